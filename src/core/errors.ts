@@ -1,0 +1,147 @@
+/**
+ * Typed errors with a stable code and an actionable message.
+ * Every error that reaches a user (CLI, API, run log) is one of these.
+ */
+export type ErrorCode =
+  | "config_invalid"
+  | "argument_invalid"
+  | "unknown_provider"
+  | "unknown_stream"
+  | "credentials_rejected"
+  | "provider_request_rejected"
+  | "provider_unavailable"
+  | "provider_response_malformed"
+  | "record_invalid"
+  | "destination_failed"
+  | "run_aborted"
+  | "not_found";
+
+export class SwitchyardError extends Error {
+  readonly code: ErrorCode;
+  /** What the user should do about it. */
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { hint?: string; details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details;
+  }
+
+  /** One line for logs and terminals: message followed by the hint. */
+  describe(): string {
+    return this.hint ? `${this.message} — ${this.hint}` : this.message;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; hint?: string; details?: Record<string, unknown> } {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.hint ? { hint: this.hint } : {}),
+      ...(this.details ? { details: this.details } : {}),
+    };
+  }
+}
+
+export class ConfigError extends SwitchyardError {
+  constructor(message: string, hint?: string, details?: Record<string, unknown>) {
+    super("config_invalid", message, { hint, details });
+  }
+}
+
+export class ArgumentError extends SwitchyardError {
+  constructor(message: string, hint?: string) {
+    super("argument_invalid", message, { hint });
+  }
+}
+
+export class UnknownStreamError extends SwitchyardError {
+  constructor(provider: string, stream: string, known: readonly string[]) {
+    super("unknown_stream", `Provider "${provider}" has no stream "${stream}".`, {
+      hint: `Use one of: ${known.join(", ")}.`,
+      details: { provider, stream, known },
+    });
+  }
+}
+
+/** The provider said 401/403: the token is wrong, expired or lacks scopes. */
+export class CredentialsRejectedError extends SwitchyardError {
+  constructor(provider: string, status: number, providerMessage?: string) {
+    super(
+      "credentials_rejected",
+      `${provider} rejected the credentials (HTTP ${status}${providerMessage ? `: ${providerMessage}` : ""}).`,
+      {
+        hint: "Check the token or re-authorise the connection; make sure it has the scopes the streams need.",
+        details: { provider, status },
+      },
+    );
+  }
+}
+
+/** A 4xx other than auth and rate limiting: our request was wrong. Not retried. */
+export class ProviderRequestError extends SwitchyardError {
+  constructor(provider: string, status: number, providerMessage: string, details?: Record<string, unknown>) {
+    super("provider_request_rejected", `${provider} rejected the request (HTTP ${status}): ${providerMessage}`, {
+      hint: "This is usually a bug in the stream or action definition; the provider's message says what it wanted.",
+      details: { provider, status, ...details },
+    });
+  }
+}
+
+/** Retries ran out on 429, 5xx or network errors. */
+export class ProviderUnavailableError extends SwitchyardError {
+  constructor(provider: string, attempts: number, lastProblem: string, options: { cause?: unknown } = {}) {
+    super("provider_unavailable", `${provider} kept failing after ${attempts} attempts (last: ${lastProblem}).`, {
+      hint: "The provider is down or throttling hard; the run can be retried later and resumes from its last checkpoint.",
+      details: { provider, attempts },
+      cause: options.cause,
+    });
+  }
+}
+
+/** The provider answered 2xx with something we cannot use (HTML, broken JSON, wrong shape). */
+export class ProviderResponseError extends SwitchyardError {
+  constructor(provider: string, problem: string, details?: Record<string, unknown>) {
+    super("provider_response_malformed", `${provider} sent a response we cannot use: ${problem}`, {
+      hint: "Nothing was written for this page; the run can be retried and resumes from its last checkpoint.",
+      details: { provider, ...details },
+    });
+  }
+}
+
+export class RecordInvalidError extends SwitchyardError {
+  constructor(stream: string, problem: string, details?: Record<string, unknown>) {
+    super("record_invalid", `A record of stream "${stream}" is invalid: ${problem}`, {
+      hint: "The page was not written and state did not advance; check the provider data or the stream's primary key.",
+      details: { stream, ...details },
+    });
+  }
+}
+
+export class DestinationError extends SwitchyardError {
+  constructor(destination: string, problem: string, options: { cause?: unknown } = {}) {
+    super("destination_failed", `Destination "${destination}" failed: ${problem}`, {
+      hint: "State did not advance past the failed batch; fix the destination and run the sync again.",
+      cause: options.cause,
+    });
+  }
+}
+
+export class NotFoundError extends SwitchyardError {
+  constructor(what: string, id: string) {
+    super("not_found", `${what} "${id}" does not exist.`, { details: { what, id } });
+  }
+}
+
+/** Turns anything thrown into a SwitchyardError-shaped summary without leaking stack traces to users. */
+export function describeError(error: unknown): { code: string; message: string; hint?: string } {
+  if (error instanceof SwitchyardError) return error.toJSON();
+  if (error instanceof Error) return { code: "internal", message: error.message };
+  return { code: "internal", message: String(error) };
+}

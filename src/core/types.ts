@@ -1,0 +1,148 @@
+/**
+ * The seams of Switchyard, as types only (no I/O here).
+ * A stream yields pages; a destination writes a batch and says when it is committed; the engine moves state.
+ */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** One record as a stream yields it: a flat-ish object whose top-level keys become columns. */
+export type SyncRecord = Record<string, unknown>;
+
+/** Column types a stream schema declares; each destination maps them to its own types. */
+export type ColumnType = "string" | "integer" | "number" | "boolean" | "timestamp" | "json";
+
+export interface StreamSchema {
+  /** Declared columns. Fields a provider adds later are still kept (destinations evolve their tables). */
+  columns: Record<string, ColumnType>;
+}
+
+/** A stream's own cursor checkpoint. Opaque to the engine; must be JSON. */
+export type StreamState = JsonObject;
+
+/** What a stream yields: some records, and where to resume once they are committed. */
+export interface StreamPage {
+  records: SyncRecord[];
+  /** State after this page. Saved only once every destination committed this page and all before it. */
+  state: StreamState;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Logging and HTTP events
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export interface RunLogger {
+  log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Everything the HTTP client does that a run should see, as structured events. */
+export type HttpEvent =
+  | {
+      type: "request";
+      method: string;
+      /** URL with secrets redacted. */
+      url: string;
+      status: number;
+      durationMs: number;
+      bytes: number;
+      attempt: number;
+    }
+  | { type: "retry"; method: string; url: string; attempt: number; delayMs: number; reason: string }
+  | { type: "rate_limit_wait"; account: string; delayMs: number; reason: string };
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export type QueryValue = string | number | boolean | readonly (string | number)[] | undefined;
+
+export interface HttpRequest {
+  method?: HttpMethod;
+  /** Path relative to the client's base URL, or an absolute URL (for next-page links). */
+  path: string;
+  query?: Record<string, QueryValue>;
+  /** Sent as JSON. */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  /** Lower-cased header names. */
+  headers: Record<string, string>;
+  /** Parsed JSON body (or undefined for empty bodies). */
+  body: T;
+  bytes: number;
+  /** Final URL with secrets redacted. */
+  url: string;
+}
+
+export interface HttpClient {
+  /**
+   * Sends one request with auth, rate-limit pacing and retries.
+   * Resolves with a 2xx response whose body is parsed JSON; anything else throws a SwitchyardError.
+   */
+  request<T = unknown>(request: HttpRequest, options?: { signal?: AbortSignal }): Promise<HttpResponse<T>>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Providers
+
+export type AuthScheme =
+  | { type: "bearer" }
+  | { type: "api_key"; in: "header" | "query"; name: string }
+  | { type: "basic" };
+
+/** Credentials as the vault hands them to the HTTP client. Never logged. */
+export type Credentials =
+  | { type: "bearer"; token: string }
+  | { type: "api_key"; key: string }
+  | { type: "basic"; username: string; password: string };
+
+/**
+ * Which response headers carry a provider's rate-limit budget.
+ * Header names are lower-case. `windowMs` is used when the provider states no window header.
+ */
+export interface RateLimitHeaderSpec {
+  limit?: string;
+  remaining?: string;
+  /** Header carrying the window length in milliseconds. */
+  windowMsHeader?: string;
+  /** Header carrying when the window resets: seconds until reset, or a unix timestamp in seconds. */
+  reset?: { header: string; format: "seconds" | "unix_seconds" };
+  windowMs?: number;
+}
+
+export interface ReadContext {
+  http: HttpClient;
+  /** The last committed state for this stream in this mode, or undefined to start from the beginning. */
+  state: StreamState | undefined;
+  /** True when the engine wants every record (first sync, or a forced full refresh). */
+  fullRefresh: boolean;
+  signal: AbortSignal;
+  log: RunLogger;
+}
+
+export interface StreamDefinition {
+  /** Short name, unique within the provider (`contacts`). */
+  name: string;
+  primaryKey: string;
+  /** Field the incremental cursor follows (`updatedAt`), if the stream supports incremental reads. */
+  cursorField?: string;
+  /** Field whose truthy value means the provider deleted/archived the record. */
+  deletedField?: string;
+  schema: StreamSchema;
+  /** Yields pages in order. Must honour ctx.state to resume, and ctx.signal to stop. */
+  read(ctx: ReadContext): AsyncIterable<StreamPage>;
+}
+
+export interface ProviderDefinition {
+  /** Registry key (`hubspot`). */
+  name: string;
+  displayName: string;
+  baseUrl: string;
+  auth: AuthScheme;
+  rateLimit?: RateLimitHeaderSpec;
+  streams: readonly StreamDefinition[];
+  /** One cheap authenticated call that proves the credentials work. Throws CredentialsRejectedError if not. */
+  checkCredentials(http: HttpClient): Promise<void>;
+}
