@@ -146,3 +146,45 @@ export interface ProviderDefinition {
   /** One cheap authenticated call that proves the credentials work. Throws CredentialsRejectedError if not. */
   checkCredentials(http: HttpClient): Promise<void>;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Destinations
+
+/** What a destination needs to know about a stream to store it. */
+export interface StreamTarget {
+  provider: string;
+  stream: string;
+  /** Suggested table name, e.g. `hubspot_contacts`. */
+  table: string;
+  primaryKey: string;
+  schema: StreamSchema;
+}
+
+/** A record after the engine validated and hashed it. */
+export interface PreparedRecord {
+  /** Primary key value as a string. */
+  pk: string;
+  /** Content hash of `data` (stable across key order). */
+  hash: string;
+  deleted: boolean;
+  data: SyncRecord;
+}
+
+export interface RecordBatch {
+  connectionId: string;
+  target: StreamTarget;
+  records: PreparedRecord[];
+  syncedAt: Date;
+}
+
+/**
+ * Where records land. A destination upserts by (connection, primary key), so writing a batch twice
+ * leaves the same result; `write` resolves only once the batch is durably committed.
+ */
+export interface Destination {
+  readonly name: string;
+  /** Creates or evolves what the stream needs (tables, columns). Idempotent. */
+  prepare(target: StreamTarget): Promise<void>;
+  write(batch: RecordBatch): Promise<void>;
+  close(): Promise<void>;
+}
