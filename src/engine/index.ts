@@ -1,0 +1,3 @@
+export { hashRecord, prepareRecords } from "./prepare-records.ts";
+export type { LogSink } from "./run-logger.ts";
+export { runSync, type SyncJob } from "./run-sync.ts";

@@ -1,0 +1,226 @@
+import {
+  type Credentials,
+  type Destination,
+  describeError,
+  emptyRunStats,
+  type HttpClient,
+  type HttpEvent,
+  type ProviderDefinition,
+  type RunStats,
+  type StreamDefinition,
+  type StreamPage,
+  type StreamTarget,
+  UnknownStreamError,
+} from "../core/index.ts";
+import { RecordsCache } from "../destinations/records-cache.ts";
+import { createHttpClient, getSharedBudget } from "../http/index.ts";
+import { createRun, finishRun, getRun, type Run, type Store, updateRunStats } from "../store/index.ts";
+import { applyDiffDeletes, commitBatch } from "./commit.ts";
+import { type LogSink, BufferedRunLogger } from "./run-logger.ts";
+import { readAhead } from "./read-ahead.ts";
+import { advanceEnvelope, completeFullRefresh, loadEnvelope, planRead, saveEnvelope } from "./stream-envelope.ts";
+
+export interface SyncJob {
+  store: Store;
+  provider: ProviderDefinition;
+  connection: {
+    id: string;
+    credentials: Credentials;
+    /** Overrides the provider's base URL (emulators, sandboxes). */
+    baseUrl?: string;
+  };
+  /** Stream names; all of the provider's streams when omitted. */
+  streams?: readonly string[];
+  /** Re-read everything and delete what is gone, instead of reading from the cursor. */
+  fullRefresh?: boolean;
+  /** Destinations besides the records cache, which is always written. */
+  destinations?: readonly Destination[];
+  signal?: AbortSignal;
+  /** Called after every commit and HTTP event with the run's counters so far. */
+  onProgress?: (stats: RunStats, stream: string) => void;
+  logSink?: LogSink;
+  /** Records per commit (default 2,000). */
+  batchSize?: number;
+  /** HTTP tuning, mostly for tests. */
+  http?: { maxAttempts?: number; retryDelay?: { baseMs: number; maxMs: number }; timeoutMs?: number };
+}
+
+const DEFAULT_BATCH_SIZE = 2_000;
+/** Commit at least this often, so checkpoints keep up with slow providers. */
+const MAX_BATCH_AGE_MS = 2_000;
+
+/**
+ * Runs one sync of a connection and returns the finished run. Never throws for provider, record or
+ * destination problems: those fail the run with a typed error, and state stays at the last commit.
+ */
+export async function runSync(job: SyncJob): Promise<Run> {
+  const { db } = job.store;
+  const run = await createRun(db, { connectionId: job.connection.id, fullRefresh: job.fullRefresh ?? false });
+  const logger = new BufferedRunLogger(db, run.id, job.logSink);
+  const stats = emptyRunStats();
+  const started = performance.now();
+  let currentStream = "";
+  const report = () => {
+    stats.durationMs = Math.round(performance.now() - started);
+    job.onProgress?.(stats, currentStream);
+  };
+
+  const http = createHttpClient({
+    provider: job.provider.name,
+    baseUrl: job.connection.baseUrl ?? job.provider.baseUrl,
+    auth: job.provider.auth,
+    credentials: job.connection.credentials,
+    ...(job.provider.rateLimit ? { rateLimit: job.provider.rateLimit } : {}),
+    budget: getSharedBudget(`${job.provider.name}:${job.connection.id}`),
+    onEvent: (event) => {
+      recordHttpEvent(stats, event, logger);
+      report();
+    },
+    ...job.http,
+  });
+
+  try {
+    const streams = selectStreams(job.provider, job.streams);
+    logger.log("info", `Run started for ${job.provider.name}`, {
+      streams: streams.map((s) => s.name),
+      fullRefresh: job.fullRefresh ?? false,
+    });
+    for (const stream of streams) {
+      currentStream = stream.name;
+      await syncStream(job, stream, http, { stats, logger, report });
+    }
+    stats.durationMs = Math.round(performance.now() - started);
+    logger.log("info", "Run succeeded", { ...stats });
+    await logger.flush();
+    await finishRun(db, run.id, { status: "succeeded", stats });
+  } catch (error) {
+    const summary = describeError(error);
+    stats.durationMs = Math.round(performance.now() - started);
+    logger.log("error", summary.message, { ...summary });
+    await logger.flush();
+    await finishRun(db, run.id, { status: "failed", stats, error: summary });
+  } finally {
+    await http.close();
+  }
+  return getRun(db, run.id);
+}
+
+interface RunContext {
+  stats: RunStats;
+  logger: BufferedRunLogger;
+  report: () => void;
+}
+
+function selectStreams(provider: ProviderDefinition, names: readonly string[] | undefined): StreamDefinition[] {
+  if (!names || names.length === 0) return [...provider.streams];
+  return names.map((name) => {
+    const stream = provider.streams.find((s) => s.name === name);
+    if (!stream) throw new UnknownStreamError(provider.name, name, provider.streams.map((s) => s.name));
+    return stream;
+  });
+}
+
+/** Reads one stream page by page; commits batches to every destination, then moves the checkpoint. */
+async function syncStream(job: SyncJob, stream: StreamDefinition, http: HttpClient, run: RunContext): Promise<void> {
+  const { db } = job.store;
+  const connectionId = job.connection.id;
+  const cache = new RecordsCache(db);
+  const destinations = job.destinations ?? [];
+  const target: StreamTarget = {
+    provider: job.provider.name,
+    stream: stream.name,
+    table: `${job.provider.name}_${stream.name}`,
+    primaryKey: stream.primaryKey,
+    schema: stream.schema,
+  };
+  for (const destination of destinations) await destination.prepare(target);
+
+  const plan = planRead(await loadEnvelope(db, connectionId, stream.name), {
+    forceFull: job.fullRefresh ?? false,
+    incremental: stream.cursorField !== undefined,
+  });
+  let envelope = plan.envelope;
+  await saveEnvelope(db, connectionId, stream.name, envelope);
+  run.logger.log("info", `Reading ${stream.name}`, {
+    mode: plan.fullRefresh ? "full_refresh" : "incremental",
+    resumed: plan.state !== undefined,
+  });
+
+  const batchSize = job.batchSize ?? DEFAULT_BATCH_SIZE;
+  let pending: StreamPage[] = [];
+  let pendingRecords = 0;
+  let batchStartedAt = Date.now();
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const lastState = pending[pending.length - 1]!.state;
+    const records = pending.flatMap((page) => page.records);
+    const counts = await commitBatch({ cache, destinations, connectionId, stream, target, records });
+    run.stats.recordsAdded += counts.added;
+    run.stats.recordsUpdated += counts.updated;
+    run.stats.recordsUnchanged += counts.unchanged;
+    run.stats.recordsDeleted += counts.deleted;
+    envelope = advanceEnvelope(envelope, lastState);
+    await saveEnvelope(db, connectionId, stream.name, envelope);
+    run.logger.log("debug", `Committed ${records.length} ${stream.name} records`, { ...counts, pages: pending.length });
+    pending = [];
+    pendingRecords = 0;
+    batchStartedAt = Date.now();
+    await run.logger.flush();
+    await updateRunStats(db, run.logger.runId, run.stats);
+    run.report();
+  };
+
+  const signal = job.signal ?? new AbortController().signal;
+  const pages = stream.read({ http, state: plan.state, fullRefresh: plan.fullRefresh, signal, log: run.logger });
+  for await (const page of readAhead(pages, 1)) {
+    run.stats.pages += 1;
+    pending.push(page);
+    pendingRecords += page.records.length;
+    if (pendingRecords >= batchSize || Date.now() - batchStartedAt >= MAX_BATCH_AGE_MS) await flush();
+    signal.throwIfAborted();
+  }
+  await flush();
+
+  if (envelope.fullRefresh) {
+    const deleted = await applyDiffDeletes({
+      cache,
+      destinations,
+      db,
+      connectionId,
+      stream,
+      target,
+      seenBefore: envelope.fullRefresh.startedAt,
+    });
+    run.stats.recordsDeleted += deleted;
+    if (deleted > 0) run.logger.log("info", `Marked ${deleted} ${stream.name} records deleted: gone from the provider`);
+    envelope = completeFullRefresh(envelope);
+    await saveEnvelope(db, connectionId, stream.name, envelope);
+  }
+  run.logger.log("info", `Finished ${stream.name}`);
+  await run.logger.flush();
+}
+
+function recordHttpEvent(stats: RunStats, event: HttpEvent, logger: BufferedRunLogger): void {
+  switch (event.type) {
+    case "request":
+      stats.requests += 1;
+      stats.bytes += event.bytes;
+      logger.log("debug", `${event.method} ${event.url} → ${event.status}`, {
+        durationMs: event.durationMs,
+        bytes: event.bytes,
+        attempt: event.attempt,
+      });
+      return;
+    case "retry":
+      stats.retries += 1;
+      logger.log("warn", `Retrying ${event.method} ${event.url} in ${event.delayMs} ms: ${event.reason}`, {
+        attempt: event.attempt,
+      });
+      return;
+    case "rate_limit_wait":
+      stats.rateLimitWaits += 1;
+      stats.rateLimitWaitMs += event.delayMs;
+      logger.log("info", `Waiting ${event.delayMs} ms for the rate-limit budget: ${event.reason}`);
+      return;
+  }
+}

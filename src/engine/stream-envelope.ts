@@ -1,0 +1,69 @@
+import type { Kysely } from "kysely";
+import type { JsonObject, StreamState } from "../core/index.ts";
+import { type Database, loadStreamState, saveStreamState } from "../store/index.ts";
+
+/**
+ * What the engine stores per stream around the stream's own opaque state:
+ * the incremental cursor, and an unfinished full refresh (so a crash resumes it, deletions included).
+ */
+export interface StreamEnvelope {
+  cursor: StreamState | null;
+  fullRefresh: { startedAt: string; cursor: StreamState | null } | null;
+}
+
+/** Reads a stream's envelope; a stream that never committed has neither cursor nor full refresh. */
+export async function loadEnvelope(
+  db: Kysely<Database>,
+  connectionId: string,
+  stream: string,
+): Promise<StreamEnvelope> {
+  const stored = await loadStreamState(db, connectionId, stream);
+  if (!stored) return { cursor: null, fullRefresh: null };
+  return stored as unknown as StreamEnvelope;
+}
+
+export async function saveEnvelope(
+  db: Kysely<Database>,
+  connectionId: string,
+  stream: string,
+  envelope: StreamEnvelope,
+): Promise<void> {
+  await saveStreamState(db, connectionId, stream, envelope as unknown as JsonObject);
+}
+
+export interface ReadPlan {
+  fullRefresh: boolean;
+  /** State to hand the stream. */
+  state: StreamState | undefined;
+  /** The envelope to save before reading (a new full refresh is recorded before its first page). */
+  envelope: StreamEnvelope;
+}
+
+/**
+ * Decides how to read a stream: resume an unfinished full refresh; start one when forced, when nothing was
+ * ever committed, or when the stream has no cursor; otherwise read incrementally from the cursor.
+ */
+export function planRead(envelope: StreamEnvelope, options: { forceFull: boolean; incremental: boolean }): ReadPlan {
+  if (envelope.fullRefresh) {
+    return { fullRefresh: true, state: envelope.fullRefresh.cursor ?? undefined, envelope };
+  }
+  if (options.forceFull || !options.incremental || envelope.cursor === null) {
+    return {
+      fullRefresh: true,
+      state: undefined,
+      envelope: { ...envelope, fullRefresh: { startedAt: new Date().toISOString(), cursor: null } },
+    };
+  }
+  return { fullRefresh: false, state: envelope.cursor, envelope };
+}
+
+/** The envelope after a committed page: the position moves in whichever mode is reading. */
+export function advanceEnvelope(envelope: StreamEnvelope, state: StreamState): StreamEnvelope {
+  if (envelope.fullRefresh) return { ...envelope, fullRefresh: { ...envelope.fullRefresh, cursor: state } };
+  return { ...envelope, cursor: state };
+}
+
+/** The envelope once a full refresh has finished (its deletions applied): its last state becomes the cursor. */
+export function completeFullRefresh(envelope: StreamEnvelope): StreamEnvelope {
+  return { cursor: envelope.fullRefresh?.cursor ?? envelope.cursor, fullRefresh: null };
+}

@@ -1,0 +1,48 @@
+import Database from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import { ConfigError } from "../core/index.ts";
+import { migrationProvider } from "./migrations.ts";
+import type { Database as Schema } from "./schema.ts";
+
+export type StoreConfig = { kind: "sqlite"; path: string } | { kind: "postgres"; connectionString: string };
+
+export interface Store {
+  readonly db: Kysely<Schema>;
+  readonly kind: StoreConfig["kind"];
+  close(): Promise<void>;
+}
+
+/** Opens the control-plane database and brings its schema up to date; fails with ConfigError if unreachable. */
+export async function openStore(config: StoreConfig): Promise<Store> {
+  const db = new Kysely<Schema>({ dialect: createDialect(config) });
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    throw new ConfigError(
+      `Could not prepare the ${config.kind} database: ${error instanceof Error ? error.message : String(error)}`,
+      config.kind === "sqlite"
+        ? "Check that the data directory is writable and not used by a newer Switchyard version."
+        : "Check the Postgres connection string and that the user may create tables.",
+    );
+  }
+  return {
+    db,
+    kind: config.kind,
+    close: () => db.destroy(),
+  };
+}
+
+function createDialect(config: StoreConfig) {
+  if (config.kind === "sqlite") {
+    const sqlite = new Database(config.path);
+    // WAL lets readers (API, CLI) look while a sync writes; NORMAL is durable across process crashes.
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("synchronous = NORMAL");
+    sqlite.pragma("busy_timeout = 5000");
+    sqlite.pragma("foreign_keys = ON");
+    return new SqliteDialect({ database: sqlite });
+  }
+  return new PostgresDialect({ pool: new pg.Pool({ connectionString: config.connectionString, max: 10 }) });
+}

@@ -1,0 +1,155 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../schema.ts";
+
+/** Rows per statement: keeps bound parameters far below SQLite's and Postgres' limits. */
+const CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
+  return out;
+}
+
+export interface CachedRecordVersion {
+  hash: string;
+  deleted: boolean;
+}
+
+export interface RecordWrite {
+  pk: string;
+  hash: string;
+  payload: string;
+  deleted: boolean;
+}
+
+/** Reads what the cache holds for these primary keys (absent keys are new records). */
+export async function readRecordVersions(
+  db: Kysely<Database>,
+  connectionId: string,
+  stream: string,
+  pks: readonly string[],
+): Promise<Map<string, CachedRecordVersion>> {
+  const found = new Map<string, CachedRecordVersion>();
+  for (const part of chunks(pks)) {
+    const rows = await db
+      .selectFrom("records")
+      .select(["pk", "hash", "deleted"])
+      .where("connection_id", "=", connectionId)
+      .where("stream", "=", stream)
+      .where("pk", "in", part)
+      .execute();
+    for (const row of rows) found.set(row.pk, { hash: row.hash, deleted: row.deleted === 1 });
+  }
+  return found;
+}
+
+/**
+ * In one transaction: upserts changed records and marks unchanged ones as seen at `at`.
+ * Unchanged records keep their payload; only `last_seen_at` moves (deletion-by-diff needs it).
+ */
+export async function writeRecords(
+  db: Kysely<Database>,
+  connectionId: string,
+  stream: string,
+  changes: { upserts: readonly RecordWrite[]; seen: readonly string[]; at: string },
+): Promise<void> {
+  const { upserts, seen, at } = changes;
+  await db.transaction().execute(async (trx) => {
+    for (const part of chunks(upserts)) {
+      await trx
+        .insertInto("records")
+        .values(
+          part.map((record) => ({
+            connection_id: connectionId,
+            stream,
+            pk: record.pk,
+            hash: record.hash,
+            payload: record.payload,
+            deleted: record.deleted ? 1 : 0,
+            first_seen_at: at,
+            last_seen_at: at,
+            updated_at: at,
+            deleted_at: record.deleted ? at : null,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(["connection_id", "stream", "pk"]).doUpdateSet((eb) => ({
+            hash: eb.ref("excluded.hash"),
+            payload: eb.ref("excluded.payload"),
+            deleted: eb.ref("excluded.deleted"),
+            last_seen_at: eb.ref("excluded.last_seen_at"),
+            updated_at: eb.ref("excluded.updated_at"),
+            deleted_at: eb.ref("excluded.deleted_at"),
+          })),
+        )
+        .execute();
+    }
+    for (const part of chunks(seen)) {
+      await trx
+        .updateTable("records")
+        .set({ last_seen_at: at })
+        .where("connection_id", "=", connectionId)
+        .where("stream", "=", stream)
+        .where("pk", "in", part)
+        .execute();
+    }
+  });
+}
+
+/** Live records of a stream last seen before `seenBefore`: what a full refresh did not see. */
+export async function findUnseenRecords(
+  db: Kysely<Database>,
+  connectionId: string,
+  stream: string,
+  seenBefore: string,
+  limit: number,
+): Promise<{ pk: string; payload: string }[]> {
+  return db
+    .selectFrom("records")
+    .select(["pk", "payload"])
+    .where("connection_id", "=", connectionId)
+    .where("stream", "=", stream)
+    .where("deleted", "=", 0)
+    .where("last_seen_at", "<", seenBefore)
+    .orderBy("pk")
+    .limit(limit)
+    .execute();
+}
+
+/** Counts a stream's records in the cache, live ones and deleted ones. */
+export async function countRecords(
+  db: Kysely<Database>,
+  connectionId: string,
+  stream: string,
+): Promise<{ live: number; deleted: number }> {
+  const rows = await db
+    .selectFrom("records")
+    .select(["deleted", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("connection_id", "=", connectionId)
+    .where("stream", "=", stream)
+    .groupBy("deleted")
+    .execute();
+  const byFlag = new Map(rows.map((row) => [Number(row.deleted), Number(row.n)]));
+  return { live: byFlag.get(0) ?? 0, deleted: byFlag.get(1) ?? 0 };
+}
+
+/** Pages through a stream's records in primary-key order. */
+export async function listRecords(
+  db: Kysely<Database>,
+  connectionId: string,
+  stream: string,
+  options: { afterPk?: string; limit?: number; includeDeleted?: boolean } = {},
+): Promise<{ pk: string; hash: string; payload: string; deleted: boolean }[]> {
+  let query = db
+    .selectFrom("records")
+    .select(["pk", "hash", "payload", "deleted"])
+    .where("connection_id", "=", connectionId)
+    .where("stream", "=", stream);
+  if (!options.includeDeleted) query = query.where("deleted", "=", 0);
+  if (options.afterPk !== undefined) query = query.where("pk", ">", options.afterPk);
+  const rows = await query
+    .orderBy("pk")
+    .limit(options.limit ?? 1000)
+    .execute();
+  return rows.map((row) => ({ ...row, deleted: row.deleted === 1 }));
+}

@@ -1,0 +1,89 @@
+/**
+ * Row types of the control plane and records cache, as Kysely sees them.
+ * Timestamps are ISO-8601 UTC strings and JSON columns are text, so that one set of migrations
+ * and one query layer serve SQLite and Postgres alike.
+ */
+
+export interface EnvironmentsTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface ConnectionsTable {
+  id: string;
+  environment_id: string;
+  provider: string;
+  end_user_id: string | null;
+  status: string;
+  /** Provider-specific settings that are not secret (e.g. a base URL override). JSON text. */
+  config: string;
+  /** Credentials; the vault encrypts them (issue 3). JSON text. */
+  credentials: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SyncsTable {
+  id: string;
+  connection_id: string;
+  /** JSON array of stream names. */
+  streams: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RunsTable {
+  id: string;
+  connection_id: string;
+  sync_id: string | null;
+  status: string;
+  full_refresh: number;
+  started_at: string;
+  finished_at: string | null;
+  /** JSON text of RunStats. */
+  stats: string;
+  /** JSON text of the error summary, when failed. */
+  error: string | null;
+}
+
+export interface RunLogsTable {
+  run_id: string;
+  /** Position of the line within its run. */
+  seq: number;
+  at: string;
+  level: string;
+  message: string;
+  fields: string | null;
+}
+
+export interface StreamStatesTable {
+  connection_id: string;
+  stream: string;
+  state: string;
+  updated_at: string;
+}
+
+export interface RecordsTable {
+  connection_id: string;
+  stream: string;
+  pk: string;
+  hash: string;
+  payload: string;
+  deleted: number;
+  first_seen_at: string;
+  last_seen_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface Database {
+  environments: EnvironmentsTable;
+  connections: ConnectionsTable;
+  syncs: SyncsTable;
+  runs: RunsTable;
+  run_logs: RunLogsTable;
+  stream_states: StreamStatesTable;
+  records: RecordsTable;
+}
+
