@@ -1,0 +1,2 @@
+export { loadVault } from "./key-file.ts";
+export { generateVaultKey, parseVaultKey, Vault, type VaultKey } from "./vault.ts";
