@@ -1,0 +1,297 @@
+/**
+ * The outbound HTTP client: auth injection, rate-limit pacing, retries with backoff, error mapping, redaction.
+ * One undici Agent per client keeps connections alive across the thousands of requests of a sync.
+ */
+import { Agent } from "undici";
+import type {
+  AuthScheme,
+  Credentials,
+  HttpClient,
+  HttpEvent,
+  HttpRequest,
+  HttpResponse,
+  RateLimitHeaderSpec,
+} from "../core/index.ts";
+import {
+  ConfigError,
+  CredentialsRejectedError,
+  ProviderRequestError,
+  ProviderResponseError,
+  ProviderUnavailableError,
+} from "../core/index.ts";
+import { prepareAuth } from "./auth.ts";
+import { InMemoryRateLimitBudget, type RateLimitBudget } from "./rate-limit-budget.ts";
+import { hasRateLimitInfo, readRateLimit } from "./rate-limit-headers.ts";
+import { createRedactor, type Redactor } from "./redact.ts";
+import { normalizeHeaders, parseJsonBody, providerMessage, readBody } from "./response.ts";
+import {
+  createBackoff,
+  errorCode,
+  isRetryableNetworkError,
+  isRetryableStatus,
+  type RetryDelayOptions,
+  sleep,
+} from "./retry.ts";
+import { type BaseUrl, buildTarget, parseBaseUrl, type Target } from "./url.ts";
+
+export interface HttpClientOptions {
+  /** Provider name for error messages (`hubspot`). */
+  provider: string;
+  baseUrl: string;
+  auth: AuthScheme;
+  credentials: Credentials;
+  /** Which headers carry the provider's rate-limit budget. */
+  rateLimit?: RateLimitHeaderSpec;
+  /** Shared per provider account; if absent the client keeps its own. */
+  budget?: RateLimitBudget;
+  onEvent?: (event: HttpEvent) => void;
+  /** Per attempt, headers and body included. Default 30 000. */
+  timeoutMs?: number;
+  /** Attempts in total, the first included. Default 6. */
+  maxAttempts?: number;
+  /** Backoff between attempts (exponential, full jitter). Default 250 / 30 000 ms. */
+  retryDelay?: RetryDelayOptions;
+  /**
+   * Longest Retry-After (or reset) wait honoured before giving up on the request. Default 120 000.
+   * A provider asking for more (say, a daily quota) fails the run cleanly instead of parking it for hours.
+   */
+  maxRetryAfterMs?: number;
+}
+
+export type ClosableHttpClient = HttpClient & { close(): Promise<void> };
+
+/** Creates a client whose requests resolve with parsed 2xx JSON or reject with a SwitchyardError (secrets redacted). */
+export function createHttpClient(options: HttpClientOptions): ClosableHttpClient {
+  return new UndiciHttpClient(options);
+}
+
+/** Why an attempt should be retried. `malformed` marks a 2xx we could not use (bad or truncated body). */
+interface RetryableProblem {
+  problem: string;
+  malformed: boolean;
+  /** Delay the provider asked for (Retry-After / reset header). */
+  serverDelayMs?: number;
+  cause?: unknown;
+}
+
+type AttemptOutcome = { ok: true; response: HttpResponse } | { ok: false; retry: RetryableProblem };
+
+class UndiciHttpClient implements ClosableHttpClient {
+  private readonly provider: string;
+  private readonly base: BaseUrl;
+  private readonly agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
+  private readonly budget: RateLimitBudget;
+  private readonly rateLimit: RateLimitHeaderSpec | undefined;
+  private readonly onEvent: ((event: HttpEvent) => void) | undefined;
+  private readonly timeoutMs: number;
+  private readonly maxAttempts: number;
+  private readonly retryDelay: RetryDelayOptions;
+  private readonly maxRetryAfterMs: number;
+  private readonly redact: Redactor;
+  private readonly authParam: { name: string; value: string } | undefined;
+  /** Default headers with credentials (own origin) and without (any other origin). */
+  private readonly headersWithAuth: Record<string, string>;
+  private readonly headersWithoutAuth: Record<string, string>;
+  private readonly onWait: (delayMs: number, reason: string) => void;
+
+  constructor(options: HttpClientOptions) {
+    this.provider = options.provider;
+    this.base = parseBaseUrl(options.provider, options.baseUrl);
+    const auth = prepareAuth(options.provider, options.auth, options.credentials);
+    this.redact = createRedactor(auth.secrets, auth.sensitiveQueryParams);
+    this.authParam = auth.query;
+    this.headersWithoutAuth = { accept: "application/json", "user-agent": "switchyard" };
+    this.headersWithAuth = { ...this.headersWithoutAuth, ...auth.headers };
+    this.budget = options.budget ?? new InMemoryRateLimitBudget(options.provider);
+    this.rateLimit = options.rateLimit;
+    this.onEvent = options.onEvent;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.maxAttempts = options.maxAttempts ?? 6;
+    this.retryDelay = options.retryDelay ?? { baseMs: 250, maxMs: 30_000 };
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 120_000;
+    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) {
+      throw new ConfigError(`maxAttempts must be a whole number of at least 1, not ${this.maxAttempts}.`);
+    }
+    const account = this.budget.account;
+    this.onWait = (delayMs, reason) => this.onEvent?.({ type: "rate_limit_wait", account, delayMs, reason });
+  }
+
+  async request<T = unknown>(
+    request: HttpRequest,
+    options?: { signal?: AbortSignal },
+  ): Promise<HttpResponse<T>> {
+    const signal = options?.signal;
+    const method = request.method ?? "GET";
+    const target = buildTarget(this.base, request.path, request.query, this.authParam);
+    const url = this.redact(target.origin + target.path);
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const headers = {
+      ...(target.sameOrigin ? this.headersWithAuth : this.headersWithoutAuth),
+      ...(body === undefined ? undefined : { "content-type": "application/json" }),
+      ...request.headers,
+    };
+    let nextBackoff: (() => number) | undefined;
+
+    for (let attempt = 1; ; attempt++) {
+      signal?.throwIfAborted();
+      await this.budget.acquire(signal, this.onWait);
+      const outcome = await this.attempt(method, target, url, headers, body, attempt, signal);
+      if (outcome.ok) return outcome.response as HttpResponse<T>;
+
+      const { retry } = outcome;
+      if (attempt >= this.maxAttempts) throw this.exhausted(retry, attempt, method, url);
+      if (retry.serverDelayMs !== undefined && retry.serverDelayMs > this.maxRetryAfterMs) {
+        const seconds = Math.ceil(retry.serverDelayMs / 1000);
+        throw new ProviderUnavailableError(
+          this.provider,
+          attempt,
+          `${retry.problem}; it asked to wait ${seconds}s, longer than the ${this.maxRetryAfterMs / 1000}s we wait`,
+        );
+      }
+      nextBackoff ??= createBackoff(this.retryDelay);
+      const delayMs = retry.serverDelayMs ?? nextBackoff();
+      this.onEvent?.({ type: "retry", method, url, attempt, delayMs, reason: retry.problem });
+      await sleep(delayMs, signal);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+
+  /** One exchange with the provider. Returns the response or a retryable problem; throws for final errors. */
+  private async attempt(
+    method: string,
+    target: Target,
+    url: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    attempt: number,
+    signal: AbortSignal | undefined,
+  ): Promise<AttemptOutcome> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    const forwardAbort = (): void => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", forwardAbort, { once: true });
+    const started = performance.now();
+    let status = 0;
+    let bytes = 0;
+    let raw: { headers: Record<string, string>; text: string } | undefined;
+    try {
+      const response = await this.agent.request({
+        origin: target.origin,
+        path: target.path,
+        method,
+        headers,
+        body,
+        signal: controller.signal,
+        // Our own timer bounds the whole attempt; undici's (idle) timers only need to be no shorter.
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      status = response.statusCode;
+      try {
+        const read = await readBody(response.body);
+        bytes = read.bytes;
+        raw = { headers: normalizeHeaders(response.headers), text: read.text };
+      } catch (error) {
+        // Headers said 2xx but the body broke off: a truncated response, retried like a malformed one.
+        if (status >= 200 && status < 300 && !controller.signal.aborted) {
+          return this.retryable(`the response body was cut off (${this.describe(error)})`, true, error);
+        }
+        throw error;
+      }
+    } catch (error) {
+      return this.failedExchange(error, attempt, signal, controller.signal);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", forwardAbort);
+      // status 0: no response arrived (connection failed, timed out or aborted).
+      this.onEvent?.({
+        type: "request",
+        method,
+        url,
+        status,
+        durationMs: Math.round(performance.now() - started),
+        bytes,
+        attempt,
+      });
+    }
+    return this.handleResponse(method, url, status, raw.headers, raw.text, bytes);
+  }
+
+  /** An exchange that threw: the caller's abort is rethrown, timeouts and broken connections are retryable. */
+  private failedExchange(
+    error: unknown,
+    attempt: number,
+    signal: AbortSignal | undefined,
+    attemptSignal: AbortSignal,
+  ): AttemptOutcome {
+    if (signal?.aborted) throw signal.reason;
+    if (attemptSignal.aborted)
+      return this.retryable(`no complete response within ${this.timeoutMs} ms`, false, error);
+    if (isRetryableNetworkError(error))
+      return this.retryable(`connection failed (${this.describe(error)})`, false, error);
+    // Anything else (unknown host, invalid header, closed client): another attempt would fail the same way.
+    throw new ProviderUnavailableError(this.provider, attempt, this.describe(error), { cause: error });
+  }
+
+  /** Maps a complete response to success, a retryable problem, or a typed error. */
+  private handleResponse(
+    method: string,
+    url: string,
+    status: number,
+    headers: Record<string, string>,
+    text: string,
+    bytes: number,
+  ): AttemptOutcome {
+    const reading = readRateLimit(headers, status, this.rateLimit, Date.now());
+    if (hasRateLimitInfo(reading)) this.budget.observe(reading, status);
+    const contentType = headers["content-type"];
+
+    if (status >= 200 && status < 300) {
+      const parsed = parseJsonBody(text, contentType, bytes);
+      if (parsed.ok) return { ok: true, response: { status, headers, body: parsed.value, bytes, url } };
+      return this.retryable(this.redact(parsed.problem), true);
+    }
+    if (status === 401 || status === 403) {
+      throw new CredentialsRejectedError(
+        this.provider,
+        status,
+        this.redact(providerMessage(text, contentType)),
+      );
+    }
+    if (isRetryableStatus(status)) {
+      const problem = `HTTP ${status}: ${this.redact(providerMessage(text, contentType))}`;
+      return { ok: false, retry: { problem, malformed: false, serverDelayMs: reading.retryAfterMs } };
+    }
+    const message =
+      status >= 300 && status < 400
+        ? `unexpected redirect to ${this.redact(headers.location ?? "nowhere")}`
+        : this.redact(providerMessage(text, contentType));
+    throw new ProviderRequestError(this.provider, status, message, { method, url });
+  }
+
+  private retryable(problem: string, malformed: boolean, cause?: unknown): AttemptOutcome {
+    return { ok: false, retry: { problem, malformed, cause } };
+  }
+
+  /** The error for a request whose attempts all failed: malformed body → ProviderResponseError, else Unavailable. */
+  private exhausted(retry: RetryableProblem, attempts: number, method: string, url: string): Error {
+    if (retry.malformed) {
+      return new ProviderResponseError(this.provider, `${retry.problem} (after ${attempts} attempts)`, {
+        method,
+        url,
+        attempts,
+      });
+    }
+    return new ProviderUnavailableError(this.provider, attempts, retry.problem, { cause: retry.cause });
+  }
+
+  /** Error code and message of a network error, redacted. */
+  private describe(error: unknown): string {
+    const code = errorCode(error);
+    const message = error instanceof Error ? error.message : String(error);
+    return this.redact(code && !message.includes(code) ? `${code}: ${message}` : message);
+  }
+}

@@ -1,0 +1,31 @@
+/** Public surface of the outbound HTTP client room. */
+export { type ClosableHttpClient, createHttpClient, type HttpClientOptions } from "./client.ts";
+export {
+  type CursorPaginatorOptions,
+  createPaginator,
+  cursorPaginator,
+  linkHeaderPaginator,
+  type NextUrlPaginatorOptions,
+  nextUrlPaginator,
+  type OffsetPaginatorOptions,
+  offsetPaginator,
+  type Page,
+  type PageNumberPaginatorOptions,
+  type PageToken,
+  type PaginateOptions,
+  type PaginationSpec,
+  type Paginator,
+  type ParamLocation,
+  pageNumberPaginator,
+  paginate,
+  parseLinkHeader,
+} from "./pagination.ts";
+export {
+  getSharedBudget,
+  type InMemoryBudgetOptions,
+  InMemoryRateLimitBudget,
+  type RateLimitBudget,
+} from "./rate-limit-budget.ts";
+export { type RateLimitReading, readRateLimit } from "./rate-limit-headers.ts";
+export { createRedactor, REDACTED, type Redactor, redact, redactQueryParams } from "./redact.ts";
+export type { RetryDelayOptions } from "./retry.ts";

@@ -1,0 +1,87 @@
+/**
+ * Response handling: read the body once, count its bytes, parse it, and say in words what went wrong.
+ */
+
+const EXCERPT_CHARS = 200;
+
+/** Reads a body stream to text in one pass; `bytes` is the exact number of bytes received. */
+export async function readBody(body: AsyncIterable<Buffer>): Promise<{ text: string; bytes: number }> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    bytes += chunk.length;
+  }
+  const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
+  return { text: buffer.toString("utf8"), bytes };
+}
+
+/** Lower-cased header names with one string each; repeated headers are joined with ", " (as HTTP allows). */
+export function normalizeHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name in raw) {
+    const value = raw[name];
+    if (value === undefined) continue;
+    headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return headers;
+}
+
+export type ParsedBody = { ok: true; value: unknown } | { ok: false; problem: string };
+
+/** Parses a 2xx body as JSON (empty → undefined); otherwise names the problem (HTML page, broken JSON). */
+export function parseJsonBody(text: string, contentType: string | undefined, bytes: number): ParsedBody {
+  if (text === "") return { ok: true, value: undefined };
+  if (contentType?.includes("html"))
+    return { ok: false, problem: `expected JSON but got ${mediaType(contentType)}` };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    if (contentType !== undefined && !contentType.includes("json")) {
+      return { ok: false, problem: `expected JSON but got ${mediaType(contentType)}` };
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ok: false, problem: `invalid JSON in a ${bytes}-byte body (${excerpt(reason)})` };
+  }
+}
+
+/**
+ * The provider's own words about an error: `message` (or a common variant) from a JSON body,
+ * else the page title of an HTML body, else a short excerpt of the text.
+ */
+export function providerMessage(text: string, contentType: string | undefined): string {
+  if (text === "") return "empty body";
+  if (contentType?.includes("html") || text.trimStart().startsWith("<")) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
+    return title ? `HTML page "${excerpt(title)}"` : "an HTML page";
+  }
+  try {
+    const found = messageIn(JSON.parse(text));
+    if (found !== undefined) return excerpt(found);
+  } catch {
+    // Not JSON: fall through to the excerpt of the raw text.
+  }
+  return excerpt(text);
+}
+
+/** Collapses whitespace, drops control characters and cuts to a short, single-line excerpt. */
+export function excerpt(text: string, max = EXCERPT_CHARS): string {
+  const line = text.replace(/[\s\p{Cc}]+/gu, " ").trim();
+  return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+function messageIn(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const record = body as Record<string, unknown>;
+  for (const key of ["message", "error_description", "detail", "error"]) {
+    const value = record[key];
+    if (typeof value === "string" && value !== "") return value;
+  }
+  // { "error": { "message": "..." } } and { "errors": [{ "message": "..." }] }
+  const nested = record.error ?? (Array.isArray(record.errors) ? record.errors[0] : undefined);
+  return nested === undefined ? undefined : messageIn(nested);
+}
+
+function mediaType(contentType: string): string {
+  return contentType.split(";")[0]!.trim() || contentType;
+}
