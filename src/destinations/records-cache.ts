@@ -20,7 +20,11 @@ export class RecordsCache implements Destination {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Compares records with the cache without writing anything. */
-  async classify(connectionId: string, stream: string, records: readonly PreparedRecord[]): Promise<ClassifiedRecord[]> {
+  async classify(
+    connectionId: string,
+    stream: string,
+    records: readonly PreparedRecord[],
+  ): Promise<ClassifiedRecord[]> {
     const known = await readRecordVersions(
       this.db,
       connectionId,
@@ -51,12 +55,23 @@ export class RecordsCache implements Destination {
    * Commits classified records in one transaction: changed records are upserted with their payload;
    * unchanged ones only get their last-seen time moved.
    */
-  async commit(connectionId: string, stream: string, classified: readonly ClassifiedRecord[], at: Date): Promise<void> {
+  async commit(
+    connectionId: string,
+    stream: string,
+    classified: readonly ClassifiedRecord[],
+    at: Date,
+  ): Promise<void> {
     const upserts = [];
     const seen = [];
     for (const { record, change } of classified) {
       if (change === "unchanged") seen.push(record.pk);
-      else upserts.push({ pk: record.pk, hash: record.hash, payload: JSON.stringify(record.data), deleted: record.deleted });
+      else
+        upserts.push({
+          pk: record.pk,
+          hash: record.hash,
+          payload: JSON.stringify(record.data),
+          deleted: record.deleted,
+        });
     }
     await writeRecords(this.db, connectionId, stream, { upserts, seen, at: at.toISOString() });
   }

@@ -5,8 +5,8 @@ import {
   type PreparedRecord,
   type StreamDefinition,
   type StreamTarget,
-  type SyncRecord,
   SwitchyardError,
+  type SyncRecord,
 } from "../core/index.ts";
 import type { RecordChange, RecordsCache } from "../destinations/records-cache.ts";
 import { type Database, findUnseenRecords } from "../store/index.ts";
@@ -27,7 +27,9 @@ interface BatchTarget {
  * the records cache last. The cache is the one that decides "unchanged", so it must never be ahead of
  * the other destinations: if the process dies in between, the re-read finds the records changed again.
  */
-export async function commitBatch(input: BatchTarget & { records: readonly SyncRecord[] }): Promise<ChangeCounts> {
+export async function commitBatch(
+  input: BatchTarget & { records: readonly SyncRecord[] },
+): Promise<ChangeCounts> {
   const prepared = dedupeByKey(prepareRecords(input.stream, input.records));
   return writePrepared(input, prepared);
 }

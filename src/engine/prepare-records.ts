@@ -1,6 +1,11 @@
 import { createHash } from "node:crypto";
 import { stringify } from "safe-stable-stringify";
-import { type PreparedRecord, RecordInvalidError, type StreamDefinition, type SyncRecord } from "../core/index.ts";
+import {
+  type PreparedRecord,
+  RecordInvalidError,
+  type StreamDefinition,
+  type SyncRecord,
+} from "../core/index.ts";
 
 /** Content hash of a record: the same for the same content whatever the key order. */
 export function hashRecord(record: SyncRecord): string {

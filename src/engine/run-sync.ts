@@ -16,9 +16,15 @@ import { RecordsCache } from "../destinations/records-cache.ts";
 import { createHttpClient, getSharedBudget } from "../http/index.ts";
 import { createRun, finishRun, getRun, type Run, type Store, updateRunStats } from "../store/index.ts";
 import { applyDiffDeletes, commitBatch } from "./commit.ts";
-import { type LogSink, BufferedRunLogger } from "./run-logger.ts";
 import { readAhead } from "./read-ahead.ts";
-import { advanceEnvelope, completeFullRefresh, loadEnvelope, planRead, saveEnvelope } from "./stream-envelope.ts";
+import { BufferedRunLogger, type LogSink } from "./run-logger.ts";
+import {
+  advanceEnvelope,
+  completeFullRefresh,
+  loadEnvelope,
+  planRead,
+  saveEnvelope,
+} from "./stream-envelope.ts";
 
 export interface SyncJob {
   store: Store;
@@ -111,17 +117,30 @@ interface RunContext {
   report: () => void;
 }
 
-function selectStreams(provider: ProviderDefinition, names: readonly string[] | undefined): StreamDefinition[] {
+function selectStreams(
+  provider: ProviderDefinition,
+  names: readonly string[] | undefined,
+): StreamDefinition[] {
   if (!names || names.length === 0) return [...provider.streams];
   return names.map((name) => {
     const stream = provider.streams.find((s) => s.name === name);
-    if (!stream) throw new UnknownStreamError(provider.name, name, provider.streams.map((s) => s.name));
+    if (!stream)
+      throw new UnknownStreamError(
+        provider.name,
+        name,
+        provider.streams.map((s) => s.name),
+      );
     return stream;
   });
 }
 
 /** Reads one stream page by page; commits batches to every destination, then moves the checkpoint. */
-async function syncStream(job: SyncJob, stream: StreamDefinition, http: HttpClient, run: RunContext): Promise<void> {
+async function syncStream(
+  job: SyncJob,
+  stream: StreamDefinition,
+  http: HttpClient,
+  run: RunContext,
+): Promise<void> {
   const { db } = job.store;
   const connectionId = job.connection.id;
   const cache = new RecordsCache(db);
@@ -161,7 +180,10 @@ async function syncStream(job: SyncJob, stream: StreamDefinition, http: HttpClie
     run.stats.recordsDeleted += counts.deleted;
     envelope = advanceEnvelope(envelope, lastState);
     await saveEnvelope(db, connectionId, stream.name, envelope);
-    run.logger.log("debug", `Committed ${records.length} ${stream.name} records`, { ...counts, pages: pending.length });
+    run.logger.log("debug", `Committed ${records.length} ${stream.name} records`, {
+      ...counts,
+      pages: pending.length,
+    });
     pending = [];
     pendingRecords = 0;
     batchStartedAt = Date.now();
@@ -171,7 +193,13 @@ async function syncStream(job: SyncJob, stream: StreamDefinition, http: HttpClie
   };
 
   const signal = job.signal ?? new AbortController().signal;
-  const pages = stream.read({ http, state: plan.state, fullRefresh: plan.fullRefresh, signal, log: run.logger });
+  const pages = stream.read({
+    http,
+    state: plan.state,
+    fullRefresh: plan.fullRefresh,
+    signal,
+    log: run.logger,
+  });
   for await (const page of readAhead(pages, 1)) {
     run.stats.pages += 1;
     pending.push(page);
@@ -192,7 +220,8 @@ async function syncStream(job: SyncJob, stream: StreamDefinition, http: HttpClie
       seenBefore: envelope.fullRefresh.startedAt,
     });
     run.stats.recordsDeleted += deleted;
-    if (deleted > 0) run.logger.log("info", `Marked ${deleted} ${stream.name} records deleted: gone from the provider`);
+    if (deleted > 0)
+      run.logger.log("info", `Marked ${deleted} ${stream.name} records deleted: gone from the provider`);
     envelope = completeFullRefresh(envelope);
     await saveEnvelope(db, connectionId, stream.name, envelope);
   }

@@ -43,7 +43,10 @@ export interface ReadPlan {
  * Decides how to read a stream: resume an unfinished full refresh; start one when forced, when nothing was
  * ever committed, or when the stream has no cursor; otherwise read incrementally from the cursor.
  */
-export function planRead(envelope: StreamEnvelope, options: { forceFull: boolean; incremental: boolean }): ReadPlan {
+export function planRead(
+  envelope: StreamEnvelope,
+  options: { forceFull: boolean; incremental: boolean },
+): ReadPlan {
   if (envelope.fullRefresh) {
     return { fullRefresh: true, state: envelope.fullRefresh.cursor ?? undefined, envelope };
   }

@@ -50,7 +50,11 @@ const initial: Migration = {
       .addColumn("stats", "text", (c) => c.notNull())
       .addColumn("error", "text")
       .execute();
-    await db.schema.createIndex("runs_by_connection").on("runs").columns(["connection_id", "started_at"]).execute();
+    await db.schema
+      .createIndex("runs_by_connection")
+      .on("runs")
+      .columns(["connection_id", "started_at"])
+      .execute();
 
     await db.schema
       .createTable("run_logs")

@@ -18,7 +18,7 @@ export interface ConnectionsTable {
   status: string;
   /** Provider-specific settings that are not secret (e.g. a base URL override). JSON text. */
   config: string;
-  /** Credentials; the vault encrypts them (issue 3). JSON text. */
+  /** Credentials as sealed by the vault (never plaintext). */
   credentials: string;
   created_at: string;
   updated_at: string;
@@ -86,4 +86,3 @@ export interface Database {
   stream_states: StreamStatesTable;
   records: RecordsTable;
 }
-

@@ -50,7 +50,13 @@ export class Vault {
     const iv = randomBytes(12);
     const cipher = createCipheriv("aes-256-gcm", this.current.key, iv);
     const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
-    return ["v1", this.current.id, iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), ciphertext.toString("base64url")].join(".");
+    return [
+      "v1",
+      this.current.id,
+      iv.toString("base64url"),
+      cipher.getAuthTag().toString("base64url"),
+      ciphertext.toString("base64url"),
+    ].join(".");
   }
 
   /** Decrypts what `seal` produced with any known key; throws if the key is unknown or data was tampered with. */
@@ -63,14 +69,21 @@ export class Vault {
     }
     const key = this.keys.get(keyId);
     if (!key) {
-      throw new SwitchyardError("config_invalid", `A stored secret was sealed with key ${keyId}, which is not loaded.`, {
-        hint: "Set SWITCHYARD_ENCRYPTION_KEY (or SWITCHYARD_PREVIOUS_ENCRYPTION_KEYS during a rotation) to that key.",
-      });
+      throw new SwitchyardError(
+        "config_invalid",
+        `A stored secret was sealed with key ${keyId}, which is not loaded.`,
+        {
+          hint: "Set SWITCHYARD_ENCRYPTION_KEY (or SWITCHYARD_PREVIOUS_ENCRYPTION_KEYS during a rotation) to that key.",
+        },
+      );
     }
     try {
       const decipher = createDecipheriv("aes-256-gcm", key.key, Buffer.from(iv, "base64url"));
       decipher.setAuthTag(Buffer.from(tag, "base64url"));
-      return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString("utf8");
+      return Buffer.concat([
+        decipher.update(Buffer.from(ciphertext, "base64url")),
+        decipher.final(),
+      ]).toString("utf8");
     } catch (error) {
       throw new SwitchyardError("config_invalid", "A stored secret failed its integrity check.", {
         hint: "The secret was altered or sealed with a different key; re-enter the connection's credentials.",

@@ -10,7 +10,8 @@ export interface NewConnection {
   provider: string;
   endUserId?: string;
   config?: Record<string, unknown>;
-  credentials: Record<string, unknown>;
+  /** Credentials already sealed by the vault: the store never sees plaintext secrets. */
+  sealedCredentials: string;
 }
 
 /** Inserts a connection in status `active` and returns it. */
@@ -23,7 +24,7 @@ export async function createConnection(db: Kysely<Database>, input: NewConnectio
     end_user_id: input.endUserId ?? null,
     status: "active",
     config: JSON.stringify(input.config ?? {}),
-    credentials: JSON.stringify(input.credentials),
+    credentials: input.sealedCredentials,
     created_at: at,
     updated_at: at,
   };
@@ -52,16 +53,16 @@ export async function findConnection(
     .executeTakeFirst();
 }
 
-/** Replaces a connection's credentials and config. */
+/** Changes a connection's sealed credentials, config or status. */
 export async function updateConnection(
   db: Kysely<Database>,
   id: string,
-  changes: { credentials?: Record<string, unknown>; config?: Record<string, unknown>; status?: string },
+  changes: { sealedCredentials?: string; config?: Record<string, unknown>; status?: string },
 ): Promise<void> {
   await db
     .updateTable("connections")
     .set({
-      ...(changes.credentials ? { credentials: JSON.stringify(changes.credentials) } : {}),
+      ...(changes.sealedCredentials ? { credentials: changes.sealedCredentials } : {}),
       ...(changes.config ? { config: JSON.stringify(changes.config) } : {}),
       ...(changes.status ? { status: changes.status } : {}),
       updated_at: nowIso(),

@@ -1,12 +1,16 @@
 import type { Kysely, Selectable } from "kysely";
-import type { Database, EnvironmentsTable } from "../schema.ts";
 import { newId, nowIso } from "../ids.ts";
+import type { Database, EnvironmentsTable } from "../schema.ts";
 
 export type Environment = Selectable<EnvironmentsTable>;
 
 /** Returns the environment with this name, creating it first if needed. */
 export async function ensureEnvironment(db: Kysely<Database>, name: string): Promise<Environment> {
-  const existing = await db.selectFrom("environments").selectAll().where("name", "=", name).executeTakeFirst();
+  const existing = await db
+    .selectFrom("environments")
+    .selectAll()
+    .where("name", "=", name)
+    .executeTakeFirst();
   if (existing) return existing;
   const row: Environment = { id: newId("env"), name, created_at: nowIso() };
   await db

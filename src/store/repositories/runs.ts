@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
-import { NotFoundError, type RunStats, type RunStatus, emptyRunStats } from "../../core/index.ts";
+import { emptyRunStats, NotFoundError, type RunStats, type RunStatus } from "../../core/index.ts";
 import { newId, nowIso } from "../ids.ts";
 import type { Database, RunsTable } from "../schema.ts";
 
@@ -51,7 +51,11 @@ export async function createRun(
 
 /** Saves the latest counters of a running run (progress for readers). */
 export async function updateRunStats(db: Kysely<Database>, runId: string, stats: RunStats): Promise<void> {
-  await db.updateTable("runs").set({ stats: JSON.stringify(stats) }).where("id", "=", runId).execute();
+  await db
+    .updateTable("runs")
+    .set({ stats: JSON.stringify(stats) })
+    .where("id", "=", runId)
+    .execute();
 }
 
 /** Marks a run finished with its final status, stats and error. */

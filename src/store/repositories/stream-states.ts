@@ -29,11 +29,21 @@ export async function saveStreamState(
   await db
     .insertInto("stream_states")
     .values(row)
-    .onConflict((oc) => oc.columns(["connection_id", "stream"]).doUpdateSet({ state: row.state, updated_at: row.updated_at }))
+    .onConflict((oc) =>
+      oc.columns(["connection_id", "stream"]).doUpdateSet({ state: row.state, updated_at: row.updated_at }),
+    )
     .execute();
 }
 
 /** Forgets a stream's state so that its next run starts from the beginning. */
-export async function clearStreamState(db: Kysely<Database>, connectionId: string, stream: string): Promise<void> {
-  await db.deleteFrom("stream_states").where("connection_id", "=", connectionId).where("stream", "=", stream).execute();
+export async function clearStreamState(
+  db: Kysely<Database>,
+  connectionId: string,
+  stream: string,
+): Promise<void> {
+  await db
+    .deleteFrom("stream_states")
+    .where("connection_id", "=", connectionId)
+    .where("stream", "=", stream)
+    .execute();
 }

@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { ConfigError, type Credentials } from "../core/index.ts";
+import {
+  type ConnectionRow,
+  createConnection,
+  ensureEnvironment,
+  findConnection,
+  getConnection,
+  updateConnection,
+} from "../store/index.ts";
+import type { Vault } from "../vault/index.ts";
+import type { Workspace } from "./workspace.ts";
+
+const credentialsSchema: z.ZodType<Credentials> = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("bearer"), token: z.string().min(1) }),
+  z.object({ type: z.literal("api_key"), key: z.string().min(1) }),
+  z.object({ type: z.literal("basic"), username: z.string(), password: z.string() }),
+]);
+
+const connectionConfigSchema = z.object({ baseUrl: z.string().url().optional() });
+export type ConnectionConfig = z.infer<typeof connectionConfigSchema>;
+
+/**
+ * Returns the connection of `endUserId` at `provider` in `environment`, creating it, or replacing its
+ * credentials and config when they are given again. Credentials are sealed before they touch the store.
+ */
+export async function upsertConnection(
+  workspace: Workspace,
+  input: {
+    environment: string;
+    provider: string;
+    endUserId: string;
+    credentials: Credentials;
+    config?: ConnectionConfig;
+  },
+): Promise<ConnectionRow> {
+  const { db } = workspace.store;
+  const env = await ensureEnvironment(db, input.environment);
+  const sealedCredentials = workspace.vault.seal(JSON.stringify(input.credentials));
+  const existing = await findConnection(db, {
+    environmentId: env.id,
+    provider: input.provider,
+    endUserId: input.endUserId,
+  });
+  if (!existing) {
+    return createConnection(db, {
+      environmentId: env.id,
+      provider: input.provider,
+      endUserId: input.endUserId,
+      sealedCredentials,
+      config: input.config ?? {},
+    });
+  }
+  await updateConnection(db, existing.id, { sealedCredentials, config: input.config ?? {} });
+  return getConnection(db, existing.id);
+}
+
+/** Opens a connection's credentials and config for a run; throws ConfigError when they are unusable. */
+export function openConnection(
+  vault: Vault,
+  row: ConnectionRow,
+): { credentials: Credentials; config: ConnectionConfig } {
+  const credentials = credentialsSchema.safeParse(JSON.parse(vault.open(row.credentials)));
+  const config = connectionConfigSchema.safeParse(JSON.parse(row.config));
+  if (!credentials.success || !config.success) {
+    throw new ConfigError(
+      `Connection ${row.id} has unusable ${credentials.success ? "config" : "credentials"}.`,
+      "Re-create the connection with valid credentials.",
+    );
+  }
+  return { credentials: credentials.data, config: config.data };
+}

@@ -1,0 +1,28 @@
+import type { Destination } from "../core/index.ts";
+import { runSync, type SyncJob } from "../engine/index.ts";
+import { getProvider } from "../providers/registry.ts";
+import { getConnection, type Run } from "../store/index.ts";
+import { openConnection } from "./connections.ts";
+import type { Workspace } from "./workspace.ts";
+
+export type SyncOptions = Pick<
+  SyncJob,
+  "streams" | "fullRefresh" | "signal" | "onProgress" | "logSink" | "batchSize" | "http"
+> & { destinations?: readonly Destination[] };
+
+/** Runs one sync of a stored connection with its provider, unsealed credentials and destinations. */
+export async function syncConnection(
+  workspace: Workspace,
+  connectionId: string,
+  options: SyncOptions = {},
+): Promise<Run> {
+  const row = await getConnection(workspace.store.db, connectionId);
+  const provider = getProvider(row.provider);
+  const { credentials, config } = openConnection(workspace.vault, row);
+  return runSync({
+    ...options,
+    store: workspace.store,
+    provider,
+    connection: { id: row.id, credentials, ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}) },
+  });
+}

@@ -1,0 +1,34 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { openStore, type Store } from "../store/index.ts";
+import { loadVault, type Vault } from "../vault/index.ts";
+
+/** Everything an embedded process works with: one data directory holding SQLite, DuckDB and the vault key. */
+export interface Workspace {
+  dataDir: string;
+  store: Store;
+  vault: Vault;
+  /** Default DuckDB warehouse file. */
+  warehousePath: string;
+  close(): Promise<void>;
+}
+
+/** Where embedded data lives: the argument, else SWITCHYARD_DATA_DIR, else ./.switchyard. */
+export function resolveDataDir(dataDir?: string): string {
+  return resolve(dataDir ?? process.env.SWITCHYARD_DATA_DIR ?? ".switchyard");
+}
+
+/** Opens (creating if needed) the embedded workspace and migrates its database. */
+export async function openWorkspace(options: { dataDir?: string } = {}): Promise<Workspace> {
+  const dataDir = resolveDataDir(options.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const vault = loadVault({ dataDir });
+  const store = await openStore({ kind: "sqlite", path: join(dataDir, "switchyard.sqlite") });
+  return {
+    dataDir,
+    store,
+    vault,
+    warehousePath: join(dataDir, "warehouse.duckdb"),
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,143 @@
+import type { Command } from "commander";
+import { upsertConnection } from "../../app/connections.ts";
+import { syncConnection } from "../../app/sync-connection.ts";
+import { openWorkspace } from "../../app/workspace.ts";
+import {
+  ArgumentError,
+  type Credentials,
+  type Destination,
+  type ProviderDefinition,
+} from "../../core/index.ts";
+import { createDuckDbDestination } from "../../destinations/duckdb/index.ts";
+import { getProvider } from "../../providers/registry.ts";
+import { ensureEnvironment, findConnection } from "../../store/index.ts";
+import { EXIT, formatStats, printJson } from "../output.ts";
+import { createProgressReporter } from "../progress.ts";
+
+interface SyncFlags {
+  token?: string;
+  streams?: string[];
+  fullRefresh?: boolean;
+  duckdb: string | false | undefined;
+  baseUrl?: string;
+  connection: string;
+  environment: string;
+  dataDir?: string;
+  json?: boolean;
+}
+
+export function registerSyncCommand(program: Command): void {
+  program
+    .command("sync")
+    .description("Sync a provider account into the records cache and a DuckDB warehouse")
+    .argument("<provider>", "provider name, e.g. hubspot")
+    .option("--token <token>", "API token for the account (stored encrypted; optional once stored)")
+    .option("--streams <names>", "comma-separated streams (default: all)", splitList)
+    .option("--full-refresh", "re-read everything and mark what is gone as deleted")
+    .option("--duckdb <file>", "DuckDB file to write (default: <data-dir>/warehouse.duckdb)")
+    .option("--no-duckdb", "write only the records cache")
+    .option("--base-url <url>", "override the provider's API URL (e.g. an emulator)")
+    .option("--connection <name>", "name of this account's connection", "cli")
+    .option("--environment <name>", "environment the connection belongs to", "dev")
+    .option("--data-dir <dir>", "embedded data directory (default: ./.switchyard)")
+    .option("--json", "print the finished run as JSON, no progress")
+    .action(async (providerName: string, flags: SyncFlags) => {
+      process.exitCode = await runSyncCommand(providerName, flags);
+    });
+}
+
+function splitList(value: string): string[] {
+  const items = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (items.length === 0)
+    throw new ArgumentError("--streams needs at least one stream name.", "e.g. --streams contacts,deals");
+  return items;
+}
+
+function credentialsFromToken(provider: ProviderDefinition, token: string): Credentials {
+  switch (provider.auth.type) {
+    case "bearer":
+      return { type: "bearer", token };
+    case "api_key":
+      return { type: "api_key", key: token };
+    case "basic":
+      throw new ArgumentError(`${provider.displayName} uses basic auth; --token does not apply.`);
+  }
+}
+
+async function runSyncCommand(providerName: string, flags: SyncFlags): Promise<number> {
+  const provider = getProvider(providerName);
+  if (flags.baseUrl !== undefined && !URL.canParse(flags.baseUrl)) {
+    throw new ArgumentError(
+      `--base-url "${flags.baseUrl}" is not a URL.`,
+      "e.g. --base-url http://127.0.0.1:4010",
+    );
+  }
+  const workspace = await openWorkspace({ ...(flags.dataDir ? { dataDir: flags.dataDir } : {}) });
+  const destinations: Destination[] = [];
+  try {
+    const connection = await resolveConnection(workspace, provider, flags);
+    if (flags.duckdb !== false) {
+      destinations.push(await createDuckDbDestination({ path: flags.duckdb ?? workspace.warehousePath }));
+    }
+    const progress = createProgressReporter(flags.json ? "silent" : process.stderr.isTTY ? "tty" : "plain");
+    const abort = new AbortController();
+    const onSignal = () => abort.abort(new Error("interrupted"));
+    process.once("SIGINT", onSignal);
+    const run = await syncConnection(workspace, connection, {
+      destinations,
+      fullRefresh: flags.fullRefresh ?? false,
+      signal: abort.signal,
+      onProgress: (stats, stream) => progress.update(stats, stream),
+      ...(flags.streams ? { streams: flags.streams } : {}),
+    }).finally(() => {
+      progress.stop();
+      process.off("SIGINT", onSignal);
+    });
+    if (flags.json) printJson(run);
+    else if (run.status === "succeeded") {
+      process.stdout.write(`Run ${run.id} succeeded: ${formatStats(run.stats)}\n`);
+    } else {
+      process.stderr.write(`Run ${run.id} failed: ${run.error?.message}\n`);
+      if (run.error?.hint) process.stderr.write(`hint:  ${run.error.hint}\n`);
+      process.stderr.write(`See its log: switchyard logs ${run.id}\n`);
+    }
+    return run.status === "succeeded" ? EXIT.ok : EXIT.failed;
+  } finally {
+    for (const destination of destinations) await destination.close();
+    await workspace.close();
+  }
+}
+
+/** The connection id to sync: stores new credentials when given, else reuses the stored connection. */
+async function resolveConnection(
+  workspace: Awaited<ReturnType<typeof openWorkspace>>,
+  provider: ProviderDefinition,
+  flags: SyncFlags,
+): Promise<string> {
+  if (flags.token !== undefined) {
+    const row = await upsertConnection(workspace, {
+      environment: flags.environment,
+      provider: provider.name,
+      endUserId: flags.connection,
+      credentials: credentialsFromToken(provider, flags.token),
+      config: flags.baseUrl ? { baseUrl: flags.baseUrl } : {},
+    });
+    return row.id;
+  }
+  const env = await ensureEnvironment(workspace.store.db, flags.environment);
+  const existing = await findConnection(workspace.store.db, {
+    environmentId: env.id,
+    provider: provider.name,
+    endUserId: flags.connection,
+  });
+  if (!existing) {
+    throw new ArgumentError(
+      `No stored ${provider.displayName} connection "${flags.connection}" in environment "${flags.environment}".`,
+      "Pass --token once; Switchyard stores it encrypted for the next syncs.",
+    );
+  }
+  return existing.id;
+}

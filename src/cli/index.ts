@@ -1,0 +1,34 @@
+import { Command, CommanderError } from "commander";
+import { ArgumentError } from "../core/index.ts";
+import { registerLogsCommand } from "./commands/logs.ts";
+import { registerRunsCommand } from "./commands/runs.ts";
+import { registerSyncCommand } from "./commands/sync.ts";
+import { EXIT, printError } from "./output.ts";
+
+/** The `switchyard` command. Returns the process exit code instead of exiting, so tests can call it. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command()
+    .name("switchyard")
+    .description("Switchyard: sync your customers' apps into your product")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  registerSyncCommand(program);
+  registerRunsCommand(program);
+  registerLogsCommand(program);
+  try {
+    process.exitCode = EXIT.ok;
+    await program.parseAsync([...argv], { from: "user" });
+    return Number(process.exitCode ?? EXIT.ok);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander already printed the problem (or the help/version text).
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    printError(error);
+    return error instanceof ArgumentError ? EXIT.usage : EXIT.failed;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("bin/switchyard.js")) {
+  process.exitCode = await main(process.argv.slice(2));
+}

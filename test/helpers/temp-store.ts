@@ -1,0 +1,24 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openStore, type Store } from "../../src/store/index.ts";
+
+/** A fresh temporary directory, removed by the returned cleanup. */
+export function tempDir(prefix = "switchyard-test-"): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A migrated SQLite store in its own temp directory. */
+export async function openTempStore(): Promise<{ store: Store; dir: string; cleanup: () => Promise<void> }> {
+  const dir = tempDir();
+  const store = await openStore({ kind: "sqlite", path: join(dir.path, "switchyard.sqlite") });
+  return {
+    store,
+    dir: dir.path,
+    cleanup: async () => {
+      await store.close();
+      dir.cleanup();
+    },
+  };
+}
