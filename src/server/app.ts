@@ -24,11 +24,9 @@ export function buildServer(deps: { db: Kysely<Database> }): FastifyInstance {
       typeof (error as { statusCode?: number }).statusCode === "number"
         ? (error as { statusCode: number }).statusCode
         : 500;
-    return reply
-      .status(status)
-      .send({
-        error: status >= 500 ? { code: "internal", message: "Internal error" } : describeError(error),
-      });
+    return reply.status(status).send({
+      error: status >= 500 ? { code: "internal", message: "Internal error" } : describeError(error),
+    });
   });
   app.setNotFoundHandler((request, reply) =>
     reply
