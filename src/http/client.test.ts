@@ -84,12 +84,20 @@ describe("requests", () => {
       res.end();
     });
     const { http } = client(s.url);
-    const response = await http.request({ method: "POST", path: "/things", body: { name: "x" } });
+    const response = await http.request({
+      method: "POST",
+      path: "/things",
+      body: { name: "x" },
+      headers: { "X-Trace": "t1", Accept: "application/vnd.acme+json" },
+    });
     expect(response.status).toBe(204);
     expect(response.body).toBeUndefined();
     expect(s.requests[0]!.method).toBe("POST");
     expect(s.requests[0]!.headers["content-type"]).toBe("application/json");
     expect(JSON.parse(s.requests[0]!.body)).toEqual({ name: "x" });
+    expect(s.requests[0]!.headers["x-trace"]).toBe("t1");
+    // The caller's header replaces the default rather than being sent twice.
+    expect(s.requests[0]!.headers.accept).toBe("application/vnd.acme+json");
   });
 
   it("puts an api key in the named header", async () => {
@@ -301,13 +309,13 @@ describe("retries and error mapping", () => {
 
   it("times out a slow attempt and retries it", async () => {
     const s = await server((_req, res, n) => {
-      if (n === 0) setTimeout(() => sendJson(res, 200, { slow: true }), 1000);
+      if (n === 0) setTimeout(() => sendJson(res, 200, { slow: true }), 3_000).unref();
       else sendJson(res, 200, { slow: false });
     });
-    const { http, events } = client(s.url, { timeoutMs: 50 });
+    const { http, events } = client(s.url, { timeoutMs: 250 });
     const response = await http.request({ path: "/x" });
     expect(response.body).toEqual({ slow: false });
-    expect((events.find((e) => e.type === "retry") as { reason: string }).reason).toContain("within 50 ms");
+    expect((events.find((e) => e.type === "retry") as { reason: string }).reason).toContain("within 250 ms");
   });
 
   it("stops waiting at once when aborted during a backoff", async () => {
@@ -327,12 +335,13 @@ describe("retries and error mapping", () => {
   }, 10_000);
 
   it("aborts an attempt in flight", async () => {
+    const controller = new AbortController();
     const s = await server((_req, res) => {
+      // The request has arrived and waits for an answer: now the caller gives up.
+      controller.abort(new Error("stop"));
       setTimeout(() => sendJson(res, 200, {}), 2_000).unref();
     });
     const { http } = client(s.url);
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error("stop")), 20);
     const error = await http.request({ path: "/x" }, { signal: controller.signal }).catch((e: unknown) => e);
     expect((error as Error).message).toBe("stop");
     expect(s.requests).toHaveLength(1);

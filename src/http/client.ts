@@ -128,7 +128,7 @@ class UndiciHttpClient implements ClosableHttpClient {
     const headers = {
       ...(target.sameOrigin ? this.headersWithAuth : this.headersWithoutAuth),
       ...(body === undefined ? undefined : { "content-type": "application/json" }),
-      ...request.headers,
+      ...(request.headers && lowerCaseKeys(request.headers)),
     };
     let nextBackoff: (() => number) | undefined;
 
@@ -294,4 +294,11 @@ class UndiciHttpClient implements ClosableHttpClient {
     const message = error instanceof Error ? error.message : String(error);
     return this.redact(code && !message.includes(code) ? `${code}: ${message}` : message);
   }
+}
+
+/** Header names in lower case, so a caller's `Content-Type` replaces our `content-type` instead of doubling it. */
+function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in headers) out[name.toLowerCase()] = headers[name]!;
+  return out;
 }
