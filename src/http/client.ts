@@ -79,7 +79,7 @@ type AttemptOutcome = { ok: true; response: HttpResponse } | { ok: false; retry:
 class UndiciHttpClient implements ClosableHttpClient {
   private readonly provider: string;
   private readonly base: BaseUrl;
-  private readonly agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
+  private readonly agent: Agent;
   private readonly budget: RateLimitBudget;
   private readonly rateLimit: RateLimitHeaderSpec | undefined;
   private readonly onEvent: ((event: HttpEvent) => void) | undefined;
@@ -114,6 +114,8 @@ class UndiciHttpClient implements ClosableHttpClient {
     }
     const account = this.budget.account;
     this.onWait = (delayMs, reason) => this.onEvent?.({ type: "rate_limit_wait", account, delayMs, reason });
+    // Created last, so a client whose options were rejected holds no connection pool.
+    this.agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
   }
 
   async request<T = unknown>(
