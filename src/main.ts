@@ -64,7 +64,9 @@ async function start(): Promise<void> {
   );
 
   const timer = setInterval(() => {
-    emulator.mutate({ updates: 25, archives: 3, creates: 10 });
+    for (const type of ["contacts", "companies", "deals"] as const) {
+      emulator.mutate({ type, updates: 25, archives: 3, creates: 10 });
+    }
     syncOnce("Incremental").catch((error) => console.error(describeError(error).message));
   }, RESYNC_EVERY_MS);
 

@@ -10,6 +10,7 @@ import {
   type StreamDefinition,
   type StreamPage,
   type StreamTarget,
+  SwitchyardError,
   UnknownStreamError,
 } from "../core/index.ts";
 import { RecordsCache } from "../destinations/records-cache.ts";
@@ -100,7 +101,13 @@ export async function runSync(job: SyncJob): Promise<Run> {
     await logger.flush();
     await finishRun(db, run.id, { status: "succeeded", stats });
   } catch (error) {
-    const summary = describeError(error);
+    const summary = job.signal?.aborted
+      ? describeError(
+          new SwitchyardError("run_aborted", "The run was stopped before it finished.", {
+            hint: "Run the sync again; it resumes from its last checkpoint.",
+          }),
+        )
+      : describeError(error);
     stats.durationMs = Math.round(performance.now() - started);
     logger.log("error", summary.message, { ...summary });
     await logger.flush();

@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import { ConfigError } from "../core/index.ts";
-import { migrationProvider } from "./migrations.ts";
+import { migrationProvider } from "./migrations/index.ts";
 import type { Database as Schema } from "./schema.ts";
 
 export type StoreConfig = { kind: "sqlite"; path: string } | { kind: "postgres"; connectionString: string };
@@ -16,7 +16,8 @@ export interface Store {
 /** Opens the control-plane database and brings its schema up to date; fails with ConfigError if unreachable. */
 export async function openStore(config: StoreConfig): Promise<Store> {
   const db = new Kysely<Schema>({ dialect: createDialect(config) });
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  // Unordered: migrations added on parallel branches may land in any order.
+  const migrator = new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true });
   const { error } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();

@@ -1,13 +1,10 @@
-/**
- * Dialect-neutral migrations: only types and constraints that SQLite and Postgres both understand.
- * Never edit a shipped migration; add a new one.
- */
-import type { Kysely, Migration, MigrationProvider } from "kysely";
+/** The first schema: environments, connections, syncs, runs, run logs, stream states and the records cache. */
+import type { Kysely, Migration } from "kysely";
 
-// Kysely migrations run against an untyped database on purpose: the schema is what they create.
+// Migrations run against an untyped database on purpose: the schema is what they create.
 type AnyDb = Kysely<Record<string, never>>;
 
-const initial: Migration = {
+export const initial: Migration = {
   async up(db: AnyDb) {
     await db.schema
       .createTable("environments")
@@ -96,15 +93,5 @@ const initial: Migration = {
       .on("records")
       .columns(["connection_id", "stream", "deleted", "last_seen_at"])
       .execute();
-  },
-};
-
-export const migrations: Record<string, Migration> = {
-  "0001_initial": initial,
-};
-
-export const migrationProvider: MigrationProvider = {
-  async getMigrations() {
-    return migrations;
   },
 };

@@ -1,0 +1,82 @@
+/**
+ * sync-throughput: a full sync of N HubSpot contacts (default 200,000) from the emulator into the records
+ * cache and DuckDB, against a baseline measured in the same run: a minimal hand-written loop that fetches
+ * the same pages with undici and bulk-inserts them into DuckDB. Each side runs in its own process, against
+ * the same emulator process, alternating, `BENCH_ROUNDS` times (default 2); the median of each is reported.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runScript } from "../lib/child.ts";
+import { startEmulatorProcess } from "../lib/emulator-process.ts";
+
+interface SideResult {
+  records: number;
+  seconds: number;
+  peak_rss_mb: number;
+  duckdb_rows: number;
+}
+
+const contacts = Number(process.env.BENCH_CONTACTS ?? 200_000);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export async function run(): Promise<void> {
+  const emulator = await startEmulatorProcess([
+    "--contacts",
+    String(contacts),
+    "--companies",
+    "2000",
+    "--deals",
+    "10",
+    "--rate-limit-max",
+    "100000000",
+    "--rate-limit-daily",
+    "1000000000",
+  ]);
+  const ours: SideResult[] = [];
+  const baseline: SideResult[] = [];
+  try {
+    for (let round = 0; round < rounds; round++) {
+      // Alternate who goes first so neither side always gets the warmer machine.
+      const order = round % 2 === 0 ? (["baseline", "switchyard"] as const) : (["switchyard", "baseline"] as const);
+      for (const side of order) {
+        const dir = mkdtempSync(join(tmpdir(), `bench-${side}-`));
+        try {
+          const result = await runScript<SideResult>(here(`./${side}.ts`), [emulator.url, emulator.token, dir]);
+          if (result.records !== contacts || result.duckdb_rows !== contacts) {
+            throw new Error(`${side} moved ${result.records} records / ${result.duckdb_rows} rows, expected ${contacts}`);
+          }
+          (side === "baseline" ? baseline : ours).push(result);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    }
+  } finally {
+    await emulator.stop();
+  }
+  const oursRate = median(ours.map((r) => r.records / r.seconds));
+  const baselineRate = median(baseline.map((r) => r.records / r.seconds));
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: "sync-throughput",
+      records: contacts,
+      rounds,
+      records_per_s: Math.round(oursRate),
+      baseline_records_per_s: Math.round(baselineRate),
+      baseline_ratio: Number((oursRate / baselineRate).toFixed(3)),
+      peak_rss_mb: Math.max(...ours.map((r) => r.peak_rss_mb)),
+      baseline_peak_rss_mb: Math.max(...baseline.map((r) => r.peak_rss_mb)),
+      seconds: ours.map((r) => Number(r.seconds.toFixed(2))),
+      baseline_seconds: baseline.map((r) => Number(r.seconds.toFixed(2))),
+    })}\n`,
+  );
+}

@@ -1,0 +1,17 @@
+/**
+ * Dialect-neutral migrations: only types and constraints that SQLite and Postgres both understand
+ * (text timestamps in ISO-8601 UTC, JSON as text, integer flags). One file per migration; never edit a
+ * shipped one, add a new file and one line below.
+ */
+import type { Migration, MigrationProvider } from "kysely";
+import { initial } from "./0001-initial.ts";
+
+export const migrations: Record<string, Migration> = {
+  "0001_initial": initial,
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};
