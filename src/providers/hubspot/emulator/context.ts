@@ -1,0 +1,42 @@
+/**
+ * Everything the emulator's routes share: the dataset, rate limiter, fault plan and tokens.
+ * Routes receive it as an argument; nothing is global.
+ */
+
+import type { TokenRegistry } from "./auth.ts";
+import { type ObjectTypeName, resolveObjectType } from "./catalog.ts";
+import type { Dataset } from "./dataset.ts";
+import { validationError } from "./errors.ts";
+import type { FaultPlan } from "./faults.ts";
+import type { RateLimiter } from "./rate-limit.ts";
+
+export interface EmulatorContext {
+  dataset: Dataset;
+  limiter: RateLimiter;
+  faults: FaultPlan;
+  tokens: TokenRegistry;
+  /** Requests served per route pattern (API routes only), for tests and benchmarks. */
+  requestCounts: Map<string, number>;
+}
+
+/** The object type a path segment names, or HubSpot's 400 when it names none. */
+export function objectTypeParam(segment: string): ObjectTypeName {
+  const type = resolveObjectType(segment);
+  if (!type) throw validationError(`Unable to infer object type from: ${segment}`);
+  return type;
+}
+
+/** A numeric record id from a path or body, or undefined when it cannot be one of ours. */
+export function numericId(raw: string | number): number | undefined {
+  const id = Number(raw);
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/** Query values that may repeat and may hold comma-separated lists, flattened. */
+export function listParam(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value])
+    .flatMap((entry) => entry.split(","))
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+}

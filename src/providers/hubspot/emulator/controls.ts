@@ -1,0 +1,108 @@
+/**
+ * The emulator's control surface, shared by the programmatic API and the `/_emulator/*` endpoints:
+ * inspect state, apply changes over time, add properties, set fault knobs and limits, read ground truth.
+ */
+import { z } from "zod";
+import { OBJECT_TYPES, type ObjectTypeName, type PropertyDefinition, type PropertySpec } from "./catalog.ts";
+import type { EmulatorContext } from "./context.ts";
+import type { MutationRequest, MutationResult } from "./dataset.ts";
+import type { FaultConfig, FaultSettings } from "./faults.ts";
+import type { RateLimitConfig } from "./rate-limit.ts";
+import { type ApiObject, toApiObject } from "./serialize.ts";
+
+export interface EmulatorState {
+  seed: number;
+  /** The logical clock (ISO): the time of the latest change. */
+  clock: string;
+  objects: Record<ObjectTypeName, { live: number; archived: number; properties: number }>;
+  rateLimit: RateLimitConfig;
+  faults: FaultConfig;
+  /** API requests served per route pattern. */
+  requests: Record<string, number>;
+}
+
+/** What the API would return for a type right now: every live record with all properties, and archived ids. */
+export interface GroundTruth {
+  type: ObjectTypeName;
+  /** Live records in id order, with every property and (contacts, deals) their company associations. */
+  records: ApiObject[];
+  archivedIds: string[];
+}
+
+export interface EmulatorControls {
+  state(): EmulatorState;
+  mutate(request: MutationRequest): MutationResult;
+  addProperty(type: ObjectTypeName, property: PropertySpec): PropertyDefinition;
+  setFaults(settings: FaultSettings & { restart?: boolean }): FaultConfig;
+  setRateLimit(config: Partial<RateLimitConfig>): RateLimitConfig;
+  expireToken(token: string): void;
+  /** Back to the seeded data; clears rate-limit usage and token expiries and replays the fault sequence. */
+  reset(): void;
+  groundTruth(type: ObjectTypeName): GroundTruth;
+}
+
+export const mutationSchema = z.object({
+  type: z.enum(OBJECT_TYPES as [ObjectTypeName, ...ObjectTypeName[]]),
+  updates: z.number().int().min(0).optional(),
+  archives: z.number().int().min(0).optional(),
+  creates: z.number().int().min(0).optional(),
+  stepMs: z.number().int().min(0).optional(),
+});
+
+/** Binds the controls to one emulator's context. */
+export function createControls(ctx: EmulatorContext): EmulatorControls {
+  const { dataset } = ctx;
+  return {
+    state: () => ({
+      seed: dataset.seed,
+      clock: new Date(dataset.clock).toISOString(),
+      objects: Object.fromEntries(
+        OBJECT_TYPES.map((type) => {
+          const live = dataset.liveCount(type);
+          return [
+            type,
+            {
+              live,
+              archived: dataset.table(type).totalCount - live,
+              properties: dataset.propertySpecs(type).length,
+            },
+          ];
+        }),
+      ) as EmulatorState["objects"],
+      rateLimit: ctx.limiter.settings,
+      faults: ctx.faults.settings,
+      requests: Object.fromEntries(ctx.requestCounts),
+    }),
+    mutate: (request) => dataset.mutate(mutationSchema.parse(request)),
+    addProperty: (type, property) => dataset.addProperty(type, property),
+    setFaults: ({ restart, ...settings }) => {
+      ctx.faults.configure(settings);
+      if (restart) ctx.faults.restart();
+      return ctx.faults.settings;
+    },
+    setRateLimit: (config) => {
+      ctx.limiter.configure(config);
+      return ctx.limiter.settings;
+    },
+    expireToken: (token) => ctx.tokens.expire(token),
+    reset: () => {
+      dataset.reset();
+      ctx.limiter.reset();
+      ctx.tokens.reset();
+      ctx.faults.restart();
+      ctx.requestCounts.clear();
+    },
+    groundTruth: (type) => {
+      const table = dataset.table(type);
+      const names = dataset.propertySpecs(type).map((property) => property.name);
+      const associations: ObjectTypeName[] = type === "companies" ? [] : ["companies"];
+      return {
+        type,
+        records: [...table.liveIds()].map((id) =>
+          toApiObject(dataset, type, table.get(id)!, names, associations),
+        ),
+        archivedIds: [...table.archivedIds()].map(String),
+      };
+    },
+  };
+}

@@ -1,0 +1,252 @@
+/**
+ * The emulated account's data: one table per object type, a logical clock, properties added at runtime,
+ * and deterministic changes over time. Everything here is a pure function of the seed and the calls made.
+ */
+import {
+  associationKind,
+  definitionOf,
+  OBJECT_SPECS,
+  OBJECT_TYPES,
+  type ObjectTypeName,
+  type PropertyDefinition,
+  type PropertySpec,
+} from "./catalog.ts";
+import { DEFAULT_CLOCK_START, type PropertyValues, updatedProperties } from "./generate.ts";
+import { hash32, keyOf } from "./random.ts";
+import { ObjectTable, type StoredRecord } from "./table.ts";
+
+export interface DatasetOptions {
+  seed: number;
+  counts?: Partial<Record<ObjectTypeName, number>>;
+  /** Where the logical clock starts (epoch ms); all seeded times are before it. */
+  clockStart?: number;
+}
+
+export const DEFAULT_COUNTS: Readonly<Record<ObjectTypeName, number>> = {
+  contacts: 1000,
+  companies: 200,
+  deals: 500,
+};
+
+/** A batch of deterministic changes to one object type. */
+export interface MutationRequest {
+  type: ObjectTypeName;
+  updates?: number;
+  archives?: number;
+  creates?: number;
+  /**
+   * Spacing of the changes' modification times in ms (default 1000). 0 gives every change in the batch
+   * the same timestamp, which is how tests provoke many records sharing one lastmodifieddate.
+   */
+  stepMs?: number;
+}
+
+export interface MutationResult {
+  type: ObjectTypeName;
+  updated: string[];
+  archived: string[];
+  created: string[];
+  /** The clock after the batch (ISO). */
+  clock: string;
+}
+
+export class Dataset {
+  readonly seed: number;
+  readonly clockStart: number;
+  readonly counts: Readonly<Record<ObjectTypeName, number>>;
+  private clockMs: number;
+  private batches = 0;
+  private tables!: Record<ObjectTypeName, ObjectTable>;
+  private added!: Record<ObjectTypeName, PropertySpec[]>;
+  private reverse = new Map<string, Map<number, number[]>>();
+
+  constructor(options: DatasetOptions) {
+    this.seed = options.seed >>> 0;
+    this.clockStart = options.clockStart ?? DEFAULT_CLOCK_START;
+    this.counts = { ...DEFAULT_COUNTS, ...options.counts };
+    this.clockMs = this.clockStart;
+    this.reset();
+  }
+
+  /** Back to the freshly seeded state: same seed, same counts, no changes. */
+  reset(): void {
+    const ctx = { seed: this.seed, clockStart: this.clockStart, seededCompanies: this.counts.companies };
+    this.tables = {
+      contacts: new ObjectTable("contacts", this.counts.contacts, ctx),
+      companies: new ObjectTable("companies", this.counts.companies, ctx),
+      deals: new ObjectTable("deals", this.counts.deals, ctx),
+    };
+    this.added = { contacts: [], companies: [], deals: [] };
+    this.reverse.clear();
+    this.clockMs = this.clockStart;
+    this.batches = 0;
+  }
+
+  table(type: ObjectTypeName): ObjectTable {
+    return this.tables[type];
+  }
+
+  /** The logical clock (epoch ms): the time of the latest change. */
+  get clock(): number {
+    return this.clockMs;
+  }
+
+  /** Advances the clock by `stepMs` (at least 1) and returns the new time. */
+  tick(stepMs = 1000): number {
+    this.clockMs += Math.max(1, stepMs);
+    return this.clockMs;
+  }
+
+  /** Declared plus added property specs of a type. */
+  propertySpecs(type: ObjectTypeName): PropertySpec[] {
+    return [...OBJECT_SPECS[type].properties, ...this.added[type]];
+  }
+
+  propertySpec(type: ObjectTypeName, name: string): PropertySpec | undefined {
+    return this.propertySpecs(type).find((property) => property.name === name);
+  }
+
+  /** Property definitions as the properties API returns them. */
+  propertyDefinitions(type: ObjectTypeName): PropertyDefinition[] {
+    const spec = OBJECT_SPECS[type];
+    return this.propertySpecs(type).map((property, index) => {
+      const definition = definitionOf(spec, property, index);
+      if (index >= spec.properties.length) {
+        // Added at runtime: not HubSpot-defined, and created "now" on the logical clock.
+        const at = new Date(this.clockMs).toISOString();
+        return { ...definition, hubspotDefined: false, createdAt: at, updatedAt: at };
+      }
+      return definition;
+    });
+  }
+
+  /** Adds a custom property; existing records have no value until a later change sets one. */
+  addProperty(type: ObjectTypeName, property: PropertySpec): PropertyDefinition {
+    if (this.propertySpec(type, property.name)) {
+      throw new Error(`Property "${property.name}" already exists on ${type}.`);
+    }
+    this.added[type].push({ ...property });
+    return this.propertyDefinitions(type).find((definition) => definition.name === property.name)!;
+  }
+
+  /**
+   * Applies updates, then creations, then archives, each at a later time on the logical clock.
+   * Which records change is a pure function of the seed and how many batches ran before.
+   */
+  mutate(request: MutationRequest): MutationResult {
+    const table = this.tables[request.type];
+    const stepMs = request.stepMs ?? 1000;
+    const batch = ++this.batches;
+    const sharedAt = stepMs === 0 ? this.tick(1) : undefined;
+    const nextTime = () => sharedAt ?? this.tick(stepMs);
+    const chosen = new Set<number>();
+    const choose = (count: number, salt: number): number[] => {
+      const picked: number[] = [];
+      const live = this.liveCount(request.type) - chosen.size;
+      const wanted = Math.min(count, Math.max(live, 0));
+      for (let attempt = 0; picked.length < wanted && attempt < wanted * 50 + 1000; attempt++) {
+        const id = table.spec.idBase + (hash32(this.seed, batch, salt, attempt) % table.totalCount);
+        if (chosen.has(id) || !table.isLive(id)) continue;
+        chosen.add(id);
+        picked.push(id);
+      }
+      return picked;
+    };
+    const updated = choose(request.updates ?? 0, keyOf("update")).map((id) => {
+      const at = nextTime();
+      const version = table.versionOf(id) + 1;
+      table.update(
+        id,
+        updatedProperties(this.seed, request.type, id, version, at, this.added[request.type]),
+        at,
+      );
+      return id;
+    });
+    const created = Array.from({ length: request.creates ?? 0 }, () => {
+      const at = nextTime();
+      const id = table.create(at);
+      const values = updatedProperties(this.seed, request.type, id, 0, at, this.added[request.type]);
+      // Only the added properties: a generated record already has every declared one.
+      const addedValues = Object.fromEntries(
+        this.added[request.type].map((p) => [p.name, values[p.name] ?? null]),
+      );
+      if (this.added[request.type].length > 0) table.update(id, addedValues, at);
+      return id;
+    });
+    const archived = choose(request.archives ?? 0, keyOf("archive")).map((id) => {
+      table.archive(id, nextTime());
+      return id;
+    });
+    if (created.length > 0 || archived.length > 0) this.reverse.clear();
+    return {
+      type: request.type,
+      updated: updated.map(String),
+      archived: archived.map(String),
+      created: created.map(String),
+      clock: new Date(this.clockMs).toISOString(),
+    };
+  }
+
+  /** Creates a record through the API: exactly the given properties, optionally associated with a company. */
+  createRecord(type: ObjectTypeName, props: PropertyValues, companyId?: number): StoredRecord {
+    const at = this.tick();
+    const id = this.tables[type].create(at, props, companyId ?? null);
+    this.reverse.clear();
+    return this.tables[type].get(id)!;
+  }
+
+  /** Updates a live record through the API. */
+  updateRecord(type: ObjectTypeName, id: number, props: PropertyValues): StoredRecord {
+    this.tables[type].update(id, props, this.tick());
+    return this.tables[type].get(id)!;
+  }
+
+  /** Archives a live record through the API. */
+  archiveRecord(type: ObjectTypeName, id: number): void {
+    this.tables[type].archive(id, this.tick());
+    this.reverse.clear();
+  }
+
+  /** Live records of a type, counted without generating them. */
+  liveCount(type: ObjectTypeName): number {
+    const table = this.tables[type];
+    let archived = 0;
+    for (const _ of table.archivedIds()) archived++;
+    return table.totalCount - archived;
+  }
+
+  /**
+   * Ids of live `to` records associated with record `id` of type `from`, ascending.
+   * Contacts and deals hold their company; the reverse direction uses an index built on demand.
+   */
+  associatedIds(from: ObjectTypeName, id: number, to: ObjectTypeName): number[] {
+    if (!associationKind(from, to)) return [];
+    if (to === "companies") {
+      const companyId = this.tables[from].companyIdOf(id);
+      return companyId !== undefined && this.tables.companies.isLive(companyId) ? [companyId] : [];
+    }
+    return (this.reverseIndex(to).get(id) ?? []).filter((otherId) => this.tables[to].isLive(otherId));
+  }
+
+  private reverseIndex(type: ObjectTypeName): Map<number, number[]> {
+    let index = this.reverse.get(type);
+    if (!index) {
+      index = new Map();
+      const table = this.tables[type];
+      for (let id = table.spec.idBase; id < table.nextId; id++) {
+        const companyId = table.companyIdOf(id);
+        if (companyId === undefined) continue;
+        const list = index.get(companyId);
+        if (list) list.push(id);
+        else index.set(companyId, [id]);
+      }
+      this.reverse.set(type, index);
+    }
+    return index;
+  }
+
+  /** Object types in a stable order, for callers iterating everything. */
+  get types(): readonly ObjectTypeName[] {
+    return OBJECT_TYPES;
+  }
+}

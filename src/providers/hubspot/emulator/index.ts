@@ -1,0 +1,17 @@
+/** The HubSpot emulator: start it, point a client at `url`, and steer it through its controls. */
+export type { ObjectTypeName, PropertyDefinition, PropertySpec, PropertyType } from "./catalog.ts";
+export { OBJECT_SPECS, OBJECT_TYPES } from "./catalog.ts";
+export type { EmulatorControls, EmulatorState, GroundTruth } from "./controls.ts";
+export type { MutationRequest, MutationResult } from "./dataset.ts";
+export type { FaultConfig, FaultSettings } from "./faults.ts";
+export type { RateLimitConfig } from "./rate-limit.ts";
+export { DEFAULT_RATE_LIMIT } from "./rate-limit.ts";
+export { CONTROL_PREFIX } from "./routes/control.ts";
+export type { ApiObject } from "./serialize.ts";
+export {
+  DEFAULT_SEED,
+  DEFAULT_TOKEN,
+  type HubSpotEmulator,
+  type HubSpotEmulatorOptions,
+  startHubSpotEmulator,
+} from "./server.ts";

@@ -1,0 +1,151 @@
+/**
+ * Batch association reads: v4 (`toObjectId` with association types and labels, paged per input) and v3
+ * (`{id, type}` pairs). Inputs without associations come back as errors with status 207, as in HubSpot.
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { type AssociationKind, associationKind, OBJECT_SPECS, type ObjectTypeName } from "../catalog.ts";
+import { type EmulatorContext, numericId, objectTypeParam } from "../context.ts";
+import type { Dataset } from "../dataset.ts";
+import { validationError } from "../errors.ts";
+
+export const MAX_BATCH_INPUTS = 1000;
+/** Associations returned per input before paging. */
+export const ASSOCIATIONS_PAGE_SIZE = 500;
+
+const batchSchema = z.object({
+  inputs: z.array(
+    z.object({ id: z.union([z.string(), z.number()]).transform(String), after: z.string().optional() }),
+  ),
+});
+
+type Params = { Params: { fromObjectType: string; toObjectType: string } };
+
+interface BatchError {
+  status: "error";
+  category: string;
+  subCategory?: string;
+  message: string;
+  context: Record<string, string[]>;
+}
+
+/** Registers the v3 and v4 batch read routes. */
+export function associationRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
+  const { dataset } = ctx;
+
+  app.post(
+    "/crm/v4/associations/:fromObjectType/:toObjectType/batch/read",
+    async (request: FastifyRequest<Params>, reply) => {
+      const { from, to, kind, inputs } = parseBatch(request);
+      const startedAt = new Date().toISOString();
+      const results: unknown[] = [];
+      const errors: BatchError[] = [];
+      for (const input of inputs) {
+        const found = associationsOf(dataset, from, to, input.id);
+        if ("error" in found) {
+          errors.push(found.error);
+          continue;
+        }
+        const offset = input.after === undefined ? 0 : Number(input.after);
+        if (!Number.isInteger(offset) || offset < 0) throw validationError(`Invalid after "${input.after}".`);
+        const slice = found.ids.slice(offset, offset + ASSOCIATIONS_PAGE_SIZE);
+        const nextOffset = offset + ASSOCIATIONS_PAGE_SIZE;
+        results.push({
+          from: { id: input.id },
+          to: slice.map((toId) => ({
+            // v4 sends the target id as a JSON number.
+            toObjectId: toId,
+            associationTypes: [
+              { category: "HUBSPOT_DEFINED", typeId: kind.primaryTypeId, label: "Primary" },
+              { category: "HUBSPOT_DEFINED", typeId: kind.unlabeledTypeId, label: null },
+            ],
+          })),
+          ...(nextOffset < found.ids.length ? { paging: { next: { after: String(nextOffset) } } } : {}),
+        });
+      }
+      return reply.code(errors.length > 0 ? 207 : 200).send(batchResponse(results, errors, startedAt));
+    },
+  );
+
+  app.post(
+    "/crm/v3/associations/:fromObjectType/:toObjectType/batch/read",
+    async (request: FastifyRequest<Params>, reply) => {
+      const { from, to, kind, inputs } = parseBatch(request);
+      const startedAt = new Date().toISOString();
+      const results: unknown[] = [];
+      const errors: BatchError[] = [];
+      for (const input of inputs) {
+        const found = associationsOf(dataset, from, to, input.id);
+        if ("error" in found) errors.push(found.error);
+        else
+          results.push({
+            from: { id: input.id },
+            to: found.ids.map((id) => ({ id: String(id), type: kind.primaryName })),
+          });
+      }
+      return reply.code(errors.length > 0 ? 207 : 200).send(batchResponse(results, errors, startedAt));
+    },
+  );
+}
+
+function parseBatch(request: FastifyRequest<Params>): {
+  from: ObjectTypeName;
+  to: ObjectTypeName;
+  kind: AssociationKind;
+  inputs: z.infer<typeof batchSchema>["inputs"];
+} {
+  const from = objectTypeParam(request.params.fromObjectType);
+  const to = objectTypeParam(request.params.toObjectType);
+  const kind = associationKind(from, to);
+  if (!kind) throw validationError(`There are no associations defined from ${from} to ${to}.`);
+  const parsed = batchSchema.safeParse(request.body);
+  if (!parsed.success) throw validationError("Invalid input JSON: expected { inputs: [{ id }] }.");
+  if (parsed.data.inputs.length > MAX_BATCH_INPUTS) {
+    throw validationError(
+      `Batch read accepts at most ${MAX_BATCH_INPUTS} inputs, but got ${parsed.data.inputs.length}.`,
+    );
+  }
+  return { from, to, kind, inputs: parsed.data.inputs };
+}
+
+function associationsOf(
+  dataset: Dataset,
+  from: ObjectTypeName,
+  to: ObjectTypeName,
+  rawId: string,
+): { ids: number[] } | { error: BatchError } {
+  const id = numericId(rawId);
+  if (id === undefined || !dataset.table(from).isLive(id)) {
+    return {
+      error: {
+        status: "error",
+        category: "OBJECT_NOT_FOUND",
+        message: `Could not find ${OBJECT_SPECS[from].singular} ${rawId}.`,
+        context: { fromObjectId: [rawId] },
+      },
+    };
+  }
+  const ids = dataset.associatedIds(from, id, to);
+  if (ids.length === 0) {
+    return {
+      error: {
+        status: "error",
+        category: "OBJECT_NOT_FOUND",
+        subCategory: "crm.associations.NO_ASSOCIATIONS_FOUND",
+        message: `No ${to} are associated with ${OBJECT_SPECS[from].singular} ${rawId}.`,
+        context: { fromObjectId: [rawId] },
+      },
+    };
+  }
+  return { ids };
+}
+
+function batchResponse(results: unknown[], errors: BatchError[], startedAt: string): Record<string, unknown> {
+  return {
+    status: "COMPLETE",
+    results,
+    ...(errors.length > 0 ? { numErrors: errors.length, errors } : {}),
+    startedAt,
+    completedAt: new Date().toISOString(),
+  };
+}
