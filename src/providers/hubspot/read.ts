@@ -1,0 +1,61 @@
+/**
+ * Reading one CRM object: decide where to start (new full refresh, resume, or incremental cursor),
+ * then run the phases in order, each page carrying the state that resumes right after it:
+ *   full refresh:  list → archived
+ *   incremental:   changes → archived
+ */
+import type { ReadContext, StreamPage } from "../../core/index.ts";
+import { archivedPhase } from "./archived-phase.ts";
+import { changesPhase, latestModification } from "./changes-phase.ts";
+import { listPhase } from "./list-phase.ts";
+import type { CrmObject } from "./objects.ts";
+import { fetchPropertyCatalog } from "./properties.ts";
+import type { ObjectReader, PhasePage } from "./reader.ts";
+import { EPOCH, type HubSpotState, type Position, parseState, toStreamState } from "./state.ts";
+
+const PHASES: Record<
+  Position["phase"],
+  (reader: ObjectReader, state: HubSpotState) => AsyncGenerator<PhasePage>
+> = {
+  list: listPhase,
+  changes: changesPhase,
+  archived: archivedPhase,
+};
+
+/** Reads the object per ctx (mode, state, signal); the last page's state is a cursor with no position. */
+export async function* readCrmObject(object: CrmObject, ctx: ReadContext): AsyncGenerator<StreamPage> {
+  const saved = parseState(object.name, ctx.state);
+  const reader: ObjectReader = { ctx, object, catalog: await fetchPropertyCatalog(ctx, object) };
+  let state = await startingState(reader, saved);
+  ctx.log.log("info", `hubspot ${object.name}: reading from ${state.position?.phase ?? "done"}`, {
+    since: state.since,
+    archivedSince: state.archivedSince,
+    resumed: saved?.position !== undefined,
+  });
+  while (state.position) {
+    const phase = state.position.phase;
+    for await (const page of PHASES[phase](reader, state)) {
+      state = page.state;
+      yield { records: page.records, state: toStreamState(state) };
+    }
+    // Every phase ends by moving on (or finishing); staying put would loop forever.
+    if (state.position?.phase === phase)
+      throw new Error(`hubspot ${object.name}: phase ${phase} did not advance`);
+  }
+}
+
+/**
+ * Where a read starts. A full refresh resumes its own list or archived position, else starts over with
+ * `since` fixed at the latest modification time *before* listing, so changes made while listing are
+ * picked up by the next incremental read. An incremental read resumes its position or starts at its cursor.
+ */
+async function startingState(reader: ObjectReader, saved: HubSpotState | undefined): Promise<HubSpotState> {
+  const { ctx } = reader;
+  const resumable = saved?.position && (!ctx.fullRefresh || saved.position.phase !== "changes");
+  if (saved && resumable) return saved;
+  if (saved && !ctx.fullRefresh) return { ...saved, position: { phase: "changes" } };
+  // Records at exactly `since` that exist now are listed below, so the next incremental read skips them.
+  const latest = await latestModification(reader);
+  if (!latest) return { since: EPOCH, position: { phase: "list" } };
+  return { since: new Date(latest.at).toISOString(), sinceIds: latest.ids, position: { phase: "list" } };
+}

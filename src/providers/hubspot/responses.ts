@@ -1,0 +1,83 @@
+/**
+ * HubSpot response shapes, validated at the boundary. A page whose shape is wrong fails with
+ * ProviderResponseError; a single record that is wrong fails with RecordInvalidError (see records.ts).
+ */
+import { z } from "zod";
+import { type HttpResponse, ProviderResponseError } from "../../core/index.ts";
+
+const PROVIDER = "hubspot";
+
+const idValue = z.union([z.string().min(1), z.number()]).transform(String);
+const nextPage = z
+  .object({ next: z.object({ after: z.union([z.string(), z.number()]).transform(String) }).optional() })
+  .optional();
+
+/** One CRM object. Checked per record, so the problem can name the record. */
+export const crmObjectSchema = z.object({
+  id: idValue,
+  properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  archived: z.boolean().optional(),
+  archivedAt: z.string().optional(),
+  associations: z
+    .record(
+      z.string(),
+      z.object({ results: z.array(z.object({ id: idValue, type: z.string().optional() })) }),
+    )
+    .optional(),
+});
+export type CrmObjectResponse = z.infer<typeof crmObjectSchema>;
+
+/** A list page: `results` must be an array of objects; their contents are checked record by record. */
+export const listPageSchema = z.object({
+  results: z.array(z.record(z.string(), z.unknown())),
+  paging: nextPage,
+});
+
+/** A search page adds `total`. */
+export const searchPageSchema = listPageSchema.extend({ total: z.number() });
+
+export const propertiesSchema = z.object({
+  results: z.array(z.object({ name: z.string().min(1), type: z.string() }).loose()),
+});
+
+/** v4 batch association read; ids without associations come back in `errors` (status 207). */
+export const associationBatchSchema = z.object({
+  results: z.array(
+    z.object({
+      from: z.object({ id: idValue }),
+      to: z.array(z.object({ toObjectId: idValue })),
+      paging: nextPage,
+    }),
+  ),
+  errors: z
+    .array(
+      z
+        .object({ category: z.string().optional(), subCategory: z.unknown().optional(), message: z.string() })
+        .loose(),
+    )
+    .optional(),
+});
+
+/** Parses a response body or throws ProviderResponseError naming the request and the first problems. */
+export function parseBody<S extends z.ZodType>(schema: S, response: HttpResponse, what: string): z.infer<S> {
+  const parsed = schema.safeParse(response.body);
+  if (parsed.success) return parsed.data;
+  throw new ProviderResponseError(
+    PROVIDER,
+    `${what} did not have the expected shape (${describeIssues(parsed.error)})`,
+    {
+      url: response.url,
+      status: response.status,
+    },
+  );
+}
+
+/** The first few zod issues as `path: message`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "body"}: ${issue.message}`)
+    .join("; ");
+}
