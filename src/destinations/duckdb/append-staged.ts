@@ -1,0 +1,33 @@
+import { type DuckDBConnection, DuckDBDataChunk } from "@duckdb/node-api";
+import type { StagedRows } from "./staging-rows.ts";
+import { STAGING } from "./table-shape.ts";
+
+/** DuckDB's vector size: the most rows one data chunk holds. */
+const ROWS_PER_CHUNK = 2048;
+
+/**
+ * Bulk-loads staged rows into the staging table through the Appender, a data chunk at a time (one native
+ * call per value, no SQL per row). The rows join the connection's open transaction.
+ */
+export async function appendStaged(connection: DuckDBConnection, rows: StagedRows): Promise<void> {
+  const appender = await connection.createAppender(STAGING.table, STAGING.schema, STAGING.catalog);
+  try {
+    // The appender's own column types carry the JSON alias, so JSON columns take their text as is.
+    const types = Array.from({ length: appender.columnCount }, (_, index) => appender.columnType(index));
+    for (let offset = 0; offset < rows.rowCount; offset += ROWS_PER_CHUNK) {
+      const end = Math.min(rows.rowCount, offset + ROWS_PER_CHUNK);
+      const whole = offset === 0 && end === rows.rowCount;
+      const chunk = DuckDBDataChunk.create(types, end - offset);
+      chunk.setColumns(whole ? rows.columns : rows.columns.map((column) => column.slice(offset, end)));
+      appender.appendDataChunk(chunk);
+    }
+    appender.closeSync();
+  } catch (error) {
+    // Discard what was not flushed. `error` is what the caller reports (after rolling back), so a
+    // failure to clear must not replace it.
+    try {
+      appender.clear();
+    } catch {}
+    throw error;
+  }
+}

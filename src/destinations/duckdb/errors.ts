@@ -1,0 +1,32 @@
+import { DestinationError } from "../../core/index.ts";
+
+/** The DuckDB file is locked by another process; the hint says which one holds it. */
+export class DuckDbFileLockedError extends DestinationError {
+  override readonly hint: string;
+
+  constructor(path: string, cause: unknown) {
+    const pid = /PID (\d+)/.exec(causeMessage(cause))?.[1];
+    super("duckdb", `cannot open warehouse file "${path}": it is locked by another process.`, { cause });
+    this.hint = `Another Switchyard process${pid ? ` (PID ${pid})` : ""} holds "${path}"; DuckDB lets only one process write a file. Stop that process, or point this one at another warehouse file.`;
+  }
+}
+
+/** A read query from `query()` failed; nothing was written. */
+export class DuckDbQueryError extends DestinationError {
+  override readonly hint: string;
+
+  constructor(problem: string, cause: unknown) {
+    super("duckdb", problem, { cause });
+    this.hint = "Check the SQL; each stream is a table named after it (e.g. hubspot_contacts).";
+  }
+}
+
+/** True when DuckDB refused to open a file because another process holds its lock. */
+export function isLockError(error: unknown): boolean {
+  return /Could not set lock on file|Conflicting lock is held/i.test(causeMessage(error));
+}
+
+/** The message of anything thrown. */
+export function causeMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
