@@ -47,7 +47,8 @@ export function toSyncRecord(
   };
   const record: SyncRecord = { id: source.id };
   for (const name in source.properties) {
-    if (name in RECORD_COLUMNS || name === "companyIds") continue;
+    // Record fields win over same-named properties; "__proto__" would not be a property but the prototype.
+    if (Object.hasOwn(RECORD_COLUMNS, name) || name === "companyIds" || name === "__proto__") continue;
     const converted = convertValue(source.properties[name], types.get(name) ?? "string");
     record[name] = converted.ok ? converted.value : fail(`property ${name}: ${converted.problem}`);
   }

@@ -51,6 +51,8 @@ export function convertValue(raw: Raw, type: ColumnType): Converted {
   }
 }
 
+const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /**
  * An ISO-8601 UTC timestamp from what HubSpot uses for times: ISO date-times, `YYYY-MM-DD` dates,
  * or epoch milliseconds (older properties).
@@ -58,6 +60,8 @@ export function convertValue(raw: Raw, type: ColumnType): Converted {
 export function convertTimestamp(raw: Raw): Converted {
   if (raw === null || raw === undefined || raw === "") return { ok: true, value: null };
   const text = String(raw).trim();
+  // HubSpot's usual form is already what we emit: check it parses, skip re-formatting (hot path).
+  if (CANONICAL_ISO.test(text) && Number.isFinite(Date.parse(text))) return { ok: true, value: text };
   const ms = /^-?\d+$/.test(text)
     ? Number(text)
     : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { ObjectTypeName } from "../catalog.ts";
 import { objectTypeParam } from "../context.ts";
-import type { EmulatorControls } from "../controls.ts";
+import { type EmulatorControls, mutationSchema } from "../controls.ts";
 import { HubSpotApiError, validationError } from "../errors.ts";
 import { faultConfigSchema } from "../faults.ts";
 import { propertyCreateSchema } from "./properties.ts";
@@ -40,16 +40,8 @@ export function controlRoutes(app: FastifyInstance, controls: EmulatorControls):
   app.get(`${CONTROL_PREFIX}/state`, async () => controls.state());
 
   app.post(`${CONTROL_PREFIX}/mutate`, async (request) => {
-    const body = parse(
-      z.object({
-        type: z.string(),
-        updates: z.number().int().min(0).optional(),
-        archives: z.number().int().min(0).optional(),
-        creates: z.number().int().min(0).optional(),
-        stepMs: z.number().int().min(0).optional(),
-      }),
-      request.body,
-    );
+    // The type may be written as HubSpot accepts it in paths (`contact`, `0-1`, …).
+    const body = parse(mutationSchema.extend({ type: z.string() }), request.body);
     return controls.mutate({ ...body, type: objectTypeParam(body.type) });
   });
 
