@@ -12,6 +12,7 @@ import { createDuckDbDestination } from "../../destinations/duckdb/index.ts";
 import { getProvider } from "../../providers/registry.ts";
 import { ensureEnvironment, findConnection } from "../../store/index.ts";
 import { EXIT, formatStats, printJson } from "../output.ts";
+import { positiveInt } from "../parse.ts";
 import { createProgressReporter } from "../progress.ts";
 
 interface SyncFlags {
@@ -24,6 +25,7 @@ interface SyncFlags {
   environment: string;
   dataDir?: string;
   json?: boolean;
+  batchSize?: number;
 }
 
 export function registerSyncCommand(program: Command): void {
@@ -41,6 +43,7 @@ export function registerSyncCommand(program: Command): void {
     .option("--environment <name>", "environment the connection belongs to", "dev")
     .option("--data-dir <dir>", "embedded data directory (default: ./.switchyard)")
     .option("--json", "print the finished run as JSON, no progress")
+    .option("--batch-size <n>", "records per commit (default 2000)", positiveInt("--batch-size"))
     .action(async (providerName: string, flags: SyncFlags) => {
       process.exitCode = await runSyncCommand(providerName, flags);
     });
@@ -92,6 +95,7 @@ async function runSyncCommand(providerName: string, flags: SyncFlags): Promise<n
       signal: abort.signal,
       onProgress: (stats, stream) => progress.update(stats, stream),
       ...(flags.streams ? { streams: flags.streams } : {}),
+      ...(flags.batchSize ? { batchSize: flags.batchSize } : {}),
     }).finally(() => {
       progress.stop();
       process.off("SIGINT", onSignal);
