@@ -3,13 +3,16 @@
  * Opens ./.switchyard, connects a demo customer's HubSpot account (the emulator), runs its first sync
  * into the records cache and DuckDB, serves the API, and keeps syncing while the emulator's data changes.
  */
+import { relative } from "node:path";
 import { upsertConnection } from "./app/connections.ts";
+import { ensureFirstApiKey } from "./app/first-api-key.ts";
 import { syncConnection } from "./app/sync-connection.ts";
 import { openWorkspace } from "./app/workspace.ts";
 import { formatStats } from "./cli/output.ts";
 import { describeError } from "./core/index.ts";
 import { createDuckDbDestination } from "./destinations/duckdb/index.ts";
 import { startHubSpotEmulator } from "./providers/hubspot/emulator/index.ts";
+import { providers } from "./providers/registry.ts";
 import { buildServer } from "./server/app.ts";
 
 const DEMO_TOKEN = "pat-demo-switchyard-0000";
@@ -27,19 +30,24 @@ async function start(): Promise<void> {
     tokens: [DEMO_TOKEN],
   });
   const connection = await upsertConnection(workspace, {
-    environment: "demo",
+    // The dev environment, so that the first dev API key sees the demo's connection and runs.
+    environment: "dev",
     provider: "hubspot",
     endUserId: "demo-customer",
     credentials: { type: "bearer", token: DEMO_TOKEN },
     config: { baseUrl: emulator.url },
   });
   const warehouse = await createDuckDbDestination({ path: workspace.warehousePath });
-  const server = buildServer({ db: workspace.store.db });
+  const apiKey = await ensureFirstApiKey(workspace);
+  const server = buildServer({ db: workspace.store.db, vault: workspace.vault, providers });
   await server.listen({ port, host });
   const base = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
 
   console.log(`Switchyard is running (embedded mode, data in ${workspace.dataDir})`);
-  console.log(`  API:              ${base}/health   ${base}/v1/runs`);
+  const auth = `-H "Authorization: Bearer $(cat ${relative(process.cwd(), apiKey.path)})"`;
+  console.log(`  API:              ${base}/v1   reference: ${base}/docs   health: ${base}/health`);
+  if (apiKey.created)
+    console.log(`  Dev API key:      ${apiKey.created}   (shown once; saved to ${apiKey.path})`);
   console.log(`  HubSpot emulator: ${emulator.url}`);
   console.log(`  Warehouse:        ${workspace.warehousePath} (DuckDB)`);
 
@@ -58,7 +66,7 @@ async function start(): Promise<void> {
   };
 
   await syncOnce("Demo");
-  console.log(`Look at it: curl ${base}/v1/runs   or   npm run switchyard -- runs`);
+  console.log(`Look at it: curl ${auth} ${base}/v1/runs   or   npm run switchyard -- runs`);
   console.log(
     `Every ${RESYNC_EVERY_MS / 1000} s the emulator's data changes and an incremental sync picks it up. Ctrl-C stops.`,
   );

@@ -11,13 +11,15 @@ import {
 import type { Vault } from "../vault/index.ts";
 import type { Workspace } from "./workspace.ts";
 
-const credentialsSchema: z.ZodType<Credentials> = z.discriminatedUnion("type", [
+/** The shape of stored (and API-submitted) credentials, one variant per auth scheme. */
+export const credentialsSchema: z.ZodType<Credentials> = z.discriminatedUnion("type", [
   z.object({ type: z.literal("bearer"), token: z.string().min(1) }),
   z.object({ type: z.literal("api_key"), key: z.string().min(1) }),
   z.object({ type: z.literal("basic"), username: z.string(), password: z.string() }),
 ]);
 
-const connectionConfigSchema = z.object({ baseUrl: z.string().url().optional() });
+/** Non-secret per-connection settings. */
+export const connectionConfigSchema = z.object({ baseUrl: z.string().url().optional() });
 export type ConnectionConfig = z.infer<typeof connectionConfigSchema>;
 
 /**

@@ -14,7 +14,17 @@ export type ErrorCode =
   | "record_invalid"
   | "destination_failed"
   | "run_aborted"
-  | "not_found";
+  | "not_found"
+  // Platform API (HTTP): what was wrong with the request itself.
+  | "request_invalid"
+  | "body_malformed"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "method_not_allowed"
+  | "unauthenticated"
+  | "rate_limited"
+  | "conflict"
+  | "internal";
 
 export class SwitchyardError extends Error {
   readonly code: ErrorCode;
@@ -87,21 +97,29 @@ export class CredentialsRejectedError extends SwitchyardError {
 /** A 4xx other than auth and rate limiting: our request was wrong. Not retried. */
 export class ProviderRequestError extends SwitchyardError {
   constructor(provider: string, status: number, providerMessage: string, details?: Record<string, unknown>) {
-    super("provider_request_rejected", `${provider} rejected the request (HTTP ${status}): ${providerMessage}`, {
-      hint: "This is usually a bug in the stream or action definition; the provider's message says what it wanted.",
-      details: { provider, status, ...details },
-    });
+    super(
+      "provider_request_rejected",
+      `${provider} rejected the request (HTTP ${status}): ${providerMessage}`,
+      {
+        hint: "This is usually a bug in the stream or action definition; the provider's message says what it wanted.",
+        details: { provider, status, ...details },
+      },
+    );
   }
 }
 
 /** Retries ran out on 429, 5xx or network errors. */
 export class ProviderUnavailableError extends SwitchyardError {
   constructor(provider: string, attempts: number, lastProblem: string, options: { cause?: unknown } = {}) {
-    super("provider_unavailable", `${provider} kept failing after ${attempts} attempts (last: ${lastProblem}).`, {
-      hint: "The provider is down or throttling hard; the run can be retried later and resumes from its last checkpoint.",
-      details: { provider, attempts },
-      cause: options.cause,
-    });
+    super(
+      "provider_unavailable",
+      `${provider} kept failing after ${attempts} attempts (last: ${lastProblem}).`,
+      {
+        hint: "The provider is down or throttling hard; the run can be retried later and resumes from its last checkpoint.",
+        details: { provider, attempts },
+        cause: options.cause,
+      },
+    );
   }
 }
 
@@ -144,4 +162,32 @@ export function describeError(error: unknown): { code: string; message: string; 
   if (error instanceof SwitchyardError) return error.toJSON();
   if (error instanceof Error) return { code: "internal", message: error.message };
   return { code: "internal", message: String(error) };
+}
+
+/** One problem with one field of an input: where it is (`body`, `query`, `params`), its path, and what is wrong. */
+export interface FieldIssue {
+  location: "body" | "query" | "params" | "headers";
+  /** Dotted path within the location (`end_user.email`); empty for the location as a whole. */
+  path: string;
+  message: string;
+}
+
+/** An API request did not match its contract; `issues` names every offending field. */
+export class RequestInvalidError extends SwitchyardError {
+  readonly issues: readonly FieldIssue[];
+
+  constructor(
+    issues: readonly FieldIssue[],
+    hint = "Fix the fields listed in `errors` and send the request again.",
+  ) {
+    const first = issues[0];
+    super(
+      "request_invalid",
+      issues.length === 1 && first
+        ? `Invalid ${first.location}${first.path ? ` field "${first.path}"` : ""}: ${first.message}`
+        : `The request has ${issues.length} invalid fields.`,
+      { hint },
+    );
+    this.issues = issues;
+  }
 }

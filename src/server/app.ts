@@ -1,39 +1,84 @@
-import Fastify, { type FastifyInstance } from "fastify";
-import type { Kysely } from "kysely";
-import { describeError, SwitchyardError } from "../core/index.ts";
-import type { Database } from "../store/index.ts";
-import { registerHealthRoute } from "./routes/health.ts";
-import { registerRunRoutes } from "./routes/runs.ts";
+import fastifyRateLimit from "@fastify/rate-limit";
+import Fastify, { type FastifyInstance, type FastifyRequest, type onRequestHookHandler } from "fastify";
+import type { DestinationStream } from "pino";
+import type { PlatformDeps } from "../app/platform.ts";
+import { SwitchyardError } from "../core/index.ts";
+import { callerOf } from "./auth.ts";
+import { createFallbackHandler } from "./fallback.ts";
+import { buildOpenApiDocument } from "./openapi.ts";
+import { PROBLEM_CONTENT_TYPE, problemFromError } from "./problem.ts";
+import { registerReferencePage } from "./reference-page.ts";
+import { registerRoutes } from "./register-routes.ts";
+import type { AnyRoute, HttpMethod } from "./route.ts";
+import { apiRoutes } from "./routes/index.ts";
 
-const STATUS_BY_CODE: Record<string, number> = {
-  argument_invalid: 400,
-  config_invalid: 400,
-  not_found: 404,
-  unknown_provider: 404,
-  unknown_stream: 404,
-};
+export interface ServerOptions {
+  /** Largest accepted request body in bytes (default 1 MiB); larger ones get 413. */
+  bodyLimit?: number;
+  /** Requests per API key per window on `/v1` (default 1,000 per minute); false turns the limit off. */
+  rateLimit?: { max: number; windowMs: number } | false;
+  /** Request logging (pino, with Authorization redacted). Off by default. */
+  log?: { level?: string; stream?: DestinationStream };
+  /** The contract routes to serve (default: all of them). */
+  routes?: readonly AnyRoute[];
+}
 
-/** Builds the HTTP API (not listening yet). Errors become JSON bodies with a stable code; nothing crashes. */
-export function buildServer(deps: { db: Kysely<Database> }): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1_048_576 });
-  app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof SwitchyardError) {
-      return reply.status(STATUS_BY_CODE[error.code] ?? 500).send({ error: error.toJSON() });
-    }
-    const status =
-      typeof (error as { statusCode?: number }).statusCode === "number"
-        ? (error as { statusCode: number }).statusCode
-        : 500;
-    return reply.status(status).send({
-      error: status >= 500 ? { code: "internal", message: "Internal error" } : describeError(error),
-    });
+const DEFAULT_RATE_LIMIT = { max: 1_000, windowMs: 60_000 };
+
+/**
+ * Builds the HTTP API (not listening yet) from its dependencies. Every error — invalid input, unknown path,
+ * wrong method, oversize body, rate limit, a bug — becomes an RFC 9457 problem; nothing crashes the process.
+ */
+export function buildServer(deps: PlatformDeps, options: ServerOptions = {}): FastifyInstance {
+  const routes = options.routes ?? (apiRoutes as readonly AnyRoute[]);
+  const app = Fastify({
+    bodyLimit: options.bodyLimit ?? 1_048_576,
+    logger: options.log
+      ? {
+          level: options.log.level ?? "info",
+          ...(options.log.stream ? { stream: options.log.stream } : {}),
+          redact: { paths: ["req.headers.authorization", "req.headers.cookie"], censor: "[redacted]" },
+        }
+      : false,
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .send({ error: { code: "not_found", message: `No route ${request.method} ${request.url}` } }),
-  );
-  registerHealthRoute(app);
-  registerRunRoutes(app, deps.db);
+  // Only JSON bodies are accepted; anything else is 415 rather than a confusing validation error.
+  app.removeContentTypeParser("text/plain");
+
+  const known: { method: HttpMethod; url: string }[] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== "HEAD") known.push({ method: method as HttpMethod, url: route.url });
+    }
+  });
+  app.setNotFoundHandler(createFallbackHandler(known));
+  app.setErrorHandler((error, request, reply) => {
+    const problem = problemFromError(error, request.url.split("?")[0] ?? "");
+    if (problem.status >= 500) request.log.error({ err: error, code: problem.code }, "request failed");
+    if (problem.code === "unauthenticated") reply.header("www-authenticate", 'Bearer realm="switchyard"');
+    return reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+  });
+
+  const rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
+  if (rateLimit) {
+    app.register(fastifyRateLimit, {
+      global: false,
+      max: rateLimit.max,
+      timeWindow: rateLimit.windowMs,
+      keyGenerator: (request: FastifyRequest) => callerOf(request)?.keyId ?? request.ip,
+      errorResponseBuilder: (_request, context) =>
+        new SwitchyardError(
+          "rate_limited",
+          `Too many requests with this API key; limit is ${context.max} per window.`,
+          {
+            hint: `Wait ${context.after} (see Retry-After) before sending more, or spread requests out.`,
+          },
+        ),
+    });
+  }
+  app.register(async (api) => {
+    const rateLimiter = rateLimit ? (api.rateLimit() as onRequestHookHandler) : undefined;
+    registerRoutes(api, routes, deps, { rateLimiter });
+  });
+  registerReferencePage(app, buildOpenApiDocument(routes));
   return app;
 }

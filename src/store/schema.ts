@@ -22,6 +22,42 @@ export interface ConnectionsTable {
   credentials: string;
   created_at: string;
   updated_at: string;
+  end_user_email: string | null;
+  end_user_organization: string | null;
+  /** The product's own key-value data about the connection. JSON text. */
+  metadata: string;
+  /** JSON text of the last problem seen with the connection ({code, message, hint}), or null. */
+  last_error: string | null;
+  last_checked_at: string | null;
+}
+
+export interface ConnectionTagsTable {
+  connection_id: string;
+  tag: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  environment_id: string;
+  name: string;
+  /** The first characters of the secret, safe to show. */
+  prefix: string;
+  /** sha256 (hex) of the secret; the secret itself is never stored. */
+  hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** The API-visible event log of an environment (`connection.created`, …). */
+export interface EventsTable {
+  id: string;
+  environment_id: string;
+  type: string;
+  connection_id: string | null;
+  /** JSON text; never holds secrets. */
+  data: string;
+  created_at: string;
 }
 
 export interface SyncsTable {
@@ -85,4 +121,7 @@ export interface Database {
   run_logs: RunLogsTable;
   stream_states: StreamStatesTable;
   records: RecordsTable;
+  connection_tags: ConnectionTagsTable;
+  api_keys: ApiKeysTable;
+  events: EventsTable;
 }

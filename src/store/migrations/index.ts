@@ -5,9 +5,11 @@
  */
 import type { Migration, MigrationProvider } from "kysely";
 import { initial } from "./0001-initial.ts";
+import { platform } from "./0002-platform.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
+  "0002_platform": platform,
 };
 
 export const migrationProvider: MigrationProvider = {

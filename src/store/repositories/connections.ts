@@ -9,7 +9,10 @@ export interface NewConnection {
   environmentId: string;
   provider: string;
   endUserId?: string;
+  endUserEmail?: string;
+  endUserOrganization?: string;
   config?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
   /** Credentials already sealed by the vault: the store never sees plaintext secrets. */
   sealedCredentials: string;
 }
@@ -27,6 +30,11 @@ export async function createConnection(db: Kysely<Database>, input: NewConnectio
     credentials: input.sealedCredentials,
     created_at: at,
     updated_at: at,
+    end_user_email: input.endUserEmail ?? null,
+    end_user_organization: input.endUserOrganization ?? null,
+    metadata: JSON.stringify(input.metadata ?? {}),
+    last_error: null,
+    last_checked_at: null,
   };
   await db.insertInto("connections").values(row).execute();
   return row;

@@ -20,3 +20,13 @@ export async function ensureEnvironment(db: Kysely<Database>, name: string): Pro
     .execute();
   return db.selectFrom("environments").selectAll().where("name", "=", name).executeTakeFirstOrThrow();
 }
+
+/** Every environment, oldest first. */
+export async function listEnvironments(db: Kysely<Database>): Promise<Environment[]> {
+  return db.selectFrom("environments").selectAll().orderBy("created_at").orderBy("name").execute();
+}
+
+/** The environment with this name, if any. */
+export async function findEnvironment(db: Kysely<Database>, name: string): Promise<Environment | undefined> {
+  return db.selectFrom("environments").selectAll().where("name", "=", name).executeTakeFirst();
+}

@@ -15,7 +15,8 @@ export interface Run {
   error: { code: string; message: string; hint?: string } | null;
 }
 
-function toRun(row: Selectable<RunsTable>): Run {
+/** Maps a runs row to a Run (JSON columns parsed). */
+export function toRun(row: Selectable<RunsTable>): Run {
   return {
     id: row.id,
     connectionId: row.connection_id,

@@ -1,0 +1,140 @@
+/**
+ * Creating, changing and deleting a customer's connection: credentials are checked against the provider's
+ * auth scheme and sealed by the vault before they reach the store, and every change lands in the event log.
+ */
+import { type Credentials, type ProviderDefinition, RequestInvalidError } from "../core/index.ts";
+import {
+  appendEvent,
+  type ConnectionRow,
+  createConnection,
+  deleteConnectionCascade,
+  getConnection,
+  patchConnection,
+  setConnectionTags,
+} from "../store/index.ts";
+import type { ConnectionStatus } from "./connection-status.ts";
+import type { ConnectionConfig } from "./connections.ts";
+import { findProvider, type PlatformDeps } from "./platform.ts";
+
+export interface EndUser {
+  id: string;
+  email?: string | null;
+  organization?: string | null;
+}
+
+export interface NewEndUserConnection {
+  environmentId: string;
+  provider: string;
+  credentials: Credentials;
+  endUser: EndUser;
+  tags?: readonly string[];
+  metadata?: Record<string, unknown>;
+  config?: ConnectionConfig;
+}
+
+/** Throws request_invalid unless the credentials are of the provider's auth scheme. */
+export function assertCredentialsFit(provider: ProviderDefinition, credentials: Credentials): void {
+  if (credentials.type !== provider.auth.type) {
+    throw new RequestInvalidError(
+      [
+        {
+          location: "body",
+          path: "credentials.type",
+          message: `${provider.displayName} uses "${provider.auth.type}" credentials, not "${credentials.type}".`,
+        },
+      ],
+      `Send credentials of type "${provider.auth.type}".`,
+    );
+  }
+}
+
+/** Creates a connection in status `active` with sealed credentials and tags, and logs `connection.created`. */
+export async function createEndUserConnection(
+  deps: Pick<PlatformDeps, "db" | "vault" | "providers">,
+  input: NewEndUserConnection,
+): Promise<ConnectionRow> {
+  const provider = findProvider(deps.providers, input.provider);
+  assertCredentialsFit(provider, input.credentials);
+  const row = await deps.db.transaction().execute(async (trx) => {
+    const created = await createConnection(trx, {
+      environmentId: input.environmentId,
+      provider: provider.name,
+      endUserId: input.endUser.id,
+      ...(input.endUser.email ? { endUserEmail: input.endUser.email } : {}),
+      ...(input.endUser.organization ? { endUserOrganization: input.endUser.organization } : {}),
+      config: input.config ?? {},
+      metadata: input.metadata ?? {},
+      sealedCredentials: deps.vault.seal(JSON.stringify(input.credentials)),
+    });
+    await setConnectionTags(trx, created.id, input.tags ?? []);
+    await appendEvent(trx, {
+      environmentId: input.environmentId,
+      type: "connection.created",
+      connectionId: created.id,
+      data: { connection_id: created.id, provider: provider.name, end_user_id: input.endUser.id },
+    });
+    return created;
+  });
+  return row;
+}
+
+export interface ConnectionChanges {
+  credentials?: Credentials;
+  /** Only `active` and `paused` can be chosen; the others are set by what Switchyard observes. */
+  status?: Extract<ConnectionStatus, "active" | "paused">;
+  tags?: readonly string[];
+  metadata?: Record<string, unknown>;
+  endUser?: { email?: string | null; organization?: string | null };
+  config?: ConnectionConfig;
+}
+
+/**
+ * Applies changes to a connection and logs `connection.updated` naming the changed fields (never values).
+ * New credentials re-activate a connection that needed re-authorisation, unless it is paused.
+ */
+export async function changeEndUserConnection(
+  deps: Pick<PlatformDeps, "db" | "vault" | "providers">,
+  row: ConnectionRow,
+  changes: ConnectionChanges,
+): Promise<ConnectionRow> {
+  if (changes.credentials)
+    assertCredentialsFit(findProvider(deps.providers, row.provider), changes.credentials);
+  const status = changes.status ?? (changes.credentials && row.status !== "paused" ? "active" : undefined);
+  const changed = Object.keys(changes).filter((key) => changes[key as keyof ConnectionChanges] !== undefined);
+  await deps.db.transaction().execute(async (trx) => {
+    await patchConnection(trx, row.id, {
+      ...(status ? { status } : {}),
+      ...(changes.credentials
+        ? { sealedCredentials: deps.vault.seal(JSON.stringify(changes.credentials)), lastError: null }
+        : {}),
+      ...(changes.metadata ? { metadata: changes.metadata } : {}),
+      ...(changes.config ? { config: changes.config } : {}),
+      ...(changes.endUser?.email !== undefined ? { endUserEmail: changes.endUser.email } : {}),
+      ...(changes.endUser?.organization !== undefined
+        ? { endUserOrganization: changes.endUser.organization }
+        : {}),
+    });
+    if (changes.tags) await setConnectionTags(trx, row.id, changes.tags);
+    await appendEvent(trx, {
+      environmentId: row.environment_id,
+      type: "connection.updated",
+      connectionId: row.id,
+      data: { connection_id: row.id, changed, ...(status && status !== row.status ? { status } : {}) },
+    });
+  });
+  return getConnection(deps.db, row.id);
+}
+
+/** Deletes a connection with its records, state, runs, logs and sealed credentials; logs `connection.deleted`. */
+export async function deleteEndUserConnection(
+  deps: Pick<PlatformDeps, "db">,
+  row: ConnectionRow,
+): Promise<void> {
+  await deleteConnectionCascade(deps.db, row.id);
+  await appendEvent(deps.db, {
+    environmentId: row.environment_id,
+    type: "connection.deleted",
+    connectionId: row.id,
+    data: { connection_id: row.id, provider: row.provider, end_user_id: row.end_user_id },
+  });
+}

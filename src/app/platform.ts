@@ -1,0 +1,26 @@
+import type { Kysely } from "kysely";
+import { type ProviderDefinition, SwitchyardError } from "../core/index.ts";
+import type { Database } from "../store/index.ts";
+import type { Vault } from "../vault/index.ts";
+
+/** What the platform API works with. Everything comes in as an argument; nothing is global. */
+export interface PlatformDeps {
+  db: Kysely<Database>;
+  vault: Vault;
+  /** The providers this process knows (usually the registry's `providers`). */
+  providers: Readonly<Record<string, ProviderDefinition>>;
+  /** HTTP tuning for live credential checks (tests shorten it). */
+  checkHttp?: { timeoutMs?: number; maxAttempts?: number };
+}
+
+/** Looks a provider up in `providers`; throws unknown_provider naming the known ones. */
+export function findProvider(providers: PlatformDeps["providers"], name: string): ProviderDefinition {
+  const provider = Object.hasOwn(providers, name) ? providers[name] : undefined;
+  if (!provider) {
+    throw new SwitchyardError("unknown_provider", `There is no provider "${name}".`, {
+      hint: `Use one of: ${Object.keys(providers).join(", ")}.`,
+      details: { provider: name },
+    });
+  }
+  return provider;
+}

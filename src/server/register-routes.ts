@@ -1,0 +1,53 @@
+import type { FastifyInstance, onRequestHookHandler } from "fastify";
+import type { PlatformDeps } from "../app/platform.ts";
+import { SwitchyardError } from "../core/index.ts";
+import { callerOf, requireApiKey } from "./auth.ts";
+import { parseInput } from "./parse-input.ts";
+import type { AnyRoute } from "./route.ts";
+
+/**
+ * Installs contract routes on a Fastify instance. For each request: `api_key` routes authenticate and then
+ * pass the rate limiter; params, query and body are validated; the handler runs; and its reply is checked
+ * against the declared schema for its status, which also strips any field the contract does not name.
+ */
+export function registerRoutes(
+  app: FastifyInstance,
+  routes: readonly AnyRoute[],
+  deps: PlatformDeps,
+  options: { rateLimiter?: onRequestHookHandler | undefined } = {},
+): void {
+  const authenticate = requireApiKey(deps.db);
+  for (const route of routes) {
+    const onRequest: onRequestHookHandler[] = [];
+    if (route.auth === "api_key") {
+      onRequest.push(authenticate);
+      if (options.rateLimiter) onRequest.push(options.rateLimiter);
+    }
+    app.route({
+      method: route.method,
+      url: route.url,
+      onRequest,
+      handler: async (request, reply) => {
+        const input = parseInput(route, request);
+        const result = await route.handler({ ...input, caller: callerOf(request), deps, log: request.log });
+        const schema = route.response[result.status];
+        const checked = schema?.safeParse(result.body);
+        if (!checked?.success) {
+          request.log.error(
+            { route: `${route.method} ${route.url}`, status: result.status, issues: checked?.error.issues },
+            "handler reply does not match its contract",
+          );
+          throw new SwitchyardError(
+            "internal",
+            "The server built a reply that does not match its contract.",
+            {
+              hint: "This is a bug in Switchyard; the server log names the route.",
+            },
+          );
+        }
+        if (result.headers) reply.headers(result.headers);
+        return reply.status(result.status).send(checked.data);
+      },
+    });
+  }
+}

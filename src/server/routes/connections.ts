@@ -1,0 +1,230 @@
+/** Connections of the caller's environment: create, list, get, update, delete, and a live credentials test. */
+import { z } from "zod";
+import { checkConnection } from "../../app/check-connection.ts";
+import {
+  changeEndUserConnection,
+  createEndUserConnection,
+  deleteEndUserConnection,
+} from "../../app/connection-lifecycle.ts";
+import { credentialsSchema } from "../../app/connections.ts";
+import type { PlatformDeps } from "../../app/platform.ts";
+import {
+  type ConnectionRow,
+  getConnectionIn,
+  listConnectionsIn,
+  tagsOfConnections,
+} from "../../store/index.ts";
+import { defineRoute } from "../route.ts";
+import { idParams, pageOf, pageQuery, queryList } from "../schemas.ts";
+import {
+  connectionConfigInput,
+  connectionSchema,
+  connectionStatus,
+  connectionView,
+  endUserSchema,
+  metadataSchema,
+  tagSchema,
+  tagsSchema,
+  toStoredConfig,
+} from "../views/connection.ts";
+
+const credentialsInput = credentialsSchema.meta({
+  id: "Credentials",
+  description: "Secret credentials, of the provider's auth scheme. Encrypted at rest; never returned.",
+});
+
+/** The view of one stored connection with its tags. */
+async function viewOf(deps: PlatformDeps, row: ConnectionRow) {
+  const tags = await tagsOfConnections(deps.db, [row.id]);
+  return connectionView(row, tags.get(row.id) ?? []);
+}
+
+export const createConnectionRoute = defineRoute({
+  method: "POST",
+  url: "/v1/connections",
+  name: "createConnection",
+  summary: "Create a connection",
+  description:
+    "Stores a customer's account at a provider. The credentials are encrypted before they are stored and " +
+    "are never returned. Use `POST /v1/connections/{id}/test` to check them against the provider.",
+  tags: ["Connections"],
+  auth: "api_key",
+  body: z.strictObject({
+    provider: z.string().min(1).max(100).describe("Provider name, e.g. `hubspot`."),
+    credentials: credentialsInput,
+    end_user: endUserSchema,
+    tags: tagsSchema.optional(),
+    metadata: metadataSchema.optional(),
+    config: connectionConfigInput.optional(),
+  }),
+  response: { 201: connectionSchema },
+  errors: ["unknown_provider"],
+  example: {
+    body: {
+      provider: "hubspot",
+      credentials: { type: "bearer", token: "pat-na1-…" },
+      end_user: { id: "customer-42", email: "ops@acme.example", organization: "Acme" },
+      tags: ["trial"],
+      metadata: { plan: "pro" },
+    },
+  },
+}).handle(async ({ body, caller, deps }) => {
+  const row = await createEndUserConnection(deps, {
+    environmentId: caller.environmentId,
+    provider: body.provider,
+    credentials: body.credentials,
+    endUser: body.end_user,
+    ...(body.tags ? { tags: body.tags } : {}),
+    ...(body.metadata ? { metadata: body.metadata } : {}),
+    ...(body.config ? { config: toStoredConfig(body.config) } : {}),
+  });
+  return { status: 201, body: await viewOf(deps, row) };
+});
+
+export const listConnectionsRoute = defineRoute({
+  method: "GET",
+  url: "/v1/connections",
+  name: "listConnections",
+  summary: "List connections",
+  description: "Newest first. Filters combine; `tags` matches connections carrying every tag given.",
+  tags: ["Connections"],
+  auth: "api_key",
+  query: z.strictObject({
+    provider: z.string().max(100).optional(),
+    end_user_id: z.string().max(255).optional(),
+    status: connectionStatus.optional(),
+    tags: queryList(tagSchema).optional().describe("Repeat the parameter or separate tags with commas."),
+    ...pageQuery,
+  }),
+  response: { 200: pageOf(connectionSchema) },
+  errors: ["argument_invalid"],
+}).handle(async ({ query, caller, deps }) => {
+  const page = await listConnectionsIn(deps.db, caller.environmentId, {
+    limit: query.limit,
+    ...(query.cursor ? { cursor: query.cursor } : {}),
+    ...(query.provider ? { provider: query.provider } : {}),
+    ...(query.end_user_id ? { endUserId: query.end_user_id } : {}),
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.tags ? { tags: query.tags } : {}),
+  });
+  const tags = await tagsOfConnections(
+    deps.db,
+    page.items.map((row) => row.id),
+  );
+  return {
+    status: 200,
+    body: {
+      data: page.items.map((row) => connectionView(row, tags.get(row.id) ?? [])),
+      next_cursor: page.nextCursor,
+    },
+  };
+});
+
+export const getConnectionRoute = defineRoute({
+  method: "GET",
+  url: "/v1/connections/:id",
+  name: "getConnection",
+  summary: "Get a connection",
+  tags: ["Connections"],
+  auth: "api_key",
+  params: idParams,
+  response: { 200: connectionSchema },
+  errors: ["not_found"],
+}).handle(async ({ params, caller, deps }) => {
+  const row = await getConnectionIn(deps.db, caller.environmentId, params.id);
+  return { status: 200, body: await viewOf(deps, row) };
+});
+
+export const updateConnectionRoute = defineRoute({
+  method: "PATCH",
+  url: "/v1/connections/:id",
+  name: "updateConnection",
+  summary: "Update a connection",
+  description:
+    "Changes only the fields given. `tags` and `metadata` are replaced as a whole. New `credentials` make a " +
+    "connection that needed re-authorisation `active` again. Set `status` to `paused` to stop its syncs.",
+  tags: ["Connections"],
+  auth: "api_key",
+  params: idParams,
+  body: z
+    .strictObject({
+      credentials: credentialsInput.optional(),
+      status: z.enum(["active", "paused"]).optional(),
+      tags: tagsSchema.optional(),
+      metadata: metadataSchema.optional(),
+      end_user: endUserSchema.omit({ id: true }).optional(),
+      config: connectionConfigInput.optional(),
+    })
+    .refine(
+      (body) => Object.values(body).some((value) => value !== undefined),
+      "Give at least one field to change.",
+    ),
+  response: { 200: connectionSchema },
+  errors: ["not_found"],
+  example: { body: { tags: ["customer", "pro"], status: "paused" } },
+}).handle(async ({ params, body, caller, deps }) => {
+  const row = await getConnectionIn(deps.db, caller.environmentId, params.id);
+  const updated = await changeEndUserConnection(deps, row, {
+    ...(body.credentials ? { credentials: body.credentials } : {}),
+    ...(body.status ? { status: body.status } : {}),
+    ...(body.tags ? { tags: body.tags } : {}),
+    ...(body.metadata ? { metadata: body.metadata } : {}),
+    ...(body.end_user ? { endUser: body.end_user } : {}),
+    ...(body.config ? { config: toStoredConfig(body.config) } : {}),
+  });
+  return { status: 200, body: await viewOf(deps, updated) };
+});
+
+export const deleteConnectionRoute = defineRoute({
+  method: "DELETE",
+  url: "/v1/connections/:id",
+  name: "deleteConnection",
+  summary: "Delete a connection",
+  description:
+    "Deletes the connection with its cached records, stream state, runs, run logs and credentials.",
+  tags: ["Connections"],
+  auth: "api_key",
+  params: idParams,
+  response: { 200: z.object({ id: z.string(), deleted: z.literal(true) }) },
+  errors: ["not_found"],
+}).handle(async ({ params, caller, deps }) => {
+  const row = await getConnectionIn(deps.db, caller.environmentId, params.id);
+  await deleteEndUserConnection(deps, row);
+  return { status: 200, body: { id: row.id, deleted: true as const } };
+});
+
+export const testConnectionRoute = defineRoute({
+  method: "POST",
+  url: "/v1/connections/:id/test",
+  name: "testConnection",
+  summary: "Check a connection's credentials live",
+  description:
+    "Makes one authenticated call to the provider. Success returns the connection, `active` again. " +
+    "Rejected credentials answer 422 `credentials_rejected` and leave the connection `needs_reauth`; " +
+    "an unreachable provider answers 502.",
+  tags: ["Connections"],
+  auth: "api_key",
+  params: idParams,
+  response: { 200: z.object({ ok: z.literal(true), connection: connectionSchema }) },
+  errors: [
+    "not_found",
+    "credentials_rejected",
+    "provider_unavailable",
+    "provider_request_rejected",
+    "provider_response_malformed",
+    "config_invalid",
+  ],
+}).handle(async ({ params, caller, deps }) => {
+  const row = await getConnectionIn(deps.db, caller.environmentId, params.id);
+  const checked = await checkConnection(deps, row);
+  return { status: 200, body: { ok: true as const, connection: await viewOf(deps, checked) } };
+});
+
+export const connectionRoutes = [
+  createConnectionRoute,
+  listConnectionsRoute,
+  getConnectionRoute,
+  updateConnectionRoute,
+  deleteConnectionRoute,
+  testConnectionRoute,
+] as const;

@@ -1,0 +1,84 @@
+/** Environments: list them, and create one (which comes with its first API key). */
+import { z } from "zod";
+import { issueApiKey } from "../../app/api-keys.ts";
+import { SwitchyardError } from "../../core/index.ts";
+import { appendEvent, ensureEnvironment, findEnvironment, listEnvironments } from "../../store/index.ts";
+import { defineRoute } from "../route.ts";
+import { timestamp } from "../schemas.ts";
+import { apiKeyName, apiKeyView, createdApiKeySchema } from "./api-keys.ts";
+
+export const environmentSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    created_at: timestamp,
+    current: z.boolean().describe("Whether the calling API key belongs to this environment."),
+  })
+  .meta({ id: "Environment" });
+
+export const listEnvironmentsRoute = defineRoute({
+  method: "GET",
+  url: "/v1/environments",
+  name: "listEnvironments",
+  summary: "List environments",
+  description: "Names every environment; what an environment holds is visible only to its own keys.",
+  tags: ["Environments"],
+  auth: "api_key",
+  response: { 200: z.object({ data: z.array(environmentSchema) }) },
+  errors: [],
+}).handle(async ({ caller, deps }) => {
+  const rows = await listEnvironments(deps.db);
+  return {
+    status: 200,
+    body: { data: rows.map((row) => ({ ...row, current: row.id === caller.environmentId })) },
+  };
+});
+
+export const createEnvironmentRoute = defineRoute({
+  method: "POST",
+  url: "/v1/environments",
+  name: "createEnvironment",
+  summary: "Create an environment",
+  description:
+    "Creates an empty environment and its first API key, returned once. Keys never cross environments: " +
+    "use the returned key to work in the new environment.",
+  tags: ["Environments"],
+  auth: "api_key",
+  body: z.strictObject({
+    name: z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9-]{1,31}$/,
+        "Use 2–32 lower-case letters, digits or dashes, starting with a letter.",
+      )
+      .describe("e.g. `staging`"),
+    api_key_name: apiKeyName.default("first key").describe("Name of the environment's first API key."),
+  }),
+  response: {
+    201: z.object({ environment: environmentSchema, api_key: createdApiKeySchema }),
+  },
+  errors: ["conflict"],
+  example: { body: { name: "staging" } },
+}).handle(async ({ body, caller, deps }) => {
+  if (await findEnvironment(deps.db, body.name)) {
+    throw new SwitchyardError("conflict", `Environment "${body.name}" already exists.`, {
+      hint: "Pick another name; GET /v1/environments lists the taken ones.",
+    });
+  }
+  const environment = await ensureEnvironment(deps.db, body.name);
+  const { key, secret } = await issueApiKey(deps.db, environment, body.api_key_name);
+  await appendEvent(deps.db, {
+    environmentId: caller.environmentId,
+    type: "environment.created",
+    data: { environment_id: environment.id, name: environment.name },
+  });
+  return {
+    status: 201,
+    body: {
+      environment: { ...environment, current: false },
+      api_key: { ...apiKeyView(key, environment.name), secret },
+    },
+  };
+});
+
+export const environmentRoutes = [listEnvironmentsRoute, createEnvironmentRoute] as const;

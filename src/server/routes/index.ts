@@ -1,0 +1,24 @@
+/**
+ * Every contract route of the API. To add a resource: write `routes/<resource>.ts` exporting its routes as
+ * `export const <resource>Routes = [...] as const`, and spread it here. The server, the OpenAPI document,
+ * the typed client and the cross-environment test all pick it up from this list.
+ */
+import { apiKeyRoutes } from "./api-keys.ts";
+import { connectionRoutes } from "./connections.ts";
+import { environmentRoutes } from "./environments.ts";
+import { eventRoutes } from "./events.ts";
+import { healthRoutes } from "./health.ts";
+import { providerRoutes } from "./providers.ts";
+import { runRoutes } from "./runs.ts";
+
+export const apiRoutes = [
+  ...healthRoutes,
+  ...environmentRoutes,
+  ...apiKeyRoutes,
+  ...providerRoutes,
+  ...connectionRoutes,
+  ...runRoutes,
+  ...eventRoutes,
+] as const;
+
+export type ApiRoutes = typeof apiRoutes;

@@ -1,0 +1,91 @@
+/** How a connection looks in the API, and the shapes of connection input. Credentials never appear here. */
+import { z } from "zod";
+import { CONNECTION_STATUSES } from "../../app/connection-status.ts";
+import type { ConnectionConfig } from "../../app/connections.ts";
+import type { ConnectionRow } from "../../store/index.ts";
+import { errorSummary, timestamp } from "../schemas.ts";
+
+export const connectionStatus = z.enum(CONNECTION_STATUSES);
+
+export const endUserSchema = z
+  .strictObject({
+    id: z.string().min(1).max(255).describe("Your identifier of the customer (tenant) who owns the account."),
+    email: z.email().max(320).nullable().optional(),
+    organization: z
+      .string()
+      .min(1)
+      .max(255)
+      .nullable()
+      .optional()
+      .describe("The customer's organisation name."),
+  })
+  .meta({ id: "EndUser" });
+
+export const tagSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[^\s,]+$/, "Tags cannot contain spaces or commas.");
+
+export const tagsSchema = z.array(tagSchema).max(20).describe("Labels to filter connections by.");
+
+/** Free-form JSON object of the product's own data, at most 8 KiB as JSON. */
+export const metadataSchema = z
+  .record(z.string().max(100), z.json())
+  .refine((value) => JSON.stringify(value).length <= 8_192, "Metadata must be at most 8 KiB as JSON.")
+  .describe("Your own data about the connection (JSON object, at most 8 KiB).");
+
+export const connectionConfigInput = z
+  .strictObject({
+    base_url: z
+      .url({ protocol: /^https?$/ })
+      .max(2_000)
+      .optional()
+      .describe("Overrides the provider's base URL (sandboxes, emulators)."),
+  })
+  .meta({ id: "ConnectionConfig" });
+
+export const connectionSchema = z
+  .object({
+    id: z.string(),
+    provider: z.string(),
+    status: connectionStatus,
+    end_user: z.object({
+      id: z.string().nullable(),
+      email: z.string().nullable(),
+      organization: z.string().nullable(),
+    }),
+    tags: z.array(z.string()),
+    metadata: z.record(z.string(), z.json()),
+    config: z.object({ base_url: z.string().optional() }),
+    last_error: errorSummary.nullable().describe("The last problem seen with this connection, if any."),
+    last_checked_at: timestamp.nullable(),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: "Connection" });
+
+export type ConnectionView = z.input<typeof connectionSchema>;
+
+/** API config (`base_url`) as stored config (`baseUrl`). */
+export function toStoredConfig(config: z.output<typeof connectionConfigInput>): ConnectionConfig {
+  return config.base_url ? { baseUrl: config.base_url } : {};
+}
+
+/** The API view of a connection row and its tags. */
+export function connectionView(row: ConnectionRow, tags: string[]): ConnectionView {
+  const config = JSON.parse(row.config) as ConnectionConfig;
+  return {
+    id: row.id,
+    provider: row.provider,
+    status: row.status as ConnectionView["status"],
+    end_user: { id: row.end_user_id, email: row.end_user_email, organization: row.end_user_organization },
+    tags,
+    metadata: JSON.parse(row.metadata) as ConnectionView["metadata"],
+    config: config.baseUrl ? { base_url: config.baseUrl } : {},
+    last_error: row.last_error ? (JSON.parse(row.last_error) as ConnectionView["last_error"]) : null,
+    last_checked_at: row.last_checked_at,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}

@@ -1,0 +1,24 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../schema.ts";
+
+/**
+ * Deletes a connection and everything stored for it, in one transaction: its cached records, stream
+ * state, runs and their log lines, syncs, tags, and the row holding its sealed credentials.
+ * Tables added later that reference a connection must be cleared here too.
+ */
+export async function deleteConnectionCascade(db: Kysely<Database>, connectionId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .deleteFrom("run_logs")
+      .where("run_id", "in", (eb) =>
+        eb.selectFrom("runs").select("id").where("connection_id", "=", connectionId),
+      )
+      .execute();
+    await trx.deleteFrom("runs").where("connection_id", "=", connectionId).execute();
+    await trx.deleteFrom("records").where("connection_id", "=", connectionId).execute();
+    await trx.deleteFrom("stream_states").where("connection_id", "=", connectionId).execute();
+    await trx.deleteFrom("syncs").where("connection_id", "=", connectionId).execute();
+    await trx.deleteFrom("connection_tags").where("connection_id", "=", connectionId).execute();
+    await trx.deleteFrom("connections").where("id", "=", connectionId).execute();
+  });
+}

@@ -1,0 +1,49 @@
+/** Runs as the platform API sees them: only those of connections in one environment, paginated. */
+import type { Kysely } from "kysely";
+import { NotFoundError, type RunStatus } from "../../core/index.ts";
+import { decodeCursor, type Page, toPage } from "../cursor.ts";
+import type { Database } from "../schema.ts";
+import { type Run, toRun } from "./runs.ts";
+
+/** The run with this id if its connection is in this environment, or NotFoundError. */
+export async function getRunIn(db: Kysely<Database>, environmentId: string, runId: string): Promise<Run> {
+  const row = await db
+    .selectFrom("runs")
+    .innerJoin("connections", "connections.id", "runs.connection_id")
+    .selectAll("runs")
+    .where("runs.id", "=", runId)
+    .where("connections.environment_id", "=", environmentId)
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError("Run", runId);
+  return toRun(row);
+}
+
+/** Pages through an environment's runs, newest first, optionally of one connection or status. */
+export async function listRunsIn(
+  db: Kysely<Database>,
+  environmentId: string,
+  filter: { connectionId?: string; status?: RunStatus; cursor?: string; limit: number },
+): Promise<Page<Run>> {
+  let query = db
+    .selectFrom("runs")
+    .innerJoin("connections", "connections.id", "runs.connection_id")
+    .selectAll("runs")
+    .where("connections.environment_id", "=", environmentId);
+  if (filter.connectionId) query = query.where("runs.connection_id", "=", filter.connectionId);
+  if (filter.status) query = query.where("runs.status", "=", filter.status);
+  if (filter.cursor) {
+    const [at, id] = decodeCursor(filter.cursor, 2) as [string, string];
+    query = query.where((eb) =>
+      eb.or([
+        eb("runs.started_at", "<", at),
+        eb.and([eb("runs.started_at", "=", at), eb("runs.id", "<", id)]),
+      ]),
+    );
+  }
+  const rows = await query
+    .orderBy("runs.started_at", "desc")
+    .orderBy("runs.id", "desc")
+    .limit(filter.limit + 1)
+    .execute();
+  return toPage(rows.map(toRun), filter.limit, (run) => [run.startedAt, run.id]);
+}

@@ -1,0 +1,52 @@
+import type { Kysely, Selectable } from "kysely";
+import { decodeCursor, type Page, toPage } from "../cursor.ts";
+import { newId, nowIso } from "../ids.ts";
+import type { Database, EventsTable } from "../schema.ts";
+
+export type EventRow = Selectable<EventsTable>;
+
+export interface NewEvent {
+  environmentId: string;
+  /** `<resource>.<what happened>`, e.g. `connection.created`. */
+  type: string;
+  connectionId?: string;
+  /** Must never hold secrets: it is shown to API callers as it is. */
+  data: Record<string, unknown>;
+}
+
+/** Appends an event to its environment's log and returns it. */
+export async function appendEvent(db: Kysely<Database>, event: NewEvent): Promise<EventRow> {
+  const row: EventRow = {
+    id: newId("evt"),
+    environment_id: event.environmentId,
+    type: event.type,
+    connection_id: event.connectionId ?? null,
+    data: JSON.stringify(event.data),
+    created_at: nowIso(),
+  };
+  await db.insertInto("events").values(row).execute();
+  return row;
+}
+
+/** Pages through an environment's events, newest first, optionally of one type or one connection. */
+export async function listEvents(
+  db: Kysely<Database>,
+  environmentId: string,
+  options: { type?: string; connectionId?: string; cursor?: string; limit: number },
+): Promise<Page<EventRow>> {
+  let query = db.selectFrom("events").selectAll().where("environment_id", "=", environmentId);
+  if (options.type) query = query.where("type", "=", options.type);
+  if (options.connectionId) query = query.where("connection_id", "=", options.connectionId);
+  if (options.cursor) {
+    const [at, id] = decodeCursor(options.cursor, 2) as [string, string];
+    query = query.where((eb) =>
+      eb.or([eb("created_at", "<", at), eb.and([eb("created_at", "=", at), eb("id", "<", id)])]),
+    );
+  }
+  const rows = await query
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(options.limit + 1)
+    .execute();
+  return toPage(rows, options.limit, (row) => [row.created_at, row.id]);
+}
