@@ -168,6 +168,8 @@ export interface PreparedRecord {
   hash: string;
   deleted: boolean;
   data: SyncRecord;
+  /** `data` as canonical JSON (keys sorted): what was hashed, ready for destinations that store JSON. */
+  json: string;
 }
 
 export interface RecordBatch {

@@ -69,7 +69,7 @@ export class RecordsCache implements Destination {
         upserts.push({
           pk: record.pk,
           hash: record.hash,
-          payload: JSON.stringify(record.data),
+          payload: record.json,
           deleted: record.deleted,
         });
     }

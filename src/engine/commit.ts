@@ -10,7 +10,7 @@ import {
 } from "../core/index.ts";
 import type { RecordChange, RecordsCache } from "../destinations/records-cache.ts";
 import { type Database, findUnseenRecords } from "../store/index.ts";
-import { hashRecord, prepareRecords } from "./prepare-records.ts";
+import { hashJson, prepareRecords } from "./prepare-records.ts";
 
 export type ChangeCounts = Record<RecordChange, number>;
 
@@ -101,9 +101,14 @@ export async function applyDiffDeletes(
     );
     if (unseen.length === 0) return total;
     const gone: PreparedRecord[] = unseen.map((row) => {
-      const data = JSON.parse(row.payload) as SyncRecord;
       // Same content, same hash: only the deleted flag changes.
-      return { pk: row.pk, hash: hashRecord(data), deleted: true, data };
+      return {
+        pk: row.pk,
+        hash: hashJson(row.payload),
+        deleted: true,
+        data: JSON.parse(row.payload) as SyncRecord,
+        json: row.payload,
+      };
     });
     const counts = await writePrepared(input, gone);
     total += counts.deleted;

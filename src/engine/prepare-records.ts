@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { stringify } from "safe-stable-stringify";
 import {
   type PreparedRecord,
@@ -7,11 +7,21 @@ import {
   type SyncRecord,
 } from "../core/index.ts";
 
-/** Content hash of a record: the same for the same content whatever the key order. */
+/** A record as canonical JSON: keys sorted at every level, so equal content gives equal text. */
+export function canonicalJson(record: SyncRecord): string {
+  return stringify(record) ?? "null";
+}
+
+/**
+ * Content hash of a record's canonical JSON: the same for the same content whatever the key order.
+ * SHA-1 through the one-shot `crypto.hash` is used for speed; this detects changes, it is not a signature.
+ */
+export function hashJson(json: string): string {
+  return hash("sha1", json);
+}
+
 export function hashRecord(record: SyncRecord): string {
-  return createHash("sha256")
-    .update(stringify(record) ?? "")
-    .digest("hex");
+  return hashJson(canonicalJson(record));
 }
 
 /**
@@ -31,11 +41,13 @@ export function prepareRecords(stream: StreamDefinition, records: readonly SyncR
         { index, primaryKey: stream.primaryKey },
       );
     }
+    const json = canonicalJson(record);
     return {
       pk: String(key),
-      hash: hashRecord(record),
+      hash: hashJson(json),
       deleted: stream.deletedField ? Boolean(record[stream.deletedField]) : false,
       data: record,
+      json,
     };
   });
 }

@@ -176,10 +176,12 @@ async function syncStream(
   let pending: StreamPage[] = [];
   let pendingRecords = 0;
   let batchStartedAt = Date.now();
-  const flush = async () => {
-    if (pending.length === 0) return;
-    const lastState = pending[pending.length - 1]!.state;
-    const records = pending.flatMap((page) => page.records);
+  /** The batch being committed while the next one is read; commits run one at a time, in order. */
+  let inFlight: Promise<void> | undefined;
+
+  const commitPages = async (pages: StreamPage[]) => {
+    const lastState = pages[pages.length - 1]!.state;
+    const records = pages.flatMap((page) => page.records);
     const counts = await commitBatch({ cache, destinations, connectionId, stream, target, records });
     run.stats.recordsAdded += counts.added;
     run.stats.recordsUpdated += counts.updated;
@@ -189,14 +191,22 @@ async function syncStream(
     await saveEnvelope(db, connectionId, stream.name, envelope);
     run.logger.log("debug", `Committed ${records.length} ${stream.name} records`, {
       ...counts,
-      pages: pending.length,
+      pages: pages.length,
     });
-    pending = [];
-    pendingRecords = 0;
-    batchStartedAt = Date.now();
     await run.logger.flush();
     await updateRunStats(db, run.logger.runId, run.stats);
     run.report();
+  };
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const pages = pending;
+    pending = [];
+    pendingRecords = 0;
+    batchStartedAt = Date.now();
+    await inFlight;
+    inFlight = commitPages(pages);
+    // Handled here so it is never "unhandled"; the error still surfaces at the next await of inFlight.
+    inFlight.catch(() => undefined);
   };
 
   const signal = job.signal ?? new AbortController().signal;
@@ -207,14 +217,21 @@ async function syncStream(
     signal,
     log: run.logger,
   });
-  for await (const page of readAhead(pages, 1)) {
-    run.stats.pages += 1;
-    pending.push(page);
-    pendingRecords += page.records.length;
-    if (pendingRecords >= batchSize || Date.now() - batchStartedAt >= MAX_BATCH_AGE_MS) await flush();
-    signal.throwIfAborted();
+  try {
+    for await (const page of readAhead(pages, 1)) {
+      run.stats.pages += 1;
+      pending.push(page);
+      pendingRecords += page.records.length;
+      if (pendingRecords >= batchSize || Date.now() - batchStartedAt >= MAX_BATCH_AGE_MS) await flush();
+      signal.throwIfAborted();
+    }
+    await flush();
+    await inFlight;
+  } catch (error) {
+    // Never leave a commit running behind a failed read: the run's end must see its final state.
+    await inFlight?.catch(() => undefined);
+    throw error;
   }
-  await flush();
 
   if (envelope.fullRefresh) {
     const deleted = await applyDiffDeletes({

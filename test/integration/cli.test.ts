@@ -36,8 +36,12 @@ describe("switchyard CLI", () => {
     runId = run.id;
   });
 
-  it("prints plain progress and a summary when not attached to a terminal, reusing the stored token", async () => {
-    const result = await runCli(["sync", "hubspot", ...common(), "--streams", "contacts"]);
+  it("syncs incrementally with the stored token, and re-reads everything on --full-refresh", async () => {
+    const incremental = await runCli(["sync", "hubspot", ...common(), "--streams", "contacts"]);
+    expect(incremental.code).toBe(0);
+    expect(incremental.stdout).toMatch(/succeeded: 0 added, 0 updated, 0 unchanged, 0 deleted/);
+
+    const result = await runCli(["sync", "hubspot", ...common(), "--streams", "contacts", "--full-refresh"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/succeeded: 0 added, 0 updated, 250 unchanged, 0 deleted/);
     // The token never shows up in output.
@@ -81,7 +85,14 @@ describe("switchyard CLI", () => {
   });
 
   it("fails the run with a clear message for an unknown stream", async () => {
-    const result = await runCli(["sync", "hubspot", ...common(), "--streams", "contacts,tickets", "--no-duckdb"]);
+    const result = await runCli([
+      "sync",
+      "hubspot",
+      ...common(),
+      "--streams",
+      "contacts,tickets",
+      "--no-duckdb",
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/has no stream "tickets"/);
     expect(result.stderr).toMatch(/Use one of: contacts, companies, deals/);
