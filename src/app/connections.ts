@@ -12,7 +12,7 @@ import type { Vault } from "../vault/index.ts";
 import type { Workspace } from "./workspace.ts";
 
 /** The shape of stored (and API-submitted) credentials, one variant per auth scheme. */
-export const credentialsSchema: z.ZodType<Credentials> = z.discriminatedUnion("type", [
+export const credentialsSchema: z.ZodType<Credentials, Credentials> = z.discriminatedUnion("type", [
   z.object({ type: z.literal("bearer"), token: z.string().min(1) }),
   z.object({ type: z.literal("api_key"), key: z.string().min(1) }),
   z.object({ type: z.literal("basic"), username: z.string(), password: z.string() }),

@@ -29,9 +29,13 @@ export const tagSchema = z
 
 export const tagsSchema = z.array(tagSchema).max(20).describe("Labels to filter connections by.");
 
+/** Any JSON value. Registered (not `.meta`-cloned) so that its recursion is one named component. */
+export const jsonValue = z.json();
+z.globalRegistry.add(jsonValue, { id: "JsonValue", description: "Any JSON value." });
+
 /** Free-form JSON object of the product's own data, at most 8 KiB as JSON. */
 export const metadataSchema = z
-  .record(z.string().max(100), z.json())
+  .record(z.string().max(100), jsonValue)
   .refine((value) => JSON.stringify(value).length <= 8_192, "Metadata must be at most 8 KiB as JSON.")
   .describe("Your own data about the connection (JSON object, at most 8 KiB).");
 
@@ -56,7 +60,7 @@ export const connectionSchema = z
       organization: z.string().nullable(),
     }),
     tags: z.array(z.string()),
-    metadata: z.record(z.string(), z.json()),
+    metadata: z.record(z.string(), jsonValue),
     config: z.object({ base_url: z.string().optional() }),
     last_error: errorSummary.nullable().describe("The last problem seen with this connection, if any."),
     last_checked_at: timestamp.nullable(),

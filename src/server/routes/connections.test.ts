@@ -1,0 +1,246 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ApiError } from "../../client/index.ts";
+import {
+  appendRunLogs,
+  countRecords,
+  createRun,
+  loadStreamState,
+  saveStreamState,
+  writeRecords,
+} from "../../store/index.ts";
+import { GOOD_TOKEN, type Harness, startHarness } from "../test-harness.ts";
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  expect(await h.leakedSecrets()).toEqual([]);
+  await h.close();
+});
+
+function newConnection(overrides: Record<string, unknown> = {}) {
+  return h.dev.post("/v1/connections", {
+    body: {
+      provider: "loopback",
+      credentials: { type: "bearer", token: GOOD_TOKEN },
+      end_user: { id: "customer-1", email: "ops@acme.example", organization: "Acme" },
+      tags: ["trial", "eu"],
+      metadata: { plan: "pro", seats: 12 },
+      config: { base_url: h.provider.url },
+      ...overrides,
+    } as never,
+  });
+}
+
+describe("connections API", () => {
+  it("creates a connection and returns it without credentials", async () => {
+    const created = await newConnection();
+    expect(created).toMatchObject({
+      provider: "loopback",
+      status: "active",
+      end_user: { id: "customer-1", email: "ops@acme.example", organization: "Acme" },
+      tags: ["eu", "trial"],
+      metadata: { plan: "pro", seats: 12 },
+      config: { base_url: h.provider.url },
+      last_error: null,
+    });
+    expect(JSON.stringify(created)).not.toContain(GOOD_TOKEN);
+    expect(created.id).toMatch(/^conn_/);
+    const fetched = await h.dev.get("/v1/connections/:id", { params: { id: created.id } });
+    expect(fetched).toEqual(created);
+    const events = await h.dev.get("/v1/events", { query: { type: "connection.created" } });
+    expect(events.data.map((event) => event.connection_id)).toEqual([created.id]);
+  });
+
+  it("refuses credentials of another auth scheme, unknown providers and bad fields, naming each field", async () => {
+    const wrongScheme = await h.dev.request("POST", "/v1/connections", {
+      body: { provider: "keyed", credentials: { type: "bearer", token: "x" }, end_user: { id: "u" } },
+    });
+    expect(wrongScheme.ok).toBe(false);
+    if (wrongScheme.ok) return;
+    expect(wrongScheme.status).toBe(400);
+    expect(wrongScheme.problem.errors).toEqual([
+      { location: "body", path: "credentials.type", message: expect.stringContaining('"api_key"') },
+    ]);
+
+    const unknown = await h.dev.request("POST", "/v1/connections", {
+      body: { provider: "nope", credentials: { type: "bearer", token: "x" }, end_user: { id: "u" } },
+    });
+    expect(unknown.ok ? 0 : unknown.problem.code).toBe("unknown_provider");
+
+    const invalid = await h.dev.request("POST", "/v1/connections", {
+      body: {
+        provider: "loopback",
+        credentials: { type: "bearer", token: "" },
+        end_user: { id: "u", email: "not-an-email" },
+        tags: ["has space"],
+        surprise: true,
+      } as never,
+    });
+    expect(invalid.ok).toBe(false);
+    if (invalid.ok) return;
+    expect(invalid.problem.errors?.map((issue) => issue.path).sort()).toEqual([
+      "credentials.token",
+      "end_user.email",
+      "surprise",
+      "tags.0",
+    ]);
+  });
+
+  it("lists with filters on provider, end user, status and tags, page by page", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const created = await newConnection({
+        end_user: { id: `customer-${i % 2}` },
+        tags: i % 2 === 0 ? ["even", "all"] : ["odd", "all"],
+      });
+      ids.push(created.id);
+    }
+    await h.dev.patch("/v1/connections/:id", { params: { id: ids[0]! }, body: { status: "paused" } });
+
+    const firstPage = await h.dev.get("/v1/connections", { query: { limit: 2 } });
+    expect(firstPage.data).toHaveLength(2);
+    expect(firstPage.next_cursor).toEqual(expect.any(String));
+    const all = [];
+    for await (const connection of h.dev.list("/v1/connections", { query: { limit: 2 } }))
+      all.push(connection.id);
+    expect(all.sort()).toEqual([...ids].sort());
+
+    const even = await h.dev.get("/v1/connections", { query: { tags: ["even", "all"] } });
+    expect(even.data.map((c) => c.id).sort()).toEqual([ids[0], ids[2], ids[4]].sort());
+    const evenComma = await h.dev.get("/v1/connections", { query: { tags: "all,even" } });
+    expect(evenComma.data).toHaveLength(3);
+    const byUser = await h.dev.get("/v1/connections", { query: { end_user_id: "customer-1" } });
+    expect(byUser.data.map((c) => c.id).sort()).toEqual([ids[1], ids[3]].sort());
+    const paused = await h.dev.get("/v1/connections", { query: { status: "paused" } });
+    expect(paused.data.map((c) => c.id)).toEqual([ids[0]]);
+    const other = await h.dev.get("/v1/connections", { query: { provider: "keyed" } });
+    expect(other.data).toEqual([]);
+    const badCursor = await h.dev.request("GET", "/v1/connections", { query: { cursor: "garbage" } });
+    expect(badCursor.ok ? 0 : badCursor.status).toBe(400);
+  });
+
+  it("updates tags, metadata, end user, status and credentials", async () => {
+    const created = await newConnection();
+    const updated = await h.dev.patch("/v1/connections/:id", {
+      params: { id: created.id },
+      body: {
+        tags: ["customer"],
+        metadata: { plan: "enterprise" },
+        end_user: { email: "new@acme.example" },
+        status: "paused",
+      },
+    });
+    expect(updated).toMatchObject({
+      tags: ["customer"],
+      metadata: { plan: "enterprise" },
+      end_user: { id: "customer-1", email: "new@acme.example", organization: "Acme" },
+      status: "paused",
+    });
+    const newToken = h.secret("tok-rotated-0c1d2e3f");
+    const rotated = await h.dev.patch("/v1/connections/:id", {
+      params: { id: created.id },
+      body: { credentials: { type: "bearer", token: newToken }, status: "active" },
+    });
+    expect(rotated.status).toBe("active");
+    const empty = await h.dev.request("PATCH", "/v1/connections/:id", {
+      params: { id: created.id },
+      body: {},
+    });
+    expect(empty.ok ? 0 : empty.status).toBe(400);
+    const events = await h.dev.get("/v1/events", { query: { connection_id: created.id } });
+    expect(events.data.map((event) => event.type)).toEqual([
+      "connection.updated",
+      "connection.updated",
+      "connection.created",
+    ]);
+    expect(events.data[0]?.data).toMatchObject({ changed: ["credentials", "status"], status: "active" });
+  });
+
+  it("tests credentials live: good ones keep it active, rejected ones make it needs_reauth with a clear error", async () => {
+    const created = await newConnection();
+    const ok = await h.dev.post("/v1/connections/:id/test", { params: { id: created.id } });
+    expect(ok.connection.status).toBe("active");
+    expect(ok.connection.last_checked_at).toEqual(expect.any(String));
+    expect(h.provider.requests.at(-1)?.url).toBe("/me");
+
+    const badToken = h.secret("tok-revoked-99aa88bb");
+    await h.dev.patch("/v1/connections/:id", {
+      params: { id: created.id },
+      body: { credentials: { type: "bearer", token: badToken } },
+    });
+    const rejected = await h.dev.request("POST", "/v1/connections/:id/test", { params: { id: created.id } });
+    expect(rejected.ok).toBe(false);
+    if (rejected.ok) return;
+    expect(rejected.status).toBe(422);
+    expect(rejected.problem.code).toBe("credentials_rejected");
+    expect(rejected.problem.hint).toMatch(/re-authorise/);
+    const after = await h.dev.get("/v1/connections/:id", { params: { id: created.id } });
+    expect(after.status).toBe("needs_reauth");
+    expect(after.last_error?.code).toBe("credentials_rejected");
+    const events = await h.dev.get("/v1/events", { query: { type: "connection.status_changed" } });
+    expect(events.data[0]?.data).toMatchObject({ from: "active", to: "needs_reauth" });
+
+    // New credentials bring it back.
+    await h.dev.patch("/v1/connections/:id", {
+      params: { id: created.id },
+      body: { credentials: { type: "bearer", token: GOOD_TOKEN } },
+    });
+    const again = await h.dev.post("/v1/connections/:id/test", { params: { id: created.id } });
+    expect(again.connection).toMatchObject({ status: "active", last_error: null });
+  });
+
+  it("answers 502 when the provider cannot be reached, leaving the status alone", async () => {
+    const created = await newConnection({ config: { base_url: "http://127.0.0.1:9" } });
+    const result = await h.dev.request("POST", "/v1/connections/:id/test", { params: { id: created.id } });
+    expect(result.ok ? 0 : [result.status, result.problem.code]).toEqual([502, "provider_unavailable"]);
+    const after = await h.dev.get("/v1/connections/:id", { params: { id: created.id } });
+    expect(after.status).toBe("active");
+    expect(after.last_error?.code).toBe("provider_unavailable");
+  });
+
+  it("deletes a connection with its records, state, runs and logs", async () => {
+    const created = await newConnection();
+    const keep = await newConnection();
+    const { db } = h.store;
+    for (const id of [created.id, keep.id]) {
+      await writeRecords(db, id, "items", {
+        upserts: [{ pk: "1", hash: "h", payload: "{}", deleted: false }],
+        seen: [],
+        at: new Date().toISOString(),
+      });
+      await saveStreamState(db, id, "items", { cursor: "c" });
+      const run = await createRun(db, { connectionId: id, fullRefresh: false });
+      await appendRunLogs(db, [{ runId: run.id, seq: 0, at: run.startedAt, level: "info", message: "hi" }]);
+    }
+    const runsBefore = await h.dev.get("/v1/runs", { query: { connection_id: created.id } });
+    expect(runsBefore.data).toHaveLength(1);
+
+    expect(await h.dev.delete("/v1/connections/:id", { params: { id: created.id } })).toEqual({
+      id: created.id,
+      deleted: true,
+    });
+    await expect(h.dev.get("/v1/connections/:id", { params: { id: created.id } })).rejects.toMatchObject({
+      status: 404,
+      problem: { code: "not_found" },
+    });
+    expect(await countRecords(db, created.id, "items")).toEqual({ live: 0, deleted: 0 });
+    expect(await loadStreamState(db, created.id, "items")).toBeUndefined();
+    expect(await db.selectFrom("runs").where("connection_id", "=", created.id).selectAll().execute()).toEqual(
+      [],
+    );
+    const runId = runsBefore.data[0]!.id;
+    expect(await db.selectFrom("run_logs").where("run_id", "=", runId).selectAll().execute()).toEqual([]);
+    // The other connection keeps everything.
+    expect(await countRecords(db, keep.id, "items")).toEqual({ live: 1, deleted: 0 });
+    expect(await h.dev.get("/v1/runs", { query: { connection_id: keep.id } })).toMatchObject({
+      data: [expect.anything()],
+    });
+    const deleted = await h.dev.get("/v1/events", { query: { type: "connection.deleted" } });
+    expect(deleted.data[0]?.connection_id).toBe(created.id);
+    await expect(h.dev.delete("/v1/connections/:id", { params: { id: created.id } })).rejects.toBeInstanceOf(
+      ApiError,
+    );
+  });
+});
