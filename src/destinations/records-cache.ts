@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Destination, PreparedRecord, RecordBatch, StreamTarget } from "../core/index.ts";
-import { type Database, readRecordVersions, writeRecords } from "../store/index.ts";
+import { type CachedRecordVersion, type Database, readRecordVersions, writeRecords } from "../store/index.ts";
 
 export type RecordChange = "added" | "updated" | "unchanged" | "deleted";
 
@@ -8,6 +8,19 @@ export type RecordChange = "added" | "updated" | "unchanged" | "deleted";
 export interface ClassifiedRecord {
   record: PreparedRecord;
   change: RecordChange;
+}
+
+/**
+ * What a record changes: "deleted" only when it goes from live (or unknown) to deleted, so a deleted
+ * record seen again stays "unchanged" or "updated" like any other.
+ */
+export function classifyChange(
+  cached: CachedRecordVersion | undefined,
+  record: PreparedRecord,
+): RecordChange {
+  if (!cached) return record.deleted ? "deleted" : "added";
+  if (record.deleted && !cached.deleted) return "deleted";
+  return cached.hash === record.hash && cached.deleted === record.deleted ? "unchanged" : "updated";
 }
 
 /**
@@ -31,14 +44,7 @@ export class RecordsCache implements Destination {
       stream,
       records.map((record) => record.pk),
     );
-    return records.map((record) => {
-      const cached = known.get(record.pk);
-      if (cached && cached.hash === record.hash && cached.deleted === record.deleted) {
-        return { record, change: "unchanged" };
-      }
-      if (record.deleted) return { record, change: "deleted" };
-      return { record, change: cached ? "updated" : "added" };
-    });
+    return records.map((record) => ({ record, change: classifyChange(known.get(record.pk), record) }));
   }
 
   async prepare(_target: StreamTarget): Promise<void> {

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDuckDbDestination, type DuckDbDestination } from "../../src/destinations/duckdb/index.ts";
+import { runSync } from "../../src/engine/index.ts";
+import { type HubSpotEmulator, startHubSpotEmulator } from "../../src/providers/hubspot/emulator/index.ts";
+import { hubspot } from "../../src/providers/hubspot/index.ts";
+import { createConnection, ensureEnvironment, type Store } from "../../src/store/index.ts";
+import { cacheDigest, truthDigest, warehouseDigest } from "../helpers/hubspot-truth.ts";
+import { openTempStore } from "../helpers/temp-store.ts";
+
+const STREAMS = [
+  ["contacts", "hubspot_contacts"],
+  ["companies", "hubspot_companies"],
+  ["deals", "hubspot_deals"],
+] as const;
+
+let emulator: HubSpotEmulator;
+let store: Store;
+let cleanup: () => Promise<void>;
+let warehouse: DuckDbDestination;
+let connectionId: string;
+
+beforeAll(async () => {
+  emulator = await startHubSpotEmulator({
+    seed: 11,
+    counts: { contacts: 1_500, companies: 300, deals: 400 },
+    rateLimit: { maxPerInterval: 100_000 },
+    faults: { rate429: 0.1, rate5xx: 0.05, dropRate: 0.01 },
+  });
+  let dir: string;
+  ({ store, cleanup, dir } = await openTempStore());
+  warehouse = await createDuckDbDestination({ path: `${dir}/warehouse.duckdb` });
+  const env = await ensureEnvironment(store.db, "test");
+  connectionId = (
+    await createConnection(store.db, { environmentId: env.id, provider: "hubspot", sealedCredentials: "x" })
+  ).id;
+});
+afterAll(async () => {
+  await warehouse.close();
+  await cleanup();
+  await emulator.close();
+});
+
+const sync = (options: { fullRefresh?: boolean } = {}) =>
+  runSync({
+    store,
+    provider: hubspot,
+    connection: {
+      id: connectionId,
+      credentials: { type: "bearer", token: emulator.tokens[0]! },
+      baseUrl: emulator.url,
+    },
+    destinations: [warehouse],
+    http: { maxAttempts: 10, retryDelay: { baseMs: 1, maxMs: 20 } },
+    batchSize: 500,
+    ...options,
+  });
+
+async function expectExactlyTheEmulatorsData() {
+  for (const [stream, table] of STREAMS) {
+    const truth = truthDigest(emulator, stream);
+    expect(await cacheDigest(store.db, connectionId, stream), `records cache: ${stream}`).toEqual(truth);
+    expect(await warehouseDigest(warehouse, table, connectionId), `DuckDB: ${stream}`).toEqual({
+      ...truth,
+      duplicateKeys: 0,
+    });
+  }
+}
+
+describe("HubSpot sync against the emulator", () => {
+  it("lands exactly the emulator's dataset despite 429s, 5xx and dropped connections", async () => {
+    const run = await sync();
+    expect(run.error).toBeNull();
+    expect(run.status).toBe("succeeded");
+    expect(run.stats.recordsAdded).toBe(1_500 + 300 + 400);
+    // The faults really happened and were retried.
+    expect(run.stats.retries).toBeGreaterThan(0);
+    await expectExactlyTheEmulatorsData();
+  });
+
+  it("picks up exactly the changes and archives made since, incrementally", async () => {
+    emulator.setFaults({ rate429: 0, rate5xx: 0, dropRate: 0 });
+    const contacts = emulator.mutate({ type: "contacts", updates: 40, archives: 7, creates: 12 });
+    const companies = emulator.mutate({ type: "companies", updates: 5 });
+    const deals = emulator.mutate({ type: "deals", archives: 3 });
+
+    const run = await sync();
+    expect(run.status).toBe("succeeded");
+    expect(run.stats).toMatchObject({
+      recordsAdded: contacts.created.length,
+      recordsUpdated: contacts.updated.length + companies.updated.length,
+      recordsDeleted: contacts.archived.length + deals.archived.length,
+    });
+    await expectExactlyTheEmulatorsData();
+    const [archived] = await warehouse.query(
+      `SELECT count(*)::INTEGER AS n FROM hubspot_contacts WHERE _deleted AND id IN (${contacts.archived.map((id) => `'${id}'`).join(",")})`,
+    );
+    expect(archived?.n).toBe(7);
+  });
+
+  it("adds a column when the provider adds a property, and a full refresh finds nothing else changed", async () => {
+    emulator.addProperty("contacts", {
+      name: "favorite_color",
+      label: "Favorite color",
+      type: "string",
+      fieldType: "text",
+    });
+    const run = await sync({ fullRefresh: true });
+    expect(run.status).toBe("succeeded");
+    // Every contact gained the (empty) property, archived ones included; companies and deals did not
+    // change; nothing was deleted by the diff.
+    expect(run.stats).toMatchObject({
+      recordsAdded: 0,
+      recordsDeleted: 0,
+      recordsUpdated: 1_505 + 7,
+      recordsUnchanged: 300 + 400,
+    });
+    const columns = await warehouse.query(
+      "SELECT column_name FROM information_schema.columns WHERE table_name = 'hubspot_contacts'",
+    );
+    expect(columns.map((c) => c.column_name)).toContain("favorite_color");
+    await expectExactlyTheEmulatorsData();
+  });
+});
