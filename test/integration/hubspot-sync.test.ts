@@ -50,7 +50,8 @@ const sync = (options: { fullRefresh?: boolean } = {}) =>
       baseUrl: emulator.url,
     },
     destinations: [warehouse],
-    http: { maxAttempts: 10, retryDelay: { baseMs: 1, maxMs: 20 } },
+    // Short waits keep the test fast; long enough to ride out the search API's per-second limit.
+    http: { maxAttempts: 10, retryDelay: { baseMs: 20, maxMs: 1_000 } },
     batchSize: 500,
     ...options,
   });
@@ -69,7 +70,7 @@ async function expectExactlyTheEmulatorsData() {
 describe("HubSpot sync against the emulator", () => {
   it("lands exactly the emulator's dataset despite 429s, 5xx and dropped connections", async () => {
     const run = await sync();
-    expect(run.error).toBeNull();
+    expect(run.error, JSON.stringify(run.error)).toBeNull();
     expect(run.status).toBe("succeeded");
     expect(run.stats.recordsAdded).toBe(1_500 + 300 + 400);
     // The faults really happened and were retried.
@@ -104,8 +105,16 @@ describe("HubSpot sync against the emulator", () => {
       type: "string",
       fieldType: "text",
     });
+    // Someone fills the new property in on one contact, through HubSpot's own API.
+    const [someone] = emulator.groundTruth("contacts").records;
+    const patched = await fetch(`${emulator.url}/crm/v3/objects/contacts/${someone!.id}`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${emulator.tokens[0]}`, "content-type": "application/json" },
+      body: JSON.stringify({ properties: { favorite_color: "teal" } }),
+    });
+    expect(patched.status).toBe(200);
     const run = await sync({ fullRefresh: true });
-    expect(run.status).toBe("succeeded");
+    expect(run.error, JSON.stringify(run.error)).toBeNull();
     // Every contact gained the (empty) property, archived ones included; companies and deals did not
     // change; nothing was deleted by the diff.
     expect(run.stats).toMatchObject({
@@ -118,6 +127,10 @@ describe("HubSpot sync against the emulator", () => {
       "SELECT column_name FROM information_schema.columns WHERE table_name = 'hubspot_contacts'",
     );
     expect(columns.map((c) => c.column_name)).toContain("favorite_color");
+    const [teal] = await warehouse.query(
+      `SELECT favorite_color FROM hubspot_contacts WHERE id = '${someone!.id}'`,
+    );
+    expect(teal?.favorite_color).toBe("teal");
     await expectExactlyTheEmulatorsData();
   });
 });
