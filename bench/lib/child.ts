@@ -9,10 +9,14 @@ export function spawnScript(script: string, args: readonly string[] = []): Child
 }
 
 /** Resolves with the first JSON line a child prints that satisfies `accept`; rejects if it exits first. */
-export function waitForJsonLine<T>(child: ChildProcess, accept: (value: T) => boolean = () => true): Promise<T> {
+export function waitForJsonLine<T>(
+  child: ChildProcess,
+  accept: (value: T) => boolean = () => true,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
-    const onExit = (code: number | null) => reject(new Error(`child exited (${code}) before printing its result`));
+    const onExit = (code: number | null) =>
+      reject(new Error(`child exited (${code}) before printing its result`));
     child.once("exit", onExit);
     lines.on("line", (line) => {
       if (!line.startsWith("{")) return;

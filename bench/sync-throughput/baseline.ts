@@ -21,7 +21,9 @@ async function getJson<T>(path: string): Promise<T> {
 }
 
 const started = performance.now();
-const { results: definitions } = await getJson<{ results: { name: string }[] }>("/crm/v3/properties/contacts");
+const { results: definitions } = await getJson<{ results: { name: string }[] }>(
+  "/crm/v3/properties/contacts",
+);
 const properties = definitions.map((d) => d.name);
 const columns = ["id", ...properties, "createdAt", "updatedAt", "archived", "companyIds"];
 
@@ -44,7 +46,11 @@ interface Page {
 
 let records = 0;
 let after: string | undefined;
-const query = new URLSearchParams({ limit: "100", properties: properties.join(","), associations: "companies" });
+const query = new URLSearchParams({
+  limit: "100",
+  properties: properties.join(","),
+  associations: "companies",
+});
 do {
   if (after) query.set("after", after);
   const page = await getJson<Page>(`/crm/v3/objects/contacts?${query}`);
@@ -72,4 +78,6 @@ const reader = await db.runAndReadAll("SELECT count(*)::INTEGER AS n FROM hubspo
 const duckdbRows = Number(reader.getRowObjects()[0]?.n);
 db.closeSync();
 await pool.close();
-process.stdout.write(`${JSON.stringify({ records, seconds, peak_rss_mb: peakRssMb(), duckdb_rows: duckdbRows })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ records, seconds, peak_rss_mb: peakRssMb(), duckdb_rows: duckdbRows })}\n`,
+);

@@ -46,13 +46,20 @@ export async function run(): Promise<void> {
   try {
     for (let round = 0; round < rounds; round++) {
       // Alternate who goes first so neither side always gets the warmer machine.
-      const order = round % 2 === 0 ? (["baseline", "switchyard"] as const) : (["switchyard", "baseline"] as const);
+      const order =
+        round % 2 === 0 ? (["baseline", "switchyard"] as const) : (["switchyard", "baseline"] as const);
       for (const side of order) {
         const dir = mkdtempSync(join(tmpdir(), `bench-${side}-`));
         try {
-          const result = await runScript<SideResult>(here(`./${side}.ts`), [emulator.url, emulator.token, dir]);
+          const result = await runScript<SideResult>(here(`./${side}.ts`), [
+            emulator.url,
+            emulator.token,
+            dir,
+          ]);
           if (result.records !== contacts || result.duckdb_rows !== contacts) {
-            throw new Error(`${side} moved ${result.records} records / ${result.duckdb_rows} rows, expected ${contacts}`);
+            throw new Error(
+              `${side} moved ${result.records} records / ${result.duckdb_rows} rows, expected ${contacts}`,
+            );
           }
           (side === "baseline" ? baseline : ours).push(result);
         } finally {

@@ -23,7 +23,10 @@ const connection = await upsertConnection(workspace, {
 });
 
 const started = performance.now();
-const run = await syncConnection(workspace, connection.id, { streams: ["contacts"], destinations: [warehouse] });
+const run = await syncConnection(workspace, connection.id, {
+  streams: ["contacts"],
+  destinations: [warehouse],
+});
 const seconds = (performance.now() - started) / 1000;
 if (run.status !== "succeeded") throw new Error(`sync failed: ${run.error?.message}`);
 

@@ -30,7 +30,13 @@ export function contactsTarget(
 
 /** A prepared record keyed by `data.id`; the hash is a simple stand-in for the engine's. */
 export function record(data: SyncRecord, deleted = false): PreparedRecord {
-  return { pk: String(data.id), hash: `h:${JSON.stringify(data)}`, deleted, data, json: JSON.stringify(data) };
+  return {
+    pk: String(data.id),
+    hash: `h:${JSON.stringify(data)}`,
+    deleted,
+    data,
+    json: JSON.stringify(data),
+  };
 }
 
 export function batch(
