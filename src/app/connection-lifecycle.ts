@@ -100,7 +100,10 @@ export async function changeEndUserConnection(
   if (changes.credentials)
     assertCredentialsFit(findProvider(deps.providers, row.provider), changes.credentials);
   const status = changes.status ?? (changes.credentials && row.status !== "paused" ? "active" : undefined);
-  const changed = Object.keys(changes).filter((key) => changes[key as keyof ConnectionChanges] !== undefined);
+  // Field names as the API spells them (`end_user`), never values.
+  const changed = (Object.keys(changes) as (keyof ConnectionChanges)[])
+    .filter((key) => changes[key] !== undefined)
+    .map((key) => (key === "endUser" ? "end_user" : key));
   await deps.db.transaction().execute(async (trx) => {
     await patchConnection(trx, row.id, {
       ...(status ? { status } : {}),

@@ -156,6 +156,7 @@ describe("connections API", () => {
       "connection.created",
     ]);
     expect(events.data[0]?.data).toMatchObject({ changed: ["credentials", "status"], status: "active" });
+    expect(events.data[1]?.data).toMatchObject({ changed: ["status", "tags", "metadata", "end_user"] });
   });
 
   it("tests credentials live: good ones keep it active, rejected ones make it needs_reauth with a clear error", async () => {
