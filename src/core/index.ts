@@ -1,3 +1,3 @@
 export * from "./errors.ts";
-export * from "./types.ts";
 export * from "./run.ts";
+export * from "./types.ts";
