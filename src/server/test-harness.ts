@@ -108,7 +108,7 @@ export async function startHarness(options: ServerOptions = {}): Promise<Harness
   const logs: string[] = [];
   const deps: PlatformDeps = {
     db: store.db,
-    vault: new Vault(parseVaultKey(generateVaultKey())),
+    vault: new Vault({ current: parseVaultKey(generateVaultKey()), previous: [] }),
     providers: { loopback: loopbackProvider(provider.url), keyed: keyProvider },
     checkHttp: { maxAttempts: 1, timeoutMs: 5_000 },
   };

@@ -1,2 +1,2 @@
-export { loadVault } from "./key-file.ts";
-export { generateVaultKey, parseVaultKey, Vault, type VaultKey } from "./vault.ts";
+export { forgetPreviousKeys, loadVault, readKeyRing, rotateKeyFiles } from "./key-file.ts";
+export { generateVaultKey, type KeyRing, parseVaultKey, Vault, type VaultKey } from "./vault.ts";

@@ -30,15 +30,35 @@ export function generateVaultKey(): string {
   return randomBytes(32).toString("base64");
 }
 
+/** The keys a vault works with: one seals, all open. */
+export interface KeyRing {
+  current: VaultKey;
+  previous: readonly VaultKey[];
+}
+
 export class Vault {
+  private ring!: KeyRing;
   private readonly keys = new Map<string, VaultKey>();
 
-  /** `current` seals new secrets; `previous` keys can still open old ones during a rotation. */
+  /**
+   * `reload`, when given, re-reads the key ring; it is called once when a secret names a key this vault
+   * does not know, so a running process picks up a rotation made by another one.
+   */
   constructor(
-    private readonly current: VaultKey,
-    previous: readonly VaultKey[] = [],
+    ring: KeyRing,
+    private readonly reload?: () => KeyRing,
   ) {
-    for (const key of [current, ...previous]) this.keys.set(key.id, key);
+    this.use(ring);
+  }
+
+  private use(ring: KeyRing): void {
+    this.ring = ring;
+    this.keys.clear();
+    for (const key of [ring.current, ...ring.previous]) this.keys.set(key.id, key);
+  }
+
+  private get current(): VaultKey {
+    return this.ring.current;
   }
 
   get currentKeyId(): string {
@@ -67,6 +87,7 @@ export class Vault {
         hint: "The database may have been edited by hand; re-enter the connection's credentials.",
       });
     }
+    if (!this.keys.has(keyId) && this.reload) this.use(this.reload());
     const key = this.keys.get(keyId);
     if (!key) {
       throw new SwitchyardError(
@@ -90,6 +111,11 @@ export class Vault {
         cause: error,
       });
     }
+  }
+
+  /** Ids of every key this vault can open with, current first. */
+  get keyIds(): string[] {
+    return [...this.keys.keys()];
   }
 
   /** Whether a sealed secret needs re-sealing under the current key. */
