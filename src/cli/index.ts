@@ -3,6 +3,7 @@ import { ArgumentError } from "../core/index.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
 import { registerRunsCommand } from "./commands/runs.ts";
 import { registerSyncCommand } from "./commands/sync.ts";
+import { registerVaultCommand } from "./commands/vault.ts";
 import { EXIT, printError } from "./output.ts";
 
 /** The `switchyard` command. Returns the process exit code instead of exiting, so tests can call it. */
@@ -15,6 +16,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerSyncCommand(program);
   registerRunsCommand(program);
   registerLogsCommand(program);
+  registerVaultCommand(program);
   try {
     process.exitCode = EXIT.ok;
     await program.parseAsync([...argv], { from: "user" });

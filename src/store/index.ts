@@ -14,3 +14,4 @@ export * from "./repositories/run-logs.ts";
 export * from "./repositories/runs.ts";
 export * from "./repositories/stream-states.ts";
 export type { Database } from "./schema.ts";
+export { SEALED_COLUMNS, type SealedColumn } from "./sealed-columns.ts";

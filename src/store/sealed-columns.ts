@@ -1,0 +1,14 @@
+/**
+ * Every column that holds vault-sealed secrets, so key rotation can find them all.
+ * A feature that stores a sealed secret in a new column adds one line here.
+ */
+export interface SealedColumn {
+  table: string;
+  /** A unique key column to address one row by. */
+  key: string;
+  column: string;
+}
+
+export const SEALED_COLUMNS: readonly SealedColumn[] = [
+  { table: "connections", key: "id", column: "credentials" },
+];
