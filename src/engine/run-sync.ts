@@ -45,6 +45,13 @@ export interface SyncJob {
   signal?: AbortSignal;
   /** Called after every commit and HTTP event with the run's counters so far. */
   onProgress?: (stats: RunStats, stream: string) => void;
+  /** The sync this run executes; stored on the run (`runs.sync_id`). */
+  syncId?: string;
+  /**
+   * Awaited when a stream starts (before its destinations are prepared) and when it has finished (after
+   * its last commit and deletes). A stream that started and did not finish is the one the run failed on.
+   */
+  onStream?: (event: { runId: string; stream: string; phase: "started" | "finished" }) => Promise<void>;
   logSink?: LogSink;
   /** Records per commit (default 2,000). */
   batchSize?: number;
@@ -62,7 +69,11 @@ const MAX_BATCH_AGE_MS = 2_000;
  */
 export async function runSync(job: SyncJob): Promise<Run> {
   const { db } = job.store;
-  const run = await createRun(db, { connectionId: job.connection.id, fullRefresh: job.fullRefresh ?? false });
+  const run = await createRun(db, {
+    connectionId: job.connection.id,
+    fullRefresh: job.fullRefresh ?? false,
+    ...(job.syncId ? { syncId: job.syncId } : {}),
+  });
   const logger = new BufferedRunLogger(db, run.id, job.logSink);
   const stats = emptyRunStats();
   const started = performance.now();
@@ -94,7 +105,9 @@ export async function runSync(job: SyncJob): Promise<Run> {
     });
     for (const stream of streams) {
       currentStream = stream.name;
+      await job.onStream?.({ runId: run.id, stream: stream.name, phase: "started" });
       await syncStream(job, stream, http, { stats, logger, report });
+      await job.onStream?.({ runId: run.id, stream: stream.name, phase: "finished" });
     }
     stats.durationMs = Math.round(performance.now() - started);
     logger.log("info", "Run succeeded", { ...stats });
