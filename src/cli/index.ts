@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { ArgumentError } from "../core/index.ts";
+import { registerKeysCommand } from "./commands/keys.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
 import { registerRunsCommand } from "./commands/runs.ts";
 import { registerSyncCommand } from "./commands/sync.ts";
@@ -17,6 +18,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerRunsCommand(program);
   registerLogsCommand(program);
   registerVaultCommand(program);
+  registerKeysCommand(program);
   try {
     process.exitCode = EXIT.ok;
     await program.parseAsync([...argv], { from: "user" });

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { authenticateApiKey } from "../../src/app/api-keys.ts";
+import { openWorkspace } from "../../src/app/workspace.ts";
 import { type HubSpotEmulator, startHubSpotEmulator } from "../../src/providers/hubspot/emulator/index.ts";
 import { runCli } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp-store.ts";
@@ -113,5 +115,31 @@ describe("switchyard CLI", () => {
     expect(result.stderr).toMatch(/hubspot rejected the credentials \(HTTP 401/);
     expect(result.stderr).toMatch(/switchyard logs run_/);
     expect(result.stderr).not.toContain("pat-wrong-token");
+  });
+
+  it("creates an API key for another environment that authenticates as that environment", async () => {
+    const created = await runCli([
+      "keys",
+      "create",
+      "--environment",
+      "prod",
+      "--data-dir",
+      dir.path,
+      "--json",
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    const { secret, environment } = JSON.parse(created.stdout);
+    expect(environment).toBe("prod");
+    expect(secret).toMatch(/^sy_prod_/);
+    const workspace = await openWorkspace({ dataDir: dir.path });
+    try {
+      expect((await authenticateApiKey(workspace.store.db, secret))?.environmentName).toBe("prod");
+    } finally {
+      await workspace.close();
+    }
+
+    const unknown = await runCli(["keys", "create", "--environment", "staging", "--data-dir", dir.path]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/There is no environment "staging"/);
   });
 });

@@ -1,0 +1,42 @@
+import type { Command } from "commander";
+import { issueApiKey } from "../../app/api-keys.ts";
+import { openWorkspace } from "../../app/workspace.ts";
+import { ArgumentError } from "../../core/index.ts";
+import { printJson } from "../output.ts";
+
+/** `switchyard keys create`: an API key for any environment, from the machine that holds the data. */
+export function registerKeysCommand(program: Command): void {
+  const keys = program.command("keys").description("Manage API keys of the embedded workspace");
+  keys
+    .command("create")
+    .description("Create an API key for an environment; the secret is printed once")
+    .requiredOption("--environment <name>", "environment, e.g. prod")
+    .option("--name <name>", "a label for the key", "cli")
+    .option("--data-dir <dir>", "embedded data directory (default: ./.switchyard)")
+    .option("--json", "print JSON")
+    .action(async (flags: { environment: string; name: string; dataDir?: string; json?: boolean }) => {
+      const workspace = await openWorkspace({ ...(flags.dataDir ? { dataDir: flags.dataDir } : {}) });
+      try {
+        const environment = await workspace.store.db
+          .selectFrom("environments")
+          .select(["id", "name"])
+          .where("name", "=", flags.environment)
+          .executeTakeFirst();
+        if (!environment) {
+          const known = await workspace.store.db.selectFrom("environments").select("name").execute();
+          throw new ArgumentError(
+            `There is no environment "${flags.environment}".`,
+            `Use one of: ${known.map((e) => e.name).join(", ")}; or create one with POST /v1/environments.`,
+          );
+        }
+        const { key, secret } = await issueApiKey(workspace.store.db, environment, flags.name);
+        if (flags.json) printJson({ id: key.id, environment: environment.name, secret });
+        else
+          process.stdout.write(
+            `${secret}\n(shown once: store it now; revoke with DELETE /v1/api-keys/${key.id})\n`,
+          );
+      } finally {
+        await workspace.close();
+      }
+    });
+}
