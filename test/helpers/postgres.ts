@@ -1,0 +1,44 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+
+const ADMIN_URL = process.env.SWITCHYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+export const POSTGRES_SKIP_MESSAGE =
+  `Postgres tests skipped: no server at ${ADMIN_URL}. Start one (e.g. pg_ctlcluster <version> main start) or set ` +
+  "SWITCHYARD_TEST_POSTGRES_URL to an admin connection string. On CI (CI=true) they never skip.";
+
+/** Whether the test Postgres answers; on CI a missing server is an error, not a skip. */
+export async function postgresAvailable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    return true;
+  } catch (error) {
+    if (process.env.CI)
+      throw new Error(`CI must run the Postgres tests, but ${ADMIN_URL} is unreachable: ${error}`);
+    console.warn(POSTGRES_SKIP_MESSAGE);
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Creates a database of its own for this test run; `drop` removes it. */
+export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `switchyard_test_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: ADMIN_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
