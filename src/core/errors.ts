@@ -14,6 +14,7 @@ export type ErrorCode =
   | "record_invalid"
   | "destination_failed"
   | "run_aborted"
+  | "run_interrupted"
   | "not_found"
   // Platform API (HTTP): what was wrong with the request itself.
   | "request_invalid"

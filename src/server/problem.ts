@@ -19,6 +19,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   method_not_allowed: 405,
   conflict: 409,
   run_aborted: 409,
+  run_interrupted: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   credentials_rejected: 422,

@@ -67,6 +67,35 @@ export interface SyncsTable {
   streams: string;
   created_at: string;
   updated_at: string;
+  /** An interval (`30s`, `1h`) or a 5-field cron expression (UTC). */
+  frequency: string;
+  /** 1 = runs on schedule; 0 = paused. */
+  enabled: number;
+  /** 1 = runs also write the DuckDB warehouse. */
+  warehouse: number;
+  next_run_at: string | null;
+  last_run_id: string | null;
+  /** When a manual run was asked for and not yet started. */
+  requested_at: string | null;
+  requested_full_refresh: number;
+  /** The worker holding the sync's lease (running it), until when, and since when. */
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  leased_at: string | null;
+}
+
+/** One stream of a sync; (connection_id, stream) is unique, so a stream belongs to at most one sync. */
+export interface SyncStreamsTable {
+  connection_id: string;
+  stream: string;
+  sync_id: string;
+  last_run_id: string | null;
+  last_started_at: string | null;
+  last_finished_at: string | null;
+  /** `succeeded` | `failed`; null before the first run. */
+  last_result: string | null;
+  /** JSON text of the last failure's error summary. */
+  last_error: string | null;
 }
 
 export interface RunsTable {
@@ -117,6 +146,7 @@ export interface Database {
   environments: EnvironmentsTable;
   connections: ConnectionsTable;
   syncs: SyncsTable;
+  sync_streams: SyncStreamsTable;
   runs: RunsTable;
   run_logs: RunLogsTable;
   stream_states: StreamStatesTable;

@@ -17,6 +17,7 @@ export async function deleteConnectionCascade(db: Kysely<Database>, connectionId
     await trx.deleteFrom("runs").where("connection_id", "=", connectionId).execute();
     await trx.deleteFrom("records").where("connection_id", "=", connectionId).execute();
     await trx.deleteFrom("stream_states").where("connection_id", "=", connectionId).execute();
+    await trx.deleteFrom("sync_streams").where("connection_id", "=", connectionId).execute();
     await trx.deleteFrom("syncs").where("connection_id", "=", connectionId).execute();
     await trx.deleteFrom("connection_tags").where("connection_id", "=", connectionId).execute();
     await trx.deleteFrom("connections").where("id", "=", connectionId).execute();
