@@ -16,6 +16,8 @@ export type ChangeCounts = Record<RecordChange, number>;
 
 interface BatchTarget {
   cache: RecordsCache;
+  /** Send unchanged records to destinations too (a full refresh rewrites, so a new destination fills). */
+  rewriteUnchanged?: boolean;
   destinations: readonly Destination[];
   connectionId: string;
   stream: StreamDefinition;
@@ -40,7 +42,7 @@ async function writePrepared(input: BatchTarget, prepared: readonly PreparedReco
   const changed: PreparedRecord[] = [];
   for (const { record, change } of classified) {
     counts[change] += 1;
-    if (change !== "unchanged") changed.push(record);
+    if (change !== "unchanged" || input.rewriteUnchanged) changed.push(record);
   }
   const syncedAt = new Date();
   if (changed.length > 0) {

@@ -66,6 +66,22 @@ describe("runSync", () => {
     expect(destination.rows.size).toBe(50);
   });
 
+  it("a full refresh rewrites every record to destinations, so a destination added later is filled", async () => {
+    const data = makeItems(25);
+    const { provider } = fakeProvider({ data, pageSize: 10 });
+    await runSync({ store, provider, connection: connection() });
+    const added = new MemoryDestination();
+    const refresh = await runSync({
+      store,
+      provider,
+      connection: connection(),
+      destinations: [added],
+      fullRefresh: true,
+    });
+    expect(refresh.stats).toMatchObject({ recordsUnchanged: 25, recordsAdded: 0 });
+    expect(added.rows.size).toBe(25);
+  });
+
   it("counts unchanged records and does not send them to destinations again", async () => {
     const data = makeItems(30);
     const { provider } = fakeProvider({ data, pageSize: 10 });
@@ -74,13 +90,12 @@ describe("runSync", () => {
     const writesAfterFirst = destination.writes;
 
     data[3] = { ...data[3], name: "renamed" };
-    const second = await runSync({
-      store,
-      provider,
-      connection: connection(),
-      destinations: [destination],
-      fullRefresh: true,
-    });
+    // An incremental read from the start (the fake stream's cursor is an offset) sees all 30 again.
+    await store.db
+      .updateTable("stream_states")
+      .set({ state: JSON.stringify({ cursor: { offset: 0 }, fullRefresh: null }) })
+      .execute();
+    const second = await runSync({ store, provider, connection: connection(), destinations: [destination] });
     expect(second.stats).toMatchObject({
       recordsAdded: 0,
       recordsUpdated: 1,

@@ -195,7 +195,15 @@ async function syncStream(
   const commitPages = async (pages: StreamPage[]) => {
     const lastState = pages[pages.length - 1]!.state;
     const records = pages.flatMap((page) => page.records);
-    const counts = await commitBatch({ cache, destinations, connectionId, stream, target, records });
+    const counts = await commitBatch({
+      cache,
+      destinations,
+      connectionId,
+      stream,
+      target,
+      records,
+      rewriteUnchanged: plan.fullRefresh,
+    });
     run.stats.recordsAdded += counts.added;
     run.stats.recordsUpdated += counts.updated;
     run.stats.recordsUnchanged += counts.unchanged;
