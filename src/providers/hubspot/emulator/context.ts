@@ -8,6 +8,7 @@ import { type ObjectTypeName, resolveObjectType } from "./catalog.ts";
 import type { Dataset } from "./dataset.ts";
 import { validationError } from "./errors.ts";
 import type { FaultPlan } from "./faults.ts";
+import type { OAuthState } from "./oauth-state.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 
 export interface EmulatorContext {
@@ -15,6 +16,8 @@ export interface EmulatorContext {
   limiter: RateLimiter;
   faults: FaultPlan;
   tokens: TokenRegistry;
+  /** Apps, codes and refresh tokens of the OAuth endpoints. */
+  oauth: OAuthState;
   /** Requests served per route pattern (API routes only), for tests and benchmarks. */
   requestCounts: Map<string, number>;
 }

@@ -89,6 +89,7 @@ export function createControls(ctx: EmulatorContext): EmulatorControls {
       dataset.reset();
       ctx.limiter.reset();
       ctx.tokens.reset();
+      ctx.oauth.reset();
       ctx.faults.restart();
       ctx.requestCounts.clear();
     },

@@ -4,6 +4,13 @@ export { OBJECT_SPECS, OBJECT_TYPES } from "./catalog.ts";
 export type { EmulatorControls, EmulatorState, GroundTruth } from "./controls.ts";
 export type { MutationRequest, MutationResult } from "./dataset.ts";
 export type { FaultConfig, FaultSettings } from "./faults.ts";
+export {
+  DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+  DEFAULT_OAUTH_SCOPES,
+  type OAuthAppSpec,
+  type OAuthControls,
+  type TokenRequestCounts,
+} from "./oauth-state.ts";
 export type { RateLimitConfig } from "./rate-limit.ts";
 export { DEFAULT_RATE_LIMIT } from "./rate-limit.ts";
 export { CONTROL_PREFIX } from "./routes/control.ts";

@@ -17,9 +17,12 @@ import { createControls, type EmulatorControls } from "./controls.ts";
 import { Dataset } from "./dataset.ts";
 import { HubSpotApiError, rateLimitBody } from "./errors.ts";
 import { FaultPlan, type FaultSettings, HTML_ERROR_PAGE } from "./faults.ts";
+import { createOAuthControls, type OAuthAppSpec, type OAuthControls, OAuthState } from "./oauth-state.ts";
 import { type RateLimitConfig, RateLimiter } from "./rate-limit.ts";
 import { associationRoutes } from "./routes/associations.ts";
 import { controlRoutes } from "./routes/control.ts";
+import { oauthRoutes } from "./routes/oauth.ts";
+import { oauthControlRoutes } from "./routes/oauth-control.ts";
 import { objectRoutes } from "./routes/objects.ts";
 import { propertyRoutes } from "./routes/properties.ts";
 import { searchRoutes } from "./routes/search.ts";
@@ -41,6 +44,8 @@ export interface HubSpotEmulatorOptions {
   faults?: FaultSettings;
   /** Start of the logical clock (ISO or epoch ms); seeded data predates it. */
   clockStart?: string | number;
+  /** OAuth apps that may be installed through `/oauth/authorize` (more can be registered later). */
+  oauthApps?: readonly OAuthAppSpec[];
 }
 
 export interface HubSpotEmulator extends EmulatorControls {
@@ -48,6 +53,8 @@ export interface HubSpotEmulator extends EmulatorControls {
   url: string;
   port: number;
   tokens: readonly string[];
+  /** The OAuth server: apps, token lifetimes, expiry and revocation, token-endpoint counters. */
+  oauth: OAuthControls;
   close(): Promise<void>;
 }
 
@@ -55,6 +62,7 @@ export interface HubSpotEmulator extends EmulatorControls {
 export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {}): Promise<HubSpotEmulator> {
   const tokens = options.tokens && options.tokens.length > 0 ? options.tokens : [DEFAULT_TOKEN];
   const seed = options.seed ?? DEFAULT_SEED;
+  const tokenRegistry = new TokenRegistry(tokens);
   const ctx: EmulatorContext = {
     dataset: new Dataset({
       seed,
@@ -63,7 +71,8 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     }),
     limiter: new RateLimiter(options.rateLimit),
     faults: new FaultPlan(options.faults ?? {}, seed),
-    tokens: new TokenRegistry(tokens),
+    tokens: tokenRegistry,
+    oauth: new OAuthState(tokenRegistry, options.oauthApps),
     requestCounts: new Map(),
   };
   const controls = createControls(ctx);
@@ -77,6 +86,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     port,
     tokens,
+    oauth: createOAuthControls(ctx.oauth),
     close: () => app.close(),
   };
 }
@@ -114,6 +124,8 @@ export function buildApp(ctx: EmulatorContext, controls: EmulatorControls): Fast
     associationRoutes(api, ctx);
   });
   app.register(async (control) => controlRoutes(control, controls));
+  app.register(async (oauth) => oauthRoutes(oauth, ctx.oauth));
+  app.register(async (control) => oauthControlRoutes(control, ctx.oauth));
   return app;
 }
 

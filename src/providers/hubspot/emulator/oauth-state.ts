@@ -1,0 +1,186 @@
+/**
+ * What the emulated HubSpot OAuth server remembers: registered apps, pending consents, authorization codes,
+ * refresh tokens, and how many token requests it served. Access tokens live in the TokenRegistry, so the
+ * CRM API accepts them like private app tokens until they lapse.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import type { TokenRegistry } from "./auth.ts";
+
+/** An app as set up in HubSpot's developer account: its credentials, redirect URLs and scopes. */
+export interface OAuthAppSpec {
+  clientId: string;
+  clientSecret: string;
+  name?: string;
+  /** Exact redirect URLs the app accepts. */
+  redirectUris: readonly string[];
+  /** Required scopes: every one must be requested. */
+  scopes: readonly string[];
+  /** Scopes that may also be requested (`optional_scope`). */
+  optionalScopes?: readonly string[];
+}
+
+/** The CRM read scopes the Switchyard HubSpot provider asks for. */
+export const DEFAULT_OAUTH_SCOPES = [
+  "oauth",
+  "crm.objects.contacts.read",
+  "crm.objects.companies.read",
+  "crm.objects.deals.read",
+  "crm.schemas.contacts.read",
+  "crm.schemas.companies.read",
+  "crm.schemas.deals.read",
+] as const;
+
+/** HubSpot's access tokens live 30 minutes. */
+export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 1_800;
+const CODE_TTL_MS = 10 * 60_000;
+
+export interface RegisteredApp extends OAuthAppSpec {
+  appId: number;
+}
+
+/** A consent screen shown and not yet answered. */
+export interface PendingConsent {
+  app: RegisteredApp;
+  redirectUri: string;
+  scopes: string[];
+  state: string | undefined;
+  codeChallenge: string | undefined;
+}
+
+export interface IssuedCode {
+  clientId: string;
+  redirectUri: string;
+  scopes: string[];
+  codeChallenge: string | undefined;
+  expiresAt: number;
+}
+
+export interface RefreshGrant {
+  clientId: string;
+  appId: number;
+  scopes: string[];
+  revoked: boolean;
+  accessTokens: string[];
+}
+
+export interface TokenRequestCounts {
+  authorization_code: number;
+  refresh_token: number;
+  /** Requests with a missing or unknown grant type. */
+  other: number;
+  total: number;
+}
+
+export class OAuthState {
+  readonly apps = new Map<string, RegisteredApp>();
+  readonly consents = new Map<string, PendingConsent>();
+  readonly codes = new Map<string, IssuedCode>();
+  readonly refreshGrants = new Map<string, RefreshGrant>();
+  accessTokenTtlSeconds = DEFAULT_ACCESS_TOKEN_TTL_SECONDS;
+  requests: TokenRequestCounts = emptyCounts();
+
+  constructor(
+    readonly tokens: TokenRegistry,
+    apps: readonly OAuthAppSpec[] = [],
+  ) {
+    for (const app of apps) this.registerApp(app);
+  }
+
+  /** Adds (or replaces) an app; its tokens are rate-limited as their own app. */
+  registerApp(spec: OAuthAppSpec): RegisteredApp {
+    const app = { ...spec, appId: this.apps.get(spec.clientId)?.appId ?? 2_000_000 + this.apps.size };
+    this.apps.set(spec.clientId, app);
+    return app;
+  }
+
+  /** Stores a consent screen's request; returns its id for the form. */
+  holdConsent(consent: PendingConsent): string {
+    const id = randomUUID();
+    this.consents.set(id, consent);
+    return id;
+  }
+
+  /** A single-use code for an approved consent. */
+  issueCode(consent: PendingConsent): string {
+    const code = randomUUID();
+    this.codes.set(code, {
+      clientId: consent.app.clientId,
+      redirectUri: consent.redirectUri,
+      scopes: consent.scopes,
+      codeChallenge: consent.codeChallenge,
+      expiresAt: Date.now() + CODE_TTL_MS,
+    });
+    return code;
+  }
+
+  /** A new access token under a grant, accepted by the API until it lapses. */
+  issueAccessToken(grant: RefreshGrant): { token: string; expiresIn: number } {
+    const token = `CO${randomBytes(36).toString("base64url")}`;
+    const expiresIn = this.accessTokenTtlSeconds;
+    this.tokens.grant(token, Date.now() + expiresIn * 1000, grant.appId);
+    grant.accessTokens.push(token);
+    return { token, expiresIn };
+  }
+
+  /** Starts a grant (after a code exchange) and returns its refresh token. */
+  openGrant(app: RegisteredApp, scopes: string[]): { refreshToken: string; grant: RefreshGrant } {
+    const refreshToken = randomUUID();
+    const grant = { clientId: app.clientId, appId: app.appId, scopes, revoked: false, accessTokens: [] };
+    this.refreshGrants.set(refreshToken, grant);
+    return { refreshToken, grant };
+  }
+
+  /** Makes the given access token (or every OAuth access token) answer 401 EXPIRED_AUTHENTICATION. */
+  expireAccessTokens(token?: string): number {
+    const all = [...this.refreshGrants.values()].flatMap((grant) => grant.accessTokens);
+    const chosen = token === undefined ? all : all.filter((candidate) => candidate === token);
+    for (const candidate of chosen) this.tokens.expire(candidate);
+    return chosen.length;
+  }
+
+  /** Revokes the given refresh token (or all): the token endpoint answers BAD_REFRESH_TOKEN from now on. */
+  revokeRefreshTokens(token?: string): number {
+    let count = 0;
+    for (const [candidate, grant] of this.refreshGrants) {
+      if (token !== undefined && candidate !== token) continue;
+      grant.revoked = true;
+      count++;
+    }
+    return count;
+  }
+
+  /** Forgets consents and codes and zeroes the counters; apps, grants and tokens stay. */
+  reset(): void {
+    this.consents.clear();
+    this.codes.clear();
+    this.requests = emptyCounts();
+  }
+}
+
+function emptyCounts(): TokenRequestCounts {
+  return { authorization_code: 0, refresh_token: 0, other: 0, total: 0 };
+}
+
+/** The OAuth server's controls on the emulator handle (the same as `/_emulator/oauth/*`). */
+export interface OAuthControls {
+  registerApp(spec: OAuthAppSpec): void;
+  /** Token-endpoint requests so far, by grant type (failed ones included). */
+  tokenRequests(): TokenRequestCounts;
+  /** Lifetime of access tokens issued from now on. */
+  setAccessTokenTtl(seconds: number): void;
+  expireAccessTokens(accessToken?: string): number;
+  revokeRefreshTokens(refreshToken?: string): number;
+}
+
+/** Binds the controls to one OAuth state. */
+export function createOAuthControls(state: OAuthState): OAuthControls {
+  return {
+    registerApp: (spec) => void state.registerApp(spec),
+    tokenRequests: () => ({ ...state.requests }),
+    setAccessTokenTtl: (seconds) => {
+      state.accessTokenTtlSeconds = seconds;
+    },
+    expireAccessTokens: (token) => state.expireAccessTokens(token),
+    revokeRefreshTokens: (token) => state.revokeRefreshTokens(token),
+  };
+}
