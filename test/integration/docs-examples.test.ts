@@ -11,4 +11,12 @@ describe("docs/examples", () => {
     expect(result.stdout).toMatch(/^succeeded/);
     expect(result.stdout).toMatch(/email: '[^']+@/);
   });
+
+  it("minimal-provider.ts declares a provider, syncs it, then syncs the one change incrementally", () => {
+    const result = spawnSync(process.execPath, ["--import", "tsx", "docs/examples/minimal-provider.ts"], {
+      encoding: "utf8",
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe("succeeded 120 added; succeeded 1 updated");
+  });
 });
