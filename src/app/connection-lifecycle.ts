@@ -15,6 +15,7 @@ import {
 import type { ConnectionStatus } from "./connection-status.ts";
 import type { ConnectionConfig } from "./connections.ts";
 import { findProvider, type PlatformDeps } from "./platform.ts";
+import { createDefaultSync } from "./syncs.ts";
 
 export interface EndUser {
   id: string;
@@ -48,7 +49,10 @@ export function assertCredentialsFit(provider: ProviderDefinition, credentials: 
   }
 }
 
-/** Creates a connection in status `active` with sealed credentials and tags, and logs `connection.created`. */
+/**
+ * Creates a connection in status `active` with sealed credentials and tags, gives it the default sync
+ * (every stream, hourly, first run at once), and logs `connection.created`.
+ */
 export async function createEndUserConnection(
   deps: Pick<PlatformDeps, "db" | "vault" | "providers">,
   input: NewEndUserConnection,
@@ -67,6 +71,7 @@ export async function createEndUserConnection(
       sealedCredentials: deps.vault.seal(JSON.stringify(input.credentials)),
     });
     await setConnectionTags(trx, created.id, input.tags ?? []);
+    await createDefaultSync(trx, provider, created.id);
     await appendEvent(trx, {
       environmentId: input.environmentId,
       type: "connection.created",

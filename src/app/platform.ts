@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import { type ProviderDefinition, SwitchyardError } from "../core/index.ts";
+import type { Scheduler } from "../scheduler/index.ts";
 import type { Database } from "../store/index.ts";
 import type { Vault } from "../vault/index.ts";
 
@@ -11,6 +12,11 @@ export interface PlatformDeps {
   providers: Readonly<Record<string, ProviderDefinition>>;
   /** HTTP tuning for live credential checks (tests shorten it). */
   checkHttp?: { timeoutMs?: number; maxAttempts?: number };
+  /**
+   * This process's scheduler, woken when a sync is triggered. Without one, a trigger is stored and any
+   * scheduler polling the same database starts it.
+   */
+  scheduler?: Pick<Scheduler, "triggerNow">;
 }
 
 /** Looks a provider up in `providers`; throws unknown_provider naming the known ones. */

@@ -11,7 +11,7 @@ import { type ErrorSummary, markUnfinishedStreamsFailed } from "./sync-streams.t
 import { type Sync, toSync } from "./syncs.ts";
 
 /** Connection statuses whose syncs run; `paused` and `needs_reauth` connections wait. */
-const RUNNABLE_CONNECTION_STATUSES = ["active", "error"];
+export const RUNNABLE_CONNECTION_STATUSES: readonly string[] = ["active", "error"];
 
 /**
  * Enabled syncs of runnable connections that nobody leases and that are due at `now` (their next run

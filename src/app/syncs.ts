@@ -1,0 +1,109 @@
+/**
+ * Creating and changing syncs: streams are checked against the provider, frequencies are parsed (intervals
+ * of at least 30 s, or cron), and the next run is scheduled. A new sync runs at once, then on schedule.
+ */
+import type { Kysely } from "kysely";
+import { type FieldIssue, type ProviderDefinition, RequestInvalidError } from "../core/index.ts";
+import { nextRunAfter, parseFrequency } from "../scheduler/frequency.ts";
+import { type Database, insertSync, patchSync, type Sync, syncsOfConnection } from "../store/index.ts";
+
+/** The frequency of a sync created without one, and of the sync every new connection gets. */
+export const DEFAULT_SYNC_FREQUENCY = "1h";
+
+export interface SyncSettings {
+  /** Stream names; all of the provider's when omitted at creation. */
+  streams?: readonly string[];
+  frequency?: string;
+  enabled?: boolean;
+  warehouse?: boolean;
+}
+
+/** The given streams, de-duplicated, or request_invalid naming each one the provider does not have. */
+export function checkStreams(provider: ProviderDefinition, streams: readonly string[]): string[] {
+  const known = provider.streams.map((stream) => stream.name);
+  const issues: FieldIssue[] = streams.flatMap((name, index) =>
+    known.includes(name)
+      ? []
+      : [
+          {
+            location: "body" as const,
+            path: `streams.${index}`,
+            message: `${provider.displayName} has no stream "${name}"; it has: ${known.join(", ")}.`,
+          },
+        ],
+  );
+  if (issues.length > 0) throw new RequestInvalidError(issues);
+  if (streams.length === 0) {
+    throw new RequestInvalidError([
+      {
+        location: "body",
+        path: "streams",
+        message: "Give at least one stream, or leave `streams` out for all.",
+      },
+    ]);
+  }
+  return [...new Set(streams)];
+}
+
+/** The time of the next run of a sync whose frequency changed at `now`. */
+function rescheduled(frequency: string, now: Date): string | null {
+  return nextRunAfter(parseFrequency(frequency), now)?.toISOString() ?? null;
+}
+
+/**
+ * Creates a sync of a connection; its first run is due at once (when enabled). Throws request_invalid for
+ * unknown streams, argument_invalid for a bad frequency, and conflict when a stream is in another sync.
+ */
+export async function createSync(
+  db: Kysely<Database>,
+  provider: ProviderDefinition,
+  connectionId: string,
+  settings: SyncSettings,
+  now = new Date(),
+): Promise<Sync> {
+  const frequency = settings.frequency ?? DEFAULT_SYNC_FREQUENCY;
+  parseFrequency(frequency);
+  return insertSync(db, {
+    connectionId,
+    streams: checkStreams(provider, settings.streams ?? provider.streams.map((stream) => stream.name)),
+    frequency,
+    enabled: settings.enabled ?? true,
+    warehouse: settings.warehouse ?? false,
+    nextRunAt: now.toISOString(),
+  });
+}
+
+/**
+ * Gives a new connection its default sync — every stream, hourly, first run at once — unless the provider
+ * has no streams or the connection already has a sync. Returns it, if made.
+ */
+export async function createDefaultSync(
+  db: Kysely<Database>,
+  provider: ProviderDefinition,
+  connectionId: string,
+): Promise<Sync | undefined> {
+  if (provider.streams.length === 0) return undefined;
+  if ((await syncsOfConnection(db, connectionId)).length > 0) return undefined;
+  return createSync(db, provider, connectionId, {});
+}
+
+/**
+ * Applies changed settings. A new frequency reschedules the next run to one new interval (or the cron's next
+ * slot) from `now`; pausing keeps the next run time, so resuming an overdue sync runs it once, at once.
+ */
+export async function changeSync(
+  db: Kysely<Database>,
+  provider: ProviderDefinition,
+  sync: Sync,
+  settings: SyncSettings,
+  now = new Date(),
+): Promise<Sync> {
+  const frequencyChanged = settings.frequency !== undefined && settings.frequency !== sync.frequency;
+  return patchSync(db, sync, {
+    ...(settings.streams ? { streams: checkStreams(provider, settings.streams) } : {}),
+    ...(settings.frequency !== undefined ? { frequency: settings.frequency } : {}),
+    ...(frequencyChanged && settings.frequency ? { nextRunAt: rescheduled(settings.frequency, now) } : {}),
+    ...(settings.enabled !== undefined ? { enabled: settings.enabled } : {}),
+    ...(settings.warehouse !== undefined ? { warehouse: settings.warehouse } : {}),
+  });
+}

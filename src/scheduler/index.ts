@@ -1,0 +1,5 @@
+export { type Frequency, MIN_INTERVAL_MS, nextRunAfter, parseFrequency } from "./frequency.ts";
+export type { RunRequest, SyncClaim, SyncQueue } from "./queue.ts";
+export { createSyncRunner, type SyncRunnerDeps } from "./run-claim.ts";
+export { createScheduler, type Scheduler, type SchedulerOptions, type SyncRunner } from "./scheduler.ts";
+export { createStoreSyncQueue, RUN_INTERRUPTED, type StoreQueueOptions } from "./store-queue.ts";
