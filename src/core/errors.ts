@@ -25,6 +25,11 @@ export type ErrorCode =
   | "unauthenticated"
   | "rate_limited"
   | "conflict"
+  // Connect and OAuth2.
+  | "reauthorization_required"
+  | "oauth2_authorization_failed"
+  | "connect_session_expired"
+  | "connect_session_used"
   | "internal";
 
 export class SwitchyardError extends Error {
@@ -190,5 +195,27 @@ export class RequestInvalidError extends SwitchyardError {
       { hint },
     );
     this.issues = issues;
+  }
+}
+
+/** The provider refused the connection's refresh token: only the end user can fix it, by authorising again. */
+export class ReauthorizationRequiredError extends SwitchyardError {
+  constructor(provider: string, providerMessage: string, details?: Record<string, unknown>) {
+    super("reauthorization_required", `${provider} refused the refresh token: ${providerMessage}`, {
+      hint:
+        "The end user revoked access or the grant expired. Create a connect session for this end user and " +
+        "have them connect the account again; the connection stays `needs_reauth` until then.",
+      details: { provider, ...details },
+    });
+  }
+}
+
+/** The OAuth2 authorization step failed: the user declined, the state did not match, or the code was refused. */
+export class OAuth2AuthorizationError extends SwitchyardError {
+  constructor(provider: string, problem: string, details?: Record<string, unknown>) {
+    super("oauth2_authorization_failed", `Connecting ${provider} did not complete: ${problem}`, {
+      hint: "Start the connection again from the Connect page.",
+      details: { provider, ...details },
+    });
   }
 }

@@ -92,11 +92,50 @@ export type AuthScheme =
   | { type: "api_key"; in: "header" | "query"; name: string }
   | { type: "basic" };
 
+/** OAuth2 tokens of one connection. `expiresAt` (ISO-8601) is absent when the provider gave no lifetime. */
+export interface OAuth2Credentials {
+  type: "oauth2";
+  accessToken: string;
+  refreshToken?: string;
+  expiresAt?: string;
+  /** Space-separated scopes the provider granted, when it said. */
+  scope?: string;
+}
+
 /** Credentials as the vault hands them to the HTTP client. Never logged. */
 export type Credentials =
   | { type: "bearer"; token: string }
   | { type: "api_key"; key: string }
-  | { type: "basic"; username: string; password: string };
+  | { type: "basic"; username: string; password: string }
+  | OAuth2Credentials;
+
+/**
+ * One input of the Connect form. `name` is the credentials field it fills (`token` for bearer, `key` for
+ * api_key, `username` and `password` for basic).
+ */
+export interface CredentialField {
+  name: string;
+  label: string;
+  /** `secret` inputs are masked and never echoed back. */
+  type: "secret" | "text";
+  /** Where the end user finds the value. */
+  help?: string;
+  /** A regular expression (JavaScript syntax, matched against the whole value) the value must match. */
+  pattern?: string;
+  placeholder?: string;
+}
+
+/** A provider's OAuth2 authorization-code flow, as its documentation describes it. */
+export interface OAuth2Definition {
+  authorizationUrl: string;
+  tokenUrl: string;
+  /** Scopes to request. */
+  scopes: readonly string[];
+  /** Whether the provider verifies a PKCE S256 code challenge. */
+  pkce: boolean;
+  /** How the client id and secret reach the token endpoint: form body or HTTP Basic. */
+  clientAuth: "client_secret_post" | "client_secret_basic";
+}
 
 /**
  * Which response headers carry a provider's rate-limit budget.
@@ -141,6 +180,10 @@ export interface ProviderDefinition {
   displayName: string;
   baseUrl: string;
   auth: AuthScheme;
+  /** The Connect form's fields for `auth`; when absent they are derived from the scheme. */
+  credentialFields?: readonly CredentialField[];
+  /** OAuth2 support; its access tokens are sent as `Authorization: Bearer`. */
+  oauth2?: OAuth2Definition;
   rateLimit?: RateLimitHeaderSpec;
   streams: readonly StreamDefinition[];
   /** One cheap authenticated call that proves the credentials work. Throws CredentialsRejectedError if not. */

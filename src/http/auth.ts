@@ -17,6 +17,8 @@ export interface PreparedAuth {
 
 /** Computes the auth headers/query once per client; throws ConfigError if the credentials do not fit the scheme. */
 export function prepareAuth(provider: string, scheme: AuthScheme, credentials: Credentials): PreparedAuth {
+  // OAuth2 access tokens are bearer tokens whatever the provider's own key scheme (RFC 6750).
+  if (credentials.type === "oauth2") return bearerAuth(provider, credentials.accessToken);
   if (scheme.type !== credentials.type) {
     throw new ConfigError(
       `${provider} expects ${scheme.type} credentials but the connection holds ${credentials.type} credentials.`,
@@ -25,13 +27,7 @@ export function prepareAuth(provider: string, scheme: AuthScheme, credentials: C
   }
   switch (credentials.type) {
     case "bearer":
-      requireValue(provider, "token", credentials.token);
-      return {
-        headers: { authorization: `Bearer ${credentials.token}` },
-        query: undefined,
-        secrets: [credentials.token],
-        sensitiveQueryParams: [],
-      };
+      return bearerAuth(provider, credentials.token);
     case "api_key": {
       requireValue(provider, "API key", credentials.key);
       const { in: where, name } = scheme as Extract<AuthScheme, { type: "api_key" }>;
@@ -62,6 +58,17 @@ export function prepareAuth(provider: string, scheme: AuthScheme, credentials: C
       };
     }
   }
+}
+
+/** `Authorization: Bearer <token>`, with the token as the secret to redact. */
+export function bearerAuth(provider: string, token: string): PreparedAuth {
+  requireValue(provider, "token", token);
+  return {
+    headers: { authorization: `Bearer ${token}` },
+    query: undefined,
+    secrets: [token],
+    sensitiveQueryParams: [],
+  };
 }
 
 function requireValue(provider: string, what: string, value: string): void {

@@ -20,9 +20,10 @@ import {
   ProviderUnavailableError,
 } from "../core/index.ts";
 import { prepareAuth } from "./auth.ts";
+import type { AccessTokenSource } from "./oauth2/token-manager.ts";
 import { InMemoryRateLimitBudget, type RateLimitBudget } from "./rate-limit-budget.ts";
 import { hasRateLimitInfo, readRateLimit } from "./rate-limit-headers.ts";
-import { createRedactor, type Redactor } from "./redact.ts";
+import { createRedactor, type Redactor, redact, secretSpellings } from "./redact.ts";
 import { normalizeHeaders, parseJsonBody, providerMessage, readBody } from "./response.ts";
 import {
   createBackoff,
@@ -56,6 +57,11 @@ export interface HttpClientOptions {
    * A provider asking for more (say, a daily quota) fails the run cleanly instead of parking it for hours.
    */
   maxRetryAfterMs?: number;
+  /**
+   * For OAuth2 credentials: supplies the access token per attempt and renews it (once) after a 401.
+   * Without it the stored access token is sent as it is.
+   */
+  tokens?: AccessTokenSource;
 }
 
 export type ClosableHttpClient = HttpClient & { close(): Promise<void> };
@@ -93,12 +99,18 @@ class UndiciHttpClient implements ClosableHttpClient {
   private readonly headersWithAuth: Record<string, string>;
   private readonly headersWithoutAuth: Record<string, string>;
   private readonly onWait: (delayMs: number, reason: string) => void;
+  private readonly tokens: AccessTokenSource | undefined;
 
   constructor(options: HttpClientOptions) {
     this.provider = options.provider;
     this.base = parseBaseUrl(options.provider, options.baseUrl);
     const auth = prepareAuth(options.provider, options.auth, options.credentials);
-    this.redact = createRedactor(auth.secrets, auth.sensitiveQueryParams);
+    const redactStatic = createRedactor(auth.secrets, auth.sensitiveQueryParams);
+    const tokens = options.credentials.type === "oauth2" ? options.tokens : undefined;
+    this.tokens = tokens;
+    this.redact = tokens
+      ? (text) => redact(redactStatic(text), secretSpellings(tokens.secrets()))
+      : redactStatic;
     this.authParam = auth.query;
     this.headersWithoutAuth = { accept: "application/json", "user-agent": "switchyard" };
     this.headersWithAuth = { ...this.headersWithoutAuth, ...auth.headers };
@@ -133,11 +145,25 @@ class UndiciHttpClient implements ClosableHttpClient {
       ...(request.headers && lowerCaseKeys(request.headers)),
     };
     let nextBackoff: (() => number) | undefined;
+    let renewed = false;
 
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
       await this.budget.acquire(signal, this.onWait);
-      const outcome = await this.attempt(method, target, url, headers, body, attempt, signal);
+      const token = this.tokens && target.sameOrigin ? await this.tokens.current(signal) : undefined;
+      const sent = token ? { ...headers, authorization: `Bearer ${token}` } : headers;
+      let outcome: AttemptOutcome;
+      try {
+        outcome = await this.attempt(method, target, url, sent, body, attempt, signal);
+      } catch (error) {
+        // A 401 with an OAuth2 token: renew it (single-flight) and try once more.
+        if (token && !renewed && isUnauthorized(error)) {
+          renewed = true;
+          await this.tokens?.renew(token, signal);
+          continue;
+        }
+        throw error;
+      }
       if (outcome.ok) return outcome.response as HttpResponse<T>;
 
       const { retry } = outcome;
@@ -296,6 +322,10 @@ class UndiciHttpClient implements ClosableHttpClient {
     const message = error instanceof Error ? error.message : String(error);
     return this.redact(code && !message.includes(code) ? `${code}: ${message}` : message);
   }
+}
+
+function isUnauthorized(error: unknown): boolean {
+  return error instanceof CredentialsRejectedError && error.details?.status === 401;
 }
 
 /** Header names in lower case, so a caller's `Content-Type` replaces our `content-type` instead of doubling it. */

@@ -1,6 +1,18 @@
 /** Public surface of the outbound HTTP client room. */
 export { type ClosableHttpClient, createHttpClient, type HttpClientOptions } from "./client.ts";
 export {
+  type AccessTokenSource,
+  type AuthorizationStart,
+  assertEndpointUrl,
+  exchangeCode,
+  type OAuth2ClientConfig,
+  OAuth2TokenManager,
+  type OAuth2TokenManagerOptions,
+  readAuthorizationResponse,
+  refreshAccessToken,
+  startAuthorization,
+} from "./oauth2/index.ts";
+export {
   type CursorPaginatorOptions,
   createPaginator,
   cursorPaginator,

@@ -1,10 +1,21 @@
 /**
- * HubSpot: private app (bearer) auth, X-HubSpot-RateLimit-* headers, and the CRM streams.
+ * HubSpot: private app (bearer) auth or OAuth2, X-HubSpot-RateLimit-* headers, and the CRM streams.
  */
 import type { HttpClient, ProviderDefinition } from "../../core/index.ts";
 import { hubspotStreams } from "./streams.ts";
 
 export const HUBSPOT_BASE_URL = "https://api.hubapi.com";
+
+/** What the streams read: CRM objects and their property definitions. */
+export const HUBSPOT_SCOPES = [
+  "oauth",
+  "crm.objects.contacts.read",
+  "crm.objects.companies.read",
+  "crm.objects.deals.read",
+  "crm.schemas.contacts.read",
+  "crm.schemas.companies.read",
+  "crm.schemas.deals.read",
+] as const;
 
 /** Proves the token works with one cheap call (one contact, default properties); 401/403 become CredentialsRejectedError in the client. */
 async function checkCredentials(http: HttpClient): Promise<void> {
@@ -16,6 +27,25 @@ export const hubspot: ProviderDefinition = {
   displayName: "HubSpot",
   baseUrl: HUBSPOT_BASE_URL,
   auth: { type: "bearer" },
+  credentialFields: [
+    {
+      name: "token",
+      label: "Private app access token",
+      type: "secret",
+      help: "In HubSpot: Settings → Integrations → Private Apps → your app → Auth → Access token. It starts with pat-.",
+      pattern: "pat-[a-z0-9]+-[A-Za-z0-9-]+",
+      placeholder: "pat-na1-…",
+    },
+  ],
+  // Authorize on app.hubspot.com; tokens from the v1 token endpoint (form-encoded, client id and secret in
+  // the body). Access tokens last 30 minutes; the refresh token does not change.
+  oauth2: {
+    authorizationUrl: "https://app.hubspot.com/oauth/authorize",
+    tokenUrl: `${HUBSPOT_BASE_URL}/oauth/v1/token`,
+    scopes: HUBSPOT_SCOPES,
+    pkce: true,
+    clientAuth: "client_secret_post",
+  },
   rateLimit: {
     limit: "x-hubspot-ratelimit-max",
     remaining: "x-hubspot-ratelimit-remaining",

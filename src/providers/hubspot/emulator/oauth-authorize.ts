@@ -7,9 +7,9 @@ import { z } from "zod";
 import type { OAuthState, PendingConsent } from "./oauth-state.ts";
 
 const authorizeQuery = z.object({
-  client_id: z.string().min(1, "client_id is missing"),
-  redirect_uri: z.string().min(1, "redirect_uri is missing"),
-  scope: z.string().min(1, "scope is missing"),
+  client_id: z.string({ error: "client_id is missing" }).min(1, "client_id is missing"),
+  redirect_uri: z.string({ error: "redirect_uri is missing" }).min(1, "redirect_uri is missing"),
+  scope: z.string({ error: "scope is missing" }).min(1, "scope is missing"),
   optional_scope: z.string().optional(),
   state: z.string().optional(),
   response_type: z.string().optional(),
