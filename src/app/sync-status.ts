@@ -2,7 +2,16 @@
  * Sync status per stream, like Merge's sync-status: when each stream last started and finished, how that
  * ended, when it starts next, and where it is now. Read from stored rows; no log scanning.
  */
-import { RUNNABLE_CONNECTION_STATUSES, type Sync, type SyncStreamRow } from "../store/index.ts";
+import type { Kysely } from "kysely";
+import {
+  type Database,
+  getConnection,
+  RUNNABLE_CONNECTION_STATUSES,
+  type Sync,
+  type SyncStreamRow,
+  streamsOfSyncs,
+  syncsOfConnection,
+} from "../store/index.ts";
 
 /**
  * `syncing`: in the run going on now and not finished in it. `done` / `failed`: how its last run ended.
@@ -64,4 +73,20 @@ export function streamStatuses(
         nextStartAt,
       };
     });
+}
+
+/** The status of each stream of these syncs of one connection, sync by sync, as stored now. */
+export async function loadStreamStatuses(
+  db: Kysely<Database>,
+  connectionId: string,
+  syncs?: readonly Sync[],
+  now = new Date(),
+): Promise<StreamStatus[]> {
+  const connection = await getConnection(db, connectionId);
+  const chosen = syncs ?? (await syncsOfConnection(db, connectionId));
+  const rows = await streamsOfSyncs(
+    db,
+    chosen.map((sync) => sync.id),
+  );
+  return chosen.flatMap((sync) => streamStatuses(sync, connection.status, rows, now));
 }

@@ -3,9 +3,24 @@
  * of at least 30 s, or cron), and the next run is scheduled. A new sync runs at once, then on schedule.
  */
 import type { Kysely } from "kysely";
-import { type FieldIssue, type ProviderDefinition, RequestInvalidError } from "../core/index.ts";
+import {
+  type FieldIssue,
+  type ProviderDefinition,
+  RequestInvalidError,
+  SwitchyardError,
+} from "../core/index.ts";
 import { nextRunAfter, parseFrequency } from "../scheduler/frequency.ts";
-import { type Database, insertSync, patchSync, type Sync, syncsOfConnection } from "../store/index.ts";
+import {
+  type Database,
+  getConnection,
+  insertSync,
+  patchSync,
+  RUNNABLE_CONNECTION_STATUSES,
+  requestSyncRun,
+  type Sync,
+  syncsOfConnection,
+} from "../store/index.ts";
+import type { PlatformDeps } from "./platform.ts";
 
 /** The frequency of a sync created without one, and of the sync every new connection gets. */
 export const DEFAULT_SYNC_FREQUENCY = "1h";
@@ -106,4 +121,40 @@ export async function changeSync(
     ...(settings.enabled !== undefined ? { enabled: settings.enabled } : {}),
     ...(settings.warehouse !== undefined ? { warehouse: settings.warehouse } : {}),
   });
+}
+
+/**
+ * Asks for a run of the sync now (a full refresh if asked): this process's scheduler is woken, or else the
+ * request waits in the database for any scheduler sharing it. Throws `conflict` when the sync is paused or
+ * its connection is not runnable, since the run would never start.
+ */
+export async function triggerSync(
+  deps: Pick<PlatformDeps, "db"> & { scheduler?: PlatformDeps["scheduler"] | undefined },
+  sync: Sync,
+  request: { fullRefresh: boolean },
+): Promise<void> {
+  if (!sync.enabled) {
+    throw new SwitchyardError("conflict", `Sync ${sync.id} is paused, so it cannot run.`, {
+      hint: `Resume it first: PATCH /v1/syncs/${sync.id} with {"enabled": true}.`,
+    });
+  }
+  const connection = await getConnection(deps.db, sync.connectionId);
+  if (!RUNNABLE_CONNECTION_STATUSES.includes(connection.status)) {
+    throw new SwitchyardError(
+      "conflict",
+      `Connection ${connection.id} is ${connection.status}, so its syncs do not run.`,
+      {
+        hint:
+          connection.status === "paused"
+            ? `Set the connection's status to active: PATCH /v1/connections/${connection.id} with {"status": "active"}.`
+            : "Have the end user authorise the connection again (new credentials), then trigger the sync.",
+      },
+    );
+  }
+  if (deps.scheduler) await deps.scheduler.triggerNow(sync.id, request);
+  else
+    await requestSyncRun(deps.db, sync.id, {
+      at: new Date().toISOString(),
+      fullRefresh: request.fullRefresh,
+    });
 }

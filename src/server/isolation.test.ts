@@ -39,7 +39,16 @@ beforeAll(async () => {
   h.secret(key.secret);
   devKeyId = key.id;
   const events = await h.dev.get("/v1/events");
-  devIds = [connection.id, run.id, key.id, ...events.data.map((event) => event.id)];
+  // The connection's default sync (every new connection gets one).
+  const syncs = await h.dev.get("/v1/syncs");
+  expect(syncs.data).toHaveLength(1);
+  devIds = [
+    connection.id,
+    run.id,
+    key.id,
+    ...events.data.map((event) => event.id),
+    ...syncs.data.map((sync) => sync.id),
+  ];
   devMarkers = [
     ...devIds,
     "dev-customer-7c1",
@@ -122,6 +131,8 @@ describe("environment isolation", () => {
     const keys = await h.dev.get("/v1/api-keys");
     expect(keys.data.map((key) => key.id)).toContain(devKeyId);
     expect((await h.dev.get("/v1/runs")).data).toHaveLength(1);
+    const [sync] = (await h.dev.get("/v1/syncs")).data;
+    expect(sync).toMatchObject({ frequency: "1h", enabled: true, run_requested: null, streams: ["items"] });
     // What prod did stayed in prod: the connections it created are prod's, not dev's.
     const devConnections = await h.dev.get("/v1/connections");
     expect(devConnections.data.map((c) => c.id)).toEqual([devConnectionId]);

@@ -96,8 +96,14 @@ export function injectFetch(app: FastifyInstance): typeof fetch {
   }) as typeof fetch;
 }
 
-/** Starts a harness; `close()` stops everything and removes the temp directory. */
-export async function startHarness(options: ServerOptions = {}): Promise<Harness> {
+/**
+ * Starts a harness; `close()` stops everything and removes the temp directory. `providers` are added to the
+ * loopback and keyed ones.
+ */
+export async function startHarness(
+  options: ServerOptions & { providers?: PlatformDeps["providers"] } = {},
+): Promise<Harness> {
+  const { providers: extraProviders, ...serverOptions } = options;
   const dir = mkdtempSync(join(tmpdir(), "switchyard-api-"));
   const store = await openStore({ kind: "sqlite", path: join(dir, "switchyard.sqlite") });
   const provider = await startTestServer((request, res) => {
@@ -109,12 +115,12 @@ export async function startHarness(options: ServerOptions = {}): Promise<Harness
   const deps: PlatformDeps = {
     db: store.db,
     vault: new Vault({ current: parseVaultKey(generateVaultKey()), previous: [] }),
-    providers: { loopback: loopbackProvider(provider.url), keyed: keyProvider },
+    providers: { loopback: loopbackProvider(provider.url), keyed: keyProvider, ...extraProviders },
     checkHttp: { maxAttempts: 1, timeoutMs: 5_000 },
   };
   const app = buildServer(deps, {
     log: { level: "trace", stream: { write: (line: string) => void logs.push(line) } },
-    ...options,
+    ...serverOptions,
   });
   const dev = await ensureEnvironment(store.db, "dev");
   const prod = await ensureEnvironment(store.db, "prod");

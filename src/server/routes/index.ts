@@ -10,6 +10,7 @@ import { eventRoutes } from "./events.ts";
 import { healthRoutes } from "./health.ts";
 import { providerRoutes } from "./providers.ts";
 import { runRoutes } from "./runs.ts";
+import { syncRoutes } from "./syncs.ts";
 
 export const apiRoutes = [
   ...healthRoutes,
@@ -17,6 +18,7 @@ export const apiRoutes = [
   ...apiKeyRoutes,
   ...providerRoutes,
   ...connectionRoutes,
+  ...syncRoutes,
   ...runRoutes,
   ...eventRoutes,
 ] as const;

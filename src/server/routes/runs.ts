@@ -10,11 +10,12 @@ export const listRunsRoute = defineRoute({
   url: "/v1/runs",
   name: "listRuns",
   summary: "List runs",
-  description: "Newest first, with their stats.",
+  description: "Newest first, with their stats; filter by connection, sync or status.",
   tags: ["Runs"],
   auth: "api_key",
   query: z.strictObject({
     connection_id: z.string().max(200).optional(),
+    sync_id: z.string().max(200).optional(),
     status: runStatus.optional(),
     ...pageQuery,
   }),
@@ -25,6 +26,7 @@ export const listRunsRoute = defineRoute({
     limit: query.limit,
     ...(query.cursor ? { cursor: query.cursor } : {}),
     ...(query.connection_id ? { connectionId: query.connection_id } : {}),
+    ...(query.sync_id ? { syncId: query.sync_id } : {}),
     ...(query.status ? { status: query.status } : {}),
   });
   return { status: 200, body: { data: page.items.map(runView), next_cursor: page.nextCursor } };

@@ -18,11 +18,11 @@ export async function getRunIn(db: Kysely<Database>, environmentId: string, runI
   return toRun(row);
 }
 
-/** Pages through an environment's runs, newest first, optionally of one connection or status. */
+/** Pages through an environment's runs, newest first, optionally of one connection, sync or status. */
 export async function listRunsIn(
   db: Kysely<Database>,
   environmentId: string,
-  filter: { connectionId?: string; status?: RunStatus; cursor?: string; limit: number },
+  filter: { connectionId?: string; syncId?: string; status?: RunStatus; cursor?: string; limit: number },
 ): Promise<Page<Run>> {
   let query = db
     .selectFrom("runs")
@@ -30,6 +30,7 @@ export async function listRunsIn(
     .selectAll("runs")
     .where("connections.environment_id", "=", environmentId);
   if (filter.connectionId) query = query.where("runs.connection_id", "=", filter.connectionId);
+  if (filter.syncId) query = query.where("runs.sync_id", "=", filter.syncId);
   if (filter.status) query = query.where("runs.status", "=", filter.status);
   if (filter.cursor) {
     const [at, id] = decodeCursor(filter.cursor, 2) as [string, string];

@@ -1,0 +1,115 @@
+/** How syncs and their per-stream status look in the API, and the shapes of sync input. */
+import { z } from "zod";
+import { isSyncRunning, STREAM_SYNC_STATUSES, type StreamStatus } from "../../app/sync-status.ts";
+import { SwitchyardError } from "../../core/index.ts";
+import { parseFrequency } from "../../scheduler/index.ts";
+import type { Sync } from "../../store/index.ts";
+import { errorSummary, timestamp } from "../schemas.ts";
+
+/** A frequency, checked the way the scheduler reads it: the error says what is wrong and what to write. */
+export const frequencyInput = z
+  .string()
+  .min(1)
+  .max(100)
+  .superRefine((value, ctx) => {
+    try {
+      parseFrequency(value);
+    } catch (error) {
+      ctx.addIssue({
+        code: "custom",
+        message: error instanceof SwitchyardError ? error.describe() : String(error),
+      });
+    }
+  })
+  .describe(
+    "An interval of at least 30 s (`30s`, `15m`, `1h`, `1h30m`, `1d`) or a 5-field cron expression in UTC (`*/15 * * * *`, `0 6 * * MON-FRI`, `@daily`).",
+  );
+
+export const streamsInput = z
+  .array(z.string().min(1).max(100))
+  .min(1)
+  .max(100)
+  .describe("Stream names of the connection's provider (`GET /v1/providers` lists them).");
+
+export const destinationsInput = z
+  .strictObject({
+    warehouse: z
+      .boolean()
+      .optional()
+      .describe("Also write the DuckDB warehouse (the records cache is always written)."),
+  })
+  .meta({ id: "SyncDestinationsInput" });
+
+export const syncSchema = z
+  .object({
+    id: z.string(),
+    connection_id: z.string(),
+    streams: z.array(z.string()),
+    frequency: z.string(),
+    enabled: z.boolean().describe("False while the sync is paused."),
+    destinations: z.object({ records_cache: z.literal(true), warehouse: z.boolean() }),
+    next_run_at: timestamp.nullable().describe("When the schedule runs the sync next."),
+    last_run_id: z.string().nullable(),
+    run_requested: z
+      .object({ at: timestamp, full_refresh: z.boolean() })
+      .nullable()
+      .describe("A triggered run that has not started yet."),
+    running_since: timestamp.nullable().describe("When the run going on now was claimed; null when idle."),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: "Sync" });
+
+export const streamStatusSchema = z
+  .object({
+    sync_id: z.string(),
+    stream: z.string(),
+    status: z
+      .enum(STREAM_SYNC_STATUSES)
+      .describe(
+        "`syncing`: in the run going on now. `done` / `failed`: how its last run ended. `paused`: the sync " +
+          "is paused or its connection is paused or needs re-authorisation. `pending`: not synced yet.",
+      ),
+    last_started_at: timestamp.nullable(),
+    last_finished_at: timestamp.nullable(),
+    last_result: z.enum(["succeeded", "failed"]).nullable(),
+    last_run_id: z.string().nullable(),
+    last_error: errorSummary.nullable(),
+    next_start_at: timestamp.nullable().describe("Null while paused."),
+  })
+  .meta({ id: "StreamSyncStatus" });
+
+/** The API view of a sync at `now`. */
+export function syncView(sync: Sync, now = new Date()): z.input<typeof syncSchema> {
+  return {
+    id: sync.id,
+    connection_id: sync.connectionId,
+    streams: sync.streams,
+    frequency: sync.frequency,
+    enabled: sync.enabled,
+    destinations: { records_cache: true, warehouse: sync.warehouse },
+    next_run_at: sync.nextRunAt,
+    last_run_id: sync.lastRunId,
+    run_requested: sync.requested
+      ? { at: sync.requested.at, full_refresh: sync.requested.fullRefresh }
+      : null,
+    running_since: isSyncRunning(sync, now) ? (sync.lease?.since ?? null) : null,
+    created_at: sync.createdAt,
+    updated_at: sync.updatedAt,
+  };
+}
+
+/** The API view of one stream's status. */
+export function streamStatusView(status: StreamStatus): z.input<typeof streamStatusSchema> {
+  return {
+    sync_id: status.syncId,
+    stream: status.stream,
+    status: status.status,
+    last_started_at: status.lastStartedAt,
+    last_finished_at: status.lastFinishedAt,
+    last_result: status.lastResult,
+    last_run_id: status.lastRunId,
+    last_error: status.lastError,
+    next_start_at: status.nextStartAt,
+  };
+}
