@@ -1,22 +1,31 @@
 /**
  * `npm start`: Switchyard in embedded mode with the HubSpot emulator and a demo environment.
- * Opens ./.switchyard, connects a demo customer's HubSpot account (the emulator), runs its first sync
- * into the records cache and DuckDB, serves the API, and keeps syncing while the emulator's data changes.
+ * Opens ./.switchyard, connects a demo customer's HubSpot account (the emulator), serves the API, and runs the
+ * scheduler: the demo sync runs at once into the records cache and DuckDB, then every minute while the
+ * emulator's data changes; syncs created through the API run on their own schedules.
  */
 import { relative } from "node:path";
 import { upsertConnection } from "./app/connections.ts";
 import { ensureFirstApiKey } from "./app/first-api-key.ts";
-import { syncConnection } from "./app/sync-connection.ts";
-import { openWorkspace } from "./app/workspace.ts";
+import { findProvider } from "./app/platform.ts";
+import { createSync } from "./app/syncs.ts";
+import { openWorkspace, type Workspace } from "./app/workspace.ts";
 import { formatStats } from "./cli/output.ts";
-import { describeError } from "./core/index.ts";
+import { type Destination, describeError } from "./core/index.ts";
 import { createDuckDbDestination } from "./destinations/duckdb/index.ts";
-import { startHubSpotEmulator } from "./providers/hubspot/emulator/index.ts";
+import { type HubSpotEmulator, startHubSpotEmulator } from "./providers/hubspot/emulator/index.ts";
 import { providers } from "./providers/registry.ts";
+import {
+  createScheduler,
+  createStoreSyncQueue,
+  createSyncRunner,
+  type Scheduler,
+} from "./scheduler/index.ts";
 import { buildServer } from "./server/app.ts";
+import { type Sync, syncsOfConnection } from "./store/index.ts";
 
 const DEMO_TOKEN = "pat-demo-switchyard-0000";
-const RESYNC_EVERY_MS = 60_000;
+const DEMO_FREQUENCY = "1m";
 
 async function start(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
@@ -39,7 +48,8 @@ async function start(): Promise<void> {
   });
   const warehouse = await createDuckDbDestination({ path: workspace.warehousePath });
   const apiKey = await ensureFirstApiKey(workspace);
-  const server = buildServer({ db: workspace.store.db, vault: workspace.vault, providers });
+  const { demoSync, scheduler } = await demoScheduler(workspace, connection.id, emulator, warehouse);
+  const server = buildServer({ db: workspace.store.db, vault: workspace.vault, providers, scheduler });
   await server.listen({ port, host });
   const base = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
 
@@ -52,35 +62,19 @@ async function start(): Promise<void> {
   console.log(`  Warehouse:        ${workspace.warehousePath} (DuckDB)`);
 
   const abort = new AbortController();
-  const syncOnce = async (label: string) => {
-    const run = await syncConnection(workspace, connection.id, {
-      destinations: [warehouse],
-      signal: abort.signal,
-    });
-    if (run.status === "succeeded")
-      console.log(`${label} sync ${run.id} succeeded: ${formatStats(run.stats)}`);
-    else
-      console.log(
-        `${label} sync ${run.id} failed: ${run.error?.message} (npm run switchyard -- logs ${run.id})`,
-      );
-  };
+  const scheduling = scheduler.start(abort.signal);
+  if (demoSync.enabled) await scheduler.triggerNow(demoSync.id);
 
-  await syncOnce("Demo");
-  console.log(`Look at it: curl ${auth} ${base}/v1/runs   or   npm run switchyard -- runs`);
   console.log(
-    `Every ${RESYNC_EVERY_MS / 1000} s the emulator's data changes and an incremental sync picks it up. Ctrl-C stops.`,
+    `Look at it: curl ${auth} ${base}/v1/syncs/${demoSync.id}/status   or   npm run switchyard -- runs`,
+  );
+  console.log(
+    `The demo sync runs every ${demoSync.frequency}: the emulator's data changes and an incremental run picks it up. Ctrl-C stops.`,
   );
 
-  const timer = setInterval(() => {
-    for (const type of ["contacts", "companies", "deals"] as const) {
-      emulator.mutate({ type, updates: 25, archives: 3, creates: 10 });
-    }
-    syncOnce("Incremental").catch((error) => console.error(describeError(error).message));
-  }, RESYNC_EVERY_MS);
-
   const stop = async () => {
-    clearInterval(timer);
     abort.abort();
+    await scheduling;
     await server.close();
     await emulator.close();
     await warehouse.close();
@@ -88,6 +82,51 @@ async function start(): Promise<void> {
   };
   process.once("SIGINT", () => void stop());
   process.once("SIGTERM", () => void stop());
+}
+
+/**
+ * The scheduler of `npm start` and the demo connection's sync (created on the first start: every minute into
+ * the records cache and DuckDB; later starts keep it as the API may have changed it). Before every demo run
+ * after the first, the emulator's data changes, so each incremental run has something to pick up.
+ */
+async function demoScheduler(
+  workspace: Workspace,
+  connectionId: string,
+  emulator: HubSpotEmulator,
+  warehouse: Destination,
+): Promise<{ demoSync: Sync; scheduler: Scheduler }> {
+  const [existing] = await syncsOfConnection(workspace.store.db, connectionId);
+  const demoSync =
+    existing ??
+    (await createSync(workspace.store.db, findProvider(providers, "hubspot"), connectionId, {
+      frequency: DEMO_FREQUENCY,
+      warehouse: true,
+    }));
+  const runner = createSyncRunner({ store: workspace.store, vault: workspace.vault, providers, warehouse });
+  let demoRuns = 0;
+  const scheduler = createScheduler({
+    queue: createStoreSyncQueue(workspace.store.db),
+    concurrency: Number(process.env.SWITCHYARD_SYNC_CONCURRENCY ?? 4),
+    run: (claim, signal) => {
+      if (claim.syncId === demoSync.id && demoRuns++ > 0) {
+        for (const type of ["contacts", "companies", "deals"] as const) {
+          emulator.mutate({ type, updates: 25, archives: 3, creates: 10 });
+        }
+      }
+      return runner(claim, signal);
+    },
+    onRunFinished: (claim, run) => {
+      const label = claim.syncId === demoSync.id ? "Demo sync" : `Sync ${claim.syncId}`;
+      if (run.status === "succeeded")
+        console.log(`${label}: run ${run.id} succeeded: ${formatStats(run.stats)}`);
+      else
+        console.log(
+          `${label}: run ${run.id} failed: ${run.error?.message} (npm run switchyard -- logs ${run.id})`,
+        );
+    },
+    onError: (error) => console.error(`Scheduler: ${describeError(error).message}`),
+  });
+  return { demoSync, scheduler };
 }
 
 start().catch((error) => {

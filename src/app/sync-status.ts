@@ -38,7 +38,7 @@ export function isSyncRunning(sync: Sync, now: Date): boolean {
   return sync.lease !== null && sync.lease.expiresAt > now.toISOString();
 }
 
-/** The status of each stream of a sync (rows of other syncs are ignored), in stream order. */
+/** The status of each stream of a sync (rows of other syncs are ignored), in the sync's stream order. */
 export function streamStatuses(
   sync: Sync,
   connectionStatus: string,
@@ -48,8 +48,13 @@ export function streamStatuses(
   const running = isSyncRunning(sync, now);
   const paused = !sync.enabled || !RUNNABLE_CONNECTION_STATUSES.includes(connectionStatus);
   const nextStartAt = paused ? null : (sync.requested?.at ?? sync.nextRunAt);
+  const order = (stream: string) => {
+    const index = sync.streams.indexOf(stream);
+    return index === -1 ? sync.streams.length : index;
+  };
   return rows
     .filter((row) => row.sync_id === sync.id)
+    .sort((a, b) => order(a.stream) - order(b.stream))
     .map((row) => {
       const lastResult =
         row.last_result === "succeeded" || row.last_result === "failed" ? row.last_result : null;

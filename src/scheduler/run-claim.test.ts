@@ -59,13 +59,13 @@ async function runOnce(): Promise<void> {
 }
 
 describe("sync runs and per-stream status", () => {
-  it("after a successful run every stream is done, with its start, finish, run and next start", async () => {
+  it("after a successful run every stream is done (in the sync's stream order), with its start, finish, run and next start", async () => {
     const provider = memoryProvider(knobs);
     const sync = await createSync(
       f.store.db,
       provider,
       await f.connection(),
-      { streams: ["alpha", "beta"], frequency: "15m" },
+      { streams: ["beta", "alpha"], frequency: "15m" },
       clock.now(),
     );
     expect((await statusOf(sync)).map((row) => row.status)).toEqual(["pending", "pending"]);
@@ -75,7 +75,7 @@ describe("sync runs and per-stream status", () => {
     expect(await countRecords(f.store.db, sync.connectionId, "alpha")).toEqual({ live: 5, deleted: 0 });
     expect(await countRecords(f.store.db, sync.connectionId, "gamma")).toEqual({ live: 0, deleted: 0 });
     expect(await statusOf(sync)).toEqual(
-      ["alpha", "beta"].map((stream) => ({
+      ["beta", "alpha"].map((stream) => ({
         syncId: sync.id,
         stream,
         status: "done",
