@@ -1,15 +1,17 @@
 import { CredentialsRejectedError, describeError, SwitchyardError } from "../core/index.ts";
-import { createHttpClient, getSharedBudget } from "../http/index.ts";
 import { type ConnectionRow, getConnection, patchConnection } from "../store/index.ts";
 import { setConnectionStatus } from "./connection-status.ts";
+import { connectionTokenSource } from "./connection-tokens.ts";
 import { openConnection } from "./connections.ts";
 import { findProvider, type PlatformDeps } from "./platform.ts";
+import { createCheckHttp } from "./provider-http.ts";
 
 /**
  * Makes one live, authenticated call to the provider (its `checkCredentials`) with the connection's
  * credentials. On success the connection is `active` again (unless paused) and the refreshed row is
- * returned. When the provider rejects the credentials the connection becomes `needs_reauth`; unusable
- * stored credentials make it `error`; either way the typed error is rethrown for the caller to report.
+ * returned. OAuth2 tokens are refreshed first when they expire soon (or on a 401), and stored sealed.
+ * When the provider rejects the credentials (or refuses the refresh token) the connection becomes
+ * `needs_reauth`; unusable stored credentials make it `error`; either way the typed error is rethrown.
  */
 export async function checkConnection(deps: PlatformDeps, row: ConnectionRow): Promise<ConnectionRow> {
   const provider = findProvider(deps.providers, row.provider);
@@ -21,15 +23,11 @@ export async function checkConnection(deps: PlatformDeps, row: ConnectionRow): P
     await recordFailure(deps, row, "error", error, checkedAt);
     throw error;
   }
-  const http = createHttpClient({
-    provider: provider.name,
-    baseUrl: opened.config.baseUrl ?? provider.baseUrl,
-    auth: provider.auth,
+  const http = createCheckHttp(deps, provider, {
     credentials: opened.credentials,
-    ...(provider.rateLimit ? { rateLimit: provider.rateLimit } : {}),
-    budget: getSharedBudget(`${provider.name}:${row.id}`),
-    timeoutMs: deps.checkHttp?.timeoutMs ?? 15_000,
-    maxAttempts: deps.checkHttp?.maxAttempts ?? 3,
+    baseUrl: opened.config.baseUrl,
+    budgetKey: `${provider.name}:${row.id}`,
+    tokens: connectionTokenSource(deps, row, opened.credentials),
   });
   try {
     await provider.checkCredentials(http);

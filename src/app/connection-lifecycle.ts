@@ -9,6 +9,7 @@ import {
   createConnection,
   deleteConnectionCascade,
   getConnection,
+  inTransaction,
   patchConnection,
   setConnectionTags,
 } from "../store/index.ts";
@@ -31,10 +32,13 @@ export interface NewEndUserConnection {
   tags?: readonly string[];
   metadata?: Record<string, unknown>;
   config?: ConnectionConfig;
+  /** The Connect session the end user connected through, named in the `connection.created` event. */
+  connectSessionId?: string;
 }
 
-/** Throws request_invalid unless the credentials are of the provider's auth scheme. */
+/** Throws request_invalid unless the credentials are of the provider's auth scheme (or its OAuth2). */
 export function assertCredentialsFit(provider: ProviderDefinition, credentials: Credentials): void {
+  if (credentials.type === "oauth2" && provider.oauth2) return;
   if (credentials.type !== provider.auth.type) {
     throw new RequestInvalidError(
       [
@@ -59,7 +63,7 @@ export async function createEndUserConnection(
 ): Promise<ConnectionRow> {
   const provider = findProvider(deps.providers, input.provider);
   assertCredentialsFit(provider, input.credentials);
-  const row = await deps.db.transaction().execute(async (trx) => {
+  const row = await inTransaction(deps.db, async (trx) => {
     const created = await createConnection(trx, {
       environmentId: input.environmentId,
       provider: provider.name,
@@ -76,7 +80,21 @@ export async function createEndUserConnection(
       environmentId: input.environmentId,
       type: "connection.created",
       connectionId: created.id,
-      data: { connection_id: created.id, provider: provider.name, end_user_id: input.endUser.id },
+      data: {
+        connection_id: created.id,
+        provider: provider.name,
+        end_user_id: input.endUser.id,
+        ...(input.connectSessionId
+          ? {
+              connect_session_id: input.connectSessionId,
+              end_user: {
+                id: input.endUser.id,
+                email: input.endUser.email ?? null,
+                organization: input.endUser.organization ?? null,
+              },
+            }
+          : {}),
+      },
     });
     return created;
   });
@@ -109,7 +127,7 @@ export async function changeEndUserConnection(
   const changed = (Object.keys(changes) as (keyof ConnectionChanges)[])
     .filter((key) => changes[key] !== undefined)
     .map((key) => (key === "endUser" ? "end_user" : key));
-  await deps.db.transaction().execute(async (trx) => {
+  await inTransaction(deps.db, async (trx) => {
     await patchConnection(trx, row.id, {
       ...(status ? { status } : {}),
       ...(changes.credentials

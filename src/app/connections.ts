@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError, type Credentials } from "../core/index.ts";
+import { ConfigError, type Credentials, type OAuth2Credentials } from "../core/index.ts";
 import {
   type ConnectionRow,
   createConnection,
@@ -11,11 +11,30 @@ import {
 import type { Vault } from "../vault/index.ts";
 import type { Workspace } from "./workspace.ts";
 
-/** The shape of stored (and API-submitted) credentials, one variant per auth scheme. */
-export const credentialsSchema: z.ZodType<Credentials, Credentials> = z.discriminatedUnion("type", [
+type KeyCredentials = Exclude<Credentials, OAuth2Credentials>;
+
+const keyCredentialVariants = [
   z.object({ type: z.literal("bearer"), token: z.string().min(1) }),
   z.object({ type: z.literal("api_key"), key: z.string().min(1) }),
   z.object({ type: z.literal("basic"), username: z.string(), password: z.string() }),
+] as const;
+
+/** The shape of API-submitted credentials, one variant per auth scheme. OAuth2 tokens come only from Connect. */
+export const credentialsSchema: z.ZodType<KeyCredentials, KeyCredentials> = z.discriminatedUnion(
+  "type",
+  keyCredentialVariants,
+);
+
+/** The shape of stored credentials: the API's, plus the OAuth2 tokens a Connect authorisation obtained. */
+export const storedCredentialsSchema: z.ZodType<Credentials, Credentials> = z.discriminatedUnion("type", [
+  ...keyCredentialVariants,
+  z.object({
+    type: z.literal("oauth2"),
+    accessToken: z.string().min(1),
+    refreshToken: z.string().min(1).optional(),
+    expiresAt: z.string().optional(),
+    scope: z.string().optional(),
+  }),
 ]);
 
 /** Non-secret per-connection settings. */
@@ -62,7 +81,7 @@ export function openConnection(
   vault: Vault,
   row: ConnectionRow,
 ): { credentials: Credentials; config: ConnectionConfig } {
-  const credentials = credentialsSchema.safeParse(JSON.parse(vault.open(row.credentials)));
+  const credentials = storedCredentialsSchema.safeParse(JSON.parse(vault.open(row.credentials)));
   const config = connectionConfigSchema.safeParse(JSON.parse(row.config));
   if (!credentials.success || !config.success) {
     throw new ConfigError(

@@ -3,6 +3,7 @@ import { type ProviderDefinition, SwitchyardError } from "../core/index.ts";
 import type { Scheduler } from "../scheduler/index.ts";
 import type { Database } from "../store/index.ts";
 import type { Vault } from "../vault/index.ts";
+import type { ProviderSettings } from "./provider-settings.ts";
 
 /** What the platform API works with. Everything comes in as an argument; nothing is global. */
 export interface PlatformDeps {
@@ -17,6 +18,10 @@ export interface PlatformDeps {
    * scheduler polling the same database starts it.
    */
   scheduler?: Pick<Scheduler, "triggerNow">;
+  /** Where end users' browsers reach this Switchyard (`https://sy.example.com`): Connect links and OAuth callbacks. */
+  publicUrl?: string;
+  /** Per provider: this deployment's OAuth app and base URL override (sandboxes, emulators). */
+  providerSettings?: Readonly<Record<string, ProviderSettings>>;
 }
 
 /** Looks a provider up in `providers`; throws unknown_provider naming the known ones. */

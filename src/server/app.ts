@@ -4,7 +4,9 @@ import type { DestinationStream } from "pino";
 import type { PlatformDeps } from "../app/platform.ts";
 import { SwitchyardError } from "../core/index.ts";
 import { callerOf } from "./auth.ts";
+import { registerConnect } from "./connect/index.ts";
 import { createFallbackHandler } from "./fallback.ts";
+import { requestLogFields } from "./log-redaction.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
 import { PROBLEM_CONTENT_TYPE, problemFromError } from "./problem.ts";
 import { registerReferencePage } from "./reference-page.ts";
@@ -38,6 +40,7 @@ export function buildServer(deps: PlatformDeps, options: ServerOptions = {}): Fa
           level: options.log.level ?? "info",
           ...(options.log.stream ? { stream: options.log.stream } : {}),
           redact: { paths: ["req.headers.authorization", "req.headers.cookie"], censor: "[redacted]" },
+          serializers: { req: requestLogFields },
         }
       : false,
   });
@@ -80,5 +83,6 @@ export function buildServer(deps: PlatformDeps, options: ServerOptions = {}): Fa
     registerRoutes(api, routes, deps, { rateLimiter });
   });
   registerReferencePage(app, buildOpenApiDocument(routes));
+  registerConnect(app, deps);
   return app;
 }

@@ -1,5 +1,6 @@
 /**
- * No credential used here — provider tokens, API keys — may be found in the SQLite files (main and WAL) or in
+ * No credential used here — provider tokens, API keys, Connect session tokens and the credentials end users
+ * type into the Connect page, OAuth codes and states — may be found in the SQLite files (main and WAL) or in
  * any log line the server wrote at trace level, whatever path a request took (success, validation error,
  * rejected credentials, update, delete).
  */
@@ -55,6 +56,26 @@ describe("secrets at rest and in logs", () => {
       await h.dev.delete("/v1/api-keys/:id", { params: { id: apiKey.id } });
       await h.client(apiKey.secret).request("GET", "/v1/runs");
       await h.dev.delete("/v1/connections/:id", { params: { id: created.id } });
+
+      // Connect: the session token (in the page URL, then as a bearer token) and the credentials an end user
+      // typed, wrong and right, reach neither the database nor the logs.
+      const session = await h.dev.post("/v1/connect-sessions", { body: { end_user: { id: "secret-test" } } });
+      h.secret(session.token);
+      await h.app.inject({ url: `/connect?token=${session.token}` });
+      const typedWrong = h.secret("tok-typed-wrong-3d4e5f6a");
+      for (const token of [typedWrong, GOOD_TOKEN]) {
+        const reply = await h.app.inject({
+          method: "POST",
+          url: "/connect/api/credentials",
+          headers: { authorization: `Bearer ${session.token}` },
+          payload: { provider: "loopback", fields: { token } },
+        });
+        expect(reply.body).not.toContain(token);
+      }
+      expect(h.logs.join("\n")).toContain("/connect?token=[REDACTED]");
+      await h.app.inject({ url: "/connect/oauth/callback?code=code-secret-77aa&state=state-secret-88bb" });
+      h.secret("code-secret-77aa");
+      h.secret("state-secret-88bb");
 
       expect(h.logs.length).toBeGreaterThan(20);
       expect(await h.leakedSecrets()).toEqual([]);

@@ -117,6 +117,7 @@ export async function startHarness(
     vault: new Vault({ current: parseVaultKey(generateVaultKey()), previous: [] }),
     providers: { loopback: loopbackProvider(provider.url), keyed: keyProvider, ...extraProviders },
     checkHttp: { maxAttempts: 1, timeoutMs: 5_000 },
+    publicUrl: "http://switchyard.test",
   };
   const app = buildServer(deps, {
     log: { level: "trace", stream: { write: (line: string) => void logs.push(line) } },

@@ -142,6 +142,27 @@ export interface RecordsTable {
   deleted_at: string | null;
 }
 
+/** A Connect session of an environment: who may connect which providers, until when, and what came of it. */
+export interface ConnectSessionsTable {
+  id: string;
+  environment_id: string;
+  /** sha256 (hex) of the session token; the token itself is never stored. */
+  token_hash: string;
+  end_user_id: string;
+  end_user_email: string | null;
+  end_user_organization: string | null;
+  /** JSON array of provider names. */
+  allowed_providers: string;
+  expires_at: string;
+  created_at: string;
+  used_at: string | null;
+  connection_id: string | null;
+  /** sha256 (hex) of the pending OAuth2 attempt's `state`. */
+  oauth_state_hash: string | null;
+  /** The pending OAuth2 attempt (provider, PKCE verifier), sealed by the vault. */
+  oauth_pending: string | null;
+}
+
 export interface Database {
   environments: EnvironmentsTable;
   connections: ConnectionsTable;
@@ -154,4 +175,5 @@ export interface Database {
   connection_tags: ConnectionTagsTable;
   api_keys: ApiKeysTable;
   events: EventsTable;
+  connect_sessions: ConnectSessionsTable;
 }

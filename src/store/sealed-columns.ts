@@ -11,4 +11,5 @@ export interface SealedColumn {
 
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: "connections", key: "id", column: "credentials" },
+  { table: "connect_sessions", key: "id", column: "oauth_pending" },
 ];

@@ -200,7 +200,8 @@ export const testConnectionRoute = defineRoute({
   summary: "Check a connection's credentials live",
   description:
     "Makes one authenticated call to the provider. Success returns the connection, `active` again. " +
-    "Rejected credentials answer 422 `credentials_rejected` and leave the connection `needs_reauth`; " +
+    "Rejected credentials answer 422 `credentials_rejected` (an OAuth2 refresh token the provider refused: " +
+    "`reauthorization_required`) and leave the connection `needs_reauth`; " +
     "an unreachable provider answers 502.",
   tags: ["Connections"],
   auth: "api_key",
@@ -213,6 +214,7 @@ export const testConnectionRoute = defineRoute({
     "provider_request_rejected",
     "provider_response_malformed",
     "config_invalid",
+    "reauthorization_required",
   ],
 }).handle(async ({ params, caller, deps }) => {
   const row = await getConnectionIn(deps.db, caller.environmentId, params.id);

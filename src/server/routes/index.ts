@@ -4,6 +4,7 @@
  * the typed client and the cross-environment test all pick it up from this list.
  */
 import { apiKeyRoutes } from "./api-keys.ts";
+import { connectSessionRoutes } from "./connect-sessions.ts";
 import { connectionRoutes } from "./connections.ts";
 import { environmentRoutes } from "./environments.ts";
 import { eventRoutes } from "./events.ts";
@@ -18,6 +19,7 @@ export const apiRoutes = [
   ...apiKeyRoutes,
   ...providerRoutes,
   ...connectionRoutes,
+  ...connectSessionRoutes,
   ...syncRoutes,
   ...runRoutes,
   ...eventRoutes,

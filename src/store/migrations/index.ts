@@ -7,11 +7,13 @@ import type { Migration, MigrationProvider } from "kysely";
 import { initial } from "./0001-initial.ts";
 import { platform } from "./0002-platform.ts";
 import { syncs } from "./0003-syncs.ts";
+import { connectSessions } from "./0004-connect-sessions.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_platform": platform,
   "0003_syncs": syncs,
+  "0004_connect_sessions": connectSessions,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,35 @@
+import type { ConnectionRow, ConnectSessionRow } from "../../store/index.ts";
+import { credentialFieldsOf, credentialsFromFields } from "../credential-fields.ts";
+import { findProvider, type PlatformDeps } from "../platform.ts";
+import { createCheckHttp } from "../provider-http.ts";
+import { completeConnectSession } from "./complete.ts";
+import { assertProviderAllowed } from "./sessions.ts";
+
+export { credentialFieldsOf };
+
+/**
+ * The API-key path of Connect: validates the typed values against the provider's form, checks them live
+ * with the provider's own check call, and only if that passes completes the session with them. A rejected
+ * check throws the provider's typed error (e.g. credentials_rejected with its message) and leaves the
+ * session open for another try.
+ */
+export async function connectWithCredentials(
+  deps: Pick<PlatformDeps, "db" | "vault" | "providers" | "providerSettings" | "checkHttp">,
+  session: ConnectSessionRow,
+  providerName: string,
+  values: Readonly<Record<string, string>>,
+): Promise<ConnectionRow> {
+  assertProviderAllowed(session, providerName);
+  const provider = findProvider(deps.providers, providerName);
+  const credentials = credentialsFromFields(provider, values);
+  const http = createCheckHttp(deps, provider, {
+    credentials,
+    baseUrl: deps.providerSettings?.[provider.name]?.baseUrl,
+  });
+  try {
+    await provider.checkCredentials(http);
+  } finally {
+    await http.close();
+  }
+  return completeConnectSession(deps, session, provider, credentials);
+}

@@ -1,0 +1,67 @@
+/**
+ * OAuth2 access tokens of stored connections. One token manager per connection and database in this
+ * process, so every client of a connection (checks, runs) shares its single-flight refresh. Refreshed tokens
+ * are sealed and stored before use; a refused refresh token makes the connection `needs_reauth`.
+ */
+import type { Kysely } from "kysely";
+import { type Credentials, describeError, NotFoundError } from "../core/index.ts";
+import { type AccessTokenSource, OAuth2TokenManager } from "../http/index.ts";
+import { type ConnectionRow, type Database, getConnection, patchConnection } from "../store/index.ts";
+import { setConnectionStatus } from "./connection-status.ts";
+import { findProvider, type PlatformDeps } from "./platform.ts";
+import { oauthClientFor } from "./provider-settings.ts";
+
+interface Entry {
+  manager: OAuth2TokenManager;
+  /** Sealed credentials this manager started from or wrote: a row holding one of them is up to date. */
+  sealed: Set<string>;
+}
+
+const managers = new WeakMap<Kysely<Database>, Map<string, Entry>>();
+
+export type TokenDeps = Pick<PlatformDeps, "db" | "vault" | "providers" | "providerSettings">;
+
+/**
+ * The token source of a connection holding OAuth2 credentials, shared in this process; undefined for other
+ * credentials, or when this deployment has no OAuth app for the provider (the stored token is sent as is).
+ */
+export function connectionTokenSource(
+  deps: TokenDeps,
+  row: ConnectionRow,
+  credentials: Credentials,
+): AccessTokenSource | undefined {
+  if (credentials.type !== "oauth2") return undefined;
+  const provider = findProvider(deps.providers, row.provider);
+  const config = oauthClientFor(provider, deps.providerSettings?.[provider.name]);
+  if (!config) return undefined;
+  let byConnection = managers.get(deps.db);
+  if (!byConnection) {
+    byConnection = new Map();
+    managers.set(deps.db, byConnection);
+  }
+  const known = byConnection.get(row.id);
+  if (known?.sealed.has(row.credentials)) return known.manager;
+
+  const sealed = new Set([row.credentials]);
+  const manager = new OAuth2TokenManager({
+    config,
+    credentials,
+    onRefreshed: async (next) => {
+      const sealedNext = deps.vault.seal(JSON.stringify(next));
+      sealed.add(sealedNext);
+      await patchConnection(deps.db, row.id, { sealedCredentials: sealedNext });
+    },
+    onRejected: async (error) => {
+      const current = await getConnection(deps.db, row.id).catch((caught: unknown) => {
+        if (caught instanceof NotFoundError) return undefined;
+        throw caught;
+      });
+      if (!current) return;
+      const problem = describeError(error);
+      if (current.status === "paused") await patchConnection(deps.db, row.id, { lastError: problem });
+      else await setConnectionStatus(deps.db, current, "needs_reauth", problem);
+    },
+  });
+  byConnection.set(row.id, { manager, sealed });
+  return manager;
+}

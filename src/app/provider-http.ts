@@ -1,0 +1,37 @@
+import type { Credentials, ProviderDefinition } from "../core/index.ts";
+import {
+  type AccessTokenSource,
+  type ClosableHttpClient,
+  createHttpClient,
+  getSharedBudget,
+} from "../http/index.ts";
+import type { PlatformDeps } from "./platform.ts";
+
+export interface ProviderHttpOptions {
+  credentials: Credentials;
+  /** Overrides the provider's base URL (emulators, sandboxes). */
+  baseUrl?: string | undefined;
+  /** Shares the rate-limit budget of this account key (`hubspot:conn_…`); default: a budget of its own. */
+  budgetKey?: string;
+  /** Supplies and renews OAuth2 access tokens. */
+  tokens?: AccessTokenSource | undefined;
+}
+
+/** An HTTP client for one live check against a provider, tuned by `deps.checkHttp` (15 s, 3 attempts by default). */
+export function createCheckHttp(
+  deps: Pick<PlatformDeps, "checkHttp">,
+  provider: ProviderDefinition,
+  options: ProviderHttpOptions,
+): ClosableHttpClient {
+  return createHttpClient({
+    provider: provider.name,
+    baseUrl: options.baseUrl ?? provider.baseUrl,
+    auth: provider.auth,
+    credentials: options.credentials,
+    ...(provider.rateLimit ? { rateLimit: provider.rateLimit } : {}),
+    ...(options.budgetKey ? { budget: getSharedBudget(options.budgetKey) } : {}),
+    ...(options.tokens ? { tokens: options.tokens } : {}),
+    timeoutMs: deps.checkHttp?.timeoutMs ?? 15_000,
+    maxAttempts: deps.checkHttp?.maxAttempts ?? 3,
+  });
+}

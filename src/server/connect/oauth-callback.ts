@@ -1,0 +1,44 @@
+/**
+ * `GET /connect/oauth/callback`: where providers send the end user back. Finishes the Connect session and
+ * answers with a page saying the account is connected — or what went wrong, in words an end user can act on.
+ */
+import type { FastifyInstance } from "fastify";
+import { finishConnectOAuth, OAUTH_CALLBACK_PATH } from "../../app/connect/oauth.ts";
+import type { PlatformDeps } from "../../app/platform.ts";
+import { describeError, SwitchyardError } from "../../core/index.ts";
+import { STATUS_BY_CODE } from "../problem.ts";
+import { resultPage } from "./result-page.ts";
+import { connectPageHeaders } from "./security-headers.ts";
+
+const TITLES: Record<string, string> = {
+  oauth2_authorization_failed: "The account was not connected",
+  connect_session_expired: "This Connect link has expired",
+  connect_session_used: "This Connect link was already used",
+  credentials_rejected: "The provider did not accept the connection",
+};
+
+export function registerOAuthCallback(app: FastifyInstance, deps: PlatformDeps): void {
+  app.get(OAUTH_CALLBACK_PATH, async (request, reply) => {
+    const parameters = new URLSearchParams(request.raw.url?.split("?")[1] ?? "");
+    connectPageHeaders(reply, true).type("text/html; charset=utf-8");
+    try {
+      const { providerName } = await finishConnectOAuth(deps, parameters);
+      return reply.send(resultPage({ ok: true, providerName }));
+    } catch (error) {
+      const summary = describeError(error);
+      const known = error instanceof SwitchyardError;
+      if (!known || STATUS_BY_CODE[error.code] >= 500)
+        request.log.error({ err: error }, "OAuth callback failed");
+      return reply.code(known ? STATUS_BY_CODE[error.code] : 500).send(
+        resultPage({
+          ok: false,
+          title: TITLES[summary.code] ?? "Something went wrong",
+          message: known
+            ? summary.message
+            : "The account could not be connected because of an error on our side.",
+          hint: known ? summary.hint : "Try again from the app; if it keeps failing, tell the app's team.",
+        }),
+      );
+    }
+  });
+}
