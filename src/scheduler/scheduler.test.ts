@@ -1,7 +1,7 @@
 /** The scheduler over the store queue, on real SQLite with a fake clock and a runner that records overlap. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { changeSync, createSync } from "../app/syncs.ts";
-import { claimSyncLease, findDueSyncs, getSync, listRuns } from "../store/index.ts";
+import { claimSyncLease, deleteSync, findDueSyncs, getSync, listRuns } from "../store/index.ts";
 import { createScheduler, type Scheduler } from "./scheduler.ts";
 import { createStoreSyncQueue } from "./store-queue.ts";
 import {
@@ -176,6 +176,20 @@ describe("scheduler", () => {
     expect(await claimSyncLease(f.store.db, seen!, lease)).toBe(false);
     clock.advance(10 * 60_000);
     expect(await drain(s)).toBe(1);
+  });
+
+  it("a run whose sync is deleted loses its lease at the next renewal and is aborted", async () => {
+    const sync = await newSync("1m");
+    const s = createScheduler({
+      queue: createStoreSyncQueue(f.store.db, { now: clock.now, leaseMs: 30 }),
+      run: meter.track(f.store, () => new Promise(() => undefined)),
+      onError: (error) => errors.push(error),
+    });
+    expect(await s.tick()).toHaveLength(1);
+    await deleteSync(f.store.db, sync.id);
+    await s.idle();
+    const [run] = await listRuns(f.store.db, { connectionId: sync.connectionId });
+    expect(run).toMatchObject({ syncId: sync.id, status: "failed", error: { code: "run_aborted" } });
   });
 
   it("stops on abort: claims nothing more, aborts the run in flight, waits for it and gives its lease back", async () => {
