@@ -1,9 +1,11 @@
 import { Command, CommanderError } from "commander";
 import { ArgumentError } from "../core/index.ts";
+import { registerConnectionsCommand } from "./commands/connections.ts";
 import { registerKeysCommand } from "./commands/keys.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
 import { registerRunsCommand } from "./commands/runs.ts";
 import { registerSyncCommand } from "./commands/sync.ts";
+import { registerSyncsCommand } from "./commands/syncs.ts";
 import { registerVaultCommand } from "./commands/vault.ts";
 import { EXIT, printError } from "./output.ts";
 
@@ -19,6 +21,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerLogsCommand(program);
   registerVaultCommand(program);
   registerKeysCommand(program);
+  registerConnectionsCommand(program);
+  registerSyncsCommand(program);
   try {
     process.exitCode = EXIT.ok;
     await program.parseAsync([...argv], { from: "user" });

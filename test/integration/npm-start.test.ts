@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 
 function freePort(): Promise<number> {
@@ -75,8 +76,38 @@ describe("npm start", () => {
     const unauthorised = await fetch(`http://127.0.0.1:${port}/v1/runs`);
     expect(unauthorised.status).toBe(401);
 
+    // The CLI drives the running server through the typed API client, with the dev key file.
+    const api = ["--api-url", `http://127.0.0.1:${port}`, "--data-dir", dir.path, "--json"];
+    const connections = await runCli(["connections", "list", ...api]);
+    expect(connections.code, connections.stderr).toBe(0);
+    const [demo] = JSON.parse(connections.stdout) as { id: string; provider: string }[];
+    expect(demo?.provider).toBe("hubspot");
+    const syncs = await runCli(["syncs", "list", "--connection", demo!.id, ...api]);
+    expect(syncs.code, syncs.stderr).toBe(0);
+    const [sync] = JSON.parse(syncs.stdout) as { id: string }[];
+    const triggered = await runCli(["syncs", "trigger", sync!.id, "--full-refresh", ...api]);
+    expect(triggered.code, triggered.stderr).toBe(0);
+    expect(JSON.parse(triggered.stdout).run_requested).toMatchObject({ full_refresh: true });
+    const status = await runCli(["syncs", "status", sync!.id, ...api]);
+    expect(JSON.parse(status.stdout).data.map((s: { stream: string }) => s.stream)).toEqual([
+      "contacts",
+      "companies",
+      "deals",
+    ]);
+
     const exited = new Promise<number | null>((resolve) => child!.once("exit", resolve));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
+
+    const noServer = await runCli([
+      "connections",
+      "list",
+      "--api-url",
+      `http://127.0.0.1:${port}`,
+      "--data-dir",
+      dir.path,
+    ]);
+    expect(noServer.code).toBe(1);
+    expect(noServer.stderr).toMatch(/No Switchyard API answered/);
   });
 });

@@ -1,0 +1,55 @@
+import type { Command } from "commander";
+import { type ApiFlags, apiClient, withApiOptions } from "../api-client.ts";
+import { printJson } from "../output.ts";
+
+/** `switchyard syncs list|trigger|status`: schedules and runs, through the REST API. */
+export function registerSyncsCommand(program: Command): void {
+  const syncs = program.command("syncs").description("Scheduled syncs, through the REST API");
+
+  withApiOptions(syncs.command("list").description("List syncs with their frequency and next run"))
+    .option("--connection <id>", "only this connection's syncs")
+    .option("--json", "print JSON")
+    .action(async (flags: ApiFlags & { connection?: string; json?: boolean }) => {
+      const client = apiClient(flags);
+      const rows = [];
+      for await (const sync of client.list("/v1/syncs", {
+        query: flags.connection ? { connection_id: flags.connection } : {},
+      })) {
+        rows.push(sync);
+      }
+      if (flags.json) return printJson(rows);
+      if (rows.length === 0) process.stdout.write("No syncs yet.\n");
+      for (const s of rows) {
+        const state = s.enabled ? `next ${s.next_run_at ?? "-"}` : "paused";
+        process.stdout.write(
+          `${s.id}  ${s.connection_id}  every ${s.frequency.padEnd(6)}  ${state}  ${s.streams.join(",")}\n`,
+        );
+      }
+    });
+
+  withApiOptions(syncs.command("trigger").description("Run a sync now").argument("<sync-id>"))
+    .option("--full-refresh", "re-read everything and mark what is gone as deleted")
+    .option("--json", "print JSON")
+    .action(async (syncId: string, flags: ApiFlags & { fullRefresh?: boolean; json?: boolean }) => {
+      const sync = await apiClient(flags).post("/v1/syncs/:id/trigger", {
+        params: { id: syncId },
+        body: { full_refresh: flags.fullRefresh ?? false },
+      });
+      if (flags.json) return printJson(sync);
+      process.stdout.write(
+        `Queued a run of ${sync.id}; follow it with: switchyard syncs status ${sync.id}\n`,
+      );
+    });
+
+  withApiOptions(syncs.command("status").description("Per-stream status of a sync").argument("<sync-id>"))
+    .option("--json", "print JSON")
+    .action(async (syncId: string, flags: ApiFlags & { json?: boolean }) => {
+      const status = await apiClient(flags).get("/v1/syncs/:id/status", { params: { id: syncId } });
+      if (flags.json) return printJson(status);
+      for (const s of status.data) {
+        process.stdout.write(
+          `${s.stream.padEnd(12)} ${s.status.padEnd(8)} last finish ${s.last_finished_at ?? "-"}  result ${s.last_result ?? "-"}  next ${s.next_start_at ?? "-"}\n`,
+        );
+      }
+    });
+}
