@@ -15,6 +15,8 @@ export interface ProviderHttpOptions {
   budgetKey?: string;
   /** Supplies and renews OAuth2 access tokens. */
   tokens?: AccessTokenSource | undefined;
+  /** How errors name the provider; default its registry name. End users see the display name instead. */
+  label?: string;
 }
 
 /** An HTTP client for one live check against a provider, tuned by `deps.checkHttp` (15 s, 3 attempts by default). */
@@ -24,7 +26,7 @@ export function createCheckHttp(
   options: ProviderHttpOptions,
 ): ClosableHttpClient {
   return createHttpClient({
-    provider: provider.name,
+    provider: options.label ?? provider.name,
     baseUrl: options.baseUrl ?? provider.baseUrl,
     auth: provider.auth,
     credentials: options.credentials,

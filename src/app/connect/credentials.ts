@@ -25,6 +25,7 @@ export async function connectWithCredentials(
   const http = createCheckHttp(deps, provider, {
     credentials,
     baseUrl: deps.providerSettings?.[provider.name]?.baseUrl,
+    label: provider.displayName,
   });
   try {
     await provider.checkCredentials(http);

@@ -102,6 +102,7 @@ export async function finishConnectOAuth(
   const http = createCheckHttp(deps, provider, {
     credentials,
     baseUrl: deps.providerSettings?.[provider.name]?.baseUrl,
+    label: provider.displayName,
   });
   try {
     await provider.checkCredentials(http);

@@ -157,7 +157,7 @@ describe("Connect page API", () => {
     const refused = await submit(session.token, { token: wrong });
     expect(refused.status).toBe(422);
     expect(refused.body).toMatchObject({ code: "credentials_rejected" });
-    expect(refused.body.detail).toBe("loopback rejected the credentials (HTTP 401: invalid token).");
+    expect(refused.body.detail).toBe("Loopback rejected the credentials (HTTP 401: invalid token).");
     expect((await h.dev.get("/v1/connections")).data).toEqual([]);
     expect(h.provider.requests.at(-1)?.headers.authorization).toBe(`Bearer ${wrong}`);
 
