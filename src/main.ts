@@ -116,12 +116,16 @@ async function demoScheduler(
       return runner(claim, signal);
     },
     onRunFinished: (claim, run) => {
-      const label = claim.syncId === demoSync.id ? "Demo sync" : `Sync ${claim.syncId}`;
-      if (run.status === "succeeded")
-        console.log(`${label}: run ${run.id} succeeded: ${formatStats(run.stats)}`);
+      const label =
+        claim.syncId !== demoSync.id
+          ? `Sync ${claim.syncId}: run`
+          : demoRuns > 1
+            ? "Incremental sync"
+            : "Demo sync";
+      if (run.status === "succeeded") console.log(`${label} ${run.id} succeeded: ${formatStats(run.stats)}`);
       else
         console.log(
-          `${label}: run ${run.id} failed: ${run.error?.message} (npm run switchyard -- logs ${run.id})`,
+          `${label} ${run.id} failed: ${run.error?.message} (npm run switchyard -- logs ${run.id})`,
         );
     },
     onError: (error) => console.error(`Scheduler: ${describeError(error).message}`),
