@@ -14,7 +14,7 @@ import {
   UnknownStreamError,
 } from "../core/index.ts";
 import { RecordsCache } from "../destinations/records-cache.ts";
-import { createHttpClient, getSharedBudget } from "../http/index.ts";
+import { type AccessTokenSource, createHttpClient, getSharedBudget } from "../http/index.ts";
 import { createRun, finishRun, getRun, type Run, type Store, updateRunStats } from "../store/index.ts";
 import { applyDiffDeletes, commitBatch } from "./commit.ts";
 import { readAhead } from "./read-ahead.ts";
@@ -35,6 +35,8 @@ export interface SyncJob {
     credentials: Credentials;
     /** Overrides the provider's base URL (emulators, sandboxes). */
     baseUrl?: string;
+    /** For OAuth2 credentials: supplies and renews the access token (refreshed tokens are stored by it). */
+    tokens?: AccessTokenSource;
   };
   /** Stream names; all of the provider's streams when omitted. */
   streams?: readonly string[];
@@ -88,6 +90,7 @@ export async function runSync(job: SyncJob): Promise<Run> {
     baseUrl: job.connection.baseUrl ?? job.provider.baseUrl,
     auth: job.provider.auth,
     credentials: job.connection.credentials,
+    ...(job.connection.tokens ? { tokens: job.connection.tokens } : {}),
     ...(job.provider.rateLimit ? { rateLimit: job.provider.rateLimit } : {}),
     budget: getSharedBudget(`${job.provider.name}:${job.connection.id}`),
     onEvent: (event) => {

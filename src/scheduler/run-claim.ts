@@ -3,8 +3,10 @@
  * destinations, and keep each stream's last start, finish and result (what sync status reports).
  */
 
+import { connectionTokenSource } from "../app/connection-tokens.ts";
 import { openConnection } from "../app/connections.ts";
 import { findProvider } from "../app/platform.ts";
+import type { ProviderSettings } from "../app/provider-settings.ts";
 import {
   ConfigError,
   type Destination,
@@ -35,6 +37,8 @@ export interface SyncRunnerDeps {
   providers: Readonly<Record<string, ProviderDefinition>>;
   /** The warehouse of syncs that ask for one; a sync asking without it here fails with config_invalid. */
   warehouse?: Destination;
+  /** OAuth apps per provider, so OAuth2 connections refresh their tokens during runs. */
+  providerSettings?: Readonly<Record<string, ProviderSettings>>;
   /** Engine tuning (tests shorten HTTP retries). */
   engine?: Pick<SyncJob, "batchSize" | "http" | "logSink">;
   now?: () => Date;
@@ -83,10 +87,25 @@ async function prepareJob(deps: SyncRunnerDeps, claim: SyncClaim): Promise<SyncJ
       "Run the sync in a process with a warehouse (npm start has one), or set `destinations.warehouse` to false.",
     );
   }
+  const tokens = connectionTokenSource(
+    {
+      db: deps.store.db,
+      vault: deps.vault,
+      providers: deps.providers,
+      providerSettings: deps.providerSettings,
+    },
+    row,
+    credentials,
+  );
   return {
     store: deps.store,
     provider,
-    connection: { id: row.id, credentials, ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}) },
+    connection: {
+      id: row.id,
+      credentials,
+      ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+      ...(tokens ? { tokens } : {}),
+    },
     streams: claim.streams,
     fullRefresh: claim.fullRefresh,
     ...(claim.warehouse && deps.warehouse ? { destinations: [deps.warehouse] } : {}),

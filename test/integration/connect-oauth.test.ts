@@ -1,11 +1,13 @@
 /**
  * The OAuth2 path of Connect against the HubSpot emulator, over real loopback HTTP (no browser: the consent
  * form is answered with fetch): start, consent, callback, a usable connection; then the platform refreshing
- * its token, and a refused refresh token turning it `needs_reauth` with an actionable error and event.
+ * its token (in a live check and in a scheduled run), and a refused refresh token turning it `needs_reauth`
+ * with an actionable error and event.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storedCredentialsSchema } from "../../src/app/connections.ts";
 import { approveInEmulator } from "../../src/providers/hubspot/emulator/oauth-testing.ts";
+import { createSyncRunner } from "../../src/scheduler/index.ts";
 import { type ConnectWorld, startConnectWorld } from "../helpers/connect-world.ts";
 
 let world: ConnectWorld;
@@ -116,6 +118,37 @@ describe("Connect with OAuth2 (HubSpot emulator)", () => {
     // The next check uses the stored token as it is: no further refresh.
     await world.dev.post("/v1/connections/:id/test", { params: { id: connectionId } });
     expect(world.emulator.oauth.tokenRequests().refresh_token - refreshesBefore).toBe(1);
+  });
+
+  it("a scheduled run of the connection refreshes its expired token and syncs", async () => {
+    const before = await storedTokens(connectionId);
+    world.emulator.oauth.expireAccessTokens(before.accessToken);
+    const refreshesBefore = world.emulator.oauth.tokenRequests().refresh_token;
+    const sync = await world.store.db
+      .selectFrom("syncs")
+      .select("id")
+      .where("connection_id", "=", connectionId)
+      .executeTakeFirstOrThrow();
+    const runner = createSyncRunner({
+      store: world.store,
+      vault: world.deps.vault,
+      providers: world.deps.providers,
+      ...(world.deps.providerSettings ? { providerSettings: world.deps.providerSettings } : {}),
+    });
+    const claim = {
+      syncId: sync.id,
+      connectionId,
+      streams: ["contacts"],
+      fullRefresh: false,
+      warehouse: false,
+      claimedAt: new Date(),
+    };
+    const run = await runner(claim, new AbortController().signal);
+    expect(run.error).toBeNull();
+    expect(run.status).toBe("succeeded");
+    expect(run.stats.recordsAdded).toBe(20);
+    expect(world.emulator.oauth.tokenRequests().refresh_token - refreshesBefore).toBe(1);
+    expect((await storedTokens(connectionId)).accessToken).not.toBe(before.accessToken);
   });
 
   it("a refused refresh token makes the connection needs_reauth with an actionable error and event", async () => {
