@@ -4,16 +4,22 @@
  * scheduler: the demo sync runs at once into the records cache and DuckDB, then every minute while the
  * emulator's data changes; syncs created through the API run on their own schedules.
  */
+import { randomBytes, randomUUID } from "node:crypto";
 import { relative } from "node:path";
 import { upsertConnection } from "./app/connections.ts";
 import { ensureFirstApiKey } from "./app/first-api-key.ts";
 import { findProvider } from "./app/platform.ts";
+import { type ProviderSettings, providerSettingsFromEnv } from "./app/provider-settings.ts";
 import { createSync } from "./app/syncs.ts";
 import { openWorkspace, type Workspace } from "./app/workspace.ts";
 import { formatStats } from "./cli/output.ts";
 import { type Destination, describeError } from "./core/index.ts";
 import { createDuckDbDestination } from "./destinations/duckdb/index.ts";
-import { type HubSpotEmulator, startHubSpotEmulator } from "./providers/hubspot/emulator/index.ts";
+import {
+  DEFAULT_OAUTH_SCOPES,
+  type HubSpotEmulator,
+  startHubSpotEmulator,
+} from "./providers/hubspot/emulator/index.ts";
 import { providers } from "./providers/registry.ts";
 import {
   createScheduler,
@@ -48,17 +54,38 @@ async function start(): Promise<void> {
   });
   const warehouse = await createDuckDbDestination({ path: workspace.warehousePath });
   const apiKey = await ensureFirstApiKey(workspace);
-  const { demoSync, scheduler } = await demoScheduler(workspace, connection.id, emulator, warehouse);
-  const server = buildServer({ db: workspace.store.db, vault: workspace.vault, providers, scheduler });
-  await server.listen({ port, host });
   const base = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
+  const publicUrl = (process.env.SWITCHYARD_PUBLIC_URL ?? base).replace(/\/+$/, "");
+  const providerSettings = {
+    ...providerSettingsFromEnv(providers),
+    hubspot: emulatorOAuthApp(emulator, publicUrl),
+  };
+  const { demoSync, scheduler } = await demoScheduler(
+    workspace,
+    connection.id,
+    emulator,
+    warehouse,
+    providerSettings,
+  );
+  const server = buildServer({
+    db: workspace.store.db,
+    vault: workspace.vault,
+    providers,
+    scheduler,
+    publicUrl,
+    providerSettings,
+  });
+  await server.listen({ port, host });
 
   console.log(`Switchyard is running (embedded mode, data in ${workspace.dataDir})`);
   const auth = `-H "Authorization: Bearer $(cat ${relative(process.cwd(), apiKey.path)})"`;
   console.log(`  API:              ${base}/v1   reference: ${base}/docs   health: ${base}/health`);
   if (apiKey.created)
     console.log(`  Dev API key:      ${apiKey.created}   (shown once; saved to ${apiKey.path})`);
-  console.log(`  HubSpot emulator: ${emulator.url}`);
+  console.log(`  HubSpot emulator: ${emulator.url}   (private app token for Connect: ${DEMO_TOKEN})`);
+  console.log(
+    `  Connect:          POST ${base}/v1/connect-sessions, then open its connect_url (docs/connect.md)`,
+  );
   console.log(`  Warehouse:        ${workspace.warehousePath} (DuckDB)`);
 
   const abort = new AbortController();
@@ -85,6 +112,29 @@ async function start(): Promise<void> {
 }
 
 /**
+ * HubSpot in `npm start` is the emulator: connections made through Connect reach it, and OAuth2 goes through
+ * an app registered in it for this start (a fresh client secret, kept in memory only) whose redirect URL is
+ * this Switchyard's OAuth callback.
+ */
+function emulatorOAuthApp(emulator: HubSpotEmulator, publicUrl: string): ProviderSettings {
+  const app = { clientId: randomUUID(), clientSecret: randomBytes(24).toString("base64url") };
+  emulator.oauth.registerApp({
+    ...app,
+    name: "Switchyard (npm start)",
+    redirectUris: [`${publicUrl}/connect/oauth/callback`],
+    scopes: [...DEFAULT_OAUTH_SCOPES],
+  });
+  return {
+    baseUrl: emulator.url,
+    oauth2: {
+      ...app,
+      authorizationUrl: `${emulator.url}/oauth/authorize`,
+      tokenUrl: `${emulator.url}/oauth/v1/token`,
+    },
+  };
+}
+
+/**
  * The scheduler of `npm start` and the demo connection's sync (created on the first start: every minute into
  * the records cache and DuckDB; later starts keep it as the API may have changed it). Before every demo run
  * after the first, the emulator's data changes, so each incremental run has something to pick up.
@@ -94,6 +144,7 @@ async function demoScheduler(
   connectionId: string,
   emulator: HubSpotEmulator,
   warehouse: Destination,
+  providerSettings: Readonly<Record<string, ProviderSettings>>,
 ): Promise<{ demoSync: Sync; scheduler: Scheduler }> {
   const [existing] = await syncsOfConnection(workspace.store.db, connectionId);
   const demoSync =
@@ -102,7 +153,13 @@ async function demoScheduler(
       frequency: DEMO_FREQUENCY,
       warehouse: true,
     }));
-  const runner = createSyncRunner({ store: workspace.store, vault: workspace.vault, providers, warehouse });
+  const runner = createSyncRunner({
+    store: workspace.store,
+    vault: workspace.vault,
+    providers,
+    warehouse,
+    providerSettings,
+  });
   let demoRuns = 0;
   const scheduler = createScheduler({
     queue: createStoreSyncQueue(workspace.store.db),
