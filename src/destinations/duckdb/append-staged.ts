@@ -1,6 +1,5 @@
 import { type DuckDBConnection, DuckDBDataChunk } from "@duckdb/node-api";
-import type { StagedRows } from "./staging-rows.ts";
-import { STAGING } from "./table-shape.ts";
+import { STAGING, type StagedRows } from "./staging-rows.ts";
 
 /** DuckDB's vector size: the most rows one data chunk holds. */
 const ROWS_PER_CHUNK = 2048;
@@ -12,7 +11,6 @@ const ROWS_PER_CHUNK = 2048;
 export async function appendStaged(connection: DuckDBConnection, rows: StagedRows): Promise<void> {
   const appender = await connection.createAppender(STAGING.table, STAGING.schema, STAGING.catalog);
   try {
-    // The appender's own column types carry the JSON alias, so JSON columns take their text as is.
     const types = Array.from({ length: appender.columnCount }, (_, index) => appender.columnType(index));
     for (let offset = 0; offset < rows.rowCount; offset += ROWS_PER_CHUNK) {
       const end = Math.min(rows.rowCount, offset + ROWS_PER_CHUNK);

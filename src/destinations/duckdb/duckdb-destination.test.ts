@@ -121,6 +121,21 @@ describe("write", () => {
     expect((await rows()).map((row) => row.email)).toEqual(["new@x.io"]);
   });
 
+  it("lets a tombstone later in the batch keep the values the same key had earlier in it", async () => {
+    await dest.prepare(target);
+    await dest.write(
+      batch(target, [
+        record({ id: "5", email: "five@x.io", visits: 3 }),
+        record({ id: "6", email: "six@x.io" }),
+        record({ id: "5", visits: null, amount: 2 }, true),
+      ]),
+    );
+    expect(await rows()).toEqual([
+      expect.objectContaining({ id: "5", email: "five@x.io", visits: 3n, amount: 2, _deleted: true }),
+      expect.objectContaining({ id: "6", email: "six@x.io", _deleted: false }),
+    ]);
+  });
+
   it("prepares the table itself when write comes first", async () => {
     await dest.write(batch(target, first));
     expect(await rows()).toHaveLength(3);

@@ -6,8 +6,9 @@ import { DestinationError, SwitchyardError } from "../../core/index.ts";
 import { appendStaged } from "./append-staged.ts";
 import { causeMessage, DuckDbFileLockedError, DuckDbQueryError, isLockError } from "./errors.ts";
 import { addColumnSql, planNewColumns, planPrepare, readExistingTable } from "./schema-evolution.ts";
-import { buildStagedRows } from "./staging-rows.ts";
+import { buildStagedRows, STAGING_TABLE_SQL } from "./staging-rows.ts";
 import type { TableShape } from "./table-shape.ts";
+import { upsertSql } from "./upsert-sql.ts";
 
 export interface DuckDbDestinationOptions {
   /** Warehouse file (its folder is created if missing), or ":memory:". */
@@ -66,6 +67,8 @@ export async function createDuckDbDestination(options: DuckDbDestinationOptions)
   }
   try {
     const writer = await instance.connect();
+    // Timestamps without an offset are read as UTC whatever the host's zone (see sql-coercion.ts).
+    await writer.run("SET TimeZone = 'UTC'");
     if (!inMemory) openFiles.add(path);
     return new DuckDbWarehouse(path, instance, writer, inMemory);
   } catch (error) {
@@ -107,7 +110,7 @@ class DuckDbWarehouse implements DuckDbDestination {
    * Upserts the batch by (connection, primary key) in one transaction: new fields become columns, values
    * are coerced (misfits go to `_rejected`), and the promise resolves once DuckDB has committed. On any
    * failure the transaction is rolled back, so the table is exactly as before, and a DestinationError says
-   * which table and what failed.
+   * which table and what failed (a primary key its column cannot hold is such a failure).
    */
   write(batch: RecordBatch): Promise<void> {
     return this.serial(async () => {
@@ -116,12 +119,13 @@ class DuckDbWarehouse implements DuckDbDestination {
       const shape = this.tables.get(key) ?? (await this.loadShape(batch.target));
       const plan = planNewColumns(shape, batch.records);
       const next = shape.withColumns(plan.added);
-      const rows = buildStagedRows(next, batch, plan.unmatched);
-      const setup = [...plan.added.map((column) => addColumnSql(next.table, column)), next.stagingTableSql()];
+      // Records are staged as JSON text; typing them runs inside DuckDB, off the JS thread.
+      const rows = buildStagedRows(batch);
+      const setup = [...plan.added.map((column) => addColumnSql(next.table, column)), STAGING_TABLE_SQL];
       await this.inTransaction(`writing ${rows.rowCount} records to table "${next.table}"`, async () => {
         await this.writer.run(setup.join(";\n"));
         await appendStaged(this.writer, rows);
-        await this.writer.run(next.upsertSql());
+        await this.writer.run(upsertSql(next, plan.unmatched));
       });
       this.tables.set(key, next);
     });

@@ -29,6 +29,20 @@ describe("planNewColumns", () => {
     expect(plan.unmatched).toEqual([]);
   });
 
+  it("still sees new fields in records whose keys repeat the previous record's", () => {
+    const plan = planNewColumns(shape, [
+      record({ id: "1", Email: "a" }),
+      record({ id: "2", Email: "b" }),
+      record({ id: "3", late: null }),
+      record({ id: "4", late: 5 }),
+      record({ id: "5", late: 5.5 }),
+      record({ id: "6", EMAIL: null }),
+      record({ id: "7", EMAIL: "x" }),
+    ]);
+    expect(plan.added).toEqual([{ name: "late", type: "number" }]);
+    expect(plan.unmatched).toEqual(["EMAIL"]);
+  });
+
   it("never turns reserved, empty or case-variant names into columns", () => {
     const plan = planNewColumns(shape, [
       record({ id: "1", email: "a", _deleted: "x", "": 1, Foo: 1, foo: 2 }),
@@ -106,5 +120,21 @@ describe("schema evolution", () => {
     expect(row?.email).toBeNull();
     expect(row?._hash).toBe(record({ id: "1", EMAIL: "shout@x.io", _hash: "mine" }).hash);
     expect(JSON.parse(String(row?._rejected))).toEqual({ EMAIL: "shout@x.io", _hash: "mine" });
+  });
+
+  it("keeps unmatched fields whatever characters their names have, and only where they have a value", async () => {
+    const odd = contactsTarget({ "a/b~c": "string" });
+    await dest.prepare(odd);
+    await dest.write(
+      batch(odd, [
+        record({ id: "1", "A/B~C": { nested: [1] }, "": "empty name" }),
+        record({ id: "2", "A/B~C": null, "": null, amount: "n/a" }),
+      ]),
+    );
+    const rows = await dest.query('SELECT id, "a/b~c", _rejected FROM test_contacts ORDER BY id');
+    expect(rows.map((row) => [row["a/b~c"], JSON.parse(String(row._rejected))])).toEqual([
+      [null, { "A/B~C": { nested: [1] }, "": "empty name" }],
+      [null, { amount: "n/a" }],
+    ]);
   });
 });

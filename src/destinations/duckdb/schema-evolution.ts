@@ -126,16 +126,22 @@ export function addColumnSql(table: string, column: ColumnSpec): string {
 
 /**
  * Finds the fields of a batch that are not columns yet, with a type inferred from their values (widened
- * across the batch). A field that is null in every record gets no column until it has a value.
+ * across the batch). A field that is null in every record gets no column until it has a value. Cheap for
+ * the usual batch: a record with the same keys as the one before, all of them columns, is skipped.
  */
 export function planNewColumns(shape: TableShape, records: readonly PreparedRecord[]): ColumnPlan {
   const inferred = new Map<string, ColumnSpec>();
   const unmatched = new Set<string>();
   const addedLower = new Set<string>();
+  /** Keys of the last record whose fields were all columns already. */
+  let knownKeys: string[] = [];
   for (const record of records) {
     const data = record.data;
+    if (sameKeys(data, knownKeys)) continue;
+    let allColumns = true;
     for (const name in data) {
       if (shape.column(name)) continue;
+      allColumns = false;
       const type = inferColumnType(data[name]);
       if (type === undefined) continue;
       const seen = inferred.get(name);
@@ -151,6 +157,23 @@ export function planNewColumns(shape: TableShape, records: readonly PreparedReco
       addedLower.add(lower);
       inferred.set(name, { name, type });
     }
+    knownKeys = allColumns ? keysOf(data) : [];
   }
   return { added: [...inferred.values()], unmatched: [...unmatched] };
+}
+
+/** True when `data` has exactly `keys`, in that order (records of one stream usually do). */
+function sameKeys(data: PreparedRecord["data"], keys: readonly string[]): boolean {
+  let index = 0;
+  for (const name in data) {
+    if (keys[index] !== name) return false;
+    index++;
+  }
+  return index === keys.length && index > 0;
+}
+
+function keysOf(data: PreparedRecord["data"]): string[] {
+  const keys: string[] = [];
+  for (const name in data) keys.push(name);
+  return keys;
 }

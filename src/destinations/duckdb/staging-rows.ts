@@ -1,104 +1,108 @@
-import { timestampTZValue } from "@duckdb/node-api";
+import { type DuckDBTimestampTZValue, timestampTZValue } from "@duckdb/node-api";
+import { stringify } from "safe-stable-stringify";
 import type { PreparedRecord, RecordBatch, SyncRecord } from "../../core/index.ts";
-import { DestinationError } from "../../core/index.ts";
-import { type CellValue, coerceValue, REJECTED, toJsonText } from "./coerce.ts";
-import type { TableShape } from "./table-shape.ts";
+import { META, quoteIdent } from "./table-shape.ts";
 
-/** A batch as typed columns in staging order (see TableShape), ready for the appender. */
+/** Where each batch is staged before the upsert: a temp table private to the writer connection. */
+export const STAGING = { catalog: "temp", schema: "main", table: "__switchyard_staging" } as const;
+
+/** The staging table, qualified, for SQL. */
+export const STAGING_REF = `${STAGING.catalog}.${STAGING.schema}.${quoteIdent(STAGING.table)}`;
+
+/** Names of the staging columns the upsert reads: the record's key and JSON beside the metadata. */
+export const STAGED = {
+  connectionId: META.connectionId,
+  pk: "pk",
+  deleted: META.deleted,
+  hash: META.hash,
+  syncedAt: META.syncedAt,
+  doc: "doc",
+} as const;
+
+/** The DuckDB type of each staging column; typing record values happens later, in the upsert. */
+const STAGED_TYPES: Readonly<Record<keyof typeof STAGED, string>> = {
+  connectionId: "VARCHAR",
+  pk: "VARCHAR",
+  deleted: "BOOLEAN",
+  hash: "VARCHAR",
+  syncedAt: "TIMESTAMPTZ",
+  doc: "VARCHAR",
+};
+
+/** Staging columns in append order. */
+const STAGED_ORDER = Object.keys(STAGED) as (keyof typeof STAGED)[];
+
+/** CREATE OR REPLACE of the staging table; the same for every table, since records are staged as JSON. */
+export const STAGING_TABLE_SQL = `CREATE OR REPLACE TEMP TABLE ${STAGING_REF} (${STAGED_ORDER.map(
+  (key) => `${quoteIdent(STAGED[key])} ${STAGED_TYPES[key]}`,
+).join(", ")})`;
+
+/** The value written to the staging table for one cell. */
+export type StagedCell = string | boolean | DuckDBTimestampTZValue;
+
+/** A batch as staging columns in append order (see STAGED), ready for the appender. */
 export interface StagedRows {
   rowCount: number;
-  columns: CellValue[][];
+  columns: StagedCell[][];
 }
 
 /**
- * Turns a batch into typed staging columns: one row per (connection, primary key), the last record
- * winning, every value coerced to its column, and values that do not fit kept in `_rejected` (see
- * coerce.ts). Fields listed in `unmatched` are kept in `_rejected` too. Throws DestinationError only for a
- * primary key that cannot be stored in the primary key column.
+ * Turns a batch into staging columns: one row per primary key, the last record winning, each carrying
+ * its JSON text (`record.json`, the engine's canonical JSON). Never throws; values are typed by the upsert.
  */
-export function buildStagedRows(
-  shape: TableShape,
-  batch: RecordBatch,
-  unmatched: readonly string[],
-): StagedRows {
-  const records = latestPerKey(shape, batch);
-  const rowCount = records.length;
-  const columnCount = shape.columns.length + 5;
-  const columns: CellValue[][] = Array.from({ length: columnCount }, () => new Array<CellValue>(rowCount));
-  const syncedAt = timestampTZValue(BigInt(batch.syncedAt.getTime()) * 1000n);
-  const rejectedColumn = columns[columnCount - 1]!;
-  const rejectedByRow: (Record<string, unknown> | undefined)[] = new Array(rowCount);
-
-  columns[0]!.fill(batch.connectionId);
-  shape.columns.forEach((column, index) => {
-    const cells = columns[index + 1]!;
-    if (column.name === shape.primaryKey) {
-      for (let row = 0; row < rowCount; row++) cells[row] = records[row]!.key;
-      return;
-    }
-    for (let row = 0; row < rowCount; row++) {
-      const value = records[row]!.data[column.name];
-      const cell = coerceValue(value, column.type);
-      if (cell === REJECTED) {
-        cells[row] = null;
-        rejectedByRow[row] = { ...rejectedByRow[row], [column.name]: value };
-      } else {
-        cells[row] = cell;
-      }
-    }
-  });
-  const deleted = columns[columnCount - 4]!;
-  const synced = columns[columnCount - 3]!;
-  const hash = columns[columnCount - 2]!;
+export function buildStagedRows(batch: RecordBatch): StagedRows {
+  const latest = latestPerKey(batch.records);
+  const rowCount = latest.length;
+  const pk = new Array<string>(rowCount);
+  const deleted = new Array<boolean>(rowCount);
+  const hash = new Array<string>(rowCount);
+  const doc = new Array<string>(rowCount);
   for (let row = 0; row < rowCount; row++) {
-    const { record, data } = records[row]!;
+    const { record, data, json } = latest[row]!;
+    pk[row] = record.pk;
     deleted[row] = record.deleted;
-    synced[row] = syncedAt;
     hash[row] = record.hash;
-    for (const name of unmatched) {
-      const value = data[name];
-      if (value !== null && value !== undefined)
-        rejectedByRow[row] = { ...rejectedByRow[row], [name]: value };
-    }
-    const rejected = rejectedByRow[row];
-    rejectedColumn[row] = rejected ? encodeRejected(rejected) : null;
+    doc[row] = json ?? jsonOf(data);
   }
-  return { rowCount, columns };
+  const syncedAt = timestampTZValue(BigInt(batch.syncedAt.getTime()) * 1000n);
+  const columns: Record<keyof typeof STAGED, StagedCell[]> = {
+    connectionId: new Array<string>(rowCount).fill(batch.connectionId),
+    pk,
+    deleted,
+    hash,
+    syncedAt: new Array<DuckDBTimestampTZValue>(rowCount).fill(syncedAt),
+    doc,
+  };
+  return { rowCount, columns: STAGED_ORDER.map((key) => columns[key]) };
 }
 
-interface KeyedRecord {
+interface LatestRecord {
   record: PreparedRecord;
   data: SyncRecord;
-  /** The primary key coerced to the primary key column's type. */
-  key: CellValue;
+  /** JSON text to stage; undefined when it must be built from `data`. */
+  json: string | undefined;
 }
 
 /**
  * One entry per primary key, in first-seen order, holding the last record for it: a single upsert
  * statement cannot touch a row twice. A later tombstone inherits the earlier record's values where it
- * carries none, just as it would from the stored row.
+ * carries none, just as it would from the stored row. Keys are compared as the engine's text, so a
+ * non-text primary key spelled two ways in one batch ("7", "07") fails the upsert (rolled back) instead.
  */
-function latestPerKey(shape: TableShape, batch: RecordBatch): KeyedRecord[] {
+function latestPerKey(records: readonly PreparedRecord[]): LatestRecord[] {
   const positions = new Map<string, number>();
-  const result: KeyedRecord[] = [];
-  for (const record of batch.records) {
-    const key = coerceValue(record.pk, shape.primaryKeyType);
-    if (key === REJECTED || key === null) {
-      throw new DestinationError(
-        "duckdb",
-        `a record of table "${shape.table}" has primary key ${JSON.stringify(record.pk)}, which column "${shape.primaryKey}" (${shape.primaryKeyType}) cannot hold; nothing of this batch was written.`,
-      );
-    }
-    const keyText = String(key);
-    const position = positions.get(keyText);
+  const result: LatestRecord[] = [];
+  for (const record of records) {
+    const position = positions.get(record.pk);
     if (position === undefined) {
-      positions.set(keyText, result.length);
-      result.push({ record, data: record.data, key });
+      positions.set(record.pk, result.length);
+      result.push({ record, data: record.data, json: record.json });
       continue;
     }
     const earlier = result[position]!;
-    const data = record.deleted ? { ...earlier.data, ...withoutNulls(record.data) } : record.data;
-    result[position] = { record, data, key };
+    result[position] = record.deleted
+      ? { record, data: { ...earlier.data, ...withoutNulls(record.data) }, json: undefined }
+      : { record, data: record.data, json: record.json };
   }
   return result;
 }
@@ -109,12 +113,7 @@ function withoutNulls(data: SyncRecord): SyncRecord {
   );
 }
 
-/** `_rejected` JSON: original values by field name; values JSON cannot encode are kept as their text. */
-function encodeRejected(rejected: Record<string, unknown>): string {
-  return (
-    toJsonText(rejected) ??
-    (toJsonText(
-      Object.fromEntries(Object.entries(rejected).map(([name, value]) => [name, String(value)])),
-    ) as string)
-  );
+/** The canonical JSON of a record, as the engine makes it (sorted keys; bigints as numbers, Dates as ISO). */
+function jsonOf(data: SyncRecord): string {
+  return stringify(data) ?? "{}";
 }

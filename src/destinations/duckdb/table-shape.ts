@@ -29,9 +29,6 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set(
   Object.values(META).map((name) => name.toLowerCase()),
 );
 
-/** Where each batch is staged before the upsert: a temp table private to the writer connection. */
-export const STAGING = { catalog: "temp", schema: "main", table: "__switchyard_staging" } as const;
-
 /** Quotes an identifier for DuckDB SQL, so any field name is safe to use as a column name. */
 export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -42,12 +39,10 @@ export function quoteLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-const STAGING_REF = `${STAGING.catalog}.${STAGING.schema}.${quoteIdent(STAGING.table)}`;
-
 /**
- * The columns of one warehouse table, in staging order: `_connection_id`, the data columns (primary key
- * included), then `_deleted`, `_synced_at`, `_hash`, `_rejected`. Immutable: evolving returns a new shape,
- * and each shape builds its SQL once.
+ * The columns of one warehouse table: `_connection_id`, the data columns (primary key included), then
+ * `_deleted`, `_synced_at`, `_hash`, `_rejected`. Immutable: evolving returns a new shape, so SQL built
+ * for a shape (see upsert-sql.ts) never goes stale.
  */
 export class TableShape {
   readonly table: string;
@@ -55,7 +50,6 @@ export class TableShape {
   readonly columns: readonly ColumnSpec[];
   private readonly byName: ReadonlyMap<string, ColumnSpec>;
   private readonly lowerNames: ReadonlySet<string>;
-  private sql: { staging: string; upsert: string } | undefined;
 
   constructor(table: string, primaryKey: string, columns: readonly ColumnSpec[]) {
     this.table = table;
@@ -96,58 +90,6 @@ export class TableShape {
       `PRIMARY KEY (${quoteIdent(META.connectionId)}, ${quoteIdent(this.primaryKey)})`,
     ];
     return `CREATE TABLE ${quoteIdent(this.table)} (\n  ${definitions.join(",\n  ")}\n)`;
-  }
-
-  /** CREATE OR REPLACE of the staging table, with the same columns in staging order and no constraints. */
-  stagingTableSql(): string {
-    return this.buildSql().staging;
-  }
-
-  /**
-   * One INSERT … ON CONFLICT that upserts the whole staged batch. A live record replaces every column.
-   * A deleted record keeps the row's last known value wherever it carries none (so a bare tombstone
-   * only flips `_deleted`).
-   */
-  upsertSql(): string {
-    return this.buildSql().upsert;
-  }
-
-  private buildSql(): { staging: string; upsert: string } {
-    if (this.sql) return this.sql;
-    const names = [
-      META.connectionId,
-      ...this.columns.map((c) => c.name),
-      ...TRAILING_META.map((m) => m.name),
-    ];
-    const types = [
-      "VARCHAR",
-      ...this.columns.map((c) => sqlTypeOf(c.type)),
-      ...TRAILING_META.map((m) => m.sqlType),
-    ];
-    const staging = `CREATE OR REPLACE TEMP TABLE ${STAGING_REF} (${names
-      .map((name, i) => `${quoteIdent(name)} ${types[i]}`)
-      .join(", ")})`;
-
-    const deleted = `excluded.${quoteIdent(META.deleted)}`;
-    const keepOnDelete = (name: string): string => {
-      const column = quoteIdent(name);
-      return `${column} = CASE WHEN ${deleted} THEN coalesce(excluded.${column}, ${column}) ELSE excluded.${column} END`;
-    };
-    const replace = (name: string): string => `${quoteIdent(name)} = excluded.${quoteIdent(name)}`;
-    const updates = [
-      ...this.columns.filter((c) => c.name !== this.primaryKey).map((c) => keepOnDelete(c.name)),
-      replace(META.deleted),
-      replace(META.syncedAt),
-      replace(META.hash),
-      keepOnDelete(META.rejected),
-    ];
-    const columnList = names.map(quoteIdent).join(", ");
-    const upsert =
-      `INSERT INTO ${quoteIdent(this.table)} (${columnList}) SELECT ${columnList} FROM ${STAGING_REF}\n` +
-      `ON CONFLICT (${quoteIdent(META.connectionId)}, ${quoteIdent(this.primaryKey)}) DO UPDATE SET\n  ` +
-      updates.join(",\n  ");
-    this.sql = { staging, upsert };
-    return this.sql;
   }
 }
 

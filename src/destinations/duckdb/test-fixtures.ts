@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stringify } from "safe-stable-stringify";
 import type { ColumnType, PreparedRecord, RecordBatch, StreamTarget, SyncRecord } from "../../core/index.ts";
 
 /** A contacts-like stream target for tests. */
@@ -28,15 +29,10 @@ export function contactsTarget(
   };
 }
 
-/** A prepared record keyed by `data.id`; the hash is a simple stand-in for the engine's. */
+/** A prepared record keyed by `data.id`, with canonical JSON as the engine makes it; a stand-in hash. */
 export function record(data: SyncRecord, deleted = false): PreparedRecord {
-  return {
-    pk: String(data.id),
-    hash: `h:${JSON.stringify(data)}`,
-    deleted,
-    data,
-    json: JSON.stringify(data),
-  };
+  const json = stringify(data) ?? "null";
+  return { pk: String(data.id), hash: `h:${json}`, deleted, data, json };
 }
 
 export function batch(
