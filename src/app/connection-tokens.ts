@@ -4,10 +4,17 @@
  * are sealed and stored before use; a refused refresh token makes the connection `needs_reauth`.
  */
 import type { Kysely } from "kysely";
-import { type Credentials, describeError, NotFoundError } from "../core/index.ts";
+import { type Credentials, describeError, NotFoundError, type OAuth2Credentials } from "../core/index.ts";
 import { type AccessTokenSource, OAuth2TokenManager } from "../http/index.ts";
-import { type ConnectionRow, type Database, getConnection, patchConnection } from "../store/index.ts";
+import {
+  type ConnectionRow,
+  type Database,
+  getConnection,
+  patchConnection,
+  swapSealedCredentials,
+} from "../store/index.ts";
 import { setConnectionStatus } from "./connection-status.ts";
+import { storedCredentialsSchema } from "./connections.ts";
 import { findProvider, type PlatformDeps } from "./platform.ts";
 import { oauthClientFor } from "./provider-settings.ts";
 
@@ -43,13 +50,16 @@ export function connectionTokenSource(
   if (known?.sealed.has(row.credentials)) return known.manager;
 
   const sealed = new Set([row.credentials]);
+  let previous = credentials;
   const manager = new OAuth2TokenManager({
     config,
     credentials,
     onRefreshed: async (next) => {
+      const replaced = previous;
+      previous = next;
       const sealedNext = deps.vault.seal(JSON.stringify(next));
       sealed.add(sealedNext);
-      await patchConnection(deps.db, row.id, { sealedCredentials: sealedNext });
+      await storeRefreshed(deps, row.id, replaced, sealedNext);
     },
     onRejected: async (error) => {
       const current = await getConnection(deps.db, row.id).catch((caught: unknown) => {
@@ -64,4 +74,28 @@ export function connectionTokenSource(
   });
   byConnection.set(row.id, { manager, sealed });
   return manager;
+}
+
+/**
+ * Stores refreshed tokens unless the connection meanwhile got other credentials (a reconnect) or was
+ * deleted: only a row still holding the grant that was refreshed is overwritten, compare-and-set.
+ */
+async function storeRefreshed(
+  deps: TokenDeps,
+  connectionId: string,
+  replaced: OAuth2Credentials,
+  sealedNext: string,
+): Promise<void> {
+  const current = await getConnection(deps.db, connectionId).catch((caught: unknown) => {
+    if (caught instanceof NotFoundError) return undefined;
+    throw caught;
+  });
+  if (!current) return;
+  const stored = storedCredentialsSchema.safeParse(JSON.parse(deps.vault.open(current.credentials)));
+  const sameGrant =
+    stored.success &&
+    stored.data.type === "oauth2" &&
+    (stored.data.accessToken === replaced.accessToken ||
+      (replaced.refreshToken !== undefined && stored.data.refreshToken === replaced.refreshToken));
+  if (sameGrant) await swapSealedCredentials(deps.db, connectionId, current.credentials, sealedNext);
 }

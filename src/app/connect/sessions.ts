@@ -31,6 +31,7 @@ export function sessionStatus(row: ConnectSessionRow, now = Date.now()): Connect
   return Date.parse(row.expires_at) <= now ? "expired" : "pending";
 }
 
+/** The provider names the session lets its end user connect. */
 export function allowedProvidersOf(row: ConnectSessionRow): string[] {
   return JSON.parse(row.allowed_providers) as string[];
 }

@@ -52,10 +52,12 @@ export function serverOf(config: OAuth2ClientConfig): oauth.AuthorizationServer 
   };
 }
 
+/** The client as oauth4webapi describes it (its id only; the secret goes through clientAuthOf). */
 export function clientOf(config: OAuth2ClientConfig): oauth.Client {
   return { client_id: config.clientId };
 }
 
+/** How the client id and secret reach the token endpoint: in the form body or as HTTP Basic. */
 export function clientAuthOf(config: OAuth2ClientConfig): oauth.ClientAuth {
   return config.clientAuth === "client_secret_basic"
     ? oauth.ClientSecretBasic(config.clientSecret)

@@ -17,6 +17,7 @@ const TITLES: Record<string, string> = {
   credentials_rejected: "The provider did not accept the connection",
 };
 
+/** Registers the callback; it always answers with an HTML page, never a problem document. */
 export function registerOAuthCallback(app: FastifyInstance, deps: PlatformDeps): void {
   app.get(OAUTH_CALLBACK_PATH, async (request, reply) => {
     const parameters = new URLSearchParams(request.raw.url?.split("?")[1] ?? "");
