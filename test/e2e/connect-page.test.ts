@@ -58,7 +58,10 @@ async function phonePage(): Promise<Page> {
     hasTouch: true,
     isMobile: true,
   });
-  return context.newPage();
+  const page = await context.newPage();
+  // Fail a step in seconds, not at the test's timeout.
+  page.setDefaultTimeout(10_000);
+  return page;
 }
 
 describe.skipIf(!available)(`Connect page in Chromium${available ? "" : ` (skipped: ${SKIP_NOTE})`}`, () => {
@@ -134,6 +137,36 @@ describe.skipIf(!available)(`Connect page in Chromium${available ? "" : ` (skipp
     expect(tested.connection).toMatchObject({ status: "active", end_user: END_USER });
     const events = await world.dev.get("/v1/events", { query: { type: "connection.created" } });
     expect(events.data[0]?.data).toMatchObject({ connect_session_id: session.id });
+    await page.context().close();
+  });
+
+  it("lists the providers and works by keyboard alone", async () => {
+    const session = await world.dev.post("/v1/connect-sessions", { body: { end_user: END_USER } });
+    world.secret(session.token);
+    const page = await phonePage();
+    await page.goto(session.connect_url);
+    const list = page.getByRole("heading", { name: "Choose the app to connect" });
+    await expect.poll(() => list.isVisible()).toBe(true);
+    expect(await page.locator("#provider-list button").allTextContents()).toEqual([
+      "HubSpot",
+      "Acme Tickets",
+    ]);
+    // Tab to the second provider and open it with Enter; the step's heading takes focus.
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.textContent))
+      .toBe("Connect Acme Tickets");
+    expect(await page.getByRole("button", { name: "Connect with Acme Tickets" }).isVisible()).toBe(false);
+    // From the heading, Tab reaches the key field (the back link sits before the heading).
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("field-key");
+    await page.keyboard.type("ak_wrong");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.getByRole("alert").first().textContent()).toContain("Acme Tickets rejected");
+    await page.getByRole("button", { name: "← All apps" }).press("Enter");
+    await expect.poll(() => list.isVisible()).toBe(true);
     await page.context().close();
   });
 

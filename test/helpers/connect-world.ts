@@ -10,6 +10,7 @@ import { sql } from "kysely";
 import { issueApiKey } from "../../src/app/api-keys.ts";
 import type { PlatformDeps } from "../../src/app/platform.ts";
 import { createClient, type SwitchyardClient } from "../../src/client/index.ts";
+import { CredentialsRejectedError, type ProviderDefinition } from "../../src/core/index.ts";
 import {
   DEFAULT_OAUTH_SCOPES,
   type HubSpotEmulator,
@@ -25,6 +26,18 @@ export const PRIVATE_APP_TOKEN = "pat-na1-11111111-2222-4333-8444-555555555555";
 export const OAUTH_CLIENT = {
   clientId: "c0ffee00-1111-4222-8333-444455556666",
   clientSecret: "oauth-secret-9d8c7b6a",
+};
+
+/** A second provider for the page's provider list: API keys only, and no key is ever right. */
+const acmeProvider: ProviderDefinition = {
+  name: "acme",
+  displayName: "Acme Tickets",
+  baseUrl: "http://127.0.0.1:9",
+  auth: { type: "api_key", in: "header", name: "x-api-key" },
+  streams: [],
+  async checkCredentials() {
+    throw new CredentialsRejectedError("Acme Tickets", 401, "unknown key");
+  },
 };
 
 export interface ConnectWorld {
@@ -53,7 +66,7 @@ export async function startConnectWorld(): Promise<ConnectWorld> {
   const deps: PlatformDeps = {
     db: store.db,
     vault: new Vault({ current: parseVaultKey(generateVaultKey()), previous: [] }),
-    providers: { hubspot },
+    providers: { hubspot, acme: acmeProvider },
     checkHttp: { maxAttempts: 1, timeoutMs: 5_000 },
     providerSettings: {
       hubspot: {
