@@ -83,14 +83,24 @@ describe("coercion into typed columns", () => {
 
   it("reads whole numbers into BIGINT and rejects fractions and overflow", async () => {
     expect(
-      await accepted("integer", ["42", " -7 ", "1500.00", 3, "9223372036854775807", "   ", "\t8\n"]),
-    ).toEqual([42n, -7n, 1500n, 3n, 9223372036854775807n, null, 8n]);
+      await accepted("integer", [
+        "42",
+        " -7 ",
+        "1500.00",
+        3,
+        "9223372036854775807",
+        "   ",
+        "\t8\n",
+        "\u00a09\u3000",
+      ]),
+    ).toEqual([42n, -7n, 1500n, 3n, 9223372036854775807n, null, 8n, 9n]);
     await expectRejected("integer", [
       "1500.5",
       "9223372036854775808",
       "12abc",
       "0x10",
       "1_000",
+      "\u00857", // NEL is not whitespace to JS's trim either
       1.5,
       true,
       {},

@@ -32,10 +32,12 @@ import { quoteLiteral } from "./table-shape.ts";
  * comma before the fraction, a space before the offset, a date with an offset but no time) are rejected.
  */
 
-/** Characters JS's `String.prototype.trim` strips; DuckDB's one-argument `trim` strips only spaces. */
-const WHITESPACE = quoteLiteral(
-  " \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff",
-);
+/**
+ * Exactly the characters JS's `String.prototype.trim` strips, as an RE2 class (checked against every BMP
+ * code point). A regular expression is several times cheaper here than `trim` with a character list.
+ */
+const WHITESPACE = String.raw`[\s\p{Z}\x{FEFF}\x0B]`;
+const EDGE_WHITESPACE = quoteLiteral(`^${WHITESPACE}+|${WHITESPACE}+$`);
 
 // Regular expressions (RE2) the text must match before it is cast: they keep out what DuckDB's casts
 // accept beyond the policy ("0x10", "1_000", rounding "1500.5", "epoch", "24:00", "+24:00", 5-digit years).
@@ -55,7 +57,7 @@ export function isPassThrough(type: ColumnType): boolean {
 
 /** SQL for the trimmed text of a raw VARCHAR value: what typed columns coerce; '' means "not set". */
 export function trimmedSql(raw: string): string {
-  return `trim(${raw}, ${WHITESPACE})`;
+  return `regexp_replace(${raw}, ${EDGE_WHITESPACE}, '', 'g')`;
 }
 
 function matches(text: string, pattern: string): string {
