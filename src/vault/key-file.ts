@@ -24,7 +24,10 @@ export function readKeyRing(options: { dataDir?: string; env?: NodeJS.ProcessEnv
   if (!existsSync(currentPath)) return undefined;
   const previousPath = join(options.dataDir, PREVIOUS_FILE);
   const previous = existsSync(previousPath) ? parseKeyList(readFileSync(previousPath, "utf8")) : [];
-  return { current: parseVaultKey(readFileSync(currentPath, "utf8")), previous: [...previous, ...previousFromEnv] };
+  return {
+    current: parseVaultKey(readFileSync(currentPath, "utf8")),
+    previous: [...previous, ...previousFromEnv],
+  };
 }
 
 /**
@@ -37,7 +40,8 @@ export function loadVault(options: { dataDir?: string; env?: NodeJS.ProcessEnv }
   if (existing && (options.env ?? process.env).SWITCHYARD_ENCRYPTION_KEY) return new Vault(existing);
   if (!options.dataDir) return new Vault({ current: parseVaultKey(generateVaultKey()), previous: [] });
   const dataDir = options.dataDir;
-  if (!existing) writeFileSync(join(dataDir, CURRENT_FILE), `${generateVaultKey()}\n`, { mode: 0o600, flag: "wx" });
+  if (!existing)
+    writeFileSync(join(dataDir, CURRENT_FILE), `${generateVaultKey()}\n`, { mode: 0o600, flag: "wx" });
   const reload = () => readKeyRing({ ...options, dataDir }) as KeyRing;
   return new Vault(reload(), reload);
 }
