@@ -1,3 +1,4 @@
+import { type SelectQueryBuilder, sql } from "kysely";
 import { ArgumentError } from "../core/index.ts";
 
 /**
@@ -41,4 +42,29 @@ export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => readonly 
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
+}
+
+/**
+ * Fetches one page of `query` newest first by (`at`, `id`) — both descending — starting strictly after `cursor`.
+ * `at` and `id` are column references such as "created_at" or "runs.id"; the cursor holds `[at, id]` of the last row.
+ */
+export async function pageNewestFirst<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  columns: { at: string; id: string },
+  options: { cursor?: string; limit: number },
+  keyOf: (row: O) => readonly [string, string],
+): Promise<Page<O>> {
+  const at = sql.ref(columns.at);
+  const id = sql.ref(columns.id);
+  let paged = query;
+  if (options.cursor) {
+    const [lastAt, lastId] = decodeCursor(options.cursor, 2) as [string, string];
+    paged = paged.where(sql<boolean>`(${at} < ${lastAt} or (${at} = ${lastAt} and ${id} < ${lastId}))`);
+  }
+  const rows = await paged
+    .orderBy(sql`${at} desc`)
+    .orderBy(sql`${id} desc`)
+    .limit(options.limit + 1)
+    .execute();
+  return toPage(rows as O[], options.limit, keyOf);
 }

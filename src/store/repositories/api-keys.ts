@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
 import { NotFoundError } from "../../core/index.ts";
-import { decodeCursor, type Page, toPage } from "../cursor.ts";
+import { type Page, pageNewestFirst } from "../cursor.ts";
 import { newId, nowIso } from "../ids.ts";
 import type { ApiKeysTable, Database } from "../schema.ts";
 
@@ -53,18 +53,7 @@ export async function listApiKeys(
 ): Promise<Page<ApiKeyRow>> {
   let query = db.selectFrom("api_keys").selectAll().where("environment_id", "=", environmentId);
   if (!options.includeRevoked) query = query.where("revoked_at", "is", null);
-  if (options.cursor) {
-    const [at, id] = decodeCursor(options.cursor, 2) as [string, string];
-    query = query.where((eb) =>
-      eb.or([eb("created_at", "<", at), eb.and([eb("created_at", "=", at), eb("id", "<", id)])]),
-    );
-  }
-  const rows = await query
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
-    .limit(options.limit + 1)
-    .execute();
-  return toPage(rows, options.limit, (row) => [row.created_at, row.id]);
+  return pageNewestFirst(query, { at: "created_at", id: "id" }, options, (row) => [row.created_at, row.id]);
 }
 
 /** The key with this id in this environment, or NotFoundError (keys of other environments do not exist here). */

@@ -1,7 +1,7 @@
 /** Connections as the platform API sees them: always within one environment, filtered and paginated. */
 import type { Kysely } from "kysely";
 import { NotFoundError } from "../../core/index.ts";
-import { decodeCursor, type Page, toPage } from "../cursor.ts";
+import { type Page, pageNewestFirst } from "../cursor.ts";
 import { nowIso } from "../ids.ts";
 import type { Database } from "../schema.ts";
 import type { ConnectionRow } from "./connections.ts";
@@ -53,18 +53,7 @@ export async function listConnectionsIn(
         .having((h) => h.fn.count("tag"), "=", tags.length),
     );
   }
-  if (filter.cursor) {
-    const [at, id] = decodeCursor(filter.cursor, 2) as [string, string];
-    query = query.where((eb) =>
-      eb.or([eb("created_at", "<", at), eb.and([eb("created_at", "=", at), eb("id", "<", id)])]),
-    );
-  }
-  const rows = await query
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
-    .limit(filter.limit + 1)
-    .execute();
-  return toPage(rows, filter.limit, (row) => [row.created_at, row.id]);
+  return pageNewestFirst(query, { at: "created_at", id: "id" }, filter, (row) => [row.created_at, row.id]);
 }
 
 export interface ConnectionPatch {

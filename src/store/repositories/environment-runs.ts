@@ -1,7 +1,7 @@
 /** Runs as the platform API sees them: only those of connections in one environment, paginated. */
 import type { Kysely } from "kysely";
 import { NotFoundError, type RunStatus } from "../../core/index.ts";
-import { decodeCursor, type Page, toPage } from "../cursor.ts";
+import { type Page, pageNewestFirst } from "../cursor.ts";
 import type { Database } from "../schema.ts";
 import { type Run, toRun } from "./runs.ts";
 
@@ -32,19 +32,9 @@ export async function listRunsIn(
   if (filter.connectionId) query = query.where("runs.connection_id", "=", filter.connectionId);
   if (filter.syncId) query = query.where("runs.sync_id", "=", filter.syncId);
   if (filter.status) query = query.where("runs.status", "=", filter.status);
-  if (filter.cursor) {
-    const [at, id] = decodeCursor(filter.cursor, 2) as [string, string];
-    query = query.where((eb) =>
-      eb.or([
-        eb("runs.started_at", "<", at),
-        eb.and([eb("runs.started_at", "=", at), eb("runs.id", "<", id)]),
-      ]),
-    );
-  }
-  const rows = await query
-    .orderBy("runs.started_at", "desc")
-    .orderBy("runs.id", "desc")
-    .limit(filter.limit + 1)
-    .execute();
-  return toPage(rows.map(toRun), filter.limit, (run) => [run.startedAt, run.id]);
+  const page = await pageNewestFirst(query, { at: "runs.started_at", id: "runs.id" }, filter, (row) => [
+    row.started_at,
+    row.id,
+  ]);
+  return { items: page.items.map(toRun), nextCursor: page.nextCursor };
 }

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
-import { decodeCursor, type Page, toPage } from "../cursor.ts";
+import { type Page, pageNewestFirst } from "../cursor.ts";
 import { newId, nowIso } from "../ids.ts";
 import type { Database, EventsTable } from "../schema.ts";
 
@@ -37,16 +37,5 @@ export async function listEvents(
   let query = db.selectFrom("events").selectAll().where("environment_id", "=", environmentId);
   if (options.type) query = query.where("type", "=", options.type);
   if (options.connectionId) query = query.where("connection_id", "=", options.connectionId);
-  if (options.cursor) {
-    const [at, id] = decodeCursor(options.cursor, 2) as [string, string];
-    query = query.where((eb) =>
-      eb.or([eb("created_at", "<", at), eb.and([eb("created_at", "=", at), eb("id", "<", id)])]),
-    );
-  }
-  const rows = await query
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
-    .limit(options.limit + 1)
-    .execute();
-  return toPage(rows, options.limit, (row) => [row.created_at, row.id]);
+  return pageNewestFirst(query, { at: "created_at", id: "id" }, options, (row) => [row.created_at, row.id]);
 }

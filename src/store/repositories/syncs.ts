@@ -1,7 +1,7 @@
 /** Syncs: which streams of a connection run, how often, where they land, and when they run next. */
 import type { Kysely, Selectable } from "kysely";
 import { NotFoundError } from "../../core/index.ts";
-import { decodeCursor, type Page, toPage } from "../cursor.ts";
+import { type Page, pageNewestFirst } from "../cursor.ts";
 import { newId, nowIso } from "../ids.ts";
 import type { Database, SyncsTable } from "../schema.ts";
 import { inTransaction } from "../transaction.ts";
@@ -122,21 +122,11 @@ export async function listSyncsIn(
     .selectAll("syncs")
     .where("connections.environment_id", "=", environmentId);
   if (filter.connectionId) query = query.where("syncs.connection_id", "=", filter.connectionId);
-  if (filter.cursor) {
-    const [at, id] = decodeCursor(filter.cursor, 2) as [string, string];
-    query = query.where((eb) =>
-      eb.or([
-        eb("syncs.created_at", "<", at),
-        eb.and([eb("syncs.created_at", "=", at), eb("syncs.id", "<", id)]),
-      ]),
-    );
-  }
-  const rows = await query
-    .orderBy("syncs.created_at", "desc")
-    .orderBy("syncs.id", "desc")
-    .limit(filter.limit + 1)
-    .execute();
-  return toPage(rows.map(toSync), filter.limit, (sync) => [sync.createdAt, sync.id]);
+  const page = await pageNewestFirst(query, { at: "syncs.created_at", id: "syncs.id" }, filter, (row) => [
+    row.created_at,
+    row.id,
+  ]);
+  return { items: page.items.map(toSync), nextCursor: page.nextCursor };
 }
 
 /** Every sync of a connection, oldest first. */
