@@ -37,3 +37,25 @@ export function createCheckHttp(
     maxAttempts: deps.checkHttp?.maxAttempts ?? 3,
   });
 }
+
+/**
+ * Checks credentials not yet stored on any connection (Connect) with one live `checkCredentials` call,
+ * errors naming the provider by its display name; the check client is always closed, and the provider's
+ * typed error is rethrown unchanged.
+ */
+export async function checkNewCredentials(
+  deps: Pick<PlatformDeps, "checkHttp" | "providerSettings">,
+  provider: ProviderDefinition,
+  credentials: Credentials,
+): Promise<void> {
+  const http = createCheckHttp(deps, provider, {
+    credentials,
+    baseUrl: deps.providerSettings?.[provider.name]?.baseUrl,
+    label: provider.displayName,
+  });
+  try {
+    await provider.checkCredentials(http);
+  } finally {
+    await http.close();
+  }
+}

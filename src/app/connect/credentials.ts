@@ -1,7 +1,7 @@
 import type { ConnectionRow, ConnectSessionRow } from "../../store/index.ts";
 import { credentialFieldsOf, credentialsFromFields } from "../credential-fields.ts";
 import { findProvider, type PlatformDeps } from "../platform.ts";
-import { createCheckHttp } from "../provider-http.ts";
+import { checkNewCredentials } from "../provider-http.ts";
 import { completeConnectSession } from "./complete.ts";
 import { assertProviderAllowed } from "./sessions.ts";
 
@@ -22,15 +22,6 @@ export async function connectWithCredentials(
   assertProviderAllowed(session, providerName);
   const provider = findProvider(deps.providers, providerName);
   const credentials = credentialsFromFields(provider, values);
-  const http = createCheckHttp(deps, provider, {
-    credentials,
-    baseUrl: deps.providerSettings?.[provider.name]?.baseUrl,
-    label: provider.displayName,
-  });
-  try {
-    await provider.checkCredentials(http);
-  } finally {
-    await http.close();
-  }
+  await checkNewCredentials(deps, provider, credentials);
   return completeConnectSession(deps, session, provider, credentials);
 }

@@ -14,7 +14,7 @@ import {
   setConnectSessionOAuth,
 } from "../../store/index.ts";
 import { findProvider, type PlatformDeps } from "../platform.ts";
-import { createCheckHttp } from "../provider-http.ts";
+import { checkNewCredentials } from "../provider-http.ts";
 import { oauthClientFor } from "../provider-settings.ts";
 import { completeConnectSession } from "./complete.ts";
 import { assertPending, assertProviderAllowed, publicBase } from "./sessions.ts";
@@ -99,16 +99,7 @@ export async function finishConnectOAuth(
   const { provider, config } = clientFor(deps, pending.provider);
   const callback = readAuthorizationResponse(config, parameters, state);
   const credentials = await exchangeCode(config, callback, pending.redirectUri, pending.codeVerifier);
-  const http = createCheckHttp(deps, provider, {
-    credentials,
-    baseUrl: deps.providerSettings?.[provider.name]?.baseUrl,
-    label: provider.displayName,
-  });
-  try {
-    await provider.checkCredentials(http);
-  } finally {
-    await http.close();
-  }
+  await checkNewCredentials(deps, provider, credentials);
   const connection = await completeConnectSession(deps, session, provider, credentials);
   return { session, connection, providerName: provider.displayName };
 }
