@@ -53,7 +53,7 @@ const keyProvider: ProviderDefinition = {
   },
 };
 
-export interface Harness {
+export interface Harness extends SecretTracker {
   app: FastifyInstance;
   store: Store;
   deps: PlatformDeps;
@@ -68,11 +68,43 @@ export interface Harness {
   client(apiKey?: string): SwitchyardClient;
   /** Every log line the server wrote. */
   logs: string[];
+  close(): Promise<void>;
+}
+
+/** Remembers secrets and looks for them in a test's SQLite files and logs. */
+export interface SecretTracker {
   /** Remembers a secret so that `leakedSecrets` looks for it. Returns it. */
   secret(value: string): string;
   /** The tracked secrets found in the SQLite files or the logs (should be none). */
   leakedSecrets(): Promise<string[]>;
-  close(): Promise<void>;
+}
+
+/**
+ * Tracks `initial` (and every later `secret(…)`); `leakedSecrets` checkpoints the WAL, then reports each tracked
+ * secret found in any `switchyard.sqlite*` file in `dir` or in `logs` as it is at the time of the call.
+ */
+export function trackSecrets(
+  store: Store,
+  dir: string,
+  logs: readonly string[],
+  initial: Iterable<string>,
+): SecretTracker {
+  const secrets = new Set<string>(initial);
+  return {
+    secret(value) {
+      secrets.add(value);
+      return value;
+    },
+    async leakedSecrets() {
+      // Checkpoint the WAL so that the main file holds everything, then read every SQLite file there is.
+      await sql`PRAGMA wal_checkpoint(FULL)`.execute(store.db);
+      const files = readdirSync(dir)
+        .filter((name) => name.startsWith("switchyard.sqlite"))
+        .map((name) => readFileSync(join(dir, name)));
+      const haystacks = [...files, Buffer.from(logs.join("\n"))];
+      return [...secrets].filter((secret) => haystacks.some((bytes) => bytes.includes(secret)));
+    },
+  };
 }
 
 /** A fetch that serves requests with `app.inject`: the client's real code path, without sockets. */
@@ -110,7 +142,6 @@ export async function startHarness(
     if (request.headers.authorization === `Bearer ${GOOD_TOKEN}`) sendJson(res, 200, { user: "me" });
     else sendJson(res, 401, { message: "invalid token" });
   });
-  const secrets = new Set<string>([GOOD_TOKEN]);
   const logs: string[] = [];
   const deps: PlatformDeps = {
     db: store.db,
@@ -127,7 +158,7 @@ export async function startHarness(
   const prod = await ensureEnvironment(store.db, "prod");
   const devKey = (await issueApiKey(store.db, dev, "test dev")).secret;
   const prodKey = (await issueApiKey(store.db, prod, "test prod")).secret;
-  secrets.add(devKey).add(prodKey);
+  const tracker = trackSecrets(store, dir, logs, [GOOD_TOKEN, devKey, prodKey]);
   const client = (apiKey?: string) =>
     createClient({
       baseUrl: "http://switchyard.test",
@@ -146,19 +177,7 @@ export async function startHarness(
     prod: client(prodKey),
     client,
     logs,
-    secret(value) {
-      secrets.add(value);
-      return value;
-    },
-    async leakedSecrets() {
-      // Checkpoint the WAL so that the main file holds everything, then read every SQLite file there is.
-      await sql`PRAGMA wal_checkpoint(FULL)`.execute(store.db);
-      const files = readdirSync(dir)
-        .filter((name) => name.startsWith("switchyard.sqlite"))
-        .map((name) => readFileSync(join(dir, name)));
-      const haystacks = [...files, Buffer.from(logs.join("\n"))];
-      return [...secrets].filter((secret) => haystacks.some((bytes) => bytes.includes(secret)));
-    },
+    ...tracker,
     async close() {
       await app.close();
       await provider.close();

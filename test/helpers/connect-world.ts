@@ -3,10 +3,7 @@
  * HubSpot emulator behind it (API and OAuth app), a dev API key, and every log line and secret tracked —
  * what the Connect tests (API and real Chromium) walk through.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { sql } from "kysely";
 import { issueApiKey } from "../../src/app/api-keys.ts";
 import type { PlatformDeps } from "../../src/app/platform.ts";
 import { createClient, type SwitchyardClient } from "../../src/client/index.ts";
@@ -18,6 +15,7 @@ import {
 } from "../../src/providers/hubspot/emulator/index.ts";
 import { hubspot } from "../../src/providers/hubspot/index.ts";
 import { buildServer } from "../../src/server/app.ts";
+import { type SecretTracker, trackSecrets } from "../../src/server/test-harness.ts";
 import { ensureEnvironment, type Store } from "../../src/store/index.ts";
 import { generateVaultKey, parseVaultKey, Vault } from "../../src/vault/index.ts";
 import { openTempStore } from "./temp-store.ts";
@@ -40,7 +38,7 @@ const acmeProvider: ProviderDefinition = {
   },
 };
 
-export interface ConnectWorld {
+export interface ConnectWorld extends SecretTracker {
   url: string;
   app: FastifyInstance;
   deps: PlatformDeps;
@@ -48,10 +46,6 @@ export interface ConnectWorld {
   emulator: HubSpotEmulator;
   dev: SwitchyardClient;
   logs: string[];
-  /** Tracks a secret for `leakedSecrets`; returns it. */
-  secret(value: string): string;
-  /** Tracked secrets found in the SQLite files or the logs (should be none). */
-  leakedSecrets(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -93,7 +87,7 @@ export async function startConnectWorld(): Promise<ConnectWorld> {
     scopes: [...DEFAULT_OAUTH_SCOPES],
   });
   const devKey = (await issueApiKey(store.db, await ensureEnvironment(store.db, "dev"), "test")).secret;
-  const secrets = new Set([PRIVATE_APP_TOKEN, OAUTH_CLIENT.clientSecret, devKey]);
+  const tracker = trackSecrets(store, dir, logs, [PRIVATE_APP_TOKEN, OAUTH_CLIENT.clientSecret, devKey]);
   return {
     url,
     app,
@@ -102,18 +96,7 @@ export async function startConnectWorld(): Promise<ConnectWorld> {
     emulator,
     dev: createClient({ baseUrl: url, apiKey: devKey }),
     logs,
-    secret(value) {
-      secrets.add(value);
-      return value;
-    },
-    async leakedSecrets() {
-      await sql`PRAGMA wal_checkpoint(FULL)`.execute(store.db);
-      const files = readdirSync(dir)
-        .filter((name) => name.startsWith("switchyard.sqlite"))
-        .map((name) => readFileSync(join(dir, name)));
-      const haystacks = [...files, Buffer.from(logs.join("\n"))];
-      return [...secrets].filter((secret) => haystacks.some((bytes) => bytes.includes(secret)));
-    },
+    ...tracker,
     async close() {
       await app.close();
       await emulator.close();
