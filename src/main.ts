@@ -193,5 +193,6 @@ async function demoScheduler(
 start().catch((error) => {
   const summary = describeError(error);
   console.error(`Switchyard could not start: ${summary.message}${summary.hint ? `\n${summary.hint}` : ""}`);
-  process.exitCode = 1;
+  // Exit even though the emulator or the database may still hold the event loop open.
+  process.exit(1);
 });
