@@ -2,20 +2,10 @@
  * HubSpot: private app (bearer) auth or OAuth2, X-HubSpot-RateLimit-* headers, and the CRM streams.
  */
 import type { HttpClient, ProviderDefinition } from "../../core/index.ts";
+import { HUBSPOT_SCOPES } from "./scopes.ts";
 import { hubspotStreams } from "./streams.ts";
 
 export const HUBSPOT_BASE_URL = "https://api.hubapi.com";
-
-/** What the streams read: CRM objects and their property definitions. */
-export const HUBSPOT_SCOPES = [
-  "oauth",
-  "crm.objects.contacts.read",
-  "crm.objects.companies.read",
-  "crm.objects.deals.read",
-  "crm.schemas.contacts.read",
-  "crm.schemas.companies.read",
-  "crm.schemas.deals.read",
-] as const;
 
 /** Proves the token works with one cheap call (one contact, default properties); 401/403 become CredentialsRejectedError in the client. */
 async function checkCredentials(http: HttpClient): Promise<void> {
@@ -58,5 +48,6 @@ export const hubspot: ProviderDefinition = {
 };
 
 export { CRM_OBJECTS, type CrmObject, columnsOf } from "./objects.ts";
+export { HUBSPOT_SCOPES } from "./scopes.ts";
 export type { HubSpotState } from "./state.ts";
 export { crmStream, hubspotStreams } from "./streams.ts";

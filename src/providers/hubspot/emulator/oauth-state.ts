@@ -4,6 +4,7 @@
  * CRM API accepts them like private app tokens until they lapse.
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import { HUBSPOT_SCOPES } from "../scopes.ts";
 import type { TokenRegistry } from "./auth.ts";
 
 /** An app as set up in HubSpot's developer account: its credentials, redirect URLs and scopes. */
@@ -19,16 +20,8 @@ export interface OAuthAppSpec {
   optionalScopes?: readonly string[];
 }
 
-/** The CRM read scopes the Switchyard HubSpot provider asks for. */
-export const DEFAULT_OAUTH_SCOPES = [
-  "oauth",
-  "crm.objects.contacts.read",
-  "crm.objects.companies.read",
-  "crm.objects.deals.read",
-  "crm.schemas.contacts.read",
-  "crm.schemas.companies.read",
-  "crm.schemas.deals.read",
-] as const;
+/** The CRM read scopes the Switchyard HubSpot provider asks for (the default app in tests and the demo). */
+export const DEFAULT_OAUTH_SCOPES = HUBSPOT_SCOPES;
 
 /** HubSpot's access tokens live 30 minutes. */
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 1_800;
