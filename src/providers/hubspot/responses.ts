@@ -29,9 +29,18 @@ export const crmObjectSchema = z.object({
 });
 export type CrmObjectResponse = z.infer<typeof crmObjectSchema>;
 
+/**
+ * Each result must be a plain object. Checked without copying it: crmObjectSchema parses (and copies) it
+ * once more, record by record, and a page of a hundred records is on the hot path of every sync.
+ */
+const resultObject = z.custom<Record<string, unknown>>(
+  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+  { message: "Expected an object" },
+);
+
 /** A list page: `results` must be an array of objects; their contents are checked record by record. */
 export const listPageSchema = z.object({
-  results: z.array(z.record(z.string(), z.unknown())),
+  results: z.array(resultObject),
   paging: nextPage,
 });
 
