@@ -2,7 +2,7 @@
  * sync-throughput: a full sync of N HubSpot contacts (default 200,000) from the emulator into the records
  * cache and DuckDB, against a baseline measured in the same run: a minimal hand-written loop that fetches
  * the same pages with undici and bulk-inserts them into DuckDB. Each side runs in its own process, against
- * the same emulator process, alternating, `BENCH_ROUNDS` times (default 2); the median of each is reported.
+ * the same emulator process, alternating, `BENCH_ROUNDS` times (default 3); the median of each is reported.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,7 +19,7 @@ interface SideResult {
 }
 
 const contacts = Number(process.env.BENCH_CONTACTS ?? 200_000);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 function median(values: number[]): number {
