@@ -2,7 +2,7 @@
  * Batch association reads: v4 (`toObjectId` with association types and labels, paged per input) and v3
  * (`{id, type}` pairs). Inputs without associations come back as errors with status 207, as in HubSpot.
  */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { type AssociationKind, associationKind, OBJECT_SPECS, type ObjectTypeName } from "../catalog.ts";
 import { type EmulatorContext, numericId, objectTypeParam } from "../context.ts";
@@ -29,30 +29,20 @@ interface BatchError {
   context: Record<string, string[]>;
 }
 
+type BatchInput = z.infer<typeof batchSchema>["inputs"][number];
+
 /** Registers the v3 and v4 batch read routes. */
 export function associationRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
-  const { dataset } = ctx;
-
   app.post(
     "/crm/v4/associations/:fromObjectType/:toObjectType/batch/read",
-    async (request: FastifyRequest<Params>, reply) => {
-      const { from, to, kind, inputs } = parseBatch(request);
-      const startedAt = new Date().toISOString();
-      const results: unknown[] = [];
-      const errors: BatchError[] = [];
-      for (const input of inputs) {
-        const found = associationsOf(dataset, from, to, input.id);
-        if ("error" in found) {
-          errors.push(found.error);
-          continue;
-        }
+    (request: FastifyRequest<Params>, reply) =>
+      batchRead(ctx.dataset, request, reply, (input, ids, kind) => {
         const offset = input.after === undefined ? 0 : Number(input.after);
         if (!Number.isInteger(offset) || offset < 0) throw validationError(`Invalid after "${input.after}".`);
-        const slice = found.ids.slice(offset, offset + ASSOCIATIONS_PAGE_SIZE);
         const nextOffset = offset + ASSOCIATIONS_PAGE_SIZE;
-        results.push({
+        return {
           from: { id: input.id },
-          to: slice.map((toId) => ({
+          to: ids.slice(offset, nextOffset).map((toId) => ({
             // v4 sends the target id as a JSON number.
             toObjectId: toId,
             associationTypes: [
@@ -60,32 +50,41 @@ export function associationRoutes(app: FastifyInstance, ctx: EmulatorContext): v
               { category: "HUBSPOT_DEFINED", typeId: kind.unlabeledTypeId, label: null },
             ],
           })),
-          ...(nextOffset < found.ids.length ? { paging: { next: { after: String(nextOffset) } } } : {}),
-        });
-      }
-      return reply.code(errors.length > 0 ? 207 : 200).send(batchResponse(results, errors, startedAt));
-    },
+          ...(nextOffset < ids.length ? { paging: { next: { after: String(nextOffset) } } } : {}),
+        };
+      }),
   );
 
   app.post(
     "/crm/v3/associations/:fromObjectType/:toObjectType/batch/read",
-    async (request: FastifyRequest<Params>, reply) => {
-      const { from, to, kind, inputs } = parseBatch(request);
-      const startedAt = new Date().toISOString();
-      const results: unknown[] = [];
-      const errors: BatchError[] = [];
-      for (const input of inputs) {
-        const found = associationsOf(dataset, from, to, input.id);
-        if ("error" in found) errors.push(found.error);
-        else
-          results.push({
-            from: { id: input.id },
-            to: found.ids.map((id) => ({ id: String(id), type: kind.primaryName })),
-          });
-      }
-      return reply.code(errors.length > 0 ? 207 : 200).send(batchResponse(results, errors, startedAt));
-    },
+    (request: FastifyRequest<Params>, reply) =>
+      batchRead(ctx.dataset, request, reply, (input, ids, kind) => ({
+        from: { id: input.id },
+        to: ids.map((id) => ({ id: String(id), type: kind.primaryName })),
+      })),
   );
+}
+
+/**
+ * One batch read in either API version: each input with associations becomes a result shaped by
+ * `toResult`; each without becomes an error, and any error makes the reply a 207.
+ */
+function batchRead(
+  dataset: Dataset,
+  request: FastifyRequest<Params>,
+  reply: FastifyReply,
+  toResult: (input: BatchInput, ids: readonly number[], kind: AssociationKind) => unknown,
+) {
+  const { from, to, kind, inputs } = parseBatch(request);
+  const startedAt = new Date().toISOString();
+  const results: unknown[] = [];
+  const errors: BatchError[] = [];
+  for (const input of inputs) {
+    const found = associationsOf(dataset, from, to, input.id);
+    if ("error" in found) errors.push(found.error);
+    else results.push(toResult(input, found.ids, kind));
+  }
+  return reply.code(errors.length > 0 ? 207 : 200).send(batchResponse(results, errors, startedAt));
 }
 
 function parseBatch(request: FastifyRequest<Params>): {
