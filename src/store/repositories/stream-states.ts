@@ -34,16 +34,3 @@ export async function saveStreamState(
     )
     .execute();
 }
-
-/** Forgets a stream's state so that its next run starts from the beginning. */
-export async function clearStreamState(
-  db: Kysely<Database>,
-  connectionId: string,
-  stream: string,
-): Promise<void> {
-  await db
-    .deleteFrom("stream_states")
-    .where("connection_id", "=", connectionId)
-    .where("stream", "=", stream)
-    .execute();
-}
