@@ -1,3 +1,4 @@
 export * from "./errors.ts";
+export * from "./record-fields.ts";
 export * from "./run.ts";
 export * from "./types.ts";

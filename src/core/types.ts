@@ -204,15 +204,23 @@ export interface StreamTarget {
 }
 
 /** A record after the engine validated and hashed it. */
+/**
+ * A validated record as destinations receive it. Only compact text is kept, not the record object: a
+ * batch lives across many reads, and small flat strings cost far less memory and garbage collection.
+ */
 export interface PreparedRecord {
   /** Primary key value as a string. */
   pk: string;
-  /** Content hash of `data` (stable across key order). */
+  /** Content hash of `json`. */
   hash: string;
   deleted: boolean;
-  data: SyncRecord;
-  /** `data` as canonical JSON (keys sorted): what was hashed, ready for destinations that store JSON. */
+  /** The record as canonical JSON (keys sorted at every level): what was hashed; `JSON.parse` for values. */
   json: string;
+  /**
+   * The record's top-level field names, sorted. Records with the same fields share one frozen array, so
+   * a destination can tell "same fields as the record before" by reference.
+   */
+  fields: readonly string[];
 }
 
 export interface RecordBatch {

@@ -6,8 +6,8 @@ const record = (hash: string, deleted: boolean): PreparedRecord => ({
   pk: "1",
   hash,
   deleted,
-  data: {},
   json: "{}",
+  fields: [],
 });
 
 describe("classifyChange", () => {

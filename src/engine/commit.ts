@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import {
   type Destination,
   DestinationError,
+  fieldsOf,
   type PreparedRecord,
   type StreamDefinition,
   type StreamTarget,
@@ -10,7 +11,7 @@ import {
 } from "../core/index.ts";
 import type { RecordChange, RecordsCache } from "../destinations/records-cache.ts";
 import { type Database, findUnseenRecords } from "../store/index.ts";
-import { hashJson, prepareRecords } from "./prepare-records.ts";
+import { hashJson } from "./prepare-records.ts";
 
 export type ChangeCounts = Record<RecordChange, number>;
 
@@ -25,15 +26,13 @@ interface BatchTarget {
 }
 
 /**
- * Validates, hashes and classifies records, writes the changed ones to every destination, and commits
- * the records cache last. The cache is the one that decides "unchanged", so it must never be ahead of
- * the other destinations: if the process dies in between, the re-read finds the records changed again.
+ * Classifies prepared records (see prepareRecords), writes the changed ones to every destination, and
+ * commits the records cache last. The cache is the one that decides "unchanged", so it must never be
+ * ahead of the other destinations: if the process dies in between, the re-read finds the records changed
+ * again.
  */
-export async function commitBatch(
-  input: BatchTarget & { records: readonly SyncRecord[] },
-): Promise<ChangeCounts> {
-  const prepared = dedupeByKey(prepareRecords(input.stream, input.records));
-  return writePrepared(input, prepared);
+export async function commitBatch(input: BatchTarget & { records: PreparedRecord[] }): Promise<ChangeCounts> {
+  return writePrepared(input, dedupeByKey(input.records));
 }
 
 async function writePrepared(input: BatchTarget, prepared: readonly PreparedRecord[]): Promise<ChangeCounts> {
@@ -108,8 +107,8 @@ export async function applyDiffDeletes(
         pk: row.pk,
         hash: hashJson(row.payload),
         deleted: true,
-        data: JSON.parse(row.payload) as SyncRecord,
         json: row.payload,
+        fields: fieldsOf(JSON.parse(row.payload) as SyncRecord),
       };
     });
     const counts = await writePrepared(input, gone);

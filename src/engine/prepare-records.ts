@@ -1,6 +1,7 @@
 import { hash } from "node:crypto";
 import { stringify } from "safe-stable-stringify";
 import {
+  fieldsOf,
   type PreparedRecord,
   RecordInvalidError,
   type StreamDefinition,
@@ -25,8 +26,9 @@ export function hashRecord(record: SyncRecord): string {
 }
 
 /**
- * Validates and hashes one page of records. Throws RecordInvalidError for the first bad record,
- * before anything is written, so a bad page never half-lands.
+ * Validates and hashes one page of records as it arrives. Throws RecordInvalidError for the first bad
+ * record, so a bad page never half-lands. The result keeps only text (see PreparedRecord): the record
+ * objects can be collected while the batch waits for its commit.
  */
 export function prepareRecords(stream: StreamDefinition, records: readonly SyncRecord[]): PreparedRecord[] {
   return records.map((record, index) => {
@@ -46,8 +48,8 @@ export function prepareRecords(stream: StreamDefinition, records: readonly SyncR
       pk: String(key),
       hash: hashJson(json),
       deleted: stream.deletedField ? Boolean(record[stream.deletedField]) : false,
-      data: record,
       json,
+      fields: fieldsOf(record),
     };
   });
 }

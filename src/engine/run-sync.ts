@@ -5,6 +5,7 @@ import {
   emptyRunStats,
   type HttpClient,
   type HttpEvent,
+  type PreparedRecord,
   type ProviderDefinition,
   type RunStats,
   type StreamDefinition,
@@ -17,6 +18,7 @@ import { RecordsCache } from "../destinations/records-cache.ts";
 import { type AccessTokenSource, createHttpClient, getSharedBudget } from "../http/index.ts";
 import { createRun, finishRun, getRun, type Run, type Store, updateRunStats } from "../store/index.ts";
 import { applyDiffDeletes, commitBatch } from "./commit.ts";
+import { prepareRecords } from "./prepare-records.ts";
 import { readAhead } from "./read-ahead.ts";
 import { BufferedRunLogger, type LogSink } from "./run-logger.ts";
 import {
@@ -59,6 +61,12 @@ export interface SyncJob {
   batchSize?: number;
   /** HTTP tuning, mostly for tests. */
   http?: { maxAttempts?: number; retryDelay?: { baseMs: number; maxMs: number }; timeoutMs?: number };
+}
+
+/** A page as the engine keeps it until its batch commits. */
+interface PreparedPage {
+  records: PreparedRecord[];
+  state: StreamPage["state"];
 }
 
 const DEFAULT_BATCH_SIZE = 2_000;
@@ -189,13 +197,14 @@ async function syncStream(
   });
 
   const batchSize = job.batchSize ?? DEFAULT_BATCH_SIZE;
-  let pending: StreamPage[] = [];
+  /** Pages read since the last commit, already validated and hashed (so only their text is kept). */
+  let pending: PreparedPage[] = [];
   let pendingRecords = 0;
   let batchStartedAt = Date.now();
   /** The batch being committed while the next one is read; commits run one at a time, in order. */
   let inFlight: Promise<void> | undefined;
 
-  const commitPages = async (pages: StreamPage[]) => {
+  const commitPages = async (pages: PreparedPage[]) => {
     const lastState = pages[pages.length - 1]!.state;
     const records = pages.flatMap((page) => page.records);
     const counts = await commitBatch({
@@ -244,7 +253,7 @@ async function syncStream(
   try {
     for await (const page of readAhead(pages, 1)) {
       run.stats.pages += 1;
-      pending.push(page);
+      pending.push({ records: prepareRecords(stream, page.records), state: page.state });
       pendingRecords += page.records.length;
       if (pendingRecords >= batchSize || Date.now() - batchStartedAt >= MAX_BATCH_AGE_MS) await flush();
       signal.throwIfAborted();

@@ -52,7 +52,7 @@ export class MemoryDestination implements Destination {
     this.writes += 1;
     if (this.failOnWrite === this.writes) throw new Error("disk full (simulated)");
     for (const record of batch.records)
-      this.rows.set(record.pk, { data: record.data, deleted: record.deleted });
+      this.rows.set(record.pk, { data: JSON.parse(record.json) as SyncRecord, deleted: record.deleted });
   }
 
   async close(): Promise<void> {}

@@ -19,8 +19,8 @@ afterAll(async () => {
   await dir.cleanup();
 });
 
-function contact(i: number, version: number) {
-  return record({
+function contactData(i: number, version: number) {
+  return {
     id: `c${String(i).padStart(6, "0")}`,
     email: `user${i}.v${version}@example.com`,
     amount: `${i}.50`,
@@ -28,13 +28,15 @@ function contact(i: number, version: number) {
     subscribed: i % 3 === 0 ? "true" : "false",
     created_at: new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString(),
     properties: { i, version },
-  });
+  };
 }
+
+const contact = (i: number, version: number) => record(contactData(i, version));
 
 /** What the table must hold: md5 over id|email|visits ordered by id, and exact sums. */
 function expected(versions: number[]) {
   const lines = versions.map((version, i) => {
-    const c = contact(i, version).data;
+    const c = contactData(i, version);
     return `${c.id}|${c.email}|${i % 97}`;
   });
   return {

@@ -127,21 +127,24 @@ export function addColumnSql(table: string, column: ColumnSpec): string {
 /**
  * Finds the fields of a batch that are not columns yet, with a type inferred from their values (widened
  * across the batch). A field that is null in every record gets no column until it has a value. Cheap for
- * the usual batch: a record with the same keys as the one before, all of them columns, is skipped.
+ * the usual batch: a record whose field list is one already checked (the same array, see
+ * PreparedRecord.fields) is skipped, and a record's JSON is parsed only when it has fields to type.
  */
 export function planNewColumns(shape: TableShape, records: readonly PreparedRecord[]): ColumnPlan {
   const inferred = new Map<string, ColumnSpec>();
   const unmatched = new Set<string>();
   const addedLower = new Set<string>();
-  /** Keys of the last record whose fields were all columns already. */
-  let knownKeys: string[] = [];
+  /** The last field list whose fields were all columns already. */
+  let knownFields: readonly string[] | undefined;
   for (const record of records) {
-    const data = record.data;
-    if (sameKeys(data, knownKeys)) continue;
-    let allColumns = true;
-    for (const name in data) {
-      if (shape.column(name)) continue;
-      allColumns = false;
+    if (record.fields === knownFields) continue;
+    const candidates = record.fields.filter((name) => !shape.column(name) && !unmatched.has(name));
+    if (candidates.length === 0) {
+      if (record.fields.every((name) => shape.column(name))) knownFields = record.fields;
+      continue;
+    }
+    const data = JSON.parse(record.json) as Record<string, unknown>;
+    for (const name of candidates) {
       const type = inferColumnType(data[name]);
       if (type === undefined) continue;
       const seen = inferred.get(name);
@@ -157,23 +160,6 @@ export function planNewColumns(shape: TableShape, records: readonly PreparedReco
       addedLower.add(lower);
       inferred.set(name, { name, type });
     }
-    knownKeys = allColumns ? keysOf(data) : [];
   }
   return { added: [...inferred.values()], unmatched: [...unmatched] };
-}
-
-/** True when `data` has exactly `keys`, in that order (records of one stream usually do). */
-function sameKeys(data: PreparedRecord["data"], keys: readonly string[]): boolean {
-  let index = 0;
-  for (const name in data) {
-    if (keys[index] !== name) return false;
-    index++;
-  }
-  return index === keys.length && index > 0;
-}
-
-function keysOf(data: PreparedRecord["data"]): string[] {
-  const keys: string[] = [];
-  for (const name in data) keys.push(name);
-  return keys;
 }

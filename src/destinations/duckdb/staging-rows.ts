@@ -58,11 +58,11 @@ export function buildStagedRows(batch: RecordBatch): StagedRows {
   const hash = new Array<string>(rowCount);
   const doc = new Array<string>(rowCount);
   for (let row = 0; row < rowCount; row++) {
-    const { record, data, json } = latest[row]!;
+    const { record, json } = latest[row]!;
     pk[row] = record.pk;
     deleted[row] = record.deleted;
     hash[row] = record.hash;
-    doc[row] = json ?? jsonOf(data);
+    doc[row] = json;
   }
   const syncedAt = timestampTZValue(BigInt(batch.syncedAt.getTime()) * 1000n);
   const columns: Record<keyof typeof STAGED, StagedCell[]> = {
@@ -78,9 +78,8 @@ export function buildStagedRows(batch: RecordBatch): StagedRows {
 
 interface LatestRecord {
   record: PreparedRecord;
-  data: SyncRecord;
-  /** JSON text to stage; undefined when it must be built from `data`. */
-  json: string | undefined;
+  /** JSON text to stage: the record's own, or the merge of a tombstone into the record before it. */
+  json: string;
 }
 
 /**
@@ -96,24 +95,23 @@ function latestPerKey(records: readonly PreparedRecord[]): LatestRecord[] {
     const position = positions.get(record.pk);
     if (position === undefined) {
       positions.set(record.pk, result.length);
-      result.push({ record, data: record.data, json: record.json });
+      result.push({ record, json: record.json });
       continue;
     }
     const earlier = result[position]!;
-    result[position] = record.deleted
-      ? { record, data: { ...earlier.data, ...withoutNulls(record.data) }, json: undefined }
-      : { record, data: record.data, json: record.json };
+    result[position] = {
+      record,
+      json: record.deleted ? mergeTombstone(earlier.json, record.json) : record.json,
+    };
   }
   return result;
 }
 
-function withoutNulls(data: SyncRecord): SyncRecord {
-  return Object.fromEntries(
-    Object.entries(data).filter(([, value]) => value !== null && value !== undefined),
+/** The earlier record's values overlaid with the tombstone's non-null ones, as canonical JSON. */
+function mergeTombstone(earlierJson: string, tombstoneJson: string): string {
+  const tombstone = JSON.parse(tombstoneJson) as SyncRecord;
+  const kept = Object.fromEntries(
+    Object.entries(tombstone).filter(([, value]) => value !== null && value !== undefined),
   );
-}
-
-/** The canonical JSON of a record, as the engine makes it (sorted keys; bigints as numbers, Dates as ISO). */
-function jsonOf(data: SyncRecord): string {
-  return stringify(data) ?? "{}";
+  return stringify({ ...(JSON.parse(earlierJson) as SyncRecord), ...kept }) ?? "{}";
 }

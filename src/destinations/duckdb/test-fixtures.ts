@@ -2,7 +2,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "safe-stable-stringify";
-import type { ColumnType, PreparedRecord, RecordBatch, StreamTarget, SyncRecord } from "../../core/index.ts";
+import {
+  type ColumnType,
+  fieldsOf,
+  type PreparedRecord,
+  type RecordBatch,
+  type StreamTarget,
+  type SyncRecord,
+} from "../../core/index.ts";
 
 /** A contacts-like stream target for tests. */
 export function contactsTarget(
@@ -29,10 +36,10 @@ export function contactsTarget(
   };
 }
 
-/** A prepared record keyed by `data.id`, with canonical JSON as the engine makes it; a stand-in hash. */
+/** A prepared record keyed by `data.id`, with canonical JSON and fields as the engine makes them; a stand-in hash. */
 export function record(data: SyncRecord, deleted = false): PreparedRecord {
   const json = stringify(data) ?? "null";
-  return { pk: String(data.id), hash: `h:${json}`, deleted, data, json };
+  return { pk: String(data.id), hash: `h:${json}`, deleted, json, fields: fieldsOf(data) };
 }
 
 export function batch(
