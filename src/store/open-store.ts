@@ -4,6 +4,7 @@ import pg from "pg";
 import { ConfigError } from "../core/index.ts";
 import { migrationProvider } from "./migrations/index.ts";
 import type { Database as Schema } from "./schema.ts";
+import { withStatementCache } from "./sqlite-statement-cache.ts";
 
 export type StoreConfig = { kind: "sqlite"; path: string } | { kind: "postgres"; connectionString: string };
 
@@ -43,7 +44,7 @@ function createDialect(config: StoreConfig) {
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("busy_timeout = 5000");
     sqlite.pragma("foreign_keys = ON");
-    return new SqliteDialect({ database: sqlite });
+    return new SqliteDialect({ database: withStatementCache(sqlite) });
   }
   return new PostgresDialect({ pool: new pg.Pool({ connectionString: config.connectionString, max: 10 }) });
 }
