@@ -1,3 +1,5 @@
+import { existsSync, realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { ArgumentError } from "../core/index.ts";
 import { registerConnectionsCommand } from "./commands/connections.ts";
@@ -37,6 +39,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("bin/switchyard.js")) {
+// Run directly (`node dist/cli/index.js`, `tsx src/cli/index.ts`); bin/switchyard.js imports main() instead.
+const entry = process.argv[1];
+if (entry && existsSync(entry) && import.meta.url === pathToFileURL(realpathSync(entry)).href) {
   process.exitCode = await main(process.argv.slice(2));
 }

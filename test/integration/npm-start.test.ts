@@ -1,13 +1,19 @@
 /**
- * `npm start` as a newcomer runs it: embedded mode, the emulator, a first sync, the API on PORT.
+ * `npm start` as a newcomer runs it: the build, then `node dist/main.js` — embedded mode, the emulator, a
+ * first sync, the API on PORT. Also the built `switchyard` command (bin/switchyard.js runs dist/).
+ * The two share this file so that only one build writes dist/ at a time.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.ts";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUILT_BIN, runCli } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp-store.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -20,6 +26,15 @@ function freePort(): Promise<number> {
 
 const dir = tempDir();
 let child: ChildProcess | undefined;
+beforeAll(async () => {
+  // What `npm start` does first. tsc prints type errors on stdout; a failed build fails every test here.
+  try {
+    await promisify(execFile)("npm", ["run", "build", "--silent"], { cwd: ROOT });
+  } catch (error) {
+    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+    throw new Error(`npm run build failed:\n${stdout}${stderr}`);
+  }
+}, 300_000);
 afterAll(async () => {
   if (child && child.exitCode === null) {
     const exited = new Promise((resolve) => child!.once("exit", resolve));
@@ -31,8 +46,12 @@ afterAll(async () => {
 
 describe("npm start", () => {
   it("runs a first sync within a minute, serves /health and /v1/runs, and stops on SIGTERM", async () => {
+    // The test runs the second half of the start script itself, so that SIGTERM reaches the server.
+    const scripts = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts;
+    expect(scripts.start).toBe("npm run build --silent && node dist/main.js");
     const port = await freePort();
-    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    child = spawn(process.execPath, ["dist/main.js"], {
+      cwd: ROOT,
       env: { ...process.env, PORT: String(port), SWITCHYARD_DATA_DIR: dir.path },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -109,5 +128,51 @@ describe("npm start", () => {
     ]);
     expect(noServer.code).toBe(1);
     expect(noServer.stderr).toMatch(/No Switchyard API answered/);
+
+    // The built command reads the same workspace.
+    const builtRuns = await runCli(["runs", "--data-dir", dir.path, "--json"], { bin: BUILT_BIN });
+    expect(builtRuns.code, builtRuns.stderr).toBe(0);
+    const listed = JSON.parse(builtRuns.stdout) as { id: string; status: string }[];
+    expect(listed.find((r) => r.id === run!.id)?.status).toBe("succeeded");
+  });
+});
+
+describe("the built switchyard command", () => {
+  it("prints its help and lists runs through bin/switchyard.js", async () => {
+    const help = await runCli(["--help"], { bin: BUILT_BIN });
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: switchyard /);
+    expect(help.stdout).toMatch(/sync \[options\] <provider>/);
+
+    const empty = tempDir();
+    try {
+      const runs = await runCli(["runs", "--data-dir", empty.path, "--json"], { bin: BUILT_BIN });
+      expect(runs.code, runs.stderr).toBe(0);
+      expect(JSON.parse(runs.stdout)).toEqual([]);
+    } finally {
+      empty.cleanup();
+    }
+  });
+
+  it("runs when dist/cli/index.js is started directly", async () => {
+    const help = await runCli(["--help"], { bin: join(ROOT, "dist/cli/index.js") });
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: switchyard /);
+  });
+
+  it("says to run npm run build when there is no build", async () => {
+    const checkout = tempDir();
+    try {
+      writeFileSync(join(checkout.path, "package.json"), '{ "type": "module" }\n');
+      mkdirSync(join(checkout.path, "bin"));
+      copyFileSync(BUILT_BIN, join(checkout.path, "bin/switchyard.js"));
+      const result = await runCli(["--help"], { bin: join(checkout.path, "bin/switchyard.js") });
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toBe(
+        "error: Switchyard is not built (dist/cli/index.js is missing). Run `npm run build` first.",
+      );
+    } finally {
+      checkout.cleanup();
+    }
   });
 });
