@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { relative } from "node:path";
 import { upsertConnection } from "./app/connections.ts";
 import { ensureFirstApiKey } from "./app/first-api-key.ts";
+import { tuneHeapForSyncing } from "./app/heap-tuning.ts";
 import { findProvider } from "./app/platform.ts";
 import { type ProviderSettings, providerSettingsFromEnv } from "./app/provider-settings.ts";
 import { createSync } from "./app/syncs.ts";
@@ -190,6 +191,7 @@ async function demoScheduler(
   return { demoSync, scheduler };
 }
 
+tuneHeapForSyncing();
 start().catch((error) => {
   const summary = describeError(error);
   console.error(`Switchyard could not start: ${summary.message}${summary.hint ? `\n${summary.hint}` : ""}`);
