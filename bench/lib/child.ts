@@ -1,11 +1,23 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 
-const TSX = ["--import", "tsx"];
+const PEAK_RSS_HOOK = fileURLToPath(new URL("./report-peak-rss.mjs", import.meta.url));
 
-/** Starts a TypeScript script in its own Node process (so its memory is measured alone). */
-export function spawnScript(script: string, args: readonly string[] = []): ChildProcess {
-  return spawn(process.execPath, [...TSX, script, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+/** A path under the repository root, from the bench/lib folder. */
+export const fromRoot = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+
+/** Starts a JavaScript file in its own bare Node process (so its memory is measured alone). */
+export function spawnNode(
+  script: string,
+  args: readonly string[] = [],
+  env?: NodeJS.ProcessEnv,
+): ChildProcess {
+  return spawn(process.execPath, [script, ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+    ...(env ? { env } : {}),
+  });
 }
 
 /** Resolves with the first JSON line a child prints that satisfies `accept`; rejects if it exits first. */
@@ -29,15 +41,32 @@ export function waitForJsonLine<T>(
   });
 }
 
-/** Runs a script to completion and returns the JSON result it printed last. */
+/** Runs a script to completion and returns the one-line JSON result it printed. */
 export async function runScript<T>(script: string, args: readonly string[]): Promise<T> {
-  const child = spawnScript(script, args);
+  const child = spawnNode(script, args);
   const result = await waitForJsonLine<T>(child);
   await new Promise((resolve) => child.once("exit", resolve));
   return result;
 }
 
-/** Peak resident memory of this process so far, in MB (from the kernel's high-water mark). */
-export function peakRssMb(): number {
-  return Math.round(process.resourceUsage().maxRSS / 1024);
+/**
+ * Runs a Node program to completion with the peak-RSS hook preloaded; returns its whole stdout and its
+ * peak RSS in MB. Fails when it exits with a non-zero code.
+ */
+export async function runMeasured(
+  script: string,
+  args: readonly string[],
+  peakRssFile: string,
+): Promise<{ stdout: string; peakRssMb: number }> {
+  const child = spawn(process.execPath, ["--import", PEAK_RSS_HOOK, script, ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, BENCH_PEAK_RSS_FILE: peakRssFile },
+  });
+  let stdout = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`${script} ${args.join(" ")} exited with ${code}:\n${stdout}`);
+  return { stdout, peakRssMb: Number(readFileSync(peakRssFile, "utf8")) };
 }

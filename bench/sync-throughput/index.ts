@@ -1,14 +1,15 @@
 /**
  * sync-throughput: a full sync of N HubSpot contacts (default 200,000) from the emulator into the records
- * cache and DuckDB, against a baseline measured in the same run: a minimal hand-written loop that fetches
- * the same pages with undici and bulk-inserts them into DuckDB. Each side runs in its own process, against
- * the same emulator process, alternating, `BENCH_ROUNDS` times (default 3); the median of each is reported.
+ * cache and DuckDB, run as a user runs it: the built `switchyard sync` command. Against a baseline measured
+ * in the same run: a minimal hand-written loop that fetches the same pages with undici and bulk-inserts
+ * them into DuckDB. Each side runs in its own bare Node process, against the same emulator process,
+ * alternating, `BENCH_ROUNDS` times (default 3); the median of each is reported.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { runScript } from "../lib/child.ts";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { fromRoot, runMeasured, runScript } from "../lib/child.ts";
 import { startEmulatorProcess } from "../lib/emulator-process.ts";
 
 interface SideResult {
@@ -18,14 +19,55 @@ interface SideResult {
   duckdb_rows: number;
 }
 
+type Emulator = Awaited<ReturnType<typeof startEmulatorProcess>>;
+
 const contacts = Number(process.env.BENCH_CONTACTS ?? 200_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The shipped CLI, measured from outside; its time is the run's own duration, as the baseline's is. */
+async function runSwitchyard(emulator: Emulator, dir: string): Promise<SideResult> {
+  const { stdout, peakRssMb } = await runMeasured(
+    fromRoot("bin/switchyard.js"),
+    [
+      "sync",
+      "hubspot",
+      ...["--token", emulator.token, "--base-url", emulator.url],
+      ...["--data-dir", dir, "--streams", "contacts", "--json"],
+    ],
+    join(dir, "peak-rss"),
+  );
+  const run = JSON.parse(stdout) as {
+    status: string;
+    stats: { recordsAdded: number; durationMs: number };
+    error?: { message: string };
+  };
+  if (run.status !== "succeeded") throw new Error(`switchyard sync failed: ${run.error?.message}`);
+  return {
+    records: run.stats.recordsAdded,
+    seconds: run.stats.durationMs / 1000,
+    peak_rss_mb: peakRssMb,
+    duckdb_rows: await countRows(join(dir, "warehouse.duckdb")),
+  };
+}
+
+async function countRows(warehouse: string): Promise<number> {
+  const instance = await DuckDBInstance.create(warehouse);
+  try {
+    const connection = await instance.connect();
+    const reader = await connection.runAndReadAll(
+      "SELECT count(*)::INTEGER AS n FROM hubspot_contacts WHERE NOT _deleted",
+    );
+    connection.closeSync();
+    return Number(reader.getRowObjects()[0]?.n);
+  } finally {
+    instance.closeSync();
+  }
 }
 
 export async function run(): Promise<void> {
@@ -51,11 +93,14 @@ export async function run(): Promise<void> {
       for (const side of order) {
         const dir = mkdtempSync(join(tmpdir(), `bench-${side}-`));
         try {
-          const result = await runScript<SideResult>(here(`./${side}.ts`), [
-            emulator.url,
-            emulator.token,
-            dir,
-          ]);
+          const result =
+            side === "baseline"
+              ? await runScript<SideResult>(fromRoot("bench/sync-throughput/baseline.mjs"), [
+                  emulator.url,
+                  emulator.token,
+                  dir,
+                ])
+              : await runSwitchyard(emulator, dir);
           if (result.records !== contacts || result.duckdb_rows !== contacts) {
             throw new Error(
               `${side} moved ${result.records} records / ${result.duckdb_rows} rows, expected ${contacts}`,
