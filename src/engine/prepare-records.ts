@@ -1,5 +1,4 @@
 import { hash } from "node:crypto";
-import { stringify } from "safe-stable-stringify";
 import {
   fieldsOf,
   type PreparedRecord,
@@ -7,11 +6,7 @@ import {
   type StreamDefinition,
   type SyncRecord,
 } from "../core/index.ts";
-
-/** A record as canonical JSON: keys sorted at every level, so equal content gives equal text. */
-export function canonicalJson(record: SyncRecord): string {
-  return stringify(record) ?? "null";
-}
+import { canonicalJson } from "./canonical-json.ts";
 
 /**
  * Content hash of a record's canonical JSON: the same for the same content whatever the key order.
@@ -43,13 +38,14 @@ export function prepareRecords(stream: StreamDefinition, records: readonly SyncR
         { index, primaryKey: stream.primaryKey },
       );
     }
-    const json = canonicalJson(record);
+    const fields = fieldsOf(record);
+    const json = canonicalJson(record, fields);
     return {
       pk: String(key),
       hash: hashJson(json),
       deleted: stream.deletedField ? Boolean(record[stream.deletedField]) : false,
       json,
-      fields: fieldsOf(record),
+      fields,
     };
   });
 }
