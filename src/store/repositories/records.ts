@@ -1,13 +1,56 @@
-import type { Kysely } from "kysely";
+import { type Compilable, CompiledQuery, type Kysely } from "kysely";
 import type { Database } from "../schema.ts";
 
-/** Rows per statement: 10 columns x 3,000 rows stays under SQLite's 32,766 and Postgres' 65,535 bound parameters. */
-const CHUNK = 3000;
+/** Most rows per statement: 10 columns x 512 rows stays far under SQLite's and Postgres' parameter limits. */
+const MAX_ROWS = 512;
 
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+/**
+ * Splits items into runs of MAX_ROWS, then the rest into powers of two, so batch statements come in a
+ * dozen sizes whatever the batch size: each size is compiled and prepared once, then reused.
+ */
+function chunks<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
-  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
+  let start = 0;
+  while (start < items.length) {
+    let size = MAX_ROWS;
+    while (size > items.length - start) size >>= 1;
+    out.push(items.slice(start, start + size));
+    start += size;
+  }
   return out;
+}
+
+/** Compiled SQL per dialect and statement shape; see `batchQuery`. */
+const compiledSql = new WeakMap<object, Map<string, string>>();
+
+/**
+ * A batch statement from the query builder, built and compiled only once per dialect and shape (`shape`
+ * names the statement and its row count), then run with fresh `parameters`. Building and compiling a
+ * statement of thousands of placeholders costs more than running it. `build` receives placeholder values;
+ * `parameters` must follow the same order (checked by count).
+ */
+function batchQuery(
+  db: Kysely<Database>,
+  shape: string,
+  build: () => Compilable,
+  parameters: unknown[],
+): CompiledQuery {
+  const adapter = db.getExecutor().adapter;
+  let byShape = compiledSql.get(adapter);
+  if (!byShape) {
+    byShape = new Map();
+    compiledSql.set(adapter, byShape);
+  }
+  let sql = byShape.get(shape);
+  if (sql === undefined) {
+    const compiled = build().compile();
+    if (compiled.parameters.length !== parameters.length) {
+      throw new Error(`${shape}: ${compiled.parameters.length} placeholders for ${parameters.length} values`);
+    }
+    sql = compiled.sql;
+    byShape.set(shape, sql);
+  }
+  return CompiledQuery.raw(sql, parameters);
 }
 
 export interface CachedRecordVersion {
@@ -31,13 +74,19 @@ export async function readRecordVersions(
 ): Promise<Map<string, CachedRecordVersion>> {
   const found = new Map<string, CachedRecordVersion>();
   for (const part of chunks(pks)) {
-    const rows = await db
-      .selectFrom("records")
-      .select(["pk", "hash", "deleted"])
-      .where("connection_id", "=", connectionId)
-      .where("stream", "=", stream)
-      .where("pk", "in", part)
-      .execute();
+    const query = batchQuery(
+      db,
+      `versions:${part.length}`,
+      () =>
+        db
+          .selectFrom("records")
+          .select(["pk", "hash", "deleted"])
+          .where("connection_id", "=", connectionId)
+          .where("stream", "=", stream)
+          .where("pk", "in", part),
+      [connectionId, stream, ...part],
+    );
+    const { rows } = await db.executeQuery<{ pk: string; hash: string; deleted: number }>(query);
     for (const row of rows) found.set(row.pk, { hash: row.hash, deleted: row.deleted === 1 });
   }
   return found;
@@ -56,42 +105,54 @@ export async function writeRecords(
   const { upserts, seen, at } = changes;
   await db.transaction().execute(async (trx) => {
     for (const part of chunks(upserts)) {
-      await trx
-        .insertInto("records")
-        .values(
-          part.map((record) => ({
-            connection_id: connectionId,
-            stream,
-            pk: record.pk,
-            hash: record.hash,
-            payload: record.payload,
-            deleted: record.deleted ? 1 : 0,
-            first_seen_at: at,
-            last_seen_at: at,
-            updated_at: at,
-            deleted_at: record.deleted ? at : null,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.columns(["connection_id", "stream", "pk"]).doUpdateSet((eb) => ({
-            hash: eb.ref("excluded.hash"),
-            payload: eb.ref("excluded.payload"),
-            deleted: eb.ref("excluded.deleted"),
-            last_seen_at: eb.ref("excluded.last_seen_at"),
-            updated_at: eb.ref("excluded.updated_at"),
-            deleted_at: eb.ref("excluded.deleted_at"),
-          })),
-        )
-        .execute();
+      const rows = part.map((record) => ({
+        connection_id: connectionId,
+        stream,
+        pk: record.pk,
+        hash: record.hash,
+        payload: record.payload,
+        deleted: record.deleted ? 1 : 0,
+        first_seen_at: at,
+        last_seen_at: at,
+        updated_at: at,
+        deleted_at: record.deleted ? at : null,
+      }));
+      const query = batchQuery(
+        trx,
+        `upsert:${rows.length}`,
+        () =>
+          trx
+            .insertInto("records")
+            .values(rows)
+            .onConflict((oc) =>
+              oc.columns(["connection_id", "stream", "pk"]).doUpdateSet((eb) => ({
+                hash: eb.ref("excluded.hash"),
+                payload: eb.ref("excluded.payload"),
+                deleted: eb.ref("excluded.deleted"),
+                last_seen_at: eb.ref("excluded.last_seen_at"),
+                updated_at: eb.ref("excluded.updated_at"),
+                deleted_at: eb.ref("excluded.deleted_at"),
+              })),
+            ),
+        // Row by row, in the column order of the rows above (the order `values` compiles them in).
+        rows.flatMap((row) => Object.values(row)),
+      );
+      await trx.executeQuery(query);
     }
     for (const part of chunks(seen)) {
-      await trx
-        .updateTable("records")
-        .set({ last_seen_at: at })
-        .where("connection_id", "=", connectionId)
-        .where("stream", "=", stream)
-        .where("pk", "in", part)
-        .execute();
+      const query = batchQuery(
+        trx,
+        `seen:${part.length}`,
+        () =>
+          trx
+            .updateTable("records")
+            .set({ last_seen_at: at })
+            .where("connection_id", "=", connectionId)
+            .where("stream", "=", stream)
+            .where("pk", "in", part),
+        [at, connectionId, stream, ...part],
+      );
+      await trx.executeQuery(query);
     }
   });
 }
