@@ -7,6 +7,5 @@ if (!existsSync(entry)) {
   console.error("error: Switchyard is not built (dist/cli/index.js is missing). Run `npm run build` first.");
   process.exit(1);
 }
-const { main, tuneHeapForSyncing } = await import(entry.href);
-tuneHeapForSyncing();
+const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));

@@ -4,11 +4,12 @@
  * scheduler: the demo sync runs at once into the records cache and DuckDB, then every minute while the
  * emulator's data changes; syncs created through the API run on their own schedules.
  */
+// First, for its effect: memory settings that must precede loading DuckDB (see the module).
+import "./app/process-tuning.ts";
 import { randomBytes, randomUUID } from "node:crypto";
 import { relative } from "node:path";
 import { upsertConnection } from "./app/connections.ts";
 import { ensureFirstApiKey } from "./app/first-api-key.ts";
-import { tuneHeapForSyncing } from "./app/heap-tuning.ts";
 import { findProvider } from "./app/platform.ts";
 import { type ProviderSettings, providerSettingsFromEnv } from "./app/provider-settings.ts";
 import { createSync } from "./app/syncs.ts";
@@ -191,7 +192,6 @@ async function demoScheduler(
   return { demoSync, scheduler };
 }
 
-tuneHeapForSyncing();
 start().catch((error) => {
   const summary = describeError(error);
   console.error(`Switchyard could not start: ${summary.message}${summary.hint ? `\n${summary.hint}` : ""}`);

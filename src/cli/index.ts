@@ -1,7 +1,8 @@
+// First, for its effect: memory settings that must precede loading DuckDB (see the module).
+import "../app/process-tuning.ts";
 import { existsSync, realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
-import { tuneHeapForSyncing } from "../app/heap-tuning.ts";
 import { ArgumentError } from "../core/index.ts";
 import { registerConnectionsCommand } from "./commands/connections.ts";
 import { registerKeysCommand } from "./commands/keys.ts";
@@ -11,10 +12,6 @@ import { registerSyncCommand } from "./commands/sync.ts";
 import { registerSyncsCommand } from "./commands/syncs.ts";
 import { registerVaultCommand } from "./commands/vault.ts";
 import { EXIT, printError } from "./output.ts";
-
-
-// Process entry points (bin/switchyard.js, the direct run at the end) call this before main().
-export { tuneHeapForSyncing };
 
 /** The `switchyard` command. Returns the process exit code instead of exiting, so tests can call it. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -47,6 +44,5 @@ export async function main(argv: readonly string[]): Promise<number> {
 // Run directly (`node dist/cli/index.js`, `tsx src/cli/index.ts`); bin/switchyard.js imports main() instead.
 const entry = process.argv[1];
 if (entry && existsSync(entry) && import.meta.url === pathToFileURL(realpathSync(entry)).href) {
-  tuneHeapForSyncing();
   process.exitCode = await main(process.argv.slice(2));
 }
