@@ -66,6 +66,27 @@ describe("runSync", () => {
     expect(destination.rows.size).toBe(50);
   });
 
+  it("commits a batch once its records' JSON reaches the byte cap, whatever their count", async () => {
+    const data = makeItems(40);
+    const { provider } = fakeProvider({ data, pageSize: 10 });
+    const destination = new MemoryDestination();
+    const pageBytes = data.slice(0, 10).reduce((sum, item) => sum + JSON.stringify(item).length, 0);
+
+    const run = await runSync({
+      store,
+      provider,
+      connection: connection(),
+      destinations: [destination],
+      batchSize: 1_000,
+      batchBytes: pageBytes * 2 - 1,
+    });
+
+    expect(run.status).toBe("succeeded");
+    // Two pages cross the cap, so 40 records in pages of 10 commit as two batches of 20.
+    expect(destination.writes).toBe(2);
+    expect(destination.rows.size).toBe(40);
+  });
+
   it("a full refresh rewrites every record to destinations, so a destination added later is filled", async () => {
     const data = makeItems(25);
     const { provider } = fakeProvider({ data, pageSize: 10 });

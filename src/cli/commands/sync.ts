@@ -43,7 +43,11 @@ export function registerSyncCommand(program: Command): void {
     .option("--environment <name>", "environment the connection belongs to", "dev")
     .option("--data-dir <dir>", "embedded data directory (default: ./.switchyard)")
     .option("--json", "print the finished run as JSON, no progress")
-    .option("--batch-size <n>", "records per commit (default 2000)", positiveInt("--batch-size"))
+    .option(
+      "--batch-size <n>",
+      "most records per commit (default 10000; also capped at 8 MiB of JSON)",
+      positiveInt("--batch-size"),
+    )
     .action(async (providerName: string, flags: SyncFlags) => {
       process.exitCode = await runSyncCommand(providerName, flags);
     });
