@@ -50,23 +50,28 @@ export async function runScript<T>(script: string, args: readonly string[]): Pro
 }
 
 /**
- * Runs a Node program to completion with the peak-RSS hook preloaded; returns its whole stdout and its
- * peak RSS in MB. Fails when it exits with a non-zero code.
+ * Runs an executable Node program (its shebang picks its Node flags, as when a user runs it) to completion,
+ * with the peak-RSS hook preloaded through NODE_OPTIONS; returns its whole stdout and its peak RSS in MB.
+ * Fails when it exits with a non-zero code.
  */
 export async function runMeasured(
-  script: string,
+  program: string,
   args: readonly string[],
   peakRssFile: string,
 ): Promise<{ stdout: string; peakRssMb: number }> {
-  const child = spawn(process.execPath, ["--import", PEAK_RSS_HOOK, script, ...args], {
+  const nodeOptions = [process.env.NODE_OPTIONS, `--import="${PEAK_RSS_HOOK}"`].filter(Boolean).join(" ");
+  const child = spawn(program, [...args], {
     stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, BENCH_PEAK_RSS_FILE: peakRssFile },
+    env: { ...process.env, NODE_OPTIONS: nodeOptions, BENCH_PEAK_RSS_FILE: peakRssFile },
   });
   let stdout = "";
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
     stdout += chunk;
   });
-  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  if (code !== 0) throw new Error(`${script} ${args.join(" ")} exited with ${code}:\n${stdout}`);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", resolve);
+  });
+  if (code !== 0) throw new Error(`${program} ${args.join(" ")} exited with ${code}:\n${stdout}`);
   return { stdout, peakRssMb: Number(readFileSync(peakRssFile, "utf8")) };
 }

@@ -30,7 +30,10 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** The shipped CLI, measured from outside; its time is the run's own duration, as the baseline's is. */
+/**
+ * The shipped CLI, run as a user runs it (bin/switchyard.js with its shebang's Node flags) and measured
+ * from outside; its time is the run's own duration, as the baseline's is.
+ */
 async function runSwitchyard(emulator: Emulator, dir: string): Promise<SideResult> {
   const { stdout, peakRssMb } = await runMeasured(
     fromRoot("bin/switchyard.js"),

@@ -1,8 +1,9 @@
 /**
  * Memory tuning for the processes Switchyard starts (`npm start`, the `switchyard` CLI). Each entry point
  * imports this module first, for its effect: DuckDB's allocator reads its settings from the environment
- * when the library loads, so they must be in place before anything imports DuckDB. Measured in
- * bench/sync-throughput (see docs/benchmarks.md).
+ * when the library loads, so they must be in place before anything imports DuckDB. V8's young generation
+ * size can only be set when Node starts, so bin/switchyard.js and `npm start` pass
+ * `--max-semi-space-size=4` themselves. Measured in bench/sync-throughput (see docs/benchmarks.md).
  */
 import { setFlagsFromString } from "node:v8";
 
