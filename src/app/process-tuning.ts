@@ -8,11 +8,11 @@
 import { setFlagsFromString } from "node:v8";
 
 /**
- * V8 grows the old heap to 1.5× what survived the last full collection instead of up to 4×. A sync
+ * V8 grows the old heap to 2× what survived the last full collection instead of up to 4×. A sync
  * allocates fast and keeps little (a batch of records' text), so the default lets garbage pile up to
  * several times the live data. Only the growth factor changes: the heap's maximum stays V8's default.
  */
-export const HEAP_GROWING_PERCENT = 50;
+export const HEAP_GROWING_PERCENT = 100;
 
 /**
  * DuckDB's bundled jemalloc keeps freed memory for a second before returning it, and treats allocations
