@@ -19,6 +19,7 @@ let connectionId: string;
 let proxy: Server;
 let proxyUrl: string;
 let stripIds = false;
+const HOP_HEADERS = new Set(["host", "content-length", "connection", "transfer-encoding"]);
 
 beforeAll(async () => {
   emulator = await startHubSpotEmulator({ seed: 9, counts: { contacts: 120, companies: 20, deals: 30 } });
@@ -32,7 +33,8 @@ beforeAll(async () => {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const upstream = await fetch(`${emulator.url}${req.url}`, {
       method: req.method ?? "GET",
-      headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== "host")) as Record<
+      // fetch sets host, length and connection handling itself.
+      headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => !HOP_HEADERS.has(k))) as Record<
         string,
         string
       >,
