@@ -78,6 +78,7 @@ interface PreparedPage {
  */
 const DEFAULT_BATCH_SIZE = 10_000;
 const DEFAULT_BATCH_BYTES = 8 * 1024 * 1024;
+/** Commit at least this often, so checkpoints keep up with slow providers. */
 const MAX_BATCH_AGE_MS = 2_000;
 
 /**

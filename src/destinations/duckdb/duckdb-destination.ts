@@ -14,7 +14,7 @@ export interface DuckDbDestinationOptions {
   /** Warehouse file (its folder is created if missing), or ":memory:". */
   path: string;
   /**
-   * DuckDB worker threads (default 1). One is the sweet spot for a sync: batches are small, so more
+   * DuckDB worker threads (default 1). One is the sweet spot for a sync: each upsert is short, so more
    * threads mostly contend for the cores the sync itself and the HTTP reads need (measured in bench/).
    * Raise it for heavy analytical `query` calls.
    */

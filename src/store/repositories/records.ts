@@ -26,8 +26,9 @@ const compiledSql = new WeakMap<object, Map<string, string>>();
 /**
  * A batch statement from the query builder, built and compiled only once per dialect and shape (`shape`
  * names the statement and its row count), then run with fresh `parameters`. Building and compiling a
- * statement of thousands of placeholders costs more than running it. `build` receives placeholder values;
- * `parameters` must follow the same order (checked by count).
+ * statement of thousands of placeholders costs more than running it. `build` makes the statement from the
+ * first call's values; every call's `parameters` must list values in the order the builder compiles them
+ * (checked by count).
  */
 function batchQuery(
   db: Kysely<Database>,
