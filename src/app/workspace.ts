@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { reapDeadRuns } from "../engine/index.ts";
 import { openStore, type Store } from "../store/index.ts";
 import { loadVault, type Vault } from "../vault/index.ts";
 
@@ -24,6 +25,8 @@ export async function openWorkspace(options: { dataDir?: string } = {}): Promise
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const vault = loadVault({ dataDir });
   const store = await openStore({ kind: "sqlite", path: join(dataDir, "switchyard.sqlite") });
+  // Runs left `running` by a process that died (a killed CLI) are marked interrupted, so history is true.
+  await reapDeadRuns(store.db);
   return {
     dataDir,
     store,

@@ -20,6 +20,7 @@ import { createRun, finishRun, getRun, type Run, type Store, updateRunStats } fr
 import { applyDiffDeletes, commitBatch } from "./commit.ts";
 import { prepareRecords } from "./prepare-records.ts";
 import { readAhead } from "./read-ahead.ts";
+import { startRunHeartbeat } from "./run-heartbeat.ts";
 import { BufferedRunLogger, type LogSink } from "./run-logger.ts";
 import {
   advanceEnvelope,
@@ -92,6 +93,7 @@ export async function runSync(job: SyncJob): Promise<Run> {
     fullRefresh: job.fullRefresh ?? false,
     ...(job.syncId ? { syncId: job.syncId } : {}),
   });
+  const stopHeartbeat = startRunHeartbeat(db, run.id);
   const logger = new BufferedRunLogger(db, run.id, job.logSink);
   const stats = emptyRunStats();
   const started = performance.now();
@@ -145,6 +147,7 @@ export async function runSync(job: SyncJob): Promise<Run> {
     await logger.flush();
     await finishRun(db, run.id, { status: "failed", stats, error: summary });
   } finally {
+    stopHeartbeat();
     await http.close();
   }
   return getRun(db, run.id);

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
+import { reapDeadRuns } from "../engine/index.ts";
 import {
   claimSyncLease,
   type Database,
@@ -40,7 +41,11 @@ export function createStoreSyncQueue(db: Kysely<Database>, options: StoreQueueOp
 
   return {
     leaseMs,
-    reap: () => reapExpiredSyncLeases(db, now().toISOString(), RUN_INTERRUPTED),
+    // Scheduled runs go with their sync's lease; the others (CLI runs) by their heartbeat.
+    reap: async () => [
+      ...(await reapExpiredSyncLeases(db, now().toISOString(), RUN_INTERRUPTED)),
+      ...(await reapDeadRuns(db, now())),
+    ],
 
     async claimDue(limit) {
       if (limit <= 0) return [];

@@ -110,6 +110,8 @@ export interface RunsTable {
   stats: string;
   /** JSON text of the error summary, when failed. */
   error: string | null;
+  /** Last sign of life from the process running it (see runs.ts: `beatRun`, `reapStaleRuns`). */
+  heartbeat_at: string | null;
 }
 
 export interface RunLogsTable {

@@ -107,7 +107,7 @@ describe("crash and resume", () => {
     const workspace = await openWorkspace({ dataDir: dir.path });
     const warehouse = await createDuckDbDestination({ path: workspace.warehousePath });
     try {
-      // Every killed run stays "running" in history; the last one resumed deals instead of starting over.
+      // Killed runs look "running" until their heartbeat is a minute old; the last run resumed deals.
       const runs = await listRuns(workspace.store.db, { limit: 10 });
       expect(runs.map((r) => r.status)).toEqual(["succeeded", "running", "running", "running", "running"]);
       const reading = (await listRunLogs(workspace.store.db, run.id, { minLevel: "info" })).filter((line) =>
@@ -134,6 +134,22 @@ describe("crash and resume", () => {
           duplicateKeys: 0,
         });
       }
+
+      // A minute later (the killed runs' heartbeats moved back instead of waiting), the next command that
+      // opens the workspace marks them interrupted.
+      const longAgo = new Date(Date.now() - 2 * 60_000).toISOString();
+      await workspace.store.db
+        .updateTable("runs")
+        .set({ heartbeat_at: longAgo })
+        .where("status", "=", "running")
+        .execute();
+      const listed = await runCli(["runs", "--data-dir", dir.path, "--json"]);
+      expect(listed.code, listed.stderr).toBe(0);
+      const history = JSON.parse(listed.stdout) as { status: string; error: { code: string } | null }[];
+      expect(history.map((r) => [r.status, r.error?.code ?? null])).toEqual([
+        ["succeeded", null],
+        ...Array.from({ length: 4 }, () => ["failed", "run_interrupted"]),
+      ]);
     } finally {
       await warehouse.close();
       await workspace.close();

@@ -8,12 +8,14 @@ import { initial } from "./0001-initial.ts";
 import { platform } from "./0002-platform.ts";
 import { syncs } from "./0003-syncs.ts";
 import { connectSessions } from "./0004-connect-sessions.ts";
+import { runHeartbeats } from "./0005-run-heartbeats.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_platform": platform,
   "0003_syncs": syncs,
   "0004_connect_sessions": connectSessions,
+  "0005_run_heartbeats": runHeartbeats,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from "kysely";
 import { emptyRunStats, NotFoundError, type RunStats, type RunStatus } from "../../core/index.ts";
 import { newId, nowIso } from "../ids.ts";
 import type { Database, RunsTable } from "../schema.ts";
+import { inTransaction } from "../transaction.ts";
 
 export interface Run {
   id: string;
@@ -35,16 +36,18 @@ export async function createRun(
   db: Kysely<Database>,
   input: { connectionId: string; syncId?: string; fullRefresh: boolean },
 ): Promise<Run> {
+  const startedAt = nowIso();
   const row: Selectable<RunsTable> = {
     id: newId("run"),
     connection_id: input.connectionId,
     sync_id: input.syncId ?? null,
     status: "running",
     full_refresh: input.fullRefresh ? 1 : 0,
-    started_at: nowIso(),
+    started_at: startedAt,
     finished_at: null,
     stats: JSON.stringify(emptyRunStats()),
     error: null,
+    heartbeat_at: startedAt,
   };
   await db.insertInto("runs").values(row).execute();
   return toRun(row);
@@ -75,6 +78,76 @@ export async function finishRun(
     })
     .where("id", "=", runId)
     .execute();
+}
+
+/** Stamps a running run as still alive (see `reapStaleRuns`). */
+export async function beatRun(db: Kysely<Database>, runId: string, at: string): Promise<void> {
+  await db
+    .updateTable("runs")
+    .set({ heartbeat_at: at })
+    .where("id", "=", runId)
+    .where("status", "=", "running")
+    .execute();
+}
+
+/**
+ * Fails a run that is still `running` with `error`, as of `at`, and appends the error to its log. Returns
+ * false when the run was no longer running (it finished, or someone else failed it first).
+ */
+export async function interruptRun(
+  db: Kysely<Database>,
+  runId: string,
+  at: string,
+  error: NonNullable<Run["error"]>,
+): Promise<boolean> {
+  const updated = await db
+    .updateTable("runs")
+    .set({ status: "failed", finished_at: at, error: JSON.stringify(error) })
+    .where("id", "=", runId)
+    .where("status", "=", "running")
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) !== 1) return false;
+  const last = await db
+    .selectFrom("run_logs")
+    .select((eb) => eb.fn.max("seq").as("seq"))
+    .where("run_id", "=", runId)
+    .executeTakeFirst();
+  await db
+    .insertInto("run_logs")
+    .values({
+      run_id: runId,
+      seq: Number(last?.seq ?? -1) + 1,
+      at,
+      level: "error",
+      message: error.message,
+      fields: JSON.stringify(error),
+    })
+    .execute();
+  return true;
+}
+
+/**
+ * Fails as `error` every run that is not a scheduled sync's (those are reaped with their sync's lease)
+ * and is still `running` without a heartbeat since `staleBefore`: its process died (a killed CLI).
+ * Returns their ids.
+ */
+export async function reapStaleRuns(
+  db: Kysely<Database>,
+  input: { now: string; staleBefore: string; error: NonNullable<Run["error"]> },
+): Promise<string[]> {
+  const stale = await db
+    .selectFrom("runs")
+    .select("id")
+    .where("status", "=", "running")
+    .where("sync_id", "is", null)
+    .where("heartbeat_at", "<", input.staleBefore)
+    .execute();
+  const reaped: string[] = [];
+  for (const { id } of stale) {
+    const failed = await inTransaction(db, (trx) => interruptRun(trx, id, input.now, input.error));
+    if (failed) reaped.push(id);
+  }
+  return reaped;
 }
 
 /** Returns the run or throws NotFoundError. */

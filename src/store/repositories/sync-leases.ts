@@ -7,6 +7,7 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../schema.ts";
 import { inTransaction } from "../transaction.ts";
+import { interruptRun } from "./runs.ts";
 import { type ErrorSummary, markUnfinishedStreamsFailed } from "./sync-streams.ts";
 import { type Sync, toSync } from "./syncs.ts";
 
@@ -134,28 +135,7 @@ export async function reapExpiredSyncLeases(
         .where("status", "=", "running")
         .execute();
       for (const run of runs) {
-        await trx
-          .updateTable("runs")
-          .set({ status: "failed", finished_at: now, error: JSON.stringify(error) })
-          .where("id", "=", run.id)
-          .where("status", "=", "running")
-          .execute();
-        const last = await trx
-          .selectFrom("run_logs")
-          .select((eb) => eb.fn.max("seq").as("seq"))
-          .where("run_id", "=", run.id)
-          .executeTakeFirst();
-        await trx
-          .insertInto("run_logs")
-          .values({
-            run_id: run.id,
-            seq: Number(last?.seq ?? -1) + 1,
-            at: now,
-            level: "error",
-            message: error.message,
-            fields: JSON.stringify(error),
-          })
-          .execute();
+        await interruptRun(trx, run.id, now, error);
         await markUnfinishedStreamsFailed(trx, {
           syncId: stale.id,
           runId: run.id,
