@@ -3,7 +3,7 @@
  * cache and DuckDB, run as a user runs it: the built `switchyard sync` command. Against a baseline measured
  * in the same run: a minimal hand-written loop that fetches the same pages with undici and bulk-inserts
  * them into DuckDB. Each side runs in its own bare Node process, against the same emulator process,
- * alternating, `BENCH_ROUNDS` times (default 3); the median of each is reported.
+ * alternating, `BENCH_ROUNDS` times (default 5); the median of each is reported.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,7 +22,7 @@ interface SideResult {
 type Emulator = Awaited<ReturnType<typeof startEmulatorProcess>>;
 
 const contacts = Number(process.env.BENCH_CONTACTS ?? 200_000);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
