@@ -1,15 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fakeProvider, MemoryDestination, makeItems } from "../../test/helpers/fake-provider.ts";
-import { openTempStore } from "../../test/helpers/temp-store.ts";
-import {
-  countRecords,
-  createConnection,
-  ensureEnvironment,
-  listRecords,
-  listRunLogs,
-  loadStreamState,
-  type Store,
-} from "../store/index.ts";
+import { openTempStoreWithConnection } from "../../test/helpers/temp-store.ts";
+import { countRecords, listRecords, listRunLogs, loadStreamState, type Store } from "../store/index.ts";
 import { runSync } from "./run-sync.ts";
 
 let store: Store;
@@ -17,11 +9,7 @@ let cleanup: () => Promise<void>;
 let connectionId: string;
 
 beforeEach(async () => {
-  ({ store, cleanup } = await openTempStore());
-  const env = await ensureEnvironment(store.db, "test");
-  connectionId = (
-    await createConnection(store.db, { environmentId: env.id, provider: "fake", sealedCredentials: "sealed" })
-  ).id;
+  ({ store, cleanup, connectionId } = await openTempStoreWithConnection());
 });
 afterEach(() => cleanup());
 

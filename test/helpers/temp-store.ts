@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openStore, type Store } from "../../src/store/index.ts";
+import { createConnection, ensureEnvironment, openStore, type Store } from "../../src/store/index.ts";
 
 /** A fresh temporary directory, removed by the returned cleanup. */
 export function tempDir(prefix = "switchyard-test-"): { path: string; cleanup: () => void } {
@@ -21,4 +21,18 @@ export async function openTempStore(): Promise<{ store: Store; dir: string; clea
       dir.cleanup();
     },
   };
+}
+
+/** A temp store holding one connection of `provider` in environment "test". */
+export async function openTempStoreWithConnection(
+  provider = "fake",
+): Promise<{ store: Store; connectionId: string; cleanup: () => Promise<void> }> {
+  const { store, cleanup } = await openTempStore();
+  const env = await ensureEnvironment(store.db, "test");
+  const connection = await createConnection(store.db, {
+    environmentId: env.id,
+    provider,
+    sealedCredentials: "sealed",
+  });
+  return { store, connectionId: connection.id, cleanup };
 }

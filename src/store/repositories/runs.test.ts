@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openTempStore } from "../../../test/helpers/temp-store.ts";
+import { openTempStoreWithConnection } from "../../../test/helpers/temp-store.ts";
 import type { Store } from "../open-store.ts";
-import { createConnection } from "./connections.ts";
-import { ensureEnvironment } from "./environments.ts";
 import { listRunLogs } from "./run-logs.ts";
 import { beatRun, createRun, finishRun, getRun, reapStaleRuns } from "./runs.ts";
 
@@ -11,11 +9,7 @@ let cleanup: () => Promise<void>;
 let connectionId: string;
 
 beforeEach(async () => {
-  ({ store, cleanup } = await openTempStore());
-  const env = await ensureEnvironment(store.db, "test");
-  connectionId = (
-    await createConnection(store.db, { environmentId: env.id, provider: "fake", sealedCredentials: "sealed" })
-  ).id;
+  ({ store, cleanup, connectionId } = await openTempStoreWithConnection());
 });
 afterEach(() => cleanup());
 
