@@ -9,15 +9,8 @@ const PEAK_RSS_HOOK = fileURLToPath(new URL("./report-peak-rss.mjs", import.meta
 export const fromRoot = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
 /** Starts a JavaScript file in its own bare Node process (so its memory is measured alone). */
-export function spawnNode(
-  script: string,
-  args: readonly string[] = [],
-  env?: NodeJS.ProcessEnv,
-): ChildProcess {
-  return spawn(process.execPath, [script, ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
-    ...(env ? { env } : {}),
-  });
+export function spawnNode(script: string, args: readonly string[] = []): ChildProcess {
+  return spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "inherit"] });
 }
 
 /** Resolves with the first JSON line a child prints that satisfies `accept`; rejects if it exits first. */
