@@ -23,6 +23,7 @@ export type ErrorCode =
   | "unsupported_media_type"
   | "method_not_allowed"
   | "unauthenticated"
+  | "forbidden"
   | "rate_limited"
   | "conflict"
   // Connect and OAuth2.
