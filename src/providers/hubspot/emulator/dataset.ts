@@ -207,6 +207,12 @@ export class Dataset {
     this.reverse.clear();
   }
 
+  /** Sets (or, with null, removes) the company of a live contact or deal; its `updatedAt` stays. */
+  setCompany(type: ObjectTypeName, id: number, companyId: number | null): void {
+    this.tables[type].setCompany(id, companyId);
+    this.reverse.clear();
+  }
+
   /** Live records of a type, counted without generating them. */
   liveCount(type: ObjectTypeName): number {
     const table = this.tables[type];

@@ -190,6 +190,15 @@ export class ObjectTable {
     this.overlay = undefined;
   }
 
+  /**
+   * Points a contact or deal at another company (null = none) without touching its modification time:
+   * HubSpot does not bump a record's last-modified date when only its associations change.
+   */
+  setCompany(id: number, companyId: number | null): void {
+    this.ensureOverride(id).companyId = companyId;
+    this.overlay = undefined;
+  }
+
   /** Ids of every record changed or created since seeding. */
   changedIds(): IterableIterator<number> {
     return this.overrides.keys();
