@@ -131,6 +131,13 @@ export interface StreamStatesTable {
   updated_at: string;
 }
 
+/** Per stream of a connection: when its records last changed in the cache (destinations catch up from it). */
+export interface RecordStreamsTable {
+  connection_id: string;
+  stream: string;
+  changed_at: string;
+}
+
 export interface RecordsTable {
   connection_id: string;
   stream: string;
@@ -174,6 +181,7 @@ export interface Database {
   run_logs: RunLogsTable;
   stream_states: StreamStatesTable;
   records: RecordsTable;
+  record_streams: RecordStreamsTable;
   connection_tags: ConnectionTagsTable;
   api_keys: ApiKeysTable;
   events: EventsTable;

@@ -9,6 +9,7 @@ import { platform } from "./0002-platform.ts";
 import { syncs } from "./0003-syncs.ts";
 import { connectSessions } from "./0004-connect-sessions.ts";
 import { runHeartbeats } from "./0005-run-heartbeats.ts";
+import { recordStreamChanges } from "./0006-record-stream-changes.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   "0003_syncs": syncs,
   "0004_connect_sessions": connectSessions,
   "0005_run_heartbeats": runHeartbeats,
+  "0006_record_stream_changes": recordStreamChanges,
 };
 
 export const migrationProvider: MigrationProvider = {
