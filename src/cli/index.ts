@@ -1,9 +1,8 @@
 // First, for its effect: memory settings that must precede loading DuckDB (see the module).
 import "../app/process-tuning.ts";
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
-import { ArgumentError } from "../core/index.ts";
 import { registerConnectionsCommand } from "./commands/connections.ts";
 import { registerKeysCommand } from "./commands/keys.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
@@ -11,13 +10,20 @@ import { registerRunsCommand } from "./commands/runs.ts";
 import { registerSyncCommand } from "./commands/sync.ts";
 import { registerSyncsCommand } from "./commands/syncs.ts";
 import { registerVaultCommand } from "./commands/vault.ts";
-import { EXIT, printError } from "./output.ts";
+import { EXIT, exitCodeFor, printError } from "./output.ts";
+
+/** The package's version; package.json sits two levels up from both src/cli/ and dist/cli/. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+  return String(manifest.version);
+}
 
 /** The `switchyard` command. Returns the process exit code instead of exiting, so tests can call it. */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command()
     .name("switchyard")
     .description("Switchyard: sync your customers' apps into your product")
+    .version(packageVersion(), "-V, --version", "print the version")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerSyncCommand(program);
@@ -37,7 +43,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     printError(error);
-    return error instanceof ArgumentError ? EXIT.usage : EXIT.failed;
+    return exitCodeFor(error);
   }
 }
 

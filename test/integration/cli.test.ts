@@ -1,7 +1,12 @@
+import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authenticateApiKey } from "../../src/app/api-keys.ts";
 import { openWorkspace } from "../../src/app/workspace.ts";
 import { type HubSpotEmulator, startHubSpotEmulator } from "../../src/providers/hubspot/emulator/index.ts";
+import { PROBLEM_CONTENT_TYPE, problem } from "../../src/server/problem.ts";
+import { ensureEnvironment, findConnection } from "../../src/store/index.ts";
 import { runCli } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 
@@ -69,7 +74,7 @@ describe("switchyard CLI", () => {
     expect(badLimit.stderr).toMatch(/--limit must be a whole number above 0, not "zero"/);
 
     const unknownProvider = await runCli(["sync", "nosuch", "--token", "x", "--data-dir", dir.path]);
-    expect(unknownProvider.code).toBe(1);
+    expect(unknownProvider.code).toBe(2);
     expect(unknownProvider.stderr).toMatch(/There is no provider "nosuch"/);
     expect(unknownProvider.stderr).toMatch(/hint:.*hubspot/);
 
@@ -141,5 +146,239 @@ describe("switchyard CLI", () => {
     const unknown = await runCli(["keys", "create", "--environment", "staging", "--data-dir", dir.path]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/There is no environment "staging"/);
+  });
+});
+
+/** The stored config of a CLI connection, read straight from the workspace. */
+async function storedConfig(dataDir: string, endUserId: string): Promise<Record<string, unknown>> {
+  const workspace = await openWorkspace({ dataDir });
+  try {
+    const env = await ensureEnvironment(workspace.store.db, "dev");
+    const row = await findConnection(workspace.store.db, {
+      environmentId: env.id,
+      provider: "hubspot",
+      endUserId,
+    });
+    return JSON.parse(row!.config);
+  } finally {
+    await workspace.close();
+  }
+}
+
+describe("switchyard sync: --token and --base-url", () => {
+  const OTHER_TOKEN = "pat-other-emulator-token-99";
+  let other: HubSpotEmulator;
+  beforeAll(async () => {
+    other = await startHubSpotEmulator({
+      seed: 9,
+      counts: { contacts: 12, companies: 3, deals: 5 },
+      tokens: [OTHER_TOKEN],
+      rateLimit: { maxPerInterval: 100_000 },
+    });
+  });
+  afterAll(async () => {
+    await other.close();
+  });
+
+  it("stores --base-url given without --token, and the sync goes there", async () => {
+    // First stored against the first emulator, which does not know OTHER_TOKEN.
+    const first = await runCli([
+      "sync",
+      "hubspot",
+      "--token",
+      OTHER_TOKEN,
+      "--connection",
+      "moved",
+      ...common(),
+      "--no-duckdb",
+    ]);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toMatch(/rejected the credentials/);
+
+    const moved = await runCli([
+      "sync",
+      "hubspot",
+      "--connection",
+      "moved",
+      "--base-url",
+      other.url,
+      "--data-dir",
+      dir.path,
+      "--no-duckdb",
+      "--json",
+    ]);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(JSON.parse(moved.stdout).stats.recordsAdded).toBe(12 + 3 + 5);
+    expect(await storedConfig(dir.path, "moved")).toEqual({ baseUrl: other.url });
+  });
+
+  it("keeps the stored base URL when --token comes without --base-url", async () => {
+    // An unknown stream fails the run before any request, so nothing leaves loopback even before the fix.
+    const result = await runCli([
+      "sync",
+      "hubspot",
+      "--connection",
+      "moved",
+      "--token",
+      OTHER_TOKEN,
+      "--streams",
+      "nosuch",
+      "--data-dir",
+      dir.path,
+      "--no-duckdb",
+    ]);
+    expect(result.stderr).toMatch(/has no stream "nosuch"/);
+    expect(await storedConfig(dir.path, "moved")).toEqual({ baseUrl: other.url });
+
+    const synced = await runCli([
+      "sync",
+      "hubspot",
+      "--connection",
+      "moved",
+      "--data-dir",
+      dir.path,
+      "--no-duckdb",
+      "--full-refresh",
+      "--json",
+    ]);
+    expect(synced.code, synced.stderr).toBe(0);
+    expect(JSON.parse(synced.stdout).stats.recordsUnchanged).toBe(12 + 3 + 5);
+  });
+
+  it("prints each stream's own record count in its progress lines", async () => {
+    const result = await runCli([
+      "sync",
+      "hubspot",
+      "--token",
+      TOKEN,
+      "--connection",
+      "progress",
+      ...common(),
+      "--no-duckdb",
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const last = (stream: string) =>
+      [...result.stderr.matchAll(new RegExp(`^${stream}: (\\d+) records`, "gm"))]
+        .map((m) => Number(m[1]))
+        .at(-1);
+    expect(last("contacts")).toBe(250);
+    expect(last("companies")).toBe(40);
+    expect(last("deals")).toBe(60);
+  });
+});
+
+describe("switchyard --version", () => {
+  it("prints the package's version", async () => {
+    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    const result = await runCli(["--version"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(version);
+  });
+});
+
+/**
+ * A stand-in for the Switchyard API on loopback: it answers with the server's own problem documents, so the
+ * CLI's handling of URLs, problems and hints can be tested without a whole server.
+ */
+describe("REST-backed commands", () => {
+  let api: Server;
+  let apiUrl = "";
+  const requests: string[] = [];
+  const API_KEY = "sy_dev_test_key";
+  const send = (
+    res: import("node:http").ServerResponse,
+    status: number,
+    body: unknown,
+    type = "application/json",
+  ) => {
+    res.writeHead(status, { "content-type": type }).end(JSON.stringify(body));
+  };
+  beforeAll(async () => {
+    api = createServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      const url = new URL(req.url!, "http://x");
+      if (req.headers.authorization !== `Bearer ${API_KEY}`)
+        return send(res, 401, problem("unauthenticated", "The API key is not valid."), PROBLEM_CONTENT_TYPE);
+      if (url.pathname === "/v1/connections")
+        return send(res, 200, {
+          data: [{ id: "conn_1", provider: "hubspot", status: "active", end_user: { id: "acme" } }],
+          next_cursor: null,
+        });
+      if (url.pathname.startsWith("/v1/connections/"))
+        return send(
+          res,
+          404,
+          problem("not_found", `Connection "${url.pathname.split("/").at(-1)}" does not exist.`),
+          PROBLEM_CONTENT_TYPE,
+        );
+      if (url.pathname === "/v1/syncs") return send(res, 200, { data: [], next_cursor: null });
+      if (url.pathname === "/v1/syncs/sync_gone/trigger")
+        return send(
+          res,
+          409,
+          problem("conflict", "The sync is paused.", { hint: "Resume it with PATCH /v1/syncs/sync_gone." }),
+          PROBLEM_CONTENT_TYPE,
+        );
+      send(res, 404, problem("not_found", "No such route."), PROBLEM_CONTENT_TYPE);
+    });
+    await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
+    apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => api.close(resolve));
+  });
+  const noApiUrl = { SWITCHYARD_API_URL: undefined, SWITCHYARD_API_KEY: API_KEY };
+
+  it("reach the API on PORT when neither --api-url nor SWITCHYARD_API_URL is set", async () => {
+    const port = new URL(apiUrl).port;
+    const result = await runCli(["connections", "list", "--data-dir", dir.path], {
+      env: { ...noApiUrl, PORT: port },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^conn_1 +hubspot/);
+  });
+
+  it("say which URL they tried, and where it came from, when nothing answers", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+
+    const viaPort = await runCli(["connections", "list", "--data-dir", dir.path], {
+      env: { ...noApiUrl, PORT: String(port) },
+    });
+    expect(viaPort.code).toBe(1);
+    expect(viaPort.stderr).toContain(`No Switchyard API answered at http://127.0.0.1:${port} (from PORT)`);
+    expect(viaPort.stderr).toMatch(/hint:.*SWITCHYARD_API_URL/);
+
+    const viaEnv = await runCli(["connections", "list", "--data-dir", dir.path], {
+      env: { ...noApiUrl, SWITCHYARD_API_URL: `http://127.0.0.1:${port}`, PORT: "1" },
+    });
+    expect(viaEnv.stderr).toContain(
+      `No Switchyard API answered at http://127.0.0.1:${port} (from SWITCHYARD_API_URL)`,
+    );
+  });
+
+  it("syncs list --connection with an unknown connection says so and fails", async () => {
+    const result = await runCli(["syncs", "list", "--connection", "conn_nope", "--api-url", apiUrl], {
+      env: noApiUrl,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).not.toMatch(/No syncs yet/);
+    expect(result.stderr).toMatch(/Connection "conn_nope" does not exist/);
+  });
+
+  it("print a problem's title, detail and hint, or a hint of their own", async () => {
+    const paused = await runCli(["syncs", "trigger", "sync_gone", "--api-url", apiUrl], { env: noApiUrl });
+    expect(paused.code).toBe(1);
+    expect(paused.stderr).toContain("error: Conflict (HTTP 409): The sync is paused.");
+    expect(paused.stderr).toContain("hint:  Resume it with PATCH /v1/syncs/sync_gone.");
+
+    const badKey = await runCli(["connections", "list", "--api-url", apiUrl], {
+      env: { ...noApiUrl, SWITCHYARD_API_KEY: "sy_dev_wrong" },
+    });
+    expect(badKey.code).toBe(1);
+    expect(badKey.stderr).toContain("error: Unauthenticated (HTTP 401): The API key is not valid.");
+    expect(badKey.stderr).toMatch(/hint: .*--api-key.*SWITCHYARD_API_KEY/);
   });
 });

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { upsertConnection } from "../../app/connections.ts";
+import { type ConnectionConfig, upsertConnection } from "../../app/connections.ts";
 import { syncConnection } from "../../app/sync-connection.ts";
 import { openWorkspace } from "../../app/workspace.ts";
 import {
@@ -10,7 +10,7 @@ import {
 } from "../../core/index.ts";
 import { createDuckDbDestination } from "../../destinations/duckdb/index.ts";
 import { getProvider } from "../../providers/registry.ts";
-import { ensureEnvironment, findConnection } from "../../store/index.ts";
+import { ensureEnvironment, findConnection, updateConnection } from "../../store/index.ts";
 import { EXIT, formatStats, printJson } from "../output.ts";
 import { positiveInt } from "../parse.ts";
 import { createProgressReporter } from "../progress.ts";
@@ -38,7 +38,10 @@ export function registerSyncCommand(program: Command): void {
     .option("--full-refresh", "re-read everything and mark what is gone as deleted")
     .option("--duckdb <file>", "DuckDB file to write (default: <data-dir>/warehouse.duckdb)")
     .option("--no-duckdb", "write only the records cache")
-    .option("--base-url <url>", "override the provider's API URL (e.g. an emulator)")
+    .option(
+      "--base-url <url>",
+      "the provider's API URL for this connection, e.g. an emulator (stored; kept until changed)",
+    )
     .option("--connection <name>", "name of this account's connection", "cli")
     .option("--environment <name>", "environment the connection belongs to", "dev")
     .option("--data-dir <dir>", "embedded data directory (default: ./.switchyard)")
@@ -119,33 +122,40 @@ async function runSyncCommand(providerName: string, flags: SyncFlags): Promise<n
   }
 }
 
-/** The connection id to sync: stores new credentials when given, else reuses the stored connection. */
+/**
+ * The connection id to sync. `--token` stores new credentials and `--base-url` a new API address, each
+ * without touching the other: leaving one out keeps what is stored (a new connection starts with the
+ * provider's own URL). Without `--token` the connection must already be stored.
+ */
 async function resolveConnection(
   workspace: Awaited<ReturnType<typeof openWorkspace>>,
   provider: ProviderDefinition,
   flags: SyncFlags,
 ): Promise<string> {
-  if (flags.token !== undefined) {
-    const row = await upsertConnection(workspace, {
-      environment: flags.environment,
-      provider: provider.name,
-      endUserId: flags.connection,
-      credentials: credentialsFromToken(provider, flags.token),
-      config: flags.baseUrl ? { baseUrl: flags.baseUrl } : {},
-    });
-    return row.id;
-  }
   const env = await ensureEnvironment(workspace.store.db, flags.environment);
   const existing = await findConnection(workspace.store.db, {
     environmentId: env.id,
     provider: provider.name,
     endUserId: flags.connection,
   });
+  const storedConfig: ConnectionConfig = existing ? JSON.parse(existing.config) : {};
+  const config = flags.baseUrl ? { ...storedConfig, baseUrl: flags.baseUrl } : storedConfig;
+  if (flags.token !== undefined) {
+    const row = await upsertConnection(workspace, {
+      environment: flags.environment,
+      provider: provider.name,
+      endUserId: flags.connection,
+      credentials: credentialsFromToken(provider, flags.token),
+      config,
+    });
+    return row.id;
+  }
   if (!existing) {
     throw new ArgumentError(
       `No stored ${provider.displayName} connection "${flags.connection}" in environment "${flags.environment}".`,
       "Pass --token once; Switchyard stores it encrypted for the next syncs.",
     );
   }
+  if (flags.baseUrl) await updateConnection(workspace.store.db, existing.id, { config });
   return existing.id;
 }

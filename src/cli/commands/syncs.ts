@@ -11,6 +11,8 @@ export function registerSyncsCommand(program: Command): void {
     .option("--json", "print JSON")
     .action(async (flags: ApiFlags & { connection?: string; json?: boolean }) => {
       const client = apiClient(flags);
+      // The list filter alone cannot tell "no syncs" from "no such connection": ask for the connection first.
+      if (flags.connection) await client.get("/v1/connections/:id", { params: { id: flags.connection } });
       const rows = [];
       for await (const sync of client.list("/v1/syncs", {
         query: flags.connection ? { connection_id: flags.connection } : {},
