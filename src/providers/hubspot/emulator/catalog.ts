@@ -48,6 +48,10 @@ export interface PropertySpec {
   options?: readonly string[];
   readOnly?: boolean;
   description?: string;
+  /** The property group it is listed under (default: the type's main group). */
+  groupName?: string;
+  /** Values are unique across records, so the property can serve as an `idProperty`. */
+  unique?: boolean;
 }
 
 export interface ObjectSpec {
@@ -279,7 +283,7 @@ export function definitionOf(spec: ObjectSpec, property: PropertySpec, index: nu
     type: property.type,
     fieldType: property.fieldType,
     description: property.description ?? "",
-    groupName: spec.groupName,
+    groupName: property.groupName ?? spec.groupName,
     options: (property.options ?? []).map((value, displayOrder) => ({
       label: property.type === "bool" ? (value === "true" ? "Yes" : "No") : value,
       value,
@@ -289,7 +293,7 @@ export function definitionOf(spec: ObjectSpec, property: PropertySpec, index: nu
     displayOrder: index,
     calculated: false,
     externalOptions: false,
-    hasUniqueValue: property.name === "hs_object_id",
+    hasUniqueValue: property.name === "hs_object_id" || property.unique === true,
     hidden: false,
     hubspotDefined: true,
     formField: !readOnly,

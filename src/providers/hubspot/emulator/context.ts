@@ -43,3 +43,16 @@ export function listParam(value: string | string[] | undefined): string[] {
     .map((entry) => entry.trim())
     .filter((entry) => entry !== "");
 }
+
+/** The last value of a query parameter that may repeat. */
+export function singleParam(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[value.length - 1] : value;
+}
+
+/** `archived=true|false` (default false); anything else is HubSpot's 400. */
+export function archivedParam(value: string | string[] | undefined): boolean {
+  const text = singleParam(value);
+  if (text === undefined || text === "" || text === "false") return false;
+  if (text === "true") return true;
+  throw validationError(`archived must be true or false, but was "${text}".`);
+}

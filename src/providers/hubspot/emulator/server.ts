@@ -24,6 +24,7 @@ import { controlRoutes } from "./routes/control.ts";
 import { oauthRoutes } from "./routes/oauth.ts";
 import { oauthControlRoutes } from "./routes/oauth-control.ts";
 import { objectRoutes } from "./routes/objects.ts";
+import { objectBatchRoutes } from "./routes/objects-batch.ts";
 import { propertyRoutes } from "./routes/properties.ts";
 import { searchRoutes } from "./routes/search.ts";
 
@@ -119,6 +120,7 @@ export function buildApp(ctx: EmulatorContext, controls: EmulatorControls): Fast
       return payload;
     });
     objectRoutes(api, ctx);
+    objectBatchRoutes(api, ctx);
     searchRoutes(api, ctx);
     propertyRoutes(api, ctx);
     associationRoutes(api, ctx);

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { type BatchError, batchReply } from "../batch.ts";
 import { type AssociationKind, associationKind, OBJECT_SPECS, type ObjectTypeName } from "../catalog.ts";
 import { type EmulatorContext, numericId, objectTypeParam } from "../context.ts";
 import type { Dataset } from "../dataset.ts";
@@ -20,14 +21,6 @@ const batchSchema = z.object({
 });
 
 type Params = { Params: { fromObjectType: string; toObjectType: string } };
-
-interface BatchError {
-  status: "error";
-  category: string;
-  subCategory?: string;
-  message: string;
-  context: Record<string, string[]>;
-}
 
 type BatchInput = z.infer<typeof batchSchema>["inputs"][number];
 
@@ -84,7 +77,8 @@ function batchRead(
     if ("error" in found) errors.push(found.error);
     else results.push(toResult(input, found.ids, kind));
   }
-  return reply.code(errors.length > 0 ? 207 : 200).send(batchResponse(results, errors, startedAt));
+  const { statusCode, body } = batchReply(results, errors, startedAt);
+  return reply.code(statusCode).send(body);
 }
 
 function parseBatch(request: FastifyRequest<Params>): {
@@ -137,14 +131,4 @@ function associationsOf(
     };
   }
   return { ids };
-}
-
-function batchResponse(results: unknown[], errors: BatchError[], startedAt: string): Record<string, unknown> {
-  return {
-    status: "COMPLETE",
-    results,
-    ...(errors.length > 0 ? { numErrors: errors.length, errors } : {}),
-    startedAt,
-    completedAt: new Date().toISOString(),
-  };
 }

@@ -3,11 +3,25 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { OBJECT_SPECS, type ObjectTypeName, resolveObjectType } from "../catalog.ts";
-import { type EmulatorContext, listParam, numericId, objectTypeParam } from "../context.ts";
-import type { Dataset } from "../dataset.ts";
-import { type ErrorDetail, HubSpotApiError, objectNotFound, validationError } from "../errors.ts";
-import { indexInContactEmail, type PropertyValues } from "../generate.ts";
+import { type ObjectTypeName, resolveObjectType } from "../catalog.ts";
+import {
+  archivedParam,
+  type EmulatorContext,
+  listParam,
+  numericId,
+  objectTypeParam,
+  singleParam,
+} from "../context.ts";
+import { objectNotFound, validationError } from "../errors.ts";
+import { findRecordId, idPropertyParam } from "../object-lookup.ts";
+import {
+  assertEmailFree,
+  companyAssociation,
+  createInputSchema,
+  parseBody,
+  propertiesSchema,
+  writableValues,
+} from "../object-writes.ts";
 import { selectProperties, toApiObject } from "../serialize.ts";
 
 export const DEFAULT_LIST_LIMIT = 10;
@@ -19,23 +33,7 @@ type ObjectRequest = FastifyRequest<{
   Querystring: Query;
 }>;
 
-const booleanParam = z
-  .union([z.literal("true"), z.literal("false")])
-  .optional()
-  .transform((value) => value === "true");
-
-const propertyValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-const writeBodySchema = z.object({
-  properties: z.record(z.string(), propertyValue),
-  associations: z
-    .array(
-      z.object({
-        to: z.object({ id: z.union([z.string(), z.number()]) }),
-        types: z.array(z.object({ associationCategory: z.string(), associationTypeId: z.number() })).min(1),
-      }),
-    )
-    .optional(),
-});
+const updateBodySchema = z.object({ properties: propertiesSchema });
 
 /** Registers the v3 object routes. */
 export function objectRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
@@ -45,9 +43,9 @@ export function objectRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
     const type = objectTypeParam(request.params.objectType);
     const query = request.query;
     const limit = parseLimit(query.limit);
-    const archived = booleanParam.parse(single(query.archived));
+    const archived = archivedParam(query.archived);
     const table = dataset.table(type);
-    const after = single(query.after);
+    const after = singleParam(query.after);
     const fromId = after === undefined || after === "" ? undefined : numericId(after);
     if (after !== undefined && after !== "" && fromId === undefined) {
       throw validationError(`after must be a paging cursor returned by a previous page, but was "${after}".`);
@@ -73,12 +71,11 @@ export function objectRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
 
   app.get("/crm/v3/objects/:objectType/:objectId", async (request: ObjectRequest, reply) => {
     const type = objectTypeParam(request.params.objectType);
-    const archived = booleanParam.parse(single(request.query.archived));
+    const archived = archivedParam(request.query.archived);
     const table = dataset.table(type);
-    const id = numericId(request.params.objectId ?? "");
-    if (id === undefined || table.indexOf(id) === undefined || table.isArchived(id) !== archived) {
-      throw objectNotFound(request.params.objectId ?? "");
-    }
+    const idProperty = idPropertyParam(dataset, type, singleParam(request.query.idProperty));
+    const id = findRecordId(dataset, type, idProperty, request.params.objectId ?? "", archived);
+    if (id === undefined) throw objectNotFound(request.params.objectId ?? "");
     const names = selectProperties(dataset, type, listParam(request.query.properties));
     return reply.send(
       toApiObject(dataset, type, table.get(id)!, names, associationTypesParam(request.query.associations)),
@@ -87,15 +84,10 @@ export function objectRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
 
   app.post("/crm/v3/objects/:objectType", async (request: ObjectRequest, reply) => {
     const type = objectTypeParam(request.params.objectType);
-    const body = parseBody(request.body);
+    const body = parseBody(createInputSchema, request.body);
     const props = writableValues(dataset, type, body.properties);
-    if (type === "contacts" && typeof props.email === "string") {
-      const existing = findContactByEmail(dataset, props.email);
-      if (existing !== undefined) {
-        throw new HubSpotApiError(409, "CONFLICT", `Contact already exists. Existing ID: ${existing}`);
-      }
-    }
-    const companyId = companyAssociation(dataset, type, body.associations ?? []);
+    assertEmailFree(dataset, type, props);
+    const companyId = companyAssociation(dataset, type, body.associations);
     const record = dataset.createRecord(type, props, companyId);
     const names = selectProperties(dataset, type, Object.keys(props));
     return reply.code(201).send(toApiObject(dataset, type, record, names));
@@ -103,10 +95,13 @@ export function objectRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
 
   app.patch("/crm/v3/objects/:objectType/:objectId", async (request: ObjectRequest, reply) => {
     const type = objectTypeParam(request.params.objectType);
-    const id = numericId(request.params.objectId ?? "");
-    if (id === undefined || !dataset.table(type).isLive(id))
-      throw objectNotFound(request.params.objectId ?? "");
-    const props = writableValues(dataset, type, parseBody(request.body).properties);
+    const idProperty = idPropertyParam(dataset, type, singleParam(request.query.idProperty));
+    const id = findRecordId(dataset, type, idProperty, request.params.objectId ?? "");
+    if (id === undefined) throw objectNotFound(request.params.objectId ?? "");
+    const props = writableValues(dataset, type, parseBody(updateBodySchema, request.body).properties);
+    if (props.email !== undefined && props.email !== dataset.table(type).get(id)?.properties.email) {
+      assertEmailFree(dataset, type, props);
+    }
     const record = dataset.updateRecord(type, id, props);
     return reply.send(
       toApiObject(dataset, type, record, selectProperties(dataset, type, Object.keys(props))),
@@ -122,12 +117,8 @@ export function objectRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   });
 }
 
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[value.length - 1] : value;
-}
-
 function parseLimit(raw: string | string[] | undefined): number {
-  const text = single(raw);
+  const text = singleParam(raw);
   if (text === undefined || text === "") return DEFAULT_LIST_LIMIT;
   const limit = Number(text);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
@@ -143,74 +134,4 @@ function associationTypesParam(raw: string | string[] | undefined): ObjectTypeNa
     const type = resolveObjectType(name);
     return type ? [type] : [];
   });
-}
-
-function parseBody(body: unknown): z.infer<typeof writeBodySchema> {
-  const parsed = writeBodySchema.safeParse(body);
-  if (!parsed.success) {
-    throw validationError(
-      `Invalid input: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; ")}`,
-    );
-  }
-  return parsed.data;
-}
-
-/** Property values to store: every name must exist and be writable; values become strings. */
-function writableValues(
-  dataset: Dataset,
-  type: ObjectTypeName,
-  input: Record<string, string | number | boolean | null>,
-): PropertyValues {
-  const errors: ErrorDetail[] = [];
-  const values: PropertyValues = {};
-  for (const [name, value] of Object.entries(input)) {
-    const property = dataset.propertySpec(type, name);
-    if (!property) {
-      errors.push({
-        message: `Property "${name}" does not exist`,
-        code: "PROPERTY_DOESNT_EXIST",
-        context: { propertyName: [name] },
-      });
-    } else if (property.readOnly) {
-      errors.push({
-        message: `Property "${name}" is read-only`,
-        code: "READ_ONLY_VALUE",
-        context: { propertyName: [name] },
-      });
-    } else {
-      values[name] = value === null || value === "" ? null : String(value);
-    }
-  }
-  if (errors.length > 0) throw validationError("Property values were not valid", errors);
-  return values;
-}
-
-/** The company a create request associates a contact or deal with (last one wins), checked to exist. */
-function companyAssociation(
-  dataset: Dataset,
-  type: ObjectTypeName,
-  associations: z.infer<typeof writeBodySchema>["associations"] & object,
-): number | undefined {
-  let companyId: number | undefined;
-  for (const association of associations) {
-    const id = numericId(association.to.id);
-    if (type === "companies" || id === undefined || !dataset.table("companies").isLive(id)) {
-      throw validationError(
-        `Association target ${association.to.id} is not a ${OBJECT_SPECS.companies.singular} we can associate.`,
-      );
-    }
-    companyId = id;
-  }
-  return companyId;
-}
-
-/** The id of the live contact holding this email, if any (seeded emails encode their index). */
-function findContactByEmail(dataset: Dataset, email: string): number | undefined {
-  const table = dataset.table("contacts");
-  const wanted = email.toLowerCase();
-  const matches = (id: number) =>
-    table.isLive(id) && table.get(id)?.properties.email?.toLowerCase() === wanted;
-  const index = indexInContactEmail(wanted);
-  if (index !== undefined && matches(table.spec.idBase + index)) return table.spec.idBase + index;
-  return [...table.changedIds()].find(matches);
 }

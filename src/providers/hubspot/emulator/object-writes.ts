@@ -1,0 +1,112 @@
+/**
+ * What every object write checks, for single and batch endpoints alike: the body's shape, that each
+ * property exists and is writable, the company a new record is associated with, and email uniqueness.
+ */
+import { z } from "zod";
+import { associationKind, OBJECT_SPECS, type ObjectTypeName } from "./catalog.ts";
+import { numericId } from "./context.ts";
+import type { Dataset } from "./dataset.ts";
+import { type ErrorDetail, HubSpotApiError, validationError } from "./errors.ts";
+import type { PropertyValues } from "./generate.ts";
+import { findRecordId } from "./object-lookup.ts";
+
+const propertyValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export const propertiesSchema = z.record(z.string(), propertyValue);
+
+export const associationInputSchema = z.object({
+  to: z.object({ id: z.union([z.string(), z.number()]) }),
+  types: z.array(z.object({ associationCategory: z.string(), associationTypeId: z.number() })).min(1),
+});
+
+/** The body of a create (`POST /crm/v3/objects/{type}`, and each batch create input). */
+export const createInputSchema = z.object({
+  properties: propertiesSchema,
+  associations: z.array(associationInputSchema).optional(),
+  objectWriteTraceId: z.string().optional(),
+});
+export type CreateInput = z.infer<typeof createInputSchema>;
+
+/** Parses a request body, or throws HubSpot's 400 listing each problem by path. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw validationError(
+      `Invalid input JSON: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; ")}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** Property values to store: every name must exist and be writable; values become strings. */
+export function writableValues(
+  dataset: Dataset,
+  type: ObjectTypeName,
+  input: Record<string, string | number | boolean | null>,
+): PropertyValues {
+  const errors: ErrorDetail[] = [];
+  const values: PropertyValues = {};
+  for (const [name, value] of Object.entries(input)) {
+    const property = dataset.propertySpec(type, name);
+    if (!property) {
+      errors.push({
+        message: `Property "${name}" does not exist`,
+        code: "PROPERTY_DOESNT_EXIST",
+        context: { propertyName: [name] },
+      });
+    } else if (property.readOnly) {
+      errors.push({
+        message: `Property "${name}" is read-only`,
+        code: "READ_ONLY_VALUE",
+        context: { propertyName: [name] },
+      });
+    } else {
+      values[name] = value === null || value === "" ? null : String(value);
+    }
+  }
+  if (errors.length > 0) throw validationError("Property values were not valid", errors);
+  return values;
+}
+
+/** The company a create request associates a contact or deal with (last one wins), checked to exist. */
+export function companyAssociation(
+  dataset: Dataset,
+  type: ObjectTypeName,
+  associations: CreateInput["associations"],
+): number | undefined {
+  let companyId: number | undefined;
+  for (const association of associations ?? []) {
+    const id = numericId(association.to.id);
+    const kind = associationKind(type, "companies");
+    const typeIds = association.types.map((spec) => spec.associationTypeId);
+    if (!kind || id === undefined || !dataset.table("companies").isLive(id)) {
+      throw validationError(
+        `Association target ${association.to.id} is not a ${OBJECT_SPECS.companies.singular} we can associate.`,
+      );
+    }
+    if (!typeIds.every((typeId) => typeId === kind.primaryTypeId || typeId === kind.unlabeledTypeId)) {
+      throw validationError(
+        `associationTypeId must be ${kind.primaryTypeId} or ${kind.unlabeledTypeId} from ${type} to companies, but was ${typeIds.join(", ")}.`,
+      );
+    }
+    companyId = id;
+  }
+  return companyId;
+}
+
+/** HubSpot's 409 when a contact with this email exists (`taken` holds emails claimed earlier in a batch). */
+export function assertEmailFree(
+  dataset: Dataset,
+  type: ObjectTypeName,
+  values: PropertyValues,
+  taken: ReadonlySet<string> = new Set(),
+): void {
+  const email = values.email;
+  if (type !== "contacts" || typeof email !== "string") return;
+  const existing = findRecordId(dataset, "contacts", "email", email);
+  if (existing !== undefined) {
+    throw new HubSpotApiError(409, "CONFLICT", `Contact already exists. Existing ID: ${existing}`);
+  }
+  if (taken.has(email.toLowerCase())) {
+    throw new HubSpotApiError(409, "CONFLICT", `Duplicate email ${email} in the batch's inputs.`);
+  }
+}
