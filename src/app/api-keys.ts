@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
+import { SwitchyardError } from "../core/index.ts";
 import {
   type ApiKeyRow,
   type Database,
@@ -8,11 +9,15 @@ import {
   touchApiKey,
 } from "../store/index.ts";
 
-/** Who is calling: the key and the environment it belongs to. */
+/**
+ * Who is calling: the key and the environment it belongs to. An admin key works in its environment like any
+ * key and also manages the organisation's environments (lists them all, creates new ones).
+ */
 export interface ApiCaller {
   keyId: string;
   environmentId: string;
   environmentName: string;
+  admin: boolean;
 }
 
 /** Characters of the secret kept (and shown) as its prefix, after `sy_<env>_`. */
@@ -32,11 +37,15 @@ export function generateApiKeySecret(environmentName: string): { secret: string;
   return { secret, prefix: secret.slice(0, head.length + PREFIX_CHARS) };
 }
 
-/** Creates a key in an environment; the returned secret exists nowhere else and is shown once. */
+/**
+ * Creates a key in an environment (an admin key when `options.admin`); the returned secret exists nowhere
+ * else and is shown once.
+ */
 export async function issueApiKey(
   db: Kysely<Database>,
   environment: { id: string; name: string },
   name: string,
+  options: { admin?: boolean } = {},
 ): Promise<{ key: ApiKeyRow; secret: string }> {
   const { secret, prefix } = generateApiKeySecret(environment.name);
   const key = await insertApiKey(db, {
@@ -44,6 +53,7 @@ export async function issueApiKey(
     name,
     prefix,
     hash: hashApiKey(secret),
+    admin: options.admin === true,
   });
   return { key, secret };
 }
@@ -59,5 +69,26 @@ export async function authenticateApiKey(
   if (!key.last_used_at || now - Date.parse(key.last_used_at) >= TOUCH_EVERY_MS) {
     await touchApiKey(db, key.id, new Date(now).toISOString());
   }
-  return { keyId: key.id, environmentId: key.environment_id, environmentName: key.environment_name };
+  return {
+    keyId: key.id,
+    environmentId: key.environment_id,
+    environmentName: key.environment_name,
+    admin: key.admin === 1,
+  };
+}
+
+/**
+ * Throws `forbidden` unless the caller holds an admin key; `action` completes "An environment key cannot …".
+ */
+export function assertAdmin(caller: ApiCaller, action: string): void {
+  if (caller.admin) return;
+  throw new SwitchyardError(
+    "forbidden",
+    `This API key belongs to environment "${caller.environmentName}" and cannot ${action}.`,
+    {
+      hint:
+        "Use an admin key: the one `npm start` wrote to .switchyard/dev-api-key, or one made with " +
+        "`switchyard keys create --admin --environment <name>`.",
+    },
+  );
 }

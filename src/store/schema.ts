@@ -47,6 +47,8 @@ export interface ApiKeysTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** 1 for an admin key: it also lists and creates environments. */
+  admin: number;
 }
 
 /** The API-visible event log of an environment (`connection.created`, …). */
@@ -170,6 +172,10 @@ export interface ConnectSessionsTable {
   oauth_state_hash: string | null;
   /** The pending OAuth2 attempt (provider, PKCE verifier), sealed by the vault. */
   oauth_pending: string | null;
+  /** Failed credential attempts so far; at the limit the session is locked. */
+  failed_attempts: number;
+  /** When too many failed attempts locked the session. */
+  locked_at: string | null;
 }
 
 export interface Database {

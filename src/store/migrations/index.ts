@@ -10,6 +10,7 @@ import { syncs } from "./0003-syncs.ts";
 import { connectSessions } from "./0004-connect-sessions.ts";
 import { runHeartbeats } from "./0005-run-heartbeats.ts";
 import { recordStreamChanges } from "./0006-record-stream-changes.ts";
+import { adminKeysAndConnectLocks } from "./0008-admin-keys-and-connect-locks.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   "0004_connect_sessions": connectSessions,
   "0005_run_heartbeats": runHeartbeats,
   "0006_record_stream_changes": recordStreamChanges,
+  "0008_admin_keys_and_connect_locks": adminKeysAndConnectLocks,
 };
 
 export const migrationProvider: MigrationProvider = {

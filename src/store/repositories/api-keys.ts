@@ -9,7 +9,7 @@ export type ApiKeyRow = Selectable<ApiKeysTable>;
 /** Stores a new key by its hash (the secret never reaches the store) and returns the row. */
 export async function insertApiKey(
   db: Kysely<Database>,
-  input: { environmentId: string; name: string; prefix: string; hash: string },
+  input: { environmentId: string; name: string; prefix: string; hash: string; admin?: boolean },
 ): Promise<ApiKeyRow> {
   const row: ApiKeyRow = {
     id: newId("key"),
@@ -20,6 +20,7 @@ export async function insertApiKey(
     created_at: nowIso(),
     last_used_at: null,
     revoked_at: null,
+    admin: input.admin ? 1 : 0,
   };
   await db.insertInto("api_keys").values(row).execute();
   return row;

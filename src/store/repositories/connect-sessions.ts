@@ -35,6 +35,8 @@ export async function insertConnectSession(
     connection_id: input.connectionId ?? null,
     oauth_state_hash: null,
     oauth_pending: null,
+    failed_attempts: 0,
+    locked_at: null,
   };
   await db.insertInto("connect_sessions").values(row).execute();
   return row;
