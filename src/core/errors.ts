@@ -20,6 +20,8 @@ export type ErrorCode =
   | "request_invalid"
   | "body_malformed"
   | "payload_too_large"
+  | "uri_too_long"
+  | "headers_too_large"
   | "unsupported_media_type"
   | "method_not_allowed"
   | "unauthenticated"

@@ -26,6 +26,8 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   run_aborted: 409,
   run_interrupted: 409,
   payload_too_large: 413,
+  uri_too_long: 414,
+  headers_too_large: 431,
   unsupported_media_type: 415,
   credentials_rejected: 422,
   record_invalid: 422,
