@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
 import Database from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
 import { ConfigError } from "../core/index.ts";
@@ -38,8 +39,22 @@ export async function openStore(config: StoreConfig): Promise<Store> {
 /** New SQLite files get 16 KiB pages: the records cache's rows carry ~1 KiB payloads (measured in bench/). */
 const SQLITE_PAGE_SIZE = 16_384;
 
+/**
+ * The control plane holds tokens' metadata and the records cache: owner read/write only, like the key files.
+ * The file is created 0600 before SQLite opens it, as SQLite gives its `-wal` and `-shm` the main file's
+ * mode; a file made before this rule is tightened, with the side files it left.
+ */
+function makePrivateDatabaseFile(path: string): void {
+  if (path === ":memory:" || path === "") return;
+  if (!existsSync(path)) closeSync(openSync(path, "a", 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
+}
+
 async function createDialect(config: StoreConfig) {
   if (config.kind === "sqlite") {
+    makePrivateDatabaseFile(config.path);
     const sqlite = new Database(config.path);
     // Takes effect only while the file is empty; an existing store keeps its page size.
     sqlite.pragma(`page_size = ${SQLITE_PAGE_SIZE}`);

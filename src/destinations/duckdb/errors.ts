@@ -7,7 +7,7 @@ export class DuckDbFileLockedError extends DestinationError {
   constructor(path: string, cause: unknown) {
     const pid = /PID (\d+)/.exec(causeMessage(cause))?.[1];
     super("duckdb", `cannot open warehouse file "${path}": it is locked by another process.`, { cause });
-    this.hint = `Another Switchyard process${pid ? ` (PID ${pid})` : ""} holds "${path}"; DuckDB lets only one process write a file. Stop that process, or point this one at another warehouse file.`;
+    this.hint = `Another process${pid ? ` (PID ${pid})` : ""} holds "${path}": a Switchyard run writing it, or a reader such as \`duckdb\`. DuckDB lets one process write a file, and none while another has it open; Switchyard opens the warehouse only while a run writes it. Retry when that process is done, or point this one at another warehouse file.`;
   }
 }
 
