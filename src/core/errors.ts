@@ -33,6 +33,7 @@ export type ErrorCode =
   | "oauth2_authorization_failed"
   | "connect_session_expired"
   | "connect_session_used"
+  | "connect_session_locked"
   | "internal";
 
 export class SwitchyardError extends Error {

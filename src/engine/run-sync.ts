@@ -38,6 +38,11 @@ export interface SyncJob {
     credentials: Credentials;
     /** Overrides the provider's base URL (emulators, sandboxes). */
     baseUrl?: string;
+    /**
+     * Let requests reach loopback, private and metadata addresses: only for a connection whose environment
+     * allows private addresses (emulators on this machine). Off by default (the SSRF guard, see src/http).
+     */
+    allowPrivateAddresses?: boolean;
     /** For OAuth2 credentials: supplies and renews the access token (refreshed tokens are stored by it). */
     tokens?: AccessTokenSource;
   };
@@ -106,6 +111,7 @@ export async function runSync(job: SyncJob): Promise<Run> {
   const http = createHttpClient({
     provider: job.provider.name,
     baseUrl: job.connection.baseUrl ?? job.provider.baseUrl,
+    allowPrivateAddresses: job.connection.allowPrivateAddresses ?? false,
     auth: job.provider.auth,
     credentials: job.connection.credentials,
     ...(job.connection.tokens ? { tokens: job.connection.tokens } : {}),

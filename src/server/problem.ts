@@ -21,6 +21,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   conflict: 409,
   connect_session_used: 409,
   connect_session_expired: 410,
+  connect_session_locked: 410,
   oauth2_authorization_failed: 400,
   reauthorization_required: 422,
   run_aborted: 409,
@@ -63,6 +64,16 @@ export const problemSchema = z
 
 export type Problem = z.infer<typeof problemSchema>;
 
+/** Field issues listed in one problem; the rest are counted, so an error never outgrows the request. */
+export const MAX_LISTED_ISSUES = 10;
+/** Longest request-supplied text (a path, a field name) a problem repeats. */
+const MAX_ECHOED_CHARS = 200;
+
+/** `text` cut to `max` characters, marked with an ellipsis when cut. */
+export function clip(text: string, max = MAX_ECHOED_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}
+
 /** A problem for an error code with a message and optional hint and field issues. */
 export function problem(
   code: ErrorCode,
@@ -77,7 +88,7 @@ export function problem(
     code,
     ...(extra.hint ? { hint: extra.hint } : {}),
     ...(extra.errors ? { errors: extra.errors } : {}),
-    ...(extra.instance ? { instance: extra.instance } : {}),
+    ...(extra.instance ? { instance: clip(extra.instance) } : {}),
   };
 }
 
@@ -116,9 +127,17 @@ const FASTIFY_ERRORS: Record<string, { code: ErrorCode; detail: string; hint: st
  */
 export function problemFromError(error: unknown, instance: string): Problem {
   if (error instanceof RequestInvalidError) {
-    return problem(error.code, error.message, {
-      hint: error.hint,
-      errors: error.issues.map((issue) => ({ ...issue })),
+    const unlisted = error.issues.length - MAX_LISTED_ISSUES;
+    return problem(error.code, clip(error.message, 2 * MAX_ECHOED_CHARS), {
+      hint:
+        unlisted > 0
+          ? `${error.hint} Only the first ${MAX_LISTED_ISSUES} of ${error.issues.length} issues are listed.`
+          : error.hint,
+      errors: error.issues.slice(0, MAX_LISTED_ISSUES).map((issue) => ({
+        location: issue.location,
+        path: clip(issue.path),
+        message: clip(issue.message),
+      })),
       instance,
     });
   }

@@ -8,6 +8,8 @@ export interface EnvironmentsTable {
   id: string;
   name: string;
   created_at: string;
+  /** 1: its connections may reach loopback, private and metadata addresses (emulators); 0 (default): not. */
+  allow_private_network: number;
 }
 
 export interface ConnectionsTable {
