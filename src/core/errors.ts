@@ -125,12 +125,25 @@ export class ProviderUnavailableError extends SwitchyardError {
       "provider_unavailable",
       `${provider} kept failing after ${attempts} attempts (last: ${lastProblem}).`,
       {
-        hint: "The provider is down or throttling hard; the run can be retried later and resumes from its last checkpoint.",
+        hint: connectionRefused(options.cause)
+          ? "Nothing accepts connections at the provider's address: check the connection's base URL (an " +
+            "emulator or local service there may have stopped or moved), then run the sync again; it resumes " +
+            "from its last checkpoint."
+          : "The provider is down or throttling hard; the run can be retried later and resumes from its last checkpoint.",
         details: { provider, attempts },
         cause: options.cause,
       },
     );
   }
+}
+
+/** Whether an error, or one it wraps (`cause`, or `errors` of an AggregateError), is a refused connection. */
+function connectionRefused(error: unknown, depth = 0): boolean {
+  if (typeof error !== "object" || error === null || depth > 5) return false;
+  const { code, cause, errors } = error as { code?: unknown; cause?: unknown; errors?: unknown };
+  if (code === "ECONNREFUSED") return true;
+  if (Array.isArray(errors) && errors.some((inner) => connectionRefused(inner, depth + 1))) return true;
+  return connectionRefused(cause, depth + 1);
 }
 
 /** The provider answered 2xx with something we cannot use (HTML, broken JSON, wrong shape). */

@@ -245,6 +245,34 @@ describe("switchyard sync: --token and --base-url", () => {
     expect(JSON.parse(synced.stdout).stats.recordsUnchanged).toBe(12 + 3 + 5);
   });
 
+  it("says nothing listens at the base URL when the connection is refused, not that the provider is down", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    const result = await runCli([
+      "sync",
+      "hubspot",
+      "--token",
+      TOKEN,
+      "--connection",
+      "dead",
+      "--base-url",
+      deadUrl,
+      "--data-dir",
+      dir.path,
+      "--no-duckdb",
+      "--streams",
+      "companies",
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/ECONNREFUSED/);
+    expect(result.stderr).toMatch(
+      /hint: +Nothing accepts connections at the provider's address: check the connection's base URL/,
+    );
+    expect(result.stderr).not.toMatch(/down or throttling/);
+  });
+
   it("prints each stream's own record count in its progress lines", async () => {
     const result = await runCli([
       "sync",
