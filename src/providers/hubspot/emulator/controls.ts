@@ -6,6 +6,7 @@ import { z } from "zod";
 import { OBJECT_TYPES, type ObjectTypeName, type PropertyDefinition, type PropertySpec } from "./catalog.ts";
 import type { EmulatorContext } from "./context.ts";
 import type { MutationRequest, MutationResult } from "./dataset.ts";
+import { validationError } from "./errors.ts";
 import type { FaultConfig, FaultSettings } from "./faults.ts";
 import type { RateLimitConfig } from "./rate-limit.ts";
 import { type ApiObject, toApiObject } from "./serialize.ts";
@@ -46,6 +47,7 @@ export const mutationSchema = z.object({
   updates: z.number().int().min(0).optional(),
   archives: z.number().int().min(0).optional(),
   creates: z.number().int().min(0).optional(),
+  reassociations: z.number().int().min(0).optional(),
   stepMs: z.number().int().min(0).optional(),
 });
 
@@ -73,7 +75,15 @@ export function createControls(ctx: EmulatorContext): EmulatorControls {
       faults: ctx.faults.settings,
       requests: Object.fromEntries(ctx.requestCounts),
     }),
-    mutate: (request) => dataset.mutate(mutationSchema.parse(request)),
+    mutate: (request) => {
+      const parsed = mutationSchema.parse(request);
+      if (parsed.type === "companies" && (parsed.reassociations ?? 0) > 0) {
+        throw validationError(
+          "reassociations applies to contacts and deals: each holds its company association. Send type contacts or deals.",
+        );
+      }
+      return dataset.mutate(parsed);
+    },
     addProperty: (type, property) => dataset.addProperty(type, property),
     setFaults: ({ restart, ...settings }) => {
       ctx.faults.configure(settings);

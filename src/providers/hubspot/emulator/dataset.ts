@@ -35,6 +35,11 @@ export interface MutationRequest {
   archives?: number;
   creates?: number;
   /**
+   * Contacts or deals whose company association changes (to another live company, or to none). As in
+   * HubSpot, this does not move their modification time.
+   */
+  reassociations?: number;
+  /**
    * Spacing of the changes' modification times in ms (default 1000). 0 gives every change in the batch
    * the same timestamp, which is how tests provoke many records sharing one lastmodifieddate.
    */
@@ -46,6 +51,7 @@ export interface MutationResult {
   updated: string[];
   archived: string[];
   created: string[];
+  reassociated: string[];
   /** The clock after the batch (ISO). */
   clock: string;
 }
@@ -130,8 +136,9 @@ export class Dataset {
   }
 
   /**
-   * Applies updates, then creations, then archives, each at a later time on the logical clock.
-   * Which records change is a pure function of the seed and how many batches ran before.
+   * Applies updates, then creations, then archives, each at a later time on the logical clock, then
+   * association changes (which take no time). Which records change, and how, is a pure function of the
+   * seed and how many batches ran before.
    */
   mutate(request: MutationRequest): MutationResult {
     const table = this.tables[request.type];
@@ -177,14 +184,46 @@ export class Dataset {
       table.archive(id, nextTime());
       return id;
     });
-    if (created.length > 0 || archived.length > 0) this.reverse.clear();
+    const reassociated = this.reassociate(
+      request.type,
+      choose(request.reassociations ?? 0, keyOf("reassociate")),
+      batch,
+    );
+    if (created.length > 0 || archived.length > 0 || reassociated.length > 0) this.reverse.clear();
     return {
       type: request.type,
       updated: updated.map(String),
       archived: archived.map(String),
       created: created.map(String),
+      reassociated: reassociated.map(String),
       clock: new Date(this.clockMs).toISOString(),
     };
+  }
+
+  /**
+   * Gives each record another live company, or none (one in five), never the one it had. Contacts and deals
+   * only: companies hold no company association of their own.
+   */
+  private reassociate(type: ObjectTypeName, ids: readonly number[], batch: number): number[] {
+    if (ids.length === 0) return [];
+    const companies = [...this.tables.companies.liveIds()];
+    for (const id of ids) {
+      const current = this.tables[type].companyIdOf(id);
+      const roll = hash32(this.seed, batch, keyOf("company"), id);
+      const others = companies.filter((companyId) => companyId !== current);
+      const next = roll % 5 === 0 || others.length === 0 ? null : others[roll % others.length]!;
+      this.setCompanyOf(type, id, next);
+    }
+    return [...ids];
+  }
+
+  /** Sets the company a contact or deal is associated with (null: none); its modification time stays. */
+  setCompanyOf(type: ObjectTypeName, id: number, companyId: number | null): void {
+    if (!associationKind(type, "companies")) {
+      throw new Error(`${type} have no company association to change.`);
+    }
+    this.tables[type].setCompany(id, companyId);
+    this.reverse.clear();
   }
 
   /** Creates a record through the API: exactly the given properties, optionally associated with a company. */
