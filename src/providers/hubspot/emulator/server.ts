@@ -20,6 +20,7 @@ import { FaultPlan, type FaultSettings, HTML_ERROR_PAGE } from "./faults.ts";
 import { createOAuthControls, type OAuthAppSpec, type OAuthControls, OAuthState } from "./oauth-state.ts";
 import { type RateLimitConfig, RateLimiter } from "./rate-limit.ts";
 import { associationRoutes } from "./routes/associations.ts";
+import { associationV4Routes } from "./routes/associations-v4.ts";
 import { controlRoutes } from "./routes/control.ts";
 import { oauthRoutes } from "./routes/oauth.ts";
 import { oauthControlRoutes } from "./routes/oauth-control.ts";
@@ -124,6 +125,7 @@ export function buildApp(ctx: EmulatorContext, controls: EmulatorControls): Fast
     searchRoutes(api, ctx);
     propertyRoutes(api, ctx);
     associationRoutes(api, ctx);
+    associationV4Routes(api, ctx);
   });
   app.register(async (control) => controlRoutes(control, controls));
   app.register(async (oauth) => oauthRoutes(oauth, ctx.oauth));

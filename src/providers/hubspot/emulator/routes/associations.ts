@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { v4AssociationTypes } from "../association-links.ts";
 import { type BatchError, batchReply } from "../batch.ts";
 import { type AssociationKind, associationKind, OBJECT_SPECS, type ObjectTypeName } from "../catalog.ts";
 import { type EmulatorContext, numericId, objectTypeParam } from "../context.ts";
@@ -38,10 +39,7 @@ export function associationRoutes(app: FastifyInstance, ctx: EmulatorContext): v
           to: ids.slice(offset, nextOffset).map((toId) => ({
             // v4 sends the target id as a JSON number.
             toObjectId: toId,
-            associationTypes: [
-              { category: "HUBSPOT_DEFINED", typeId: kind.primaryTypeId, label: "Primary" },
-              { category: "HUBSPOT_DEFINED", typeId: kind.unlabeledTypeId, label: null },
-            ],
+            associationTypes: v4AssociationTypes(kind),
           })),
           ...(nextOffset < ids.length ? { paging: { next: { after: String(nextOffset) } } } : {}),
         };
