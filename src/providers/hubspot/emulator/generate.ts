@@ -16,10 +16,10 @@ export const DEFAULT_CLOCK_START = Date.UTC(2025, 0, 1);
 /** Splits a compact word list; lists are data, kept on few lines. */
 const words = (text: string, separator = " "): readonly string[] => text.split(separator);
 
-const FIRST_NAMES = words(
+export const FIRST_NAMES = words(
   "Ava Liam Noah Emma Mia Lucas Sofia Elias Hana Mateo Chloe Arjun Zara Felix Ines Omar Yuki Nora Leon Priya Jonas Amara Theo Lea Kofi Maya Ivan Aisha Hugo Elena",
 );
-const LAST_NAMES = words(
+export const LAST_NAMES = words(
   "Schmidt Garcia Okafor Tanaka Novak Rossi Dubois Kowalski Silva Nguyen Jensen Haddad Moreau Fischer Patel Costa Larsen Kim Weber Ortiz Brennan Mensah Horvat Sato Lindqvist Rahman Varga Keller Diaz Young",
 );
 const COMPANY_WORDS_A = words("Blue Bright North Quantum Silver Cedar Iron Nova Summit Harbor");
