@@ -1,5 +1,10 @@
 import { CredentialsRejectedError, describeError, SwitchyardError } from "../core/index.ts";
-import { type ConnectionRow, getConnection, patchConnection } from "../store/index.ts";
+import {
+  type ConnectionRow,
+  environmentAllowsPrivateNetwork,
+  getConnection,
+  patchConnection,
+} from "../store/index.ts";
 import { setConnectionStatus } from "./connection-status.ts";
 import { connectionTokenSource } from "./connection-tokens.ts";
 import { openConnection } from "./connections.ts";
@@ -28,6 +33,7 @@ export async function checkConnection(deps: PlatformDeps, row: ConnectionRow): P
     baseUrl: opened.config.baseUrl,
     budgetKey: `${provider.name}:${row.id}`,
     tokens: connectionTokenSource(deps, row, opened.credentials),
+    allowPrivateAddresses: await environmentAllowsPrivateNetwork(deps.db, row.environment_id),
   });
   try {
     await provider.checkCredentials(http);

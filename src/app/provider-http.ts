@@ -5,6 +5,7 @@ import {
   createHttpClient,
   getSharedBudget,
 } from "../http/index.ts";
+import { environmentAllowsPrivateNetwork } from "../store/index.ts";
 import type { PlatformDeps } from "./platform.ts";
 
 export interface ProviderHttpOptions {
@@ -17,6 +18,8 @@ export interface ProviderHttpOptions {
   tokens?: AccessTokenSource | undefined;
   /** How errors name the provider; default its registry name. End users see the display name instead. */
   label?: string;
+  /** The connection's environment allows loopback and private addresses (see environmentAllowsPrivateNetwork). */
+  allowPrivateAddresses: boolean;
 }
 
 /** An HTTP client for one live check against a provider, tuned by `deps.checkHttp` (15 s, 3 attempts by default). */
@@ -28,6 +31,7 @@ export function createCheckHttp(
   return createHttpClient({
     provider: options.label ?? provider.name,
     baseUrl: options.baseUrl ?? provider.baseUrl,
+    allowPrivateAddresses: options.allowPrivateAddresses,
     auth: provider.auth,
     credentials: options.credentials,
     ...(provider.rateLimit ? { rateLimit: provider.rateLimit } : {}),
@@ -39,19 +43,21 @@ export function createCheckHttp(
 }
 
 /**
- * Checks credentials not yet stored on any connection (Connect) with one live `checkCredentials` call,
- * errors naming the provider by its display name; the check client is always closed, and the provider's
- * typed error is rethrown unchanged.
+ * Checks credentials not yet stored on any connection (Connect) with one live `checkCredentials` call in
+ * `environmentId` (whose setting says whether private addresses may be reached), errors naming the provider
+ * by its display name; the check client is always closed, and the provider's typed error is rethrown unchanged.
  */
 export async function checkNewCredentials(
-  deps: Pick<PlatformDeps, "checkHttp" | "providerSettings">,
+  deps: Pick<PlatformDeps, "db" | "checkHttp" | "providerSettings">,
   provider: ProviderDefinition,
   credentials: Credentials,
+  environmentId: string,
 ): Promise<void> {
   const http = createCheckHttp(deps, provider, {
     credentials,
     baseUrl: deps.providerSettings?.[provider.name]?.baseUrl,
     label: provider.displayName,
+    allowPrivateAddresses: await environmentAllowsPrivateNetwork(deps.db, environmentId),
   });
   try {
     await provider.checkCredentials(http);

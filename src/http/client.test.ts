@@ -37,6 +37,8 @@ function client(
     onEvent: (event) => events.push(event),
     retryDelay: { baseMs: 1, maxMs: 5 },
     maxAttempts: 3,
+    // The test server is on loopback.
+    allowPrivateAddresses: true,
     ...overrides,
   });
   cleanups.push(() => http.close());
@@ -222,16 +224,37 @@ describe("retries and error mapping", () => {
     expect(s.requests).toHaveLength(1);
   });
 
-  it("uses a short excerpt when a 4xx body is not JSON", async () => {
-    const s = await server((_req, res) => {
-      res.writeHead(404, { "content-type": "text/plain" });
-      res.end(`no such\n\tthing ${"x".repeat(500)}`);
+  it("never echoes a body that is not a JSON error message: text, HTML titles, JSON without a message", async () => {
+    const bodies: [string, string][] = [
+      ["text/plain", `internal admin: db password is swordfish\n${"x".repeat(500)}`],
+      ["text/html", "<html><title>Jenkins swordfish console</title></html>"],
+      ["application/json", '{"rows":[{"user":"root","password":"swordfish"}]}'],
+    ];
+    const s = await server((_req, res, n) => {
+      const [type, body] = bodies[n]!;
+      res.writeHead(404, { "content-type": type });
+      res.end(body);
     });
     const { http } = client(s.url);
+    for (const [type] of bodies) {
+      const error = (await http.request({ path: "/x" }).catch((e: unknown) => e)) as Error;
+      expect(error).toBeInstanceOf(ProviderRequestError);
+      expect(error.message).not.toContain("swordfish");
+      expect(error.message).toMatch(/^acme rejected the request \(HTTP 404\): /);
+      expect(error.message).toContain(type);
+    }
+  });
+
+  it("never echoes a 2xx body that is not JSON, nor the text of broken JSON", async () => {
+    const s = await server((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end('{"secret":"swordfish", broken');
+    });
+    const { http } = client(s.url, { maxAttempts: 1 });
     const error = (await http.request({ path: "/x" }).catch((e: unknown) => e)) as Error;
-    expect(error).toBeInstanceOf(ProviderRequestError);
-    expect(error.message).toContain("no such thing xxx");
-    expect(error.message.length).toBeLessThan(300);
+    expect(error).toBeInstanceOf(ProviderResponseError);
+    expect(error.message).toMatch(/invalid JSON in a 29-byte body/);
+    expect(error.message).not.toContain("swordfish");
   });
 
   it("maps 401 to CredentialsRejectedError without retrying", async () => {

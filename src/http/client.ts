@@ -1,5 +1,6 @@
 /**
- * The outbound HTTP client: auth injection, rate-limit pacing, retries with backoff, error mapping, redaction.
+ * The outbound HTTP client: auth injection, rate-limit pacing, retries with backoff, error mapping, redaction,
+ * and the SSRF guard (no loopback, private or metadata addresses unless allowed).
  * One undici Agent per client keeps connections alive across the thousands of requests of a sync.
  */
 import { Agent } from "undici";
@@ -19,6 +20,7 @@ import {
   ProviderResponseError,
   ProviderUnavailableError,
 } from "../core/index.ts";
+import { AddressRefusedError, guardedConnector } from "./address-guard.ts";
 import { prepareAuth } from "./auth.ts";
 import type { AccessTokenSource } from "./oauth2/token-manager.ts";
 import { InMemoryRateLimitBudget, type RateLimitBudget } from "./rate-limit-budget.ts";
@@ -62,6 +64,12 @@ export interface HttpClientOptions {
    * Without it the stored access token is sent as it is.
    */
   tokens?: AccessTokenSource;
+  /**
+   * Let requests reach loopback, private, link-local and metadata addresses. Off by default: every connection
+   * is checked after DNS resolution and refused with AddressRefusedError. On only where the environment
+   * allows private addresses (emulators on this machine).
+   */
+  allowPrivateAddresses?: boolean;
 }
 
 export type ClosableHttpClient = HttpClient & { close(): Promise<void> };
@@ -127,7 +135,11 @@ class UndiciHttpClient implements ClosableHttpClient {
     const account = this.budget.account;
     this.onWait = (delayMs, reason) => this.onEvent?.({ type: "rate_limit_wait", account, delayMs, reason });
     // Created last, so a client whose options were rejected holds no connection pool.
-    this.agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
+    this.agent = new Agent({
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 600_000,
+      ...(options.allowPrivateAddresses ? {} : { connect: guardedConnector() }),
+    });
   }
 
   async request<T = unknown>(
@@ -256,6 +268,8 @@ class UndiciHttpClient implements ClosableHttpClient {
     attemptSignal: AbortSignal,
   ): AttemptOutcome {
     if (signal?.aborted) throw signal.reason;
+    // The address guard said no: another attempt would go to the same address.
+    if (error instanceof AddressRefusedError) throw error;
     if (attemptSignal.aborted)
       return this.retryable(`no complete response within ${this.timeoutMs} ms`, false, error);
     if (isRetryableNetworkError(error))

@@ -83,6 +83,7 @@ beforeAll(async () => {
     auth: { type: "bearer" },
     credentials: { type: "bearer", token: "t0ken" },
     retryDelay: { baseMs: 1, maxMs: 5 },
+    allowPrivateAddresses: true,
   });
 });
 

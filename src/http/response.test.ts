@@ -15,6 +15,8 @@ describe("parseJsonBody", () => {
     const broken = parseJsonBody('{"a":', "application/json", 5);
     expect(broken.ok).toBe(false);
     expect(!broken.ok && broken.problem).toMatch(/^invalid JSON in a 5-byte body/);
+    const quoted = parseJsonBody('{"password":"swordfish" x', "application/json", 25);
+    expect(!quoted.ok && quoted.problem).not.toContain("swordfish");
   });
 });
 
@@ -25,14 +27,17 @@ describe("providerMessage", () => {
     expect(providerMessage('{"errors":[{"message":"first"}]}', "application/json")).toBe("first");
   });
 
-  it("falls back to an HTML title or a short single-line excerpt", () => {
+  it("describes, never quotes, a body without a JSON error message", () => {
     expect(providerMessage("<html><title> Bad Gateway </title></html>", "text/html")).toBe(
-      'HTML page "Bad Gateway"',
+      "a 41-byte text/html body (not shown)",
     );
-    expect(providerMessage(`line one\nline two ${"z".repeat(400)}`, "text/plain")).toMatch(
-      /^line one line two z+…$/,
+    expect(providerMessage(`line one\nline two ${"z".repeat(400)}`, "text/plain")).toBe(
+      "a 418-byte text/plain body (not shown)",
     );
-    expect(providerMessage(`line ${"z".repeat(400)}`, undefined).length).toBe(201);
+    expect(providerMessage("<p>oops</p>", undefined)).toBe("a 11-byte untyped body (not shown)");
+    expect(providerMessage('{"rows":[1]}', "application/json")).toBe(
+      "a 12-byte application/json body without an error message",
+    );
   });
 });
 

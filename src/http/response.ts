@@ -1,5 +1,7 @@
 /**
  * Response handling: read the body once, count its bytes, parse it, and say in words what went wrong.
+ * Errors quote only a JSON error message, never the text of a body: a base URL may point at something
+ * that is not the provider, and its pages must not leak out through problem details, run errors or the CLI.
  */
 
 const EXCERPT_CHARS = 200;
@@ -40,28 +42,34 @@ export function parseJsonBody(text: string, contentType: string | undefined, byt
     if (contentType !== undefined && !contentType.includes("json")) {
       return { ok: false, problem: `expected JSON but got ${mediaType(contentType)}` };
     }
-    const reason = error instanceof Error ? error.message : String(error);
-    return { ok: false, problem: `invalid JSON in a ${bytes}-byte body (${excerpt(reason)})` };
+    return { ok: false, problem: `invalid JSON in a ${bytes}-byte body${jsonErrorPosition(error)}` };
   }
 }
 
 /**
- * The provider's own words about an error: `message` (or a common variant) from a JSON body,
- * else the page title of an HTML body, else a short excerpt of the text.
+ * The provider's own words about an error: `message` (or a common variant) from a JSON body. Anything else is
+ * described, not quoted: its media type and size (an HTML page's title or a text body could be anything).
  */
 export function providerMessage(text: string, contentType: string | undefined): string {
   if (text === "") return "empty body";
-  if (contentType?.includes("html") || text.trimStart().startsWith("<")) {
-    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
-    return title ? `HTML page "${excerpt(title)}"` : "an HTML page";
+  const bytes = Buffer.byteLength(text);
+  const type = contentType ? mediaType(contentType) : "untyped";
+  if (!contentType?.includes("html") && !text.trimStart().startsWith("<")) {
+    try {
+      const found = messageIn(JSON.parse(text));
+      if (found !== undefined) return excerpt(found);
+      return `a ${bytes}-byte ${type} body without an error message`;
+    } catch {
+      // Not JSON: described below.
+    }
   }
-  try {
-    const found = messageIn(JSON.parse(text));
-    if (found !== undefined) return excerpt(found);
-  } catch {
-    // Not JSON: fall through to the excerpt of the raw text.
-  }
-  return excerpt(text);
+  return `a ${bytes}-byte ${type} body (not shown)`;
+}
+
+/** Where JSON.parse stopped, without the excerpt of the text that V8 puts in its message. */
+function jsonErrorPosition(error: unknown): string {
+  const position = error instanceof Error ? /position (\d+)/.exec(error.message)?.[1] : undefined;
+  return position ? ` (broken at position ${position})` : "";
 }
 
 /** Collapses whitespace, drops control characters and cuts to a short, single-line excerpt. */

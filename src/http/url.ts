@@ -20,7 +20,10 @@ export interface Target {
   sameOrigin: boolean;
 }
 
-/** Parses the client's base URL once; throws ConfigError when it is not an absolute http(s) URL. */
+/**
+ * Parses the client's base URL once; throws ConfigError when it is not an absolute http(s) URL or carries a
+ * user name or password.
+ */
 export function parseBaseUrl(provider: string, baseUrl: string): BaseUrl {
   let url: URL;
   try {
@@ -34,7 +37,18 @@ export function parseBaseUrl(provider: string, baseUrl: string): BaseUrl {
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new ConfigError(`The ${provider} base URL must use http or https, not ${url.protocol}`);
   }
+  assertNoUserinfo(url);
   return { origin: url.origin, pathPrefix: url.pathname.replace(/\/+$/, "") };
+}
+
+/** Refuses `https://user:pass@host`: a secret in a URL would be stored and shown in plain text. */
+export function assertNoUserinfo(url: URL): void {
+  if (url.username !== "" || url.password !== "") {
+    throw new ConfigError(
+      `A base URL cannot carry a user name or password (${url.protocol}//…@${url.host}).`,
+      "Give the URL without `user:password@` and put the secret in the connection's credentials.",
+    );
+  }
 }
 
 /**

@@ -16,7 +16,7 @@ import {
 import { hubspot } from "../../src/providers/hubspot/index.ts";
 import { buildServer } from "../../src/server/app.ts";
 import { type SecretTracker, trackSecrets } from "../../src/server/test-harness.ts";
-import { ensureEnvironment, type Store } from "../../src/store/index.ts";
+import { ensureEnvironment, type Store, setEnvironmentPrivateNetwork } from "../../src/store/index.ts";
 import { generateVaultKey, parseVaultKey, Vault } from "../../src/vault/index.ts";
 import { openTempStore } from "./temp-store.ts";
 
@@ -86,7 +86,10 @@ export async function startConnectWorld(): Promise<ConnectWorld> {
     redirectUris: [`${url}/connect/oauth/callback`],
     scopes: [...DEFAULT_OAUTH_SCOPES],
   });
-  const devKey = (await issueApiKey(store.db, await ensureEnvironment(store.db, "dev"), "test")).secret;
+  const dev = await ensureEnvironment(store.db, "dev");
+  // The emulator is on 127.0.0.1: the dev environment allows private addresses.
+  await setEnvironmentPrivateNetwork(store.db, dev.id, true);
+  const devKey = (await issueApiKey(store.db, dev, "test")).secret;
   const tracker = trackSecrets(store, dir, logs, [PRIVATE_APP_TOKEN, OAUTH_CLIENT.clientSecret, devKey]);
   return {
     url,

@@ -68,6 +68,8 @@ const sync = (options: { token?: string; baseUrl?: string; streams?: string[] } 
       id: connectionId,
       credentials: { type: "bearer", token: options.token ?? emulator.tokens[0]! },
       baseUrl: options.baseUrl ?? emulator.url,
+      // The emulator listens on loopback.
+      allowPrivateAddresses: true,
     },
     http: { maxAttempts: 3, retryDelay: { baseMs: 1, maxMs: 5 } },
     ...(options.streams ? { streams: options.streams } : {}),

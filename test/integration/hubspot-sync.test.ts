@@ -48,6 +48,8 @@ const sync = (options: { fullRefresh?: boolean } = {}) =>
       id: connectionId,
       credentials: { type: "bearer", token: emulator.tokens[0]! },
       baseUrl: emulator.url,
+      // The emulator listens on loopback.
+      allowPrivateAddresses: true,
     },
     destinations: [warehouse],
     // Short waits keep the test fast; long enough to ride out the search API's per-second limit.

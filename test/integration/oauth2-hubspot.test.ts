@@ -65,6 +65,8 @@ function clientFor(manager: OAuth2TokenManager) {
   return createHttpClient({
     provider: "hubspot",
     baseUrl: emulator.url,
+    // The emulator listens on loopback.
+    allowPrivateAddresses: true,
     auth: hubspot.auth,
     credentials: manager.snapshot,
     tokens: manager,

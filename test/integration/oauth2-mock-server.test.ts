@@ -113,6 +113,8 @@ describe("OAuth2 client against oauth2-mock-server", () => {
     const http = createHttpClient({
       provider: "mock",
       baseUrl: resource.url,
+      // The resource server listens on loopback.
+      allowPrivateAddresses: true,
       auth: { type: "bearer" },
       credentials,
       tokens: manager,

@@ -99,7 +99,7 @@ export async function finishConnectOAuth(
   const { provider, config } = clientFor(deps, pending.provider);
   const callback = readAuthorizationResponse(config, parameters, state);
   const credentials = await exchangeCode(config, callback, pending.redirectUri, pending.codeVerifier);
-  await checkNewCredentials(deps, provider, credentials);
+  await checkNewCredentials(deps, provider, credentials, session.environment_id);
   const connection = await completeConnectSession(deps, session, provider, credentials);
   return { session, connection, providerName: provider.displayName };
 }

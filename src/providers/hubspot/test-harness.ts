@@ -14,6 +14,8 @@ export function emulatorClient(
   return createHttpClient({
     provider: hubspot.name,
     baseUrl: emulator.url,
+    // The emulator listens on loopback.
+    allowPrivateAddresses: true,
     auth: hubspot.auth,
     credentials: { type: "bearer", token: emulator.tokens[0]! },
     ...(hubspot.rateLimit ? { rateLimit: hubspot.rateLimit } : {}),
