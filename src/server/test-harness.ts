@@ -13,7 +13,7 @@ import type { PlatformDeps } from "../app/platform.ts";
 import { createClient, type SwitchyardClient } from "../client/index.ts";
 import { CredentialsRejectedError, type ProviderDefinition } from "../core/index.ts";
 import { sendJson, startTestServer, type TestServer } from "../http/test-server.ts";
-import { ensureEnvironment, openStore, type Store } from "../store/index.ts";
+import { ensureEnvironment, openStore, type Store, setEnvironmentPrivateNetwork } from "../store/index.ts";
 import { generateVaultKey, parseVaultKey, Vault } from "../vault/index.ts";
 import { buildServer, type ServerOptions } from "./app.ts";
 
@@ -156,6 +156,9 @@ export async function startHarness(
   });
   const dev = await ensureEnvironment(store.db, "dev");
   const prod = await ensureEnvironment(store.db, "prod");
+  // The loopback provider is on 127.0.0.1: both environments allow private addresses (the SSRF guard's
+  // tests turn it off again).
+  for (const env of [dev, prod]) await setEnvironmentPrivateNetwork(store.db, env.id, true);
   const devKey = (await issueApiKey(store.db, dev, "test dev")).secret;
   const prodKey = (await issueApiKey(store.db, prod, "test prod")).secret;
   const tracker = trackSecrets(store, dir, logs, [GOOD_TOKEN, devKey, prodKey]);
