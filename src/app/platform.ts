@@ -4,6 +4,7 @@ import type { Scheduler } from "../scheduler/index.ts";
 import type { Database } from "../store/index.ts";
 import type { Vault } from "../vault/index.ts";
 import type { ProviderSettings } from "./provider-settings.ts";
+import type { WarehouseAccess } from "./warehouse-query.ts";
 
 /** What the platform API works with. Everything comes in as an argument; nothing is global. */
 export interface PlatformDeps {
@@ -22,6 +23,8 @@ export interface PlatformDeps {
   publicUrl?: string;
   /** Per provider: this deployment's OAuth app and base URL override (sandboxes, emulators). */
   providerSettings?: Readonly<Record<string, ProviderSettings>>;
+  /** The DuckDB warehouse `POST /v1/sql` reads (npm start's); without one that route answers not_found. */
+  warehouse?: WarehouseAccess;
 }
 
 /** Looks a provider up in `providers`; throws unknown_provider naming the known ones. */

@@ -86,3 +86,13 @@ export async function patchConnection(
   if (patch.lastCheckedAt !== undefined) set.last_checked_at = patch.lastCheckedAt;
   await db.updateTable("connections").set(set).where("id", "=", id).execute();
 }
+
+/** The ids of every connection of an environment: what scopes its rows in the warehouse. */
+export async function connectionIdsIn(db: Kysely<Database>, environmentId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("connections")
+    .select("id")
+    .where("environment_id", "=", environmentId)
+    .execute();
+  return rows.map((row) => row.id);
+}

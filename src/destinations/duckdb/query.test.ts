@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDuckDbDestination, type DuckDbDestination } from "./index.ts";
+import { queryWarehouse, type WarehouseQuery } from "./query.ts";
+import { batch, contactsTarget, record, tempDir } from "./test-fixtures.ts";
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+let warehouse: DuckDbDestination;
+let path: string;
+
+beforeAll(async () => {
+  dir = await tempDir();
+  path = dir.file("warehouse.duckdb");
+  warehouse = await createDuckDbDestination({ path, idleCloseMs: 20 });
+  const target = contactsTarget();
+  await warehouse.prepare(target);
+  await warehouse.write(
+    batch(target, [record({ id: "a1", email: "a1@a.test" }), record({ id: "a2" })], "conn_a"),
+  );
+  await warehouse.write(batch(target, [record({ id: "b1", email: "b1@b.test" })], "conn_b"));
+});
+afterAll(async () => {
+  await warehouse.close();
+  await dir.cleanup();
+});
+
+/** A query as connection A's environment would send it, through this process's open destination. */
+const asA = (sql: string, more: Partial<WarehouseQuery> = {}) =>
+  queryWarehouse({
+    path,
+    connectionIds: ["conn_a"],
+    sql,
+    maxRows: 100,
+    timeoutMs: 10_000,
+    whileReleased: (work) => warehouse.whileReleased(work),
+    ...more,
+  });
+
+describe("queryWarehouse", () => {
+  it("sees only the allowed connections' rows, whatever the SQL asks for", async () => {
+    const result = await asA("SELECT id, email, _connection_id FROM test_contacts ORDER BY id");
+    expect(result.rows).toEqual([
+      { id: "a1", email: "a1@a.test", _connection_id: "conn_a" },
+      { id: "a2", email: null, _connection_id: "conn_a" },
+    ]);
+    expect(result.columns.map((c) => c.name)).toEqual(["id", "email", "_connection_id"]);
+    expect(result.truncated).toBe(false);
+    expect(
+      (await asA("SELECT count(*) AS n FROM test_contacts WHERE _connection_id = 'conn_b'")).rows,
+    ).toEqual([{ n: "0" }]);
+  });
+
+  it("has no way around the copy: the file is not attached, and attaching it again is refused", async () => {
+    await expect(asA("SELECT * FROM warehouse.main.test_contacts")).rejects.toThrow(
+      /does not exist|not found/i,
+    );
+    await expect(asA("SELECT * FROM query_table('warehouse.main.test_contacts')")).rejects.toMatchObject({
+      code: "argument_invalid",
+    });
+    await expect(asA(`SELECT * FROM read_parquet('${path}')`)).rejects.toThrow(
+      /read_parquet\(\) reads files/,
+    );
+  });
+
+  it.each([
+    ["a write", "DELETE FROM test_contacts", /Only a single SELECT/],
+    ["two statements", "SELECT 1; SELECT 2", /exactly one statement; this SQL has 2/],
+    ["COPY", "COPY test_contacts TO '/tmp/out.csv'", /Only a single SELECT/],
+    ["ATTACH", "ATTACH '/tmp/x.duckdb' AS x", /Only a single SELECT/],
+    ["INSTALL", "INSTALL httpfs", /Only a single SELECT/],
+    ["LOAD", "LOAD httpfs", /Only a single SELECT/],
+    ["SET", "SET enable_external_access = true", /Only a single SELECT/],
+    ["read_csv", "SELECT * FROM read_csv('/etc/passwd')", /read_csv\(\) reads files/],
+    ["glob", "SELECT * FROM glob('/etc/*')", /glob\(\) reads files/],
+    ["bad SQL", "SELEC 1", /does not parse/],
+  ])("refuses %s with a clear error", async (_what, sql, message) => {
+    await expect(asA(sql)).rejects.toMatchObject({
+      code: "argument_invalid",
+      message: expect.stringMatching(message),
+    });
+  });
+
+  it("returns at most maxRows rows and says when there were more", async () => {
+    const result = await asA("SELECT * FROM range(10) r(i)", { maxRows: 3 });
+    expect(result.rows).toEqual([{ i: "0" }, { i: "1" }, { i: "2" }]);
+    expect(result.truncated).toBe(true);
+  });
+
+  it("stops a query that runs out of time", async () => {
+    const started = Date.now();
+    await expect(
+      asA("SELECT count(*) FROM range(100000000000) a, range(1000) b", { timeoutMs: 300 }),
+    ).rejects.toMatchObject({
+      code: "argument_invalid",
+      message: expect.stringMatching(/longer than 300 ms/),
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("sees no tables before the warehouse file exists", async () => {
+    await expect(asA("SELECT * FROM test_contacts", { path: dir.file("none.duckdb") })).rejects.toThrow(
+      /test_contacts does not exist|Table with name test_contacts/i,
+    );
+    expect((await asA("SELECT 1 AS one", { path: dir.file("none.duckdb") })).rows).toEqual([{ one: 1 }]);
+  });
+});

@@ -1,0 +1,216 @@
+/**
+ * Read-only queries on the warehouse, limited to some connections' rows. Each query runs in a fresh
+ * in-memory DuckDB: the warehouse file is attached READ_ONLY just long enough to copy, from each table the
+ * query names, the rows of the allowed connections; then it is detached, file and extension access is
+ * switched off and the configuration locked, and only then does the caller's SQL run. So the SQL can see
+ * nothing but those copies, whatever it says, and the file is held for the copy only.
+ */
+import { existsSync } from "node:fs";
+import { setTimeout as delay } from "node:timers/promises";
+import { type DuckDBConnection, DuckDBInstance, type Json } from "@duckdb/node-api";
+import { SwitchyardError } from "../../core/index.ts";
+import { causeMessage, isLockError } from "./errors.ts";
+import { META, quoteIdent, quoteLiteral } from "./table-shape.ts";
+
+export interface WarehouseQuery {
+  /** The warehouse file; when it does not exist yet, the query sees no tables. */
+  path: string;
+  /** Only rows of these connections are visible. */
+  connectionIds: readonly string[];
+  /** One SELECT (WITH … SELECT, FROM …, VALUES and the like included). */
+  sql: string;
+  /** Rows returned at most; more make `truncated` true. */
+  maxRows: number;
+  /** Time allowed for copying and running, in ms; then the query is interrupted. */
+  timeoutMs: number;
+  /** How long to wait while another process writes the file (default 5 s). */
+  lockWaitMs?: number;
+  /** Memory the query may use (DuckDB syntax, default "512MB"). */
+  memoryLimit?: string;
+  /**
+   * Runs the copy while the caller's own process has the file closed (DuckDbDestination.whileReleased):
+   * DuckDB's lock does not keep two instances of one process apart.
+   */
+  whileReleased?: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
+export interface WarehouseQueryResult {
+  columns: { name: string; type: string }[];
+  /** Rows as JSON values: BIGINT and DECIMAL as strings, timestamps as ISO-8601 text, JSON columns as text. */
+  rows: Record<string, Json>[];
+  /** True when the query had more rows than `maxRows`. */
+  truncated: boolean;
+}
+
+/** Functions that read files, URLs or other databases; refused by name so the error says why. */
+const EXTERNAL_FUNCTION =
+  /^(read_\w+|parquet_\w+|iceberg_\w+|delta_\w+|postgres_\w+|sqlite_\w+|mysql_\w+|glob|sniff_csv|getenv|load_extension)$/i;
+
+const REFUSED_HINT =
+  "Send one SELECT (or WITH … SELECT) over the warehouse tables, e.g. SELECT count(*) FROM hubspot_contacts. " +
+  "Writes, several statements, COPY, ATTACH, INSTALL, LOAD, PRAGMA/SET and file functions (read_csv…) are refused.";
+
+/** The SQL is not a single read-only SELECT, or does something a warehouse query may not. */
+export class WarehouseQueryRefusedError extends SwitchyardError {
+  constructor(message: string) {
+    super("argument_invalid", message, { hint: REFUSED_HINT });
+  }
+}
+
+/**
+ * Runs one SELECT over the allowed connections' rows of the warehouse and returns at most `maxRows` rows.
+ * Throws WarehouseQueryRefusedError (argument_invalid) for anything but one SELECT, argument_invalid when
+ * the SQL fails or runs out of time, and conflict when another process keeps the file locked.
+ */
+export async function queryWarehouse(query: WarehouseQuery): Promise<WarehouseQueryResult> {
+  const instance = await DuckDBInstance.create(":memory:", {
+    threads: "1",
+    memory_limit: query.memoryLimit ?? "512MB",
+    autoinstall_known_extensions: "false",
+    autoload_known_extensions: "false",
+  });
+  const connection = await instance.connect();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    connection.interrupt();
+  }, query.timeoutMs);
+  try {
+    const tables = await tablesNamedIn(connection, query.sql);
+    await copyAllowedRows(connection, query, tables);
+    await lockDown(connection);
+    const reader = await connection.streamAndReadUntil(query.sql, query.maxRows + 1);
+    const names = reader.deduplicatedColumnNames();
+    const types = reader.columnTypes().map(String);
+    const rows = reader.getRowObjectsJson();
+    return {
+      columns: names.map((name, i) => ({ name, type: types[i] ?? "UNKNOWN" })),
+      rows: rows.slice(0, query.maxRows),
+      truncated: rows.length > query.maxRows,
+    };
+  } catch (error) {
+    if (error instanceof SwitchyardError) throw error;
+    if (timedOut) {
+      throw new SwitchyardError(
+        "argument_invalid",
+        `The query took longer than ${query.timeoutMs} ms and was stopped.`,
+        {
+          hint: "Narrow it: filter with WHERE, aggregate, or add a LIMIT.",
+        },
+      );
+    }
+    const message = causeMessage(error);
+    if (/Permission Error|disabled by configuration|lock_configuration/i.test(message)) {
+      throw new WarehouseQueryRefusedError(`The query tried to reach outside the warehouse: ${message}`);
+    }
+    throw new SwitchyardError("argument_invalid", `The query failed: ${message}`, {
+      hint: "Check the SQL: each stream is a table named after it (hubspot_contacts…); docs/warehouse.md lists them.",
+    });
+  } finally {
+    clearTimeout(timer);
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+/**
+ * Parses the SQL with DuckDB's own parser and returns the (lower-cased) names of the tables it reads.
+ * Refuses anything but one SELECT statement, and functions that reach outside the database.
+ */
+async function tablesNamedIn(connection: DuckDBConnection, sql: string): Promise<Set<string>> {
+  const parsed = await connection.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR) AS tree", [sql]);
+  const tree = JSON.parse(String(parsed.getRowObjectsJS()[0]?.tree)) as {
+    error: boolean;
+    error_type?: string;
+    error_message?: string;
+    statements?: unknown[];
+  };
+  if (tree.error) {
+    if (tree.error_type === "parser")
+      throw new WarehouseQueryRefusedError(`The SQL does not parse: ${tree.error_message}`);
+    throw new WarehouseQueryRefusedError(
+      "Only a single SELECT is allowed; this is a write or another kind of statement.",
+    );
+  }
+  const statements = tree.statements ?? [];
+  if (statements.length !== 1) {
+    throw new WarehouseQueryRefusedError(`Send exactly one statement; this SQL has ${statements.length}.`);
+  }
+  const tables = new Set<string>();
+  walk(statements[0], (node) => {
+    const name = node.function_name;
+    if (typeof name === "string" && EXTERNAL_FUNCTION.test(name)) {
+      throw new WarehouseQueryRefusedError(
+        `${name}() reads files or other databases; it is not allowed here.`,
+      );
+    }
+    if (node.type === "BASE_TABLE" && typeof node.table_name === "string")
+      tables.add(node.table_name.toLowerCase());
+  });
+  return tables;
+}
+
+function walk(value: unknown, visit: (node: Record<string, unknown>) => void): void {
+  if (Array.isArray(value)) {
+    for (const item of value) walk(item, visit);
+  } else if (value !== null && typeof value === "object") {
+    visit(value as Record<string, unknown>);
+    for (const child of Object.values(value)) walk(child, visit);
+  }
+}
+
+/** Copies the allowed rows of the named warehouse tables (those with a connection column) into the sandbox. */
+async function copyAllowedRows(connection: DuckDBConnection, query: WarehouseQuery, named: Set<string>) {
+  if (named.size === 0 || !existsSync(query.path)) return;
+  const copy = async () => {
+    await attachReadOnly(connection, query.path, query.lockWaitMs ?? 5_000);
+    try {
+      const found = await connection.runAndReadAll(
+        `SELECT DISTINCT table_name FROM duckdb_columns()
+         WHERE database_name = 'warehouse' AND schema_name = 'main' AND column_name = ${quoteLiteral(META.connectionId)}`,
+      );
+      const ids = query.connectionIds.map(quoteLiteral).join(", ") || "NULL";
+      for (const { table_name } of found.getRowObjectsJS()) {
+        const table = String(table_name);
+        if (!named.has(table.toLowerCase())) continue;
+        await connection.run(
+          `CREATE TABLE main.${quoteIdent(table)} AS SELECT * FROM warehouse.main.${quoteIdent(table)}
+           WHERE ${quoteIdent(META.connectionId)} IN (${ids})`,
+        );
+      }
+    } finally {
+      await connection.run("DETACH warehouse");
+    }
+  };
+  await (query.whileReleased ? query.whileReleased(copy) : copy());
+}
+
+/** Attaches the file READ_ONLY, waiting while another process (a run) holds its write lock. */
+async function attachReadOnly(connection: DuckDBConnection, path: string, lockWaitMs: number): Promise<void> {
+  const deadline = Date.now() + lockWaitMs;
+  for (;;) {
+    try {
+      await connection.run(`ATTACH ${quoteLiteral(path)} AS warehouse (READ_ONLY)`);
+      return;
+    } catch (error) {
+      if (!isLockError(error)) throw error;
+      if (Date.now() >= deadline) {
+        throw new SwitchyardError(
+          "conflict",
+          "The warehouse is being written by another process right now.",
+          {
+            hint: "A sync run holds it while it writes; retry in a moment.",
+          },
+        );
+      }
+      await delay(100);
+    }
+  }
+}
+
+/** From here on the SQL can touch no file, extension or setting: only the copies in memory. */
+async function lockDown(connection: DuckDBConnection): Promise<void> {
+  await connection.run("SET enable_external_access = false");
+  await connection.run("SET allow_community_extensions = false");
+  await connection.run("SET lock_configuration = true");
+}
