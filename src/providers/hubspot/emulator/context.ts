@@ -9,6 +9,7 @@ import type { Dataset } from "./dataset.ts";
 import { validationError } from "./errors.ts";
 import type { FaultPlan } from "./faults.ts";
 import type { OAuthState } from "./oauth-state.ts";
+import type { PublicOwner } from "./owners.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 
 export interface EmulatorContext {
@@ -18,6 +19,8 @@ export interface EmulatorContext {
   tokens: TokenRegistry;
   /** Apps, codes and refresh tokens of the OAuth endpoints. */
   oauth: OAuthState;
+  /** The account's users, seeded; read-only like HubSpot's owners API. */
+  owners: readonly PublicOwner[];
   /** Requests served per route pattern (API routes only), for tests and benchmarks. */
   requestCounts: Map<string, number>;
 }

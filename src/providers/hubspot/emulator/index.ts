@@ -11,6 +11,7 @@ export {
   type OAuthControls,
   type TokenRequestCounts,
 } from "./oauth-state.ts";
+export { DEFAULT_OWNER_COUNT, type PublicOwner } from "./owners.ts";
 export type { RateLimitConfig } from "./rate-limit.ts";
 export { DEFAULT_RATE_LIMIT } from "./rate-limit.ts";
 export { CONTROL_PREFIX } from "./routes/control.ts";

@@ -15,6 +15,7 @@ const { values } = parseArgs({
     contacts: { type: "string" },
     companies: { type: "string" },
     deals: { type: "string" },
+    owners: { type: "string" },
     token: { type: "string", multiple: true },
     "rate-limit-max": { type: "string" },
     "rate-limit-interval-ms": { type: "string" },
@@ -34,7 +35,7 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     `Usage: tsx src/providers/hubspot/emulator/main.ts [--port 4010] [--host 127.0.0.1] [--seed 42]
-  [--contacts N] [--companies N] [--deals N] [--token T ...]
+  [--contacts N] [--companies N] [--deals N] [--owners 8] [--token T ...]
   [--rate-limit-max ${DEFAULT_RATE_LIMIT.maxPerInterval}] [--rate-limit-interval-ms ${DEFAULT_RATE_LIMIT.intervalMs}]
   [--rate-limit-daily ${DEFAULT_RATE_LIMIT.daily}] [--search-per-second ${DEFAULT_RATE_LIMIT.searchPerSecond}]
   [--latency-ms 0] [--rate-429 0] [--rate-5xx 0] [--drop-rate 0] [--malformed-rate 0] [--html-rate 0]
@@ -62,7 +63,7 @@ function defined<T extends Record<string, unknown>>(object: T): Partial<T> {
 const emulator = await startHubSpotEmulator({
   port: num("port", values.port) ?? 4010,
   host: values.host,
-  ...defined({ seed: num("seed", values.seed) }),
+  ...defined({ seed: num("seed", values.seed), owners: num("owners", values.owners) }),
   counts: defined({
     contacts: num("contacts", values.contacts),
     companies: num("companies", values.companies),

@@ -18,6 +18,7 @@ import { Dataset } from "./dataset.ts";
 import { HubSpotApiError, rateLimitBody } from "./errors.ts";
 import { FaultPlan, type FaultSettings, HTML_ERROR_PAGE } from "./faults.ts";
 import { createOAuthControls, type OAuthAppSpec, type OAuthControls, OAuthState } from "./oauth-state.ts";
+import { DEFAULT_OWNER_COUNT, type PublicOwner, seededOwners } from "./owners.ts";
 import { type RateLimitConfig, RateLimiter } from "./rate-limit.ts";
 import { associationRoutes } from "./routes/associations.ts";
 import { associationV4Routes } from "./routes/associations-v4.ts";
@@ -26,6 +27,7 @@ import { oauthRoutes } from "./routes/oauth.ts";
 import { oauthControlRoutes } from "./routes/oauth-control.ts";
 import { objectRoutes } from "./routes/objects.ts";
 import { objectBatchRoutes } from "./routes/objects-batch.ts";
+import { ownerRoutes } from "./routes/owners.ts";
 import { propertyRoutes } from "./routes/properties.ts";
 import { searchRoutes } from "./routes/search.ts";
 
@@ -40,6 +42,8 @@ export interface HubSpotEmulatorOptions {
   host?: string;
   seed?: number;
   counts?: Partial<Record<ObjectTypeName, number>>;
+  /** How many owners (users) the account has (default 8); seeded like the records. */
+  owners?: number;
   /** Accepted private app tokens (default: DEFAULT_TOKEN). */
   tokens?: readonly string[];
   rateLimit?: Partial<RateLimitConfig>;
@@ -57,6 +61,8 @@ export interface HubSpotEmulator extends EmulatorControls {
   tokens: readonly string[];
   /** The OAuth server: apps, token lifetimes, expiry and revocation, token-endpoint counters. */
   oauth: OAuthControls;
+  /** The account's owners as the owners API returns them, deactivated ones included. */
+  owners(): PublicOwner[];
   close(): Promise<void>;
 }
 
@@ -65,12 +71,14 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
   const tokens = options.tokens && options.tokens.length > 0 ? options.tokens : [DEFAULT_TOKEN];
   const seed = options.seed ?? DEFAULT_SEED;
   const tokenRegistry = new TokenRegistry(tokens);
+  const dataset = new Dataset({
+    seed,
+    ...(options.counts ? { counts: options.counts } : {}),
+    ...(options.clockStart !== undefined ? { clockStart: new Date(options.clockStart).getTime() } : {}),
+  });
   const ctx: EmulatorContext = {
-    dataset: new Dataset({
-      seed,
-      ...(options.counts ? { counts: options.counts } : {}),
-      ...(options.clockStart !== undefined ? { clockStart: new Date(options.clockStart).getTime() } : {}),
-    }),
+    dataset,
+    owners: seededOwners(dataset.seed, options.owners ?? DEFAULT_OWNER_COUNT, dataset.clockStart),
     limiter: new RateLimiter(options.rateLimit),
     faults: new FaultPlan(options.faults ?? {}, seed),
     tokens: tokenRegistry,
@@ -89,6 +97,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     port,
     tokens,
     oauth: createOAuthControls(ctx.oauth),
+    owners: () => ctx.owners.map((owner) => structuredClone(owner)),
     close: () => app.close(),
   };
 }
@@ -122,6 +131,7 @@ export function buildApp(ctx: EmulatorContext, controls: EmulatorControls): Fast
     });
     objectRoutes(api, ctx);
     objectBatchRoutes(api, ctx);
+    ownerRoutes(api, ctx);
     searchRoutes(api, ctx);
     propertyRoutes(api, ctx);
     associationRoutes(api, ctx);
