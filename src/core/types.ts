@@ -228,16 +228,29 @@ export interface RecordBatch {
   target: StreamTarget;
   records: PreparedRecord[];
   syncedAt: Date;
+  /**
+   * Once this batch is committed, the destination holds every change the records cache made to this stream
+   * of this connection up to this time (ISO-8601). The destination commits it with the batch and gives it
+   * back from `syncedThrough`. Absent: the destination's mark stays where it was.
+   */
+  syncedThrough?: string;
 }
 
 /**
  * Where records land. A destination upserts by (connection, primary key), so writing a batch twice
- * leaves the same result; `write` resolves only once the batch is durably committed.
+ * leaves the same result; `write` resolves only once the batch is durably committed (with what the
+ * destination reports about it, if anything: the records cache says what each record changed).
  */
-export interface Destination {
+export interface Destination<WriteResult = void> {
   readonly name: string;
   /** Creates or evolves what the stream needs (tables, columns). Idempotent. */
   prepare(target: StreamTarget): Promise<void>;
-  write(batch: RecordBatch): Promise<void>;
+  write(batch: RecordBatch): Promise<WriteResult>;
+  /**
+   * The `syncedThrough` of the last committed batch that carried one, for this connection's stream; null
+   * when none did. The engine sends the destination every cached change after it, so a destination never
+   * misses a change that a run without it (or a crash before its commit) left only in the records cache.
+   */
+  syncedThrough(connectionId: string, target: StreamTarget): Promise<string | null>;
   close(): Promise<void>;
 }

@@ -1,6 +1,21 @@
 import type { Kysely } from "kysely";
-import type { Destination, PreparedRecord, RecordBatch, StreamTarget } from "../core/index.ts";
-import { type CachedRecordVersion, type Database, readRecordVersions, writeRecords } from "../store/index.ts";
+import {
+  type Destination,
+  fieldsOf,
+  type PreparedRecord,
+  type RecordBatch,
+  type StreamTarget,
+  type SyncRecord,
+} from "../core/index.ts";
+import {
+  type CachedRecordVersion,
+  type Database,
+  findUnseenRecords,
+  listRecordsChangedAfter,
+  readRecordVersions,
+  readStreamChangedAt,
+  writeRecords,
+} from "../store/index.ts";
 
 export type RecordChange = "added" | "updated" | "unchanged" | "deleted";
 
@@ -8,6 +23,16 @@ export type RecordChange = "added" | "updated" | "unchanged" | "deleted";
 export interface ClassifiedRecord {
   record: PreparedRecord;
   change: RecordChange;
+  /** When the cache's version last changed, before this batch (absent for a record new to the cache). */
+  cachedUpdatedAt?: string;
+}
+
+/** What committing a batch did to the cache. */
+export interface CacheCommit {
+  classified: ClassifiedRecord[];
+  counts: Record<RecordChange, number>;
+  /** The time written as the changed records' `updated_at` (the batch's `syncedAt`, ISO-8601). */
+  at: string;
 }
 
 /**
@@ -15,7 +40,7 @@ export interface ClassifiedRecord {
  * record seen again stays "unchanged" or "updated" like any other.
  */
 export function classifyChange(
-  cached: CachedRecordVersion | undefined,
+  cached: Pick<CachedRecordVersion, "hash" | "deleted"> | undefined,
   record: PreparedRecord,
 ): RecordChange {
   if (!cached) return record.deleted ? "deleted" : "added";
@@ -23,63 +48,94 @@ export function classifyChange(
   return cached.hash === record.hash && cached.deleted === record.deleted ? "unchanged" : "updated";
 }
 
+/** A stored record back as the engine prepares it (the payload is already canonical JSON). */
+function fromCache(row: { pk: string; hash: string; payload: string }, deleted: boolean): PreparedRecord {
+  return {
+    pk: row.pk,
+    hash: row.hash,
+    deleted,
+    json: row.payload,
+    fields: fieldsOf(JSON.parse(row.payload) as SyncRecord),
+  };
+}
+
 /**
- * The records cache: every synced record keyed by connection, stream and primary key, with its hash.
- * It is always a destination, and the one that tells the engine what changed.
+ * The records cache: every synced record keyed by connection, stream and primary key, with its hash, its
+ * payload and when it last changed. It is the one destination every run writes, and the source the other
+ * destinations are fed from: what a record changes, what a full refresh no longer sees, and what a
+ * destination has not synced yet are all answered here.
  */
-export class RecordsCache implements Destination {
+export class RecordsCache implements Destination<CacheCommit> {
   readonly name = "records-cache";
 
   constructor(private readonly db: Kysely<Database>) {}
-
-  /** Compares records with the cache without writing anything. */
-  async classify(
-    connectionId: string,
-    stream: string,
-    records: readonly PreparedRecord[],
-  ): Promise<ClassifiedRecord[]> {
-    const known = await readRecordVersions(
-      this.db,
-      connectionId,
-      stream,
-      records.map((record) => record.pk),
-    );
-    return records.map((record) => ({ record, change: classifyChange(known.get(record.pk), record) }));
-  }
 
   async prepare(_target: StreamTarget): Promise<void> {
     // One shared table; nothing to create per stream.
   }
 
-  /** Classifies and commits a batch (the Destination contract). */
-  async write(batch: RecordBatch): Promise<void> {
-    const classified = await this.classify(batch.connectionId, batch.target.stream, batch.records);
-    await this.commit(batch.connectionId, batch.target.stream, classified, batch.syncedAt);
+  /**
+   * Classifies the batch against the cache and commits it in one transaction: changed records are upserted
+   * with their payload (their `updated_at` becomes the batch's `syncedAt`); unchanged ones only get their
+   * last-seen time moved. Says what each record changed. Keys must be unique within the batch.
+   */
+  async write(batch: RecordBatch): Promise<CacheCommit> {
+    const { connectionId } = batch;
+    const stream = batch.target.stream;
+    const known = await readRecordVersions(
+      this.db,
+      connectionId,
+      stream,
+      batch.records.map((record) => record.pk),
+    );
+    const counts: CacheCommit["counts"] = { added: 0, updated: 0, unchanged: 0, deleted: 0 };
+    const classified: ClassifiedRecord[] = [];
+    const upserts = [];
+    const seen = [];
+    for (const record of batch.records) {
+      const cached = known.get(record.pk);
+      const change = classifyChange(cached, record);
+      counts[change] += 1;
+      classified.push(cached ? { record, change, cachedUpdatedAt: cached.updatedAt } : { record, change });
+      if (change === "unchanged") seen.push(record.pk);
+      else upserts.push({ pk: record.pk, hash: record.hash, payload: record.json, deleted: record.deleted });
+    }
+    const at = batch.syncedAt.toISOString();
+    await writeRecords(this.db, connectionId, stream, { upserts, seen, at });
+    return { classified, counts, at };
+  }
+
+  /** The cache holds every change it made: its mark is the stream's latest change. */
+  syncedThrough(connectionId: string, target: StreamTarget): Promise<string | null> {
+    return readStreamChangedAt(this.db, connectionId, target.stream);
   }
 
   /**
-   * Commits classified records in one transaction: changed records are upserted with their payload;
-   * unchanged ones only get their last-seen time moved.
+   * A page of the stream's records (deleted ones too) that changed after `changedAfter` (all when null), in
+   * key order after `afterPk`: what a destination that synced through `changedAfter` lacks.
    */
-  async commit(
+  async changedAfter(
     connectionId: string,
     stream: string,
-    classified: readonly ClassifiedRecord[],
-    at: Date,
-  ): Promise<void> {
-    const upserts = [];
-    const seen = [];
-    for (const { record, change } of classified) {
-      if (change === "unchanged") seen.push(record.pk);
-      else
-        upserts.push({
-          pk: record.pk,
-          hash: record.hash,
-          payload: record.json,
-          deleted: record.deleted,
-        });
-    }
-    await writeRecords(this.db, connectionId, stream, { upserts, seen, at: at.toISOString() });
+    page: { changedAfter: string | null; afterPk?: string; limit: number },
+  ): Promise<PreparedRecord[]> {
+    const rows = await listRecordsChangedAfter(this.db, connectionId, stream, page);
+    return rows.map((row) => fromCache(row, row.deleted));
+  }
+
+  /**
+   * Up to `limit` live records of the stream not seen since `seenBefore` (what a full refresh no longer
+   * finds), as deleted versions with unchanged content, ready to be written everywhere.
+   */
+  async unseenSince(
+    connectionId: string,
+    stream: string,
+    seenBefore: string,
+    limit: number,
+  ): Promise<PreparedRecord[]> {
+    const rows = await findUnseenRecords(this.db, connectionId, stream, seenBefore, limit);
+    // Same content, same hash: only the deleted flag changes.
+    return rows.map((row) => fromCache(row, true));
   }
 
   async close(): Promise<void> {

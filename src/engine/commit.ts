@@ -1,66 +1,68 @@
-import type { Kysely } from "kysely";
 import {
   type Destination,
   DestinationError,
-  fieldsOf,
   type PreparedRecord,
-  type StreamDefinition,
+  type RecordBatch,
   type StreamTarget,
   SwitchyardError,
-  type SyncRecord,
 } from "../core/index.ts";
-import type { RecordChange, RecordsCache } from "../destinations/records-cache.ts";
-import { type Database, findUnseenRecords } from "../store/index.ts";
-import { hashJson } from "./prepare-records.ts";
+import type { ClassifiedRecord, RecordChange, RecordsCache } from "../destinations/records-cache.ts";
 
 export type ChangeCounts = Record<RecordChange, number>;
 
-interface BatchTarget {
+/** A destination fed from the records cache, with the time it had synced through when its stream started. */
+export interface Replica {
+  destination: Destination;
+  syncedThrough: string | null;
+}
+
+/** Where one stream's batches go. */
+export interface StreamSink {
   cache: RecordsCache;
-  /** Send unchanged records to destinations too (a full refresh rewrites, so a new destination fills). */
-  rewriteUnchanged?: boolean;
-  destinations: readonly Destination[];
+  replicas: readonly Replica[];
   connectionId: string;
-  stream: StreamDefinition;
   target: StreamTarget;
+  /** Send records unchanged for a destination too (a full refresh rewrites every record everywhere). */
+  rewriteUnchanged: boolean;
 }
 
 /**
- * Classifies prepared records (see prepareRecords), writes the changed ones to every destination, and
- * commits the records cache last. The cache is the one that decides "unchanged", so it must never be
- * ahead of the other destinations: if the process dies in between, the re-read finds the records changed
- * again.
+ * Commits prepared records (see prepareRecords) to the records cache, then sends each other destination
+ * what is new to it. Returns what the batch changed in the cache (the run's counts).
+ *
+ * "Unchanged" is judged per destination: a record goes to a destination when the cache found it changed,
+ * or when the cache's version is newer than what that destination had synced through at the start of the
+ * stream (another run, without this destination, saw the change first). Each destination commits the
+ * batch's time as its mark, so after a crash between the cache and a destination, the next run's catch-up
+ * (see catchUp) finds what the destination lacks.
  */
-export async function commitBatch(input: BatchTarget & { records: PreparedRecord[] }): Promise<ChangeCounts> {
-  return writePrepared(input, dedupeByKey(input.records));
-}
-
-async function writePrepared(input: BatchTarget, prepared: readonly PreparedRecord[]): Promise<ChangeCounts> {
-  const classified = await input.cache.classify(input.connectionId, input.stream.name, prepared);
-  const counts: ChangeCounts = { added: 0, updated: 0, unchanged: 0, deleted: 0 };
-  const changed: PreparedRecord[] = [];
-  for (const { record, change } of classified) {
-    counts[change] += 1;
-    if (change !== "unchanged" || input.rewriteUnchanged) changed.push(record);
-  }
+export async function commitBatch(sink: StreamSink, records: PreparedRecord[]): Promise<ChangeCounts> {
+  const unique = dedupeByKey(records);
   const syncedAt = new Date();
-  if (changed.length > 0) {
-    for (const destination of input.destinations) {
-      await writeTo(destination, {
-        connectionId: input.connectionId,
-        target: input.target,
-        records: changed,
-        syncedAt,
-      });
-    }
+  const base = { connectionId: sink.connectionId, target: sink.target, syncedAt };
+  const committed = await writeTo(sink.cache, { ...base, records: unique });
+  for (const replica of sink.replicas) {
+    const news = newTo(replica, committed.classified, sink.rewriteUnchanged);
+    if (news.length === 0) continue;
+    await writeTo(replica.destination, { ...base, records: news, syncedThrough: committed.at });
   }
-  await input.cache.commit(input.connectionId, input.stream.name, classified, syncedAt);
-  return counts;
+  return committed.counts;
 }
 
-async function writeTo(destination: Destination, batch: Parameters<Destination["write"]>[0]): Promise<void> {
+function newTo(replica: Replica, classified: readonly ClassifiedRecord[], rewriteUnchanged: boolean) {
+  const mark = replica.syncedThrough;
+  const news: PreparedRecord[] = [];
+  for (const { record, change, cachedUpdatedAt } of classified) {
+    const newer = cachedUpdatedAt !== undefined && (mark === null || cachedUpdatedAt > mark);
+    if (change !== "unchanged" || rewriteUnchanged || newer) news.push(record);
+  }
+  return news;
+}
+
+/** Writes a batch, turning anything a destination throws into a DestinationError naming it. */
+export async function writeTo<T>(destination: Destination<T>, batch: RecordBatch): Promise<T> {
   try {
-    await destination.write(batch);
+    return await destination.write(batch);
   } catch (error) {
     if (error instanceof SwitchyardError) throw error;
     throw new DestinationError(destination.name, error instanceof Error ? error.message : String(error), {
@@ -86,32 +88,15 @@ const DIFF_CHUNK = 1_000;
 
 /**
  * After a full refresh: every live record of the stream that the refresh did not see is marked deleted,
- * in every destination. Returns how many. Safe to repeat after a crash: marked records are no longer live.
+ * in the cache and every destination. Returns how many. Safe to repeat after a crash: marked records are
+ * no longer live, and a destination that missed the marking catches up from the cache.
  */
-export async function applyDiffDeletes(
-  input: BatchTarget & { db: Kysely<Database>; seenBefore: string },
-): Promise<number> {
+export async function applyDiffDeletes(sink: StreamSink, seenBefore: string): Promise<number> {
   let total = 0;
   for (;;) {
-    const unseen = await findUnseenRecords(
-      input.db,
-      input.connectionId,
-      input.stream.name,
-      input.seenBefore,
-      DIFF_CHUNK,
-    );
-    if (unseen.length === 0) return total;
-    const gone: PreparedRecord[] = unseen.map((row) => {
-      // Same content, same hash: only the deleted flag changes.
-      return {
-        pk: row.pk,
-        hash: hashJson(row.payload),
-        deleted: true,
-        json: row.payload,
-        fields: fieldsOf(JSON.parse(row.payload) as SyncRecord),
-      };
-    });
-    const counts = await writePrepared(input, gone);
+    const gone = await sink.cache.unseenSince(sink.connectionId, sink.target.stream, seenBefore, DIFF_CHUNK);
+    if (gone.length === 0) return total;
+    const counts = await commitBatch(sink, gone);
     total += counts.deleted;
   }
 }

@@ -32,12 +32,14 @@ describe("runSync", () => {
     expect(failed.status).toBe("failed");
     expect(failed.error?.code).toBe("destination_failed");
     expect(failed.error?.message).toMatch(/disk full/);
-    // Two batches committed: the checkpoint sits after record 20, the cache holds exactly those.
+    // Two batches committed everywhere: the checkpoint sits after record 20. The cache, written first, also
+    // holds the third batch; the destination has the first two.
     const envelope = (await loadStreamState(store.db, connectionId, "items")) as {
       fullRefresh: { cursor: { offset: number } };
     };
     expect(envelope.fullRefresh.cursor).toEqual({ offset: 20 });
-    expect(await countRecords(store.db, connectionId, "items")).toEqual({ live: 20, deleted: 0 });
+    expect(await countRecords(store.db, connectionId, "items")).toEqual({ live: 30, deleted: 0 });
+    expect(destination.rows.size).toBe(20);
 
     destination.failOnWrite = undefined;
     const resumed = await runSync({
@@ -49,9 +51,119 @@ describe("runSync", () => {
     });
     expect(resumed.status).toBe("succeeded");
     expect(startedFrom).toEqual([undefined, 20]);
-    expect(resumed.stats.recordsAdded).toBe(30);
+    // Records 21-30 are unchanged for the cache, but new to the destination: it gets them all the same.
+    expect(resumed.stats).toMatchObject({ recordsAdded: 20, recordsUnchanged: 10 });
     expect(await countRecords(store.db, connectionId, "items")).toEqual({ live: 50, deleted: 0 });
     expect(destination.rows.size).toBe(50);
+  });
+
+  it("a killed full refresh, resumed without asking for one, is a full refresh of every stream", async () => {
+    const data = makeItems(30);
+    const { provider, startedFromByStream } = fakeProvider({
+      data,
+      pageSize: 10,
+      streams: ["items", "others"],
+    });
+    const first = await runSync({ store, provider, connection: connection() });
+    expect(first.fullRefresh).toBe(false);
+
+    // A full refresh killed after its first commit of `items`.
+    const abort = new AbortController();
+    const killed = await runSync({
+      store,
+      provider,
+      connection: connection(),
+      fullRefresh: true,
+      batchSize: 10,
+      signal: abort.signal,
+      onProgress: (stats, stream) => {
+        if (stream === "items" && stats.recordsUnchanged > 0) abort.abort();
+      },
+    });
+    expect(killed.error?.code).toBe("run_aborted");
+    const killedAt = (await loadStreamState(store.db, connectionId, "items")) as {
+      fullRefresh: { cursor: { offset: number } };
+    };
+    expect(killedAt.fullRefresh.cursor.offset).toBeGreaterThan(0);
+
+    const [gone] = data.splice(25, 1);
+    const resumed = await runSync({ store, provider, connection: connection(), batchSize: 10 });
+    expect(resumed.status).toBe("succeeded");
+    expect(resumed.fullRefresh).toBe(true);
+    // `items` resumes the refresh where it was; `others` reads from the start, not from its old cursor (30).
+    expect(startedFromByStream.items).toEqual([undefined, undefined, killedAt.fullRefresh.cursor.offset]);
+    expect(startedFromByStream.others).toEqual([undefined, undefined]);
+    // Both finish as full refreshes do: what is gone is deleted, in both streams.
+    expect(resumed.stats.recordsDeleted).toBe(2);
+    for (const stream of ["items", "others"]) {
+      const live = await listRecords(store.db, connectionId, stream);
+      expect(
+        live.map((r) => r.pk),
+        stream,
+      ).not.toContain(String(gone!.id));
+    }
+    const reading = await listRunLogs(store.db, resumed.id, { minLevel: "info" });
+    expect(
+      reading.filter((line) => line.message.startsWith("Reading ")).map((line) => line.fields?.mode),
+    ).toEqual(["full_refresh", "full_refresh"]);
+
+    // Once finished, runs are incremental again and recorded so.
+    const next = await runSync({ store, provider, connection: connection() });
+    expect(next.fullRefresh).toBe(false);
+    expect(startedFromByStream.others).toEqual([undefined, undefined, 29]);
+  });
+
+  it("sends a destination what a run without it changed, though the cache already has it", async () => {
+    const data = makeItems(30);
+    const { provider } = fakeProvider({ data, pageSize: 10 });
+    const warehouse = new MemoryDestination();
+    await runSync({ store, provider, connection: connection(), destinations: [warehouse] });
+
+    // A run without the destination (a CLI `--no-duckdb` run) reads a change into the cache.
+    data[3] = { ...data[3], name: "renamed" };
+    data.push(...makeItems(32).slice(30));
+    await store.db
+      .updateTable("stream_states")
+      .set({ state: JSON.stringify({ cursor: { offset: 0 }, fullRefresh: null }) })
+      .execute();
+    const without = await runSync({ store, provider, connection: connection() });
+    expect(without.stats).toMatchObject({ recordsAdded: 2, recordsUpdated: 1 });
+
+    // The next run with the destination reads nothing new from the provider, yet the destination catches up.
+    const writesBefore = warehouse.writes;
+    const next = await runSync({ store, provider, connection: connection(), destinations: [warehouse] });
+    expect(next.status).toBe("succeeded");
+    expect(next.stats).toMatchObject({ recordsAdded: 0, recordsUpdated: 0 });
+    expect(warehouse.rows.get(String(data[3]!.id))?.data.name).toBe("renamed");
+    expect(warehouse.rows.size).toBe(32);
+    // Only what it lacked: one catch-up write of 3 records.
+    expect(warehouse.writes).toBe(writesBefore + 1);
+
+    // Up to date now: a further run sends it nothing.
+    await runSync({ store, provider, connection: connection(), destinations: [warehouse] });
+    expect(warehouse.writes).toBe(writesBefore + 1);
+  });
+
+  it("fills a destination added to an existing sync from the cache, without a full refresh", async () => {
+    const data = makeItems(25);
+    const { provider } = fakeProvider({ data, pageSize: 10 });
+    await runSync({ store, provider, connection: connection() });
+    data.splice(0, 1);
+    await runSync({ store, provider, connection: connection(), fullRefresh: true });
+
+    const added = new MemoryDestination();
+    const run = await runSync({
+      store,
+      provider,
+      connection: connection(),
+      destinations: [added],
+      batchSize: 10,
+    });
+    expect(run.stats).toMatchObject({ recordsAdded: 0, recordsUpdated: 0, recordsUnchanged: 0 });
+    expect(added.rows.size).toBe(25);
+    expect([...added.rows.values()].filter((row) => row.deleted)).toHaveLength(1);
+    // In pages of the batch size; the last one carries the mark.
+    expect(added.writes).toBe(3);
   });
 
   it("commits a batch once its records' JSON reaches the byte cap, whatever their count", async () => {

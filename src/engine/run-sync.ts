@@ -8,27 +8,21 @@ import {
   type PreparedRecord,
   type ProviderDefinition,
   type RunStats,
-  type StreamDefinition,
   type StreamPage,
   type StreamTarget,
   SwitchyardError,
-  UnknownStreamError,
 } from "../core/index.ts";
 import { RecordsCache } from "../destinations/records-cache.ts";
 import { type AccessTokenSource, createHttpClient, getSharedBudget } from "../http/index.ts";
 import { createRun, finishRun, getRun, type Run, type Store, updateRunStats } from "../store/index.ts";
-import { applyDiffDeletes, commitBatch } from "./commit.ts";
+import { catchUp } from "./catch-up.ts";
+import { applyDiffDeletes, commitBatch, type Replica, type StreamSink } from "./commit.ts";
 import { prepareRecords } from "./prepare-records.ts";
 import { readAhead } from "./read-ahead.ts";
 import { startRunHeartbeat } from "./run-heartbeat.ts";
 import { BufferedRunLogger, type LogSink } from "./run-logger.ts";
-import {
-  advanceEnvelope,
-  completeFullRefresh,
-  loadEnvelope,
-  planRead,
-  saveEnvelope,
-} from "./stream-envelope.ts";
+import { isRequestedFullRefresh, planRun, recordPlans, type StreamPlan } from "./run-plan.ts";
+import { advanceEnvelope, completeFullRefresh, saveEnvelope } from "./stream-envelope.ts";
 
 export interface SyncJob {
   store: Store;
@@ -48,9 +42,15 @@ export interface SyncJob {
   };
   /** Stream names; all of the provider's streams when omitted. */
   streams?: readonly string[];
-  /** Re-read everything and delete what is gone, instead of reading from the cursor. */
+  /**
+   * Re-read everything and delete what is gone, instead of reading from the cursor. A run that was killed
+   * during a full refresh leaves it on record for each of its streams: the next run finishes it either way.
+   */
   fullRefresh?: boolean;
-  /** Destinations besides the records cache, which is always written. */
+  /**
+   * Destinations besides the records cache, which is always written. Each is sent what is new to it, and
+   * first whatever the cache holds that it has not synced (see catchUp).
+   */
   destinations?: readonly Destination[];
   signal?: AbortSignal;
   /** Called after every commit and HTTP event with the run's counters so far. */
@@ -93,9 +93,18 @@ const MAX_BATCH_AGE_MS = 2_000;
  */
 export async function runSync(job: SyncJob): Promise<Run> {
   const { db } = job.store;
+  const planned = await planRun(db, {
+    provider: job.provider,
+    connectionId: job.connection.id,
+    streams: job.streams,
+    fullRefresh: job.fullRefresh ?? false,
+  }).then(
+    (plans) => ({ plans }),
+    (error: unknown) => ({ error }),
+  );
   const run = await createRun(db, {
     connectionId: job.connection.id,
-    fullRefresh: job.fullRefresh ?? false,
+    fullRefresh: "plans" in planned ? isRequestedFullRefresh(planned.plans) : (job.fullRefresh ?? false),
     ...(job.syncId ? { syncId: job.syncId } : {}),
   });
   const stopHeartbeat = startRunHeartbeat(db, run.id);
@@ -125,16 +134,18 @@ export async function runSync(job: SyncJob): Promise<Run> {
   });
 
   try {
-    const streams = selectStreams(job.provider, job.streams);
+    if ("error" in planned) throw planned.error;
+    const plans = planned.plans;
     logger.log("info", `Run started for ${job.provider.name}`, {
-      streams: streams.map((s) => s.name),
-      fullRefresh: job.fullRefresh ?? false,
+      streams: plans.map((plan) => plan.stream.name),
+      fullRefresh: run.fullRefresh,
     });
-    for (const stream of streams) {
-      currentStream = stream.name;
-      await job.onStream?.({ runId: run.id, stream: stream.name, phase: "started" });
-      await syncStream(job, stream, http, { stats, logger, report });
-      await job.onStream?.({ runId: run.id, stream: stream.name, phase: "finished" });
+    await recordPlans(db, job.connection.id, plans);
+    for (const plan of plans) {
+      currentStream = plan.stream.name;
+      await job.onStream?.({ runId: run.id, stream: plan.stream.name, phase: "started" });
+      await syncStream(job, plan, http, { stats, logger, report });
+      await job.onStream?.({ runId: run.id, stream: plan.stream.name, phase: "finished" });
     }
     stats.durationMs = Math.round(performance.now() - started);
     logger.log("info", "Run succeeded", { ...stats });
@@ -165,34 +176,17 @@ interface RunContext {
   report: () => void;
 }
 
-function selectStreams(
-  provider: ProviderDefinition,
-  names: readonly string[] | undefined,
-): StreamDefinition[] {
-  if (!names || names.length === 0) return [...provider.streams];
-  return names.map((name) => {
-    const stream = provider.streams.find((s) => s.name === name);
-    if (!stream)
-      throw new UnknownStreamError(
-        provider.name,
-        name,
-        provider.streams.map((s) => s.name),
-      );
-    return stream;
-  });
-}
-
-/** Reads one stream page by page; commits batches to every destination, then moves the checkpoint. */
-async function syncStream(
-  job: SyncJob,
-  stream: StreamDefinition,
-  http: HttpClient,
-  run: RunContext,
-): Promise<void> {
+/**
+ * Reads one stream page by page; commits batches to the records cache and every destination, then moves
+ * the checkpoint. Destinations are first caught up on what the cache holds that they lack.
+ */
+async function syncStream(job: SyncJob, plan: StreamPlan, http: HttpClient, run: RunContext): Promise<void> {
   const { db } = job.store;
+  const { stream } = plan;
   const connectionId = job.connection.id;
   const cache = new RecordsCache(db);
   const destinations = job.destinations ?? [];
+  const batchSize = job.batchSize ?? DEFAULT_BATCH_SIZE;
   const target: StreamTarget = {
     provider: job.provider.name,
     stream: stream.name,
@@ -200,20 +194,33 @@ async function syncStream(
     primaryKey: stream.primaryKey,
     schema: stream.schema,
   };
+  await cache.prepare(target);
   for (const destination of destinations) await destination.prepare(target);
+  const replicas: Replica[] = [];
+  for (const destination of destinations) {
+    const caughtUp = await catchUp({ cache, destination, connectionId, target, pageSize: batchSize });
+    if (caughtUp.sent > 0) {
+      run.logger.log(
+        "info",
+        `Sent ${destination.name} ${caughtUp.sent} cached ${stream.name} records it lacked`,
+      );
+    }
+    replicas.push({ destination, syncedThrough: caughtUp.syncedThrough });
+  }
+  const sink: StreamSink = {
+    cache,
+    replicas,
+    connectionId,
+    target,
+    rewriteUnchanged: plan.read.fullRefresh,
+  };
 
-  const plan = planRead(await loadEnvelope(db, connectionId, stream.name), {
-    forceFull: job.fullRefresh ?? false,
-    incremental: stream.cursorField !== undefined,
-  });
-  let envelope = plan.envelope;
-  await saveEnvelope(db, connectionId, stream.name, envelope);
+  let envelope = plan.read.envelope;
   run.logger.log("info", `Reading ${stream.name}`, {
-    mode: plan.fullRefresh ? "full_refresh" : "incremental",
-    resumed: plan.state !== undefined,
+    mode: plan.read.fullRefresh ? "full_refresh" : "incremental",
+    resumed: plan.read.state !== undefined,
   });
 
-  const batchSize = job.batchSize ?? DEFAULT_BATCH_SIZE;
   const batchBytes = job.batchBytes ?? DEFAULT_BATCH_BYTES;
   /** Pages read since the last commit, already validated and hashed (so only their text is kept). */
   let pending: PreparedPage[] = [];
@@ -226,15 +233,7 @@ async function syncStream(
   const commitPages = async (pages: PreparedPage[]) => {
     const lastState = pages[pages.length - 1]!.state;
     const records = pages.flatMap((page) => page.records);
-    const counts = await commitBatch({
-      cache,
-      destinations,
-      connectionId,
-      stream,
-      target,
-      records,
-      rewriteUnchanged: plan.fullRefresh,
-    });
+    const counts = await commitBatch(sink, records);
     run.stats.recordsAdded += counts.added;
     run.stats.recordsUpdated += counts.updated;
     run.stats.recordsUnchanged += counts.unchanged;
@@ -265,8 +264,8 @@ async function syncStream(
   const signal = job.signal ?? new AbortController().signal;
   const pages = stream.read({
     http,
-    state: plan.state,
-    fullRefresh: plan.fullRefresh,
+    state: plan.read.state,
+    fullRefresh: plan.read.fullRefresh,
     signal,
     log: run.logger,
   });
@@ -290,15 +289,7 @@ async function syncStream(
   }
 
   if (envelope.fullRefresh) {
-    const deleted = await applyDiffDeletes({
-      cache,
-      destinations,
-      db,
-      connectionId,
-      stream,
-      target,
-      seenBefore: envelope.fullRefresh.startedAt,
-    });
+    const deleted = await applyDiffDeletes(sink, envelope.fullRefresh.startedAt);
     run.stats.recordsDeleted += deleted;
     if (deleted > 0)
       run.logger.log("info", `Marked ${deleted} ${stream.name} records deleted: gone from the provider`);

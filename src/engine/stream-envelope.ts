@@ -8,7 +8,14 @@ import { type Database, loadStreamState, saveStreamState } from "../store/index.
  */
 export interface StreamEnvelope {
   cursor: StreamState | null;
-  fullRefresh: { startedAt: string; cursor: StreamState | null } | null;
+  fullRefresh: UnfinishedFullRefresh | null;
+}
+
+export interface UnfinishedFullRefresh {
+  startedAt: string;
+  cursor: StreamState | null;
+  /** Asked for (`--full-refresh`), not chosen by the engine (first sync, no cursor field). Absent: false. */
+  requested?: boolean;
 }
 
 /** Reads a stream's envelope; a stream that never committed has neither cursor nor full refresh. */
@@ -48,13 +55,23 @@ export function planRead(
   options: { forceFull: boolean; incremental: boolean },
 ): ReadPlan {
   if (envelope.fullRefresh) {
-    return { fullRefresh: true, state: envelope.fullRefresh.cursor ?? undefined, envelope };
+    const resumed = options.forceFull
+      ? { ...envelope, fullRefresh: { ...envelope.fullRefresh, requested: true } }
+      : envelope;
+    return { fullRefresh: true, state: envelope.fullRefresh.cursor ?? undefined, envelope: resumed };
   }
   if (options.forceFull || !options.incremental || envelope.cursor === null) {
     return {
       fullRefresh: true,
       state: undefined,
-      envelope: { ...envelope, fullRefresh: { startedAt: new Date().toISOString(), cursor: null } },
+      envelope: {
+        ...envelope,
+        fullRefresh: {
+          startedAt: new Date().toISOString(),
+          cursor: null,
+          ...(options.forceFull ? { requested: true } : {}),
+        },
+      },
     };
   }
   return { fullRefresh: false, state: envelope.cursor, envelope };

@@ -57,6 +57,8 @@ function batchQuery(
 export interface CachedRecordVersion {
   hash: string;
   deleted: boolean;
+  /** When its content or deleted flag last changed in the cache. */
+  updatedAt: string;
 }
 
 export interface RecordWrite {
@@ -81,14 +83,18 @@ export async function readRecordVersions(
       () =>
         db
           .selectFrom("records")
-          .select(["pk", "hash", "deleted"])
+          .select(["pk", "hash", "deleted", "updated_at"])
           .where("connection_id", "=", connectionId)
           .where("stream", "=", stream)
           .where("pk", "in", part),
       [connectionId, stream, ...part],
     );
-    const { rows } = await db.executeQuery<{ pk: string; hash: string; deleted: number }>(query);
-    for (const row of rows) found.set(row.pk, { hash: row.hash, deleted: row.deleted === 1 });
+    const { rows } = await db.executeQuery<{ pk: string; hash: string; deleted: number; updated_at: string }>(
+      query,
+    );
+    for (const row of rows) {
+      found.set(row.pk, { hash: row.hash, deleted: row.deleted === 1, updatedAt: row.updated_at });
+    }
   }
   return found;
 }
@@ -96,6 +102,7 @@ export async function readRecordVersions(
 /**
  * In one transaction: upserts changed records and marks unchanged ones as seen at `at`.
  * Unchanged records keep their payload; only `last_seen_at` moves (deletion-by-diff needs it).
+ * When anything changed, the stream's `record_streams.changed_at` becomes `at`.
  */
 export async function writeRecords(
   db: Kysely<Database>,
@@ -140,6 +147,13 @@ export async function writeRecords(
       );
       await trx.executeQuery(query);
     }
+    if (upserts.length > 0) {
+      await trx
+        .insertInto("record_streams")
+        .values({ connection_id: connectionId, stream, changed_at: at })
+        .onConflict((oc) => oc.columns(["connection_id", "stream"]).doUpdateSet({ changed_at: at }))
+        .execute();
+    }
     for (const part of chunks(seen)) {
       const query = batchQuery(
         trx,
@@ -165,10 +179,10 @@ export async function findUnseenRecords(
   stream: string,
   seenBefore: string,
   limit: number,
-): Promise<{ pk: string; payload: string }[]> {
+): Promise<{ pk: string; hash: string; payload: string }[]> {
   return db
     .selectFrom("records")
-    .select(["pk", "payload"])
+    .select(["pk", "hash", "payload"])
     .where("connection_id", "=", connectionId)
     .where("stream", "=", stream)
     .where("deleted", "=", 0)
@@ -176,6 +190,42 @@ export async function findUnseenRecords(
     .orderBy("pk")
     .limit(limit)
     .execute();
+}
+
+/** When a stream's records last changed in the cache; null when it holds none. */
+export async function readStreamChangedAt(
+  db: Kysely<Database>,
+  connectionId: string,
+  stream: string,
+): Promise<string | null> {
+  const row = await db
+    .selectFrom("record_streams")
+    .select("changed_at")
+    .where("connection_id", "=", connectionId)
+    .where("stream", "=", stream)
+    .executeTakeFirst();
+  return row?.changed_at ?? null;
+}
+
+/**
+ * A page of a stream's records, deleted ones included, that changed after `changedAfter` (all when null),
+ * in primary-key order after `afterPk`: what a destination that synced through `changedAfter` lacks.
+ */
+export async function listRecordsChangedAfter(
+  db: Kysely<Database>,
+  connectionId: string,
+  stream: string,
+  options: { changedAfter: string | null; afterPk?: string; limit: number },
+): Promise<{ pk: string; hash: string; payload: string; deleted: boolean }[]> {
+  let query = db
+    .selectFrom("records")
+    .select(["pk", "hash", "payload", "deleted"])
+    .where("connection_id", "=", connectionId)
+    .where("stream", "=", stream);
+  if (options.changedAfter !== null) query = query.where("updated_at", ">", options.changedAfter);
+  if (options.afterPk !== undefined) query = query.where("pk", ">", options.afterPk);
+  const rows = await query.orderBy("pk").limit(options.limit).execute();
+  return rows.map((row) => ({ ...row, deleted: row.deleted === 1 }));
 }
 
 /** Counts a stream's records in the cache, live ones and deleted ones. */
