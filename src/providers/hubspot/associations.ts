@@ -1,54 +1,78 @@
 /**
- * Company ids for records that came without associations (search results), through the v4 batch
- * association read. Ids without companies come back as per-input errors (HTTP 207): they simply have none.
+ * Associations through the v4 batch read (`POST /crm/v4/associations/{from}/{to}/batch/read`, at most 1000
+ * inputs, each paged by `after`). Ids without associations come back as per-input errors (HTTP 207): they
+ * simply have none. Used for the company ids of search results, which carry no associations, and for the
+ * contacts and deals of every company when checking associations (see association-check-phase.ts).
  */
-import type { ReadContext } from "../../core/index.ts";
-import type { CrmObject } from "./objects.ts";
-import { associationBatchSchema, parseBody } from "./responses.ts";
+import type { ReadContext, SyncRecord } from "../../core/index.ts";
+import type { ObjectReader } from "./reader.ts";
+import { toSyncRecord } from "./records.ts";
+import { associationBatchSchema, type CrmObjectResponse, parseBody } from "./responses.ts";
 
-/** HubSpot accepts at most 1000 inputs per batch read; pages are at most 200 records anyway. */
-const MAX_INPUTS = 1000;
+/** HubSpot accepts at most 1000 inputs per batch read. */
+export const MAX_BATCH_INPUTS = 1000;
 
-/** Maps each given record id to its company ids (possibly empty), following per-record association paging. */
-export async function fetchCompanyIds(
+/**
+ * Maps each given `from` record id to the ids of its associated `to` records (possibly none), each once,
+ * following per-record association paging.
+ */
+export async function fetchAssociatedIds(
   ctx: ReadContext,
-  object: CrmObject,
+  from: string,
+  to: string,
   ids: readonly string[],
 ): Promise<Map<string, string[]>> {
-  const companies = new Map<string, Set<string>>(ids.map((id) => [id, new Set()]));
+  const associated = new Map<string, Set<string>>(ids.map((id) => [id, new Set()]));
   let inputs: { id: string; after?: string }[] = ids.map((id) => ({ id }));
   while (inputs.length > 0) {
-    const batch = inputs.slice(0, MAX_INPUTS);
-    inputs = inputs.slice(MAX_INPUTS);
+    const batch = inputs.slice(0, MAX_BATCH_INPUTS);
+    inputs = inputs.slice(MAX_BATCH_INPUTS);
     const response = await ctx.http.request(
       {
         method: "POST",
-        path: `/crm/v4/associations/${object.name}/companies/batch/read`,
+        path: `/crm/v4/associations/${from}/${to}/batch/read`,
         body: { inputs: batch },
       },
       { signal: ctx.signal },
     );
-    const body = parseBody(
-      associationBatchSchema,
-      response,
-      `The ${object.name}→companies association batch`,
-    );
+    const body = parseBody(associationBatchSchema, response, `The ${from}→${to} association batch`);
     for (const result of body.results) {
-      const set = companies.get(result.from.id);
+      const set = associated.get(result.from.id);
       if (!set) continue;
       for (const to of result.to) set.add(to.toObjectId);
       if (result.paging?.next) inputs.push({ id: result.from.id, after: result.paging.next.after });
     }
     for (const error of body.errors ?? []) {
       if (error.subCategory !== "crm.associations.NO_ASSOCIATIONS_FOUND") {
-        // Usually a record archived since it was listed; its company ids stay empty.
+        // Usually a record archived since it was listed; it has no associations now.
         ctx.log.log("debug", "hubspot association batch reported an error", {
-          stream: object.name,
+          from,
+          to,
           category: error.category,
           message: error.message,
         });
       }
     }
   }
-  return new Map([...companies].map(([id, set]) => [id, [...set]]));
+  return new Map([...associated].map(([id, set]) => [id, [...set]]));
+}
+
+/** Records from search results, which carry no associations: company ids come in one batch read per page. */
+export async function recordsWithCompanyIds(
+  reader: ObjectReader,
+  objects: readonly CrmObjectResponse[],
+): Promise<SyncRecord[]> {
+  const { ctx, object, catalog } = reader;
+  const companies =
+    object.withCompanyIds && objects.length > 0
+      ? await fetchAssociatedIds(
+          ctx,
+          object.name,
+          "companies",
+          objects.map((source) => source.id),
+        )
+      : undefined;
+  return objects.map((source) =>
+    toSyncRecord(object, source, catalog.types, companies?.get(source.id) ?? []),
+  );
 }

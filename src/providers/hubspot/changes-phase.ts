@@ -8,8 +8,7 @@
  * phase then walks the records of that instant by id (`modified == since AND hs_object_id > tieAfterId`)
  * and continues just after it. No record is lost and none loops, however many share a timestamp.
  */
-import type { SyncRecord } from "../../core/index.ts";
-import { fetchCompanyIds } from "./associations.ts";
+import { recordsWithCompanyIds } from "./associations.ts";
 import {
   type FetchedPage,
   fetchSearchPage,
@@ -18,8 +17,6 @@ import {
   type PhasePage,
   SEARCH_LIMIT,
 } from "./reader.ts";
-import { toSyncRecord } from "./records.ts";
-import type { CrmObjectResponse } from "./responses.ts";
 import type { HubSpotState } from "./state.ts";
 
 /** Yields records modified at or after `state.since`, then hands over to the archived phase. */
@@ -50,7 +47,7 @@ export async function* changesPhase(reader: ObjectReader, initial: HubSpotState)
               sinceIds: [],
               position: { phase: "changes" },
             };
-      yield { records: await withCompanyIds(reader, page.objects), state };
+      yield { records: await recordsWithCompanyIds(reader, page.objects), state };
       continue;
     }
     const page = await fetchSearchPage(reader, {
@@ -63,7 +60,7 @@ export async function* changesPhase(reader: ObjectReader, initial: HubSpotState)
       (source) => !(skip.has(source.id) && modifiedAt(reader, source) === since),
     );
     state = nextState(reader, state, page, since, skip);
-    yield { records: await withCompanyIds(reader, fresh), state };
+    yield { records: await recordsWithCompanyIds(reader, fresh), state };
     if (state.position?.phase !== "changes") return;
   }
 }
@@ -93,25 +90,6 @@ function nextState(
     sinceIds,
     position: more ? { phase: "changes" } : { phase: "archived" },
   };
-}
-
-/** Search results carry no associations: fetch company ids in one batch for the whole page. */
-async function withCompanyIds(
-  reader: ObjectReader,
-  objects: readonly CrmObjectResponse[],
-): Promise<SyncRecord[]> {
-  const { object, catalog } = reader;
-  const companies =
-    object.withCompanyIds && objects.length > 0
-      ? await fetchCompanyIds(
-          reader.ctx,
-          object,
-          objects.map((source) => source.id),
-        )
-      : undefined;
-  return objects.map((source) =>
-    toSyncRecord(object, source, catalog.types, companies?.get(source.id) ?? []),
-  );
 }
 
 /**

@@ -31,17 +31,19 @@ const GOOD_DEAL = {
   archived: false,
 };
 
-/** Answers by request kind: properties, search, list, associations. */
+/** Answers by request kind: properties, search, the companies list (no companies), list, associations. */
 function stubClient(bodies: { list?: unknown; search?: unknown; properties?: unknown }): HttpClient {
   return {
     async request<T>(request: HttpRequest): Promise<HttpResponse<T>> {
       const body = request.path.startsWith("/crm/v3/properties")
         ? (bodies.properties ?? PROPERTIES)
-        : request.path.endsWith("/search")
-          ? (bodies.search ?? { total: 1, results: [GOOD_DEAL] })
-          : request.path.includes("/associations/")
-            ? { status: "COMPLETE", results: [] }
-            : (bodies.list ?? { results: [GOOD_DEAL] });
+        : request.path === "/crm/v3/objects/companies"
+          ? { results: [] }
+          : request.path.endsWith("/search")
+            ? (bodies.search ?? { total: 1, results: [GOOD_DEAL] })
+            : request.path.includes("/associations/")
+              ? { status: "COMPLETE", results: [] }
+              : (bodies.list ?? { results: [GOOD_DEAL] });
       return {
         status: 200,
         headers: {},

@@ -1,22 +1,27 @@
 /**
  * Reading one CRM object: decide where to start (new full refresh, resume, or incremental cursor),
  * then run the phases in order, each page carrying the state that resumes right after it:
- *   full refresh:  list → archived
- *   incremental:   changes → archived
+ *   full refresh:  [associations] → list → archived
+ *   incremental:   [associations → reassociate] → changes → archived
+ * The bracketed phases run for objects with company ids (contacts, deals): see association-check-phase.ts.
  */
 import type { ReadContext, StreamPage } from "../../core/index.ts";
 import { archivedPhase } from "./archived-phase.ts";
+import { associationCheckPhase } from "./association-check-phase.ts";
 import { changesPhase, latestModification } from "./changes-phase.ts";
 import { listPhase } from "./list-phase.ts";
 import type { CrmObject } from "./objects.ts";
 import { fetchPropertyCatalog } from "./properties.ts";
 import type { ObjectReader, PhasePage } from "./reader.ts";
+import { reassociatePhase } from "./reassociate-phase.ts";
 import { EPOCH, type HubSpotState, type Position, parseState, toStreamState } from "./state.ts";
 
 const PHASES: Record<
   Position["phase"],
   (reader: ObjectReader, state: HubSpotState) => AsyncGenerator<PhasePage>
 > = {
+  associations: associationCheckPhase,
+  reassociate: reassociatePhase,
   list: listPhase,
   changes: changesPhase,
   archived: archivedPhase,
@@ -48,14 +53,19 @@ export async function* readCrmObject(object: CrmObject, ctx: ReadContext): Async
  * Where a read starts. A full refresh resumes its own list or archived position, else starts over with
  * `since` fixed at the latest modification time *before* listing, so changes made while listing are
  * picked up by the next incremental read. An incremental read resumes its position or starts at its cursor.
+ * Either starts with the association check when the object has company ids.
  */
 async function startingState(reader: ObjectReader, saved: HubSpotState | undefined): Promise<HubSpotState> {
-  const { ctx } = reader;
-  const resumable = saved?.position && (!ctx.fullRefresh || saved.position.phase !== "changes");
+  const { ctx, object } = reader;
+  const phase = saved?.position?.phase;
+  const resumable = phase && (!ctx.fullRefresh || phase === "list" || phase === "archived");
   if (saved && resumable) return saved;
-  if (saved && !ctx.fullRefresh) return { ...saved, position: { phase: "changes" } };
+  if (saved && !ctx.fullRefresh) {
+    return { ...saved, position: { phase: object.withCompanyIds ? "associations" : "changes" } };
+  }
+  const position = { phase: object.withCompanyIds ? ("associations" as const) : ("list" as const) };
   // Records at exactly `since` that exist now are listed below, so the next incremental read skips them.
   const latest = await latestModification(reader);
-  if (!latest) return { since: EPOCH, position: { phase: "list" } };
-  return { since: new Date(latest.at).toISOString(), sinceIds: latest.ids, position: { phase: "list" } };
+  if (!latest) return { since: EPOCH, position };
+  return { since: new Date(latest.at).toISOString(), sinceIds: latest.ids, position };
 }

@@ -28,6 +28,8 @@ export interface FetchedPage {
   objects: CrmObjectResponse[];
   /** The `after` of the next page, if any. */
   next: string | undefined;
+  /** Search pages only: how many records match the search in all. */
+  total?: number;
 }
 
 /** One page of the list endpoint (live or archived records), with every property and company associations. */
@@ -59,7 +61,7 @@ export async function fetchListPage(
 
 export interface SearchFilter {
   propertyName: string;
-  operator: "EQ" | "GT" | "GTE";
+  operator: "EQ" | "GT" | "GTE" | "LT";
   value: string;
 }
 
@@ -92,6 +94,7 @@ export async function fetchSearchPage(
   return {
     objects: page.results.map((raw, index) => parseCrmObject(object, raw, index)),
     next: page.paging?.next?.after,
+    total: page.total,
   };
 }
 
