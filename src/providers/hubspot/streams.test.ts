@@ -191,6 +191,30 @@ describe("incremental", () => {
     expect(lastState(again)).toEqual(lastState(pages));
   });
 
+  it("re-reads only the id ranges whose company associations changed, though no time moved", async () => {
+    const { emulator, http } = await setup({ seed: 37, counts: { contacts: 3000, companies: 50, deals: 5 } });
+    const full = await readPages(http, "contacts", { fullRefresh: true });
+    const { width } = lastState(full).associations as { width: number };
+    const moved = emulator.mutate({ type: "contacts", reassociations: 4 }).reassociated;
+    const pages = await readPages(http, "contacts", { fullRefresh: false, state: lastState(full) });
+    const records = recordsOf(pages);
+    // Every moved contact comes with its new company ids; the others read are unchanged.
+    const truth = new Map(emulator.groundTruth("contacts").records.map((record) => [record.id, record]));
+    const before = byId(recordsOf(full));
+    for (const id of moved) expectMatchesTruth("contacts", byId(records).get(id), truth.get(id)!);
+    for (const record of records.filter((r) => !moved.includes(String(r.id)))) {
+      expect(record).toEqual(before.get(String(record.id)));
+    }
+    // Only the ranges of the moved contacts were read: at most 4 ranges of `width` ids, not all 3000.
+    const ranges = new Set(moved.map((id) => Math.floor(Number(id) / width)));
+    expect(new Set(records.map((record) => Math.floor(Number(record.id) / width)))).toEqual(ranges);
+    expect(records.length).toBeLessThanOrEqual(ranges.size * 500 + 200);
+    // Nothing changed since: the next read re-reads nothing.
+    expect(
+      recordsOf(await readPages(http, "contacts", { fullRefresh: false, state: lastState(pages) })),
+    ).toEqual([]);
+  });
+
   it("slices past the 10,000-result search window without losing or repeating records", async () => {
     const { emulator, http } = await setup({
       seed: 33,
