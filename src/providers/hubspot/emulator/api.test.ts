@@ -355,6 +355,38 @@ describe("determinism, schema evolution and controls", () => {
     await call(emulator, "POST", "/_emulator/reset", { token: null });
     expect(emulator.state().objects.contacts).toMatchObject({ live: 40, archived: 0 });
   });
+
+  it("moves contacts to another company or none without moving their modification time", async () => {
+    const emulator = await emulatorWith({ seed: 8, counts: { contacts: 60, companies: 6, deals: 4 } });
+    const companiesOf = () =>
+      new Map(
+        emulator
+          .groundTruth("contacts")
+          .records.map((record) => [record.id, record.associations?.companies?.results.map((r) => r.id)]),
+      );
+    const before = emulator.groundTruth("contacts").records;
+    const companiesBefore = companiesOf();
+    const mutated = await call<{ reassociated: string[] }>(emulator, "POST", "/_emulator/mutate", {
+      token: null,
+      body: { type: "contacts", reassociations: 12 },
+    });
+    const moved = mutated.json.reassociated;
+    expect(moved).toHaveLength(12);
+    const companiesAfter = companiesOf();
+    for (const id of moved) expect(companiesAfter.get(id)).not.toEqual(companiesBefore.get(id));
+    // Everything else is as it was, modification times included.
+    const after = emulator.groundTruth("contacts").records;
+    expect(after.map((record) => record.updatedAt)).toEqual(before.map((record) => record.updatedAt));
+    expect(after.filter((record) => !moved.includes(record.id))).toEqual(
+      before.filter((record) => !moved.includes(record.id)),
+    );
+    const refused = await call<{ message: string }>(emulator, "POST", "/_emulator/mutate", {
+      token: null,
+      body: { type: "companies", reassociations: 1 },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.json.message).toMatch(/contacts or deals/);
+  });
 });
 
 describe("associations", () => {
