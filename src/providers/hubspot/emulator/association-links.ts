@@ -87,14 +87,14 @@ export function labelsFor(
 /** Links the pair: the contact or deal end now holds the company end. */
 export function link(dataset: Dataset, pair: AssociationPair): void {
   const { holderType, holderId, companyId } = ends(pair);
-  dataset.setCompany(holderType, holderId, companyId);
+  dataset.setCompanyOf(holderType, holderId, companyId);
 }
 
 /** Unlinks the pair if it is linked; otherwise nothing changes. */
 export function unlink(dataset: Dataset, pair: AssociationPair): void {
   const { holderType, holderId, companyId } = ends(pair);
   if (dataset.table(holderType).companyIdOf(holderId) === companyId)
-    dataset.setCompany(holderType, holderId, null);
+    dataset.setCompanyOf(holderType, holderId, null);
 }
 
 /** The types a v4 read lists for every association of this kind: primary and unlabeled. */

@@ -12,6 +12,7 @@ import {
   type PropertySpec,
 } from "./catalog.ts";
 import { DEFAULT_CLOCK_START, type PropertyValues, updatedProperties } from "./generate.ts";
+import { PropertyGroups } from "./property-groups.ts";
 import { hash32, keyOf } from "./random.ts";
 import { ObjectTable, type StoredRecord } from "./table.ts";
 
@@ -65,6 +66,8 @@ export class Dataset {
   private tables!: Record<ObjectTypeName, ObjectTable>;
   private added!: Record<ObjectTypeName, PropertySpec[]>;
   private reverse = new Map<string, Map<number, number[]>>();
+  /** The property groups of each type; reset with the data. */
+  readonly groups = new PropertyGroups();
 
   constructor(options: DatasetOptions) {
     this.seed = options.seed >>> 0;
@@ -83,6 +86,7 @@ export class Dataset {
       deals: new ObjectTable("deals", this.counts.deals, ctx),
     };
     this.added = { contacts: [], companies: [], deals: [] };
+    this.groups.reset();
     this.reverse.clear();
     this.clockMs = this.clockStart;
     this.batches = 0;
@@ -120,7 +124,13 @@ export class Dataset {
       if (index >= spec.properties.length) {
         // Added at runtime: not HubSpot-defined, and created "now" on the logical clock.
         const at = new Date(this.clockMs).toISOString();
-        return { ...definition, hubspotDefined: false, createdAt: at, updatedAt: at };
+        return {
+          ...definition,
+          hubspotDefined: false,
+          modificationMetadata: { archivable: true, readOnlyDefinition: false, readOnlyValue: false },
+          createdAt: at,
+          updatedAt: at,
+        };
       }
       return definition;
     });
@@ -133,6 +143,26 @@ export class Dataset {
     }
     this.added[type].push({ ...property });
     return this.propertyDefinitions(type).find((definition) => definition.name === property.name)!;
+  }
+
+  /** Changes a property added at runtime (HubSpot's own definitions are read-only). */
+  updateProperty(
+    type: ObjectTypeName,
+    name: string,
+    patch: Partial<Pick<PropertySpec, "label" | "description" | "groupName" | "options">>,
+  ): PropertyDefinition {
+    const property = this.added[type].find((candidate) => candidate.name === name);
+    if (!property) throw new Error(`${type} have no custom property "${name}".`);
+    Object.assign(
+      property,
+      Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)),
+    );
+    return this.propertyDefinitions(type).find((definition) => definition.name === name)!;
+  }
+
+  /** Removes a property added at runtime; reads no longer return its values. */
+  archiveProperty(type: ObjectTypeName, name: string): void {
+    this.added[type] = this.added[type].filter((property) => property.name !== name);
   }
 
   /**
@@ -243,12 +273,6 @@ export class Dataset {
   /** Archives a live record through the API. */
   archiveRecord(type: ObjectTypeName, id: number): void {
     this.tables[type].archive(id, this.tick());
-    this.reverse.clear();
-  }
-
-  /** Sets (or, with null, removes) the company of a live contact or deal; its `updatedAt` stays. */
-  setCompany(type: ObjectTypeName, id: number, companyId: number | null): void {
-    this.tables[type].setCompany(id, companyId);
     this.reverse.clear();
   }
 

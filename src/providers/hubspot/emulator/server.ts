@@ -29,6 +29,7 @@ import { objectRoutes } from "./routes/objects.ts";
 import { objectBatchRoutes } from "./routes/objects-batch.ts";
 import { ownerRoutes } from "./routes/owners.ts";
 import { propertyRoutes } from "./routes/properties.ts";
+import { propertyGroupRoutes } from "./routes/property-groups.ts";
 import { searchRoutes } from "./routes/search.ts";
 
 /** The token accepted when none are configured (shaped like a private app token). */
@@ -134,6 +135,7 @@ export function buildApp(ctx: EmulatorContext, controls: EmulatorControls): Fast
     ownerRoutes(api, ctx);
     searchRoutes(api, ctx);
     propertyRoutes(api, ctx);
+    propertyGroupRoutes(api, ctx);
     associationRoutes(api, ctx);
     associationV4Routes(api, ctx);
   });

@@ -1,11 +1,13 @@
 /**
- * `/crm/v3/properties/{objectType}`: read the property definitions, and create custom ones.
+ * `/crm/v3/properties/{objectType}`: read the property definitions; create, update and archive custom ones.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
-import type { PropertyType } from "../catalog.ts";
+import { OBJECT_SPECS, type ObjectTypeName, type PropertyType } from "../catalog.ts";
 import { type EmulatorContext, objectTypeParam } from "../context.ts";
+import type { Dataset } from "../dataset.ts";
 import { HubSpotApiError, validationError } from "../errors.ts";
+import { parseBody } from "../object-writes.ts";
 
 const PROPERTY_TYPES = [
   "string",
@@ -25,6 +27,15 @@ export const propertyCreateSchema = z.object({
   fieldType: z.string().min(1),
   groupName: z.string().optional(),
   description: z.string().optional(),
+  options: z.array(z.object({ label: z.string(), value: z.string() })).optional(),
+  hasUniqueValue: z.boolean().optional(),
+});
+
+/** What `PATCH /crm/v3/properties/{objectType}/{propertyName}` may change on a custom property. */
+const propertyUpdateSchema = z.object({
+  label: z.string().min(1).optional(),
+  description: z.string().optional(),
+  groupName: z.string().optional(),
   options: z.array(z.object({ label: z.string(), value: z.string() })).optional(),
 });
 
@@ -56,13 +67,8 @@ export function propertyRoutes(app: FastifyInstance, ctx: EmulatorContext): void
 
   app.post("/crm/v3/properties/:objectType", async (request: FastifyRequest<Params>, reply) => {
     const type = objectTypeParam(request.params.objectType);
-    const parsed = propertyCreateSchema.safeParse(request.body);
-    if (!parsed.success) {
-      throw validationError(
-        `Invalid property definition: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`,
-      );
-    }
-    const input = parsed.data;
+    const input = parseBody(propertyCreateSchema, request.body);
+    if (input.groupName !== undefined) assertGroupExists(dataset, type, input.groupName);
     if (dataset.propertySpec(type, input.name)) {
       throw new HubSpotApiError(
         409,
@@ -77,7 +83,56 @@ export function propertyRoutes(app: FastifyInstance, ctx: EmulatorContext): void
       fieldType: input.fieldType,
       ...(input.description ? { description: input.description } : {}),
       ...(input.options ? { options: input.options.map((option) => option.value) } : {}),
+      ...(input.groupName ? { groupName: input.groupName } : {}),
+      ...(input.hasUniqueValue ? { unique: true } : {}),
     });
     return reply.code(201).send(definition);
   });
+
+  app.patch(
+    "/crm/v3/properties/:objectType/:propertyName",
+    async (request: FastifyRequest<Params>, reply) => {
+      const type = objectTypeParam(request.params.objectType);
+      const name = customPropertyName(dataset, type, request.params.propertyName ?? "");
+      const patch = parseBody(propertyUpdateSchema, request.body);
+      if (patch.groupName !== undefined) assertGroupExists(dataset, type, patch.groupName);
+      return reply.send(
+        dataset.updateProperty(type, name, {
+          label: patch.label,
+          description: patch.description,
+          groupName: patch.groupName,
+          options: patch.options?.map((option) => option.value),
+        }),
+      );
+    },
+  );
+
+  app.delete(
+    "/crm/v3/properties/:objectType/:propertyName",
+    async (request: FastifyRequest<Params>, reply) => {
+      const type = objectTypeParam(request.params.objectType);
+      dataset.archiveProperty(type, customPropertyName(dataset, type, request.params.propertyName ?? ""));
+      return reply.code(204).send();
+    },
+  );
+}
+
+/** The name of a custom property of the type: 404 when unknown, 400 for HubSpot's own (read-only) ones. */
+function customPropertyName(dataset: Dataset, type: ObjectTypeName, name: string): string {
+  if (!dataset.propertySpec(type, name)) {
+    throw new HubSpotApiError(404, "OBJECT_NOT_FOUND", `Unable to find property ${name}.`);
+  }
+  if (OBJECT_SPECS[type].properties.some((property) => property.name === name)) {
+    throw validationError(`${name} is a HubSpot-defined property of ${type}; its definition is read-only.`);
+  }
+  return name;
+}
+
+/** A 400 naming the groups that exist when `groupName` is not one of them. */
+export function assertGroupExists(dataset: Dataset, type: ObjectTypeName, groupName: string): void {
+  if (dataset.groups.get(type, groupName)) return;
+  const names = dataset.groups.list(type).map((group) => group.name);
+  throw validationError(
+    `Property group ${groupName} does not exist on ${type}; use one of: ${names.join(", ")}.`,
+  );
 }
