@@ -11,6 +11,7 @@ import { eventRoutes } from "./events.ts";
 import { healthRoutes } from "./health.ts";
 import { providerRoutes } from "./providers.ts";
 import { runRoutes } from "./runs.ts";
+import { sqlRoutes } from "./sql.ts";
 import { syncRoutes } from "./syncs.ts";
 
 export const apiRoutes = [
@@ -23,6 +24,7 @@ export const apiRoutes = [
   ...syncRoutes,
   ...runRoutes,
   ...eventRoutes,
+  ...sqlRoutes,
 ] as const;
 
 export type ApiRoutes = typeof apiRoutes;
