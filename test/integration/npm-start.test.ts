@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILT_BIN, runCli } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp-store.ts";
@@ -139,6 +140,197 @@ describe("npm start", () => {
     expect(listed.find((r) => r.id === run!.id)?.status).toBe("succeeded");
   });
 });
+
+/** `node dist/main.js` as `npm start` runs it, with its output collected and awaitable. */
+function startSwitchyard(env: NodeJS.ProcessEnv) {
+  const scripts = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts;
+  const nodeArgs = String(scripts.start).split(" && node ")[1]!.split(" ");
+  const process_ = spawn(process.execPath, nodeArgs, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const waiters = new Set<() => void>();
+  const collect = (chunk: Buffer) => {
+    output += chunk;
+    for (const check of waiters) check();
+  };
+  process_.stdout!.on("data", collect);
+  process_.stderr!.on("data", collect);
+  const exited = new Promise<number | null>((resolve) => process_.once("exit", resolve));
+  return {
+    process: process_,
+    exited,
+    output: () => output,
+    /** Resolves with the first match of `pattern` in the output from `from` on. */
+    waitFor(pattern: RegExp, from = 0, timeoutMs = 60_000): Promise<RegExpExecArray> {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => done(new Error(`no ${pattern} within ${timeoutMs} ms:\n${output}`)),
+          timeoutMs,
+        );
+        const check = () => {
+          const match = pattern.exec(output.slice(from));
+          if (match) done(undefined, match);
+        };
+        const done = (error?: Error, match?: RegExpExecArray) => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          if (error) reject(error);
+          else resolve(match!);
+        };
+        waiters.add(check);
+        void exited.then((code) => done(new Error(`npm start exited (${code}):\n${output}`)));
+        check();
+      });
+    },
+    async stop(): Promise<number | null> {
+      process_.kill("SIGTERM");
+      return exited;
+    },
+  };
+}
+
+describe("npm start, stopped and started again", () => {
+  const restartDir = tempDir();
+  afterAll(() => restartDir.cleanup());
+
+  it("keeps the emulator's port and data: syncs still succeed and the cache equals the emulator", async () => {
+    const [apiPort, emulatorPort] = [await freePort(), await freePort()];
+    const env = {
+      PORT: String(apiPort),
+      SWITCHYARD_DATA_DIR: restartDir.path,
+      SWITCHYARD_EMULATOR_PORT: String(emulatorPort),
+    };
+    const api = `http://127.0.0.1:${apiPort}`;
+    const first = startSwitchyard(env);
+    try {
+      await first.waitFor(/Demo sync run_\w+ succeeded/);
+      const emulatorUrl = (await first.waitFor(/HubSpot emulator: (\S+)/))[1]!;
+      expect(emulatorUrl).toBe(`http://127.0.0.1:${emulatorPort}`);
+      const key = readFileSync(join(restartDir.path, "dev-api-key"), "utf8").trim();
+      const call = async (method: string, path: string, body?: unknown) => {
+        const response = await fetch(`${api}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${key}`,
+            ...(body ? { "content-type": "application/json" } : {}),
+          },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        });
+        const json = await response.json();
+        expect(response.ok, JSON.stringify(json)).toBe(true);
+        return json as Record<string, unknown> & { id: string };
+      };
+      // A connection made the way docs/connect.md does it: the emulator's URL and its demo token.
+      const connection = await call("POST", "/v1/connections", {
+        provider: "hubspot",
+        credentials: { type: "bearer", token: "pat-demo-switchyard-0000" },
+        end_user: { id: "followed-the-docs" },
+        config: { base_url: emulatorUrl },
+      });
+      // Creating a connection gives it a sync of every stream.
+      const [docsSync] = (await call("GET", `/v1/syncs?connection_id=${connection.id}`)).data as {
+        id: string;
+      }[];
+      // The demo's second run changes the emulator's data first (updates, creates, archives).
+      const demoConnection = await demoConnectionId(call);
+      const [demoSync] = (await call("GET", `/v1/syncs?connection_id=${demoConnection}`)).data as {
+        id: string;
+      }[];
+      const mark = first.output().length;
+      await call("POST", `/v1/syncs/${demoSync!.id}/trigger`, {});
+      await first.waitFor(/Incremental sync run_\w+ succeeded/, mark);
+      expect(await first.stop()).toBe(0);
+
+      const second = startSwitchyard(env);
+      try {
+        await second.waitFor(/Demo sync run_\w+ succeeded/);
+        expect((await second.waitFor(/HubSpot emulator: (\S+)/))[1]).toBe(emulatorUrl);
+        await expectCacheEqualsEmulator(restartDir.path, demoConnection!, emulatorUrl);
+
+        // The connection made before the restart still reaches the emulator.
+        await call("POST", `/v1/syncs/${docsSync!.id}/trigger`, {});
+        const docsRun = await waitForRun(call, docsSync!.id);
+        expect(docsRun.status, JSON.stringify(docsRun.error)).toBe("succeeded");
+        await expectCacheEqualsEmulator(restartDir.path, connection.id, emulatorUrl);
+
+        // The emulator's port is taken now: a second start says so and which setting to change.
+        const other = tempDir();
+        try {
+          const blocked = startSwitchyard({
+            ...env,
+            PORT: String(await freePort()),
+            SWITCHYARD_DATA_DIR: other.path,
+          });
+          expect(await blocked.exited).toBe(1);
+          expect(blocked.output()).toContain(
+            `Port ${emulatorPort} on 127.0.0.1, where the HubSpot emulator listens, is taken.`,
+          );
+          expect(blocked.output()).toMatch(/SWITCHYARD_EMULATOR_PORT/);
+        } finally {
+          other.cleanup();
+        }
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      if (first.process.exitCode === null) await first.stop();
+    }
+  }, 240_000);
+});
+
+type Call = (
+  method: string,
+  path: string,
+  body?: unknown,
+) => Promise<Record<string, unknown> & { id: string }>;
+
+/** The id of the connection `npm start` makes for its demo customer. */
+async function demoConnectionId(call: Call): Promise<string | undefined> {
+  const connections = (await call("GET", "/v1/connections")).data as {
+    id: string;
+    end_user: { id: string };
+  }[];
+  return connections.find((c) => c.end_user.id === "demo-customer")?.id;
+}
+
+/** The newest run of a sync once it has finished (polling the API). */
+async function waitForRun(call: Call, syncId: string, since = Date.now()) {
+  for (let i = 0; i < 120; i++) {
+    const [run] = (await call("GET", `/v1/runs?sync_id=${syncId}`)).data as {
+      status: string;
+      started_at: string;
+      error: unknown;
+    }[];
+    if (run && Date.parse(run.started_at) >= since - 1000 && run.status !== "running") return run;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`no finished run of ${syncId} within 60 s`);
+}
+
+/** Every stream's live records in the records cache are the emulator's: same ids, same updatedAt. */
+async function expectCacheEqualsEmulator(dataDir: string, connectionId: string, emulatorUrl: string) {
+  const db = new Database(join(dataDir, "switchyard.sqlite"), { readonly: true });
+  try {
+    for (const stream of ["contacts", "companies", "deals"]) {
+      const truth = (await (await fetch(`${emulatorUrl}/_emulator/ground-truth/${stream}`)).json()) as {
+        records: { id: string; updatedAt: string }[];
+      };
+      const cached = db
+        .prepare("SELECT pk, payload FROM records WHERE connection_id = ? AND stream = ? AND deleted = 0")
+        .all(connectionId, stream) as { pk: string; payload: string }[];
+      const updatedAt = (payload: string) => (JSON.parse(payload) as { updatedAt?: string }).updatedAt;
+      expect(
+        cached.map((row) => `${row.pk} ${updatedAt(row.payload)}`).sort(),
+        `${stream} of ${connectionId}`,
+      ).toEqual(truth.records.map((record) => `${record.id} ${record.updatedAt}`).sort());
+    }
+  } finally {
+    db.close();
+  }
+}
 
 describe("the built switchyard command", () => {
   it("prints its help and lists runs through bin/switchyard.js", async () => {
