@@ -16,12 +16,9 @@ import { createSync } from "./app/syncs.ts";
 import { openWorkspace, type Workspace } from "./app/workspace.ts";
 import { formatStats } from "./cli/output.ts";
 import { type Destination, describeError } from "./core/index.ts";
+import { DEMO_CHANGES, type DemoEmulator, demoEmulatorPort, startDemoEmulator } from "./demo/emulator.ts";
 import { createDuckDbDestination } from "./destinations/duckdb/index.ts";
-import {
-  DEFAULT_OAUTH_SCOPES,
-  type HubSpotEmulator,
-  startHubSpotEmulator,
-} from "./providers/hubspot/emulator/index.ts";
+import { DEFAULT_OAUTH_SCOPES, type HubSpotEmulator } from "./providers/hubspot/emulator/index.ts";
 import { providers } from "./providers/registry.ts";
 import {
   createScheduler,
@@ -39,13 +36,13 @@ async function start(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? "127.0.0.1";
   const workspace = await openWorkspace();
-  const emulator = await startHubSpotEmulator({
-    host: "127.0.0.1",
-    port: Number(process.env.SWITCHYARD_EMULATOR_PORT ?? 0),
+  const demo = await startDemoEmulator(workspace, {
+    port: demoEmulatorPort(),
     seed: 42,
     counts: { contacts: 2_000, companies: 300, deals: 600 },
     tokens: [DEMO_TOKEN],
   });
+  const { emulator } = demo;
   const connection = await upsertConnection(workspace, {
     // The dev environment, so that the first dev API key sees the demo's connection and runs.
     environment: "dev",
@@ -65,7 +62,7 @@ async function start(): Promise<void> {
   const { demoSync, scheduler } = await demoScheduler(
     workspace,
     connection.id,
-    emulator,
+    demo,
     warehouse,
     providerSettings,
   );
@@ -92,7 +89,8 @@ async function start(): Promise<void> {
 
   const abort = new AbortController();
   const scheduling = scheduler.start(abort.signal);
-  if (demoSync.enabled) await scheduler.triggerNow(demoSync.id);
+  if (demoSync.enabled) await scheduler.triggerNow(demoSync.id, { fullRefresh: !demo.continuous });
+  if (!demo.continuous) await refreshEmulatorSyncs(workspace, scheduler, demo, demoSync.id);
 
   console.log(
     `Look at it: curl ${auth} ${base}/v1/syncs/${demoSync.id}/status   or   npm run switchyard -- runs`,
@@ -105,6 +103,7 @@ async function start(): Promise<void> {
     abort.abort();
     await scheduling;
     await server.close();
+    demo.save();
     await emulator.close();
     await warehouse.close();
     await workspace.close();
@@ -144,7 +143,7 @@ function emulatorOAuthApp(emulator: HubSpotEmulator, publicUrl: string): Provide
 async function demoScheduler(
   workspace: Workspace,
   connectionId: string,
-  emulator: HubSpotEmulator,
+  demo: DemoEmulator,
   warehouse: Destination,
   providerSettings: Readonly<Record<string, ProviderSettings>>,
 ): Promise<{ demoSync: Sync; scheduler: Scheduler }> {
@@ -167,11 +166,7 @@ async function demoScheduler(
     queue: createStoreSyncQueue(workspace.store.db),
     concurrency: Number(process.env.SWITCHYARD_SYNC_CONCURRENCY ?? 4),
     run: (claim, signal) => {
-      if (claim.syncId === demoSync.id && demoRuns++ > 0) {
-        for (const type of ["contacts", "companies", "deals"] as const) {
-          emulator.mutate({ type, updates: 25, archives: 3, creates: 10 });
-        }
-      }
+      if (claim.syncId === demoSync.id && demoRuns++ > 0) demo.applyChanges(DEMO_CHANGES);
       return runner(claim, signal);
     },
     onRunFinished: (claim, run) => {
@@ -190,6 +185,25 @@ async function demoScheduler(
     onError: (error) => console.error(`Scheduler: ${describeError(error).message}`),
   });
   return { demoSync, scheduler };
+}
+
+/**
+ * When the emulator's data is not what it was at the last stop (first start with this data directory, other
+ * seed or counts, changes it could not replay), the cursors of every sync reading from it are stale: each
+ * such sync re-reads everything once, so its cache and warehouse match the emulator again.
+ */
+async function refreshEmulatorSyncs(
+  workspace: Workspace,
+  scheduler: Scheduler,
+  demo: DemoEmulator,
+  alreadyTriggered: string,
+): Promise<void> {
+  for (const connectionId of demo.connectionIds) {
+    for (const sync of await syncsOfConnection(workspace.store.db, connectionId)) {
+      if (sync.enabled && sync.id !== alreadyTriggered)
+        await scheduler.triggerNow(sync.id, { fullRefresh: true });
+    }
+  }
 }
 
 start().catch((error) => {
