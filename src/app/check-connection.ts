@@ -1,4 +1,11 @@
-import { CredentialsRejectedError, describeError, SwitchyardError } from "../core/index.ts";
+import {
+  type Credentials,
+  CredentialsRejectedError,
+  describeError,
+  type HttpClient,
+  type ProviderDefinition,
+  SwitchyardError,
+} from "../core/index.ts";
 import {
   type ConnectionRow,
   environmentAllowsPrivateNetwork,
@@ -7,7 +14,7 @@ import {
 } from "../store/index.ts";
 import { setConnectionStatus } from "./connection-status.ts";
 import { connectionTokenSource } from "./connection-tokens.ts";
-import { openConnection } from "./connections.ts";
+import { type ConnectionConfig, connectionConfigSchema, openConnection } from "./connections.ts";
 import { findProvider, type PlatformDeps } from "./platform.ts";
 import { createCheckHttp } from "./provider-http.ts";
 
@@ -36,19 +43,55 @@ export async function checkConnection(deps: PlatformDeps, row: ConnectionRow): P
     allowPrivateAddresses: await environmentAllowsPrivateNetwork(deps.db, row.environment_id),
   });
   try {
-    await provider.checkCredentials(http);
+    await runCheck(provider, http);
   } catch (error) {
     const rejected = error instanceof CredentialsRejectedError;
     await recordFailure(deps, row, rejected ? "needs_reauth" : undefined, error, checkedAt);
-    throw error instanceof SwitchyardError
-      ? error
-      : new SwitchyardError("provider_unavailable", describeError(error).message, { cause: error });
+    throw error;
   } finally {
     await http.close();
   }
   await setConnectionStatus(deps.db, row, row.status === "paused" ? "paused" : "active", null);
   await patchConnection(deps.db, row.id, { lastCheckedAt: checkedAt });
   return getConnection(deps.db, row.id);
+}
+
+/**
+ * One live check of credentials a connection is about to be given, at `config`'s base URL (else its stored
+ * one), before anything is stored: returns when it was made, or throws the provider's typed error.
+ */
+export async function checkCandidateCredentials(
+  deps: PlatformDeps,
+  row: ConnectionRow,
+  credentials: Credentials,
+  config: ConnectionConfig | undefined,
+): Promise<string> {
+  const provider = findProvider(deps.providers, row.provider);
+  const stored = connectionConfigSchema.safeParse(JSON.parse(row.config));
+  const checkedAt = new Date().toISOString();
+  const http = createCheckHttp(deps, provider, {
+    credentials,
+    baseUrl: (config ?? (stored.success ? stored.data : {})).baseUrl,
+    budgetKey: `${provider.name}:${row.id}`,
+    allowPrivateAddresses: await environmentAllowsPrivateNetwork(deps.db, row.environment_id),
+  });
+  try {
+    await runCheck(provider, http);
+  } finally {
+    await http.close();
+  }
+  return checkedAt;
+}
+
+/** The provider's `checkCredentials`; anything it throws that is not typed becomes provider_unavailable. */
+async function runCheck(provider: ProviderDefinition, http: HttpClient): Promise<void> {
+  try {
+    await provider.checkCredentials(http);
+  } catch (error) {
+    throw error instanceof SwitchyardError
+      ? error
+      : new SwitchyardError("provider_unavailable", describeError(error).message, { cause: error });
+  }
 }
 
 /** Stores the problem on the connection; moves it to `status` unless the customer paused it. */

@@ -2,17 +2,27 @@
  * Creating, changing and deleting a customer's connection: credentials are checked against the provider's
  * auth scheme and sealed by the vault before they reach the store, and every change lands in the event log.
  */
-import { type Credentials, type ProviderDefinition, RequestInvalidError } from "../core/index.ts";
+import type { Kysely } from "kysely";
+import {
+  ConfigError,
+  type Credentials,
+  type ProviderDefinition,
+  RequestInvalidError,
+} from "../core/index.ts";
+import { assertBaseUrlAllowed } from "../http/index.ts";
 import {
   appendEvent,
   type ConnectionRow,
   createConnection,
+  type Database,
   deleteConnectionCascade,
+  environmentAllowsPrivateNetwork,
   getConnection,
   inTransaction,
   patchConnection,
   setConnectionTags,
 } from "../store/index.ts";
+import { checkCandidateCredentials } from "./check-connection.ts";
 import type { ConnectionStatus } from "./connection-status.ts";
 import type { ConnectionConfig } from "./connections.ts";
 import { findProvider, type PlatformDeps } from "./platform.ts";
@@ -34,6 +44,8 @@ export interface NewEndUserConnection {
   config?: ConnectionConfig;
   /** The Connect session the end user connected through, named in the `connection.created` event. */
   connectSessionId?: string;
+  /** When the credentials were checked live (Connect checks them before connecting). */
+  checkedAt?: string;
 }
 
 /** Throws request_invalid unless the credentials are of the provider's auth scheme (or its OAuth2). */
@@ -54,6 +66,30 @@ export function assertCredentialsFit(provider: ProviderDefinition, credentials: 
 }
 
 /**
+ * Throws request_invalid naming `config.base_url` when the base URL carries a user name or password, or is
+ * (or resolves to) a loopback, private, link-local or metadata address in an environment that does not
+ * allow private addresses. Requests are guarded again when they are made (the address may change).
+ */
+export async function assertBaseUrlFits(
+  db: Kysely<Database>,
+  environmentId: string,
+  config: ConnectionConfig | undefined,
+): Promise<void> {
+  if (!config?.baseUrl) return;
+  try {
+    await assertBaseUrlAllowed(config.baseUrl, {
+      allowPrivateAddresses: await environmentAllowsPrivateNetwork(db, environmentId),
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new RequestInvalidError(
+      [{ location: "body", path: "config.base_url", message: error.message }],
+      error.hint,
+    );
+  }
+}
+
+/**
  * Creates a connection in status `active` with sealed credentials and tags, gives it the default sync
  * (every stream, hourly, first run at once), and logs `connection.created`.
  */
@@ -63,6 +99,7 @@ export async function createEndUserConnection(
 ): Promise<ConnectionRow> {
   const provider = findProvider(deps.providers, input.provider);
   assertCredentialsFit(provider, input.credentials);
+  await assertBaseUrlFits(deps.db, input.environmentId, input.config);
   const row = await inTransaction(deps.db, async (trx) => {
     const created = await createConnection(trx, {
       environmentId: input.environmentId,
@@ -74,6 +111,7 @@ export async function createEndUserConnection(
       metadata: input.metadata ?? {},
       sealedCredentials: deps.vault.seal(JSON.stringify(input.credentials)),
     });
+    if (input.checkedAt) await patchConnection(trx, created.id, { lastCheckedAt: input.checkedAt });
     await setConnectionTags(trx, created.id, input.tags ?? []);
     await createDefaultSync(trx, provider, created.id);
     await appendEvent(trx, {
@@ -109,6 +147,24 @@ export interface ConnectionChanges {
   metadata?: Record<string, unknown>;
   endUser?: { email?: string | null; organization?: string | null };
   config?: ConnectionConfig;
+  /** When new credentials were checked live against the provider (stored as `last_checked_at`). */
+  checkedAt?: string;
+}
+
+/**
+ * The API's update: new credentials are first checked live with the provider (at the new base URL when one
+ * is given), and refused with the provider's own error when it rejects them, storing nothing at all.
+ */
+export async function updateEndUserConnection(
+  deps: PlatformDeps,
+  row: ConnectionRow,
+  changes: Omit<ConnectionChanges, "checkedAt">,
+): Promise<ConnectionRow> {
+  if (!changes.credentials) return changeEndUserConnection(deps, row, changes);
+  assertCredentialsFit(findProvider(deps.providers, row.provider), changes.credentials);
+  await assertBaseUrlFits(deps.db, row.environment_id, changes.config);
+  const checkedAt = await checkCandidateCredentials(deps, row, changes.credentials, changes.config);
+  return changeEndUserConnection(deps, row, { ...changes, checkedAt });
 }
 
 /**
@@ -122,10 +178,11 @@ export async function changeEndUserConnection(
 ): Promise<ConnectionRow> {
   if (changes.credentials)
     assertCredentialsFit(findProvider(deps.providers, row.provider), changes.credentials);
+  await assertBaseUrlFits(deps.db, row.environment_id, changes.config);
   const status = changes.status ?? (changes.credentials && row.status !== "paused" ? "active" : undefined);
   // Field names as the API spells them (`end_user`), never values.
   const changed = (Object.keys(changes) as (keyof ConnectionChanges)[])
-    .filter((key) => changes[key] !== undefined)
+    .filter((key) => changes[key] !== undefined && key !== "checkedAt")
     .map((key) => (key === "endUser" ? "end_user" : key));
   await inTransaction(deps.db, async (trx) => {
     await patchConnection(trx, row.id, {
@@ -135,6 +192,7 @@ export async function changeEndUserConnection(
         : {}),
       ...(changes.metadata ? { metadata: changes.metadata } : {}),
       ...(changes.config ? { config: changes.config } : {}),
+      ...(changes.checkedAt ? { lastCheckedAt: changes.checkedAt } : {}),
       ...(changes.endUser?.email !== undefined ? { endUserEmail: changes.endUser.email } : {}),
       ...(changes.endUser?.organization !== undefined
         ? { endUserOrganization: changes.endUser.organization }

@@ -16,8 +16,6 @@ export interface ProviderHttpOptions {
   budgetKey?: string;
   /** Supplies and renews OAuth2 access tokens. */
   tokens?: AccessTokenSource | undefined;
-  /** How errors name the provider; default its registry name. End users see the display name instead. */
-  label?: string;
   /** The connection's environment allows loopback and private addresses (see environmentAllowsPrivateNetwork). */
   allowPrivateAddresses: boolean;
 }
@@ -29,7 +27,8 @@ export function createCheckHttp(
   options: ProviderHttpOptions,
 ): ClosableHttpClient {
   return createHttpClient({
-    provider: options.label ?? provider.name,
+    // Messages name the provider as people know it ("HubSpot"), everywhere.
+    provider: provider.displayName,
     baseUrl: options.baseUrl ?? provider.baseUrl,
     allowPrivateAddresses: options.allowPrivateAddresses,
     auth: provider.auth,
@@ -44,8 +43,8 @@ export function createCheckHttp(
 
 /**
  * Checks credentials not yet stored on any connection (Connect) with one live `checkCredentials` call in
- * `environmentId` (whose setting says whether private addresses may be reached), errors naming the provider
- * by its display name; the check client is always closed, and the provider's typed error is rethrown unchanged.
+ * `environmentId` (whose setting says whether private addresses may be reached); the check client is always
+ * closed, and the provider's typed error is rethrown unchanged.
  */
 export async function checkNewCredentials(
   deps: Pick<PlatformDeps, "db" | "checkHttp" | "providerSettings">,
@@ -56,7 +55,6 @@ export async function checkNewCredentials(
   const http = createCheckHttp(deps, provider, {
     credentials,
     baseUrl: deps.providerSettings?.[provider.name]?.baseUrl,
-    label: provider.displayName,
     allowPrivateAddresses: await environmentAllowsPrivateNetwork(deps.db, environmentId),
   });
   try {

@@ -31,9 +31,11 @@ export async function completeConnectSession(
       throw new SwitchyardError("conflict", "This Connect session is being completed by another request.");
     }
     const scoped = { ...deps, db };
+    // The credentials were checked live just before (Connect checks them before completing).
+    const checkedAt = nowIso();
     if (session.connection_id) {
       const existing = await getConnectionIn(db, session.environment_id, session.connection_id);
-      return changeEndUserConnection(scoped, existing, { credentials });
+      return changeEndUserConnection(scoped, existing, { credentials, checkedAt });
     }
     const baseUrl = deps.providerSettings?.[provider.name]?.baseUrl;
     const created = await createEndUserConnection(scoped, {
@@ -47,6 +49,7 @@ export async function completeConnectSession(
       },
       ...(baseUrl ? { config: { baseUrl } } : {}),
       connectSessionId: session.id,
+      checkedAt,
     });
     await setConnectSessionConnection(db, session.id, created.id);
     return created;

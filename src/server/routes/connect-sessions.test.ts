@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { setEnvironmentPrivateNetwork } from "../../store/index.ts";
 import { GOOD_TOKEN, type Harness, startHarness } from "../test-harness.ts";
 
 let h: Harness;
@@ -161,11 +162,14 @@ describe("Connect page API", () => {
     expect((await h.dev.get("/v1/connections")).data).toEqual([]);
     expect(h.provider.requests.at(-1)?.headers.authorization).toBe(`Bearer ${wrong}`);
 
+    const checking = new Date().toISOString();
     const connected = await submit(session.token, { token: GOOD_TOKEN });
     expect(connected.status).toBe(201);
     const connectionId = (connected.body.connection as { id: string }).id;
     const connection = await h.dev.get("/v1/connections/:id", { params: { id: connectionId } });
     expect(connection).toMatchObject({ provider: "loopback", status: "active", end_user: END_USER });
+    // It was checked live: that is when.
+    expect(connection.last_checked_at! >= checking).toBe(true);
     const events = await h.dev.get("/v1/events", { query: { type: "connection.created" } });
     expect(events.data[0]).toMatchObject({
       connection_id: connectionId,
@@ -186,6 +190,16 @@ describe("Connect page API", () => {
     expect([reused.status, reused.body.code]).toEqual([409, "connect_session_used"]);
     expect((await page("GET", "/connect/api/session", session.token)).body.code).toBe("connect_session_used");
     expect((await h.dev.get("/v1/connections")).data).toHaveLength(1);
+  });
+
+  it("does not check credentials at a private address unless the environment allows it", async () => {
+    await setEnvironmentPrivateNetwork(h.store.db, h.environments.dev.id, false);
+    const session = await openSession();
+    const refused = await submit(session.token, { token: GOOD_TOKEN });
+    expect([refused.status, refused.body.code]).toEqual([500, "config_invalid"]);
+    expect(refused.body.detail).toMatch(/127\.0\.0\.1, a loopback address/);
+    expect(h.provider.requests).toHaveLength(0);
+    expect((await h.dev.get("/v1/connections")).data).toEqual([]);
   });
 
   it("of two simultaneous submissions, exactly one connects", async () => {
@@ -228,11 +242,11 @@ describe("Connect page API", () => {
     expect(wrongUser.ok ? 201 : wrongUser.problem.errors?.[0]?.path).toBe("end_user.id");
     const session = await openSession({ connection_id: connection.id });
     expect(session).toMatchObject({ allowed_providers: ["loopback"], connection_id: connection.id });
+    const checking = new Date().toISOString();
     expect((await submit(session.token, { token: GOOD_TOKEN })).status).toBe(201);
-    expect(await h.dev.get("/v1/connections/:id", { params: { id: connection.id } })).toMatchObject({
-      status: "active",
-      last_error: null,
-    });
+    const reconnected = await h.dev.get("/v1/connections/:id", { params: { id: connection.id } });
+    expect(reconnected).toMatchObject({ status: "active", last_error: null });
+    expect(reconnected.last_checked_at! >= checking).toBe(true);
     expect((await h.dev.get("/v1/connections")).data).toHaveLength(1);
     const updated = await h.dev.get("/v1/events", { query: { type: "connection.updated" } });
     expect(updated.data[0]?.data).toMatchObject({ changed: ["credentials"], status: "active" });

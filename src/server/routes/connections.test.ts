@@ -1,11 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ApiError } from "../../client/index.ts";
+import { startTestServer } from "../../http/test-server.ts";
 import {
   appendRunLogs,
   countRecords,
   createRun,
   loadStreamState,
+  patchConnection,
   saveStreamState,
+  setEnvironmentPrivateNetwork,
   writeRecords,
 } from "../../store/index.ts";
 import { GOOD_TOKEN, type Harness, startHarness } from "../test-harness.ts";
@@ -138,10 +141,9 @@ describe("connections API", () => {
       end_user: { id: "customer-1", email: "new@acme.example", organization: "Acme" },
       status: "paused",
     });
-    const newToken = h.secret("tok-rotated-0c1d2e3f");
     const rotated = await h.dev.patch("/v1/connections/:id", {
       params: { id: created.id },
-      body: { credentials: { type: "bearer", token: newToken }, status: "active" },
+      body: { credentials: { type: "bearer", token: GOOD_TOKEN }, status: "active" },
     });
     expect(rotated.status).toBe("active");
     const empty = await h.dev.request("PATCH", "/v1/connections/:id", {
@@ -166,10 +168,10 @@ describe("connections API", () => {
     expect(ok.connection.last_checked_at).toEqual(expect.any(String));
     expect(h.provider.requests.at(-1)?.url).toBe("/me");
 
+    // The provider revokes the token: the loopback provider accepts only GOOD_TOKEN, so store another directly.
     const badToken = h.secret("tok-revoked-99aa88bb");
-    await h.dev.patch("/v1/connections/:id", {
-      params: { id: created.id },
-      body: { credentials: { type: "bearer", token: badToken } },
+    await patchConnection(h.store.db, created.id, {
+      sealedCredentials: h.deps.vault.seal(JSON.stringify({ type: "bearer", token: badToken })),
     });
     const rejected = await h.dev.request("POST", "/v1/connections/:id/test", { params: { id: created.id } });
     expect(rejected.ok).toBe(false);
@@ -243,5 +245,140 @@ describe("connections API", () => {
     await expect(h.dev.delete("/v1/connections/:id", { params: { id: created.id } })).rejects.toBeInstanceOf(
       ApiError,
     );
+  });
+});
+
+describe("connections API: credentials are checked on update", () => {
+  it("refuses a PATCH whose new credentials the provider rejects, with its words, changing nothing", async () => {
+    const created = await newConnection();
+    const before = h.provider.requests.length;
+    const badToken = h.secret("tok-typo-5e6f7a8b");
+    const refused = await h.dev.request("PATCH", "/v1/connections/:id", {
+      params: { id: created.id },
+      body: { credentials: { type: "bearer", token: badToken }, tags: ["changed"] },
+    });
+    expect(refused.ok ? 200 : [refused.status, refused.problem.code, refused.problem.detail]).toEqual([
+      422,
+      "credentials_rejected",
+      "Loopback rejected the credentials (HTTP 401: invalid token).",
+    ]);
+    // One live call, with the new token; nothing stored: the old token still works and nothing else changed.
+    expect(h.provider.requests.slice(before).map((r) => r.headers.authorization)).toEqual([
+      `Bearer ${badToken}`,
+    ]);
+    const after = await h.dev.get("/v1/connections/:id", { params: { id: created.id } });
+    expect(after).toMatchObject({ status: "active", tags: ["eu", "trial"], last_error: null });
+    const tested = await h.dev.post("/v1/connections/:id/test", { params: { id: created.id } });
+    expect(h.provider.requests.at(-1)?.headers.authorization).toBe(`Bearer ${GOOD_TOKEN}`);
+    expect(tested.connection.status).toBe("active");
+    const updates = await h.dev.get("/v1/events", { query: { type: "connection.updated" } });
+    expect(updates.data).toEqual([]);
+  });
+
+  it("stores credentials the provider accepts and records when they were checked", async () => {
+    const created = await newConnection();
+    expect(created.last_checked_at).toBeNull();
+    const started = new Date().toISOString();
+    const updated = await h.dev.patch("/v1/connections/:id", {
+      params: { id: created.id },
+      body: { credentials: { type: "bearer", token: GOOD_TOKEN } },
+    });
+    expect(updated.status).toBe("active");
+    expect(updated.last_checked_at! >= started).toBe(true);
+    const events = await h.dev.get("/v1/events", { query: { type: "connection.updated" } });
+    expect(events.data[0]?.data).toMatchObject({ changed: ["credentials"] });
+  });
+});
+
+describe("connections API: the base URL cannot reach private addresses (SSRF)", () => {
+  /** The dev environment as a real one is: private addresses not allowed. */
+  const publicOnly = () => setEnvironmentPrivateNetwork(h.store.db, h.environments.dev.id, false);
+
+  it("refuses a base_url on loopback, however it is spelled, before anything is stored or called", async () => {
+    await publicOnly();
+    const port = new URL(h.provider.url).port;
+    for (const baseUrl of [
+      `http://127.0.0.1:${port}`,
+      `http://127.1:${port}`,
+      `http://2130706433:${port}`,
+      `http://[::1]:${port}`,
+      `http://localhost:${port}`,
+    ]) {
+      const refused = await h.dev.request("POST", "/v1/connections", {
+        body: {
+          provider: "loopback",
+          credentials: { type: "bearer", token: GOOD_TOKEN },
+          end_user: { id: "customer-1" },
+          config: { base_url: baseUrl },
+        },
+      });
+      expect(refused.ok ? baseUrl : [refused.status, refused.problem.errors?.[0]?.path]).toEqual([
+        400,
+        "config.base_url",
+      ]);
+      expect(refused.ok ? "" : refused.problem.detail).toMatch(/a loopback address/);
+    }
+    expect((await h.dev.get("/v1/connections")).data).toEqual([]);
+    expect(h.provider.requests).toHaveLength(0);
+  });
+
+  it("refuses to PATCH a base_url to a loopback address", async () => {
+    const created = await newConnection({ config: { base_url: "https://api.example.com" } });
+    await publicOnly();
+    const refused = await h.dev.request("PATCH", "/v1/connections/:id", {
+      params: { id: created.id },
+      body: { config: { base_url: `http://localhost:${new URL(h.provider.url).port}/x` } },
+    });
+    expect(refused.ok ? 200 : [refused.status, refused.problem.errors?.[0]?.path]).toEqual([
+      400,
+      "config.base_url",
+    ]);
+    const after = await h.dev.get("/v1/connections/:id", { params: { id: created.id } });
+    expect(after.config).toEqual({ base_url: "https://api.example.com" });
+  });
+
+  it("refuses a live test of a stored loopback base URL once the environment no longer allows it", async () => {
+    const created = await newConnection();
+    await publicOnly();
+    const result = await h.dev.request("POST", "/v1/connections/:id/test", { params: { id: created.id } });
+    expect(result.ok ? 200 : result.problem.code).toBe("config_invalid");
+    expect(result.ok ? "" : result.problem.detail).toMatch(/127\.0\.0\.1, a loopback address/);
+    expect(h.provider.requests).toHaveLength(0);
+  });
+
+  it("refuses a base_url with a user name and password, in any environment, and never stores it", async () => {
+    const password = h.secret("pw-9f8e7d6c5b");
+    const refused = await h.dev.request("POST", "/v1/connections", {
+      body: {
+        provider: "loopback",
+        credentials: { type: "bearer", token: GOOD_TOKEN },
+        end_user: { id: "customer-1" },
+        config: { base_url: `https://admin:${password}@api.example.com/v3` },
+      },
+    });
+    expect(refused.ok ? 201 : [refused.status, refused.problem.errors?.[0]?.path]).toEqual([
+      400,
+      "config.base_url",
+    ]);
+    expect(JSON.stringify(refused)).not.toContain(password);
+    expect(refused.ok ? "" : refused.problem.detail).toMatch(/cannot carry a user name or password/);
+  });
+
+  it("never echoes the body of what answered into the problem", async () => {
+    const target = await startTestServer((_req, res) => {
+      res.writeHead(404, { "content-type": "text/html" });
+      res.end("<html><title>Admin console</title><body>root password: swordfish</body></html>");
+    });
+    try {
+      const created = await newConnection({ config: { base_url: target.url } });
+      const result = await h.dev.request("POST", "/v1/connections/:id/test", { params: { id: created.id } });
+      expect(result.ok).toBe(false);
+      expect(JSON.stringify(result)).not.toMatch(/swordfish|Admin console/);
+      const after = await h.dev.get("/v1/connections/:id", { params: { id: created.id } });
+      expect(JSON.stringify(after.last_error)).not.toMatch(/swordfish|Admin console/);
+      expect(target.requests).toHaveLength(1);
+    } finally {
+      await target.close();
+    }
   });
 });

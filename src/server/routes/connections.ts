@@ -2,9 +2,9 @@
 import { z } from "zod";
 import { checkConnection } from "../../app/check-connection.ts";
 import {
-  changeEndUserConnection,
   createEndUserConnection,
   deleteEndUserConnection,
+  updateEndUserConnection,
 } from "../../app/connection-lifecycle.ts";
 import { credentialsSchema } from "../../app/connections.ts";
 import type { PlatformDeps } from "../../app/platform.ts";
@@ -46,7 +46,9 @@ export const createConnectionRoute = defineRoute({
   summary: "Create a connection",
   description:
     "Stores a customer's account at a provider. The credentials are encrypted before they are stored and " +
-    "are never returned. Use `POST /v1/connections/{id}/test` to check them against the provider.",
+    "are never returned. Use `POST /v1/connections/{id}/test` to check them against the provider. " +
+    "`config.base_url` may not carry a user name or password, nor lead to a loopback, private, link-local " +
+    "or metadata address unless the environment allows private addresses.",
   tags: ["Connections"],
   auth: "api_key",
   body: z.strictObject({
@@ -141,8 +143,10 @@ export const updateConnectionRoute = defineRoute({
   name: "updateConnection",
   summary: "Update a connection",
   description:
-    "Changes only the fields given. `tags` and `metadata` are replaced as a whole. New `credentials` make a " +
-    "connection that needed re-authorisation `active` again. Set `status` to `paused` to stop its syncs.",
+    "Changes only the fields given. `tags` and `metadata` are replaced as a whole. New `credentials` are " +
+    "first checked live with the provider (at the new `config.base_url` if one is given): rejected ones " +
+    "answer 422 `credentials_rejected` and nothing is changed; accepted ones make a connection that needed " +
+    "re-authorisation `active` again and set `last_checked_at`. Set `status` to `paused` to stop its syncs.",
   tags: ["Connections"],
   auth: "api_key",
   params: idParams,
@@ -160,11 +164,18 @@ export const updateConnectionRoute = defineRoute({
       "Give at least one field to change.",
     ),
   response: { 200: connectionSchema },
-  errors: ["not_found"],
+  errors: [
+    "not_found",
+    "credentials_rejected",
+    "provider_unavailable",
+    "provider_request_rejected",
+    "provider_response_malformed",
+    "config_invalid",
+  ],
   example: { body: { tags: ["customer", "pro"], status: "paused" } },
 }).handle(async ({ params, body, caller, deps }) => {
   const row = await getConnectionIn(deps.db, caller.environmentId, params.id);
-  const updated = await changeEndUserConnection(deps, row, {
+  const updated = await updateEndUserConnection(deps, row, {
     ...(body.credentials ? { credentials: body.credentials } : {}),
     ...(body.status ? { status: body.status } : {}),
     ...(body.tags ? { tags: body.tags } : {}),
