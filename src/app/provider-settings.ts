@@ -29,7 +29,8 @@ export function oauthClientFor(
   const app = settings?.oauth2;
   if (!definition || !app) return undefined;
   return {
-    provider: provider.name,
+    // Messages name the provider as people know it ("HubSpot").
+    provider: provider.displayName,
     authorizationUrl: app.authorizationUrl ?? definition.authorizationUrl,
     tokenUrl: app.tokenUrl ?? definition.tokenUrl,
     clientId: app.clientId,

@@ -163,7 +163,7 @@ describe("Connect with OAuth2 (HubSpot emulator)", () => {
     expect(reply.status).toBe(422);
     expect(reply.problem).toMatchObject({
       code: "reauthorization_required",
-      detail: "hubspot refused the refresh token: missing or invalid refresh token",
+      detail: "HubSpot refused the refresh token: missing or invalid refresh token",
     });
     expect(reply.problem.hint).toContain("connect session");
     const connection = await world.dev.get("/v1/connections/:id", { params: { id: connectionId } });
