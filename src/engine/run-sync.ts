@@ -118,7 +118,8 @@ export async function runSync(job: SyncJob): Promise<Run> {
   };
 
   const http = createHttpClient({
-    provider: job.provider.name,
+    // Errors name the provider as people know it ("HubSpot").
+    provider: job.provider.displayName,
     baseUrl: job.connection.baseUrl ?? job.provider.baseUrl,
     allowPrivateAddresses: job.connection.allowPrivateAddresses ?? false,
     auth: job.provider.auth,

@@ -104,7 +104,7 @@ describe("bad input", () => {
     emulator.setFaults({ malformedRate: 0 });
     expect(run.status).toBe("failed");
     expect(run.error?.code).toBe("provider_response_malformed");
-    expect(run.error?.message).toMatch(/hubspot sent a response we cannot use/);
+    expect(run.error?.message).toMatch(/HubSpot sent a response we cannot use/);
     expect(await committed()).toEqual(before);
   });
 

@@ -117,7 +117,7 @@ describe("switchyard CLI", () => {
       "--no-duckdb",
     ]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/hubspot rejected the credentials \(HTTP 401/);
+    expect(result.stderr).toMatch(/HubSpot rejected the credentials \(HTTP 401/);
     expect(result.stderr).toMatch(/switchyard logs run_/);
     expect(result.stderr).not.toContain("pat-wrong-token");
   });

@@ -178,6 +178,8 @@ describe("connections API", () => {
     if (rejected.ok) return;
     expect(rejected.status).toBe(422);
     expect(rejected.problem.code).toBe("credentials_rejected");
+    // Named as people know it, like every message (not by its registry name "loopback").
+    expect(rejected.problem.detail).toBe("Loopback rejected the credentials (HTTP 401: invalid token).");
     expect(rejected.problem.hint).toMatch(/re-authorise/);
     const after = await h.dev.get("/v1/connections/:id", { params: { id: created.id } });
     expect(after.status).toBe("needs_reauth");
