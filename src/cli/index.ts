@@ -7,6 +7,7 @@ import { registerConnectionsCommand } from "./commands/connections.ts";
 import { registerKeysCommand } from "./commands/keys.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
 import { registerRunsCommand } from "./commands/runs.ts";
+import { registerSqlCommand } from "./commands/sql.ts";
 import { registerSyncCommand } from "./commands/sync.ts";
 import { registerSyncsCommand } from "./commands/syncs.ts";
 import { registerVaultCommand } from "./commands/vault.ts";
@@ -33,6 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerKeysCommand(program);
   registerConnectionsCommand(program);
   registerSyncsCommand(program);
+  registerSqlCommand(program);
   try {
     process.exitCode = EXIT.ok;
     await program.parseAsync([...argv], { from: "user" });
