@@ -10,7 +10,12 @@ import {
 } from "../../core/index.ts";
 import { createDuckDbDestination } from "../../destinations/duckdb/index.ts";
 import { getProvider } from "../../providers/registry.ts";
-import { ensureEnvironment, findConnection, updateConnection } from "../../store/index.ts";
+import {
+  ensureEnvironment,
+  findConnection,
+  setEnvironmentPrivateNetwork,
+  updateConnection,
+} from "../../store/index.ts";
 import { EXIT, formatStats, printJson } from "../output.ts";
 import { positiveInt } from "../parse.ts";
 import { createProgressReporter } from "../progress.ts";
@@ -23,6 +28,7 @@ interface SyncFlags {
   baseUrl?: string;
   connection: string;
   environment: string;
+  allowPrivateNetwork?: boolean;
   dataDir?: string;
   json?: boolean;
   batchSize?: number;
@@ -44,6 +50,10 @@ export function registerSyncCommand(program: Command): void {
     )
     .option("--connection <name>", "name of this account's connection", "cli")
     .option("--environment <name>", "environment the connection belongs to", "dev")
+    .option(
+      "--allow-private-network",
+      "let the environment's connections reach loopback and private addresses, e.g. an emulator on this machine (kept for the environment)",
+    )
     .option("--data-dir <dir>", "embedded data directory (default: ./.switchyard)")
     .option("--json", "print the finished run as JSON, no progress")
     .option(
@@ -133,6 +143,7 @@ async function resolveConnection(
   flags: SyncFlags,
 ): Promise<string> {
   const env = await ensureEnvironment(workspace.store.db, flags.environment);
+  if (flags.allowPrivateNetwork) await setEnvironmentPrivateNetwork(workspace.store.db, env.id, true);
   const existing = await findConnection(workspace.store.db, {
     environmentId: env.id,
     provider: provider.name,
