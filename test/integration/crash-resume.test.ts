@@ -39,6 +39,7 @@ const syncArgs = () => [
   emulator.tokens[0]!,
   "--base-url",
   emulator.url,
+  "--allow-private-network",
   "--data-dir",
   dir.path,
   "--batch-size",
