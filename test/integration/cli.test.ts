@@ -28,7 +28,8 @@ afterAll(async () => {
   dir.cleanup();
 });
 
-const common = () => ["--base-url", emulator.url, "--data-dir", dir.path];
+// The emulator is on loopback: the environment must allow private addresses.
+const common = () => ["--base-url", emulator.url, "--allow-private-network", "--data-dir", dir.path];
 
 describe("switchyard CLI", () => {
   let runId = "";
