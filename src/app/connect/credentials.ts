@@ -22,6 +22,6 @@ export async function connectWithCredentials(
   assertProviderAllowed(session, providerName);
   const provider = findProvider(deps.providers, providerName);
   const credentials = credentialsFromFields(provider, values);
-  await checkNewCredentials(deps, provider, credentials);
+  await checkNewCredentials(deps, provider, credentials, session.environment_id);
   return completeConnectSession(deps, session, provider, credentials);
 }
