@@ -1,7 +1,7 @@
 import type { Destination } from "../core/index.ts";
 import { runSync, type SyncJob } from "../engine/index.ts";
 import { getProvider, providers } from "../providers/registry.ts";
-import { getConnection, type Run } from "../store/index.ts";
+import { environmentAllowsPrivateNetwork, getConnection, type Run } from "../store/index.ts";
 import { connectionTokenSource } from "./connection-tokens.ts";
 import { openConnection } from "./connections.ts";
 import { providerSettingsFromEnv } from "./provider-settings.ts";
@@ -43,6 +43,7 @@ export async function syncConnection(
       id: row.id,
       credentials,
       ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+      allowPrivateAddresses: await environmentAllowsPrivateNetwork(workspace.store.db, row.environment_id),
       ...(tokens ? { tokens } : {}),
     },
   });
