@@ -199,4 +199,12 @@ describe("v4 associations through the official client", () => {
     );
     expect(noPair).toMatchObject({ code: 400, body: { category: "VALIDATION_ERROR" } });
   });
+
+  it("lists the association types between two objects with schema.definitionsApi.getAll", async () => {
+    const labels = await client.crm.associations.v4.schema.definitionsApi.getAll("deals", "companies");
+    expect(labels.results).toEqual([
+      { category: "HUBSPOT_DEFINED", typeId: 5, label: "Primary" },
+      { category: "HUBSPOT_DEFINED", typeId: 341, label: null },
+    ]);
+  });
 });

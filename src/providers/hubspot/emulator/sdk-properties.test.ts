@@ -132,4 +132,47 @@ describe("property groups and custom properties through the official client", ()
     expect(names).not.toContain("erp_id");
     await client.crm.properties.groupsApi.archive("contacts", "erp");
   });
+
+  it("batch-creates, batch-reads and batch-archives properties with batchApi", async () => {
+    const created = await client.crm.properties.batchApi.create("companies", {
+      inputs: [
+        {
+          name: "tier",
+          label: "Tier",
+          type: PropertyCreateTypeEnum.Enumeration,
+          fieldType: PropertyCreateFieldTypeEnum.Select,
+          groupName: "companyinformation",
+          options: [
+            { label: "Gold", value: "gold", hidden: false, displayOrder: 0 },
+            { label: "Silver", value: "silver", hidden: false, displayOrder: 1 },
+          ],
+        },
+        {
+          name: "name",
+          label: "Taken",
+          type: PropertyCreateTypeEnum.String,
+          fieldType: PropertyCreateFieldTypeEnum.Text,
+          groupName: "companyinformation",
+        },
+      ],
+    });
+    expect(created.results.map((property) => property.name)).toEqual(["tier"]);
+    expect(created.results[0]?.options.map((option) => option.value)).toEqual(["gold", "silver"]);
+    expect("errors" in created && created.errors?.[0]).toMatchObject({
+      category: "OBJECT_ALREADY_EXISTS",
+      context: { properties: ["name"] },
+    });
+    const read = await client.crm.properties.batchApi.read("companies", {
+      archived: false,
+      inputs: [{ name: "tier" }, { name: "domain" }, { name: "nope" }],
+    });
+    expect(read.results.map((property) => property.name)).toEqual(["tier", "domain"]);
+    expect("errors" in read && read.errors?.[0]?.context).toEqual({ properties: ["nope"] });
+    await client.crm.properties.batchApi.archive("companies", { inputs: [{ name: "tier" }] });
+    const names = (await client.crm.properties.coreApi.getAll("companies")).results.map(
+      (property) => property.name,
+    );
+    expect(names).not.toContain("tier");
+    expect(names).toContain("domain");
+  });
 });

@@ -29,6 +29,7 @@ import { objectRoutes } from "./routes/objects.ts";
 import { objectBatchRoutes } from "./routes/objects-batch.ts";
 import { ownerRoutes } from "./routes/owners.ts";
 import { propertyRoutes } from "./routes/properties.ts";
+import { propertyBatchRoutes } from "./routes/properties-batch.ts";
 import { propertyGroupRoutes } from "./routes/property-groups.ts";
 import { searchRoutes } from "./routes/search.ts";
 
@@ -136,6 +137,7 @@ export function buildApp(ctx: EmulatorContext, controls: EmulatorControls): Fast
     searchRoutes(api, ctx);
     propertyRoutes(api, ctx);
     propertyGroupRoutes(api, ctx);
+    propertyBatchRoutes(api, ctx);
     associationRoutes(api, ctx);
     associationV4Routes(api, ctx);
   });

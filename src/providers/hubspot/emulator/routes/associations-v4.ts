@@ -107,6 +107,12 @@ export function associationV4Routes(app: FastifyInstance, ctx: EmulatorContext):
     },
   );
 
+  // The association types defined between two object types (read-only: no custom labels).
+  app.get(
+    "/crm/v4/associations/:fromObjectType/:toObjectType/labels",
+    async (request: FastifyRequest<PairParams>) => ({ results: v4AssociationTypes(kindOf(request.params)) }),
+  );
+
   app.post(
     "/crm/v4/associations/:fromObjectType/:toObjectType/batch/create",
     async (request: FastifyRequest<PairParams>, reply) => {

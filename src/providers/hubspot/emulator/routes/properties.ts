@@ -3,7 +3,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { OBJECT_SPECS, type ObjectTypeName, type PropertyType } from "../catalog.ts";
+import { OBJECT_SPECS, type ObjectTypeName, type PropertyDefinition, type PropertyType } from "../catalog.ts";
 import { type EmulatorContext, objectTypeParam } from "../context.ts";
 import type { Dataset } from "../dataset.ts";
 import { HubSpotApiError, validationError } from "../errors.ts";
@@ -67,26 +67,7 @@ export function propertyRoutes(app: FastifyInstance, ctx: EmulatorContext): void
 
   app.post("/crm/v3/properties/:objectType", async (request: FastifyRequest<Params>, reply) => {
     const type = objectTypeParam(request.params.objectType);
-    const input = parseBody(propertyCreateSchema, request.body);
-    if (input.groupName !== undefined) assertGroupExists(dataset, type, input.groupName);
-    if (dataset.propertySpec(type, input.name)) {
-      throw new HubSpotApiError(
-        409,
-        "OBJECT_ALREADY_EXISTS",
-        `A property named "${input.name}" already exists.`,
-      );
-    }
-    const definition = dataset.addProperty(type, {
-      name: input.name,
-      label: input.label,
-      type: input.type,
-      fieldType: input.fieldType,
-      ...(input.description ? { description: input.description } : {}),
-      ...(input.options ? { options: input.options.map((option) => option.value) } : {}),
-      ...(input.groupName ? { groupName: input.groupName } : {}),
-      ...(input.hasUniqueValue ? { unique: true } : {}),
-    });
-    return reply.code(201).send(definition);
+    return reply.code(201).send(createProperty(dataset, type, parseBody(propertyCreateSchema, request.body)));
   });
 
   app.patch(
@@ -117,8 +98,34 @@ export function propertyRoutes(app: FastifyInstance, ctx: EmulatorContext): void
   );
 }
 
+/** Adds a custom property as `POST /crm/v3/properties/{objectType}` does (409 when the name is taken). */
+export function createProperty(
+  dataset: Dataset,
+  type: ObjectTypeName,
+  input: z.infer<typeof propertyCreateSchema>,
+): PropertyDefinition {
+  if (input.groupName !== undefined) assertGroupExists(dataset, type, input.groupName);
+  if (dataset.propertySpec(type, input.name)) {
+    throw new HubSpotApiError(
+      409,
+      "OBJECT_ALREADY_EXISTS",
+      `A property named "${input.name}" already exists.`,
+    );
+  }
+  return dataset.addProperty(type, {
+    name: input.name,
+    label: input.label,
+    type: input.type,
+    fieldType: input.fieldType,
+    ...(input.description ? { description: input.description } : {}),
+    ...(input.options ? { options: input.options.map((option) => option.value) } : {}),
+    ...(input.groupName ? { groupName: input.groupName } : {}),
+    ...(input.hasUniqueValue ? { unique: true } : {}),
+  });
+}
+
 /** The name of a custom property of the type: 404 when unknown, 400 for HubSpot's own (read-only) ones. */
-function customPropertyName(dataset: Dataset, type: ObjectTypeName, name: string): string {
+export function customPropertyName(dataset: Dataset, type: ObjectTypeName, name: string): string {
   if (!dataset.propertySpec(type, name)) {
     throw new HubSpotApiError(404, "OBJECT_NOT_FOUND", `Unable to find property ${name}.`);
   }
