@@ -27,7 +27,12 @@ import {
   type Scheduler,
 } from "./scheduler/index.ts";
 import { buildServer } from "./server/app.ts";
-import { type Sync, syncsOfConnection } from "./store/index.ts";
+import {
+  ensureEnvironment,
+  type Sync,
+  setEnvironmentPrivateNetwork,
+  syncsOfConnection,
+} from "./store/index.ts";
 
 const DEMO_TOKEN = "pat-demo-switchyard-0000";
 const DEMO_FREQUENCY = "1m";
@@ -43,6 +48,9 @@ async function start(): Promise<void> {
     tokens: [DEMO_TOKEN],
   });
   const { emulator } = demo;
+  // The demo environment allows private addresses: its emulator listens on 127.0.0.1 (no other does by default).
+  const demoEnvironment = await ensureEnvironment(workspace.store.db, "dev");
+  await setEnvironmentPrivateNetwork(workspace.store.db, demoEnvironment.id, true);
   const connection = await upsertConnection(workspace, {
     // The dev environment, so that the first dev API key sees the demo's connection and runs.
     environment: "dev",
