@@ -3,9 +3,12 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type onRequestHookH
 import type { DestinationStream } from "pino";
 import type { PlatformDeps } from "../app/platform.ts";
 import { SwitchyardError } from "../core/index.ts";
+import { type AttemptLimit, AttemptLimiter } from "./attempt-limiter.ts";
 import { callerOf } from "./auth.ts";
-import { registerConnect } from "./connect/index.ts";
+import { type ConnectLimits, registerConnect } from "./connect/index.ts";
 import { createFallbackHandler } from "./fallback.ts";
+import { clientErrorHandler, frameworkErrorHandler } from "./framework-errors.ts";
+import { registerJsonBodyParser } from "./json-body.ts";
 import { requestLogFields } from "./log-redaction.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
 import { PROBLEM_CONTENT_TYPE, problemFromError } from "./problem.ts";
@@ -19,13 +22,24 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Requests per API key per window on `/v1` (default 1,000 per minute); false turns the limit off. */
   rateLimit?: { max: number; windowMs: number } | false;
-  /** Request logging (pino, with Authorization redacted). Off by default. */
-  log?: { level?: string; stream?: DestinationStream };
+  /**
+   * Request logging through pino, with Authorization, cookies and secret query parameters redacted. On by
+   * default at `SWITCHYARD_LOG_LEVEL` (default `info`) to stdout; `false` silences it.
+   */
+  log?: { level?: string; stream?: DestinationStream } | false;
+  /**
+   * Failed API-key authentications allowed per client address per window (default 20 per minute); past
+   * that, every request from the address gets 429 until the window ends. False turns the limit off.
+   */
+  authFailureLimit?: AttemptLimit | false;
+  /** Limits of the public Connect API (`/connect/api/*`); see `ConnectLimits` for the defaults. */
+  connectLimits?: Partial<ConnectLimits>;
   /** The contract routes to serve (default: all of them). */
   routes?: readonly AnyRoute[];
 }
 
 const DEFAULT_RATE_LIMIT = { max: 1_000, windowMs: 60_000 };
+const DEFAULT_AUTH_FAILURE_LIMIT = { max: 20, windowMs: 60_000 };
 
 /**
  * Builds the HTTP API (not listening yet) from its dependencies. Every error — invalid input, unknown path,
@@ -33,19 +47,24 @@ const DEFAULT_RATE_LIMIT = { max: 1_000, windowMs: 60_000 };
  */
 export function buildServer(deps: PlatformDeps, options: ServerOptions = {}): FastifyInstance {
   const routes = options.routes ?? (apiRoutes as readonly AnyRoute[]);
+  const log = options.log ?? {};
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? 1_048_576,
-    logger: options.log
-      ? {
-          level: options.log.level ?? "info",
-          ...(options.log.stream ? { stream: options.log.stream } : {}),
-          redact: { paths: ["req.headers.authorization", "req.headers.cookie"], censor: "[redacted]" },
-          serializers: { req: requestLogFields },
-        }
-      : false,
+    logger:
+      log === false
+        ? false
+        : {
+            level: log.level ?? process.env.SWITCHYARD_LOG_LEVEL ?? "info",
+            ...(log.stream ? { stream: log.stream } : {}),
+            redact: { paths: ["req.headers.authorization", "req.headers.cookie"], censor: "[redacted]" },
+            serializers: { req: requestLogFields },
+          },
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   });
   // Only JSON bodies are accepted; anything else is 415 rather than a confusing validation error.
   app.removeContentTypeParser("text/plain");
+  registerJsonBodyParser(app);
 
   const known: { method: HttpMethod; url: string }[] = [];
   app.addHook("onRoute", (route) => {
@@ -58,6 +77,8 @@ export function buildServer(deps: PlatformDeps, options: ServerOptions = {}): Fa
     const problem = problemFromError(error, request.url.split("?")[0] ?? "");
     if (problem.status >= 500) request.log.error({ err: error, code: problem.code }, "request failed");
     if (problem.code === "unauthenticated") reply.header("www-authenticate", 'Bearer realm="switchyard"');
+    const retryAfter = error instanceof SwitchyardError ? error.details?.retryAfterSeconds : undefined;
+    if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
     return reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
   });
 
@@ -78,11 +99,14 @@ export function buildServer(deps: PlatformDeps, options: ServerOptions = {}): Fa
         ),
     });
   }
+  const authFailureLimit =
+    options.authFailureLimit === undefined ? DEFAULT_AUTH_FAILURE_LIMIT : options.authFailureLimit;
+  const authFailures = authFailureLimit ? new AttemptLimiter(authFailureLimit) : undefined;
   app.register(async (api) => {
     const rateLimiter = rateLimit ? (api.rateLimit() as onRequestHookHandler) : undefined;
-    registerRoutes(api, routes, deps, { rateLimiter });
+    registerRoutes(api, routes, deps, { rateLimiter, authFailures });
   });
   registerReferencePage(app, buildOpenApiDocument(routes));
-  registerConnect(app, deps);
+  registerConnect(app, deps, options.connectLimits);
   return app;
 }

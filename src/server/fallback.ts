@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { SwitchyardError } from "../core/index.ts";
+import { clip } from "./problem.ts";
 import type { HttpMethod } from "./route.ts";
 
 /** A path pattern (`/v1/connections/:id`) as a regular expression over concrete paths. */
@@ -22,16 +23,17 @@ export function createFallbackHandler(known: readonly { method: HttpMethod; url:
   return async (request: FastifyRequest, reply: FastifyReply): Promise<never> => {
     patterns ??= known.map((route) => ({ method: route.method, pattern: patternOf(route.url) }));
     const path = request.url.split("?")[0] ?? "";
+    const shown = clip(path);
     const allowed = new Set(patterns.filter((p) => p.pattern.test(path)).map((p) => p.method as string));
     if (allowed.has("GET")) allowed.add("HEAD");
     if (allowed.size > 0) {
       const allow = [...allowed].sort().join(", ");
       reply.header("allow", allow);
-      throw new SwitchyardError("method_not_allowed", `${request.method} is not allowed on ${path}.`, {
+      throw new SwitchyardError("method_not_allowed", `${request.method} is not allowed on ${shown}.`, {
         hint: `Use one of: ${allow}.`,
       });
     }
-    throw new SwitchyardError("not_found", `There is no endpoint ${request.method} ${path}.`, {
+    throw new SwitchyardError("not_found", `There is no endpoint ${request.method} ${shown}.`, {
       hint: "Check the path against the API reference at /docs (or /openapi.json).",
     });
   };

@@ -68,6 +68,8 @@ export type Problem = z.infer<typeof problemSchema>;
 export const MAX_LISTED_ISSUES = 10;
 /** Longest request-supplied text (a path, a field name) a problem repeats. */
 const MAX_ECHOED_CHARS = 200;
+/** Longest message of a field issue (which may quote the value it refuses). */
+const MAX_MESSAGE_CHARS = 600;
 
 /** `text` cut to `max` characters, marked with an ellipsis when cut. */
 export function clip(text: string, max = MAX_ECHOED_CHARS): string {
@@ -128,7 +130,7 @@ const FASTIFY_ERRORS: Record<string, { code: ErrorCode; detail: string; hint: st
 export function problemFromError(error: unknown, instance: string): Problem {
   if (error instanceof RequestInvalidError) {
     const unlisted = error.issues.length - MAX_LISTED_ISSUES;
-    return problem(error.code, clip(error.message, 2 * MAX_ECHOED_CHARS), {
+    return problem(error.code, clip(error.message, MAX_MESSAGE_CHARS), {
       hint:
         unlisted > 0
           ? `${error.hint} Only the first ${MAX_LISTED_ISSUES} of ${error.issues.length} issues are listed.`
@@ -136,7 +138,7 @@ export function problemFromError(error: unknown, instance: string): Problem {
       errors: error.issues.slice(0, MAX_LISTED_ISSUES).map((issue) => ({
         location: issue.location,
         path: clip(issue.path),
-        message: clip(issue.message),
+        message: clip(issue.message, MAX_MESSAGE_CHARS),
       })),
       instance,
     });

@@ -1,6 +1,7 @@
 import type { FastifyInstance, onRequestHookHandler } from "fastify";
 import type { PlatformDeps } from "../app/platform.ts";
 import { SwitchyardError } from "../core/index.ts";
+import type { AttemptLimiter } from "./attempt-limiter.ts";
 import { callerOf, requireApiKey } from "./auth.ts";
 import { parseInput } from "./parse-input.ts";
 import type { AnyRoute } from "./route.ts";
@@ -14,9 +15,9 @@ export function registerRoutes(
   app: FastifyInstance,
   routes: readonly AnyRoute[],
   deps: PlatformDeps,
-  options: { rateLimiter?: onRequestHookHandler | undefined } = {},
+  options: { rateLimiter?: onRequestHookHandler | undefined; authFailures?: AttemptLimiter | undefined } = {},
 ): void {
-  const authenticate = requireApiKey(deps.db);
+  const authenticate = requireApiKey(deps.db, options.authFailures);
   for (const route of routes) {
     const onRequest: onRequestHookHandler[] = [];
     if (route.auth === "api_key") {

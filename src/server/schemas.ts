@@ -52,6 +52,18 @@ export function pageOf<T extends z.ZodType>(item: T) {
 
 export const timestamp = z.string().describe("ISO-8601 UTC timestamp.");
 
+/**
+ * Text an id or a name can be: `min`–`max` characters, none of them a control character (NUL, tab, CR,
+ * LF, DEL…), which would corrupt logs, headers and the terminals that show it.
+ */
+export function plainText(min: number, max: number) {
+  return z
+    .string()
+    .min(min)
+    .max(max)
+    .regex(/^\P{Cc}*$/u, "Must not contain control characters (NUL, tab, CR, LF…).");
+}
+
 /** A machine-readable error summary stored on a run or a connection. */
 export const errorSummary = z
   .object({ code: z.string(), message: z.string(), hint: z.string().optional() })

@@ -59,6 +59,7 @@ export interface Harness extends SecretTracker {
   deps: PlatformDeps;
   dir: string;
   provider: TestServer;
+  /** `dev` is an admin key (like `npm start`'s first key); `prod` an environment key. */
   keys: { dev: string; prod: string };
   environments: { dev: { id: string; name: string }; prod: { id: string; name: string } };
   /** Typed clients authenticated as the dev and prod keys, talking to the app through `inject`. */
@@ -159,7 +160,8 @@ export async function startHarness(
   // The loopback provider is on 127.0.0.1: both environments allow private addresses (the SSRF guard's
   // tests turn it off again).
   for (const env of [dev, prod]) await setEnvironmentPrivateNetwork(store.db, env.id, true);
-  const devKey = (await issueApiKey(store.db, dev, "test dev")).secret;
+  // Like the key `npm start` writes, the dev key is an admin key; the prod key is an environment key.
+  const devKey = (await issueApiKey(store.db, dev, "test dev", { admin: true })).secret;
   const prodKey = (await issueApiKey(store.db, prod, "test prod")).secret;
   const tracker = trackSecrets(store, dir, logs, [GOOD_TOKEN, devKey, prodKey]);
   const client = (apiKey?: string) =>

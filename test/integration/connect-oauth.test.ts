@@ -27,6 +27,9 @@ async function openSession() {
   return session;
 }
 
+/** The browser binding cookies each started attempt set, by its authorize URL's state. */
+const cookies = new Map<string, string>();
+
 async function startOAuth(token: string): Promise<URL> {
   const response = await fetch(`${world.url}/connect/api/oauth/start`, {
     method: "POST",
@@ -34,7 +37,15 @@ async function startOAuth(token: string): Promise<URL> {
     body: JSON.stringify({ provider: "hubspot" }),
   });
   expect(response.status).toBe(200);
-  return new URL(((await response.json()) as { authorize_url: string }).authorize_url);
+  const authorize = new URL(((await response.json()) as { authorize_url: string }).authorize_url);
+  const setCookie = response.headers.get("set-cookie") ?? "";
+  cookies.set(authorize.searchParams.get("state") ?? "", world.secret(setCookie.split(";")[0] ?? ""));
+  return authorize;
+}
+
+/** Follows the provider's redirect back as the browser that started the attempt (sending its cookie). */
+function returnTo(callback: URL, state = callback.searchParams.get("state") ?? "") {
+  return fetch(callback, { headers: { cookie: cookies.get(state) ?? "" } });
 }
 
 /** The secrets of the pending attempt (its PKCE verifier), read from the session as the server sealed it. */
@@ -77,7 +88,7 @@ describe("Connect with OAuth2 (HubSpot emulator)", () => {
 
     const callback = await approveInEmulator(authorize.href);
     world.secret(callback.searchParams.get("code") ?? "");
-    const page = await fetch(callback);
+    const page = await returnTo(callback);
     const html = await page.text();
     expect(page.status).toBe(200);
     expect(html).toContain("HubSpot is connected");
@@ -101,7 +112,7 @@ describe("Connect with OAuth2 (HubSpot emulator)", () => {
     expect(tested.ok).toBe(true);
 
     // The redirect works once: replaying it is refused without touching the connection.
-    const replay = await fetch(callback);
+    const replay = await returnTo(callback);
     expect(replay.status).toBe(400);
     expect(await replay.text()).toContain("not one we started");
   });
@@ -189,7 +200,7 @@ describe("Connect with OAuth2 (HubSpot emulator)", () => {
     await trackPendingVerifier(session.id);
     const callback = await approveInEmulator(authorize.href);
     world.secret(callback.searchParams.get("code") ?? "");
-    expect((await fetch(callback)).status).toBe(200);
+    expect((await returnTo(callback)).status).toBe(200);
     expect(await world.dev.get("/v1/connections/:id", { params: { id: connectionId } })).toMatchObject({
       status: "active",
       last_error: null,
@@ -206,11 +217,83 @@ describe("Connect with OAuth2 (HubSpot emulator)", () => {
     world.secret(authorize.searchParams.get("state") ?? "");
     await trackPendingVerifier(session.id);
     const declined = await approveInEmulator(authorize.href, false);
-    const page = await fetch(declined);
+    const page = await returnTo(declined);
     const html = await page.text();
     expect(page.status).toBe(400);
     expect(html).toContain("The account was not connected");
     expect(html).toContain("access_denied");
+    expect((await world.dev.get("/v1/connect-sessions/:id", { params: { id: session.id } })).status).toBe(
+      "pending",
+    );
+  });
+
+  it("binds the attempt to the browser that started it: a code and state alone do not connect", async () => {
+    const session = await openSession();
+    const response = await fetch(`${world.url}/connect/api/oauth/start`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${session.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ provider: "hubspot" }),
+    });
+    const authorize = new URL(((await response.json()) as { authorize_url: string }).authorize_url);
+    const state = world.secret(authorize.searchParams.get("state") ?? "");
+    const setCookie = response.headers.get("set-cookie") ?? "";
+    const cookie = world.secret(setCookie.split(";")[0] ?? "");
+    expect(cookie).toMatch(new RegExp(`^switchyard_connect_${session.id}=[A-Za-z0-9_-]{43}$`));
+    expect(setCookie).toContain("HttpOnly");
+    expect(setCookie).toContain("SameSite=Lax");
+    expect(setCookie).toContain("Path=/connect/oauth/callback");
+    expect(setCookie).not.toContain("Secure"); // served over http here; Secure when the public URL is https
+    await trackPendingVerifier(session.id);
+    const callback = await approveInEmulator(authorize.href);
+    world.secret(callback.searchParams.get("code") ?? "");
+
+    // Another browser (no cookie, or a wrong one) is refused, and the attempt stays open.
+    const stranger = await fetch(callback);
+    expect(stranger.status).toBe(400);
+    expect(await stranger.text()).toContain("started in another browser");
+    const forged = await fetch(callback, {
+      headers: { cookie: `switchyard_connect_${session.id}=${"A".repeat(43)}` },
+    });
+    expect(forged.status).toBe(400);
+    expect((await world.dev.get("/v1/connect-sessions/:id", { params: { id: session.id } })).status).toBe(
+      "pending",
+    );
+    // The browser that started finishes it.
+    const page = await fetch(callback, { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("HubSpot is connected");
+    expect(state).not.toBe("");
+  });
+
+  it("answers a redirect with a valid state but no code as a refusal, and the session stays open", async () => {
+    const session = await openSession();
+    const authorize = await startOAuth(session.token);
+    const state = world.secret(authorize.searchParams.get("state") ?? "");
+    await trackPendingVerifier(session.id);
+    const tokenRequestsBefore = world.emulator.oauth.tokenRequests().authorization_code;
+    const cancelled = new URL(`${world.url}/connect/oauth/callback`);
+    cancelled.searchParams.set("state", state);
+    const page = await returnTo(cancelled, state);
+    const html = await page.text();
+    expect(page.status).toBe(400);
+    expect(html).toContain("The account was not connected");
+    expect(html).toContain("HubSpot sent you back without an authorization");
+    expect(html).not.toContain("kept failing");
+    expect(world.emulator.oauth.tokenRequests().authorization_code).toBe(tokenRequestsBefore);
+
+    // An error with a description is shown in the page's words, with the provider's reason.
+    const again = await startOAuth(session.token);
+    const againState = world.secret(again.searchParams.get("state") ?? "");
+    await trackPendingVerifier(session.id);
+    const refused = new URL(`${world.url}/connect/oauth/callback`);
+    refused.searchParams.set("state", againState);
+    refused.searchParams.set("error", "access_denied");
+    refused.searchParams.set("error_description", "The user said no");
+    const refusedPage = await returnTo(refused, againState);
+    expect(refusedPage.status).toBe(400);
+    expect(await refusedPage.text()).toContain(
+      "access was declined at HubSpot (access_denied: The user said no)",
+    );
     expect((await world.dev.get("/v1/connect-sessions/:id", { params: { id: session.id } })).status).toBe(
       "pending",
     );

@@ -3,7 +3,7 @@ import { credentialFieldsOf, credentialsFromFields } from "../credential-fields.
 import { findProvider, type PlatformDeps } from "../platform.ts";
 import { checkNewCredentials } from "../provider-http.ts";
 import { completeConnectSession } from "./complete.ts";
-import { assertProviderAllowed } from "./sessions.ts";
+import { assertProviderAllowed, countingFailedAttempts } from "./sessions.ts";
 
 export { credentialFieldsOf };
 
@@ -11,7 +11,7 @@ export { credentialFieldsOf };
  * The API-key path of Connect: validates the typed values against the provider's form, checks them live
  * with the provider's own check call, and only if that passes completes the session with them. A rejected
  * check throws the provider's typed error (e.g. credentials_rejected with its message) and leaves the
- * session open for another try.
+ * session open for another try — until MAX_FAILED_ATTEMPTS locks it.
  */
 export async function connectWithCredentials(
   deps: Pick<PlatformDeps, "db" | "vault" | "providers" | "providerSettings" | "checkHttp">,
@@ -22,6 +22,8 @@ export async function connectWithCredentials(
   assertProviderAllowed(session, providerName);
   const provider = findProvider(deps.providers, providerName);
   const credentials = credentialsFromFields(provider, values);
-  await checkNewCredentials(deps, provider, credentials, session.environment_id);
+  await countingFailedAttempts(deps, session, () =>
+    checkNewCredentials(deps, provider, credentials, session.environment_id),
+  );
   return completeConnectSession(deps, session, provider, credentials);
 }

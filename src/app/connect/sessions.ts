@@ -9,6 +9,8 @@ import {
   findConnectSessionByToken,
   getConnectionIn,
   insertConnectSession,
+  nowIso,
+  recordFailedConnectAttempt,
 } from "../../store/index.ts";
 import type { EndUser } from "../connection-lifecycle.ts";
 import { findProvider, type PlatformDeps } from "../platform.ts";
@@ -18,16 +20,23 @@ export const DEFAULT_SESSION_SECONDS = 30 * 60;
 export const MAX_SESSION_SECONDS = 24 * 60 * 60;
 export const MIN_SESSION_SECONDS = 60;
 
-export type ConnectSessionStatus = "pending" | "connected" | "expired";
+/** Failed credential attempts after which a session is locked. */
+export const MAX_FAILED_ATTEMPTS = 5;
+
+export type ConnectSessionStatus = "pending" | "connected" | "expired" | "locked";
 
 /** sha256 of a session token, hex: what the store keeps. */
 export function hashConnectToken(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
 
-/** `connected` once it made (or re-authorised) its connection, `expired` after its expiry, else `pending`. */
+/**
+ * `connected` once it made (or re-authorised) its connection, `locked` after too many failed attempts,
+ * `expired` after its expiry, else `pending`.
+ */
 export function sessionStatus(row: ConnectSessionRow, now = Date.now()): ConnectSessionStatus {
   if (row.used_at) return "connected";
+  if (row.locked_at) return "locked";
   return Date.parse(row.expires_at) <= now ? "expired" : "pending";
 }
 
@@ -128,6 +137,14 @@ export async function authenticateConnectToken(
   return session;
 }
 
+function sessionLocked(): SwitchyardError {
+  return new SwitchyardError(
+    "connect_session_locked",
+    "This Connect link has been locked after too many failed attempts.",
+    { hint: "Go back to the app and ask for a new Connect link." },
+  );
+}
+
 /** Throws the end-user error for a session that can no longer connect anything. */
 export function assertPending(session: ConnectSessionRow): void {
   const status = sessionStatus(session);
@@ -140,6 +157,7 @@ export function assertPending(session: ConnectSessionRow): void {
       },
     );
   }
+  if (status === "locked") throw sessionLocked();
   if (status === "expired") {
     throw new SwitchyardError("connect_session_expired", "This Connect link has expired.", {
       hint: "Go back to the app and start connecting again to get a new link.",
@@ -151,3 +169,25 @@ export function assertPending(session: ConnectSessionRow): void {
 export function assertProviderAllowed(session: ConnectSessionRow, provider: string): void {
   if (!allowedProvidersOf(session).includes(provider)) throw new NotFoundError("Provider", provider);
 }
+
+/**
+ * Runs one credential attempt of a session. When the provider rejects the credentials, the failure is
+ * counted on the session; the attempt that reaches MAX_FAILED_ATTEMPTS locks it and throws
+ * `connect_session_locked` instead, so a Connect link cannot be used to guess credentials.
+ */
+export async function countingFailedAttempts<T>(
+  deps: Pick<PlatformDeps, "db">,
+  session: ConnectSessionRow,
+  attempt: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await attempt();
+  } catch (error) {
+    if (!(error instanceof SwitchyardError && REJECTED_CREDENTIALS.has(error.code))) throw error;
+    const { locked } = await recordFailedConnectAttempt(deps.db, session.id, MAX_FAILED_ATTEMPTS, nowIso());
+    throw locked ? sessionLocked() : error;
+  }
+}
+
+/** Error codes meaning the provider refused what the end user entered or authorised. */
+const REJECTED_CREDENTIALS = new Set<string>(["credentials_rejected", "reauthorization_required"]);

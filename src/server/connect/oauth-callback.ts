@@ -14,8 +14,18 @@ const TITLES: Record<string, string> = {
   oauth2_authorization_failed: "The account was not connected",
   connect_session_expired: "This Connect link has expired",
   connect_session_used: "This Connect link was already used",
+  connect_session_locked: "This Connect link has been locked",
   credentials_rejected: "The provider did not accept the connection",
 };
+
+/** The value of cookie `name` in a Cookie header, if it is there. */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const pair of header?.split(";") ?? []) {
+    const at = pair.indexOf("=");
+    if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
+  }
+  return undefined;
+}
 
 /** Registers the callback; it always answers with an HTML page, never a problem document. */
 export function registerOAuthCallback(app: FastifyInstance, deps: PlatformDeps): void {
@@ -23,7 +33,9 @@ export function registerOAuthCallback(app: FastifyInstance, deps: PlatformDeps):
     const parameters = new URLSearchParams(request.raw.url?.split("?")[1] ?? "");
     connectPageHeaders(reply, true).type("text/html; charset=utf-8");
     try {
-      const { providerName } = await finishConnectOAuth(deps, parameters);
+      const { providerName } = await finishConnectOAuth(deps, parameters, (name) =>
+        cookieValue(request.headers.cookie, name),
+      );
       return reply.send(resultPage({ ok: true, providerName }));
     } catch (error) {
       const summary = describeError(error);

@@ -6,13 +6,14 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { connectWithCredentials, credentialFieldsOf } from "../../app/connect/credentials.ts";
-import { startConnectOAuth } from "../../app/connect/oauth.ts";
-import { allowedProvidersOf, authenticateConnectToken } from "../../app/connect/sessions.ts";
+import { browserBindingCookie, OAUTH_CALLBACK_PATH, startConnectOAuth } from "../../app/connect/oauth.ts";
+import { allowedProvidersOf, authenticateConnectToken, publicBase } from "../../app/connect/sessions.ts";
 import type { PlatformDeps } from "../../app/platform.ts";
 import { oauthClientFor } from "../../app/provider-settings.ts";
 import { SwitchyardError } from "../../core/index.ts";
 import type { ConnectSessionRow } from "../../store/index.ts";
 import { parseInput } from "../parse-input.ts";
+import type { ConnectThrottle } from "./limits.ts";
 
 const providerName = z.string().min(1).max(100);
 const credentialsBody = z.strictObject({
@@ -21,15 +22,32 @@ const credentialsBody = z.strictObject({
 });
 const oauthStartBody = z.strictObject({ provider: providerName });
 
-/** The session the request's bearer token opens; throws the end-user error when it cannot be used. */
-async function sessionOf(deps: PlatformDeps, request: FastifyRequest): Promise<ConnectSessionRow> {
+/**
+ * The session the request's bearer token opens; throws the end-user error when it cannot be used, and
+ * `rate_limited` when the client address or the session is over its limit.
+ */
+async function sessionOf(
+  deps: PlatformDeps,
+  throttle: ConnectThrottle,
+  request: FastifyRequest,
+): Promise<ConnectSessionRow> {
+  throttle.admitAddress(request.ip);
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "");
   if (!match?.[1]) {
+    throttle.badToken(request.ip);
     throw new SwitchyardError("unauthenticated", "This page needs a Connect link to work.", {
       hint: "Open the link the app gave you (it ends in ?token=…).",
     });
   }
-  return authenticateConnectToken(deps, match[1]);
+  let session: ConnectSessionRow;
+  try {
+    session = await authenticateConnectToken(deps, match[1]);
+  } catch (error) {
+    if (error instanceof SwitchyardError && error.code === "unauthenticated") throttle.badToken(request.ip);
+    throw error;
+  }
+  throttle.admitSession(session.id);
+  return session;
 }
 
 /** What the page shows: the end user, the expiry, and per allowed provider its form and whether OAuth works. */
@@ -55,15 +73,32 @@ function pageView(deps: PlatformDeps, session: ConnectSessionRow) {
   };
 }
 
+/**
+ * The Set-Cookie of an OAuth2 attempt's browser binding: sent back only to the callback, never readable by
+ * scripts, Secure when this Switchyard is served over https, and gone when the session expires.
+ */
+function bindingCookie(deps: PlatformDeps, session: ConnectSessionRow, value: string): string {
+  const seconds = Math.max(0, Math.floor((Date.parse(session.expires_at) - Date.now()) / 1000));
+  const secure = publicBase(deps).startsWith("https:") ? "; Secure" : "";
+  return (
+    `${browserBindingCookie(session.id)}=${value}; Path=${OAUTH_CALLBACK_PATH}; Max-Age=${seconds}; ` +
+    `HttpOnly; SameSite=Lax${secure}`
+  );
+}
+
 /** Registers `GET /connect/api/session`, `POST /connect/api/credentials` and `POST /connect/api/oauth/start`. */
-export function registerConnectApi(app: FastifyInstance, deps: PlatformDeps): void {
+export function registerConnectApi(
+  app: FastifyInstance,
+  deps: PlatformDeps,
+  throttle: ConnectThrottle,
+): void {
   app.get("/connect/api/session", async (request, reply) => {
-    const session = await sessionOf(deps, request);
+    const session = await sessionOf(deps, throttle, request);
     return reply.header("cache-control", "no-store").send(pageView(deps, session));
   });
 
   app.post("/connect/api/credentials", async (request, reply) => {
-    const session = await sessionOf(deps, request);
+    const session = await sessionOf(deps, throttle, request);
     const { body } = parseInput({ body: credentialsBody }, { params: {}, query: {}, body: request.body });
     const input = body as z.output<typeof credentialsBody>;
     const connection = await connectWithCredentials(deps, session, input.provider, input.fields);
@@ -71,9 +106,13 @@ export function registerConnectApi(app: FastifyInstance, deps: PlatformDeps): vo
   });
 
   app.post("/connect/api/oauth/start", async (request, reply) => {
-    const session = await sessionOf(deps, request);
+    const session = await sessionOf(deps, throttle, request);
     const { body } = parseInput({ body: oauthStartBody }, { params: {}, query: {}, body: request.body });
-    const { authorizeUrl } = await startConnectOAuth(deps, session, (body as { provider: string }).provider);
-    return reply.header("cache-control", "no-store").send({ authorize_url: authorizeUrl });
+    const provider = (body as { provider: string }).provider;
+    const { authorizeUrl, browserBinding } = await startConnectOAuth(deps, session, provider);
+    return reply
+      .header("cache-control", "no-store")
+      .header("set-cookie", bindingCookie(deps, session, browserBinding))
+      .send({ authorize_url: authorizeUrl });
   });
 }

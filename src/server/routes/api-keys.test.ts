@@ -79,6 +79,33 @@ describe("API keys and environments", () => {
     expect(badName.ok ? 0 : badName.problem.errors?.[0]?.path).toBe("name");
   });
 
+  it("an environment key sees only its own environment and may not create environments or admin keys", async () => {
+    const listed = await h.prod.get("/v1/environments");
+    expect(listed.data.map((env) => [env.name, env.current])).toEqual([["prod", true]]);
+    const refused = await h.prod.request("POST", "/v1/environments", { body: { name: "sneaky" } });
+    expect(refused.ok ? 0 : [refused.status, refused.problem.code]).toEqual([403, "forbidden"]);
+    if (!refused.ok) {
+      expect(refused.problem.detail).toContain('belongs to environment "prod"');
+      expect(refused.problem.hint).toContain("admin key");
+    }
+    expect((await h.dev.get("/v1/environments")).data.map((env) => env.name)).not.toContain("sneaky");
+
+    const adminKey = await h.prod.request("POST", "/v1/api-keys", { body: { name: "up", admin: true } });
+    expect(adminKey.ok ? 0 : adminKey.status).toBe(403);
+    // An admin key may make another admin key, which environment keys may not revoke.
+    const made = await h.dev.post("/v1/api-keys", { body: { name: "ops", admin: true } });
+    h.secret(made.secret);
+    expect(made.admin).toBe(true);
+    expect((await h.client(made.secret).get("/v1/environments")).data).toHaveLength(2);
+    const devEnvKey = await h.dev.post("/v1/api-keys", { body: { name: "plain" } });
+    h.secret(devEnvKey.secret);
+    expect(devEnvKey.admin).toBe(false);
+    const revoke = await h
+      .client(devEnvKey.secret)
+      .request("DELETE", "/v1/api-keys/:id", { params: { id: made.id } });
+    expect(revoke.ok ? 0 : revoke.status).toBe(403);
+  });
+
   it("lists the providers with their auth schemes", async () => {
     const providers = await h.dev.get("/v1/providers");
     expect(providers.data.map((p) => [p.name, p.auth.type])).toEqual([
@@ -89,7 +116,7 @@ describe("API keys and environments", () => {
 });
 
 describe("first embedded start", () => {
-  it("writes a working dev key to <dataDir>/dev-api-key with mode 0600, once", async () => {
+  it("writes a working dev admin key to <dataDir>/dev-api-key with mode 0600, once", async () => {
     const { ensureFirstApiKey } = await import("../../app/first-api-key.ts");
     const first = await ensureFirstApiKey({ dataDir: h.dir, store: h.store });
     expect(first.created).toMatch(/^sy_dev_/);
@@ -99,5 +126,8 @@ describe("first embedded start", () => {
     expect(again).toEqual({ path: first.path });
     const environments = await h.client(first.created).get("/v1/environments");
     expect(environments.data.find((env) => env.current)?.name).toBe("dev");
+    expect(environments.data.map((env) => env.name)).toEqual(["dev", "prod"]);
+    const keys = await h.client(first.created).get("/v1/api-keys");
+    expect(keys.data.find((key) => key.name === "dev key (first start)")?.admin).toBe(true);
   });
 });

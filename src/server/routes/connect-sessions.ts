@@ -26,9 +26,10 @@ export const connectSessionSchema = z
   .object({
     id: z.string(),
     status: z
-      .enum(["pending", "connected", "expired"])
+      .enum(["pending", "connected", "expired", "locked"])
       .describe(
-        "`connected` once the end user connected (or re-authorised) an account; `expired` after `expires_at`.",
+        "`connected` once the end user connected (or re-authorised) an account; `expired` after " +
+          "`expires_at`; `locked` after 5 failed credential attempts (open a new session).",
       ),
     end_user: z.object({ id: z.string(), email: z.string().nullable(), organization: z.string().nullable() }),
     allowed_providers: z.array(z.string()),

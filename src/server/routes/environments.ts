@@ -1,6 +1,9 @@
-/** Environments: list them, and create one (which comes with its first API key). */
+/**
+ * Environments: list them, and create one (which comes with its first API key). An admin key sees and
+ * creates environments of the whole organisation; any other key sees only its own environment.
+ */
 import { z } from "zod";
-import { issueApiKey } from "../../app/api-keys.ts";
+import { assertAdmin, issueApiKey } from "../../app/api-keys.ts";
 import { SwitchyardError } from "../../core/index.ts";
 import { appendEvent, ensureEnvironment, findEnvironment, listEnvironments } from "../../store/index.ts";
 import { defineRoute } from "../route.ts";
@@ -21,13 +24,16 @@ export const listEnvironmentsRoute = defineRoute({
   url: "/v1/environments",
   name: "listEnvironments",
   summary: "List environments",
-  description: "Names every environment; what an environment holds is visible only to its own keys.",
+  description:
+    "An admin key lists every environment; any other key only its own. What an environment holds is " +
+    "visible only to its own keys.",
   tags: ["Environments"],
   auth: "api_key",
   response: { 200: z.object({ data: z.array(environmentSchema) }) },
   errors: [],
 }).handle(async ({ caller, deps }) => {
-  const rows = await listEnvironments(deps.db);
+  const all = await listEnvironments(deps.db);
+  const rows = caller.admin ? all : all.filter((row) => row.id === caller.environmentId);
   return {
     status: 200,
     body: { data: rows.map((row) => ({ ...row, current: row.id === caller.environmentId })) },
@@ -40,8 +46,8 @@ export const createEnvironmentRoute = defineRoute({
   name: "createEnvironment",
   summary: "Create an environment",
   description:
-    "Creates an empty environment and its first API key, returned once. Keys never cross environments: " +
-    "use the returned key to work in the new environment.",
+    "Creates an empty environment and its first API key, returned once. Needs an admin key (403 " +
+    "`forbidden` otherwise). Keys never cross environments: use the returned key to work in the new one.",
   tags: ["Environments"],
   auth: "api_key",
   body: z.strictObject({
@@ -57,9 +63,10 @@ export const createEnvironmentRoute = defineRoute({
   response: {
     201: z.object({ environment: environmentSchema, api_key: createdApiKeySchema }),
   },
-  errors: ["conflict"],
+  errors: ["conflict", "forbidden"],
   example: { body: { name: "staging" } },
 }).handle(async ({ body, caller, deps }) => {
+  assertAdmin(caller, "create environments");
   if (await findEnvironment(deps.db, body.name)) {
     throw new SwitchyardError("conflict", `Environment "${body.name}" already exists.`, {
       hint: "Pick another name; GET /v1/environments lists the taken ones.",

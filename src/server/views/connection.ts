@@ -3,21 +3,15 @@ import { z } from "zod";
 import { CONNECTION_STATUSES } from "../../app/connection-status.ts";
 import type { ConnectionConfig } from "../../app/connections.ts";
 import type { ConnectionRow } from "../../store/index.ts";
-import { errorSummary, timestamp } from "../schemas.ts";
+import { errorSummary, plainText, timestamp } from "../schemas.ts";
 
 export const connectionStatus = z.enum(CONNECTION_STATUSES);
 
 export const endUserSchema = z
   .strictObject({
-    id: z.string().min(1).max(255).describe("Your identifier of the customer (tenant) who owns the account."),
+    id: plainText(1, 255).describe("Your identifier of the customer (tenant) who owns the account."),
     email: z.email().max(320).nullable().optional(),
-    organization: z
-      .string()
-      .min(1)
-      .max(255)
-      .nullable()
-      .optional()
-      .describe("The customer's organisation name."),
+    organization: plainText(1, 255).nullable().optional().describe("The customer's organisation name."),
   })
   .meta({ id: "EndUser" });
 

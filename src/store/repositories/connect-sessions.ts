@@ -1,5 +1,5 @@
 /** Connect sessions: stored by token hash, always read within one environment (or by token / OAuth state). */
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import { NotFoundError } from "../../core/index.ts";
 import { newId, nowIso } from "../ids.ts";
 import type { ConnectSessionsTable, Database } from "../schema.ts";
@@ -127,4 +127,34 @@ export async function expireConnectSession(db: Kysely<Database>, id: string, at:
     .where("id", "=", id)
     .where("expires_at", ">", at)
     .execute();
+}
+
+/**
+ * Counts one failed credential attempt of the session and, when that makes `maxAttempts`, locks it at `at`
+ * (its token then works no more and any pending OAuth2 attempt is dropped). One statement, so concurrent
+ * failures are all counted. Returns the count and whether the session is now locked.
+ */
+export async function recordFailedConnectAttempt(
+  db: Kysely<Database>,
+  id: string,
+  maxAttempts: number,
+  at: string,
+): Promise<{ failedAttempts: number; locked: boolean }> {
+  const reachesLimit = sql<boolean>`failed_attempts + 1 >= ${maxAttempts}`;
+  await db
+    .updateTable("connect_sessions")
+    .set({
+      failed_attempts: sql`failed_attempts + 1`,
+      locked_at: sql`CASE WHEN ${reachesLimit} AND locked_at IS NULL THEN ${at} ELSE locked_at END`,
+      oauth_state_hash: sql`CASE WHEN ${reachesLimit} THEN NULL ELSE oauth_state_hash END`,
+      oauth_pending: sql`CASE WHEN ${reachesLimit} THEN NULL ELSE oauth_pending END`,
+    })
+    .where("id", "=", id)
+    .execute();
+  const row = await db
+    .selectFrom("connect_sessions")
+    .select(["failed_attempts", "locked_at"])
+    .where("id", "=", id)
+    .executeTakeFirstOrThrow();
+  return { failedAttempts: Number(row.failed_attempts), locked: row.locked_at !== null };
 }
