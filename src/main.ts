@@ -12,6 +12,7 @@ import { upsertConnection } from "./app/connections.ts";
 import { ensureFirstApiKey } from "./app/first-api-key.ts";
 import { findProvider } from "./app/platform.ts";
 import { type ProviderSettings, providerSettingsFromEnv } from "./app/provider-settings.ts";
+import { buildSyncJob } from "./app/sync-connection.ts";
 import { createSync } from "./app/syncs.ts";
 import { openWorkspace, type Workspace } from "./app/workspace.ts";
 import { formatStats } from "./cli/output.ts";
@@ -162,12 +163,11 @@ async function demoScheduler(
       frequency: DEMO_FREQUENCY,
       warehouse: true,
     }));
+  const jobDeps = { store: workspace.store, vault: workspace.vault, providers, providerSettings };
   const runner = createSyncRunner({
     store: workspace.store,
-    vault: workspace.vault,
-    providers,
+    buildJob: (connectionId, options) => buildSyncJob(jobDeps, connectionId, options),
     warehouse,
-    providerSettings,
   });
   let demoRuns = 0;
   const scheduler = createScheduler({

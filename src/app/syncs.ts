@@ -10,6 +10,7 @@ import {
   SwitchyardError,
 } from "../core/index.ts";
 import { nextRunAfter, parseFrequency } from "../scheduler/frequency.ts";
+import { parseTimeZone } from "../scheduler/time-zone.ts";
 import {
   type Database,
   getConnection,
@@ -29,6 +30,8 @@ export interface SyncSettings {
   /** Stream names; all of the provider's when omitted at creation. */
   streams?: readonly string[];
   frequency?: string;
+  /** IANA time zone of a cron frequency (`Europe/Paris`); null is UTC. */
+  timeZone?: string | null;
   enabled?: boolean;
   warehouse?: boolean;
 }
@@ -60,14 +63,20 @@ export function checkStreams(provider: ProviderDefinition, streams: readonly str
   return [...new Set(streams)];
 }
 
-/** The time of the next run of a sync whose frequency changed at `now`. */
-function rescheduled(frequency: string, now: Date): string | null {
-  return nextRunAfter(parseFrequency(frequency), now)?.toISOString() ?? null;
+/** The time of the next run of a sync whose frequency or time zone changed at `now`. */
+function rescheduled(frequency: string, timeZone: string | null, now: Date): string | null {
+  return nextRunAfter(parseFrequency(frequency, timeZone), now)?.toISOString() ?? null;
+}
+
+/** The zone's canonical name, null for UTC; argument_invalid for an unknown zone. */
+function checkedTimeZone(timeZone: string | null): string | null {
+  return timeZone === null ? null : parseTimeZone(timeZone);
 }
 
 /**
  * Creates a sync of a connection; its first run is due at once (when enabled). Throws request_invalid for
- * unknown streams, argument_invalid for a bad frequency, and conflict when a stream is in another sync.
+ * unknown streams, argument_invalid for a bad frequency or time zone, and conflict when a stream is in
+ * another sync.
  */
 export async function createSync(
   db: Kysely<Database>,
@@ -77,11 +86,13 @@ export async function createSync(
   now = new Date(),
 ): Promise<Sync> {
   const frequency = settings.frequency ?? DEFAULT_SYNC_FREQUENCY;
-  parseFrequency(frequency);
+  const timeZone = checkedTimeZone(settings.timeZone ?? null);
+  parseFrequency(frequency, timeZone);
   return insertSync(db, {
     connectionId,
     streams: checkStreams(provider, settings.streams ?? provider.streams.map((stream) => stream.name)),
     frequency,
+    timeZone,
     enabled: settings.enabled ?? true,
     warehouse: settings.warehouse ?? false,
     nextRunAt: now.toISOString(),
@@ -103,8 +114,9 @@ export async function createDefaultSync(
 }
 
 /**
- * Applies changed settings. A new frequency reschedules the next run to one new interval (or the cron's next
- * slot) from `now`; pausing keeps the next run time, so resuming an overdue sync runs it once, at once.
+ * Applies changed settings. A new frequency or time zone reschedules the next run to one new interval (or
+ * the cron's next slot) from `now`; pausing keeps the next run time, so resuming an overdue sync runs it
+ * once, at once.
  */
 export async function changeSync(
   db: Kysely<Database>,
@@ -113,11 +125,14 @@ export async function changeSync(
   settings: SyncSettings,
   now = new Date(),
 ): Promise<Sync> {
-  const frequencyChanged = settings.frequency !== undefined && settings.frequency !== sync.frequency;
+  const frequency = settings.frequency ?? sync.frequency;
+  const timeZone = settings.timeZone !== undefined ? checkedTimeZone(settings.timeZone) : sync.timeZone;
+  const scheduleChanged = frequency !== sync.frequency || timeZone !== sync.timeZone;
   return patchSync(db, sync, {
     ...(settings.streams ? { streams: checkStreams(provider, settings.streams) } : {}),
     ...(settings.frequency !== undefined ? { frequency: settings.frequency } : {}),
-    ...(frequencyChanged && settings.frequency ? { nextRunAt: rescheduled(settings.frequency, now) } : {}),
+    ...(settings.timeZone !== undefined ? { timeZone } : {}),
+    ...(scheduleChanged ? { nextRunAt: rescheduled(frequency, timeZone, now) } : {}),
     ...(settings.enabled !== undefined ? { enabled: settings.enabled } : {}),
     ...(settings.warehouse !== undefined ? { warehouse: settings.warehouse } : {}),
   });

@@ -1,6 +1,7 @@
 /**
  * How often a sync runs: an interval (`30s`, `15m`, `1h30m`, `1d`; at least 30 s) or a 5-field cron
- * expression (`*\/15 * * * *`, `0 6 * * MON-FRI`, `@daily`) evaluated in UTC. Cron parsing is croner's.
+ * expression (`*\/15 * * * *`, `0 6 * * MON-FRI`, `@daily`) read in the sync's IANA time zone (UTC by default),
+ * daylight saving included. Cron parsing is croner's.
  */
 import { Cron } from "croner";
 import { ArgumentError } from "../core/index.ts";
@@ -17,8 +18,11 @@ export type Frequency =
 const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000 } as const;
 const INTERVAL = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 
-/** Parses a frequency; throws argument_invalid saying what is wrong and what is accepted. */
-export function parseFrequency(text: string): Frequency {
+/**
+ * Parses a frequency, a cron expression being read in `timeZone` (an IANA name; UTC when null). Throws
+ * argument_invalid saying what is wrong and what is accepted. Check the zone first with `parseTimeZone`.
+ */
+export function parseFrequency(text: string, timeZone: string | null = null): Frequency {
   const trimmed = text.trim();
   const interval = INTERVAL.exec(trimmed);
   if (trimmed !== "" && interval) return parseInterval(trimmed, interval);
@@ -28,7 +32,7 @@ export function parseFrequency(text: string): Frequency {
       `Write an interval with units, e.g. "${trimmed}s" or "${trimmed}m", or a 5-field cron expression.`,
     );
   }
-  return parseCron(text, trimmed);
+  return parseCron(text, trimmed, timeZone ?? "UTC");
 }
 
 function parseInterval(text: string, match: RegExpExecArray): Frequency {
@@ -53,16 +57,16 @@ function parseInterval(text: string, match: RegExpExecArray): Frequency {
   return { kind: "interval", text, ms };
 }
 
-function parseCron(text: string, trimmed: string): Frequency {
+function parseCron(text: string, trimmed: string, timeZone: string): Frequency {
   let cron: Cron;
   try {
-    cron = new Cron(trimmed, { mode: "5-part", timezone: "UTC" });
+    cron = new Cron(trimmed, { mode: "5-part", timezone: timeZone });
   } catch (error) {
     const reason = error instanceof Error ? error.message.replace(/^CronPattern: /, "") : String(error);
     throw new ArgumentError(
       `Frequency "${text}" is neither an interval nor a valid cron expression: ${reason}`,
-      'Use an interval such as "30s", "15m", "1h" or "1d", or a 5-field cron expression ' +
-        '(minute hour day-of-month month day-of-week, UTC) such as "*/15 * * * *".',
+      'Use an interval such as "30s", "15m", "1h" or "1d", or a 5-field cron expression such as ' +
+        '"*/15 * * * *" (minute hour day-of-month month day-of-week, read in the sync\'s time zone).',
     );
   }
   if (!cron.nextRun()) {

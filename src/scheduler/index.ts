@@ -2,4 +2,5 @@ export { type Frequency, MIN_INTERVAL_MS, nextRunAfter, parseFrequency } from ".
 export type { RunRequest, SyncClaim, SyncQueue } from "./queue.ts";
 export { createSyncRunner, type SyncRunnerDeps } from "./run-claim.ts";
 export { createScheduler, type Scheduler, type SchedulerOptions, type SyncRunner } from "./scheduler.ts";
-export { createStoreSyncQueue, RUN_INTERRUPTED, type StoreQueueOptions } from "./store-queue.ts";
+export { createStoreSyncQueue, type StoreQueueOptions } from "./store-queue.ts";
+export { formatInTimeZone, parseTimeZone } from "./time-zone.ts";

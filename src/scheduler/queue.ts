@@ -23,18 +23,25 @@ export interface RunRequest {
 export interface SyncQueue {
   /** How long a claim lasts without renewal; the scheduler renews well within it while the run goes on. */
   readonly leaseMs: number;
-  /** Fails the runs of workers whose lease expired (they died) as `run_interrupted`; returns their ids. */
+  /**
+   * Fails as `run_interrupted` the runs of workers that died (their process is gone, or their lease
+   * expired) and asks for their syncs again, so the next claim resumes them; returns the failed runs' ids.
+   */
   reap(): Promise<string[]>;
   /**
-   * Claims up to `limit` syncs that are due now. Each claim holds its sync's lease: no other worker, in this
-   * process or another, claims that sync until the lease is released or expires. Each due sync is claimed
-   * once however many of its slots were missed, and its next run is scheduled from now.
+   * Claims up to `limit` syncs that are due now. Each claim holds its sync's lease and its connection's: no
+   * other worker, in this process or another, claims that sync, and no other run of the connection (a CLI
+   * run) starts, until the lease is released or reaped. Each due sync is claimed once however many of its
+   * slots were missed, and its next run is scheduled from now.
    */
   claimDue(limit: number): Promise<SyncClaim[]>;
   /** Extends a claim's lease; false means it was lost (expired and reaped, or the sync deleted): stop the run. */
   renew(claim: SyncClaim): Promise<boolean>;
-  /** Gives the lease back after the run, noting the run as the sync's last. */
-  release(claim: SyncClaim, runId: string | null): Promise<void>;
+  /**
+   * Gives the lease back after the run, noting the run as the sync's last. `cutOff`: a shutdown stopped the
+   * run before it finished, so the sync's next run is asked for at once (the next start resumes it).
+   */
+  release(claim: SyncClaim, runId: string | null, outcome?: { cutOff?: boolean }): Promise<void>;
   /** Asks for a run of the sync as soon as a worker is free (after the current run, if one is going). */
   request(syncId: string, request: RunRequest): Promise<void>;
 }

@@ -3,6 +3,7 @@
  * failure before any stream started, while running, and while paused; full refresh reaches the streams.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { buildSyncJob } from "../app/sync-connection.ts";
 import { streamStatuses } from "../app/sync-status.ts";
 import { changeSync, createSync } from "../app/syncs.ts";
 import { countRecords, getConnection, getSync, listRuns, type Sync, streamsOfSyncs } from "../store/index.ts";
@@ -34,8 +35,12 @@ beforeEach(async () => {
     queue: createStoreSyncQueue(f.store.db, { now: clock.now }),
     run: createSyncRunner({
       store: f.store,
-      vault: f.vault,
-      providers: { memory: memoryProvider(knobs) },
+      buildJob: (id, options) =>
+        buildSyncJob(
+          { store: f.store, vault: f.vault, providers: { memory: memoryProvider(knobs) } },
+          id,
+          options,
+        ),
       now: clock.now,
     }),
     onError: (error) => errors.push(error),

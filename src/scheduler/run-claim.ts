@@ -1,26 +1,14 @@
 /**
- * What a worker does with a claimed sync: open the connection, run the engine over the sync's streams and
- * destinations, and keep each stream's last start, finish and result (what sync status reports).
+ * What a worker does with a claimed sync: build the engine job of its connection, run it over the sync's
+ * streams and destinations, and keep each stream's last start, finish and result (what sync status reports).
  */
 
-import { connectionTokenSource } from "../app/connection-tokens.ts";
-import { openConnection } from "../app/connections.ts";
-import { findProvider } from "../app/platform.ts";
-import type { ProviderSettings } from "../app/provider-settings.ts";
-import {
-  ConfigError,
-  type Destination,
-  describeError,
-  emptyRunStats,
-  type ProviderDefinition,
-} from "../core/index.ts";
+import { ConfigError, type Destination, describeError, emptyRunStats } from "../core/index.ts";
 import { runSync, type SyncJob } from "../engine/index.ts";
 import {
   appendRunLogs,
   createRun,
   finishRun,
-  environmentAllowsPrivateNetwork,
-  getConnection,
   getRun,
   markStreamStarted,
   markStreamSucceeded,
@@ -28,18 +16,21 @@ import {
   type Run,
   type Store,
 } from "../store/index.ts";
-import type { Vault } from "../vault/index.ts";
 import type { SyncClaim } from "./queue.ts";
 import type { SyncRunner } from "./scheduler.ts";
 
+/** A job's settings besides its connection (what the claim decides). */
+export type ClaimJobOptions = Pick<SyncJob, "streams" | "fullRefresh" | "destinations">;
+
 export interface SyncRunnerDeps {
   store: Store;
-  vault: Vault;
-  providers: Readonly<Record<string, ProviderDefinition>>;
+  /**
+   * Builds the engine job of a stored connection with these settings: the app's `buildSyncJob`, which
+   * CLI runs use too. Throws when the connection cannot run (unknown provider, unusable credentials).
+   */
+  buildJob: (connectionId: string, options: ClaimJobOptions) => Promise<SyncJob>;
   /** The warehouse of syncs that ask for one; a sync asking without it here fails with config_invalid. */
   warehouse?: Destination;
-  /** OAuth apps per provider, so OAuth2 connections refresh their tokens during runs. */
-  providerSettings?: Readonly<Record<string, ProviderSettings>>;
   /** Engine tuning (tests shorten HTTP retries). */
   engine?: Pick<SyncJob, "batchSize" | "http" | "logSink">;
   now?: () => Date;
@@ -78,40 +69,18 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
   };
 }
 
-async function prepareJob(deps: SyncRunnerDeps, claim: SyncClaim): Promise<SyncJob> {
-  const row = await getConnection(deps.store.db, claim.connectionId);
-  const provider = findProvider(deps.providers, row.provider);
-  const { credentials, config } = openConnection(deps.vault, row);
+function prepareJob(deps: SyncRunnerDeps, claim: SyncClaim): Promise<SyncJob> {
   if (claim.warehouse && !deps.warehouse) {
     throw new ConfigError(
       `Sync ${claim.syncId} writes the warehouse, but this worker has no warehouse configured.`,
       "Run the sync in a process with a warehouse (npm start has one), or set `destinations.warehouse` to false.",
     );
   }
-  const tokens = connectionTokenSource(
-    {
-      db: deps.store.db,
-      vault: deps.vault,
-      providers: deps.providers,
-      providerSettings: deps.providerSettings,
-    },
-    row,
-    credentials,
-  );
-  return {
-    store: deps.store,
-    provider,
-    connection: {
-      id: row.id,
-      credentials,
-      ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
-      allowPrivateAddresses: await environmentAllowsPrivateNetwork(deps.store.db, row.environment_id),
-      ...(tokens ? { tokens } : {}),
-    },
+  return deps.buildJob(claim.connectionId, {
     streams: claim.streams,
     fullRefresh: claim.fullRefresh,
     ...(claim.warehouse && deps.warehouse ? { destinations: [deps.warehouse] } : {}),
-  };
+  });
 }
 
 /** Records a run that failed before the engine could start it, so history and status show why. */

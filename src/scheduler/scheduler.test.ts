@@ -1,6 +1,7 @@
 /** The scheduler over the store queue, on real SQLite with a fake clock and a runner that records overlap. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { changeSync, createSync } from "../app/syncs.ts";
+import { thisProcess } from "../engine/index.ts";
 import { claimSyncLease, deleteSync, findDueSyncs, getSync, listRuns } from "../store/index.ts";
 import { createScheduler, type Scheduler } from "./scheduler.ts";
 import { createStoreSyncQueue } from "./store-queue.ts";
@@ -169,6 +170,7 @@ describe("scheduler", () => {
     await changeSync(f.store.db, provider, changed, { frequency: "10m" }, clock.now());
     const lease = {
       owner: "w",
+      holder: thisProcess(),
       now: clock.now().toISOString(),
       expiresAt: "2099-01-01T00:00:00.000Z",
       nextRunAt: null,

@@ -24,8 +24,8 @@ export interface SchedulerOptions {
 export interface Scheduler {
   /**
    * Runs the loop until `signal` aborts. Then it claims nothing more, aborts in-flight runs (they end as
-   * failed `run_aborted`, state kept at their last checkpoint), waits for them, gives back their leases,
-   * and resolves. Call it once.
+   * failed `run_aborted`, state kept at their last checkpoint), waits for them, gives back their leases
+   * asking for their syncs again (so the next start resumes them), and resolves. Call it once.
    */
   start(signal: AbortSignal): Promise<void>;
   /** Asks for a run of the sync now (after its current run, if one is going) and wakes the loop. */
@@ -69,7 +69,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       options.onError(error);
     } finally {
       clearInterval(heartbeat);
-      await queue.release(claim, run?.id ?? null).catch((error: unknown) => options.onError(error));
+      // A run the shutdown stopped is asked for again, so the next start resumes it.
+      const cutOff = stopping && abort.signal.aborted && run?.status !== "succeeded";
+      await queue
+        .release(claim, run?.id ?? null, { cutOff })
+        .catch((error: unknown) => options.onError(error));
     }
     if (run) options.onRunFinished?.(claim, run);
   }

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
-import { reapDeadRuns } from "../engine/index.ts";
+import { isHolderGone, reapDeadRuns, thisProcess } from "../engine/index.ts";
 import {
   claimSyncLease,
   type Database,
   findDueSyncs,
-  reapExpiredSyncLeases,
+  type RunHolder,
   releaseSyncLease,
   renewSyncLease,
   requestSyncRun,
@@ -16,45 +16,41 @@ import type { SyncClaim, SyncQueue } from "./queue.ts";
 export interface StoreQueueOptions {
   /** This worker's name in lease rows (default: a random id per queue). */
   owner?: string;
-  /** Lease length (default 60 s): a dead worker's run is reported interrupted this long after it stopped. */
+  /** Lease length (default 60 s): a dead worker's run on another host is reported interrupted this long after it stopped. */
   leaseMs?: number;
   /** The clock (tests pass a fake one). */
   now?: () => Date;
+  /** The process named in lease rows (default: this one; tests pretend to be another). */
+  holder?: RunHolder;
+  /** Whether a lease's holding process is gone (default: checked on this host; tests pass their own). */
+  isGone?: (holder: RunHolder) => boolean;
 }
 
-/** The error a run gets when its worker stopped renewing the lease. */
-export const RUN_INTERRUPTED = {
-  code: "run_interrupted",
-  message: "The run was interrupted: the worker running it stopped (crash, kill or lost database access).",
-  hint: "Nothing is lost: the next run resumes from the last checkpoint. Trigger the sync to run it now.",
-};
-
 /**
- * The embedded SyncQueue: leases are columns of the `syncs` table, taken and renewed by conditional
- * UPDATEs, so any number of processes sharing one database never run the same sync twice at once.
+ * The embedded SyncQueue: leases are rows of the `syncs` and `connection_leases` tables, taken and renewed by
+ * conditional statements, so any number of processes sharing one database never run the same sync twice at
+ * once, nor a sync alongside a CLI run of its connection.
  */
 export function createStoreSyncQueue(db: Kysely<Database>, options: StoreQueueOptions = {}): SyncQueue {
   const owner = options.owner ?? `worker_${randomUUID().slice(0, 8)}`;
   const leaseMs = options.leaseMs ?? 60_000;
   const now = options.now ?? (() => new Date());
+  const holder = options.holder ?? thisProcess();
   const expiry = (from: Date) => new Date(from.getTime() + leaseMs).toISOString();
 
   return {
     leaseMs,
-    // Scheduled runs go with their sync's lease; the others (CLI runs) by their heartbeat.
-    reap: async () => [
-      ...(await reapExpiredSyncLeases(db, now().toISOString(), RUN_INTERRUPTED)),
-      ...(await reapDeadRuns(db, now())),
-    ],
+    reap: () => reapDeadRuns(db, now(), options.isGone ?? isHolderGone),
 
     async claimDue(limit) {
       if (limit <= 0) return [];
       const at = now();
       const claims: SyncClaim[] = [];
       for (const sync of await findDueSyncs(db, at.toISOString(), limit)) {
-        const next = nextRunAfter(parseFrequency(sync.frequency), at);
+        const next = nextRunAfter(parseFrequency(sync.frequency, sync.timeZone), at);
         const taken = await claimSyncLease(db, sync, {
           owner,
+          holder,
           now: at.toISOString(),
           expiresAt: expiry(at),
           nextRunAt: next ? next.toISOString() : null,
@@ -72,8 +68,21 @@ export function createStoreSyncQueue(db: Kysely<Database>, options: StoreQueueOp
       return claims;
     },
 
-    renew: (claim) => renewSyncLease(db, { syncId: claim.syncId, owner, expiresAt: expiry(now()) }),
-    release: (claim, runId) => releaseSyncLease(db, { syncId: claim.syncId, owner, lastRunId: runId }),
+    renew: (claim) =>
+      renewSyncLease(db, {
+        syncId: claim.syncId,
+        connectionId: claim.connectionId,
+        owner,
+        expiresAt: expiry(now()),
+      }),
+    release: (claim, runId, outcome = {}) =>
+      releaseSyncLease(db, {
+        syncId: claim.syncId,
+        connectionId: claim.connectionId,
+        owner,
+        lastRunId: runId,
+        ...(outcome.cutOff ? { resume: { at: now().toISOString(), fullRefresh: claim.fullRefresh } } : {}),
+      }),
     async request(syncId, request) {
       await requestSyncRun(db, syncId, { at: now().toISOString(), fullRefresh: request.fullRefresh });
     },

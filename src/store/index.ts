@@ -4,6 +4,7 @@ export * from "./open-store.ts";
 export * from "./repositories/api-keys.ts";
 export * from "./repositories/connect-sessions.ts";
 export * from "./repositories/connection-credentials.ts";
+export * from "./repositories/connection-leases.ts";
 export * from "./repositories/connection-tags.ts";
 export * from "./repositories/connections.ts";
 export * from "./repositories/delete-connection.ts";

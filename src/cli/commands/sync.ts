@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { type ConnectionConfig, upsertConnection } from "../../app/connections.ts";
+import { findProvider } from "../../app/platform.ts";
 import { syncConnection } from "../../app/sync-connection.ts";
 import { openWorkspace } from "../../app/workspace.ts";
 import {
@@ -9,7 +10,7 @@ import {
   type ProviderDefinition,
 } from "../../core/index.ts";
 import { createDuckDbDestination } from "../../destinations/duckdb/index.ts";
-import { getProvider } from "../../providers/registry.ts";
+import { providers } from "../../providers/registry.ts";
 import {
   ensureEnvironment,
   findConnection,
@@ -88,7 +89,7 @@ function credentialsFromToken(provider: ProviderDefinition, token: string): Cred
 }
 
 async function runSyncCommand(providerName: string, flags: SyncFlags): Promise<number> {
-  const provider = getProvider(providerName);
+  const provider = findProvider(providers, providerName);
   if (flags.baseUrl !== undefined && !URL.canParse(flags.baseUrl)) {
     throw new ArgumentError(
       `--base-url "${flags.baseUrl}" is not a URL.`,

@@ -3,6 +3,7 @@
  * triggers, and an in-memory provider whose streams can be made to fail.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildSyncJob } from "../../app/sync-connection.ts";
 import {
   createScheduler,
   createStoreSyncQueue,
@@ -21,7 +22,11 @@ beforeAll(async () => {
   h = await startHarness({ providers: { memory: memoryProvider(knobs) } });
   scheduler = createScheduler({
     queue: createStoreSyncQueue(h.store.db),
-    run: createSyncRunner({ store: h.store, vault: h.deps.vault, providers: h.deps.providers }),
+    run: createSyncRunner({
+      store: h.store,
+      buildJob: (id, options) =>
+        buildSyncJob({ store: h.store, vault: h.deps.vault, providers: h.deps.providers }, id, options),
+    }),
     onError: (error) => errors.push(error),
   });
 });
@@ -190,6 +195,41 @@ describe("syncs API", () => {
     ).toMatchObject({ status: 404, code: "not_found" });
     // Nothing changed.
     expect(await h.dev.get("/v1/syncs/:id", { params: { id: sync.id } })).toMatchObject({ frequency: "1h" });
+  });
+
+  it("reads cron in the sync's time_zone and shows the next start in it; an unknown zone is a 400 naming time_zone", async () => {
+    const connectionId = await newConnection("zone-1");
+    const sync = await defaultSyncOf(connectionId);
+    const changed = await h.dev.patch("/v1/syncs/:id", {
+      params: { id: sync.id },
+      body: { frequency: "0 9 * * *", time_zone: "america/new_york" },
+    });
+    expect(changed.time_zone).toBe("America/New_York");
+    // The next start is 09:00 in New York: 13:00 or 14:00 UTC depending on daylight saving.
+    const next = new Date(changed.next_run_at!);
+    expect(next.getTime()).toBeGreaterThan(Date.now());
+    expect([13, 14]).toContain(next.getUTCHours());
+    expect(changed.next_run_at_local).toMatch(/T09:00:00-0[45]:00$/);
+    expect(new Date(changed.next_run_at_local!).getTime()).toBe(next.getTime());
+
+    // Back to UTC: the same expression now runs at 09:00 UTC.
+    const utc = await h.dev.patch("/v1/syncs/:id", { params: { id: sync.id }, body: { time_zone: null } });
+    expect(utc.time_zone).toBeNull();
+    expect(utc.next_run_at).toMatch(/T09:00:00\.000Z$/);
+    expect(utc.next_run_at_local).toMatch(/T09:00:00\+00:00$/);
+
+    const bad = await problemOf(
+      h.dev.request("PATCH", "/v1/syncs/:id", {
+        params: { id: sync.id },
+        body: { time_zone: "Mars/Olympus_Mons" } as never,
+      }),
+    );
+    expect(bad).toMatchObject({
+      status: 400,
+      code: "request_invalid",
+      errors: [{ path: "time_zone", message: expect.stringContaining('"Mars/Olympus_Mons" is not an IANA') }],
+    });
+    expect(await h.dev.get("/v1/syncs/:id", { params: { id: sync.id } })).toMatchObject({ time_zone: null });
   });
 
   it("trigger queues a run a scheduler picks up (full refresh when asked); status per stream after success and failure", async () => {

@@ -17,11 +17,13 @@ import {
   streamsInput,
   syncSchema,
   syncView,
+  timeZoneInput,
 } from "../views/sync.ts";
 
 const settingsInput = {
   streams: streamsInput.optional(),
   frequency: frequencyInput.optional(),
+  time_zone: timeZoneInput.nullable().optional(),
   enabled: z.boolean().optional().describe("False pauses the sync; true resumes it."),
   destinations: destinationsInput.optional(),
 };
@@ -32,7 +34,7 @@ export const createSyncRoute = defineRoute({
   name: "createSync",
   summary: "Create a sync",
   description:
-    "Syncs streams of a connection on a schedule. Defaults: every stream, every hour (`1h`), enabled, records " +
+    "Syncs streams of a connection on a schedule. Defaults: every stream, every hour (`1h`), UTC, enabled, records " +
     "cache only. The first run is due at once. A stream belongs to one sync only: 409 `conflict` names the " +
     "sync that has it. Every new connection already gets such a default sync.",
   tags: ["Syncs"],
@@ -47,7 +49,8 @@ export const createSyncRoute = defineRoute({
     body: {
       connection_id: "conn_6f1d2c…",
       streams: ["contacts", "deals"],
-      frequency: "15m",
+      frequency: "0 9 * * MON-FRI",
+      time_zone: "Europe/Paris",
       destinations: { warehouse: true },
     },
   },
@@ -56,6 +59,7 @@ export const createSyncRoute = defineRoute({
   const sync = await createSync(deps.db, findProvider(deps.providers, connection.provider), connection.id, {
     ...(body.streams ? { streams: body.streams } : {}),
     ...(body.frequency ? { frequency: body.frequency } : {}),
+    ...(body.time_zone !== undefined ? { timeZone: body.time_zone } : {}),
     ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
     ...(body.destinations?.warehouse !== undefined ? { warehouse: body.destinations.warehouse } : {}),
   });
@@ -104,9 +108,9 @@ export const updateSyncRoute = defineRoute({
   method: "PATCH",
   url: "/v1/syncs/:id",
   name: "updateSync",
-  summary: "Change a sync: streams, frequency, pause or resume, warehouse",
+  summary: "Change a sync: streams, frequency, time zone, pause or resume, warehouse",
   description:
-    "Changes only the fields given. A new `frequency` schedules the next run one new interval (or the next " +
+    "Changes only the fields given. A new `frequency` or `time_zone` schedules the next run one new interval (or the next " +
     "cron slot) from now. `enabled: false` pauses the sync (a run going on finishes); resuming a sync " +
     "whose next run has passed runs it once, at once.",
   tags: ["Syncs"],
@@ -127,6 +131,7 @@ export const updateSyncRoute = defineRoute({
   const changed = await changeSync(deps.db, findProvider(deps.providers, connection.provider), sync, {
     ...(body.streams ? { streams: body.streams } : {}),
     ...(body.frequency ? { frequency: body.frequency } : {}),
+    ...(body.time_zone !== undefined ? { timeZone: body.time_zone } : {}),
     ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
     ...(body.destinations?.warehouse !== undefined ? { warehouse: body.destinations.warehouse } : {}),
   });

@@ -2,28 +2,37 @@
 import { z } from "zod";
 import { isSyncRunning, STREAM_SYNC_STATUSES, type StreamStatus } from "../../app/sync-status.ts";
 import { SwitchyardError } from "../../core/index.ts";
-import { parseFrequency } from "../../scheduler/index.ts";
+import { formatInTimeZone, parseFrequency, parseTimeZone } from "../../scheduler/index.ts";
 import type { Sync } from "../../store/index.ts";
 import { errorSummary, timestamp } from "../schemas.ts";
 
+/** A string checked by `check`, whose argument_invalid error becomes the field's message. */
+function checkedString(max: number, check: (value: string) => unknown) {
+  return z
+    .string()
+    .min(1)
+    .max(max)
+    .superRefine((value, ctx) => {
+      try {
+        check(value);
+      } catch (error) {
+        ctx.addIssue({
+          code: "custom",
+          message: error instanceof SwitchyardError ? error.describe() : String(error),
+        });
+      }
+    });
+}
+
 /** A frequency, checked the way the scheduler reads it: the error says what is wrong and what to write. */
-export const frequencyInput = z
-  .string()
-  .min(1)
-  .max(100)
-  .superRefine((value, ctx) => {
-    try {
-      parseFrequency(value);
-    } catch (error) {
-      ctx.addIssue({
-        code: "custom",
-        message: error instanceof SwitchyardError ? error.describe() : String(error),
-      });
-    }
-  })
-  .describe(
-    "An interval of at least 30 s (`30s`, `15m`, `1h`, `1h30m`, `1d`) or a 5-field cron expression in UTC (`*/15 * * * *`, `0 6 * * MON-FRI`, `@daily`).",
-  );
+export const frequencyInput = checkedString(100, (value) => parseFrequency(value)).describe(
+  "An interval of at least 30 s (`30s`, `15m`, `1h`, `1h30m`, `1d`) or a 5-field cron expression (`*/15 * * * *`, `0 9 * * MON-FRI`, `@daily`), read in `time_zone`.",
+);
+
+/** An IANA time zone; the error names the value and gives examples. */
+export const timeZoneInput = checkedString(100, parseTimeZone).describe(
+  "IANA time zone in which a cron `frequency` is read, daylight saving included (`Europe/Paris`, `America/New_York`); null or left out is UTC.",
+);
 
 export const streamsInput = z
   .array(z.string().min(1).max(100))
@@ -46,9 +55,14 @@ export const syncSchema = z
     connection_id: z.string(),
     streams: z.array(z.string()),
     frequency: z.string(),
+    time_zone: z.string().nullable().describe("IANA time zone of the cron expression; null is UTC."),
     enabled: z.boolean().describe("False while the sync is paused."),
     destinations: z.object({ records_cache: z.literal(true), warehouse: z.boolean() }),
-    next_run_at: timestamp.nullable().describe("When the schedule runs the sync next."),
+    next_run_at: timestamp.nullable().describe("When the schedule runs the sync next (UTC)."),
+    next_run_at_local: z
+      .string()
+      .nullable()
+      .describe("`next_run_at` as local time in `time_zone`, with its offset (`2025-06-02T09:00:00-04:00`)."),
     last_run_id: z.string().nullable(),
     run_requested: z
       .object({ at: timestamp, full_refresh: z.boolean() })
@@ -86,9 +100,12 @@ export function syncView(sync: Sync, now = new Date()): z.input<typeof syncSchem
     connection_id: sync.connectionId,
     streams: sync.streams,
     frequency: sync.frequency,
+    time_zone: sync.timeZone,
     enabled: sync.enabled,
     destinations: { records_cache: true, warehouse: sync.warehouse },
     next_run_at: sync.nextRunAt,
+    next_run_at_local:
+      sync.nextRunAt === null ? null : formatInTimeZone(new Date(sync.nextRunAt), sync.timeZone ?? "UTC"),
     last_run_id: sync.lastRunId,
     run_requested: sync.requested
       ? { at: sync.requested.at, full_refresh: sync.requested.fullRefresh }

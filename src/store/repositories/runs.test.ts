@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openTempStoreWithConnection } from "../../../test/helpers/temp-store.ts";
 import type { Store } from "../open-store.ts";
+import { takeConnectionLease } from "./connection-leases.ts";
 import { listRunLogs } from "./run-logs.ts";
 import { beatRun, createRun, finishRun, getRun, reapStaleRuns } from "./runs.ts";
 
@@ -44,14 +45,17 @@ describe("reapStaleRuns", () => {
     expect((await getRun(store.db, done.id)).status).toBe("succeeded");
   });
 
-  it("leaves scheduled runs to their sync's lease", async () => {
-    const scheduled = await createRun(store.db, { connectionId, fullRefresh: false });
-    await store.db
-      .updateTable("runs")
-      .set({ sync_id: "sync_elsewhere" })
-      .where("id", "=", scheduled.id)
-      .execute();
-    await beatRun(store.db, scheduled.id, "2026-01-01T00:00:00.000Z");
+  it("leaves a run whose connection is leased to that lease", async () => {
+    const leased = await createRun(store.db, { connectionId, fullRefresh: false });
+    await takeConnectionLease(store.db, {
+      connectionId,
+      owner: "cli_1",
+      syncId: null,
+      holder: { host: "elsewhere", pid: 1, started: null },
+      now: "2026-01-01T00:00:00.000Z",
+      expiresAt: "2026-01-01T00:10:00.000Z",
+    });
+    await beatRun(store.db, leased.id, "2026-01-01T00:00:00.000Z");
 
     const reaped = await reapStaleRuns(store.db, {
       now: "2026-01-01T00:05:00.000Z",
@@ -60,6 +64,6 @@ describe("reapStaleRuns", () => {
     });
 
     expect(reaped).toEqual([]);
-    expect((await getRun(store.db, scheduled.id)).status).toBe("running");
+    expect((await getRun(store.db, leased.id)).status).toBe("running");
   });
 });

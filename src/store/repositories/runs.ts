@@ -127,9 +127,9 @@ export async function interruptRun(
 }
 
 /**
- * Fails as `error` every run that is not a scheduled sync's (those are reaped with their sync's lease)
- * and is still `running` without a heartbeat since `staleBefore`: its process died (a killed CLI).
- * Returns their ids.
+ * Fails as `error` every run still `running` without a heartbeat since `staleBefore` whose connection has no
+ * lease (a run holding its connection's lease goes with that lease; see connection-leases.ts): its process
+ * died. Returns their ids.
  */
 export async function reapStaleRuns(
   db: Kysely<Database>,
@@ -139,8 +139,16 @@ export async function reapStaleRuns(
     .selectFrom("runs")
     .select("id")
     .where("status", "=", "running")
-    .where("sync_id", "is", null)
     .where("heartbeat_at", "<", input.staleBefore)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom("connection_leases")
+            .select("connection_leases.connection_id")
+            .whereRef("connection_leases.connection_id", "=", "runs.connection_id"),
+        ),
+      ),
+    )
     .execute();
   const reaped: string[] = [];
   for (const { id } of stale) {

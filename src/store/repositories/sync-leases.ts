@@ -1,22 +1,29 @@
 /**
- * The lease that lets at most one worker run a sync at a time, across every process sharing the database.
- * Taking, renewing and giving back a lease are each one conditional UPDATE, atomic in SQLite and Postgres.
- * A lease that was not renewed in time belonged to a worker that died: reaping it fails that worker's run
- * as `run_interrupted`, so run history never shows a dead run as still running.
+ * The lease a scheduler holds on a sync while it runs it, always together with the lease of the sync's
+ * connection (connection-leases.ts), which every run of the connection holds — so a scheduled run never
+ * overlaps another run of its sync, nor a CLI run of its connection, across every process sharing the
+ * database. The connection's is taken first and given back last, each a single conditional statement (no
+ * transaction held open across awaits, which two SQLite connections in one process would deadlock on); a
+ * worker dying in between leaves a connection lease that is reaped like any other. Dead holders are reaped
+ * with the connection lease (`reapDeadConnectionLeases`), so run history never shows a dead run as running.
  */
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../schema.ts";
-import { inTransaction } from "../transaction.ts";
-import { interruptRun } from "./runs.ts";
-import { type ErrorSummary, markUnfinishedStreamsFailed } from "./sync-streams.ts";
+import {
+  type RunHolder,
+  releaseConnectionLease,
+  renewConnectionLease,
+  takeConnectionLease,
+} from "./connection-leases.ts";
 import { type Sync, toSync } from "./syncs.ts";
 
 /** Connection statuses whose syncs run; `paused` and `needs_reauth` connections wait. */
 export const RUNNABLE_CONNECTION_STATUSES: readonly string[] = ["active", "error"];
 
 /**
- * Enabled syncs of runnable connections that nobody leases and that are due at `now` (their next run
- * has come, or a run was asked for): asked-for ones first, then the longest overdue.
+ * Enabled syncs of runnable connections that nobody leases — neither the sync nor its connection (a CLI
+ * run holds only the latter) — and that are due at `now` (their next run has come, or a run was asked
+ * for): asked-for ones first, then the longest overdue.
  */
 export async function findDueSyncs(db: Kysely<Database>, now: string, limit: number): Promise<Sync[]> {
   const rows = await db
@@ -25,6 +32,15 @@ export async function findDueSyncs(db: Kysely<Database>, now: string, limit: num
     .selectAll("syncs")
     .where("syncs.enabled", "=", 1)
     .where("syncs.lease_owner", "is", null)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom("connection_leases")
+            .select("connection_leases.connection_id")
+            .whereRef("connection_leases.connection_id", "=", "syncs.connection_id"),
+        ),
+      ),
+    )
     .where("connections.status", "in", RUNNABLE_CONNECTION_STATUSES)
     .where((eb) => eb.or([eb("syncs.requested_at", "is not", null), eb("syncs.next_run_at", "<=", now)]))
     .orderBy(sql`syncs.requested_at is null`)
@@ -35,15 +51,25 @@ export async function findDueSyncs(db: Kysely<Database>, now: string, limit: num
 }
 
 /**
- * Takes the lease of a sync found due, if it is still exactly as seen (same frequency, same request, still
- * enabled and free) — otherwise someone else took it or it changed, and nothing is written. On success the
- * manual request is consumed and the next run is set to `nextRunAt`. Returns whether the lease was taken.
+ * Takes the lease of a sync found due, and of its connection, if the sync is still exactly as seen (same
+ * schedule, same request, still enabled and free) and nobody holds the connection — otherwise nothing is
+ * written. On success the manual request is consumed and the next run is set to `nextRunAt`. Returns
+ * whether the leases were taken.
  */
 export async function claimSyncLease(
   db: Kysely<Database>,
   seen: Sync,
-  lease: { owner: string; now: string; expiresAt: string; nextRunAt: string | null },
+  lease: { owner: string; holder: RunHolder; now: string; expiresAt: string; nextRunAt: string | null },
 ): Promise<boolean> {
+  const connectionTaken = await takeConnectionLease(db, {
+    connectionId: seen.connectionId,
+    owner: lease.owner,
+    syncId: seen.id,
+    holder: lease.holder,
+    now: lease.now,
+    expiresAt: lease.expiresAt,
+  });
+  if (!connectionTaken) return false;
   const result = await db
     .updateTable("syncs")
     .set({
@@ -58,6 +84,9 @@ export async function claimSyncLease(
     .where("enabled", "=", 1)
     .where("lease_owner", "is", null)
     .where("frequency", "=", seen.frequency)
+    .where((eb) =>
+      seen.timeZone === null ? eb("time_zone", "is", null) : eb("time_zone", "=", seen.timeZone),
+    )
     .where("requested_full_refresh", "=", seen.requested?.fullRefresh ? 1 : 0)
     .where((eb) =>
       seen.requested ? eb("requested_at", "=", seen.requested.at) : eb("requested_at", "is", null),
@@ -66,13 +95,18 @@ export async function claimSyncLease(
       seen.nextRunAt === null ? eb("next_run_at", "is", null) : eb("next_run_at", "=", seen.nextRunAt),
     )
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  if (Number(result.numUpdatedRows) === 1) return true;
+  await releaseConnectionLease(db, { connectionId: seen.connectionId, owner: lease.owner });
+  return false;
 }
 
-/** Extends a lease this owner holds; false when it no longer holds it (expired and reaped, or sync deleted). */
+/**
+ * Extends the leases (sync and connection) this owner holds; false when it no longer holds them (they
+ * expired and were reaped, or the sync was deleted): its run must stop.
+ */
 export async function renewSyncLease(
   db: Kysely<Database>,
-  lease: { syncId: string; owner: string; expiresAt: string },
+  lease: { syncId: string; connectionId: string; owner: string; expiresAt: string },
 ): Promise<boolean> {
   const result = await db
     .updateTable("syncs")
@@ -80,74 +114,38 @@ export async function renewSyncLease(
     .where("id", "=", lease.syncId)
     .where("lease_owner", "=", lease.owner)
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  const connectionHeld = await renewConnectionLease(db, lease);
+  return Number(result.numUpdatedRows) === 1 && connectionHeld;
 }
 
-/** Gives a lease back after a run, noting the run as the sync's last; a no-op if the owner lost it. */
+/**
+ * Gives both leases back after a run, noting the run as the sync's last; a no-op for a lease the owner lost.
+ * `resume` (a run cut off by a shutdown) asks for the sync's next run at once — a full refresh if the cut-off
+ * run was one — so the next start resumes it instead of waiting for the next scheduled slot.
+ */
 export async function releaseSyncLease(
   db: Kysely<Database>,
-  lease: { syncId: string; owner: string; lastRunId: string | null },
+  lease: {
+    syncId: string;
+    connectionId: string;
+    owner: string;
+    lastRunId: string | null;
+    resume?: { at: string; fullRefresh: boolean };
+  },
 ): Promise<void> {
+  const { resume } = lease;
   await db
     .updateTable("syncs")
-    .set({
+    .set((eb) => ({
       lease_owner: null,
       lease_expires_at: null,
       leased_at: null,
       ...(lease.lastRunId ? { last_run_id: lease.lastRunId } : {}),
-    })
+      ...(resume ? { requested_at: eb.fn.coalesce("requested_at", eb.val(resume.at)) } : {}),
+      ...(resume?.fullRefresh ? { requested_full_refresh: 1 } : {}),
+    }))
     .where("id", "=", lease.syncId)
     .where("lease_owner", "=", lease.owner)
     .execute();
-}
-
-/**
- * Clears every lease that expired before `now` and, in the same transaction (so no new run of the sync can
- * start in between), fails the runs still `running` under it with `error` and marks their unfinished
- * streams failed. Returns the ids of the runs it failed.
- */
-export async function reapExpiredSyncLeases(
-  db: Kysely<Database>,
-  now: string,
-  error: ErrorSummary,
-): Promise<string[]> {
-  const expired = await db
-    .selectFrom("syncs")
-    .select(["id", "lease_owner", "lease_expires_at", "streams"])
-    .where("lease_owner", "is not", null)
-    .where("lease_expires_at", "<=", now)
-    .execute();
-  const failed: string[] = [];
-  for (const stale of expired) {
-    const runIds = await inTransaction(db, async (trx) => {
-      const cleared = await trx
-        .updateTable("syncs")
-        .set({ lease_owner: null, lease_expires_at: null, leased_at: null })
-        .where("id", "=", stale.id)
-        .where("lease_owner", "=", stale.lease_owner)
-        .where("lease_expires_at", "=", stale.lease_expires_at)
-        .executeTakeFirst();
-      if (Number(cleared.numUpdatedRows) !== 1) return [];
-      const runs = await trx
-        .selectFrom("runs")
-        .select("id")
-        .where("sync_id", "=", stale.id)
-        .where("status", "=", "running")
-        .execute();
-      for (const run of runs) {
-        await interruptRun(trx, run.id, now, error);
-        await markUnfinishedStreamsFailed(trx, {
-          syncId: stale.id,
-          runId: run.id,
-          time: now,
-          error,
-          fallback: JSON.parse(stale.streams) as string[],
-        });
-        await trx.updateTable("syncs").set({ last_run_id: run.id }).where("id", "=", stale.id).execute();
-      }
-      return runs.map((run) => run.id);
-    });
-    failed.push(...runIds);
-  }
-  return failed;
+  await releaseConnectionLease(db, lease);
 }

@@ -11,8 +11,10 @@ export interface Sync {
   id: string;
   connectionId: string;
   streams: string[];
-  /** An interval (`30s`, `1h`) or a 5-field cron expression (UTC). */
+  /** An interval (`30s`, `1h`) or a 5-field cron expression, read in `timeZone`. */
   frequency: string;
+  /** IANA time zone of the cron expression and of next starts as shown; null is UTC. */
+  timeZone: string | null;
   enabled: boolean;
   /** Whether runs also write the DuckDB warehouse; the records cache is always written. */
   warehouse: boolean;
@@ -33,6 +35,7 @@ export function toSync(row: Selectable<SyncsTable>): Sync {
     connectionId: row.connection_id,
     streams: JSON.parse(row.streams) as string[],
     frequency: row.frequency,
+    timeZone: row.time_zone,
     enabled: row.enabled === 1,
     warehouse: row.warehouse === 1,
     nextRunAt: row.next_run_at,
@@ -57,6 +60,7 @@ export interface NewSync {
   connectionId: string;
   streams: readonly string[];
   frequency: string;
+  timeZone: string | null;
   enabled: boolean;
   warehouse: boolean;
   nextRunAt: string | null;
@@ -72,6 +76,7 @@ export async function insertSync(db: Kysely<Database>, input: NewSync): Promise<
     created_at: at,
     updated_at: at,
     frequency: input.frequency,
+    time_zone: input.timeZone,
     enabled: input.enabled ? 1 : 0,
     warehouse: input.warehouse ? 1 : 0,
     next_run_at: input.nextRunAt,
@@ -144,6 +149,7 @@ export async function syncsOfConnection(db: Kysely<Database>, connectionId: stri
 export interface SyncPatch {
   streams?: readonly string[];
   frequency?: string;
+  timeZone?: string | null;
   enabled?: boolean;
   warehouse?: boolean;
   nextRunAt?: string | null;
@@ -162,6 +168,7 @@ export async function patchSync(db: Kysely<Database>, sync: Sync, patch: SyncPat
         updated_at: nowIso(),
         ...(patch.streams ? { streams: JSON.stringify(patch.streams) } : {}),
         ...(patch.frequency !== undefined ? { frequency: patch.frequency } : {}),
+        ...(patch.timeZone !== undefined ? { time_zone: patch.timeZone } : {}),
         ...(patch.enabled !== undefined ? { enabled: patch.enabled ? 1 : 0 } : {}),
         ...(patch.warehouse !== undefined ? { warehouse: patch.warehouse ? 1 : 0 } : {}),
         ...(patch.nextRunAt !== undefined ? { next_run_at: patch.nextRunAt } : {}),
