@@ -1,6 +1,8 @@
 /**
  * A sync in a child process (the real CLI) is killed with SIGKILL at several points, then resumed.
  * Afterwards the records cache and DuckDB hold exactly the emulator's data: nothing lost, nothing twice.
+ * Then: a killed full refresh resumes as a full refresh of every stream, and a run without the warehouse
+ * leaves nothing stale in it. The tests run in order on one data directory.
  */
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -8,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openWorkspace } from "../../src/app/workspace.ts";
 import { createDuckDbDestination } from "../../src/destinations/duckdb/index.ts";
 import { type HubSpotEmulator, startHubSpotEmulator } from "../../src/providers/hubspot/emulator/index.ts";
-import { listRunLogs, listRuns } from "../../src/store/index.ts";
+import { listRunLogs, listRuns, type Store } from "../../src/store/index.ts";
 import { runCli, spawnCli } from "../helpers/cli.ts";
 import { cacheDigest, truthDigest, warehouseDigest } from "../helpers/hubspot-truth.ts";
 import { tempDir } from "../helpers/temp-store.ts";
@@ -32,7 +34,7 @@ afterAll(async () => {
   dir.cleanup();
 });
 
-const syncArgs = () => [
+const syncArgs = (...extra: string[]) => [
   "sync",
   "hubspot",
   "--token",
@@ -44,34 +46,60 @@ const syncArgs = () => [
   dir.path,
   "--batch-size",
   "200",
+  ...extra,
 ];
 
-/** Live records per stream in the child's records cache, read from outside the child. */
-function committedCounts(): Record<string, number> {
+/** Reads the child's SQLite store from outside it; undefined while the file does not exist yet. */
+function readStore<T>(read: (db: Database.Database) => T): T | undefined {
   try {
     const db = new Database(join(dir.path, "switchyard.sqlite"), { readonly: true, fileMustExist: true });
     try {
-      const rows = db
-        .prepare("SELECT stream, count(*) AS n FROM records WHERE deleted = 0 GROUP BY stream")
-        .all() as {
-        stream: string;
-        n: number;
-      }[];
-      return Object.fromEntries(rows.map((row) => [row.stream, row.n]));
+      return read(db);
     } finally {
       db.close();
     }
   } catch {
-    return {};
+    return undefined;
   }
 }
 
-/** Starts a sync and SIGKILLs it as soon as `stream` has at least `atLeast` committed records. */
-async function killWhen(stream: string, atLeast: number): Promise<{ killedAt: number }> {
-  const child = spawnCli(syncArgs());
+/** Live records per stream in the child's records cache, read from outside the child. */
+function committedCounts(): Record<string, number> {
+  const rows = readStore(
+    (db) =>
+      db.prepare("SELECT stream, count(*) AS n FROM records WHERE deleted = 0 GROUP BY stream").all() as {
+        stream: string;
+        n: number;
+      }[],
+  );
+  return Object.fromEntries((rows ?? []).map((row) => [row.stream, row.n]));
+}
+
+/** Records the running run has committed so far (added, updated or unchanged). */
+function runningRunRecords(): number {
+  const row = readStore(
+    (db) =>
+      db.prepare("SELECT stats FROM runs WHERE status = 'running'").get() as { stats: string } | undefined,
+  );
+  if (!row) return 0;
+  const stats = JSON.parse(row.stats) as {
+    recordsAdded: number;
+    recordsUpdated: number;
+    recordsUnchanged: number;
+  };
+  return stats.recordsAdded + stats.recordsUpdated + stats.recordsUnchanged;
+}
+
+/** Starts a sync with `args` and SIGKILLs it as soon as `progress()` reaches `atLeast`. */
+async function killWhen(
+  progress: () => number,
+  atLeast: number,
+  args = syncArgs(),
+): Promise<{ killedAt: number }> {
+  const child = spawnCli(args);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   for (;;) {
-    const count = committedCounts()[stream] ?? 0;
+    const count = progress();
     if (count >= atLeast) {
       child.kill("SIGKILL");
       await exited;
@@ -81,24 +109,55 @@ async function killWhen(stream: string, atLeast: number): Promise<{ killedAt: nu
       exited.then(() => true),
       new Promise((r) => setTimeout(() => r(false), 10)),
     ]);
-    if (done) throw new Error(`the sync finished before ${stream} reached ${atLeast} records`);
+    if (done) throw new Error(`the sync finished before it reached ${atLeast} records`);
+  }
+}
+
+const committed = (stream: keyof typeof COUNTS) => () => committedCounts()[stream] ?? 0;
+
+/** The finished run's "Reading <stream>" log lines: stream, mode and whether it resumed. */
+async function readings(db: Store["db"], runId: string): Promise<[string, unknown, unknown][]> {
+  const lines = await listRunLogs(db, runId, { minLevel: "info" });
+  return lines
+    .filter((line) => line.message.startsWith("Reading "))
+    .map((line) => [line.message.slice("Reading ".length), line.fields?.mode, line.fields?.resumed]);
+}
+
+/** Checks the records cache and a warehouse against the emulator, record by record. */
+async function expectExact(
+  workspace: Awaited<ReturnType<typeof openWorkspace>>,
+  warehousePath: string,
+  connectionId: string,
+): Promise<void> {
+  const warehouse = await createDuckDbDestination({ path: warehousePath });
+  try {
+    for (const stream of ["contacts", "companies", "deals"] as const) {
+      const truth = truthDigest(emulator, stream);
+      expect(await cacheDigest(workspace.store.db, connectionId, stream), stream).toEqual(truth);
+      expect(await warehouseDigest(warehouse, `hubspot_${stream}`, connectionId), stream).toEqual({
+        ...truth,
+        duplicateKeys: 0,
+      });
+    }
+  } finally {
+    await warehouse.close();
   }
 }
 
 describe("crash and resume", () => {
   it("loses nothing and duplicates nothing after SIGKILLs at several points", async () => {
-    const kills = [
-      await killWhen("contacts", 1), // right after the first commit
-      await killWhen("contacts", 1_500), // mid-stream
-      await killWhen("companies", 200), // in the second stream
-      await killWhen("deals", 600), // in the last stream
-    ];
-    expect(kills.map((k) => k.killedAt)).toEqual([
-      expect.any(Number),
-      expect.any(Number),
-      expect.any(Number),
-      expect.any(Number),
-    ]);
+    const points = [
+      { stream: "contacts", atLeast: 1 }, // right after the first commit
+      { stream: "contacts", atLeast: 1_500 }, // mid-stream
+      { stream: "companies", atLeast: 200 }, // in the second stream
+      { stream: "deals", atLeast: 600 }, // in the last stream
+    ] as const;
+    for (const { stream, atLeast } of points) {
+      const { killedAt } = await killWhen(committed(stream), atLeast);
+      // Each kill landed where it was meant to: inside its stream, before the stream finished.
+      expect(killedAt, stream).toBeGreaterThanOrEqual(atLeast);
+      expect(killedAt, stream).toBeLessThan(COUNTS[stream]);
+    }
 
     const final = await runCli([...syncArgs(), "--json"]);
     expect(final.code, final.stderr).toBe(0);
@@ -106,35 +165,24 @@ describe("crash and resume", () => {
     expect(run.status).toBe("succeeded");
 
     const workspace = await openWorkspace({ dataDir: dir.path });
-    const warehouse = await createDuckDbDestination({ path: workspace.warehousePath });
     try {
-      // Killed runs look "running" until their heartbeat is a minute old; the last run resumed deals.
+      // Killed runs look "running" until their heartbeat is a minute old.
       const runs = await listRuns(workspace.store.db, { limit: 10 });
       expect(runs.map((r) => r.status)).toEqual(["succeeded", "running", "running", "running", "running"]);
-      const reading = (await listRunLogs(workspace.store.db, run.id, { minLevel: "info" })).filter((line) =>
-        line.message.startsWith("Reading "),
-      );
-      expect(reading.map((line) => [line.message, line.fields?.resumed])).toContainEqual([
-        "Reading deals",
-        true,
+      // The last run resumed the first read of deals where the kill left it; the others read from their cursor.
+      expect(await readings(workspace.store.db, run.id)).toEqual([
+        ["contacts", "incremental", true],
+        ["companies", "incremental", true],
+        ["deals", "full_refresh", true],
       ]);
-      // The final run did not re-add what earlier runs had committed.
-      expect(run.stats.recordsAdded).toBeLessThan(COUNTS.deals);
+      // It did not re-add what earlier runs had committed: at most the deals after the last checkpoint.
+      expect(run.stats.recordsAdded).toBeGreaterThan(0);
+      expect(run.stats.recordsAdded).toBeLessThanOrEqual(COUNTS.deals - 600);
 
-      const connectionId = runs[0]!.connectionId;
-      for (const [stream, table] of [
-        ["contacts", "hubspot_contacts"],
-        ["companies", "hubspot_companies"],
-        ["deals", "hubspot_deals"],
-      ] as const) {
-        const truth = truthDigest(emulator, stream);
-        expect(truth.count).toBe(COUNTS[stream]);
-        expect(await cacheDigest(workspace.store.db, connectionId, stream), stream).toEqual(truth);
-        expect(await warehouseDigest(warehouse, table, connectionId), stream).toEqual({
-          ...truth,
-          duplicateKeys: 0,
-        });
+      for (const stream of ["contacts", "companies", "deals"] as const) {
+        expect(truthDigest(emulator, stream).count).toBe(COUNTS[stream]);
       }
+      await expectExact(workspace, workspace.warehousePath, runs[0]!.connectionId);
 
       // A minute later (the killed runs' heartbeats moved back instead of waiting), the next command that
       // opens the workspace marks them interrupted.
@@ -152,7 +200,55 @@ describe("crash and resume", () => {
         ...Array.from({ length: 4 }, () => ["failed", "run_interrupted"]),
       ]);
     } finally {
-      await warehouse.close();
+      await workspace.close();
+    }
+  });
+
+  it("resumes a killed full refresh, run again without --full-refresh, as a full refresh of every stream", async () => {
+    const fresh = join(dir.path, "new.duckdb");
+    const refresh = syncArgs("--full-refresh", "--duckdb", fresh);
+    // Killed in its first stream (contacts), once some of it is committed.
+    const { killedAt } = await killWhen(runningRunRecords, 400, refresh);
+    expect(killedAt).toBeLessThan(COUNTS.contacts);
+
+    const resumed = await runCli([...syncArgs("--duckdb", fresh), "--json"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const run = JSON.parse(resumed.stdout);
+    expect(run.status).toBe("succeeded");
+    expect(run.fullRefresh).toBe(true);
+
+    const workspace = await openWorkspace({ dataDir: dir.path });
+    try {
+      expect(await readings(workspace.store.db, run.id)).toEqual([
+        ["contacts", "full_refresh", true],
+        ["companies", "full_refresh", false],
+        ["deals", "full_refresh", false],
+      ]);
+      const [stored] = await listRuns(workspace.store.db, { limit: 1 });
+      expect(stored!.fullRefresh).toBe(true);
+      await expectExact(workspace, fresh, stored!.connectionId);
+    } finally {
+      await workspace.close();
+    }
+  });
+
+  it("leaves nothing stale in the warehouse after a run without it", async () => {
+    emulator.mutate({ type: "contacts", updates: 40, archives: 3, creates: 5 });
+    emulator.mutate({ type: "deals", updates: 39 });
+    const without = await runCli([...syncArgs("--no-duckdb"), "--json"]);
+    expect(without.code, without.stderr).toBe(0);
+    expect(JSON.parse(without.stdout).stats.recordsUpdated).toBeGreaterThanOrEqual(79);
+
+    // Nothing changed at the provider since: this run reads nothing new, yet the warehouse catches up.
+    const next = await runCli([...syncArgs(), "--json"]);
+    expect(next.code, next.stderr).toBe(0);
+    const run = JSON.parse(next.stdout);
+    expect(run.stats).toMatchObject({ recordsAdded: 0, recordsUpdated: 0 });
+
+    const workspace = await openWorkspace({ dataDir: dir.path });
+    try {
+      await expectExact(workspace, workspace.warehousePath, run.connectionId);
+    } finally {
       await workspace.close();
     }
   });
