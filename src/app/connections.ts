@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { ConfigError, type Credentials, type OAuth2Credentials } from "../core/index.ts";
+import { assertBaseUrlAllowed } from "../http/index.ts";
 import {
   type ConnectionRow,
   createConnection,
   ensureEnvironment,
+  environmentAllowsPrivateNetwork,
   findConnection,
   getConnection,
   updateConnection,
@@ -44,6 +46,8 @@ export type ConnectionConfig = z.infer<typeof connectionConfigSchema>;
 /**
  * Returns the connection of `endUserId` at `provider` in `environment`, creating it, or replacing its
  * credentials and config when they are given again. Credentials are sealed before they touch the store.
+ * A base URL with a user name or password, or leading to a private address in an environment that does
+ * not allow them, is refused (ConfigError with a hint).
  */
 export async function upsertConnection(
   workspace: Workspace,
@@ -57,6 +61,11 @@ export async function upsertConnection(
 ): Promise<ConnectionRow> {
   const { db } = workspace.store;
   const env = await ensureEnvironment(db, input.environment);
+  if (input.config?.baseUrl) {
+    await assertBaseUrlAllowed(input.config.baseUrl, {
+      allowPrivateAddresses: await environmentAllowsPrivateNetwork(db, env.id),
+    });
+  }
   const sealedCredentials = workspace.vault.seal(JSON.stringify(input.credentials));
   const existing = await findConnection(db, {
     environmentId: env.id,

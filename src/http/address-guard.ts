@@ -19,7 +19,8 @@ export interface AddressPolicy {
 
 const ALLOW_HINT =
   "Use the provider's public API address. An emulator on this machine needs an environment that allows " +
-  "private addresses (allow_private_network, on for npm start's demo environment).";
+  "private addresses: `allow_private_network` when the environment is created through the API, " +
+  "`switchyard sync --allow-private-network` on the command line; npm start's demo environment allows them.";
 
 /** A request would have reached a non-public address. Never retried: the next attempt would go there too. */
 export class AddressRefusedError extends ConfigError {

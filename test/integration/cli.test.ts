@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authenticateApiKey } from "../../src/app/api-keys.ts";
 import { openWorkspace } from "../../src/app/workspace.ts";
+import { sendJson, startTestServer } from "../../src/http/test-server.ts";
 import { type HubSpotEmulator, startHubSpotEmulator } from "../../src/providers/hubspot/emulator/index.ts";
 import { PROBLEM_CONTENT_TYPE, problem } from "../../src/server/problem.ts";
 import { ensureEnvironment, findConnection } from "../../src/store/index.ts";
@@ -165,6 +166,28 @@ async function storedConfig(dataDir: string, endUserId: string): Promise<Record<
     await workspace.close();
   }
 }
+
+describe("switchyard sync: private addresses", () => {
+  it("refuses a loopback --base-url unless the environment allows private addresses, calling nothing", async () => {
+    const target = await startTestServer((_req, res) => sendJson(res, 200, { results: [] }));
+    const fresh = tempDir();
+    try {
+      const args = ["sync", "hubspot", "--token", TOKEN, "--data-dir", fresh.path, "--no-duckdb"];
+      const refused = await runCli([...args, "--base-url", target.url.replace("127.0.0.1", "localhost")]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(
+        /does not send requests to localhost: it resolves to .*a loopback address/,
+      );
+      expect(refused.stderr).toMatch(/--allow-private-network/);
+      const decimal = await runCli([...args, "--base-url", `http://2130706433:${new URL(target.url).port}`]);
+      expect(decimal.stderr).toMatch(/does not send requests to 127\.0\.0\.1, a loopback address/);
+      expect(target.requests).toHaveLength(0);
+    } finally {
+      await target.close();
+      fresh.cleanup();
+    }
+  });
+});
 
 describe("switchyard sync: --token and --base-url", () => {
   const OTHER_TOKEN = "pat-other-emulator-token-99";
