@@ -2,7 +2,7 @@
  * How this deployment reaches each provider: its OAuth app (client id and secret, endpoint overrides for
  * emulators and sandboxes) and a base URL override. Comes from the process's configuration, never the API.
  */
-import type { ProviderDefinition } from "../core/index.ts";
+import { ConfigError, type ProviderDefinition } from "../core/index.ts";
 import type { OAuth2ClientConfig } from "../http/index.ts";
 
 export interface OAuthAppSettings {
@@ -41,9 +41,15 @@ export function oauthClientFor(
   };
 }
 
+/** The environment variable prefix of a provider's settings: `SWITCHYARD_HUBSPOT_` for `hubspot`. */
+export function providerEnvPrefix(provider: Pick<ProviderDefinition, "name">): string {
+  return `SWITCHYARD_${provider.name.toUpperCase().replaceAll(/[^A-Z0-9]/g, "_")}_`;
+}
+
 /**
  * OAuth apps from the environment: `SWITCHYARD_<PROVIDER>_CLIENT_ID` and `SWITCHYARD_<PROVIDER>_CLIENT_SECRET`
- * for every provider with OAuth2 (e.g. `SWITCHYARD_HUBSPOT_CLIENT_ID`).
+ * for every provider with OAuth2 (e.g. `SWITCHYARD_HUBSPOT_CLIENT_ID`). `npm start`, the server it runs and
+ * the CLI all read them. Throws ConfigError when only one of the two is set, instead of ignoring the app.
  */
 export function providerSettingsFromEnv(
   providers: Readonly<Record<string, ProviderDefinition>>,
@@ -51,11 +57,18 @@ export function providerSettingsFromEnv(
 ): Record<string, ProviderSettings> {
   const settings: Record<string, ProviderSettings> = {};
   for (const provider of Object.values(providers)) {
-    const prefix = `SWITCHYARD_${provider.name.toUpperCase().replaceAll(/[^A-Z0-9]/g, "_")}_`;
+    const prefix = providerEnvPrefix(provider);
     const clientId = env[`${prefix}CLIENT_ID`];
     const clientSecret = env[`${prefix}CLIENT_SECRET`];
-    if (provider.oauth2 && clientId && clientSecret)
-      settings[provider.name] = { oauth2: { clientId, clientSecret } };
+    if (!provider.oauth2 || (!clientId && !clientSecret)) continue;
+    if (!clientId || !clientSecret) {
+      const [set, missing] = clientId ? ["CLIENT_ID", "CLIENT_SECRET"] : ["CLIENT_SECRET", "CLIENT_ID"];
+      throw new ConfigError(
+        `${prefix}${set} is set but ${prefix}${missing} is not.`,
+        `Set both to the client id and secret of your ${provider.displayName} app (docs/connecting-accounts.md), or neither.`,
+      );
+    }
+    settings[provider.name] = { oauth2: { clientId, clientSecret } };
   }
   return settings;
 }

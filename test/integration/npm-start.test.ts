@@ -56,7 +56,13 @@ describe("npm start", () => {
     const port = await freePort();
     child = spawn(process.execPath, nodeArgs, {
       cwd: ROOT,
-      env: { ...process.env, PORT: String(port), SWITCHYARD_DATA_DIR: dir.path },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        SWITCHYARD_DATA_DIR: dir.path,
+        // Not the default port, which another Switchyard on this machine may hold.
+        SWITCHYARD_EMULATOR_PORT: String(await freePort()),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -186,8 +192,15 @@ function startSwitchyard(env: NodeJS.ProcessEnv) {
       });
     },
     async stop(): Promise<number | null> {
-      process_.kill("SIGTERM");
+      if (process_.exitCode === null && process_.signalCode === null) process_.kill("SIGTERM");
       return exited;
+    },
+    /** Its exit code when it exits by itself within `ms`; otherwise it is stopped and this says so. */
+    async exitWithin(ms: number): Promise<number | null | "still running"> {
+      const timeout = new Promise<"still running">((resolve) => setTimeout(resolve, ms, "still running"));
+      const result = await Promise.race([exited, timeout]);
+      if (result === "still running") await this.stop();
+      return result;
     },
   };
 }
@@ -264,7 +277,7 @@ describe("npm start, stopped and started again", () => {
             PORT: String(await freePort()),
             SWITCHYARD_DATA_DIR: other.path,
           });
-          expect(await blocked.exited).toBe(1);
+          expect(await blocked.exitWithin(30_000), blocked.output()).toBe(1);
           expect(blocked.output()).toContain(
             `Port ${emulatorPort} on 127.0.0.1, where the HubSpot emulator listens, is taken.`,
           );
@@ -279,6 +292,71 @@ describe("npm start, stopped and started again", () => {
       if (first.process.exitCode === null) await first.stop();
     }
   }, 240_000);
+});
+
+describe("npm start with an OAuth app of its own", () => {
+  it("sends Connect's HubSpot OAuth to the app in SWITCHYARD_HUBSPOT_CLIENT_ID/_SECRET, not the emulator", async () => {
+    const dataDir = tempDir();
+    const [apiPort, emulatorPort] = [await freePort(), await freePort()];
+    const publicUrl = "https://switchyard.example.com";
+    const started = startSwitchyard({
+      PORT: String(apiPort),
+      SWITCHYARD_DATA_DIR: dataDir.path,
+      SWITCHYARD_EMULATOR_PORT: String(emulatorPort),
+      SWITCHYARD_PUBLIC_URL: publicUrl,
+      SWITCHYARD_HUBSPOT_CLIENT_ID: "my-hubspot-app-id",
+      SWITCHYARD_HUBSPOT_CLIENT_SECRET: "my-hubspot-app-secret-000",
+    });
+    try {
+      await started.waitFor(/Look at it/);
+      expect(started.output()).toContain(
+        `your OAuth app my-hubspot-app-id (SWITCHYARD_HUBSPOT_CLIENT_ID); its redirect URL must be ${publicUrl}/connect/oauth/callback`,
+      );
+      const key = readFileSync(join(dataDir.path, "dev-api-key"), "utf8").trim();
+      const api = `http://127.0.0.1:${apiPort}`;
+      const session = (await (
+        await fetch(`${api}/v1/connect-sessions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: JSON.stringify({ end_user: { id: "customer-1" } }),
+        })
+      ).json()) as { token: string };
+      const start = await fetch(`${api}/connect/api/oauth/start`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${session.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ provider: "hubspot" }),
+      });
+      const body = (await start.json()) as { authorize_url: string };
+      expect(start.status, JSON.stringify(body)).toBe(200);
+      // The browser would go to HubSpot itself; the test only reads the address.
+      const authorize = new URL(body.authorize_url);
+      expect(`${authorize.origin}${authorize.pathname}`).toBe("https://app.hubspot.com/oauth/authorize");
+      expect(authorize.searchParams.get("client_id")).toBe("my-hubspot-app-id");
+      expect(authorize.searchParams.get("redirect_uri")).toBe(`${publicUrl}/connect/oauth/callback`);
+      expect(started.output()).not.toContain("my-hubspot-app-secret-000");
+    } finally {
+      await started.stop();
+      dataDir.cleanup();
+    }
+  }, 120_000);
+
+  it("refuses to start with half an app", async () => {
+    const dataDir = tempDir();
+    const started = startSwitchyard({
+      PORT: String(await freePort()),
+      SWITCHYARD_DATA_DIR: dataDir.path,
+      SWITCHYARD_EMULATOR_PORT: "0",
+      SWITCHYARD_HUBSPOT_CLIENT_ID: "my-hubspot-app-id",
+    });
+    try {
+      expect(await started.exitWithin(30_000), started.output()).toBe(1);
+      expect(started.output()).toMatch(
+        /SWITCHYARD_HUBSPOT_CLIENT_ID is set but SWITCHYARD_HUBSPOT_CLIENT_SECRET is not/,
+      );
+    } finally {
+      dataDir.cleanup();
+    }
+  }, 60_000);
 });
 
 type Call = (
