@@ -64,10 +64,11 @@ async function start(): Promise<void> {
   const apiKey = await ensureFirstApiKey(workspace);
   const base = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
   const publicUrl = (process.env.SWITCHYARD_PUBLIC_URL ?? base).replace(/\/+$/, "");
-  const providerSettings = {
-    ...providerSettingsFromEnv(providers),
-    hubspot: emulatorOAuthApp(emulator, publicUrl),
-  };
+  const oauthApps = providerSettingsFromEnv(providers);
+  // Without an OAuth app of its own (docs/connecting-accounts.md), Connect's HubSpot is the emulator.
+  const providerSettings = oauthApps.hubspot
+    ? oauthApps
+    : { ...oauthApps, hubspot: emulatorOAuthApp(emulator, publicUrl) };
   const { demoSync, scheduler } = await demoScheduler(
     workspace,
     connection.id,
@@ -90,7 +91,13 @@ async function start(): Promise<void> {
   console.log(`  API:              ${base}/v1   reference: ${base}/docs   health: ${base}/health`);
   if (apiKey.created)
     console.log(`  Dev API key:      ${apiKey.created}   (shown once; saved to ${apiKey.path})`);
-  console.log(`  HubSpot emulator: ${emulator.url}   (private app token for Connect: ${DEMO_TOKEN})`);
+  console.log(`  HubSpot emulator: ${emulator.url}   (the demo customer's account)`);
+  const hubspotApp = oauthApps.hubspot?.oauth2;
+  console.log(
+    hubspotApp
+      ? `  Connect HubSpot:  your OAuth app ${hubspotApp.clientId} (SWITCHYARD_HUBSPOT_CLIENT_ID); its redirect URL must be ${publicUrl}/connect/oauth/callback`
+      : `  Connect HubSpot:  the emulator (private app token: ${DEMO_TOKEN}); for real accounts see docs/connecting-accounts.md`,
+  );
   console.log(
     `  Connect:          POST ${base}/v1/connect-sessions, then open its connect_url (docs/connect.md)`,
   );
