@@ -128,6 +128,44 @@ describe("HubSpot association changes", () => {
     await expectBothStoresEqualTruth(w, "after reassociating");
   });
 
+  it("reaches both stores when associations are written through HubSpot's v4 API, from either side", async () => {
+    const w = await world(7);
+    await w.sync();
+    const api = async (method: "PUT" | "DELETE", path: string) => {
+      const response = await fetch(`${w.emulator.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${w.emulator.tokens[0]}` },
+      });
+      expect(response.status, `${method} ${path}`).toBeLessThan(300);
+    };
+    const contacts = w.emulator.groundTruth("contacts").records;
+    const deals = w.emulator.groundTruth("deals").records;
+    const [company, other] = w.emulator.groundTruth("companies").records;
+    const companyOf = (record: (typeof contacts)[number]) => record.associations?.companies?.results[0]?.id;
+    // A contact joins a company; a company takes a deal (written from the company's side).
+    await api(
+      "PUT",
+      `/crm/v4/objects/contacts/${contacts[3]!.id}/associations/default/companies/${other!.id}`,
+    );
+    await api("PUT", `/crm/v4/objects/companies/${company!.id}/associations/default/deals/${deals[5]!.id}`);
+    // A contact and a deal leave their companies.
+    const leaving = contacts.find((record) => companyOf(record) !== undefined)!;
+    await api(
+      "DELETE",
+      `/crm/v4/objects/contacts/${leaving.id}/associations/companies/${companyOf(leaving)}`,
+    );
+    const dealLeaving = deals[9]!;
+    await api(
+      "DELETE",
+      `/crm/v4/objects/deals/${dealLeaving.id}/associations/companies/${companyOf(dealLeaving)}`,
+    );
+    expect(w.emulator.groundTruth("contacts").records.map((record) => record.updatedAt)).toEqual(
+      contacts.map((record) => record.updatedAt),
+    );
+    await w.sync();
+    await expectBothStoresEqualTruth(w, "after association writes through the API");
+  });
+
   for (const seed of [21, 22, 23]) {
     it(`leaves both stores equal to the truth after each round of random changes (seed ${seed})`, async () => {
       const w = await world(seed);
