@@ -207,4 +207,25 @@ describe("v4 associations through the official client", () => {
       { category: "HUBSPOT_DEFINED", typeId: 341, label: null },
     ]);
   });
+
+  it("creates, lists types of and archives associations through the v3 batch API", async () => {
+    const types = await client.crm.associations.schema.typesApi.getAll("contacts", "companies");
+    expect(types.results).toEqual([
+      { id: "1", name: "contact_to_company" },
+      { id: "279", name: "contact_to_company_unlabeled" },
+    ]);
+    const contact = emulator.groundTruth("contacts").records[44]!;
+    const target = anotherCompany(companyOf("contacts", contact.id));
+    const created = await client.crm.associations.batchApi.create("contacts", "companies", {
+      inputs: [{ _from: { id: contact.id }, to: { id: target }, type: "contact_to_company" }],
+    });
+    expect(created.results).toEqual([
+      { _from: { id: contact.id }, to: { id: target }, type: "contact_to_company" },
+    ]);
+    expect(companyOf("contacts", contact.id)).toBe(target);
+    await client.crm.associations.batchApi.archive("companies", "contacts", {
+      inputs: [{ _from: { id: target }, to: { id: contact.id }, type: "company_to_contact" }],
+    });
+    expect(companyOf("contacts", contact.id)).toBeUndefined();
+  });
 });

@@ -21,6 +21,7 @@ import { createOAuthControls, type OAuthAppSpec, type OAuthControls, OAuthState 
 import { DEFAULT_OWNER_COUNT, type PublicOwner, seededOwners } from "./owners.ts";
 import { type RateLimitConfig, RateLimiter } from "./rate-limit.ts";
 import { associationRoutes } from "./routes/associations.ts";
+import { associationV3Routes } from "./routes/associations-v3.ts";
 import { associationV4Routes } from "./routes/associations-v4.ts";
 import { controlRoutes } from "./routes/control.ts";
 import { oauthRoutes } from "./routes/oauth.ts";
@@ -139,6 +140,7 @@ export function buildApp(ctx: EmulatorContext, controls: EmulatorControls): Fast
     propertyGroupRoutes(api, ctx);
     propertyBatchRoutes(api, ctx);
     associationRoutes(api, ctx);
+    associationV3Routes(api, ctx);
     associationV4Routes(api, ctx);
   });
   app.register(async (control) => controlRoutes(control, controls));
