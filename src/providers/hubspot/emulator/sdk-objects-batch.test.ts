@@ -232,4 +232,18 @@ describe("batch object calls through the official client", () => {
     expect(refused.code).toBe(400);
     expect(String(refused.body.message)).toMatch(/at most 100 inputs/);
   });
+
+  it("serves the generic crm.objects client (object type as a parameter) on the same routes", async () => {
+    const truth = emulator.groundTruth("deals").records.slice(0, 3);
+    const batch = await client.crm.objects.batchApi.read("0-3", {
+      inputs: truth.map((record) => ({ id: record.id })),
+      properties: ["dealname"],
+      propertiesWithHistory: [],
+    });
+    expect(batch.results.map((deal) => deal.properties.dealname)).toEqual(
+      truth.map((record) => record.properties.dealname),
+    );
+    const one = await client.crm.objects.basicApi.getById("deal", truth[0]!.id, ["amount"]);
+    expect(one.properties.amount).toBe(truth[0]!.properties.amount);
+  });
 });
