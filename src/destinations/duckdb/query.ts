@@ -46,6 +46,9 @@ export interface WarehouseQueryResult {
 const EXTERNAL_FUNCTION =
   /^(read_\w+|parquet_\w+|iceberg_\w+|delta_\w+|postgres_\w+|sqlite_\w+|mysql_\w+|glob|sniff_csv|getenv|load_extension)$/i;
 
+/** Functions that run SQL or read tables named in a string, which the copy step cannot see. */
+const DYNAMIC_FUNCTION = /^(query|query_table)$/i;
+
 const REFUSED_HINT =
   "Send one SELECT (or WITH … SELECT) over the warehouse tables, e.g. SELECT count(*) FROM hubspot_contacts. " +
   "Writes, several statements, COPY, ATTACH, INSTALL, LOAD, PRAGMA/SET and file functions (read_csv…) are refused.";
@@ -144,6 +147,11 @@ async function tablesNamedIn(connection: DuckDBConnection, sql: string): Promise
         `${name}() reads files or other databases; it is not allowed here.`,
       );
     }
+    if (typeof name === "string" && DYNAMIC_FUNCTION.test(name)) {
+      throw new WarehouseQueryRefusedError(
+        `${name}() is not supported here; name the tables in the SQL itself.`,
+      );
+    }
     if (node.type === "BASE_TABLE" && typeof node.table_name === "string")
       tables.add(node.table_name.toLowerCase());
   });
@@ -159,9 +167,12 @@ function walk(value: unknown, visit: (node: Record<string, unknown>) => void): v
   }
 }
 
-/** Copies the allowed rows of the named warehouse tables (those with a connection column) into the sandbox. */
+/**
+ * Copies into the sandbox every warehouse table with a connection column: the tables the query names with
+ * the allowed rows, the others empty (so SHOW TABLES, DESCRIBE and information_schema list them all).
+ */
 async function copyAllowedRows(connection: DuckDBConnection, query: WarehouseQuery, named: Set<string>) {
-  if (named.size === 0 || !existsSync(query.path)) return;
+  if (!existsSync(query.path)) return;
   const copy = async () => {
     await attachReadOnly(connection, query.path, query.lockWaitMs ?? 5_000);
     try {
@@ -172,10 +183,11 @@ async function copyAllowedRows(connection: DuckDBConnection, query: WarehouseQue
       const ids = query.connectionIds.map(quoteLiteral).join(", ") || "NULL";
       for (const { table_name } of found.getRowObjectsJS()) {
         const table = String(table_name);
-        if (!named.has(table.toLowerCase())) continue;
+        const rows = named.has(table.toLowerCase())
+          ? `WHERE ${quoteIdent(META.connectionId)} IN (${ids})`
+          : "LIMIT 0";
         await connection.run(
-          `CREATE TABLE main.${quoteIdent(table)} AS SELECT * FROM warehouse.main.${quoteIdent(table)}
-           WHERE ${quoteIdent(META.connectionId)} IN (${ids})`,
+          `CREATE TABLE main.${quoteIdent(table)} AS SELECT * FROM warehouse.main.${quoteIdent(table)} ${rows}`,
         );
       }
     } finally {
