@@ -53,9 +53,12 @@ describe("queryWarehouse", () => {
     await expect(asA("SELECT * FROM warehouse.main.test_contacts")).rejects.toThrow(
       /does not exist|not found/i,
     );
-    await expect(asA("SELECT * FROM query_table('warehouse.main.test_contacts')")).rejects.toMatchObject({
-      code: "argument_invalid",
-    });
+    await expect(asA("SELECT * FROM query_table('test_contacts')")).rejects.toThrow(
+      /query_table\(\) is not supported/,
+    );
+    await expect(asA("SELECT * FROM query('SELECT * FROM test_contacts')")).rejects.toThrow(
+      /query\(\) is not supported/,
+    );
     await expect(asA(`SELECT * FROM read_parquet('${path}')`)).rejects.toThrow(
       /read_parquet\(\) reads files/,
     );
@@ -77,6 +80,13 @@ describe("queryWarehouse", () => {
       code: "argument_invalid",
       message: expect.stringMatching(message),
     });
+  });
+
+  it("lists every warehouse table, though only the ones the query names hold rows", async () => {
+    const tables = await asA("SELECT table_name FROM information_schema.tables ORDER BY table_name");
+    expect(tables.rows).toEqual([{ table_name: "test_contacts" }]);
+    const columns = await asA("DESCRIBE test_contacts");
+    expect(columns.rows.map((row) => row.column_name)).toContain("email");
   });
 
   it("returns at most maxRows rows and says when there were more", async () => {
