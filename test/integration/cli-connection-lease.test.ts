@@ -12,7 +12,7 @@ import { listRuns } from "../../src/store/index.ts";
 import { runCli, spawnCli } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 
-const COUNTS = { contacts: 600, companies: 100, deals: 200 };
+const COUNTS = { contacts: 1_000, companies: 200, deals: 300 };
 let emulator: HubSpotEmulator;
 let dir: ReturnType<typeof tempDir>;
 
@@ -21,8 +21,8 @@ beforeAll(async () => {
     seed: 11,
     counts: COUNTS,
     rateLimit: { maxPerInterval: 100_000 },
-    // Slow enough that a second command starts while the first is still reading.
-    faults: { latencyMs: 20 },
+    // Slow enough (~20 pages of 300 ms) that a second command starts while the first is still reading.
+    faults: { latencyMs: 300 },
   });
   dir = tempDir();
 });
@@ -38,6 +38,8 @@ const syncArgs = (...extra: string[]) => [
   emulator.tokens[0]!,
   "--base-url",
   emulator.url,
+  "--allow-private-network",
+  // The emulator is on loopback: the environment must allow private addresses.
   "--allow-private-network",
   "--data-dir",
   dir.path,
