@@ -5,7 +5,14 @@
 import { z } from "zod";
 import { assertAdmin, issueApiKey } from "../../app/api-keys.ts";
 import { SwitchyardError } from "../../core/index.ts";
-import { appendEvent, ensureEnvironment, findEnvironment, listEnvironments } from "../../store/index.ts";
+import {
+  appendEvent,
+  type Environment,
+  ensureEnvironment,
+  findEnvironment,
+  listEnvironments,
+  setEnvironmentPrivateNetwork,
+} from "../../store/index.ts";
 import { defineRoute } from "../route.ts";
 import { timestamp } from "../schemas.ts";
 import { apiKeyName, apiKeyView, createdApiKeySchema } from "./api-keys.ts";
@@ -15,9 +22,26 @@ export const environmentSchema = z
     id: z.string(),
     name: z.string(),
     created_at: timestamp,
+    allow_private_network: z
+      .boolean()
+      .describe(
+        "Whether its connections may reach loopback, private, link-local and metadata addresses " +
+          "(emulators on the Switchyard host). Off unless set when the environment is created.",
+      ),
     current: z.boolean().describe("Whether the calling API key belongs to this environment."),
   })
   .meta({ id: "Environment" });
+
+/** The API view of an environment, seen by a key of `callerEnvironmentId`. */
+function environmentView(row: Environment, callerEnvironmentId: string): z.input<typeof environmentSchema> {
+  return {
+    id: row.id,
+    name: row.name,
+    created_at: row.created_at,
+    allow_private_network: row.allow_private_network === 1,
+    current: row.id === callerEnvironmentId,
+  };
+}
 
 export const listEnvironmentsRoute = defineRoute({
   method: "GET",
@@ -36,7 +60,7 @@ export const listEnvironmentsRoute = defineRoute({
   const rows = caller.admin ? all : all.filter((row) => row.id === caller.environmentId);
   return {
     status: 200,
-    body: { data: rows.map((row) => ({ ...row, current: row.id === caller.environmentId })) },
+    body: { data: rows.map((row) => environmentView(row, caller.environmentId)) },
   };
 });
 
@@ -59,6 +83,14 @@ export const createEnvironmentRoute = defineRoute({
       )
       .describe("e.g. `staging`"),
     api_key_name: apiKeyName.default("first key").describe("Name of the environment's first API key."),
+    allow_private_network: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Let its connections reach loopback, private, link-local and metadata addresses, e.g. an emulator " +
+          "on the Switchyard host. Leave it off for real customers: it lets a connection's `base_url` " +
+          "call into the network Switchyard runs in.",
+      ),
   }),
   response: {
     201: z.object({ environment: environmentSchema, api_key: createdApiKeySchema }),
@@ -72,7 +104,9 @@ export const createEnvironmentRoute = defineRoute({
       hint: "Pick another name; GET /v1/environments lists the taken ones.",
     });
   }
-  const environment = await ensureEnvironment(deps.db, body.name);
+  const created = await ensureEnvironment(deps.db, body.name);
+  if (body.allow_private_network) await setEnvironmentPrivateNetwork(deps.db, created.id, true);
+  const environment = { ...created, allow_private_network: body.allow_private_network ? 1 : 0 };
   const { key, secret } = await issueApiKey(deps.db, environment, body.api_key_name);
   await appendEvent(deps.db, {
     environmentId: caller.environmentId,
@@ -82,7 +116,7 @@ export const createEnvironmentRoute = defineRoute({
   return {
     status: 201,
     body: {
-      environment: { ...environment, current: false },
+      environment: environmentView(environment, caller.environmentId),
       api_key: { ...apiKeyView(key, environment.name), secret },
     },
   };
