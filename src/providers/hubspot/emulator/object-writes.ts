@@ -93,20 +93,30 @@ export function companyAssociation(
   return companyId;
 }
 
-/** HubSpot's 409 when a contact with this email exists (`taken` holds emails claimed earlier in a batch). */
-export function assertEmailFree(
-  dataset: Dataset,
-  type: ObjectTypeName,
-  values: PropertyValues,
-  taken: ReadonlySet<string> = new Set(),
-): void {
-  const email = values.email;
-  if (type !== "contacts" || typeof email !== "string") return;
-  const existing = findRecordId(dataset, "contacts", "email", email);
-  if (existing !== undefined) {
-    throw new HubSpotApiError(409, "CONFLICT", `Contact already exists. Existing ID: ${existing}`);
-  }
-  if (taken.has(email.toLowerCase())) {
-    throw new HubSpotApiError(409, "CONFLICT", `Duplicate email ${email} in the batch's inputs.`);
+/**
+ * The emails one write (a single call or a whole batch) gives contacts: HubSpot's 409 CONFLICT when
+ * another contact holds one already, or when two inputs of the batch claim the same.
+ */
+export class EmailClaims {
+  private readonly claimed = new Set<string>();
+
+  constructor(
+    private readonly dataset: Dataset,
+    private readonly type: ObjectTypeName,
+  ) {}
+
+  /** Claims the email `values` sets on record `self` (undefined for a new record). */
+  claim(values: PropertyValues, self?: number): void {
+    const email = values.email;
+    if (this.type !== "contacts" || typeof email !== "string") return;
+    const existing = findRecordId(this.dataset, "contacts", "email", email);
+    if (existing !== undefined && existing !== self) {
+      throw new HubSpotApiError(409, "CONFLICT", `Contact already exists. Existing ID: ${existing}`);
+    }
+    const key = email.toLowerCase();
+    if (this.claimed.has(key)) {
+      throw new HubSpotApiError(409, "CONFLICT", `Two inputs of the batch set the same email ${email}.`);
+    }
+    this.claimed.add(key);
   }
 }

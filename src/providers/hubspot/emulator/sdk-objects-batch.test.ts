@@ -246,4 +246,38 @@ describe("batch object calls through the official client", () => {
     const one = await client.crm.objects.basicApi.getById("deal", truth[0]!.id, ["amount"]);
     expect(one.properties.amount).toBe(truth[0]!.properties.amount);
   });
+
+  it("refuses a batch update that gives a contact another contact's email, and writes none of it", async () => {
+    const [a, b] = emulator.groundTruth("contacts").records.slice(50, 52);
+    const conflict = await failureOf(
+      client.crm.contacts.batchApi.update({
+        inputs: [
+          { id: a!.id, properties: { city: "Should not stick" } },
+          { id: b!.id, properties: { email: a!.properties.email!.toUpperCase() } },
+        ],
+      }),
+    );
+    expect(conflict.code).toBe(409);
+    expect(conflict.body).toMatchObject({
+      category: "CONFLICT",
+      message: `Contact already exists. Existing ID: ${a!.id}`,
+    });
+    const truth = emulator.groundTruth("contacts").records;
+    expect(truth.find((record) => record.id === a!.id)?.properties.city).toBe(a!.properties.city);
+    expect(truth.find((record) => record.id === b!.id)?.properties.email).toBe(b!.properties.email);
+  });
+
+  it("refuses an upsert batch naming the same record twice, instead of creating it twice", async () => {
+    const before = emulator.state().objects.contacts.live;
+    const refused = await failureOf(
+      client.crm.contacts.batchApi.upsert({
+        inputs: [
+          { id: "twice@example.com", idProperty: "email", properties: { firstname: "One" } },
+          { id: "TWICE@example.com", idProperty: "email", properties: { firstname: "Two" } },
+        ],
+      }),
+    );
+    expect(refused).toMatchObject({ code: 400, body: { category: "VALIDATION_ERROR" } });
+    expect(emulator.state().objects.contacts.live).toBe(before);
+  });
 });

@@ -13,9 +13,9 @@ import { validationError } from "../errors.ts";
 import type { PropertyValues } from "../generate.ts";
 import { findRecordId, idPropertyParam, OBJECT_ID_PROPERTY } from "../object-lookup.ts";
 import {
-  assertEmailFree,
   companyAssociation,
   createInputSchema,
+  EmailClaims,
   parseBody,
   propertiesSchema,
   writableValues,
@@ -81,11 +81,10 @@ export function objectBatchRoutes(app: FastifyInstance, ctx: EmulatorContext): v
     const type = objectTypeParam(request.params.objectType);
     const body = parseBody(createSchema, request.body);
     // Check every input before writing any, so a refused batch leaves no trace.
-    const emails = new Set<string>();
+    const emails = new EmailClaims(dataset, type);
     const planned = body.inputs.map((input) => {
       const values = writableValues(dataset, type, input.properties);
-      assertEmailFree(dataset, type, values, emails);
-      if (typeof values.email === "string") emails.add(values.email.toLowerCase());
+      emails.claim(values);
       return { input, values, companyId: companyAssociation(dataset, type, input.associations) };
     });
     const results = planned.map(({ input, values, companyId }) =>
@@ -99,11 +98,13 @@ export function objectBatchRoutes(app: FastifyInstance, ctx: EmulatorContext): v
     const startedAt = new Date().toISOString();
     const type = objectTypeParam(request.params.objectType);
     const body = parseBody(updateSchema, request.body);
-    const planned = body.inputs.map((input) => ({
-      input,
-      id: findRecordId(dataset, type, idPropertyParam(dataset, type, input.idProperty), input.id),
-      values: writableValues(dataset, type, input.properties),
-    }));
+    const emails = new EmailClaims(dataset, type);
+    const planned = body.inputs.map((input) => {
+      const id = findRecordId(dataset, type, idPropertyParam(dataset, type, input.idProperty), input.id);
+      const values = writableValues(dataset, type, input.properties);
+      if (id !== undefined) emails.claim(values, id);
+      return { input, id, values };
+    });
     const missing = planned.filter((plan) => plan.id === undefined).map((plan) => plan.input.id);
     const results = planned.flatMap(({ input, id, values }) => {
       if (id === undefined) return [];
@@ -118,20 +119,30 @@ export function objectBatchRoutes(app: FastifyInstance, ctx: EmulatorContext): v
     const startedAt = new Date().toISOString();
     const type = objectTypeParam(request.params.objectType);
     const body = parseBody(updateSchema, request.body);
+    const emails = new EmailClaims(dataset, type);
+    const targets = new Set<string>();
     const planned = body.inputs.map((input) => {
       const idProperty = upsertIdProperty(dataset, type, input.idProperty);
-      const values = writableValues(dataset, type, input.properties);
-      return { input, idProperty, values, id: findRecordId(dataset, type, idProperty, input.id) };
+      const target = `${idProperty}=${idProperty === "email" ? input.id.toLowerCase() : input.id}`;
+      if (targets.has(target))
+        throw validationError(`Two inputs of the batch upsert the same record (${target}).`);
+      targets.add(target);
+      const id = findRecordId(dataset, type, idProperty, input.id);
+      // A new record holds the identifying value in its idProperty.
+      const values = {
+        ...writableValues(dataset, type, input.properties),
+        ...(id === undefined ? { [idProperty]: input.id } : {}),
+      };
+      emails.claim(values, id);
+      return { input, values, id };
     });
-    const results = planned.map(({ input, idProperty, values, id }) => {
+    const results = planned.map(({ input, values, id }) => {
       if (id !== undefined) {
         dataset.updateRecord(type, id, values);
         return { ...written(dataset, type, id, values, input), new: false };
       }
-      // A new record holds the identifying value in its idProperty.
-      const createdValues = { ...values, [idProperty]: input.id };
-      const created = dataset.createRecord(type, createdValues);
-      return { ...written(dataset, type, created.id, createdValues, input), new: true };
+      const created = dataset.createRecord(type, values);
+      return { ...written(dataset, type, created.id, values, input), new: true };
     });
     const { statusCode, body: out } = batchReply(results, [], startedAt);
     return reply.code(statusCode).send(out);

@@ -15,9 +15,9 @@ import {
 import { objectNotFound, validationError } from "../errors.ts";
 import { findRecordId, idPropertyParam } from "../object-lookup.ts";
 import {
-  assertEmailFree,
   companyAssociation,
   createInputSchema,
+  EmailClaims,
   parseBody,
   propertiesSchema,
   writableValues,
@@ -86,7 +86,7 @@ export function objectRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
     const type = objectTypeParam(request.params.objectType);
     const body = parseBody(createInputSchema, request.body);
     const props = writableValues(dataset, type, body.properties);
-    assertEmailFree(dataset, type, props);
+    new EmailClaims(dataset, type).claim(props);
     const companyId = companyAssociation(dataset, type, body.associations);
     const record = dataset.createRecord(type, props, companyId);
     const names = selectProperties(dataset, type, Object.keys(props));
@@ -99,9 +99,7 @@ export function objectRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
     const id = findRecordId(dataset, type, idProperty, request.params.objectId ?? "");
     if (id === undefined) throw objectNotFound(request.params.objectId ?? "");
     const props = writableValues(dataset, type, parseBody(updateBodySchema, request.body).properties);
-    if (props.email !== undefined && props.email !== dataset.table(type).get(id)?.properties.email) {
-      assertEmailFree(dataset, type, props);
-    }
+    new EmailClaims(dataset, type).claim(props, id);
     const record = dataset.updateRecord(type, id, props);
     return reply.send(
       toApiObject(dataset, type, record, selectProperties(dataset, type, Object.keys(props))),
