@@ -2,6 +2,26 @@ import type { Command } from "commander";
 import { type ApiFlags, apiClient, withApiOptions } from "../api-client.ts";
 import { printJson } from "../output.ts";
 
+/** The fields of a sync that `syncs list` shows. */
+interface ListedSync {
+  id: string;
+  connection_id: string;
+  frequency: string;
+  time_zone: string | null;
+  enabled: boolean;
+  next_run_at: string | null;
+  next_run_at_local: string | null;
+  streams: string[];
+}
+
+/** One line of `syncs list`: a sync in a time zone shows its next start as local time there. */
+export function syncLine(s: ListedSync): string {
+  const zone = s.time_zone ? ` ${s.time_zone}` : "";
+  const next = s.time_zone ? s.next_run_at_local : s.next_run_at;
+  const state = s.enabled ? `next ${next ?? "-"}${next ? zone : ""}` : "paused";
+  return `${s.id}  ${s.connection_id}  every ${s.frequency.padEnd(6)}  ${state}  ${s.streams.join(",")}`;
+}
+
 /** `switchyard syncs list|trigger|status`: schedules and runs, through the REST API. */
 export function registerSyncsCommand(program: Command): void {
   const syncs = program.command("syncs").description("Scheduled syncs, through the REST API");
@@ -21,12 +41,7 @@ export function registerSyncsCommand(program: Command): void {
       }
       if (flags.json) return printJson(rows);
       if (rows.length === 0) process.stdout.write("No syncs yet.\n");
-      for (const s of rows) {
-        const state = s.enabled ? `next ${s.next_run_at ?? "-"}` : "paused";
-        process.stdout.write(
-          `${s.id}  ${s.connection_id}  every ${s.frequency.padEnd(6)}  ${state}  ${s.streams.join(",")}\n`,
-        );
-      }
+      for (const s of rows) process.stdout.write(`${syncLine(s)}\n`);
     });
 
   withApiOptions(syncs.command("trigger").description("Run a sync now").argument("<sync-id>"))
