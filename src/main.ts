@@ -83,6 +83,8 @@ async function start(): Promise<void> {
     scheduler,
     publicUrl,
     providerSettings,
+    // POST /v1/sql reads it; the destination lets go of the file between its writes for that.
+    warehouse,
   });
   await server.listen({ port, host });
 
