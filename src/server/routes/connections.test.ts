@@ -366,6 +366,18 @@ describe("connections API: the base URL cannot reach private addresses (SSRF)", 
     expect(refused.ok ? "" : refused.problem.detail).toMatch(/cannot carry a user name or password/);
   });
 
+  it("never shows a user:password stored in a base URL before they were refused", async () => {
+    const created = await newConnection({ config: { base_url: "https://api.example.com" } });
+    // Not tracked as a secret: this test writes it into the database itself, as older versions did.
+    const password = "pw-legacy-1a2b3c";
+    await patchConnection(h.store.db, created.id, {
+      config: { baseUrl: `https://admin:${password}@api.example.com/v3` },
+    });
+    const shown = await h.dev.get("/v1/connections/:id", { params: { id: created.id } });
+    expect(shown.config).toEqual({ base_url: "https://api.example.com/v3" });
+    expect(JSON.stringify(shown)).not.toContain(password);
+  });
+
   it("never echoes the body of what answered into the problem", async () => {
     const target = await startTestServer((_req, res) => {
       res.writeHead(404, { "content-type": "text/html" });

@@ -70,6 +70,15 @@ export function toStoredConfig(config: z.output<typeof connectionConfigInput>): 
   return config.base_url ? { baseUrl: config.base_url } : {};
 }
 
+/** A stored base URL as shown: a user:password stored before such URLs were refused is left out. */
+function withoutUserinfo(baseUrl: string): string {
+  const url = URL.parse(baseUrl);
+  if (!url || (url.username === "" && url.password === "")) return baseUrl;
+  url.username = "";
+  url.password = "";
+  return url.href;
+}
+
 /** The API view of a connection row and its tags. */
 export function connectionView(row: ConnectionRow, tags: string[]): ConnectionView {
   const config = JSON.parse(row.config) as ConnectionConfig;
@@ -80,7 +89,7 @@ export function connectionView(row: ConnectionRow, tags: string[]): ConnectionVi
     end_user: { id: row.end_user_id, email: row.end_user_email, organization: row.end_user_organization },
     tags,
     metadata: JSON.parse(row.metadata) as ConnectionView["metadata"],
-    config: config.baseUrl ? { base_url: config.baseUrl } : {},
+    config: config.baseUrl ? { base_url: withoutUserinfo(config.baseUrl) } : {},
     last_error: row.last_error ? (JSON.parse(row.last_error) as ConnectionView["last_error"]) : null,
     last_checked_at: row.last_checked_at,
     created_at: row.created_at,
