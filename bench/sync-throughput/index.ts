@@ -40,7 +40,8 @@ async function runSwitchyard(emulator: Emulator, dir: string): Promise<SideResul
     [
       "sync",
       "hubspot",
-      ...["--token", emulator.token, "--base-url", emulator.url],
+      // The emulator is on loopback: the environment must allow private addresses.
+      ...["--token", emulator.token, "--base-url", emulator.url, "--allow-private-network"],
       ...["--data-dir", dir, "--streams", "contacts", "--json"],
     ],
     join(dir, "peak-rss"),
