@@ -11,7 +11,7 @@ import { archivedParam, type EmulatorContext, objectTypeParam } from "../context
 import type { Dataset } from "../dataset.ts";
 import { validationError } from "../errors.ts";
 import type { PropertyValues } from "../generate.ts";
-import { findRecordId, idPropertyParam, OBJECT_ID_PROPERTY } from "../object-lookup.ts";
+import { findRecordId, idPropertyParam, OBJECT_ID_PROPERTY, uniqueProperties } from "../object-lookup.ts";
 import {
   companyAssociation,
   createInputSchema,
@@ -164,17 +164,14 @@ export function objectBatchRoutes(app: FastifyInstance, ctx: EmulatorContext): v
 function upsertIdProperty(dataset: Dataset, type: ObjectTypeName, raw: string | undefined): string {
   if (raw === undefined || raw === "" || raw === OBJECT_ID_PROPERTY) {
     throw validationError(
-      `Batch upsert needs each input's idProperty to name a unique property other than ${OBJECT_ID_PROPERTY} (for ${type}: ${uniqueNames(dataset, type)}).`,
+      `Batch upsert needs each input's idProperty to name a unique property other than ${OBJECT_ID_PROPERTY} (for ${type}: ${upsertKeys(dataset, type)}).`,
     );
   }
   return idPropertyParam(dataset, type, raw);
 }
 
-function uniqueNames(dataset: Dataset, type: ObjectTypeName): string {
-  const names = dataset
-    .propertySpecs(type)
-    .filter((property) => property.unique === true || (type === "contacts" && property.name === "email"))
-    .map((property) => property.name);
+function upsertKeys(dataset: Dataset, type: ObjectTypeName): string {
+  const names = uniqueProperties(dataset, type).filter((name) => name !== OBJECT_ID_PROPERTY);
   return names.length > 0 ? names.join(", ") : "none yet; create a property with hasUniqueValue: true";
 }
 
