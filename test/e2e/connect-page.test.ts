@@ -191,6 +191,27 @@ describe.skipIf(!available)(`Connect page in Chromium${available ? "" : ` (skipp
     await page.context().close();
   });
 
+  it("says the link is locked after 5 wrong tokens, and to ask for a new one", async () => {
+    const session = await openSession();
+    const token = new URL(session.connect_url).searchParams.get("token");
+    for (let i = 0; i < 5; i++) {
+      await world.app.inject({
+        method: "POST",
+        url: "/connect/api/credentials",
+        remoteAddress: "192.0.2.50",
+        headers: { authorization: `Bearer ${token}` },
+        payload: { provider: "hubspot", fields: { token: WRONG_TOKEN } },
+      });
+    }
+    const page = await phonePage();
+    await page.goto(session.connect_url);
+    await expect
+      .poll(() => page.locator("#fatal-title").textContent())
+      .toBe("This Connect link has been locked");
+    expect(await page.getByTestId("connect-error").textContent()).toContain("ask for a new Connect link");
+    await page.context().close();
+  });
+
   it("fits a phone screen with touch-sized controls", async () => {
     const session = await openSession();
     const page = await phonePage();

@@ -55,6 +55,7 @@
     unauthenticated: "This Connect link is not valid",
     connect_session_expired: "This Connect link has expired",
     connect_session_used: "This Connect link was already used",
+    connect_session_locked: "This Connect link has been locked",
   };
 
   function show(viewId) {
