@@ -60,8 +60,9 @@ function defined<T extends Record<string, unknown>>(object: T): Partial<T> {
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
+const port = num("port", values.port) ?? 4010;
 const emulator = await startHubSpotEmulator({
-  port: num("port", values.port) ?? 4010,
+  port,
   host: values.host,
   ...defined({ seed: num("seed", values.seed), owners: num("owners", values.owners) }),
   counts: defined({
@@ -84,6 +85,12 @@ const emulator = await startHubSpotEmulator({
     malformedRate: num("malformed-rate", values["malformed-rate"]),
     htmlRate: num("html-rate", values["html-rate"]),
   }),
+}).catch((error: unknown) => {
+  if ((error as { code?: string }).code !== "EADDRINUSE") throw error;
+  process.stderr.write(
+    `Port ${port} on ${values.host} is taken (another emulator, or \`npm start\`?). Stop it, or pass another --port (0 picks a free one).\n`,
+  );
+  process.exit(1);
 });
 
 process.stdout.write(
