@@ -22,10 +22,12 @@ describe("secrets at rest and in logs", () => {
       });
       await h.dev.post("/v1/connections/:id/test", { params: { id: created.id } });
       const rejected = h.secret("tok-rejected-5e6f7a8b9c");
-      await h.dev.patch("/v1/connections/:id", {
+      // An update with credentials the provider rejects is refused (checked live), and nothing is stored.
+      const patched = await h.dev.request("PATCH", "/v1/connections/:id", {
         params: { id: created.id },
         body: { credentials: { type: "bearer", token: rejected } },
       });
+      expect(patched.ok ? 200 : patched.status).toBe(422);
       await h.dev.request("POST", "/v1/connections/:id/test", { params: { id: created.id } });
       // Invalid requests that carry credentials: refused, and the credentials are not echoed or logged.
       const refused = h.secret("tok-refused-1a2b3c4d5e");
