@@ -83,7 +83,13 @@ const connection = await createConnection(store.db, {
 const job = {
   store,
   provider: acme,
-  connection: { id: connection.id, credentials: { type: "api_key" as const, key: "acme-key" }, baseUrl },
+  connection: {
+    id: connection.id,
+    credentials: { type: "api_key" as const, key: "acme-key" },
+    baseUrl,
+    // The stand-in API listens on 127.0.0.1; without this, the SSRF guard refuses private addresses.
+    allowPrivateAddresses: true,
+  },
 };
 
 const first = await runSync(job);

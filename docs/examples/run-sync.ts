@@ -31,6 +31,8 @@ const run = await runSync({
     id: connection.id,
     credentials: { type: "bearer", token: emulator.tokens[0]! },
     baseUrl: emulator.url,
+    // The emulator listens on 127.0.0.1; without this, the SSRF guard refuses private addresses.
+    allowPrivateAddresses: true,
   },
   streams: ["contacts", "deals"],
   destinations: [warehouse],
