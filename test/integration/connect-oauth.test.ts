@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storedCredentialsSchema } from "../../src/app/connections.ts";
 import { approveInEmulator } from "../../src/providers/hubspot/emulator/oauth-testing.ts";
-import { buildSyncJob } from "../../src/app/sync-connection.ts";
 import { createSyncRunner } from "../../src/scheduler/index.ts";
 import { type ConnectWorld, startConnectWorld } from "../helpers/connect-world.ts";
 
@@ -141,15 +140,11 @@ describe("Connect with OAuth2 (HubSpot emulator)", () => {
       .select("id")
       .where("connection_id", "=", connectionId)
       .executeTakeFirstOrThrow();
-    const jobDeps = {
+    const runner = createSyncRunner({
       store: world.store,
       vault: world.deps.vault,
       providers: world.deps.providers,
-      providerSettings: world.deps.providerSettings,
-    };
-    const runner = createSyncRunner({
-      store: world.store,
-      buildJob: (id, options) => buildSyncJob(jobDeps, id, options),
+      ...(world.deps.providerSettings ? { providerSettings: world.deps.providerSettings } : {}),
     });
     const claim = {
       syncId: sync.id,
@@ -266,6 +261,9 @@ describe("Connect with OAuth2 (HubSpot emulator)", () => {
     // The browser that started finishes it.
     const page = await fetch(callback, { headers: { cookie } });
     expect(page.status).toBe(200);
+    expect(page.headers.get("set-cookie")).toMatch(
+      new RegExp(`^switchyard_connect_${session.id}=; .*Max-Age=0`),
+    );
     expect(await page.text()).toContain("HubSpot is connected");
     expect(state).not.toBe("");
   });

@@ -3,7 +3,7 @@
  * answers with a page saying the account is connected — or what went wrong, in words an end user can act on.
  */
 import type { FastifyInstance } from "fastify";
-import { finishConnectOAuth, OAUTH_CALLBACK_PATH } from "../../app/connect/oauth.ts";
+import { browserBindingCookie, finishConnectOAuth, OAUTH_CALLBACK_PATH } from "../../app/connect/oauth.ts";
 import type { PlatformDeps } from "../../app/platform.ts";
 import { describeError, SwitchyardError } from "../../core/index.ts";
 import { STATUS_BY_CODE } from "../problem.ts";
@@ -33,8 +33,13 @@ export function registerOAuthCallback(app: FastifyInstance, deps: PlatformDeps):
     const parameters = new URLSearchParams(request.raw.url?.split("?")[1] ?? "");
     connectPageHeaders(reply, true).type("text/html; charset=utf-8");
     try {
-      const { providerName } = await finishConnectOAuth(deps, parameters, (name) =>
+      const { providerName, session } = await finishConnectOAuth(deps, parameters, (name) =>
         cookieValue(request.headers.cookie, name),
+      );
+      // The binding has done its job: let the browser forget it.
+      reply.header(
+        "set-cookie",
+        `${browserBindingCookie(session.id)}=; Path=${OAUTH_CALLBACK_PATH}; Max-Age=0; HttpOnly; SameSite=Lax`,
       );
       return reply.send(resultPage({ ok: true, providerName }));
     } catch (error) {
