@@ -84,6 +84,10 @@ describe("RecordsCache", () => {
     expect(await cache.syncedThrough(connectionId, target)).toBe("2025-01-01T00:00:00.000Z");
     await write(prepared("a", "B"), "2025-01-06T00:00:00.000Z");
     expect(await cache.syncedThrough(connectionId, target)).toBe("2025-01-06T00:00:00.000Z");
+    // A process whose clock is behind still changes the stream after its last change.
+    const behind = await write(prepared("A", "B"), "2025-01-04T00:00:00.000Z");
+    expect(behind.at).toBe("2025-01-06T00:00:00.001Z");
+    expect(await cache.syncedThrough(connectionId, target)).toBe("2025-01-06T00:00:00.001Z");
   });
 
   it("lists what changed after a time, in key order, deleted records included", async () => {

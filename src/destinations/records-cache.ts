@@ -48,6 +48,16 @@ export function classifyChange(
   return cached.hash === record.hash && cached.deleted === record.deleted ? "unchanged" : "updated";
 }
 
+/**
+ * A stream's change times only move forward, whatever the clock of the process writing (runs of one
+ * connection never overlap), since destinations compare them with the time they synced through.
+ */
+function nextChangeTime(now: Date, lastChange: string | null): string {
+  const at = now.toISOString();
+  if (lastChange === null || lastChange < at) return at;
+  return new Date(Date.parse(lastChange) + 1).toISOString();
+}
+
 /** A stored record back as the engine prepares it (the payload is already canonical JSON). */
 function fromCache(row: { pk: string; hash: string; payload: string }, deleted: boolean): PreparedRecord {
   return {
@@ -76,8 +86,9 @@ export class RecordsCache implements Destination<CacheCommit> {
 
   /**
    * Classifies the batch against the cache and commits it in one transaction: changed records are upserted
-   * with their payload (their `updated_at` becomes the batch's `syncedAt`); unchanged ones only get their
-   * last-seen time moved. Says what each record changed. Keys must be unique within the batch.
+   * with their payload (their `updated_at` becomes the batch's `syncedAt`, or just after the stream's last
+   * change if that is later); unchanged ones only get their last-seen time moved. Says what each record
+   * changed, and the change time. Keys must be unique within the batch.
    */
   async write(batch: RecordBatch): Promise<CacheCommit> {
     const { connectionId } = batch;
@@ -100,7 +111,7 @@ export class RecordsCache implements Destination<CacheCommit> {
       if (change === "unchanged") seen.push(record.pk);
       else upserts.push({ pk: record.pk, hash: record.hash, payload: record.json, deleted: record.deleted });
     }
-    const at = batch.syncedAt.toISOString();
+    const at = nextChangeTime(batch.syncedAt, await readStreamChangedAt(this.db, connectionId, stream));
     await writeRecords(this.db, connectionId, stream, { upserts, seen, at });
     return { classified, counts, at };
   }
