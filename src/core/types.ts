@@ -161,6 +161,15 @@ export interface ReadContext {
   log: RunLogger;
 }
 
+/** A validator of stream state (a zod schema fits): `safeParse` says whether a checkpoint is one the stream wrote. */
+export interface StateSchema {
+  safeParse(
+    value: unknown,
+  ):
+    | { success: true; data: unknown }
+    | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } };
+}
+
 export interface StreamDefinition {
   /** Short name, unique within the provider (`contacts`). */
   name: string;
@@ -170,6 +179,11 @@ export interface StreamDefinition {
   /** Field whose truthy value means the provider deleted/archived the record. */
   deletedField?: string;
   schema: StreamSchema;
+  /**
+   * The shape of this stream's state, when the stream declares one: the engine validates a loaded checkpoint
+   * with it, so a corrupt or foreign checkpoint is a clear error instead of a cast. Absent: state is opaque.
+   */
+  stateSchema?: StateSchema;
   /** Yields pages in order. Must honour ctx.state to resume, and ctx.signal to stop. */
   read(ctx: ReadContext): AsyncIterable<StreamPage>;
 }
