@@ -6,7 +6,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../core/index.ts";
-import { AddressRefusedError, assertBaseUrlAllowed } from "./address-guard.ts";
+import { AddressRefusedError, assertBaseUrlAllowed, refusalOf } from "./address-guard.ts";
 import { createHttpClient, type HttpClientOptions } from "./client.ts";
 import { sendJson, startTestServer, type TestServer } from "./test-server.ts";
 
@@ -139,6 +139,24 @@ describe("assertBaseUrlAllowed", () => {
       await expect(assertBaseUrlAllowed(url, {})).rejects.toBeInstanceOf(AddressRefusedError);
     },
   );
+
+  it("refuses cloud metadata addresses even where private addresses are allowed", async () => {
+    for (const url of [
+      "http://169.254.169.254/latest/meta-data",
+      "http://[::ffff:a9fe:a9fe]",
+      "http://[fd00:ec2::254]",
+    ]) {
+      await expect(assertBaseUrlAllowed(url, { allowPrivateAddresses: true }), url).rejects.toThrow(
+        /a metadata address/,
+      );
+    }
+    // The connection-time check is the same function (never given a connection to make here).
+    expect(refusalOf("metadata.internal", "169.254.169.254", { allowPrivateAddresses: true })?.message).toBe(
+      "Switchyard does not send requests to metadata.internal: it resolves to 169.254.169.254, a metadata address.",
+    );
+    expect(refusalOf("localhost", "127.0.0.1", { allowPrivateAddresses: true })).toBeUndefined();
+    expect(refusalOf("api.example.com", "93.184.215.14", {})).toBeUndefined();
+  });
 
   it("refuses userinfo even where private addresses are allowed", async () => {
     await expect(

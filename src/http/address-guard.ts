@@ -11,7 +11,10 @@ import { ConfigError } from "../core/index.ts";
 import { type AddressCategory, classifyAddress } from "./address-policy.ts";
 import { assertNoUserinfo } from "./url.ts";
 
-/** How an environment lets its connections be reached: public addresses only, or private ones too. */
+/**
+ * How an environment lets its connections be reached: public addresses only, or private ones too. Cloud
+ * metadata addresses are refused either way: no provider or emulator lives there, only the host's secrets.
+ */
 export interface AddressPolicy {
   /** Allow loopback, private, link-local… addresses (emulators on this machine). Off by default. */
   allowPrivateAddresses?: boolean;
@@ -35,10 +38,15 @@ export class AddressRefusedError extends ConfigError {
   }
 }
 
-/** The refusal for `address` (reached as `host`), or undefined when the address is public. */
-function refusalOf(host: string, address: string): AddressRefusedError | undefined {
+/** The refusal for `address` (reached as `host`) under `policy`, or undefined when it may be reached. */
+export function refusalOf(
+  host: string,
+  address: string,
+  policy: AddressPolicy,
+): AddressRefusedError | undefined {
   const category = classifyAddress(address);
-  return category ? new AddressRefusedError(host, address, category) : undefined;
+  if (!category || (policy.allowPrivateAddresses && category !== "metadata")) return undefined;
+  return new AddressRefusedError(host, address, category);
 }
 
 type LookupCallback = (
@@ -47,31 +55,40 @@ type LookupCallback = (
   family?: number,
 ) => void;
 
-/** A `lookup` for net/tls.connect that resolves like dns.lookup and fails when any address is not public. */
-function guardedLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
-  dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-    if (error) return callback(error, []);
-    for (const { address } of addresses) {
-      const refused = refusalOf(hostname, address);
-      if (refused) return callback(refused as unknown as NodeJS.ErrnoException, []);
-    }
-    if (options.all) return callback(null, addresses);
-    const [first] = addresses;
-    if (!first)
-      return callback(Object.assign(new Error(`${hostname} has no address`), { code: "ENOTFOUND" }), []);
-    callback(null, first.address, first.family);
-  });
+/** A `lookup` for net/tls.connect that resolves like dns.lookup and fails when any address is refused. */
+function guardedLookup(policy: AddressPolicy) {
+  return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, []);
+      for (const { address } of addresses) {
+        const refused = refusalOf(hostname, address, policy);
+        if (refused) return callback(refused as unknown as NodeJS.ErrnoException, []);
+      }
+      if (options.all) return callback(null, addresses);
+      const [first] = addresses;
+      if (!first)
+        return callback(Object.assign(new Error(`${hostname} has no address`), { code: "ENOTFOUND" }), []);
+      callback(null, first.address, first.family);
+    });
+  };
 }
 
 /**
- * An undici connector that refuses non-public addresses: an IP-literal host before connecting (net.connect
- * does not look those up), a name through the lookup hook, so the address checked is the one connected to.
+ * An undici connector that refuses what `policy` does not allow: an IP-literal host before connecting
+ * (net.connect does not look those up), a name through the lookup hook, so the address checked is the one
+ * connected to.
  */
-export function guardedConnector(options: buildConnector.BuildOptions = {}): buildConnector.connector {
-  const connect = buildConnector({ ...options, lookup: guardedLookup } as buildConnector.BuildOptions);
+export function guardedConnector(
+  policy: AddressPolicy,
+  options: buildConnector.BuildOptions = {},
+): buildConnector.connector {
+  const connect = buildConnector({
+    ...options,
+    lookup: guardedLookup(policy),
+  } as buildConnector.BuildOptions);
   return (target, callback) => {
     if (isIP(target.hostname)) {
-      const refused = refusalOf(target.hostname, target.hostname);
+      const refused = refusalOf(target.hostname, target.hostname, policy);
       if (refused) {
         callback(refused, null);
         return;
@@ -82,17 +99,16 @@ export function guardedConnector(options: buildConnector.BuildOptions = {}): bui
 }
 
 /**
- * Checks a base URL before it is stored: no user:password part, and (unless the policy allows private
- * addresses) a host that is, or resolves to, only public addresses. Throws AddressRefusedError or
- * ConfigError; a name that does not resolve (yet) passes, as the connection-time guard still applies.
+ * Checks a base URL before it is stored: no user:password part, and a host that is, or resolves to, only
+ * addresses the policy allows. Throws AddressRefusedError or ConfigError; a name that does not resolve
+ * (yet) passes, as the connection-time guard still applies.
  */
 export async function assertBaseUrlAllowed(baseUrl: string, policy: AddressPolicy): Promise<void> {
   const url = new URL(baseUrl);
   assertNoUserinfo(url);
-  if (policy.allowPrivateAddresses) return;
   const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
   if (isIP(host)) {
-    const refused = refusalOf(host, host);
+    const refused = refusalOf(host, host, policy);
     if (refused) throw refused;
     return;
   }
@@ -103,7 +119,7 @@ export async function assertBaseUrlAllowed(baseUrl: string, policy: AddressPolic
     return;
   }
   for (const { address } of addresses) {
-    const refused = refusalOf(host, address);
+    const refused = refusalOf(host, address, policy);
     if (refused) throw refused;
   }
 }

@@ -65,9 +65,9 @@ export interface HttpClientOptions {
    */
   tokens?: AccessTokenSource;
   /**
-   * Let requests reach loopback, private, link-local and metadata addresses. Off by default: every connection
-   * is checked after DNS resolution and refused with AddressRefusedError. On only where the environment
-   * allows private addresses (emulators on this machine).
+   * Let requests reach loopback, private and link-local addresses. Off by default: every connection is
+   * checked after DNS resolution and refused with AddressRefusedError. On only where the environment allows
+   * private addresses (emulators on this machine). Cloud metadata addresses are refused either way.
    */
   allowPrivateAddresses?: boolean;
 }
@@ -138,7 +138,7 @@ class UndiciHttpClient implements ClosableHttpClient {
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 600_000,
-      ...(options.allowPrivateAddresses ? {} : { connect: guardedConnector() }),
+      connect: guardedConnector({ allowPrivateAddresses: options.allowPrivateAddresses ?? false }),
     });
   }
 
