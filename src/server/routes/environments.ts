@@ -25,7 +25,7 @@ export const environmentSchema = z
     allow_private_network: z
       .boolean()
       .describe(
-        "Whether its connections may reach loopback, private, link-local and metadata addresses " +
+        "Whether its connections may reach loopback, private and link-local addresses " +
           "(emulators on the Switchyard host). Off unless set when the environment is created.",
       ),
     current: z.boolean().describe("Whether the calling API key belongs to this environment."),
@@ -87,7 +87,7 @@ export const createEnvironmentRoute = defineRoute({
       .boolean()
       .default(false)
       .describe(
-        "Let its connections reach loopback, private, link-local and metadata addresses, e.g. an emulator " +
+        "Let its connections reach loopback, private and link-local addresses, e.g. an emulator " +
           "on the Switchyard host. Leave it off for real customers: it lets a connection's `base_url` " +
           "call into the network Switchyard runs in.",
       ),

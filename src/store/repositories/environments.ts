@@ -32,7 +32,7 @@ export async function findEnvironment(db: Kysely<Database>, name: string): Promi
 }
 
 /**
- * Whether the environment's connections may reach loopback, private, link-local and metadata addresses
+ * Whether the environment's connections may reach loopback, private and link-local addresses
  * (off unless turned on: `npm start` does it for its demo environment, whose emulator is on 127.0.0.1).
  */
 export async function environmentAllowsPrivateNetwork(
