@@ -33,7 +33,7 @@ export interface SyncJob {
     /** Overrides the provider's base URL (emulators, sandboxes). */
     baseUrl?: string;
     /**
-     * Let requests reach loopback, private and metadata addresses: only for a connection whose environment
+     * Let requests reach loopback, private and link-local addresses: only for a connection whose environment
      * allows private addresses (emulators on this machine). Off by default (the SSRF guard, see src/http).
      */
     allowPrivateAddresses?: boolean;

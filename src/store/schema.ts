@@ -8,7 +8,7 @@ export interface EnvironmentsTable {
   id: string;
   name: string;
   created_at: string;
-  /** 1: its connections may reach loopback, private and metadata addresses (emulators); 0 (default): not. */
+  /** 1: its connections may reach loopback, private and link-local addresses (emulators); 0 (default): not. */
   allow_private_network: number;
 }
 
