@@ -92,6 +92,10 @@ describe("malformed request bodies", () => {
       JSON.stringify({ end_user: { id: "ok", organization: "Acme\u0007" } }),
     );
     expect(org.body.errors?.[0]?.path).toBe("end_user.organization");
+    const tag = await post("/v1/connections", JSON.stringify({ provider: "loopback", tags: ["vip\u0000"] }));
+    expect(tag.body.errors?.find((issue) => issue.path === "tags.0")?.message).toContain(
+      "control characters",
+    );
   });
 
   it("lists at most 10 field issues and counts the rest, so 20,000 unknown keys make a small answer", async () => {

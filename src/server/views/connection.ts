@@ -15,11 +15,7 @@ export const endUserSchema = z
   })
   .meta({ id: "EndUser" });
 
-export const tagSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[^\s,]+$/, "Tags cannot contain spaces or commas.");
+export const tagSchema = plainText(1, 64).regex(/^[^\s,]+$/, "Tags cannot contain spaces or commas.");
 
 export const tagsSchema = z.array(tagSchema).max(20).describe("Labels to filter connections by.");
 
