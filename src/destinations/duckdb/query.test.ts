@@ -106,6 +106,14 @@ describe("queryWarehouse", () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it("stops a query that needs more memory than allowed, and writes no spill files", async () => {
+    await expect(
+      asA("SELECT count(*) FROM (SELECT md5(i::VARCHAR) AS m FROM range(5000000) r(i) ORDER BY m)", {
+        memoryLimit: "32MB",
+      }),
+    ).rejects.toMatchObject({ code: "argument_invalid", message: expect.stringMatching(/more memory/) });
+  });
+
   it("sees no tables before the warehouse file exists", async () => {
     await expect(asA("SELECT * FROM test_contacts", { path: dir.file("none.duckdb") })).rejects.toThrow(
       /test_contacts does not exist|Table with name test_contacts/i,

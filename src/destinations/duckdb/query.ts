@@ -69,6 +69,8 @@ export async function queryWarehouse(query: WarehouseQuery): Promise<WarehouseQu
   const instance = await DuckDBInstance.create(":memory:", {
     threads: "1",
     memory_limit: query.memoryLimit ?? "512MB",
+    // No spilling: an in-memory DuckDB would write it under ./.tmp of whatever folder the process runs in.
+    temp_directory: "",
     autoinstall_known_extensions: "false",
     autoload_known_extensions: "false",
   });
@@ -103,6 +105,15 @@ export async function queryWarehouse(query: WarehouseQuery): Promise<WarehouseQu
       );
     }
     const message = causeMessage(error);
+    if (/Out of Memory/i.test(message)) {
+      throw new SwitchyardError(
+        "argument_invalid",
+        "The query needs more memory than a warehouse query may use.",
+        {
+          hint: "Name fewer tables, filter with WHERE, or aggregate, so that less data is copied and sorted.",
+        },
+      );
+    }
     if (/Permission Error|disabled by configuration|lock_configuration/i.test(message)) {
       throw new WarehouseQueryRefusedError(`The query tried to reach outside the warehouse: ${message}`);
     }
