@@ -104,7 +104,8 @@ export async function runSync(job: SyncJob): Promise<Run> {
   );
   const run = await createRun(db, {
     connectionId: job.connection.id,
-    fullRefresh: "plans" in planned ? isRequestedFullRefresh(planned.plans) : (job.fullRefresh ?? false),
+    // Also true when this run finishes a full refresh that a killed run was asked for.
+    fullRefresh: (job.fullRefresh ?? false) || ("plans" in planned && isRequestedFullRefresh(planned.plans)),
     ...(job.syncId ? { syncId: job.syncId } : {}),
   });
   const stopHeartbeat = startRunHeartbeat(db, run.id);
