@@ -92,7 +92,9 @@ async function start(): Promise<void> {
   const auth = `-H "Authorization: Bearer $(cat ${relative(process.cwd(), apiKey.path)})"`;
   console.log(`  API:              ${base}/v1   reference: ${base}/docs   health: ${base}/health`);
   if (apiKey.created)
-    console.log(`  Dev API key:      ${apiKey.created}   (an admin key: it also manages environments; shown once; saved to ${apiKey.path})`);
+    console.log(
+      `  Dev API key:      ${apiKey.created}   (an admin key: it also manages environments; shown once; saved to ${apiKey.path})`,
+    );
   console.log(`  HubSpot emulator: ${emulator.url}   (the demo customer's account)`);
   const hubspotApp = oauthApps.hubspot?.oauth2;
   console.log(
