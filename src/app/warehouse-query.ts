@@ -16,6 +16,13 @@ export const WAREHOUSE_QUERY_LIMITS = {
   timeoutMs: { default: 10_000, max: 60_000 },
 } as const;
 
+/**
+ * Warehouse queries running at once in this process. Each takes a DuckDB of its own (one thread, up to
+ * 512 MB), so the cap protects this process's CPU and memory; it is per process on purpose.
+ */
+const MAX_CONCURRENT_QUERIES = 4;
+let running = 0;
+
 export interface EnvironmentQuery {
   sql: string;
   maxRows?: number;
@@ -38,13 +45,27 @@ export async function queryEnvironmentWarehouse(
       hint: "Run the server with a DuckDB warehouse (npm start has one), or query the warehouse with `switchyard sql`.",
     });
   }
+  if (running >= MAX_CONCURRENT_QUERIES) {
+    throw new SwitchyardError(
+      "rate_limited",
+      `${MAX_CONCURRENT_QUERIES} warehouse queries are running already.`,
+      {
+        hint: "Retry in a moment, when one of them has finished.",
+      },
+    );
+  }
   const { maxRows, timeoutMs } = WAREHOUSE_QUERY_LIMITS;
-  return queryWarehouse({
-    path: warehouse.path,
-    connectionIds: await connectionIdsIn(db, environmentId),
-    sql: query.sql,
-    maxRows: Math.min(query.maxRows ?? maxRows.default, maxRows.max),
-    timeoutMs: Math.min(query.timeoutMs ?? timeoutMs.default, timeoutMs.max),
-    ...(warehouse.whileReleased ? { whileReleased: warehouse.whileReleased.bind(warehouse) } : {}),
-  });
+  running++;
+  try {
+    return await queryWarehouse({
+      path: warehouse.path,
+      connectionIds: await connectionIdsIn(db, environmentId),
+      sql: query.sql,
+      maxRows: Math.min(query.maxRows ?? maxRows.default, maxRows.max),
+      timeoutMs: Math.min(query.timeoutMs ?? timeoutMs.default, timeoutMs.max),
+      ...(warehouse.whileReleased ? { whileReleased: warehouse.whileReleased.bind(warehouse) } : {}),
+    });
+  } finally {
+    running--;
+  }
 }

@@ -84,6 +84,19 @@ describe("POST /v1/sql", () => {
     expect(count.rows).toEqual([{ n: "3" }]);
   });
 
+  it("runs a few queries at once and answers 429 to more, and stops each at its timeout", async () => {
+    const slow = { query: "SELECT count(*) FROM range(100000000000) a", timeout_ms: 1_500 };
+    const replies = await Promise.all(
+      Array.from({ length: 6 }, () => h.dev.request("POST", "/v1/sql", { body: slow })),
+    );
+    const statuses = replies.map((reply) => (reply.ok ? 200 : reply.status)).sort();
+    expect(statuses).toEqual([400, 400, 400, 400, 429, 429]);
+    const throttled = replies.find((reply) => !reply.ok && reply.status === 429);
+    expect(throttled && !throttled.ok && throttled.problem).toMatchObject({ code: "rate_limited" });
+    const stopped = replies.find((reply) => !reply.ok && reply.status === 400);
+    expect(stopped && !stopped.ok && stopped.problem.detail).toMatch(/longer than 1500 ms/);
+  });
+
   it("answers not_found when the server has no warehouse", async () => {
     h.deps.warehouse = undefined;
     try {
