@@ -1,0 +1,17 @@
+/**
+ * The provider kit: the declarative pieces a provider is made of (requester, paginator, record selector,
+ * incremental cursor, delete rule, schema discovery, check call) and the one reader that runs them.
+ * Reference: docs/provider-kit.md.
+ */
+export type { CursorFormat } from "./cursor-format.ts";
+export { describeIssues } from "./declaration.ts";
+export { defineProvider, type ProviderSpec } from "./define-provider.ts";
+export { type DefineStreamOptions, defineStream } from "./define-stream.ts";
+export { DELETED_FLAG, type DeleteRule } from "./delete-rule.ts";
+export { discoverFields, type FieldCatalog } from "./field-catalog.ts";
+export type { IncrementalSpec } from "./incremental.ts";
+export type { Clock } from "./reader.ts";
+export type { RequestSpec } from "./request.ts";
+export type { SchemaSpec } from "./schema-spec.ts";
+export { type KitState, kitStateSchema, parseKitState } from "./state.ts";
+export type { StreamSpec } from "./stream-spec.ts";

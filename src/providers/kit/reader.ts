@@ -1,0 +1,149 @@
+/**
+ * The one reader of declared streams: it owns paging, resume and state. A read is one pass over the
+ * stream's endpoint (then its deleted-records endpoint, if declared), yielding one page at a time with the
+ * state that resumes right after it. The high-water mark moves only when the pass has finished.
+ */
+import type { ReadContext, StreamPage, SyncRecord } from "../../core/index.ts";
+import { RecordInvalidError } from "../../core/index.ts";
+import { createPaginator, type PaginationSpec, paginate } from "../../http/index.ts";
+import { isDeletedByField, markDeleted } from "./delete-rule.ts";
+import { applyCatalog, discoverFields, type FieldCatalog } from "./field-catalog.ts";
+import { cursorParam, latestCursor, readFrom } from "./incremental.ts";
+import { buildRequest, type ParsedRequestSpec } from "./request.ts";
+import { type KitState, type Pass, parseKitState, toStreamState } from "./state.ts";
+import type { ParsedStreamSpec } from "./stream-spec.ts";
+
+export type Clock = () => Date;
+
+/** The endpoint a phase reads, and whether it takes the cursor parameter. */
+interface PhaseEndpoint {
+  request: ParsedRequestSpec;
+  records: string;
+  paginator: PaginationSpec;
+  takesCursor: boolean;
+}
+
+/** Yields the stream's pages per ctx (mode, state, signal); the last page's state has no pass. */
+export async function* readDeclaredStream(
+  stream: ParsedStreamSpec,
+  ctx: ReadContext,
+  now: Clock,
+): AsyncGenerator<StreamPage> {
+  const saved = parseKitState(stream.name, ctx.state);
+  const discovery = stream.schema.discover;
+  const catalog = discovery ? await discoverFields(discovery, stream.schema.columns, ctx) : undefined;
+  let pass: Pass | undefined = startingPass(stream, saved, ctx.fullRefresh, now);
+  ctx.log.log(
+    "info",
+    `${stream.name}: reading ${pass.since ? `changes since ${pass.since}` : "every record"}`,
+    {
+      phase: pass.phase,
+      resumed: pass.next !== undefined || pass.phase !== "records",
+    },
+  );
+  while (pass) {
+    let position: Pass = pass;
+    const { phase } = position;
+    const endpoint = endpointOf(stream, phase);
+    const since = endpoint.takesCursor ? position.since : undefined;
+    const pages = paginate(
+      ctx.http,
+      buildRequest(
+        endpoint.request,
+        since ? cursorParam(stream.incremental!, since) : {},
+        stream.incremental?.in,
+      ),
+      createPaginator(endpoint.paginator),
+      { records: endpoint.records, resumeFrom: position.next, signal: ctx.signal },
+    );
+    // paginate always ends with the phase's last page (next undefined), which moves on to the next phase.
+    pass = undefined;
+    for await (const page of pages) {
+      const records = page.records.map((raw, index) => selectRecord(stream, catalog, phase, raw, index));
+      position = { ...position, next: page.next, latest: latestOf(stream, position, records) };
+      pass = page.next === undefined ? nextPhase(stream, position) : position;
+      yield { records, state: toStreamState(stateAfter(stream, saved, pass, position)) };
+    }
+  }
+}
+
+/** Resume the saved pass (a full refresh resumes only a full pass), else start a new one. */
+function startingPass(
+  stream: ParsedStreamSpec,
+  saved: KitState | undefined,
+  fullRefresh: boolean,
+  now: Clock,
+): Pass {
+  if (saved?.pass && (!fullRefresh || saved.pass.since === undefined)) return saved.pass;
+  const incremental = !fullRefresh && stream.incremental && saved?.highWater !== undefined;
+  const since = incremental ? readFrom(stream.incremental!, saved!.highWater!) : undefined;
+  return { phase: "records", startedAt: now().toISOString(), ...(since ? { since } : {}) };
+}
+
+function endpointOf(stream: ParsedStreamSpec, phase: Pass["phase"]): PhaseEndpoint {
+  const rule = stream.deleted;
+  if (phase === "deleted" && rule?.type === "endpoint") {
+    return {
+      request: rule.request,
+      records: rule.records ?? stream.records,
+      paginator: rule.paginator ?? stream.paginator,
+      takesCursor: rule.since,
+    };
+  }
+  return { request: stream.request, records: stream.records, paginator: stream.paginator, takesCursor: true };
+}
+
+/** The pass after its current phase ended: the deleted-records phase if declared, else none (finished). */
+function nextPhase(stream: ParsedStreamSpec, pass: Pass): Pass | undefined {
+  if (pass.phase === "records" && stream.deleted?.type === "endpoint") {
+    return { ...pass, phase: "deleted", next: undefined };
+  }
+  return undefined;
+}
+
+/**
+ * The state after a page. Mid-pass it keeps the old high-water mark and the pass; a finished pass moves
+ * the mark to the latest cursor seen, but never past the pass's start (a record changed while the pass ran,
+ * after its page was read, is read again next time) and never backwards.
+ */
+function stateAfter(
+  stream: ParsedStreamSpec,
+  saved: KitState | undefined,
+  after: Pass | undefined,
+  finished: Pass,
+): KitState {
+  const highWater = saved?.highWater;
+  if (after) return { ...(highWater ? { highWater } : {}), pass: after };
+  if (!stream.incremental || finished.latest === undefined) return highWater ? { highWater } : {};
+  const reached = Math.min(Date.parse(finished.latest), Date.parse(finished.startedAt));
+  const kept = highWater === undefined ? reached : Math.max(reached, Date.parse(highWater));
+  return { highWater: new Date(kept).toISOString() };
+}
+
+/** The pass's latest cursor value after these records (only the records phase moves it). */
+function latestOf(stream: ParsedStreamSpec, pass: Pass, records: readonly SyncRecord[]): string | undefined {
+  if (!stream.incremental || pass.phase !== "records") return pass.latest;
+  const before = pass.latest === undefined ? undefined : Date.parse(pass.latest);
+  const latest = latestCursor(stream.incremental, stream.name, records, before);
+  return latest === undefined ? undefined : new Date(latest).toISOString();
+}
+
+/** The record selector: each item must be an object; it is typed per the catalog and flagged per the rule. */
+function selectRecord(
+  stream: ParsedStreamSpec,
+  catalog: FieldCatalog | undefined,
+  phase: Pass["phase"],
+  raw: unknown,
+  index: number,
+): SyncRecord {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new RecordInvalidError(stream.name, `item #${index} at "${stream.records}" is not an object`, {
+      index,
+    });
+  }
+  let record = raw as SyncRecord;
+  if (catalog) record = applyCatalog(catalog, stream.schema.discover!, stream.name, record);
+  const rule = stream.deleted;
+  if (rule) record = markDeleted(rule, record, phase === "deleted" || isDeletedByField(rule, record));
+  return record;
+}

@@ -1,0 +1,60 @@
+/**
+ * A declared stream, as data: endpoint, where the records are, paginator, incremental cursor, delete rule
+ * and schema. `defineStream` checks a spec against this schema when the provider module loads.
+ */
+import { z } from "zod";
+import { deleteRuleSchema } from "./delete-rule.ts";
+import { incrementalSpecSchema } from "./incremental.ts";
+import { paginationSpecSchema } from "./pagination-spec.ts";
+import { requestSpecSchema } from "./request.ts";
+import { schemaSpecSchema } from "./schema-spec.ts";
+
+export const streamSpecSchema = z
+  .strictObject({
+    /** Short name, unique within the provider (`persons`). */
+    name: z.string().regex(/^[a-z][a-z0-9_]*$/, "must be lower case letters, digits and _"),
+    /** Record field that identifies a record (`id`); must be one of the schema's columns. */
+    primaryKey: z.string().min(1),
+    /** The endpoint the records come from. */
+    request: requestSpecSchema,
+    /** Dot path of the records array in the body (`data`, `results.items`); "" when the body is the array. */
+    records: z.string(),
+    paginator: paginationSpecSchema,
+    /** Incremental reads; absent: every read is a full refresh. */
+    incremental: incrementalSpecSchema.optional(),
+    /** How deleted records are told; absent: only a full refresh notices deletions. */
+    deleted: deleteRuleSchema.optional(),
+    schema: schemaSpecSchema,
+  })
+  .superRefine((spec, ctx) => {
+    if (!Object.hasOwn(spec.schema.columns, spec.primaryKey)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["primaryKey"],
+        message: `"${spec.primaryKey}" is not one of schema.columns`,
+      });
+    }
+    const inBody = (where: string | undefined) => where === "body";
+    if (
+      spec.request.method !== "POST" &&
+      (inBody("in" in spec.paginator ? spec.paginator.in : undefined) || inBody(spec.incremental?.in))
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["request", "method"],
+        message: 'parameters sent "in": "body" need method POST',
+      });
+    }
+    if (spec.deleted?.type === "endpoint" && spec.deleted.since && !spec.incremental) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["deleted", "since"],
+        message: "needs the stream's incremental cursor (declare incremental)",
+      });
+    }
+  });
+
+/** A stream spec as a provider writes it (defaults may be left out). */
+export type StreamSpec = z.input<typeof streamSpecSchema>;
+/** A checked stream spec, defaults filled in. */
+export type ParsedStreamSpec = z.output<typeof streamSpecSchema>;
