@@ -38,7 +38,6 @@ const syncArgs = (...extra: string[]) => [
   emulator.tokens[0]!,
   "--base-url",
   emulator.url,
-  "--allow-private-network",
   // The emulator is on loopback: the environment must allow private addresses.
   "--allow-private-network",
   "--data-dir",
