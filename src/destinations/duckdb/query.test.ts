@@ -65,12 +65,12 @@ describe("queryWarehouse", () => {
   });
 
   it.each([
-    ["a write", "DELETE FROM test_contacts", /Only a single SELECT/],
+    ["a write", "DELETE FROM test_contacts", /Only a single SELECT is allowed; this is a DELETE statement/],
     ["two statements", "SELECT 1; SELECT 2", /exactly one statement; this SQL has 2/],
-    ["COPY", "COPY test_contacts TO '/tmp/out.csv'", /Only a single SELECT/],
-    ["ATTACH", "ATTACH '/tmp/x.duckdb' AS x", /Only a single SELECT/],
-    ["INSTALL", "INSTALL httpfs", /Only a single SELECT/],
-    ["LOAD", "LOAD httpfs", /Only a single SELECT/],
+    ["COPY", "COPY test_contacts TO '/tmp/out.csv'", /this is a COPY statement/],
+    ["ATTACH", "-- sneaky\nATTACH '/tmp/x.duckdb' AS x", /this is an ATTACH statement/],
+    ["INSTALL", "INSTALL httpfs", /this is an INSTALL statement/],
+    ["LOAD", "/* x */ LOAD httpfs", /this is a LOAD statement/],
     ["SET", "SET enable_external_access = true", /Only a single SELECT/],
     ["read_csv", "SELECT * FROM read_csv('/etc/passwd')", /read_csv\(\) reads files/],
     ["glob", "SELECT * FROM glob('/etc/*')", /glob\(\) reads files/],

@@ -143,7 +143,7 @@ async function tablesNamedIn(connection: DuckDBConnection, sql: string): Promise
     if (tree.error_type === "parser")
       throw new WarehouseQueryRefusedError(`The SQL does not parse: ${tree.error_message}`);
     throw new WarehouseQueryRefusedError(
-      "Only a single SELECT is allowed; this is a write or another kind of statement.",
+      `Only a single SELECT is allowed; this is ${statementKind(sql)} statement, which may write or reach outside the warehouse.`,
     );
   }
   const statements = tree.statements ?? [];
@@ -167,6 +167,13 @@ async function tablesNamedIn(connection: DuckDBConnection, sql: string): Promise
       tables.add(node.table_name.toLowerCase());
   });
   return tables;
+}
+
+/** "a DELETE", "an ATTACH": the statement's first word, for the error (comments skipped). */
+function statementKind(sql: string): string {
+  const word =
+    /^(?:\s|--[^\n]*\n?|\/\*[\s\S]*?\*\/)*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? "another kind of";
+  return `${/^[AEIOU]/.test(word) ? "an" : "a"} ${word}`;
 }
 
 function walk(value: unknown, visit: (node: Record<string, unknown>) => void): void {
