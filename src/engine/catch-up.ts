@@ -1,6 +1,6 @@
 import type { Destination, StreamTarget } from "../core/index.ts";
 import type { RecordsCache } from "../destinations/records-cache.ts";
-import { writeTo } from "./commit.ts";
+import { askDestination, writeTo } from "./commit.ts";
 
 /**
  * Sends a destination every change the records cache made to a stream of a connection after the
@@ -18,7 +18,7 @@ export async function catchUp(input: {
   pageSize: number;
 }): Promise<{ syncedThrough: string | null; sent: number }> {
   const { cache, destination, connectionId, target, pageSize } = input;
-  const mark = await destination.syncedThrough(connectionId, target);
+  const mark = await askDestination(destination, () => destination.syncedThrough(connectionId, target));
   // Read before the pages, so a change landing meanwhile is sent again next time rather than skipped.
   const latest = await cache.syncedThrough(connectionId, target);
   if (latest === null || (mark !== null && latest <= mark)) return { syncedThrough: mark, sent: 0 };

@@ -59,10 +59,15 @@ function newTo(replica: Replica, classified: readonly ClassifiedRecord[], rewrit
   return news;
 }
 
-/** Writes a batch, turning anything a destination throws into a DestinationError naming it. */
-export async function writeTo<T>(destination: Destination<T>, batch: RecordBatch): Promise<T> {
+/** Writes a batch to a destination (see `askDestination`). */
+export function writeTo<T>(destination: Destination<T>, batch: RecordBatch): Promise<T> {
+  return askDestination(destination, () => destination.write(batch));
+}
+
+/** Runs a call to a destination, turning anything it throws into a DestinationError naming it. */
+export async function askDestination<T>(destination: { name: string }, call: () => Promise<T>): Promise<T> {
   try {
-    return await destination.write(batch);
+    return await call();
   } catch (error) {
     if (error instanceof SwitchyardError) throw error;
     throw new DestinationError(destination.name, error instanceof Error ? error.message : String(error), {

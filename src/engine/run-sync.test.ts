@@ -144,6 +144,16 @@ describe("runSync", () => {
     expect(warehouse.writes).toBe(writesBefore + 1);
   });
 
+  it("fails the run with a destination error when a destination cannot say what it has synced", async () => {
+    const { provider } = fakeProvider({ data: makeItems(3), pageSize: 3 });
+    const broken = new MemoryDestination();
+    broken.syncedThrough = () => Promise.reject(new Error("mark table unreadable"));
+    const run = await runSync({ store, provider, connection: connection(), destinations: [broken] });
+    expect(run.status).toBe("failed");
+    expect(run.error).toMatchObject({ code: "destination_failed" });
+    expect(run.error?.message).toMatch(/memory.*mark table unreadable/);
+  });
+
   it("fills a destination added to an existing sync from the cache, without a full refresh", async () => {
     const data = makeItems(25);
     const { provider } = fakeProvider({ data, pageSize: 10 });
