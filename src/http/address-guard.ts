@@ -25,15 +25,19 @@ const ALLOW_HINT =
   "private addresses: `allow_private_network` when the environment is created through the API, " +
   "`switchyard sync --allow-private-network` on the command line; npm start's demo environment allows them.";
 
-/** A request would have reached a non-public address. Never retried: the next attempt would go there too. */
+/**
+ * A request would have reached a non-public address. Never retried: the next attempt would go there too.
+ * For a name, the message gives the kind of address it resolves to but not the address, so that refusals
+ * cannot be used to read the internal DNS of the network Switchyard runs in.
+ */
 export class AddressRefusedError extends ConfigError {
   constructor(host: string, address: string, category: AddressCategory) {
     super(
       host === address
         ? `Switchyard does not send requests to ${address}, a ${category} address.`
-        : `Switchyard does not send requests to ${host}: it resolves to ${address}, a ${category} address.`,
+        : `Switchyard does not send requests to ${host}: it resolves to a ${category} address.`,
       ALLOW_HINT,
-      { host, address, category },
+      { host, category },
     );
   }
 }
