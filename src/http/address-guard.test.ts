@@ -156,6 +156,7 @@ describe("assertBaseUrlAllowed", () => {
     expect(refusalOf("metadata.internal", "169.254.169.254", { allowPrivateAddresses: true })?.message).toBe(
       "Switchyard does not send requests to metadata.internal: it resolves to a metadata address.",
     );
+    expect(refusalOf("metadata.internal", "169.254.169.254", {})?.hint).toMatch(/never reached/);
     expect(refusalOf("localhost", "127.0.0.1", { allowPrivateAddresses: true })).toBeUndefined();
     expect(refusalOf("api.example.com", "93.184.215.14", {})).toBeUndefined();
   });

@@ -24,6 +24,8 @@ const ALLOW_HINT =
   "Use the provider's public API address. An emulator on this machine needs an environment that allows " +
   "private addresses: `allow_private_network` when the environment is created through the API, " +
   "`switchyard sync --allow-private-network` on the command line; npm start's demo environment allows them.";
+const METADATA_HINT =
+  "Cloud metadata addresses are never reached, whatever the environment allows: use the provider's API address.";
 
 /**
  * A request would have reached a non-public address. Never retried: the next attempt would go there too.
@@ -36,7 +38,7 @@ export class AddressRefusedError extends ConfigError {
       host === address
         ? `Switchyard does not send requests to ${address}, a ${category} address.`
         : `Switchyard does not send requests to ${host}: it resolves to a ${category} address.`,
-      ALLOW_HINT,
+      category === "metadata" ? METADATA_HINT : ALLOW_HINT,
       { host, category },
     );
   }
