@@ -89,6 +89,21 @@ describe("queryWarehouse", () => {
     expect(columns.rows.map((row) => row.column_name)).toContain("email");
   });
 
+  it("takes its turn between the batches of a run in this process, which go on writing after it", async () => {
+    const target = contactsTarget({}, "busy_contacts");
+    await warehouse.prepare(target);
+    const writes = Array.from({ length: 5 }, (_, i) =>
+      warehouse.write(batch(target, [record({ id: `w${i}` })], "conn_a")),
+    );
+    const counted = asA("SELECT count(*)::INTEGER AS n FROM busy_contacts");
+    await Promise.all(writes);
+    // Queued behind the writes already asked for, the copy sees all of them committed.
+    expect((await counted).rows).toEqual([{ n: 5 }]);
+    // And the destination opens the file again for the next write.
+    await warehouse.write(batch(target, [record({ id: "w5" })], "conn_a"));
+    expect((await asA("SELECT count(*)::INTEGER AS n FROM busy_contacts")).rows).toEqual([{ n: 6 }]);
+  });
+
   it("returns at most maxRows rows and says when there were more", async () => {
     const result = await asA("SELECT * FROM range(10) r(i)", { maxRows: 3 });
     expect(result.rows).toEqual([{ i: "0" }, { i: "1" }, { i: "2" }]);
