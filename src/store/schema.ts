@@ -86,6 +86,23 @@ export interface SyncsTable {
   lease_owner: string | null;
   lease_expires_at: string | null;
   leased_at: string | null;
+  /** IANA time zone in which a cron frequency is read; null is UTC. */
+  time_zone: string | null;
+}
+
+/** The lease every run of a connection holds (at most one run per connection at a time). */
+export interface ConnectionLeasesTable {
+  connection_id: string;
+  /** The worker (a scheduler's queue, or one CLI run) holding it. */
+  owner: string;
+  /** The sync whose scheduled run holds it; null for a CLI run. */
+  sync_id: string | null;
+  /** The process holding it: host, pid and the OS's start time of that pid (null where unknown). */
+  holder_host: string;
+  holder_pid: number;
+  holder_started: string | null;
+  leased_at: string;
+  expires_at: string;
 }
 
 /** One stream of a sync; (connection_id, stream) is unique, so a stream belongs to at most one sync. */
@@ -184,6 +201,7 @@ export interface Database {
   environments: EnvironmentsTable;
   connections: ConnectionsTable;
   syncs: SyncsTable;
+  connection_leases: ConnectionLeasesTable;
   sync_streams: SyncStreamsTable;
   runs: RunsTable;
   run_logs: RunLogsTable;

@@ -10,6 +10,7 @@ import { syncs } from "./0003-syncs.ts";
 import { connectSessions } from "./0004-connect-sessions.ts";
 import { runHeartbeats } from "./0005-run-heartbeats.ts";
 import { recordStreamChanges } from "./0006-record-stream-changes.ts";
+import { connectionLeases } from "./0007-connection-leases.ts";
 import { adminKeysAndConnectLocks } from "./0008-admin-keys-and-connect-locks.ts";
 import { environmentPrivateNetwork } from "./0009-environment-private-network.ts";
 
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   "0004_connect_sessions": connectSessions,
   "0005_run_heartbeats": runHeartbeats,
   "0006_record_stream_changes": recordStreamChanges,
+  "0007_connection_leases": connectionLeases,
   "0008_admin_keys_and_connect_locks": adminKeysAndConnectLocks,
   "0009_environment_private_network": environmentPrivateNetwork,
 };
