@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storedCredentialsSchema } from "../../src/app/connections.ts";
+import { buildSyncJob } from "../../src/app/sync-connection.ts";
 import { approveInEmulator } from "../../src/providers/hubspot/emulator/oauth-testing.ts";
 import { createSyncRunner } from "../../src/scheduler/index.ts";
 import { type ConnectWorld, startConnectWorld } from "../helpers/connect-world.ts";
@@ -140,11 +141,15 @@ describe("Connect with OAuth2 (HubSpot emulator)", () => {
       .select("id")
       .where("connection_id", "=", connectionId)
       .executeTakeFirstOrThrow();
-    const runner = createSyncRunner({
+    const jobDeps = {
       store: world.store,
       vault: world.deps.vault,
       providers: world.deps.providers,
-      ...(world.deps.providerSettings ? { providerSettings: world.deps.providerSettings } : {}),
+      providerSettings: world.deps.providerSettings,
+    };
+    const runner = createSyncRunner({
+      store: world.store,
+      buildJob: (id, options) => buildSyncJob(jobDeps, id, options),
     });
     const claim = {
       syncId: sync.id,
