@@ -105,7 +105,9 @@ async function start(): Promise<void> {
   console.log(
     `  Connect:          POST ${base}/v1/connect-sessions, then open its connect_url (docs/connect.md)`,
   );
-  console.log(`  Warehouse:        ${workspace.warehousePath} (DuckDB)`);
+  console.log(
+    `  Warehouse:        ${workspace.warehousePath} (DuckDB; query it: npm run switchyard -- sql "SELECT count(*) FROM hubspot_contacts", docs/warehouse.md)`,
+  );
 
   const abort = new AbortController();
   const scheduling = scheduler.start(abort.signal);
