@@ -34,12 +34,25 @@ export interface ServerOptions {
   authFailureLimit?: AttemptLimit | false;
   /** Limits of the public Connect API (`/connect/api/*`); see `ConnectLimits` for the defaults. */
   connectLimits?: Partial<ConnectLimits>;
+  /**
+   * Which proxies to believe about the client address (X-Forwarded-For), which the throttles above count
+   * by: Fastify's `trustProxy` (true, a hop count, or addresses/CIDRs). Default: SWITCHYARD_TRUST_PROXY,
+   * else none — behind a reverse proxy, set it, or every client shares the proxy's address.
+   */
+  trustProxy?: boolean | number | string;
   /** The contract routes to serve (default: all of them). */
   routes?: readonly AnyRoute[];
 }
 
 const DEFAULT_RATE_LIMIT = { max: 1_000, windowMs: 60_000 };
 const DEFAULT_AUTH_FAILURE_LIMIT = { max: 20, windowMs: 60_000 };
+
+/** SWITCHYARD_TRUST_PROXY as Fastify's `trustProxy`: `true`, a hop count, or addresses/CIDRs. */
+export function trustProxyFromEnv(value: string | undefined): boolean | number | string {
+  if (!value || value === "false") return false;
+  if (value === "true") return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
 
 /**
  * Builds the HTTP API (not listening yet) from its dependencies. Every error — invalid input, unknown path,
@@ -59,6 +72,7 @@ export function buildServer(deps: PlatformDeps, options: ServerOptions = {}): Fa
             redact: { paths: ["req.headers.authorization", "req.headers.cookie"], censor: "[redacted]" },
             serializers: { req: requestLogFields },
           },
+    trustProxy: options.trustProxy ?? trustProxyFromEnv(process.env.SWITCHYARD_TRUST_PROXY),
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
   });

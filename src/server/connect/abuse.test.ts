@@ -60,6 +60,26 @@ describe("failed API-key authentication", () => {
   });
 });
 
+describe("behind a reverse proxy", () => {
+  it("counts failures by the forwarded client address when told to trust the proxy", async () => {
+    const proxied = await startHarness({ trustProxy: "127.0.0.1" });
+    try {
+      const attempt = (client: string, key: string) =>
+        proxied.app.inject({
+          method: "GET",
+          url: "/v1/connections",
+          remoteAddress: "127.0.0.1",
+          headers: { authorization: `Bearer ${key}`, "x-forwarded-for": client },
+        });
+      for (let i = 0; i < 21; i++) await attempt("198.51.100.7", "sy_dev_wrong");
+      expect((await attempt("198.51.100.7", "sy_dev_wrong")).statusCode).toBe(429);
+      expect((await attempt("198.51.100.8", proxied.keys.dev)).statusCode).toBe(200);
+    } finally {
+      await proxied.close();
+    }
+  });
+});
+
 describe("the Connect page API", () => {
   it("throttles forged session tokens per client address", async () => {
     const statuses: number[] = [];
