@@ -49,7 +49,12 @@ export async function commitBatch(sink: StreamSink, records: PreparedRecord[]): 
   return committed.counts;
 }
 
-function newTo(replica: Replica, classified: readonly ClassifiedRecord[], rewriteUnchanged: boolean) {
+/** The records of a committed batch that are new to one destination (see commitBatch). */
+function newTo(
+  replica: Replica,
+  classified: readonly ClassifiedRecord[],
+  rewriteUnchanged: boolean,
+): PreparedRecord[] {
   const mark = replica.syncedThrough;
   const news: PreparedRecord[] = [];
   for (const { record, change, cachedUpdatedAt } of classified) {
