@@ -128,4 +128,34 @@ describe("a deleted-records endpoint", () => {
     expect(queryOf(api.server, before).get("status")).toBe("deleted");
     expect(queryOf(api.server, before).get("start")).toBe("2");
   });
+
+  it("takes the incremental cursor too when declared with since, and leaves the mark to the main records", async () => {
+    const incremental = defineStream({
+      name: "deals",
+      primaryKey: "id",
+      request: { path: "/deals" },
+      records: "data",
+      paginator,
+      incremental: { cursorField: "updated", param: "updated_since", format: "date" },
+      deleted: {
+        type: "endpoint",
+        request: { path: "/deals", query: { status: "deleted" } },
+        since: true,
+      },
+      schema: { columns: { id: "integer" } },
+    });
+    const before = api.server.requests.length;
+    const pages = await readPages(incremental, api.http, {
+      state: { highWater: "2025-03-04T05:06:07.000Z" },
+    });
+    const sent = api.server.requests.slice(before).map((_, i) => queryOf(api.server, before + i));
+    expect(sent.map((query) => [query.get("status"), query.get("updated_since")])).toEqual([
+      [null, "2025-03-04"],
+      [null, "2025-03-04"],
+      ["deleted", "2025-03-04"],
+      ["deleted", "2025-03-04"],
+    ]);
+    // The main records carry no cursor value, so the mark stays where it was.
+    expect(pages.at(-1)?.state).toEqual({ highWater: "2025-03-04T05:06:07.000Z" });
+  });
 });
