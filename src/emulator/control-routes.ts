@@ -1,51 +1,45 @@
 /**
- * `/_emulator/*`: control endpoints (no auth, no faults). The prefix cannot clash with HubSpot paths.
+ * `/_emulator/*`: the control API (no auth, no faults; the prefix cannot clash with a provider's paths).
+ * The kit serves state, faults, rate limits, token expiry, reset and the OAuth server's controls; a provider
+ * adds its data controls (changes over time, ground truth…) under the same prefix.
  */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import type { ObjectTypeName } from "../catalog.ts";
-import { objectTypeParam } from "../context.ts";
-import { type EmulatorControls, mutationSchema } from "../controls.ts";
-import { HubSpotApiError, validationError } from "../errors.ts";
-import { faultConfigSchema } from "../faults.ts";
-import { propertyCreateSchema } from "./properties.ts";
+import type { CoreControls, EmulatorCore } from "./core.ts";
+import type { ErrorStyle } from "./errors.ts";
+import { faultConfigSchema } from "./faults.ts";
+import { oauthControlRoutes } from "./oauth/control-routes.ts";
 
 export const CONTROL_PREFIX = "/_emulator";
 
-const rateLimitSchema = z
-  .object({
-    maxPerInterval: z.number().int().min(1),
-    intervalMs: z.number().int().min(1),
-    daily: z.number().int().min(1),
-    searchPerSecond: z.number().int().min(1),
-    searchHeaders: z.boolean(),
-  })
-  .partial();
+/** The controls the kit's routes call: the kit's own, plus the provider's state and reset. */
+export interface ControlSurface<RateConfig extends object> extends CoreControls<RateConfig> {
+  state(): unknown;
+  /** Back to the seeded data and a fresh core. */
+  reset(): void;
+}
 
-const addPropertySchema = propertyCreateSchema.extend({ objectType: z.string() });
-
-/** Parses a control body, answering 400 with the problems when it does not fit. */
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+/** Parses a control body, answering 400 (in the provider's error shape) with the problems when it does not fit. */
+export function parseControlBody<T>(errors: ErrorStyle, schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body ?? {});
   if (!parsed.success) {
-    throw validationError(
+    throw errors.invalidRequest(
       parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; "),
     );
   }
   return parsed.data;
 }
 
-/** Registers the control routes. */
-export function controlRoutes(app: FastifyInstance, controls: EmulatorControls): void {
+/** Registers the kit's control routes. */
+export function controlRoutes<RateConfig extends object>(
+  app: FastifyInstance,
+  core: EmulatorCore<RateConfig>,
+  controls: ControlSurface<RateConfig>,
+): void {
+  const parse = <T>(schema: z.ZodType<T>, body: unknown) => parseControlBody(core.errors, schema, body);
   app.get(`${CONTROL_PREFIX}/state`, async () => controls.state());
 
-  app.post(`${CONTROL_PREFIX}/mutate`, async (request) => {
-    // The type may be written as HubSpot accepts it in paths (`contact`, `0-1`, …).
-    const body = parse(mutationSchema.extend({ type: z.string() }), request.body);
-    return controls.mutate({ ...body, type: objectTypeParam(body.type) });
-  });
-
-  app.get(`${CONTROL_PREFIX}/faults`, async () => controls.state().faults);
+  app.get(`${CONTROL_PREFIX}/faults`, async () => core.faults.settings);
   app.post(`${CONTROL_PREFIX}/faults`, async (request) =>
     controls.setFaults(
       parse(faultConfigSchema.partial().extend({ restart: z.boolean().optional() }), request.body),
@@ -53,28 +47,8 @@ export function controlRoutes(app: FastifyInstance, controls: EmulatorControls):
   );
 
   app.post(`${CONTROL_PREFIX}/rate-limit`, async (request) =>
-    controls.setRateLimit(parse(rateLimitSchema, request.body)),
+    controls.setRateLimit(parse(core.rateLimitSchema, request.body)),
   );
-
-  app.post(`${CONTROL_PREFIX}/add-property`, async (request, reply) => {
-    const {
-      objectType,
-      options,
-      groupName: _groupName,
-      ...property
-    } = parse(addPropertySchema, request.body);
-    const type: ObjectTypeName = objectTypeParam(objectType);
-    try {
-      const spec = { ...property, ...(options ? { options: options.map((option) => option.value) } : {}) };
-      return reply.code(201).send(controls.addProperty(type, spec));
-    } catch (error) {
-      throw new HubSpotApiError(
-        409,
-        "OBJECT_ALREADY_EXISTS",
-        error instanceof Error ? error.message : String(error),
-      );
-    }
-  });
 
   app.post(`${CONTROL_PREFIX}/expire-token`, async (request) => {
     const { token } = parse(z.object({ token: z.string().min(1) }), request.body);
@@ -87,9 +61,5 @@ export function controlRoutes(app: FastifyInstance, controls: EmulatorControls):
     return controls.state();
   });
 
-  app.get(
-    `${CONTROL_PREFIX}/ground-truth/:objectType`,
-    async (request: FastifyRequest<{ Params: { objectType: string } }>) =>
-      controls.groundTruth(objectTypeParam(request.params.objectType)),
-  );
+  if (core.oauth) oauthControlRoutes(app, core.oauth, parse, `${CONTROL_PREFIX}/oauth`);
 }

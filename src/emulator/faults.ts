@@ -11,7 +11,7 @@ const rate = z.number().min(0).max(1);
 export const faultConfigSchema = z.object({
   /** Seed of the fault sequence; defaults to the dataset seed. */
   seed: z.number().int().optional(),
-  /** Share of requests answered 429 (rate-limit body, policy TEN_SECONDLY_ROLLING). */
+  /** Share of requests answered 429 (the provider's rate-limit body for its fault policy). */
   rate429: rate.default(0),
   /** Share of requests answered 500, 502 or 503. */
   rate5xx: rate.default(0),
@@ -23,7 +23,7 @@ export const faultConfigSchema = z.object({
   malformedRate: rate.default(0),
   /** Share of requests answered with an HTML error page and status 200 (1 = always). */
   htmlRate: rate.default(0),
-  /** After this many requests, a token starts getting 401 EXPIRED_AUTHENTICATION. */
+  /** After this many requests, a token is refused as expired (401). */
   tokenExpiresAfter: z.number().int().min(0).optional(),
 });
 export type FaultConfig = z.infer<typeof faultConfigSchema>;
@@ -86,8 +86,10 @@ export class FaultPlan {
   }
 }
 
-/** What a broken edge proxy sends: an HTML error page, with status 200. */
-export const HTML_ERROR_PAGE = `<!DOCTYPE html>
-<html><head><title>HubSpot - Temporary problem</title></head>
+/** What a broken edge proxy sends, with status 200 or as a gateway's 502/503: an HTML error page. */
+export function htmlErrorPage(title: string): string {
+  return `<!DOCTYPE html>
+<html><head><title>${title}</title></head>
 <body><h1>Something went wrong</h1><p>We are having a temporary problem. Please try again in a few minutes.</p></body></html>
 `;
+}

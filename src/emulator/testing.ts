@@ -1,15 +1,52 @@
 /**
- * Test helper (not shipped behaviour): walks the emulator's consent screen without a browser — loads the
- * authorize URL, answers the form, and returns where HubSpot would send the browser next.
+ * Helpers for tests that talk to an emulator over loopback with plain fetch (not shipped behaviour): raw
+ * calls with the first token, and the OAuth consent screen walked without a browser.
  */
+
+export interface RawResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** Parsed JSON, or undefined when the body is not JSON. */
+  json: T;
+}
+
+/** Sends one request to the emulator with its first token (or `token`; null: none) as a bearer token. */
+export async function call<T = unknown>(
+  emulator: { url: string; tokens: readonly string[] },
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string | null } = {},
+): Promise<RawResponse<T>> {
+  const headers: Record<string, string> = {};
+  const token = options.token === undefined ? emulator.tokens[0] : options.token;
+  if (token !== null && token !== undefined) headers.authorization = `Bearer ${token}`;
+  if (options.body !== undefined) headers["content-type"] = "application/json";
+  const response = await fetch(`${emulator.url}${path}`, {
+    method,
+    headers,
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text === "" ? undefined : JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json: json as T };
+}
 
 /** Follows an authorize URL through the consent form; resolves with the redirect (code & state, or error). */
 export async function approveInEmulator(authorizeUrl: string, approve = true): Promise<URL> {
   const page = await fetch(authorizeUrl);
   const html = await page.text();
   const consent = /name="consent" value="([^"]+)"/.exec(html)?.[1];
-  if (page.status !== 200 || !consent) throw new Error(`No consent screen (HTTP ${page.status}): ${html}`);
-  const decision = await fetch(new URL("/oauth/authorize/decision", authorizeUrl), {
+  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+  if (page.status !== 200 || !consent || !action) {
+    throw new Error(`No consent screen (HTTP ${page.status}): ${html}`);
+  }
+  const decision = await fetch(new URL(action, authorizeUrl), {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ consent, decision: approve ? "allow" : "deny" }).toString(),
@@ -20,14 +57,15 @@ export async function approveInEmulator(authorizeUrl: string, approve = true): P
   return new URL(location);
 }
 
-/** Posts a form to the token endpoint and returns the status and JSON body. */
+/** Posts a form to a token endpoint and returns the status and JSON body. */
 export async function postTokenForm(
-  baseUrl: string,
+  tokenUrl: string,
   form: Record<string, string>,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${baseUrl}/oauth/v1/token`, {
+  const response = await fetch(tokenUrl, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
     body: new URLSearchParams(form).toString(),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };

@@ -1,9 +1,47 @@
 /**
- * Bearer auth: `Authorization: Bearer <token>` against the configured private app tokens and the OAuth
+ * Credentials an emulator accepts: the configured tokens (API keys, private app tokens) and the OAuth
  * access tokens granted so far (which lapse at their expiry), with tokens that can be expired on demand or
- * after a number of requests.
+ * after a number of requests. Where a request carries its credential is the provider's choice.
  */
-import { authErrors, type HubSpotApiError } from "./errors.ts";
+import type { FastifyRequest } from "fastify";
+
+/** Reads the credential a request carries; undefined when it carries none. */
+export type CredentialSource = (request: Pick<FastifyRequest, "headers" | "query">) => string | undefined;
+
+/** `Authorization: Bearer <token>`. */
+export const bearerToken: CredentialSource = (request) => {
+  const header = request.headers.authorization;
+  return (header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null)?.[1];
+};
+
+/** A header holding the token as is (e.g. `x-api-token`). */
+export function headerCredential(name: string): CredentialSource {
+  return (request) => {
+    const value = request.headers[name.toLowerCase()];
+    return (Array.isArray(value) ? value[0] : value) || undefined;
+  };
+}
+
+/** A query parameter holding the token (e.g. `?api_token=`). */
+export function queryCredential(name: string): CredentialSource {
+  return (request) => {
+    const value = (request.query as Record<string, string | string[] | undefined> | undefined)?.[name];
+    return (Array.isArray(value) ? value[0] : value) || undefined;
+  };
+}
+
+/** The first source that finds a credential. */
+export function anyCredential(...sources: CredentialSource[]): CredentialSource {
+  return (request) => {
+    for (const source of sources) {
+      const found = source(request);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+}
+
+export type AuthResult = { token: string } | { refused: "missing" | "invalid" | "expired" };
 
 export class TokenRegistry {
   private readonly valid: Set<string>;
@@ -11,7 +49,7 @@ export class TokenRegistry {
   private readonly counts = new Map<string, number>();
   /** OAuth access tokens and when they stop working (epoch ms, wall clock). */
   private readonly expiresAt = new Map<string, number>();
-  /** A token's position in the configured list names its app in rate-limit bodies. */
+  /** The app each token belongs to: a configured token's position in the list, or its OAuth app. */
   readonly appIds = new Map<string, number>();
 
   constructor(tokens: readonly string[]) {
@@ -21,12 +59,12 @@ export class TokenRegistry {
     });
   }
 
-  /** Marks a token as expired: every later request with it gets 401 EXPIRED_AUTHENTICATION. */
+  /** Marks a token as expired: every later request with it is refused as expired. */
   expire(token: string): void {
     this.expired.add(token);
   }
 
-  /** Accepts an OAuth access token until `expiresAt` (epoch ms); `appId` names its app in rate-limit bodies. */
+  /** Accepts an OAuth access token until `expiresAt` (epoch ms); `appId` names its app. */
   grant(token: string, expiresAt: number, appId: number): void {
     this.valid.add(token);
     this.expiresAt.set(token, expiresAt);
@@ -39,24 +77,16 @@ export class TokenRegistry {
     this.counts.clear();
   }
 
-  /**
-   * Authenticates one request. Returns the token, or the 401 to send. `expiresAfter` expires a token once
-   * it has made that many requests.
-   */
-  authenticate(
-    header: string | undefined,
-    expiresAfter: number | undefined,
-  ): { token: string } | { error: HubSpotApiError } {
-    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) return { error: authErrors.missing() };
-    const token = match[1]!;
-    if (!this.valid.has(token)) return { error: authErrors.invalid() };
-    const used = (this.counts.get(token) ?? 0) + 1;
-    this.counts.set(token, used);
-    const lapsed = (this.expiresAt.get(token) ?? Number.POSITIVE_INFINITY) <= Date.now();
-    if (lapsed || this.expired.has(token) || (expiresAfter !== undefined && used > expiresAfter)) {
-      return { error: authErrors.expired() };
+  /** Checks one request's credential. `expiresAfter` expires a token once it has made that many requests. */
+  authenticate(credential: string | undefined, expiresAfter: number | undefined): AuthResult {
+    if (credential === undefined) return { refused: "missing" };
+    if (!this.valid.has(credential)) return { refused: "invalid" };
+    const used = (this.counts.get(credential) ?? 0) + 1;
+    this.counts.set(credential, used);
+    const lapsed = (this.expiresAt.get(credential) ?? Number.POSITIVE_INFINITY) <= Date.now();
+    if (lapsed || this.expired.has(credential) || (expiresAfter !== undefined && used > expiresAfter)) {
+      return { refused: "expired" };
     }
-    return { token };
+    return { token: credential };
   }
 }

@@ -4,9 +4,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { validationError } from "../errors.ts";
-import type { OAuthState } from "../oauth-state.ts";
-import { CONTROL_PREFIX } from "./control.ts";
+import type { OAuthState } from "./state.ts";
 
 const appSchema = z.object({
   clientId: z.string().min(1),
@@ -17,15 +15,7 @@ const appSchema = z.object({
   optionalScopes: z.array(z.string().min(1)).optional(),
 });
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) {
-    throw validationError(
-      parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; "),
-    );
-  }
-  return parsed.data;
-}
+type Parse = <T>(schema: z.ZodType<T>, body: unknown) => T;
 
 /** What the OAuth server looks like now; never includes client secrets or tokens. */
 export function oauthSummary(state: OAuthState) {
@@ -42,9 +32,13 @@ export function oauthSummary(state: OAuthState) {
   };
 }
 
-/** Registers the OAuth control routes. */
-export function oauthControlRoutes(app: FastifyInstance, state: OAuthState): void {
-  const prefix = `${CONTROL_PREFIX}/oauth`;
+/** Registers the OAuth control routes under `prefix`; `parse` answers 400 for a body that does not fit. */
+export function oauthControlRoutes(
+  app: FastifyInstance,
+  state: OAuthState,
+  parse: Parse,
+  prefix: string,
+): void {
   app.get(prefix, async () => oauthSummary(state));
 
   app.post(`${prefix}/apps`, async (request, reply) => {

@@ -1,30 +1,25 @@
 /**
- * What the emulated HubSpot OAuth server remembers: registered apps, pending consents, authorization codes,
- * refresh tokens, and how many token requests it served. Access tokens live in the TokenRegistry, so the
- * CRM API accepts them like private app tokens until they lapse.
+ * What an emulated OAuth2 authorization server remembers: registered apps, pending consents, authorization
+ * codes, refresh grants, and how many token requests it served. Access tokens live in the TokenRegistry, so
+ * the API accepts them like configured tokens until they lapse.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { HUBSPOT_SCOPES } from "../scopes.ts";
-import type { TokenRegistry } from "./auth.ts";
+import type { TokenRegistry } from "../tokens.ts";
+import type { OAuthServerConfig } from "./config.ts";
 
-/** An app as set up in HubSpot's developer account: its credentials, redirect URLs and scopes. */
+/** An app as set up in the provider's developer console: its credentials, redirect URLs and scopes. */
 export interface OAuthAppSpec {
   clientId: string;
   clientSecret: string;
   name?: string;
   /** Exact redirect URLs the app accepts. */
   redirectUris: readonly string[];
-  /** Required scopes: every one must be requested. */
+  /** The app's scopes (with `scopeRule: "require-all"`, every one must be requested). */
   scopes: readonly string[];
-  /** Scopes that may also be requested (`optional_scope`). */
+  /** Scopes that may also be requested (through `optionalScopeParam`). */
   optionalScopes?: readonly string[];
 }
 
-/** The CRM read scopes the Switchyard HubSpot provider asks for (the default app in tests and the demo). */
-export const DEFAULT_OAUTH_SCOPES = HUBSPOT_SCOPES;
-
-/** HubSpot's access tokens live 30 minutes. */
-export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 1_800;
 const CODE_TTL_MS = 10 * 60_000;
 
 export interface RegisteredApp extends OAuthAppSpec {
@@ -69,13 +64,15 @@ export class OAuthState {
   readonly consents = new Map<string, PendingConsent>();
   readonly codes = new Map<string, IssuedCode>();
   readonly refreshGrants = new Map<string, RefreshGrant>();
-  accessTokenTtlSeconds = DEFAULT_ACCESS_TOKEN_TTL_SECONDS;
+  accessTokenTtlSeconds: number;
   requests: TokenRequestCounts = emptyCounts();
 
   constructor(
     readonly tokens: TokenRegistry,
+    readonly config: OAuthServerConfig,
     apps: readonly OAuthAppSpec[] = [],
   ) {
+    this.accessTokenTtlSeconds = config.accessTokenTtlSeconds;
     for (const app of apps) this.registerApp(app);
   }
 
@@ -108,7 +105,7 @@ export class OAuthState {
 
   /** A new access token under a grant, accepted by the API until it lapses. */
   issueAccessToken(grant: RefreshGrant): { token: string; expiresIn: number } {
-    const token = `CO${randomBytes(36).toString("base64url")}`;
+    const token = `${this.config.accessTokenPrefix}${randomBytes(36).toString("base64url")}`;
     const expiresIn = this.accessTokenTtlSeconds;
     this.tokens.grant(token, Date.now() + expiresIn * 1000, grant.appId);
     grant.accessTokens.push(token);
@@ -117,13 +114,18 @@ export class OAuthState {
 
   /** Starts a grant (after a code exchange) and returns its refresh token. */
   openGrant(app: RegisteredApp, scopes: string[]): { refreshToken: string; grant: RefreshGrant } {
-    const refreshToken = randomUUID();
     const grant = { clientId: app.clientId, appId: app.appId, scopes, revoked: false, accessTokens: [] };
-    this.refreshGrants.set(refreshToken, grant);
-    return { refreshToken, grant };
+    return { refreshToken: this.holdGrant(grant), grant };
   }
 
-  /** Makes the given access token (or every OAuth access token) answer 401 EXPIRED_AUTHENTICATION. */
+  /** Moves a grant to a new refresh token (for providers that rotate them); the old one stops working. */
+  rotateGrant(refreshToken: string): string {
+    const grant = this.refreshGrants.get(refreshToken)!;
+    this.refreshGrants.delete(refreshToken);
+    return this.holdGrant(grant);
+  }
+
+  /** Makes the given access token (or every OAuth access token) be refused as expired. */
   expireAccessTokens(token?: string): number {
     const all = [...this.refreshGrants.values()].flatMap((grant) => grant.accessTokens);
     const chosen = token === undefined ? all : all.filter((candidate) => candidate === token);
@@ -131,7 +133,7 @@ export class OAuthState {
     return chosen.length;
   }
 
-  /** Revokes the given refresh token (or all): the token endpoint answers BAD_REFRESH_TOKEN from now on. */
+  /** Revokes the given refresh token (or all): the token endpoint refuses it from now on. */
   revokeRefreshTokens(token?: string): number {
     let count = 0;
     for (const [candidate, grant] of this.refreshGrants) {
@@ -147,6 +149,12 @@ export class OAuthState {
     this.consents.clear();
     this.codes.clear();
     this.requests = emptyCounts();
+  }
+
+  private holdGrant(grant: RefreshGrant): string {
+    const refreshToken = randomUUID();
+    this.refreshGrants.set(refreshToken, grant);
+    return refreshToken;
   }
 }
 

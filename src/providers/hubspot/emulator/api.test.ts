@@ -3,8 +3,8 @@
  * changes over time, schema evolution and determinism.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { call } from "../../../emulator/testing.ts";
 import { type ApiObject, type HubSpotEmulator, startHubSpotEmulator } from "./index.ts";
-import { call } from "./testing.ts";
 
 type Page = { results: ApiObject[]; paging?: { next: { after: string; link?: string } } };
 type SearchPage = Page & { total: number };

@@ -1,28 +1,19 @@
 /**
- * Everything the emulator's routes share: the dataset, rate limiter, fault plan and tokens.
- * Routes receive it as an argument; nothing is global.
+ * Everything the emulator's routes share: the kit's core (tokens, rate limiter, fault plan, OAuth server)
+ * and HubSpot's data. Routes receive it as an argument; nothing is global.
  */
 
-import type { TokenRegistry } from "./auth.ts";
+import type { EmulatorCore } from "../../../emulator/core.ts";
 import { type ObjectTypeName, resolveObjectType } from "./catalog.ts";
 import type { Dataset } from "./dataset.ts";
 import { validationError } from "./errors.ts";
-import type { FaultPlan } from "./faults.ts";
-import type { OAuthState } from "./oauth-state.ts";
 import type { PublicOwner } from "./owners.ts";
-import type { RateLimiter } from "./rate-limit.ts";
+import type { RateLimitConfig } from "./rate-limit.ts";
 
-export interface EmulatorContext {
+export interface EmulatorContext extends EmulatorCore<RateLimitConfig> {
   dataset: Dataset;
-  limiter: RateLimiter;
-  faults: FaultPlan;
-  tokens: TokenRegistry;
-  /** Apps, codes and refresh tokens of the OAuth endpoints. */
-  oauth: OAuthState;
   /** The account's users, seeded; read-only like HubSpot's owners API. */
   owners: readonly PublicOwner[];
-  /** Requests served per route pattern (API routes only), for tests and benchmarks. */
-  requestCounts: Map<string, number>;
 }
 
 /** The object type a path segment names, or HubSpot's 400 when it names none. */

@@ -3,23 +3,25 @@
  * inspect state, apply changes over time, add properties, set fault knobs and limits, read ground truth.
  */
 import { z } from "zod";
+import {
+  type CoreControls,
+  type CoreState,
+  coreControls,
+  coreState,
+  resetCore,
+} from "../../../emulator/core.ts";
 import { OBJECT_TYPES, type ObjectTypeName, type PropertyDefinition, type PropertySpec } from "./catalog.ts";
 import type { EmulatorContext } from "./context.ts";
 import type { MutationRequest, MutationResult } from "./dataset.ts";
 import { validationError } from "./errors.ts";
-import type { FaultConfig, FaultSettings } from "./faults.ts";
 import type { RateLimitConfig } from "./rate-limit.ts";
 import { type ApiObject, toApiObject } from "./serialize.ts";
 
-export interface EmulatorState {
+export interface EmulatorState extends CoreState<RateLimitConfig> {
   seed: number;
   /** The logical clock (ISO): the time of the latest change. */
   clock: string;
   objects: Record<ObjectTypeName, { live: number; archived: number; properties: number }>;
-  rateLimit: RateLimitConfig;
-  faults: FaultConfig;
-  /** API requests served per route pattern. */
-  requests: Record<string, number>;
 }
 
 /** What the API would return for a type right now: every live record with all properties, and archived ids. */
@@ -30,13 +32,10 @@ export interface GroundTruth {
   archivedIds: string[];
 }
 
-export interface EmulatorControls {
+export interface EmulatorControls extends CoreControls<RateLimitConfig> {
   state(): EmulatorState;
   mutate(request: MutationRequest): MutationResult;
   addProperty(type: ObjectTypeName, property: PropertySpec): PropertyDefinition;
-  setFaults(settings: FaultSettings & { restart?: boolean }): FaultConfig;
-  setRateLimit(config: Partial<RateLimitConfig>): RateLimitConfig;
-  expireToken(token: string): void;
   /** Back to the seeded data; clears rate-limit usage and token expiries and replays the fault sequence. */
   reset(): void;
   groundTruth(type: ObjectTypeName): GroundTruth;
@@ -55,6 +54,7 @@ export const mutationSchema = z.object({
 export function createControls(ctx: EmulatorContext): EmulatorControls {
   const { dataset } = ctx;
   return {
+    ...coreControls(ctx),
     state: () => ({
       seed: dataset.seed,
       clock: new Date(dataset.clock).toISOString(),
@@ -71,9 +71,7 @@ export function createControls(ctx: EmulatorContext): EmulatorControls {
           ];
         }),
       ) as EmulatorState["objects"],
-      rateLimit: ctx.limiter.settings,
-      faults: ctx.faults.settings,
-      requests: Object.fromEntries(ctx.requestCounts),
+      ...coreState(ctx),
     }),
     mutate: (request) => {
       const parsed = mutationSchema.parse(request);
@@ -85,23 +83,9 @@ export function createControls(ctx: EmulatorContext): EmulatorControls {
       return dataset.mutate(parsed);
     },
     addProperty: (type, property) => dataset.addProperty(type, property),
-    setFaults: ({ restart, ...settings }) => {
-      ctx.faults.configure(settings);
-      if (restart) ctx.faults.restart();
-      return ctx.faults.settings;
-    },
-    setRateLimit: (config) => {
-      ctx.limiter.configure(config);
-      return ctx.limiter.settings;
-    },
-    expireToken: (token) => ctx.tokens.expire(token),
     reset: () => {
       dataset.reset();
-      ctx.limiter.reset();
-      ctx.tokens.reset();
-      ctx.oauth.reset();
-      ctx.faults.restart();
-      ctx.requestCounts.clear();
+      resetCore(ctx);
     },
     groundTruth: (type) => {
       const table = dataset.table(type);

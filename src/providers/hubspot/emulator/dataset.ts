@@ -2,6 +2,8 @@
  * The emulated account's data: one table per object type, a logical clock, properties added at runtime,
  * and deterministic changes over time. Everything here is a pure function of the seed and the calls made.
  */
+
+import { hash32, keyOf } from "../../../emulator/random.ts";
 import {
   associationKind,
   definitionOf,
@@ -13,7 +15,6 @@ import {
 } from "./catalog.ts";
 import { DEFAULT_CLOCK_START, type PropertyValues, updatedProperties } from "./generate.ts";
 import { PropertyGroups } from "./property-groups.ts";
-import { hash32, keyOf } from "./random.ts";
 import { ObjectTable, type StoredRecord } from "./table.ts";
 
 export interface DatasetOptions {

@@ -1,8 +1,8 @@
 /**
- * HubSpot's error bodies. Handlers throw `HubSpotApiError`; the server renders it with a fresh
- * correlation id, the same way every time.
+ * HubSpot's error bodies. Handlers throw `HubSpotApiError`; the kit's server renders every error through
+ * `hubspotErrors` with a fresh correlation id, the same way every time.
  */
-import { randomUUID } from "node:crypto";
+import { defineErrorStyle, EmulatorError } from "../../../emulator/errors.ts";
 
 export interface ErrorDetail {
   message: string;
@@ -36,19 +36,18 @@ export interface RateLimitErrorBody {
 export type RateLimitPolicy = "TEN_SECONDLY_ROLLING" | "SECONDLY" | "DAILY";
 
 /** An API error a route handler raises; rendered by the server as HubSpot would send it. */
-export class HubSpotApiError extends Error {
+export class HubSpotApiError extends EmulatorError {
   constructor(
-    readonly statusCode: number,
-    readonly category: string,
+    statusCode: number,
+    category: string,
     message: string,
-    readonly extra: Pick<HubSpotErrorBody, "subCategory" | "context" | "errors"> = {},
+    extra: Pick<HubSpotErrorBody, "subCategory" | "context" | "errors"> = {},
   ) {
-    super(message);
+    super(statusCode, category, message, extra);
   }
 
-  /** The JSON body for this error, with a new correlation id. */
-  body(correlationId: string = randomUUID()): HubSpotErrorBody {
-    return { status: "error", message: this.message, correlationId, category: this.category, ...this.extra };
+  get category(): string {
+    return this.code;
   }
 }
 
@@ -92,14 +91,42 @@ const RATE_LIMIT_MESSAGES: Record<RateLimitPolicy, string> = {
   DAILY: "You have reached your daily limit.",
 };
 
-/** The 429 body for a policy; `appId` names the limit group as HubSpot does. */
-export function rateLimitBody(policy: RateLimitPolicy, appId: number): RateLimitErrorBody {
-  return {
-    status: "error",
-    message: RATE_LIMIT_MESSAGES[policy],
-    errorType: "RATE_LIMIT",
-    correlationId: randomUUID(),
-    policyName: policy,
-    groupName: policy === "SECONDLY" ? `search-api-calls:${appId}` : `api-calls-per-app:${appId}`,
-  };
+const RATE_LIMIT = "RATE_LIMIT";
+
+/** The 429 for a policy; `appId` names the limit group as HubSpot does. */
+function rateLimited(policy: string, appId: number): EmulatorError {
+  const known = policy as RateLimitPolicy;
+  return new EmulatorError(
+    429,
+    RATE_LIMIT,
+    RATE_LIMIT_MESSAGES[known] ?? `You have reached your ${policy} limit.`,
+    {
+      policyName: policy,
+      groupName: policy === "SECONDLY" ? `search-api-calls:${appId}` : `api-calls-per-app:${appId}`,
+    },
+  );
 }
+
+/** HubSpot's error style: the standard body, the 429 body, and HubSpot's wording for auth and routing. */
+export const hubspotErrors = defineErrorStyle({
+  requestIdHeader: "x-hubspot-correlation-id",
+  body: (error, correlationId): HubSpotErrorBody | RateLimitErrorBody =>
+    error.code === RATE_LIMIT
+      ? {
+          status: "error",
+          message: error.message,
+          errorType: RATE_LIMIT,
+          correlationId,
+          ...(error.details as Pick<RateLimitErrorBody, "policyName" | "groupName">),
+        }
+      : { status: "error", message: error.message, correlationId, category: error.code, ...error.details },
+  missingCredentials: authErrors.missing,
+  invalidCredentials: authErrors.invalid,
+  expiredCredentials: authErrors.expired,
+  rateLimited,
+  internalError: (message) => new HubSpotApiError(500, "INTERNAL_ERROR", message),
+  routeNotFound: (method, url) =>
+    new HubSpotApiError(404, "OBJECT_NOT_FOUND", `No route for ${method} ${url}.`),
+  invalidRequest: (message) => validationError(message),
+  htmlPageTitle: "HubSpot - Temporary problem",
+});

@@ -2,8 +2,8 @@
  * Each fault knob does what it says, only on API routes, and a seeded fault sequence replays exactly.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { call } from "../../../emulator/testing.ts";
 import { type HubSpotEmulator, startHubSpotEmulator } from "./index.ts";
-import { call } from "./testing.ts";
 
 const LIST = "/crm/v3/objects/contacts?limit=5";
 let emulator: HubSpotEmulator;

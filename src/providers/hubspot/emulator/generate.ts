@@ -2,8 +2,9 @@
  * Seeded record generation: a record's properties are a pure function of (seed, type, index, times),
  * so 200,000 contacts cost nothing until a page asks for them.
  */
+
+import { hash32, intBetween, keyOf, pick, unit } from "../../../emulator/random.ts";
 import { OBJECT_SPECS, type ObjectTypeName, type PropertySpec } from "./catalog.ts";
-import { hash32, intBetween, keyOf, pick, unit } from "./random.ts";
 
 export type PropertyValues = Record<string, string | null>;
 

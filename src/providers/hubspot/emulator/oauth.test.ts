@@ -4,9 +4,9 @@
  */
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call } from "../../../emulator/testing.ts";
 import { DEFAULT_OAUTH_SCOPES, type HubSpotEmulator, startHubSpotEmulator } from "./index.ts";
-import { approveInEmulator, postTokenForm } from "./oauth-testing.ts";
-import { call } from "./testing.ts";
+import { approveInEmulator, postHubSpotTokenForm as postTokenForm } from "./oauth-testing.ts";
 
 const APP = {
   clientId: "5a1c0b9e-3d7f-4e2a-9c61-0f4b8d2e7a10",

@@ -3,8 +3,9 @@
  * give the same owners. Read-only, as HubSpot's owners API is. One in five is a deactivated user, which
  * HubSpot lists only with `archived=true` and without a `userId`.
  */
+
+import { intBetween, keyOf, pick, unit } from "../../../emulator/random.ts";
 import { FIRST_NAMES, LAST_NAMES } from "./generate.ts";
-import { intBetween, keyOf, pick, unit } from "./random.ts";
 
 export const DEFAULT_OWNER_COUNT = 8;
 /** First owner id and user id; HubSpot's are opaque numbers of this size. */

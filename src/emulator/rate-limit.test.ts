@@ -1,0 +1,77 @@
+/**
+ * The kit's rate limiter: windows per caller, checked in order, only some kinds counted by some windows,
+ * refused requests not counted, windows starting again after their length, and the provider's headers.
+ */
+import { describe, expect, it } from "vitest";
+import { limitRemainingResetHeaders, RateLimiter, type RateLimitPolicy } from "./rate-limit.ts";
+
+interface Limits {
+  perSecond: number;
+  perMinute: number;
+  searches: number;
+}
+
+const policy = (c: Limits): RateLimitPolicy => ({
+  windows: [
+    { name: "MINUTE", limit: c.perMinute, windowMs: 60_000 },
+    { name: "SECOND", limit: c.perSecond, windowMs: 1000 },
+    { name: "SEARCH", limit: c.searches, windowMs: 1000, kinds: ["search"] },
+  ],
+  faultWindow: "SECOND",
+  headers: (usage) => limitRemainingResetHeaders(usage.SECOND!),
+});
+
+function limiter(limits: Partial<Limits> = {}) {
+  let now = 1_000_000;
+  const rateLimiter = new RateLimiter(
+    { perSecond: 3, perMinute: 100, searches: 1, ...limits },
+    policy,
+    () => now,
+  );
+  return { rateLimiter, advance: (ms: number) => (now += ms) };
+}
+
+describe("RateLimiter", () => {
+  it("refuses the request past a window's limit, with that window's name, and counts callers apart", () => {
+    const { rateLimiter } = limiter();
+    for (let i = 0; i < 3; i++) expect(rateLimiter.take("a").exceeded).toBeUndefined();
+    expect(rateLimiter.take("a").exceeded).toBe("SECOND");
+    expect(rateLimiter.take("b").exceeded).toBeUndefined();
+  });
+
+  it("checks windows in order and does not count refused requests", () => {
+    const { rateLimiter, advance } = limiter({ perMinute: 4 });
+    for (let i = 0; i < 3; i++) rateLimiter.take("a");
+    expect(rateLimiter.take("a").exceeded).toBe("SECOND");
+    advance(1000);
+    // The refused request did not count: one more fits the minute.
+    expect(rateLimiter.take("a").exceeded).toBeUndefined();
+    expect(rateLimiter.take("a").exceeded).toBe("MINUTE");
+  });
+
+  it("counts a kind-specific window only for that kind", () => {
+    const { rateLimiter } = limiter();
+    rateLimiter.take("a");
+    expect(rateLimiter.take("a", "search").exceeded).toBeUndefined();
+    expect(rateLimiter.take("a", "search").exceeded).toBe("SEARCH");
+  });
+
+  it("reports the window in headers, starts it again after its length, and applies new limits at once", () => {
+    const { rateLimiter, advance } = limiter();
+    rateLimiter.take("a");
+    advance(400);
+    expect(rateLimiter.take("a").headers).toEqual({
+      "X-RateLimit-Limit": "3",
+      "X-RateLimit-Remaining": "1",
+      "X-RateLimit-Reset": "1",
+    });
+    advance(600);
+    expect(rateLimiter.take("a").headers["X-RateLimit-Remaining"]).toBe("2");
+    rateLimiter.configure({ perSecond: 1 });
+    expect(rateLimiter.settings.perSecond).toBe(1);
+    expect(rateLimiter.take("a").exceeded).toBe("SECOND");
+    rateLimiter.reset();
+    expect(rateLimiter.take("a").exceeded).toBeUndefined();
+    expect(rateLimiter.faultPolicy).toBe("SECOND");
+  });
+});
