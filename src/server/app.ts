@@ -36,10 +36,10 @@ export interface ServerOptions {
   connectLimits?: Partial<ConnectLimits>;
   /**
    * Which proxies to believe about the client address (X-Forwarded-For), which the throttles above count
-   * by: Fastify's `trustProxy` (true, a hop count, or addresses/CIDRs). Default: SWITCHYARD_TRUST_PROXY,
+   * by: Fastify's `trustProxy` (true, or comma-separated addresses/CIDRs). Default: SWITCHYARD_TRUST_PROXY,
    * else none — behind a reverse proxy, set it, or every client shares the proxy's address.
    */
-  trustProxy?: boolean | number | string;
+  trustProxy?: boolean | string;
   /** The contract routes to serve (default: all of them). */
   routes?: readonly AnyRoute[];
 }
@@ -47,11 +47,10 @@ export interface ServerOptions {
 const DEFAULT_RATE_LIMIT = { max: 1_000, windowMs: 60_000 };
 const DEFAULT_AUTH_FAILURE_LIMIT = { max: 20, windowMs: 60_000 };
 
-/** SWITCHYARD_TRUST_PROXY as Fastify's `trustProxy`: `true`, a hop count, or addresses/CIDRs. */
-export function trustProxyFromEnv(value: string | undefined): boolean | number | string {
+/** SWITCHYARD_TRUST_PROXY as Fastify's `trustProxy`: `true`, or comma-separated addresses/CIDRs. */
+export function trustProxyFromEnv(value: string | undefined): boolean | string {
   if (!value || value === "false") return false;
-  if (value === "true") return true;
-  return /^\d+$/.test(value) ? Number(value) : value;
+  return value === "true" ? true : value;
 }
 
 /**

@@ -23,6 +23,9 @@ import { assertPending, assertProviderAllowed, publicBase } from "./sessions.ts"
 
 export const OAUTH_CALLBACK_PATH = "/connect/oauth/callback";
 
+/** `details.reason` of the error for a callback whose state finds no attempt (forged, replayed, replaced). */
+export const UNKNOWN_STATE = "unknown_state";
+
 /** The cookie that binds a session's OAuth2 attempt to the browser that started it. */
 export function browserBindingCookie(sessionId: string): string {
   return `switchyard_connect_${sessionId}`;
@@ -131,6 +134,7 @@ export async function finishConnectOAuth(
     throw new OAuth2AuthorizationError(
       "the provider",
       "this authorization is not one we started, or it was already finished or replaced by a newer attempt",
+      { reason: UNKNOWN_STATE },
     );
   }
   const pending = pendingSchema.parse(JSON.parse(deps.vault.open(session.oauth_pending)));

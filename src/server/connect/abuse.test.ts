@@ -97,6 +97,24 @@ describe("the Connect page API", () => {
     ).toBe(200);
   });
 
+  it("throttles OAuth callbacks with unknown states per client address, answering a page", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const reply = await h.app.inject({
+        method: "GET",
+        url: `/connect/oauth/callback?state=guess${i}&code=c`,
+        remoteAddress: "192.0.2.60",
+      });
+      statuses.push(reply.statusCode);
+      if (reply.statusCode === 429) {
+        expect(reply.headers["content-type"]).toContain("text/html");
+        expect(reply.body).toContain("Too many attempts");
+        expect(Number(reply.headers["retry-after"])).toBeGreaterThan(0);
+      }
+    }
+    expect(statuses).toEqual([...Array(10).fill(400), 429, 429]);
+  });
+
   it("throttles one session's requests, from any address", async () => {
     const session = await openSession();
     for (let i = 0; i < 30; i++) {

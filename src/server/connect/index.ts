@@ -18,6 +18,7 @@ export function registerConnect(
   limits: Partial<ConnectLimits> = {},
 ): void {
   registerConnectAssets(app);
-  registerConnectApi(app, deps, new ConnectThrottle(limits));
-  registerOAuthCallback(app, deps);
+  const throttle = new ConnectThrottle(limits);
+  registerConnectApi(app, deps, throttle);
+  registerOAuthCallback(app, deps, throttle);
 }

@@ -3,10 +3,16 @@
  * answers with a page saying the account is connected — or what went wrong, in words an end user can act on.
  */
 import type { FastifyInstance } from "fastify";
-import { browserBindingCookie, finishConnectOAuth, OAUTH_CALLBACK_PATH } from "../../app/connect/oauth.ts";
+import {
+  browserBindingCookie,
+  finishConnectOAuth,
+  OAUTH_CALLBACK_PATH,
+  UNKNOWN_STATE,
+} from "../../app/connect/oauth.ts";
 import type { PlatformDeps } from "../../app/platform.ts";
 import { describeError, SwitchyardError } from "../../core/index.ts";
 import { STATUS_BY_CODE } from "../problem.ts";
+import type { ConnectThrottle } from "./limits.ts";
 import { resultPage } from "./result-page.ts";
 import { connectPageHeaders } from "./security-headers.ts";
 
@@ -15,6 +21,7 @@ const TITLES: Record<string, string> = {
   connect_session_expired: "This Connect link has expired",
   connect_session_used: "This Connect link was already used",
   connect_session_locked: "This Connect link has been locked",
+  rate_limited: "Too many attempts",
   credentials_rejected: "The provider did not accept the connection",
 };
 
@@ -28,11 +35,17 @@ export function cookieValue(header: string | undefined, name: string): string | 
 }
 
 /** Registers the callback; it always answers with an HTML page, never a problem document. */
-export function registerOAuthCallback(app: FastifyInstance, deps: PlatformDeps): void {
+export function registerOAuthCallback(
+  app: FastifyInstance,
+  deps: PlatformDeps,
+  throttle: ConnectThrottle,
+): void {
   app.get(OAUTH_CALLBACK_PATH, async (request, reply) => {
     const parameters = new URLSearchParams(request.raw.url?.split("?")[1] ?? "");
     connectPageHeaders(reply, true).type("text/html; charset=utf-8");
     try {
+      // Unknown states count like forged Connect tokens: an address cannot guess them at speed.
+      throttle.admitAddress(request.ip);
       const { providerName, session } = await finishConnectOAuth(deps, parameters, (name) =>
         cookieValue(request.headers.cookie, name),
       );
@@ -43,6 +56,11 @@ export function registerOAuthCallback(app: FastifyInstance, deps: PlatformDeps):
       );
       return reply.send(resultPage({ ok: true, providerName }));
     } catch (error) {
+      if (error instanceof SwitchyardError && error.details?.reason === UNKNOWN_STATE) {
+        throttle.badToken(request.ip);
+      }
+      const retryAfter = error instanceof SwitchyardError ? error.details?.retryAfterSeconds : undefined;
+      if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
       const summary = describeError(error);
       const known = error instanceof SwitchyardError;
       if (!known || STATUS_BY_CODE[error.code] >= 500)
