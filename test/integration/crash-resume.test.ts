@@ -16,6 +16,8 @@ import { cacheDigest, truthDigest, warehouseDigest } from "../helpers/hubspot-tr
 import { tempDir } from "../helpers/temp-store.ts";
 
 const COUNTS = { contacts: 3_000, companies: 600, deals: 900 };
+/** Each test runs the real CLI several times; on two busy cores that can pass the default minute. */
+const CLI_TIMEOUT_MS = 180_000;
 let emulator: HubSpotEmulator;
 let dir: ReturnType<typeof tempDir>;
 
@@ -145,98 +147,110 @@ async function expectExact(
 }
 
 describe("crash and resume", () => {
-  it("loses nothing and duplicates nothing after SIGKILLs at several points", async () => {
-    const points = [
-      { stream: "contacts", atLeast: 1 }, // right after the first commit
-      { stream: "contacts", atLeast: 1_500 }, // mid-stream
-      { stream: "companies", atLeast: 200 }, // in the second stream
-      { stream: "deals", atLeast: 600 }, // in the last stream
-    ] as const;
-    for (const { stream, atLeast } of points) {
-      const { killedAt } = await killWhen(committed(stream), atLeast);
-      // Each kill landed where it was meant to: inside its stream, before the stream finished.
-      expect(killedAt, stream).toBeGreaterThanOrEqual(atLeast);
-      expect(killedAt, stream).toBeLessThan(COUNTS[stream]);
-    }
-
-    const final = await runCli([...syncArgs(), "--json"]);
-    expect(final.code, final.stderr).toBe(0);
-    const run = JSON.parse(final.stdout);
-    expect(run.status).toBe("succeeded");
-
-    const workspace = await openWorkspace({ dataDir: dir.path });
-    try {
-      // Each killed run was failed as interrupted by the next run, which found its process gone.
-      const runs = await listRuns(workspace.store.db, { limit: 10 });
-      expect(runs.map((r) => [r.status, r.error?.code ?? null])).toEqual([
-        ["succeeded", null],
-        ...Array.from({ length: 4 }, () => ["failed", "run_interrupted"]),
-      ]);
-      // The last run resumed the first read of deals where the kill left it; the others read from their cursor.
-      expect(await readings(workspace.store.db, run.id)).toEqual([
-        ["contacts", "incremental", true],
-        ["companies", "incremental", true],
-        ["deals", "full_refresh", true],
-      ]);
-      // It did not re-add what earlier runs had committed: at most the deals after the last checkpoint.
-      expect(run.stats.recordsAdded).toBeGreaterThan(0);
-      expect(run.stats.recordsAdded).toBeLessThanOrEqual(COUNTS.deals - 600);
-
-      for (const stream of ["contacts", "companies", "deals"] as const) {
-        expect(truthDigest(emulator, stream).count).toBe(COUNTS[stream]);
+  it(
+    "loses nothing and duplicates nothing after SIGKILLs at several points",
+    async () => {
+      const points = [
+        { stream: "contacts", atLeast: 1 }, // right after the first commit
+        { stream: "contacts", atLeast: 1_500 }, // mid-stream
+        { stream: "companies", atLeast: 200 }, // in the second stream
+        { stream: "deals", atLeast: 600 }, // in the last stream
+      ] as const;
+      for (const { stream, atLeast } of points) {
+        const { killedAt } = await killWhen(committed(stream), atLeast);
+        // Each kill landed where it was meant to: inside its stream, before the stream finished.
+        expect(killedAt, stream).toBeGreaterThanOrEqual(atLeast);
+        expect(killedAt, stream).toBeLessThan(COUNTS[stream]);
       }
-      await expectExact(workspace, workspace.warehousePath, runs[0]!.connectionId);
-    } finally {
-      await workspace.close();
-    }
-  });
 
-  it("resumes a killed full refresh, run again without --full-refresh, as a full refresh of every stream", async () => {
-    const fresh = join(dir.path, "new.duckdb");
-    const refresh = syncArgs("--full-refresh", "--duckdb", fresh);
-    // Killed in its first stream (contacts), once some of it is committed.
-    const { killedAt } = await killWhen(runningRunRecords, 400, refresh);
-    expect(killedAt).toBeLessThan(COUNTS.contacts);
+      const final = await runCli([...syncArgs(), "--json"]);
+      expect(final.code, final.stderr).toBe(0);
+      const run = JSON.parse(final.stdout);
+      expect(run.status).toBe("succeeded");
 
-    const resumed = await runCli([...syncArgs("--duckdb", fresh), "--json"]);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    const run = JSON.parse(resumed.stdout);
-    expect(run.status).toBe("succeeded");
-    expect(run.fullRefresh).toBe(true);
+      const workspace = await openWorkspace({ dataDir: dir.path });
+      try {
+        // Each killed run was failed as interrupted by the next run, which found its process gone.
+        const runs = await listRuns(workspace.store.db, { limit: 10 });
+        expect(runs.map((r) => [r.status, r.error?.code ?? null])).toEqual([
+          ["succeeded", null],
+          ...Array.from({ length: 4 }, () => ["failed", "run_interrupted"]),
+        ]);
+        // The last run resumed the first read of deals where the kill left it; the others read from their cursor.
+        expect(await readings(workspace.store.db, run.id)).toEqual([
+          ["contacts", "incremental", true],
+          ["companies", "incremental", true],
+          ["deals", "full_refresh", true],
+        ]);
+        // It did not re-add what earlier runs had committed: at most the deals after the last checkpoint.
+        expect(run.stats.recordsAdded).toBeGreaterThan(0);
+        expect(run.stats.recordsAdded).toBeLessThanOrEqual(COUNTS.deals - 600);
 
-    const workspace = await openWorkspace({ dataDir: dir.path });
-    try {
-      expect(await readings(workspace.store.db, run.id)).toEqual([
-        ["contacts", "full_refresh", true],
-        ["companies", "full_refresh", false],
-        ["deals", "full_refresh", false],
-      ]);
-      const [stored] = await listRuns(workspace.store.db, { limit: 1 });
-      expect(stored!.fullRefresh).toBe(true);
-      await expectExact(workspace, fresh, stored!.connectionId);
-    } finally {
-      await workspace.close();
-    }
-  });
+        for (const stream of ["contacts", "companies", "deals"] as const) {
+          expect(truthDigest(emulator, stream).count).toBe(COUNTS[stream]);
+        }
+        await expectExact(workspace, workspace.warehousePath, runs[0]!.connectionId);
+      } finally {
+        await workspace.close();
+      }
+    },
+    CLI_TIMEOUT_MS,
+  );
 
-  it("leaves nothing stale in the warehouse after a run without it", async () => {
-    emulator.mutate({ type: "contacts", updates: 40, archives: 3, creates: 5 });
-    emulator.mutate({ type: "deals", updates: 39 });
-    const without = await runCli([...syncArgs("--no-duckdb"), "--json"]);
-    expect(without.code, without.stderr).toBe(0);
-    expect(JSON.parse(without.stdout).stats.recordsUpdated).toBeGreaterThanOrEqual(79);
+  it(
+    "resumes a killed full refresh, run again without --full-refresh, as a full refresh of every stream",
+    async () => {
+      const fresh = join(dir.path, "new.duckdb");
+      const refresh = syncArgs("--full-refresh", "--duckdb", fresh);
+      // Killed in its first stream (contacts), once some of it is committed.
+      const { killedAt } = await killWhen(runningRunRecords, 400, refresh);
+      expect(killedAt).toBeLessThan(COUNTS.contacts);
 
-    // Nothing changed at the provider since: this run reads nothing new, yet the warehouse catches up.
-    const next = await runCli([...syncArgs(), "--json"]);
-    expect(next.code, next.stderr).toBe(0);
-    const run = JSON.parse(next.stdout);
-    expect(run.stats).toMatchObject({ recordsAdded: 0, recordsUpdated: 0 });
+      const resumed = await runCli([...syncArgs("--duckdb", fresh), "--json"]);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const run = JSON.parse(resumed.stdout);
+      expect(run.status).toBe("succeeded");
+      expect(run.fullRefresh).toBe(true);
 
-    const workspace = await openWorkspace({ dataDir: dir.path });
-    try {
-      await expectExact(workspace, workspace.warehousePath, run.connectionId);
-    } finally {
-      await workspace.close();
-    }
-  });
+      const workspace = await openWorkspace({ dataDir: dir.path });
+      try {
+        expect(await readings(workspace.store.db, run.id)).toEqual([
+          ["contacts", "full_refresh", true],
+          ["companies", "full_refresh", false],
+          ["deals", "full_refresh", false],
+        ]);
+        const [stored] = await listRuns(workspace.store.db, { limit: 1 });
+        expect(stored!.fullRefresh).toBe(true);
+        await expectExact(workspace, fresh, stored!.connectionId);
+      } finally {
+        await workspace.close();
+      }
+    },
+    CLI_TIMEOUT_MS,
+  );
+
+  it(
+    "leaves nothing stale in the warehouse after a run without it",
+    async () => {
+      emulator.mutate({ type: "contacts", updates: 40, archives: 3, creates: 5 });
+      emulator.mutate({ type: "deals", updates: 39 });
+      const without = await runCli([...syncArgs("--no-duckdb"), "--json"]);
+      expect(without.code, without.stderr).toBe(0);
+      expect(JSON.parse(without.stdout).stats.recordsUpdated).toBeGreaterThanOrEqual(79);
+
+      // Nothing changed at the provider since: this run reads nothing new, yet the warehouse catches up.
+      const next = await runCli([...syncArgs(), "--json"]);
+      expect(next.code, next.stderr).toBe(0);
+      const run = JSON.parse(next.stdout);
+      expect(run.stats).toMatchObject({ recordsAdded: 0, recordsUpdated: 0 });
+
+      const workspace = await openWorkspace({ dataDir: dir.path });
+      try {
+        await expectExact(workspace, workspace.warehousePath, run.connectionId);
+      } finally {
+        await workspace.close();
+      }
+    },
+    CLI_TIMEOUT_MS,
+  );
 });
