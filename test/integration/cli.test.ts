@@ -124,7 +124,7 @@ describe("switchyard CLI", () => {
     expect(result.stderr).not.toContain("pat-wrong-token");
   });
 
-  it("creates an API key for another environment that authenticates as that environment", async () => {
+  it("creates an API key for another environment that authenticates as that environment, or an admin key", async () => {
     const created = await runCli([
       "keys",
       "create",
@@ -140,9 +140,30 @@ describe("switchyard CLI", () => {
     expect(secret).toMatch(/^sy_prod_/);
     const workspace = await openWorkspace({ dataDir: dir.path });
     try {
-      expect((await authenticateApiKey(workspace.store.db, secret))?.environmentName).toBe("prod");
+      expect(await authenticateApiKey(workspace.store.db, secret)).toMatchObject({
+        environmentName: "prod",
+        admin: false,
+      });
     } finally {
       await workspace.close();
+    }
+    const admin = await runCli([
+      "keys",
+      "create",
+      "--admin",
+      "--environment",
+      "dev",
+      "--data-dir",
+      dir.path,
+      "--json",
+    ]);
+    expect(admin.code, admin.stderr).toBe(0);
+    expect(JSON.parse(admin.stdout)).toMatchObject({ environment: "dev", admin: true });
+    const again = await openWorkspace({ dataDir: dir.path });
+    try {
+      expect((await authenticateApiKey(again.store.db, JSON.parse(admin.stdout).secret))?.admin).toBe(true);
+    } finally {
+      await again.close();
     }
 
     const unknown = await runCli(["keys", "create", "--environment", "staging", "--data-dir", dir.path]);
