@@ -108,6 +108,26 @@ describe("declarations are checked when they are defined", () => {
     ).toThrow('request.method: parameters sent "in": "body" need method POST');
   });
 
+  it("requires POST on a deleted-records endpoint that takes a cursor sent in the body", () => {
+    const search = { path: "/v1/users/search", method: "POST" as const };
+    const declared = {
+      request: search,
+      paginator: { type: "cursor" as const, cursorPath: "next", param: "after", in: "body" as const },
+      incremental: {
+        cursorField: "updated",
+        param: "since",
+        in: "body" as const,
+        format: "iso8601" as const,
+      },
+    };
+    expect(
+      invalid({ ...declared, deleted: { type: "endpoint", request: { path: "/v1/users/search" } } }),
+    ).toThrow('deleted.request.method: parameters sent "in": "body" need method POST');
+    expect(
+      invalid({ ...declared, deleted: { type: "endpoint", request: search, since: true } }),
+    ).not.toThrow();
+  });
+
   it("rejects an unknown cursor format and unknown keys", () => {
     expect(
       invalid({ incremental: { cursorField: "updated", param: "since", format: "rfc2822" as never } }),

@@ -32,6 +32,7 @@ export function buildRequest(
 ): HttpRequest {
   const request: HttpRequest = { method: spec.method, path: spec.path, query: { ...spec.query } };
   if (spec.method === "POST") request.body = { ...spec.body };
+  if (Object.keys(params).length === 0) return request;
   if (where === "body") request.body = { ...(request.body as object | undefined), ...params };
   else request.query = { ...request.query, ...params };
   return request;

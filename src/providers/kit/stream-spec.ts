@@ -3,10 +3,11 @@
  * and schema. `defineStream` checks a spec against this schema when the provider module loads.
  */
 import { z } from "zod";
+import type { PaginationSpec } from "../../http/index.ts";
 import { deleteRuleSchema } from "./delete-rule.ts";
 import { incrementalSpecSchema } from "./incremental.ts";
 import { paginationSpecSchema } from "./pagination-spec.ts";
-import { requestSpecSchema } from "./request.ts";
+import { type ParsedRequestSpec, requestSpecSchema } from "./request.ts";
 import { schemaSpecSchema } from "./schema-spec.ts";
 
 export const streamSpecSchema = z
@@ -34,17 +35,16 @@ export const streamSpecSchema = z
         message: `"${spec.primaryKey}" is not one of schema.columns`,
       });
     }
-    const inBody = (where: string | undefined) => where === "body";
-    if (
-      spec.request.method !== "POST" &&
-      (inBody("in" in spec.paginator ? spec.paginator.in : undefined) || inBody(spec.incremental?.in))
-    ) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["request", "method"],
-        message: 'parameters sent "in": "body" need method POST',
-      });
+    // Every endpoint the stream reads: parameters it sends in the body need a POST.
+    const cursorIn = spec.incremental?.in;
+    requirePostForBody(ctx, ["request"], spec.request, spec.paginator, cursorIn);
+    if (spec.deleted?.type === "endpoint") {
+      const { request, paginator = spec.paginator, since } = spec.deleted;
+      requirePostForBody(ctx, ["deleted", "request"], request, paginator, since ? cursorIn : undefined);
     }
+    const discover = spec.schema.discover;
+    if (discover)
+      requirePostForBody(ctx, ["schema", "discover", "request"], discover.request, discover.paginator);
     if (spec.deleted?.type === "endpoint" && spec.deleted.since && !spec.incremental) {
       ctx.addIssue({
         code: "custom",
@@ -53,6 +53,22 @@ export const streamSpecSchema = z
       });
     }
   });
+
+function requirePostForBody(
+  ctx: z.RefinementCtx,
+  path: string[],
+  request: ParsedRequestSpec,
+  paginator: PaginationSpec | undefined,
+  cursorIn?: "query" | "body",
+): void {
+  const pagingIn = paginator && "in" in paginator ? paginator.in : undefined;
+  if (request.method === "POST" || (pagingIn !== "body" && cursorIn !== "body")) return;
+  ctx.addIssue({
+    code: "custom",
+    path: [...path, "method"],
+    message: 'parameters sent "in": "body" need method POST',
+  });
+}
 
 /** A stream spec as a provider writes it (defaults may be left out). */
 export type StreamSpec = z.input<typeof streamSpecSchema>;
