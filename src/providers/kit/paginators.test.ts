@@ -156,7 +156,7 @@ describe("record selection", () => {
   it("rejects an item that is not an object, naming it", async () => {
     const error = await readPages(streamOver("/not-objects", "data", paginator), api.http).catch((e) => e);
     expect(error).toBeInstanceOf(RecordInvalidError);
-    expect(error.message).toContain('item #1 at "data" is not an object');
+    expect(error.message).toContain('item #1 of /not-objects at "data" is not an object');
   });
 
   it("rejects a body whose records path is not an array", async () => {

@@ -59,7 +59,9 @@ export async function* readDeclaredStream(
     // paginate always ends with the phase's last page (next undefined), which moves on to the next phase.
     pass = undefined;
     for await (const page of pages) {
-      const records = page.records.map((raw, index) => selectRecord(stream, catalog, phase, raw, index));
+      const records = page.records.map((raw, index) =>
+        selectRecord(stream, catalog, endpoint, phase, raw, index),
+      );
       position = { ...position, next: page.next, latest: latestOf(stream, position, records) };
       pass = page.next === undefined ? nextPhase(stream, position) : position;
       yield { records, state: toStreamState(stateAfter(stream, saved, pass, position)) };
@@ -132,12 +134,14 @@ function latestOf(stream: ParsedStreamSpec, pass: Pass, records: readonly SyncRe
 function selectRecord(
   stream: ParsedStreamSpec,
   catalog: FieldCatalog | undefined,
+  endpoint: PhaseEndpoint,
   phase: Pass["phase"],
   raw: unknown,
   index: number,
 ): SyncRecord {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new RecordInvalidError(stream.name, `item #${index} at "${stream.records}" is not an object`, {
+    const where = `${endpoint.request.path} at "${endpoint.records}"`;
+    throw new RecordInvalidError(stream.name, `item #${index} of ${where} is not an object`, {
       index,
     });
   }
