@@ -49,7 +49,7 @@ export function findRecordId(
   const wanted = email ? value.toLowerCase() : value;
   const matches = (id: number) => {
     if (!inState(id)) return false;
-    const held = table.get(id)?.properties[idProperty];
+    const held = table.get(id)?.fields[idProperty];
     return (email ? held?.toLowerCase() : held) === wanted;
   };
   // A seeded contact's email encodes its index; every other value was set by a change, so the record

@@ -382,7 +382,7 @@ class RecordAccess {
       this.last = this.dataset.table(this.type).get(id);
       this.lastId = id;
     }
-    return this.last?.properties[name] ?? null;
+    return this.last?.fields[name] ?? null;
   }
 
   matchesQuery(id: number, query: string): boolean {

@@ -46,14 +46,13 @@ export function toApiObject(
   associationTypes: readonly ObjectTypeName[] = [],
 ): ApiObject {
   const properties: Record<string, string | null> = {};
-  for (const name of propertyNames) properties[name] = record.properties[name] ?? null;
+  for (const name of propertyNames) properties[name] = record.fields[name] ?? null;
   const object: ApiObject = {
     id: String(record.id),
     properties,
     // The timestamp properties already hold these instants as ISO strings.
-    createdAt: record.properties.createdate ?? new Date(record.createdAt).toISOString(),
-    updatedAt:
-      record.properties[OBJECT_SPECS[type].modifiedProperty] ?? new Date(record.updatedAt).toISOString(),
+    createdAt: record.fields.createdate ?? new Date(record.createdAt).toISOString(),
+    updatedAt: record.fields[OBJECT_SPECS[type].modifiedProperty] ?? new Date(record.updatedAt).toISOString(),
     archived: record.archivedAt !== undefined,
   };
   if (record.archivedAt !== undefined) object.archivedAt = new Date(record.archivedAt).toISOString();
