@@ -150,6 +150,40 @@ describe("declared paginators", () => {
   });
 });
 
+describe("resuming and stopping", () => {
+  const nextUrl = () => streamOver("/next-url", "data.items", { type: "next_url", nextPath: "links.next" });
+
+  it("resumes from a page's checkpoint with the next page, whatever the token (here a URL)", async () => {
+    const [first] = await readPages(nextUrl(), api.http, { maxPages: 1 });
+    const before = api.server.requests.length;
+    const rest = await readPages(nextUrl(), api.http, { state: first!.state });
+    expect(api.server.requests[before]?.url).toBe("/next-url?start=3");
+    expect(ids(rest)).toEqual([4, 5, 6, 7]);
+  });
+
+  it("stops with the signal: no request after it is aborted", async () => {
+    const controller = new AbortController();
+    const before = api.server.requests.length;
+    const ctx = {
+      http: api.http,
+      state: undefined,
+      fullRefresh: true,
+      signal: controller.signal,
+      log: { log: () => {} },
+    };
+    const seen: unknown[] = [];
+    const reading = (async () => {
+      for await (const page of nextUrl().read(ctx)) {
+        seen.push(page);
+        controller.abort();
+      }
+    })();
+    await expect(reading).rejects.toThrow(/abort/i);
+    expect(seen).toHaveLength(1);
+    expect(api.server.requests.length - before).toBe(1);
+  });
+});
+
 describe("record selection", () => {
   const paginator: PaginationSpec = { type: "offset", offsetParam: "start", limitParam: "limit", limit: 10 };
 
