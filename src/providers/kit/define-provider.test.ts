@@ -135,6 +135,13 @@ describe("declarations are checked when they are defined", () => {
     expect(invalid({ recordz: "data" } as never)).toThrow(ConfigError);
   });
 
+  it("names the provider of a wrong stream", () => {
+    const broken = { ...users, records: undefined } as unknown as StreamSpec;
+    expect(() => defineProvider({ ...spec, streams: [broken] })).toThrow(
+      /^Stream "acme\.users" is not a valid declaration: records: /,
+    );
+  });
+
   it("rejects a provider with a bad base URL or two streams of one name", () => {
     expect(() => defineProvider({ ...spec, baseUrl: "api.acme.example" })).toThrow(
       'Provider "acme" is not a valid declaration: baseUrl: must be an http(s) URL',

@@ -61,8 +61,9 @@ const providerHeadSchema = z.object({
 export function defineProvider(spec: ProviderSpec, options: DefineStreamOptions = {}): ProviderDefinition {
   const what = `Provider "${typeof spec?.name === "string" ? spec.name : "?"}"`;
   const head = parseDeclaration(providerHeadSchema, spec, what);
+  const streamOptions = { ...options, provider: head.name };
   const streams = spec.streams.map((stream) =>
-    isHandWritten(stream) ? stream : defineStream(stream, options),
+    isHandWritten(stream) ? stream : defineStream(stream, streamOptions),
   );
   const duplicate = streams.find((stream, i) => streams.findIndex((s) => s.name === stream.name) !== i);
   if (duplicate) {

@@ -12,12 +12,15 @@ import { type StreamSpec, streamSpecSchema } from "./stream-spec.ts";
 export interface DefineStreamOptions {
   /** When a pass starts (tests pin it). Default: the system clock. */
   now?: Clock;
+  /** The provider declaring the stream, to name it in errors (`acme.users`). */
+  provider?: string;
 }
 
 /** The stream a spec declares; throws ConfigError naming every wrong field when the spec is not valid. */
 export function defineStream(spec: StreamSpec, options: DefineStreamOptions = {}): StreamDefinition {
   const name = typeof spec === "object" && spec !== null && typeof spec.name === "string" ? spec.name : "?";
-  const stream = parseDeclaration(streamSpecSchema, spec, `Stream "${name}"`);
+  const qualified = options.provider === undefined ? name : `${options.provider}.${name}`;
+  const stream = parseDeclaration(streamSpecSchema, spec, `Stream "${qualified}"`);
   const now = options.now ?? (() => new Date());
   const deletedField = stream.deleted ? deletedFieldOf(stream.deleted) : undefined;
   const columns = { ...stream.schema.columns };
