@@ -15,6 +15,7 @@ import type { EmulatorCore } from "./core.ts";
 import { EmulatorError, type ErrorStyle } from "./errors.ts";
 import { htmlErrorPage } from "./faults.ts";
 import { oauthRoutes } from "./oauth/routes.ts";
+import { PagingParamError } from "./paging.ts";
 
 const HTML = "text/html; charset=utf-8";
 
@@ -149,15 +150,20 @@ function requestIdOf(errors: ErrorStyle, reply: FastifyReply): string {
   return typeof header === "string" ? header : randomUUID();
 }
 
-/** Every error leaves in the provider's shape: handler errors as thrown, framework 4xx as invalid requests. */
+/**
+ * Every error leaves in the provider's shape: handler errors as thrown, bad paging parameters and framework
+ * 4xx as invalid requests, anything else as an internal error.
+ */
 function renderError(errors: ErrorStyle, error: FastifyError | EmulatorError, reply: FastifyReply) {
   const requestId = requestIdOf(errors, reply);
   const status = error.statusCode ?? 500;
   const rendered =
     error instanceof EmulatorError
       ? error
-      : status >= 400 && status < 500
-        ? errors.invalidRequest(`Invalid input JSON: ${error.message}`)
-        : errors.internalError(`internal error: ${error.message}`);
+      : error instanceof PagingParamError
+        ? errors.invalidRequest(error.message)
+        : status >= 400 && status < 500
+          ? errors.invalidRequest(`Invalid input JSON: ${error.message}`)
+          : errors.internalError(`internal error: ${error.message}`);
   return reply.code(rendered.statusCode).send(errors.body(rendered, requestId));
 }

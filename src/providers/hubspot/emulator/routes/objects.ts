@@ -3,6 +3,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { pageLink, takePage } from "../../../../emulator/paging.ts";
 import { type ObjectTypeName, resolveObjectType } from "../catalog.ts";
 import {
   archivedParam,
@@ -53,20 +54,14 @@ export function objectRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
     const names = selectProperties(dataset, type, listParam(query.properties));
     const associationTypes = associationTypesParam(query.associations);
     const ids = archived ? table.archivedIds(fromId) : table.liveIds(fromId);
-    const page: number[] = [];
-    let nextId: number | undefined;
-    for (const id of ids) {
-      if (page.length === limit) {
-        nextId = id;
-        break;
-      }
-      page.push(id);
-    }
-    const results = page.map((id) => toApiObject(dataset, type, table.get(id)!, names, associationTypes));
-    if (nextId === undefined) return reply.send({ results });
-    const link = new URL(request.url, `http://${request.headers.host ?? "localhost"}`);
-    link.searchParams.set("after", String(nextId));
-    return reply.send({ results, paging: { next: { after: String(nextId), link: link.toString() } } });
+    const page = takePage(ids, limit);
+    const results = page.items.map((id) =>
+      toApiObject(dataset, type, table.get(id)!, names, associationTypes),
+    );
+    if (page.next === undefined) return reply.send({ results });
+    const nextAfter = String(page.next);
+    const link = pageLink(`http://${request.headers.host ?? "localhost"}`, request.url, { after: nextAfter });
+    return reply.send({ results, paging: { next: { after: nextAfter, link } } });
   });
 
   app.get("/crm/v3/objects/:objectType/:objectId", async (request: ObjectRequest, reply) => {

@@ -3,6 +3,7 @@
  * `GET /crm/v3/owners/{ownerId}` (by owner id, or by user id with `idProperty=userId`).
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { limitParam, pageLink, takePage } from "../../../../emulator/paging.ts";
 import { archivedParam, type EmulatorContext, singleParam } from "../context.ts";
 import { HubSpotApiError, validationError } from "../errors.ts";
 
@@ -19,7 +20,10 @@ export function ownerRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   const list = async (request: OwnersRequest) => {
     const archived = archivedParam(request.query.archived);
     const email = singleParam(request.query.email)?.toLowerCase();
-    const limit = limitParam(singleParam(request.query.limit));
+    const limit = limitParam(singleParam(request.query.limit), {
+      fallback: DEFAULT_OWNERS_LIMIT,
+      max: MAX_OWNERS_LIMIT,
+    });
     const after = singleParam(request.query.after);
     const matching = ctx.owners.filter(
       (owner) =>
@@ -29,12 +33,10 @@ export function ownerRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
     const start = after === undefined || after === "" ? 0 : matching.findIndex((owner) => owner.id === after);
     if (start < 0)
       throw validationError(`after must be a paging cursor returned by a previous page, but was "${after}".`);
-    const results = matching.slice(start, start + limit);
-    const next = matching[start + limit];
+    const { items: results, next } = takePage(matching.slice(start), limit);
     if (!next) return { results };
-    const link = new URL(request.url, `http://${request.headers.host ?? "localhost"}`);
-    link.searchParams.set("after", next.id);
-    return { results, paging: { next: { after: next.id, link: link.toString() } } };
+    const link = pageLink(`http://${request.headers.host ?? "localhost"}`, request.url, { after: next.id });
+    return { results, paging: { next: { after: next.id, link } } };
   };
   app.get("/crm/v3/owners", list);
   app.get("/crm/v3/owners/", list);
@@ -60,13 +62,4 @@ export function ownerRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
     }
     return owner;
   });
-}
-
-function limitParam(raw: string | undefined): number {
-  if (raw === undefined || raw === "") return DEFAULT_OWNERS_LIMIT;
-  const limit = Number(raw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_OWNERS_LIMIT) {
-    throw validationError(`limit must be an integer between 1 and ${MAX_OWNERS_LIMIT}, but was ${raw}.`);
-  }
-  return limit;
 }
