@@ -17,15 +17,43 @@ export interface FieldCatalog {
   custom: ReadonlyMap<string, string>;
 }
 
+/** One field definition as the fields endpoint describes it. */
+interface FieldDefinition {
+  key: string;
+  label: unknown;
+  type: ColumnType;
+  custom: boolean;
+}
+
 /** Reads every field definition and builds the catalog; `declared` are the stream's static columns. */
 export async function discoverFields(
   spec: ParsedDiscoverySpec,
   declared: Readonly<Record<string, ColumnType>>,
   ctx: Pick<ReadContext, "http" | "signal">,
 ): Promise<FieldCatalog> {
+  const definitions = await readDefinitions(spec, ctx);
+  // Custom fields are named last, so a name never takes a built-in field's key, wherever it is listed.
+  const taken = new Set([
+    ...Object.keys(declared),
+    ...definitions.filter((d) => !d.custom).map((d) => d.key),
+  ]);
   const types = new Map<string, ColumnType>();
   const custom = new Map<string, string>();
-  const taken = new Set(Object.keys(declared));
+  for (const definition of definitions) {
+    const column = definition.custom ? uniqueColumn(definition.label, definition.key, taken) : definition.key;
+    if (definition.custom) custom.set(definition.key, column);
+    taken.add(column);
+    types.set(column, definition.type);
+  }
+  for (const [name, type] of Object.entries(declared)) types.set(name, type);
+  return { types, custom };
+}
+
+async function readDefinitions(
+  spec: ParsedDiscoverySpec,
+  ctx: Pick<ReadContext, "http" | "signal">,
+): Promise<FieldDefinition[]> {
+  const definitions: FieldDefinition[] = [];
   const paginator = spec.paginator ? createPaginator(spec.paginator) : singlePage;
   const pages = paginate(ctx.http, buildRequest(spec.request), paginator, {
     records: spec.records,
@@ -42,17 +70,19 @@ export async function discoverFields(
         );
       }
       const providerType = getPath(definition, spec.type);
-      const type = (typeof providerType === "string" && spec.types[providerType]) || "string";
-      const isCustom =
-        spec.custom !== undefined && getPath(definition, spec.custom.field) === spec.custom.equals;
-      const column = isCustom ? uniqueColumn(getPath(definition, spec.name), key, taken) : key;
-      if (isCustom) custom.set(key, column);
-      taken.add(column);
-      types.set(column, type);
+      definitions.push({
+        key,
+        label: getPath(definition, spec.name),
+        // Own keys only: a provider type named `constructor` must not find Object's.
+        type:
+          typeof providerType === "string" && Object.hasOwn(spec.types, providerType)
+            ? spec.types[providerType]!
+            : "string",
+        custom: spec.custom !== undefined && getPath(definition, spec.custom.field) === spec.custom.equals,
+      });
     }
   }
-  for (const [name, type] of Object.entries(declared)) types.set(name, type);
-  return { types, custom };
+  return definitions;
 }
 
 /** The record with custom values renamed and every catalogued field converted to its column type. */

@@ -80,6 +80,25 @@ describe("schema discovered from a fields endpoint", () => {
     expect(person).toEqual({ id: 8, name: "Bo", preferred_color: "red", custom_fields: { other: 1 } });
   });
 
+  it("never names a custom field after a built-in field listed after it, nor types by inherited keys", async () => {
+    const fields = [
+      { key: "c0ffee", name: "Email", field_type: "constructor", edit_flag: true },
+      { key: "email", name: "Email", field_type: "toString", edit_flag: false },
+    ];
+    const local = await startApi((req, res) =>
+      req.url.startsWith("/personFields")
+        ? sendJson(res, 200, { data: fields })
+        : sendJson(res, 200, { data: [{ id: 1, name: "Di", email: "di@example.com", c0ffee: "work" }] }),
+    );
+    try {
+      const stream = personsStream({ paginator: undefined });
+      const [person] = recordsOf(await readPages(stream, local.http, { fullRefresh: true }));
+      expect(person).toEqual({ id: 1, name: "Di", email: "di@example.com", email_c0ffee: "work" });
+    } finally {
+      await local.close();
+    }
+  });
+
   it("fails naming the record and field when a value is not of its discovered type", async () => {
     persons = [{ id: 9, name: "Cy", [BUDGET_KEY]: "lots" }];
     const error = await readPages(personsStream(), api.http, { fullRefresh: true }).catch((e) => e);
