@@ -3,6 +3,7 @@
  * and deterministic changes over time. Everything here is a pure function of the seed and the calls made.
  */
 
+import { applyChanges, ChangePicker } from "../../../emulator/changes.ts";
 import { hash32, keyOf } from "../../../emulator/random.ts";
 import {
   associationKind,
@@ -173,51 +174,30 @@ export class Dataset {
    */
   mutate(request: MutationRequest): MutationResult {
     const table = this.tables[request.type];
-    const stepMs = request.stepMs ?? 1000;
     const batch = ++this.batches;
-    const sharedAt = stepMs === 0 ? this.tick(1) : undefined;
-    const nextTime = () => sharedAt ?? this.tick(stepMs);
-    const chosen = new Set<number>();
-    const choose = (count: number, salt: number): number[] => {
-      const picked: number[] = [];
-      const live = this.liveCount(request.type) - chosen.size;
-      const wanted = Math.min(count, Math.max(live, 0));
-      for (let attempt = 0; picked.length < wanted && attempt < wanted * 50 + 1000; attempt++) {
-        const id = table.spec.idBase + (hash32(this.seed, batch, salt, attempt) % table.totalCount);
-        if (chosen.has(id) || !table.isLive(id)) continue;
-        chosen.add(id);
-        picked.push(id);
-      }
-      return picked;
-    };
-    const updated = choose(request.updates ?? 0, keyOf("update")).map((id) => {
-      const at = nextTime();
-      const version = table.versionOf(id) + 1;
-      table.update(
-        id,
-        updatedProperties(this.seed, request.type, id, version, at, this.added[request.type]),
-        at,
-      );
-      return id;
-    });
-    const created = Array.from({ length: request.creates ?? 0 }, () => {
-      const at = nextTime();
-      const id = table.create(at);
-      const values = updatedProperties(this.seed, request.type, id, 0, at, this.added[request.type]);
-      // Only the added properties: a generated record already has every declared one.
-      const addedValues = Object.fromEntries(
-        this.added[request.type].map((p) => [p.name, values[p.name] ?? null]),
-      );
-      if (this.added[request.type].length > 0) table.update(id, addedValues, at);
-      return id;
-    });
-    const archived = choose(request.archives ?? 0, keyOf("archive")).map((id) => {
-      table.archive(id, nextTime());
-      return id;
-    });
+    const added = this.added[request.type];
+    const picker = new ChangePicker(table, this.seed, batch);
+    const { updated, created, archived } = applyChanges(
+      table,
+      request,
+      {
+        seed: this.seed,
+        batch,
+        tick: (stepMs) => this.tick(stepMs),
+        updatedFields: (id, version, at) =>
+          updatedProperties(this.seed, request.type, id, version, at, added),
+        // Only the added properties: a generated record already has every declared one.
+        createdFields: (id, at) => {
+          if (added.length === 0) return undefined;
+          const values = updatedProperties(this.seed, request.type, id, 0, at, added);
+          return Object.fromEntries(added.map((p) => [p.name, values[p.name] ?? null]));
+        },
+      },
+      picker,
+    );
     const reassociated = this.reassociate(
       request.type,
-      choose(request.reassociations ?? 0, keyOf("reassociate")),
+      picker.pick(request.reassociations ?? 0, "reassociate"),
       batch,
     );
     if (created.length > 0 || archived.length > 0 || reassociated.length > 0) this.reverse.clear();
