@@ -12,6 +12,7 @@ export type ErrorCode =
   | "provider_unavailable"
   | "provider_response_malformed"
   | "record_invalid"
+  | "state_invalid"
   | "destination_failed"
   | "run_aborted"
   | "run_interrupted"
@@ -162,6 +163,20 @@ export class RecordInvalidError extends SwitchyardError {
       hint: "The page was not written and state did not advance; check the provider data or the stream's primary key.",
       details: { stream, ...details },
     });
+  }
+}
+
+/** A saved checkpoint does not have the shape its stream declares (corrupt, or written by something else). */
+export class StateInvalidError extends SwitchyardError {
+  constructor(stream: string, problem: string) {
+    super(
+      "state_invalid",
+      `The saved checkpoint of stream "${stream}" is not one this stream can resume from: ${problem}`,
+      {
+        hint: "Nothing was read. Run the sync with --full-refresh (API: full_refresh: true) to start the stream over; the checkpoint is replaced when it commits.",
+        details: { stream },
+      },
+    );
   }
 }
 

@@ -1,8 +1,15 @@
 import type { Kysely } from "kysely";
 import type { ProviderDefinition, StreamDefinition } from "../core/index.ts";
-import { UnknownStreamError } from "../core/index.ts";
+import { StateInvalidError, UnknownStreamError } from "../core/index.ts";
 import type { Database } from "../store/index.ts";
-import { loadEnvelope, planRead, type ReadPlan, saveEnvelope } from "./stream-envelope.ts";
+import {
+  describeIssues,
+  loadEnvelope,
+  planRead,
+  type ReadPlan,
+  type StreamEnvelope,
+  saveEnvelope,
+} from "./stream-envelope.ts";
 
 /** How one stream of a run will be read. */
 export interface StreamPlan {
@@ -12,7 +19,8 @@ export interface StreamPlan {
 
 /**
  * Plans every stream of a run before any is read (reads only). A full refresh that a killed run left
- * unfinished is resumed, whether or not this run asked for one (see planRead).
+ * unfinished is resumed, whether or not this run asked for one (see planRead). A checkpoint that does not
+ * match its stream's `stateSchema` fails the run with StateInvalidError before anything is read.
  */
 export async function planRun(
   db: Kysely<Database>,
@@ -25,15 +33,21 @@ export async function planRun(
 ): Promise<StreamPlan[]> {
   const plans: StreamPlan[] = [];
   for (const stream of selectStreams(input.provider, input.streams)) {
-    const envelope = await loadEnvelope(db, input.connectionId, stream.name);
-    const read = planRead(envelope, {
-      forceFull: input.fullRefresh,
-      incremental: stream.cursorField !== undefined,
-    });
-    plans.push({ stream, read });
+    const options = { forceFull: input.fullRefresh, incremental: stream.cursorField !== undefined };
+    try {
+      const read = planRead(await loadEnvelope(db, input.connectionId, stream.name), options);
+      checkState(stream, read.state);
+      plans.push({ stream, read });
+    } catch (error) {
+      // A full refresh is the way out of a bad checkpoint: it starts the stream over from nothing.
+      if (!(error instanceof StateInvalidError && input.fullRefresh)) throw error;
+      plans.push({ stream, read: planRead(NO_ENVELOPE, options) });
+    }
   }
   return plans;
 }
+
+const NO_ENVELOPE: StreamEnvelope = { cursor: null, fullRefresh: null };
 
 /**
  * Saves every planned envelope, so a full refresh is on record for each of its streams before the first
@@ -50,6 +64,13 @@ export async function recordPlans(
 /** A run is a full refresh (`runs.full_refresh`) when it carries out one that was asked for, now or by a killed run. */
 export function isRequestedFullRefresh(plans: readonly StreamPlan[]): boolean {
   return plans.some((plan) => plan.read.envelope.fullRefresh?.requested === true);
+}
+
+/** A stream's checkpoint must have the shape the stream declares; an undeclared shape stays opaque. */
+function checkState(stream: StreamDefinition, state: unknown): void {
+  if (state === undefined || !stream.stateSchema) return;
+  const parsed = stream.stateSchema.safeParse(state);
+  if (!parsed.success) throw new StateInvalidError(stream.name, describeIssues(parsed.error.issues));
 }
 
 function selectStreams(

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
-import type { JsonObject, StreamState } from "../core/index.ts";
+import { z } from "zod";
+import { type JsonObject, StateInvalidError, type StreamState } from "../core/index.ts";
 import { type Database, loadStreamState, saveStreamState } from "../store/index.ts";
 
 /**
@@ -18,7 +19,24 @@ export interface UnfinishedFullRefresh {
   requested?: boolean;
 }
 
-/** Reads a stream's envelope; a stream that never committed has neither cursor nor full refresh. */
+const streamStateSchema = z.record(z.string(), z.json());
+
+/** The envelope as stored; anything else in the row (a hand edit, another tool) is refused, not cast. */
+const envelopeSchema = z.object({
+  cursor: streamStateSchema.nullable(),
+  fullRefresh: z
+    .object({
+      startedAt: z.iso.datetime({ offset: true }),
+      cursor: streamStateSchema.nullable(),
+      requested: z.boolean().optional(),
+    })
+    .nullable(),
+});
+
+/**
+ * Reads a stream's envelope; a stream that never committed has neither cursor nor full refresh.
+ * Throws StateInvalidError when the stored row is not an envelope.
+ */
 export async function loadEnvelope(
   db: Kysely<Database>,
   connectionId: string,
@@ -26,7 +44,19 @@ export async function loadEnvelope(
 ): Promise<StreamEnvelope> {
   const stored = await loadStreamState(db, connectionId, stream);
   if (!stored) return { cursor: null, fullRefresh: null };
-  return stored as unknown as StreamEnvelope;
+  const parsed = envelopeSchema.safeParse(stored);
+  if (!parsed.success) throw new StateInvalidError(stream, describeIssues(parsed.error.issues));
+  return parsed.data as StreamEnvelope;
+}
+
+/** The first few issues of a failed parse as one line (`fullRefresh.startedAt: Invalid ISO datetime`). */
+export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  const shown = issues.slice(0, 3).map((issue) => {
+    const path = issue.path.map(String).join(".");
+    return path ? `${path}: ${issue.message}` : issue.message;
+  });
+  const more = issues.length > shown.length ? ` (and ${issues.length - shown.length} more)` : "";
+  return shown.join("; ") + more;
 }
 
 export async function saveEnvelope(

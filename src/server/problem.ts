@@ -32,6 +32,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   unsupported_media_type: 415,
   credentials_rejected: 422,
   record_invalid: 422,
+  state_invalid: 422,
   rate_limited: 429,
   config_invalid: 500,
   destination_failed: 500,
