@@ -290,6 +290,49 @@ describe("switchyard sync: --token and --base-url", () => {
     expect(JSON.parse(synced.stdout).stats.recordsUnchanged).toBe(12 + 3 + 5);
   });
 
+  it("checks a --base-url given without --token as it checks one given with it", async () => {
+    // Stored without a base URL, in an environment that keeps private addresses out. The unknown stream
+    // fails each run before any request.
+    const strict = ["--connection", "strict", "--environment", "strict", "--data-dir", dir.path];
+    const stored = await runCli([
+      "sync",
+      "hubspot",
+      "--token",
+      TOKEN,
+      ...strict,
+      "--streams",
+      "nosuch",
+      "--no-duckdb",
+    ]);
+    expect(stored.stderr).toMatch(/has no stream "nosuch"/);
+
+    const moved = await runCli([
+      "sync",
+      "hubspot",
+      ...strict,
+      "--base-url",
+      emulator.url,
+      "--streams",
+      "nosuch",
+      "--no-duckdb",
+    ]);
+    expect(moved.code).not.toBe(0);
+    expect(moved.stderr).toMatch(/--allow-private-network/);
+    expect(moved.stderr).not.toMatch(/has no stream/);
+    const workspace = await openWorkspace({ dataDir: dir.path });
+    try {
+      const env = await ensureEnvironment(workspace.store.db, "strict");
+      const row = await findConnection(workspace.store.db, {
+        environmentId: env.id,
+        provider: "hubspot",
+        endUserId: "strict",
+      });
+      expect(JSON.parse(row!.config)).toEqual({});
+    } finally {
+      await workspace.close();
+    }
+  });
+
   it("says nothing listens at the base URL when the connection is refused, not that the provider is down", async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));

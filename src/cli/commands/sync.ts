@@ -10,9 +10,11 @@ import {
   type ProviderDefinition,
 } from "../../core/index.ts";
 import { createDuckDbDestination } from "../../destinations/duckdb/index.ts";
+import { assertBaseUrlAllowed } from "../../http/index.ts";
 import { providers } from "../../providers/registry.ts";
 import {
   ensureEnvironment,
+  environmentAllowsPrivateNetwork,
   findConnection,
   setEnvironmentPrivateNetwork,
   updateConnection,
@@ -168,6 +170,12 @@ async function resolveConnection(
       "Pass --token once; Switchyard stores it encrypted for the next syncs.",
     );
   }
-  if (flags.baseUrl) await updateConnection(workspace.store.db, existing.id, { config });
+  if (flags.baseUrl) {
+    // The same check upsertConnection makes: no user:password, no private address the environment forbids.
+    await assertBaseUrlAllowed(flags.baseUrl, {
+      allowPrivateAddresses: await environmentAllowsPrivateNetwork(workspace.store.db, env.id),
+    });
+    await updateConnection(workspace.store.db, existing.id, { config });
+  }
   return existing.id;
 }
