@@ -28,3 +28,22 @@ export type JsonSchema = Record<string, unknown>;
 export function toJsonSchema(schema: z.ZodType, io: "input" | "output" = "output"): JsonSchema {
   return z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as JsonSchema;
 }
+
+/** Standalone JSON Schemas of a model and its envelopes; shared shapes sit in each one's `$defs`. */
+export interface ModelJsonSchemas {
+  model: JsonSchema;
+  list: JsonSchema;
+  createBody?: JsonSchema;
+  patchBody?: JsonSchema;
+  writeResponse?: JsonSchema;
+}
+
+export function modelJsonSchemas(model: UnifiedModel): ModelJsonSchemas {
+  const schemas: ModelJsonSchemas = { model: toJsonSchema(model.schema), list: toJsonSchema(model.list) };
+  if (model.writes) {
+    schemas.createBody = toJsonSchema(model.writes.createBody, "input");
+    schemas.patchBody = toJsonSchema(model.writes.patchBody, "input");
+    schemas.writeResponse = toJsonSchema(model.writes.response);
+  }
+  return schemas;
+}
