@@ -47,10 +47,10 @@ export {
   type OffsetPage,
   offsetPage,
   offsetParam,
-  PagingParamError,
   pageLink,
   takePage,
 } from "./paging.ts";
+export { booleanParam, listParam, ParamError, singleParam } from "./params.ts";
 export { hash32, intBetween, keyOf, pick, unit } from "./random.ts";
 export {
   type LimitWindow,

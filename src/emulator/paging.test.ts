@@ -8,10 +8,10 @@ import {
   numberedPage,
   offsetPage,
   offsetParam,
-  PagingParamError,
   pageLink,
   takePage,
 } from "./paging.ts";
+import { ParamError } from "./params.ts";
 
 const letters = [..."abcdefg"];
 
@@ -19,7 +19,7 @@ describe("paging helpers", () => {
   it("reads limits and offsets, refusing values out of range with the parameter's name", () => {
     expect(limitParam(undefined, { fallback: 10, max: 100 })).toBe(10);
     expect(limitParam("100", { fallback: 10, max: 100 })).toBe(100);
-    expect(() => limitParam("101", { fallback: 10, max: 100 })).toThrow(PagingParamError);
+    expect(() => limitParam("101", { fallback: 10, max: 100 })).toThrow(ParamError);
     expect(() => limitParam("2.5", { fallback: 10, max: 100, name: "per_page" })).toThrow(
       "per_page must be an integer between 1 and 100, but was 2.5.",
     );

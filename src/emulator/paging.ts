@@ -1,12 +1,10 @@
 /**
  * The pagination styles providers use, as small pure helpers a route composes with its own field names:
  * cursor (`after` / opaque cursor), offset (`start` + `limit` with "more items"), page number, and next link
- * (a URL, in the body or a `Link` header). A bad paging parameter throws `PagingParamError`, which the kit's
+ * (a URL, in the body or a `Link` header). A bad paging parameter throws `ParamError`, which the kit's
  * server answers as the provider's 400.
  */
-
-/** A paging parameter the provider would refuse; rendered through the provider's `invalidRequest`. */
-export class PagingParamError extends Error {}
+import { ParamError } from "./params.ts";
 
 /** A page size: `fallback` when absent, else an integer in [1, max]. */
 export function limitParam(
@@ -17,7 +15,7 @@ export function limitParam(
   if (raw === undefined || raw === "") return options.fallback;
   const limit = Number(raw);
   if (!Number.isInteger(limit) || limit < 1 || limit > options.max) {
-    throw new PagingParamError(`${name} must be an integer between 1 and ${options.max}, but was ${raw}.`);
+    throw new ParamError(`${name} must be an integer between 1 and ${options.max}, but was ${raw}.`);
   }
   return limit;
 }
@@ -27,7 +25,7 @@ export function offsetParam(raw: string | undefined, name = "start"): number {
   if (raw === undefined || raw === "") return 0;
   const offset = Number(raw);
   if (!Number.isInteger(offset) || offset < 0) {
-    throw new PagingParamError(`${name} must be a non-negative integer, but was ${raw}.`);
+    throw new ParamError(`${name} must be a non-negative integer, but was ${raw}.`);
   }
   return offset;
 }
@@ -50,12 +48,12 @@ export function encodeCursor(position: unknown): string {
   return Buffer.from(JSON.stringify(position)).toString("base64url");
 }
 
-/** The position of an opaque cursor, or PagingParamError when it is not one of ours. */
+/** The position of an opaque cursor, or ParamError when it is not one of ours. */
 export function decodeCursor<T>(cursor: string, name = "cursor"): T {
   try {
     return JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as T;
   } catch {
-    throw new PagingParamError(`${name} must be a cursor returned by a previous page, but was "${cursor}".`);
+    throw new ParamError(`${name} must be a cursor returned by a previous page, but was "${cursor}".`);
   }
 }
 

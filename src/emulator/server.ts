@@ -15,7 +15,7 @@ import type { EmulatorCore } from "./core.ts";
 import { EmulatorError, type ErrorStyle } from "./errors.ts";
 import { htmlErrorPage } from "./faults.ts";
 import { oauthRoutes } from "./oauth/routes.ts";
-import { PagingParamError } from "./paging.ts";
+import { ParamError } from "./params.ts";
 
 const HTML = "text/html; charset=utf-8";
 
@@ -160,7 +160,7 @@ function renderError(errors: ErrorStyle, error: FastifyError | EmulatorError, re
   const rendered =
     error instanceof EmulatorError
       ? error
-      : error instanceof PagingParamError
+      : error instanceof ParamError
         ? errors.invalidRequest(error.message)
         : status >= 400 && status < 500
           ? errors.invalidRequest(`Invalid input JSON: ${error.message}`)

@@ -40,6 +40,20 @@ describe("list endpoint", () => {
     expect(response.headers.get("x-hubspot-correlation-id")).toBe(response.json.correlationId);
   });
 
+  it("answers a refused archived flag or owners limit (the kit's parameter errors) in HubSpot's shape", async () => {
+    const archived = await call<ErrorBody>(emulator, "GET", "/crm/v3/objects/contacts?archived=maybe");
+    expect(archived.status).toBe(400);
+    expect(archived.json).toMatchObject({
+      status: "error",
+      category: "VALIDATION_ERROR",
+      message: 'archived must be true or false, but was "maybe".',
+    });
+    expect(archived.headers.get("x-hubspot-correlation-id")).toBe(archived.json.correlationId);
+    const owners = await call<ErrorBody>(emulator, "GET", "/crm/v3/owners/?limit=501");
+    expect(owners.json).toMatchObject({ category: "VALIDATION_ERROR" });
+    expect(owners.json.message).toContain("limit must be an integer between 1 and 500");
+  });
+
   it("defaults to 10 records and accepts repeated or comma-separated properties", async () => {
     const page = await call<Page>(
       emulator,
