@@ -35,7 +35,7 @@ export const ValidationProblemSource = z
   .meta({ id: "crm.ValidationProblemSource" });
 
 const problemFields = {
-  source: ValidationProblemSource.optional(),
+  source: ValidationProblemSource.optional().describe("The request field the problem is about, if any."),
   title: z.string().describe("A short summary, such as `Missing Required Field`."),
   detail: z.string().describe("What exactly was wrong."),
   problem_type: z.string().describe("A stable code, such as `MISSING_REQUIRED_FIELD` or `PROVIDER_ERROR`."),
@@ -67,10 +67,10 @@ export const DebugModeLog = z
 export function writeResponse<T extends z.ZodType>(id: string, model: T) {
   return z
     .object({
-      model,
-      warnings: z.array(WarningValidationProblem),
-      errors: z.array(ErrorValidationProblem),
-      logs: z.array(DebugModeLog).optional(),
+      model: model.describe("The object as written."),
+      warnings: z.array(WarningValidationProblem).describe("What the write ignored or adjusted."),
+      errors: z.array(ErrorValidationProblem).describe("What failed; empty when the write succeeded."),
+      logs: z.array(DebugModeLog).optional().describe("The provider calls made; with `is_debug_mode=true`."),
     })
     .meta({ id: `crm.${id}`, description: "The written object, with warnings and errors." });
 }
@@ -81,8 +81,8 @@ export function writeResponse<T extends z.ZodType>(id: string, model: T) {
  */
 export const WriteErrorResponse = z
   .object({
-    warnings: z.array(WarningValidationProblem).optional(),
-    errors: z.array(ErrorValidationProblem),
+    warnings: z.array(WarningValidationProblem).optional().describe("What the write would have adjusted."),
+    errors: z.array(ErrorValidationProblem).describe("Why the write was refused."),
   })
   .meta({ id: "crm.WriteErrorResponse", description: "Why a write was refused." });
 

@@ -139,3 +139,19 @@ export const exampleOpportunityRequest: OpportunityRequest = {
   status: "WON",
   close_date: "2025-04-15T00:00:00Z",
 };
+
+/** The read examples by model name, for the model reference. */
+export const readExamples: Record<string, unknown> = {
+  Account: exampleAccount,
+  Contact: exampleContact,
+  Opportunity: exampleOpportunity,
+  User: exampleUser,
+  Stage: exampleStage,
+};
+
+/** The POST examples by model name, for the model reference. */
+export const writeExamples: Record<string, unknown> = {
+  Account: exampleAccountRequest,
+  Contact: exampleContactRequest,
+  Opportunity: exampleOpportunityRequest,
+};
