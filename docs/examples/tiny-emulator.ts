@@ -28,7 +28,7 @@ import {
   type OAuthAppSpec,
   offsetPage,
   offsetParam,
-  parseControlBody,
+  parseBody,
   pick,
   queryCredential,
   resetCore,
@@ -189,7 +189,7 @@ export async function startAcmeEmulator(options: AcmeOptions = {}) {
         stepMs: z.number().int().min(0).optional(),
       });
       control.post("/_emulator/change", async (request) =>
-        change(parseControlBody(acmeErrors, changeSchema, request.body)),
+        change(parseBody(acmeErrors, changeSchema, request.body ?? {})),
       );
     },
   });

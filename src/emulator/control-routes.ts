@@ -5,8 +5,8 @@
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { parseBody } from "./body.ts";
 import type { CoreControls, EmulatorCore } from "./core.ts";
-import type { ErrorStyle } from "./errors.ts";
 import { faultConfigSchema } from "./faults.ts";
 import { oauthControlRoutes } from "./oauth/control-routes.ts";
 
@@ -19,24 +19,13 @@ export interface ControlSurface<RateConfig extends object> extends CoreControls<
   reset(): void;
 }
 
-/** Parses a control body, answering 400 (in the provider's error shape) with the problems when it does not fit. */
-export function parseControlBody<T>(errors: ErrorStyle, schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) {
-    throw errors.invalidRequest(
-      parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; "),
-    );
-  }
-  return parsed.data;
-}
-
 /** Registers the kit's control routes. */
 export function controlRoutes<RateConfig extends object>(
   app: FastifyInstance,
   core: EmulatorCore<RateConfig>,
   controls: ControlSurface<RateConfig>,
 ): void {
-  const parse = <T>(schema: z.ZodType<T>, body: unknown) => parseControlBody(core.errors, schema, body);
+  const parse = <T>(schema: z.ZodType<T>, body: unknown) => parseBody(core.errors, schema, body ?? {});
   app.get(`${CONTROL_PREFIX}/state`, async () => controls.state());
 
   app.get(`${CONTROL_PREFIX}/faults`, async () => core.faults.settings);

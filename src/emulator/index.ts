@@ -1,6 +1,8 @@
 /**
  * The emulator kit: what every provider's emulator is built from. See docs/emulator-kit.md.
  */
+
+export { describeIssues, parseBody } from "./body.ts";
 export {
   applyChanges,
   type ChangeContext,
@@ -9,7 +11,7 @@ export {
   type ChangeResult,
 } from "./changes.ts";
 export { type CliArgs, defined, type EmulatorCliSpec, runEmulatorCli } from "./cli.ts";
-export { CONTROL_PREFIX, type ControlSurface, controlRoutes, parseControlBody } from "./control-routes.ts";
+export { CONTROL_PREFIX, type ControlSurface, controlRoutes } from "./control-routes.ts";
 export {
   type CoreControls,
   type CoreState,

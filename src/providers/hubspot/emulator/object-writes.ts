@@ -3,10 +3,11 @@
  * property exists and is writable, the company a new record is associated with, and email uniqueness.
  */
 import { z } from "zod";
+import { parseBody as parseRequestBody } from "../../../emulator/body.ts";
 import { associationKind, OBJECT_SPECS, type ObjectTypeName } from "./catalog.ts";
 import { numericId } from "./context.ts";
 import type { Dataset } from "./dataset.ts";
-import { type ErrorDetail, HubSpotApiError, validationError } from "./errors.ts";
+import { type ErrorDetail, HubSpotApiError, hubspotErrors, validationError } from "./errors.ts";
 import type { PropertyValues } from "./generate.ts";
 import { findRecordId } from "./object-lookup.ts";
 
@@ -28,13 +29,7 @@ export type CreateInput = z.infer<typeof createInputSchema>;
 
 /** Parses a request body, or throws HubSpot's 400 listing each problem by path. */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    throw validationError(
-      `Invalid input JSON: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; ")}`,
-    );
-  }
-  return parsed.data;
+  return parseRequestBody(hubspotErrors, schema, body, "Invalid input JSON: ");
 }
 
 /** Property values to store: every name must exist and be writable; values become strings. */

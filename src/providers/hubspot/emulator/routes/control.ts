@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { CONTROL_PREFIX, parseControlBody } from "../../../../emulator/control-routes.ts";
+import { parseBody } from "../../../../emulator/body.ts";
+import { CONTROL_PREFIX } from "../../../../emulator/control-routes.ts";
 import type { ObjectTypeName } from "../catalog.ts";
 import { objectTypeParam } from "../context.ts";
 import { type EmulatorControls, mutationSchema } from "../controls.ts";
@@ -15,7 +16,7 @@ const addPropertySchema = propertyCreateSchema.extend({ objectType: z.string() }
 
 /** Registers HubSpot's control routes. */
 export function hubspotControlRoutes(app: FastifyInstance, controls: EmulatorControls): void {
-  const parse = <T>(schema: z.ZodType<T>, body: unknown) => parseControlBody(hubspotErrors, schema, body);
+  const parse = <T>(schema: z.ZodType<T>, body: unknown) => parseBody(hubspotErrors, schema, body ?? {});
 
   app.post(`${CONTROL_PREFIX}/mutate`, async (request) => {
     // The type may be written as HubSpot accepts it in paths (`contact`, `0-1`, …).

@@ -3,7 +3,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type EmulatorContext, objectTypeParam } from "../context.ts";
-import { validationError } from "../errors.ts";
+import { parseBody } from "../object-writes.ts";
 import { runSearch, searchRequestSchema } from "../search.ts";
 import { selectProperties, toApiObject } from "../serialize.ts";
 
@@ -14,14 +14,9 @@ export function searchRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
     "/crm/v3/objects/:objectType/search",
     async (request: FastifyRequest<{ Params: { objectType: string } }>, reply) => {
       const type = objectTypeParam(request.params.objectType);
-      const parsed = searchRequestSchema.safeParse(request.body ?? {});
-      if (!parsed.success) {
-        throw validationError(
-          `Invalid input JSON: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; ")}`,
-        );
-      }
-      const page = runSearch(dataset, type, parsed.data);
-      const names = selectProperties(dataset, type, parsed.data.properties);
+      const search = parseBody(searchRequestSchema, request.body ?? {});
+      const page = runSearch(dataset, type, search);
+      const names = selectProperties(dataset, type, search.properties);
       const table = dataset.table(type);
       const results = page.ids.map((id) => toApiObject(dataset, type, table.get(id)!, names));
       return reply.send({
