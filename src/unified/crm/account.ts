@@ -4,7 +4,15 @@
  */
 import { z } from "zod";
 import { Address, AddressRequest } from "./address.ts";
-import { int32, leadingFields, nullable, timestamp, trailingFields, writeOnlyFields } from "./fields.ts";
+import {
+  idOr,
+  int32,
+  leadingFields,
+  nullable,
+  timestamp,
+  trailingFields,
+  writeOnlyFields,
+} from "./fields.ts";
 import { PhoneNumber } from "./phone-number.ts";
 import { User } from "./user.ts";
 
@@ -21,9 +29,7 @@ const lastActivityAt = nullable(timestamp()).describe("When the latest (or next 
 export const Account = z
   .object({
     ...leadingFields,
-    owner: nullable(z.union([z.string(), User])).describe(
-      "The owning user: an id, or the user with `expand`.",
-    ),
+    owner: nullable(idOr(User)).describe("The owning user: an id, or the user with `expand`."),
     ...writableFields,
     addresses: z.array(Address).optional().describe("The company's addresses."),
     phone_numbers: z.array(PhoneNumber).optional().describe("The company's phone numbers."),
@@ -36,7 +42,7 @@ export const Account = z
 
 export const AccountRequest = z
   .object({
-    owner: nullable(z.union([z.string(), User])).describe("The owning user's id."),
+    owner: nullable(idOr(User)).describe("The owning user's id."),
     ...writableFields,
     addresses: z.array(AddressRequest).optional().describe("The company's addresses."),
     last_activity_at: lastActivityAt,

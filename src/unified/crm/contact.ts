@@ -6,7 +6,7 @@ import { z } from "zod";
 import { Account } from "./account.ts";
 import { Address, AddressRequest } from "./address.ts";
 import { EmailAddress, EmailAddressRequest } from "./email-address.ts";
-import { leadingFields, nullable, timestamp, trailingFields, writeOnlyFields } from "./fields.ts";
+import { idOr, leadingFields, nullable, timestamp, trailingFields, writeOnlyFields } from "./fields.ts";
 import { PhoneNumber, PhoneNumberRequest } from "./phone-number.ts";
 import { User } from "./user.ts";
 
@@ -27,12 +27,8 @@ export const Contact = z
   .object({
     ...leadingFields,
     ...names,
-    account: nullable(z.union([z.string(), Account])).describe(
-      "The contact's company: an id, or the account with `expand`.",
-    ),
-    owner: nullable(z.union([z.string(), User])).describe(
-      "The owning user: an id, or the user with `expand`.",
-    ),
+    account: nullable(idOr(Account)).describe("The contact's company: an id, or the account with `expand`."),
+    owner: nullable(idOr(User)).describe("The owning user: an id, or the user with `expand`."),
     addresses: z.array(Address).optional().describe("The contact's addresses."),
     email_addresses: z.array(EmailAddress).optional().describe("The contact's email addresses."),
     phone_numbers: z.array(PhoneNumber).optional().describe("The contact's phone numbers."),
@@ -45,8 +41,8 @@ export const Contact = z
 export const ContactRequest = z
   .object({
     ...names,
-    account: nullable(z.union([z.string(), Account])).describe("The contact's account id."),
-    owner: nullable(z.union([z.string(), User])).describe("The owning user's id."),
+    account: nullable(idOr(Account)).describe("The contact's account id."),
+    owner: nullable(idOr(User)).describe("The owning user's id."),
     ...writableLists,
     last_activity_at: lastActivityAt,
     ...writeOnlyFields,
@@ -57,7 +53,7 @@ export const PatchedContactRequest = z
   .object({
     ...names,
     account: nullable(z.string()).describe("The contact's account id."),
-    owner: nullable(z.union([z.string(), User])).describe("The owning user's id."),
+    owner: nullable(idOr(User)).describe("The owning user's id."),
     ...writableLists,
     last_activity_at: lastActivityAt,
     ...writeOnlyFields,

@@ -20,6 +20,11 @@ export function nullable<T extends z.ZodType>(schema: T) {
   return schema.nullable().optional();
 }
 
+/** A reference to another model: its `id`, or the object itself when the request asks to `expand` it. */
+export function idOr<T extends z.ZodType>(model: T) {
+  return z.union([z.string(), model]);
+}
+
 /** A 32-bit integer, as Merge's integer fields are. */
 export function int32() {
   return z.number().int().min(-2_147_483_648).max(2_147_483_647);

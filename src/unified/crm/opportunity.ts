@@ -4,7 +4,15 @@
  */
 import { z } from "zod";
 import { Account } from "./account.ts";
-import { int32, leadingFields, nullable, timestamp, trailingFields, writeOnlyFields } from "./fields.ts";
+import {
+  idOr,
+  int32,
+  leadingFields,
+  nullable,
+  timestamp,
+  trailingFields,
+  writeOnlyFields,
+} from "./fields.ts";
 import { Stage } from "./stage.ts";
 import { User } from "./user.ts";
 
@@ -28,15 +36,9 @@ export const Opportunity = z
   .object({
     ...leadingFields,
     ...dealFields,
-    owner: nullable(z.union([z.string(), User])).describe(
-      "The owning user: an id, or the user with `expand`.",
-    ),
-    account: nullable(z.union([z.string(), Account])).describe(
-      "The deal's company: an id, or the account with `expand`.",
-    ),
-    stage: nullable(z.union([z.string(), Stage])).describe(
-      "The deal's stage: an id, or the stage with `expand`.",
-    ),
+    owner: nullable(idOr(User)).describe("The owning user: an id, or the user with `expand`."),
+    account: nullable(idOr(Account)).describe("The deal's company: an id, or the account with `expand`."),
+    stage: nullable(idOr(Stage)).describe("The deal's stage: an id, or the stage with `expand`."),
     ...outcomeFields,
     remote_created_at: nullable(timestamp()).describe("When the deal was created in the CRM."),
     ...trailingFields,
@@ -46,9 +48,9 @@ export const Opportunity = z
 export const OpportunityRequest = z
   .object({
     ...dealFields,
-    owner: nullable(z.union([z.string(), User])).describe("The owning user's id."),
-    account: nullable(z.union([z.string(), Account])).describe("The deal's account id."),
-    stage: nullable(z.union([z.string(), Stage])).describe("The deal's stage id."),
+    owner: nullable(idOr(User)).describe("The owning user's id."),
+    account: nullable(idOr(Account)).describe("The deal's account id."),
+    stage: nullable(idOr(Stage)).describe("The deal's stage id."),
     ...outcomeFields,
     ...writeOnlyFields,
   })
