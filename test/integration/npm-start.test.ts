@@ -285,8 +285,35 @@ describe("npm start, stopped and started again", () => {
         } finally {
           other.cleanup();
         }
+
+        // A record written through the emulator's API is not in its change journal: the next start cannot
+        // replay it, so every sync on the emulator re-reads everything once, and the caches follow.
+        const created = await fetch(`${emulatorUrl}/crm/v3/objects/contacts`, {
+          method: "POST",
+          headers: { authorization: "Bearer pat-demo-switchyard-0000", "content-type": "application/json" },
+          body: JSON.stringify({ properties: { email: "written-through-the-api@example.com" } }),
+        });
+        expect(created.status).toBe(201);
+        const beforeStop = second.output().length;
+        await call("POST", `/v1/syncs/${docsSync!.id}/trigger`, {});
+        await waitForRun(call, docsSync!.id);
+        expect(await second.stop()).toBe(0);
+        expect(second.output().slice(beforeStop)).not.toMatch(/failed/);
+
+        const third = startSwitchyard(env);
+        const restarted = Date.now();
+        try {
+          await third.waitFor(/Demo sync run_\w+ succeeded/);
+          const docsRefresh = await waitForRun(call, docsSync!.id, restarted);
+          expect(docsRefresh.status, JSON.stringify(docsRefresh.error)).toBe("succeeded");
+          expect(docsRefresh.full_refresh).toBe(true);
+          await expectCacheEqualsEmulator(restartDir.path, demoConnection!, emulatorUrl);
+          await expectCacheEqualsEmulator(restartDir.path, connection.id, emulatorUrl);
+        } finally {
+          await third.stop();
+        }
       } finally {
-        await second.stop();
+        if (second.process.exitCode === null) await second.stop();
       }
     } finally {
       if (first.process.exitCode === null) await first.stop();
@@ -380,6 +407,7 @@ async function waitForRun(call: Call, syncId: string, since = Date.now()) {
     const [run] = (await call("GET", `/v1/runs?sync_id=${syncId}`)).data as {
       status: string;
       started_at: string;
+      full_refresh: boolean;
       error: unknown;
     }[];
     if (run && Date.parse(run.started_at) >= since - 1000 && run.status !== "running") return run;
