@@ -95,7 +95,13 @@ async function start(): Promise<void> {
     console.log(
       `  Dev API key:      ${apiKey.created}   (an admin key: it also manages environments; shown once; saved to ${apiKey.path})`,
     );
-  console.log(`  HubSpot emulator: ${emulator.url}   (the demo customer's account)`);
+  console.log(
+    `  HubSpot emulator: ${emulator.url}   (the demo customer's account; ${
+      demo.continuous
+        ? "same data as at the last stop"
+        : "new or changed data: the syncs reading from it re-read everything once"
+    })`,
+  );
   const hubspotApp = oauthApps.hubspot?.oauth2;
   console.log(
     hubspotApp

@@ -261,6 +261,7 @@ describe("npm start, stopped and started again", () => {
       try {
         await second.waitFor(/Demo sync run_\w+ succeeded/);
         expect((await second.waitFor(/HubSpot emulator: (\S+)/))[1]).toBe(emulatorUrl);
+        expect(second.output()).toContain("same data as at the last stop");
         await expectCacheEqualsEmulator(restartDir.path, demoConnection!, emulatorUrl);
 
         // The connection made before the restart still reaches the emulator.
@@ -304,6 +305,7 @@ describe("npm start, stopped and started again", () => {
         const restarted = Date.now();
         try {
           await third.waitFor(/Demo sync run_\w+ succeeded/);
+          expect(third.output()).toContain("the syncs reading from it re-read everything once");
           const docsRefresh = await waitForRun(call, docsSync!.id, restarted);
           expect(docsRefresh.status, JSON.stringify(docsRefresh.error)).toBe("succeeded");
           expect(docsRefresh.full_refresh).toBe(true);
