@@ -18,7 +18,7 @@ export class EmulatorError extends Error {
 
 /** How a provider's errors look on the wire. */
 export interface ErrorStyle {
-  /** Header carrying a fresh request id on every API response (HubSpot: `x-hubspot-correlation-id`). */
+  /** Header carrying a fresh request id on every API response (e.g. `x-request-id`). */
   requestIdHeader?: string;
   /** The JSON body of an error; `requestId` is the id sent in the header. */
   body(error: EmulatorError, requestId: string): unknown;

@@ -6,7 +6,7 @@
 
 /** One budget: `limit` requests per `windowMs`, per caller. */
 export interface LimitWindow {
-  /** The policy name a 429 reports (HubSpot: `TEN_SECONDLY_ROLLING`). */
+  /** The policy name a 429 reports (e.g. `TEN_SECONDLY_ROLLING`). */
   name: string;
   limit: number;
   windowMs: number;

@@ -8,10 +8,10 @@ describe("credential sources", () => {
   it("reads a bearer token, a header and a query parameter, the first that is present", () => {
     expect(bearerToken(request({ authorization: "Bearer abc" }))).toBe("abc");
     expect(bearerToken(request({ authorization: "Basic abc" }))).toBeUndefined();
-    const pipedriveLike = anyCredential(queryCredential("api_token"), headerCredential("x-api-token"));
-    expect(pipedriveLike(request({ "x-api-token": "h" }, { api_token: "q" }))).toBe("q");
-    expect(pipedriveLike(request({ "x-api-token": "h" }))).toBe("h");
-    expect(pipedriveLike(request({}))).toBeUndefined();
+    const queryThenHeader = anyCredential(queryCredential("api_token"), headerCredential("x-api-token"));
+    expect(queryThenHeader(request({ "x-api-token": "h" }, { api_token: "q" }))).toBe("q");
+    expect(queryThenHeader(request({ "x-api-token": "h" }))).toBe("h");
+    expect(queryThenHeader(request({}))).toBeUndefined();
   });
 });
 

@@ -23,9 +23,9 @@ export interface OAuthServerConfig {
   tokenPath: string;
   /** How a client may send its id and secret: in the form body, in a Basic header, or either. */
   clientAuth: readonly ClientAuthMethod[];
-  /** "require-all": every scope of the app must be requested (HubSpot). "subset": any of them, or none. */
+  /** "require-all": every scope of the app must be requested. "subset": any of them, or none. */
   scopeRule: "require-all" | "subset";
-  /** A query parameter naming scopes the user may also grant (HubSpot: `optional_scope`). */
+  /** A query parameter naming scopes the user may also grant (e.g. `optional_scope`). */
   optionalScopeParam?: string;
   accessTokenTtlSeconds: number;
   accessTokenPrefix: string;
