@@ -188,6 +188,24 @@ export interface StreamDefinition {
   read(ctx: ReadContext): AsyncIterable<StreamPage>;
 }
 
+/** A validator of values (a zod schema fits): `parse` returns the value as the type, or throws naming what is wrong. */
+export interface ValueSchema<T> {
+  parse(value: unknown): T;
+}
+
+/**
+ * A write a provider offers (create a person, update a deal): its input and output are validated, and `run`
+ * makes the provider's calls with the connection's HTTP client.
+ */
+export interface ActionDefinition<Input = unknown, Output = unknown> {
+  /** Unique within the provider (`create_person`). */
+  name: string;
+  description: string;
+  input: ValueSchema<Input>;
+  output: ValueSchema<Output>;
+  run(http: HttpClient, input: Input): Promise<Output>;
+}
+
 export interface ProviderDefinition {
   /** Registry key (`hubspot`). */
   name: string;
