@@ -22,6 +22,7 @@ import {
   encodeCursor,
   type FaultSettings,
   intBetween,
+  LogicalClock,
   limitParam,
   limitRemainingResetHeaders,
   listen,
@@ -68,7 +69,7 @@ const acmeErrors = defineErrorStyle({
 
 export async function startAcmeEmulator(options: AcmeOptions = {}) {
   const seed = options.seed ?? 1;
-  let clock = CLOCK_START;
+  const clock = new LogicalClock(CLOCK_START);
   let batch = 0;
   let url = "";
   // Seeded people: created in the past year, some modified since; generated on demand from their index.
@@ -116,7 +117,7 @@ export async function startAcmeEmulator(options: AcmeOptions = {}) {
     applyChanges(people, counts, {
       seed,
       batch: ++batch,
-      tick: (stepMs) => (clock += Math.max(1, stepMs)),
+      clock,
       updatedFields: (id, version) => ({ name: `Renamed ${id}.${version}` }),
     });
   const toApi = (record: TableRecord<Person>) => ({
@@ -126,10 +127,10 @@ export async function startAcmeEmulator(options: AcmeOptions = {}) {
   });
   const controls = {
     ...coreControls(core),
-    state: () => ({ people: people.liveCount, clock: new Date(clock).toISOString(), ...coreState(core) }),
+    state: () => ({ people: people.liveCount, clock: new Date(clock.now).toISOString(), ...coreState(core) }),
     reset: () => {
       people = seededPeople();
-      clock = CLOCK_START;
+      clock.reset();
       batch = 0;
       resetCore(core);
     },

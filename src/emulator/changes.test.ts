@@ -1,6 +1,6 @@
 /** Batches of changes: deterministic per seed and batch, on a clock that only moves forward. */
 import { describe, expect, it } from "vitest";
-import { applyChanges, type ChangeCounts } from "./changes.ts";
+import { applyChanges, type ChangeCounts, LogicalClock } from "./changes.ts";
 import { SeededTable } from "./table.ts";
 
 interface Deal {
@@ -8,7 +8,7 @@ interface Deal {
 }
 
 function world(seed: number) {
-  let clock = 1_000_000;
+  const clock = new LogicalClock(1_000_000);
   let batch = 0;
   const table = new SeededTable<Deal>({
     seededCount: 50,
@@ -19,11 +19,11 @@ function world(seed: number) {
     applyChanges(table, counts, {
       seed,
       batch: ++batch,
-      tick: (stepMs) => (clock += Math.max(1, stepMs)),
+      clock,
       updatedFields: (_id, version) => ({ stage: `stage-${version}` }),
       createdFields: () => ({ stage: "new" }),
     });
-  return { table, change, now: () => clock };
+  return { table, change, now: () => clock.now };
 }
 
 describe("applyChanges", () => {

@@ -6,6 +6,31 @@
 import { hash32, keyOf } from "./random.ts";
 import type { SeededTable } from "./table.ts";
 
+/** The emulator's logical clock: changes happen on it, never at wall-clock time, and it only moves forward. */
+export class LogicalClock {
+  private ms: number;
+
+  constructor(readonly start: number) {
+    this.ms = start;
+  }
+
+  /** The time of the latest change (epoch ms). */
+  get now(): number {
+    return this.ms;
+  }
+
+  /** Advances the clock by `stepMs` (at least 1) and returns the new time. */
+  tick(stepMs = 1000): number {
+    this.ms += Math.max(1, stepMs);
+    return this.ms;
+  }
+
+  /** Back to the start. */
+  reset(): void {
+    this.ms = this.start;
+  }
+}
+
 export interface ChangeCounts {
   updates?: number;
   creates?: number;
@@ -21,8 +46,7 @@ export interface ChangeContext<Fields> {
   seed: number;
   /** The batch's number (1, 2, …); with the seed, it decides which records change. */
   batch: number;
-  /** Advances the logical clock by `stepMs` (at least 1) and returns the new time. */
-  tick(stepMs: number): number;
+  clock: LogicalClock;
   /** The fields an update writes; `version` counts the record's updates, this one included. */
   updatedFields(id: number, version: number, at: number): Partial<Fields>;
   /** Fields laid over a record the batch creates (generated like a seeded one); undefined: none. */
@@ -69,8 +93,8 @@ export function applyChanges<Fields extends object>(
   picker = new ChangePicker(table, ctx.seed, ctx.batch),
 ): ChangeResult {
   const stepMs = counts.stepMs ?? 1000;
-  const sharedAt = stepMs === 0 ? ctx.tick(1) : undefined;
-  const nextTime = () => sharedAt ?? ctx.tick(stepMs);
+  const sharedAt = stepMs === 0 ? ctx.clock.tick(1) : undefined;
+  const nextTime = () => sharedAt ?? ctx.clock.tick(stepMs);
   const updated = picker.pick(counts.updates ?? 0, "update").map((id) => {
     const at = nextTime();
     table.update(id, ctx.updatedFields(id, table.versionOf(id) + 1, at), at);

@@ -9,6 +9,7 @@ export {
   type ChangeCounts,
   ChangePicker,
   type ChangeResult,
+  LogicalClock,
 } from "./changes.ts";
 export { type CliArgs, defined, type EmulatorCliSpec, runEmulatorCli } from "./cli.ts";
 export { CONTROL_PREFIX, type ControlSurface, controlRoutes } from "./control-routes.ts";

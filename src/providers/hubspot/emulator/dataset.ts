@@ -3,7 +3,7 @@
  * and deterministic changes over time. Everything here is a pure function of the seed and the calls made.
  */
 
-import { applyChanges, ChangePicker } from "../../../emulator/changes.ts";
+import { applyChanges, ChangePicker, LogicalClock } from "../../../emulator/changes.ts";
 import { hash32, keyOf } from "../../../emulator/random.ts";
 import {
   associationKind,
@@ -63,7 +63,7 @@ export class Dataset {
   readonly seed: number;
   readonly clockStart: number;
   readonly counts: Readonly<Record<ObjectTypeName, number>>;
-  private clockMs: number;
+  private readonly logicalClock: LogicalClock;
   private batches = 0;
   private tables!: Record<ObjectTypeName, ObjectTable>;
   private added!: Record<ObjectTypeName, PropertySpec[]>;
@@ -75,7 +75,7 @@ export class Dataset {
     this.seed = options.seed >>> 0;
     this.clockStart = options.clockStart ?? DEFAULT_CLOCK_START;
     this.counts = { ...DEFAULT_COUNTS, ...options.counts };
-    this.clockMs = this.clockStart;
+    this.logicalClock = new LogicalClock(this.clockStart);
     this.reset();
   }
 
@@ -90,7 +90,7 @@ export class Dataset {
     this.added = { contacts: [], companies: [], deals: [] };
     this.groups.reset();
     this.reverse.clear();
-    this.clockMs = this.clockStart;
+    this.logicalClock.reset();
     this.batches = 0;
   }
 
@@ -100,13 +100,12 @@ export class Dataset {
 
   /** The logical clock (epoch ms): the time of the latest change. */
   get clock(): number {
-    return this.clockMs;
+    return this.logicalClock.now;
   }
 
   /** Advances the clock by `stepMs` (at least 1) and returns the new time. */
   tick(stepMs = 1000): number {
-    this.clockMs += Math.max(1, stepMs);
-    return this.clockMs;
+    return this.logicalClock.tick(stepMs);
   }
 
   /** Declared plus added property specs of a type. */
@@ -125,7 +124,7 @@ export class Dataset {
       const definition = definitionOf(spec, property, index);
       if (index >= spec.properties.length) {
         // Added at runtime: not HubSpot-defined, and created "now" on the logical clock.
-        const at = new Date(this.clockMs).toISOString();
+        const at = new Date(this.clock).toISOString();
         return {
           ...definition,
           hubspotDefined: false,
@@ -183,7 +182,7 @@ export class Dataset {
       {
         seed: this.seed,
         batch,
-        tick: (stepMs) => this.tick(stepMs),
+        clock: this.logicalClock,
         updatedFields: (id, version, at) =>
           updatedProperties(this.seed, request.type, id, version, at, added),
         // Only the added properties: a generated record already has every declared one.
@@ -207,7 +206,7 @@ export class Dataset {
       archived: archived.map(String),
       created: created.map(String),
       reassociated: reassociated.map(String),
-      clock: new Date(this.clockMs).toISOString(),
+      clock: new Date(this.clock).toISOString(),
     };
   }
 
