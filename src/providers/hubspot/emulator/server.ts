@@ -3,8 +3,7 @@
  * with fault knobs and `/_emulator/*` controls.
  */
 import type { FastifyInstance } from "fastify";
-import { z } from "zod";
-import { coreControls, createEmulatorCore } from "../../../emulator/core.ts";
+import { createEmulatorCore } from "../../../emulator/core.ts";
 import type { FaultSettings } from "../../../emulator/faults.ts";
 import { createOAuthControls, type OAuthAppSpec, type OAuthControls } from "../../../emulator/oauth/state.ts";
 import { buildEmulatorApp, listen } from "../../../emulator/server.ts";
@@ -15,7 +14,7 @@ import { Dataset } from "./dataset.ts";
 import { hubspotErrors } from "./errors.ts";
 import { hubspotOAuthServer } from "./oauth.ts";
 import { DEFAULT_OWNER_COUNT, type PublicOwner, seededOwners } from "./owners.ts";
-import { DEFAULT_RATE_LIMIT, hubspotRateLimits, type RateLimitConfig, SEARCH } from "./rate-limit.ts";
+import { hubspotRateLimitSpec, type RateLimitConfig, SEARCH } from "./rate-limit.ts";
 import { associationRoutes } from "./routes/associations.ts";
 import { associationV3Routes } from "./routes/associations-v3.ts";
 import { associationV4Routes } from "./routes/associations-v4.ts";
@@ -31,16 +30,6 @@ import { searchRoutes } from "./routes/search.ts";
 /** The token accepted when none are configured (shaped like a private app token). */
 export const DEFAULT_TOKEN = "pat-na1-00000000-0000-4000-8000-000000000001";
 export const DEFAULT_SEED = 42;
-
-const rateLimitSchema = z
-  .object({
-    maxPerInterval: z.number().int().min(1),
-    intervalMs: z.number().int().min(1),
-    daily: z.number().int().min(1),
-    searchPerSecond: z.number().int().min(1),
-    searchHeaders: z.boolean(),
-  })
-  .partial();
 
 export interface HubSpotEmulatorOptions {
   /** 0 (default) picks a free port. */
@@ -85,11 +74,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     seed,
     tokens,
     errors: hubspotErrors,
-    rateLimit: {
-      config: { ...DEFAULT_RATE_LIMIT, ...options.rateLimit },
-      policy: hubspotRateLimits,
-      schema: rateLimitSchema,
-    },
+    rateLimit: hubspotRateLimitSpec(options.rateLimit),
     faults: options.faults ?? {},
     oauth: { server: hubspotOAuthServer, ...(options.oauthApps ? { apps: options.oauthApps } : {}) },
     requestKind: (request) => (request.routeOptions.url?.endsWith("/search") ? SEARCH : "default"),
@@ -114,7 +99,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
 /** Builds the Fastify app (not listening): HubSpot's routes on the kit's server. */
 export function buildApp(ctx: EmulatorContext, controls: EmulatorControls): FastifyInstance {
   return buildEmulatorApp(ctx, {
-    controls: { ...coreControls(ctx), ...controls },
+    controls,
     providerControls: (scope) => hubspotControlRoutes(scope, controls),
     api: (api) => {
       objectRoutes(api, ctx);
