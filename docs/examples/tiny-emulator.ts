@@ -117,7 +117,7 @@ export async function startAcmeEmulator(options: AcmeOptions = {}) {
     applyChanges(people, counts, {
       seed,
       batch: ++batch,
-      clock,
+      tick: (stepMs) => clock.tick(stepMs),
       updatedFields: (id, version) => ({ name: `Renamed ${id}.${version}` }),
     });
   const toApi = (record: TableRecord<Person>) => ({

@@ -19,7 +19,7 @@ function world(seed: number) {
     applyChanges(table, counts, {
       seed,
       batch: ++batch,
-      clock,
+      tick: (stepMs) => clock.tick(stepMs),
       updatedFields: (_id, version) => ({ stage: `stage-${version}` }),
       createdFields: () => ({ stage: "new" }),
     });

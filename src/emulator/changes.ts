@@ -46,7 +46,8 @@ export interface ChangeContext<Fields> {
   seed: number;
   /** The batch's number (1, 2, …); with the seed, it decides which records change. */
   batch: number;
-  clock: LogicalClock;
+  /** Advances the logical clock by `stepMs` (at least 1) and returns the new time (`LogicalClock.tick`). */
+  tick(stepMs: number): number;
   /** The fields an update writes; `version` counts the record's updates, this one included. */
   updatedFields(id: number, version: number, at: number): Partial<Fields>;
   /** Fields laid over a record the batch creates (generated like a seeded one); undefined: none. */
@@ -93,8 +94,8 @@ export function applyChanges<Fields extends object>(
   picker = new ChangePicker(table, ctx.seed, ctx.batch),
 ): ChangeResult {
   const stepMs = counts.stepMs ?? 1000;
-  const sharedAt = stepMs === 0 ? ctx.clock.tick(1) : undefined;
-  const nextTime = () => sharedAt ?? ctx.clock.tick(stepMs);
+  const sharedAt = stepMs === 0 ? ctx.tick(1) : undefined;
+  const nextTime = () => sharedAt ?? ctx.tick(stepMs);
   const updated = picker.pick(counts.updates ?? 0, "update").map((id) => {
     const at = nextTime();
     table.update(id, ctx.updatedFields(id, table.versionOf(id) + 1, at), at);

@@ -182,7 +182,7 @@ export class Dataset {
       {
         seed: this.seed,
         batch,
-        clock: this.logicalClock,
+        tick: (stepMs) => this.tick(stepMs),
         updatedFields: (id, version, at) =>
           updatedProperties(this.seed, request.type, id, version, at, added),
         // Only the added properties: a generated record already has every declared one.
