@@ -5,15 +5,15 @@
  * emulator's data changes; syncs created through the API run on their own schedules.
  */
 // First, for its effect: memory settings that must precede loading DuckDB (see the module).
-import "./app/process-tuning.ts";
+import "./process-tuning.ts";
 import { randomBytes, randomUUID } from "node:crypto";
 import { relative } from "node:path";
-import { upsertConnection } from "./app/connections.ts";
-import { ensureFirstApiKey } from "./app/first-api-key.ts";
+import { ensureFirstApiKey } from "./app/api-keys/first-api-key.ts";
+import { upsertConnection } from "./app/connections/connections.ts";
 import { findProvider } from "./app/platform.ts";
 import { type ProviderSettings, providerSettingsFromEnv } from "./app/provider-settings.ts";
-import { buildSyncJob } from "./app/sync-connection.ts";
-import { createSync } from "./app/syncs.ts";
+import { buildSyncJob } from "./app/syncs/sync-connection.ts";
+import { createSync } from "./app/syncs/syncs.ts";
 import { openWorkspace, type Workspace } from "./app/workspace.ts";
 import { formatStats } from "./cli/output.ts";
 import { type Destination, describeError } from "./core/index.ts";

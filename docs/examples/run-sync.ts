@@ -20,7 +20,7 @@ const environment = await ensureEnvironment(store.db, "dev");
 const connection = await createConnection(store.db, {
   environmentId: environment.id,
   provider: "hubspot",
-  // Real callers seal credentials with the vault (src/app/connections.ts does); runSync takes them open.
+  // Real callers seal credentials with the vault (src/app/connections/connections.ts does); runSync takes them open.
   sealedCredentials: "-",
 });
 

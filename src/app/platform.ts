@@ -4,7 +4,7 @@ import type { Scheduler } from "../scheduler/index.ts";
 import type { Database } from "../store/index.ts";
 import type { Vault } from "../vault/index.ts";
 import type { ProviderSettings } from "./provider-settings.ts";
-import type { WarehouseAccess } from "./warehouse-query.ts";
+import type { WarehouseAccess } from "./warehouse/query.ts";
 
 /** What the platform API works with. Everything comes in as an argument; nothing is global. */
 export interface PlatformDeps {

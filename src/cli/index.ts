@@ -1,5 +1,5 @@
 // First, for its effect: memory settings that must precede loading DuckDB (see the module).
-import "../app/process-tuning.ts";
+import "../process-tuning.ts";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";

@@ -4,8 +4,8 @@
  * message naming the run going on (CLI), or waits (scheduler).
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildSyncJob, syncConnection } from "../app/sync-connection.ts";
-import { createSync } from "../app/syncs.ts";
+import { buildSyncJob, syncConnection } from "../app/syncs/sync-connection.ts";
+import { createSync } from "../app/syncs/syncs.ts";
 import { SwitchyardError } from "../core/index.ts";
 import { countRecords, getConnectionLease, listRuns } from "../store/index.ts";
 import { createSyncRunner } from "./run-claim.ts";

@@ -4,7 +4,7 @@
  * `run_interrupted` once the lease expires.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createSync } from "../app/syncs.ts";
+import { createSync } from "../app/syncs/syncs.ts";
 import {
   createRun,
   getRun,

@@ -6,9 +6,9 @@
 import { spawnSync } from "node:child_process";
 import { hostname } from "node:os";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildSyncJob } from "../app/sync-connection.ts";
-import { streamStatuses } from "../app/sync-status.ts";
-import { createSync } from "../app/syncs.ts";
+import { streamStatuses } from "../app/syncs/status.ts";
+import { buildSyncJob } from "../app/syncs/sync-connection.ts";
+import { createSync } from "../app/syncs/syncs.ts";
 import {
   createRun,
   getConnection,

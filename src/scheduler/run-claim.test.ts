@@ -3,9 +3,9 @@
  * failure before any stream started, while running, and while paused; full refresh reaches the streams.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildSyncJob } from "../app/sync-connection.ts";
-import { streamStatuses } from "../app/sync-status.ts";
-import { changeSync, createSync } from "../app/syncs.ts";
+import { streamStatuses } from "../app/syncs/status.ts";
+import { buildSyncJob } from "../app/syncs/sync-connection.ts";
+import { changeSync, createSync } from "../app/syncs/syncs.ts";
 import { countRecords, getConnection, getSync, listRuns, type Sync, streamsOfSyncs } from "../store/index.ts";
 import { createSyncRunner } from "./run-claim.ts";
 import { createScheduler, type Scheduler } from "./scheduler.ts";

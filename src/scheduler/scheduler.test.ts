@@ -1,6 +1,6 @@
 /** The scheduler over the store queue, on real SQLite with a fake clock and a runner that records overlap. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { changeSync, createSync } from "../app/syncs.ts";
+import { changeSync, createSync } from "../app/syncs/syncs.ts";
 import { thisProcess } from "../engine/index.ts";
 import { claimSyncLease, deleteSync, findDueSyncs, getSync, listRuns } from "../store/index.ts";
 import { createScheduler, type Scheduler } from "./scheduler.ts";

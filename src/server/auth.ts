@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
-import { type ApiCaller, authenticateApiKey } from "../app/api-keys.ts";
+import { type ApiCaller, authenticateApiKey } from "../app/api-keys/api-keys.ts";
 import { SwitchyardError } from "../core/index.ts";
 import type { Database } from "../store/index.ts";
 import type { AttemptLimiter } from "./attempt-limiter.ts";

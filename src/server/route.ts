@@ -6,7 +6,7 @@
  */
 import type { FastifyBaseLogger } from "fastify";
 import type { z } from "zod";
-import type { ApiCaller } from "../app/api-keys.ts";
+import type { ApiCaller } from "../app/api-keys/api-keys.ts";
 import type { PlatformDeps } from "../app/platform.ts";
 import type { ErrorCode } from "../core/index.ts";
 

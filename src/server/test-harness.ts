@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { sql } from "kysely";
-import { issueApiKey } from "../app/api-keys.ts";
+import { issueApiKey } from "../app/api-keys/api-keys.ts";
 import type { PlatformDeps } from "../app/platform.ts";
 import { createClient, type SwitchyardClient } from "../client/index.ts";
 import { CredentialsRejectedError, type ProviderDefinition } from "../core/index.ts";

@@ -4,7 +4,7 @@
  * what the Connect tests (API and real Chromium) walk through.
  */
 import type { FastifyInstance } from "fastify";
-import { issueApiKey } from "../../src/app/api-keys.ts";
+import { issueApiKey } from "../../src/app/api-keys/api-keys.ts";
 import type { PlatformDeps } from "../../src/app/platform.ts";
 import { createClient, type SwitchyardClient } from "../../src/client/index.ts";
 import { CredentialsRejectedError, type ProviderDefinition } from "../../src/core/index.ts";

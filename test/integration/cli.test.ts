@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authenticateApiKey } from "../../src/app/api-keys.ts";
+import { authenticateApiKey } from "../../src/app/api-keys/api-keys.ts";
 import { openWorkspace } from "../../src/app/workspace.ts";
 import { sendJson, startTestServer } from "../../src/http/test-server.ts";
 import { type HubSpotEmulator, startHubSpotEmulator } from "../../src/providers/hubspot/emulator/index.ts";

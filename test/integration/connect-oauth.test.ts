@@ -5,8 +5,8 @@
  * with an actionable error and event.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { storedCredentialsSchema } from "../../src/app/connections.ts";
-import { buildSyncJob } from "../../src/app/sync-connection.ts";
+import { storedCredentialsSchema } from "../../src/app/connections/connections.ts";
+import { buildSyncJob } from "../../src/app/syncs/sync-connection.ts";
 import { approveInEmulator } from "../../src/providers/hubspot/emulator/oauth-testing.ts";
 import { createSyncRunner } from "../../src/scheduler/index.ts";
 import { type ConnectWorld, startConnectWorld } from "../helpers/connect-world.ts";

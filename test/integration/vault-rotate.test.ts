@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openConnection, upsertConnection } from "../../src/app/connections.ts";
+import { openConnection, upsertConnection } from "../../src/app/connections/connections.ts";
 import { openWorkspace } from "../../src/app/workspace.ts";
 import { getConnection } from "../../src/store/index.ts";
 import { readKeyRing, Vault } from "../../src/vault/index.ts";

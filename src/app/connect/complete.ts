@@ -9,7 +9,7 @@ import {
   nowIso,
   setConnectSessionConnection,
 } from "../../store/index.ts";
-import { changeEndUserConnection, createEndUserConnection } from "../connection-lifecycle.ts";
+import { changeEndUserConnection, createEndUserConnection } from "../connections/lifecycle.ts";
 import type { PlatformDeps } from "../platform.ts";
 import { assertPending } from "./sessions.ts";
 

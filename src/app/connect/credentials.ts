@@ -1,7 +1,7 @@
 import type { ConnectionRow, ConnectSessionRow } from "../../store/index.ts";
-import { credentialFieldsOf, credentialsFromFields } from "../credential-fields.ts";
+import { credentialFieldsOf, credentialsFromFields } from "../connections/credential-fields.ts";
+import { checkNewCredentials } from "../connections/provider-http.ts";
 import { findProvider, type PlatformDeps } from "../platform.ts";
-import { checkNewCredentials } from "../provider-http.ts";
 import { completeConnectSession } from "./complete.ts";
 import { assertProviderAllowed, countingFailedAttempts } from "./sessions.ts";
 

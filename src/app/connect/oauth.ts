@@ -15,8 +15,8 @@ import {
   findConnectSessionByOAuthState,
   setConnectSessionOAuth,
 } from "../../store/index.ts";
+import { checkNewCredentials } from "../connections/provider-http.ts";
 import { findProvider, type PlatformDeps } from "../platform.ts";
-import { checkNewCredentials } from "../provider-http.ts";
 import { oauthClientFor } from "../provider-settings.ts";
 import { completeConnectSession } from "./complete.ts";
 import { assertPending, assertProviderAllowed, publicBase } from "./sessions.ts";

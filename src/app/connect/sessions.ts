@@ -12,7 +12,7 @@ import {
   nowIso,
   recordFailedConnectAttempt,
 } from "../../store/index.ts";
-import type { EndUser } from "../connection-lifecycle.ts";
+import type { EndUser } from "../connections/lifecycle.ts";
 import { findProvider, type PlatformDeps } from "../platform.ts";
 
 export const CONNECT_TOKEN_PREFIX = "cst_";

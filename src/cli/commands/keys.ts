@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { issueApiKey } from "../../app/api-keys.ts";
+import { issueApiKey } from "../../app/api-keys/api-keys.ts";
 import { openWorkspace } from "../../app/workspace.ts";
 import { ArgumentError } from "../../core/index.ts";
 import { printJson } from "../output.ts";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { queryEnvironmentWarehouse, WAREHOUSE_QUERY_LIMITS } from "../../app/warehouse-query.ts";
+import { queryEnvironmentWarehouse, WAREHOUSE_QUERY_LIMITS } from "../../app/warehouse/query.ts";
 import { openWorkspace } from "../../app/workspace.ts";
 import { ArgumentError } from "../../core/index.ts";
 import type { WarehouseQueryResult } from "../../destinations/duckdb/query.ts";

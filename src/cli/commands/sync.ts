@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { type ConnectionConfig, upsertConnection } from "../../app/connections.ts";
+import { type ConnectionConfig, upsertConnection } from "../../app/connections/connections.ts";
 import { findProvider } from "../../app/platform.ts";
-import { syncConnection } from "../../app/sync-connection.ts";
+import { syncConnection } from "../../app/syncs/sync-connection.ts";
 import { openWorkspace } from "../../app/workspace.ts";
 import {
   ArgumentError,

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { resealSecrets } from "../../app/reseal-secrets.ts";
 import { openWorkspace } from "../../app/workspace.ts";
 import { ArgumentError } from "../../core/index.ts";
 import { forgetPreviousKeys, loadVault, rotateKeyFiles } from "../../vault/index.ts";
+import { resealSecrets } from "../../vault/reseal-secrets.ts";
 import { printJson } from "../output.ts";
 
 interface RotateFlags {

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { hashApiKey } from "../../app/api-keys.ts";
+import { hashApiKey } from "../../app/api-keys/api-keys.ts";
 import { type Harness, startHarness } from "../test-harness.ts";
 
 let h: Harness;
@@ -117,7 +117,7 @@ describe("API keys and environments", () => {
 
 describe("first embedded start", () => {
   it("writes a working dev admin key to <dataDir>/dev-api-key with mode 0600, once", async () => {
-    const { ensureFirstApiKey } = await import("../../app/first-api-key.ts");
+    const { ensureFirstApiKey } = await import("../../app/api-keys/first-api-key.ts");
     const first = await ensureFirstApiKey({ dataDir: h.dir, store: h.store });
     expect(first.created).toMatch(/^sy_dev_/);
     h.secret(first.created!);

@@ -3,7 +3,7 @@
  * may create or revoke admin keys.
  */
 import { z } from "zod";
-import { assertAdmin, issueApiKey } from "../../app/api-keys.ts";
+import { assertAdmin, issueApiKey } from "../../app/api-keys/api-keys.ts";
 import { type ApiKeyRow, appendEvent, getApiKey, listApiKeys, revokeApiKey } from "../../store/index.ts";
 import { defineRoute } from "../route.ts";
 import { idParams, pageOf, pageQuery, plainText, queryBoolean, timestamp } from "../schemas.ts";

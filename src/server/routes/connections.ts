@@ -1,12 +1,12 @@
 /** Connections of the caller's environment: create, list, get, update, delete, and a live credentials test. */
 import { z } from "zod";
-import { checkConnection } from "../../app/check-connection.ts";
+import { checkConnection } from "../../app/connections/check.ts";
+import { credentialsSchema } from "../../app/connections/connections.ts";
 import {
   createEndUserConnection,
   deleteEndUserConnection,
   updateEndUserConnection,
-} from "../../app/connection-lifecycle.ts";
-import { credentialsSchema } from "../../app/connections.ts";
+} from "../../app/connections/lifecycle.ts";
 import type { PlatformDeps } from "../../app/platform.ts";
 import {
   type ConnectionRow,

@@ -3,7 +3,7 @@
  * creates environments of the whole organisation; any other key sees only its own environment.
  */
 import { z } from "zod";
-import { assertAdmin, issueApiKey } from "../../app/api-keys.ts";
+import { assertAdmin, issueApiKey } from "../../app/api-keys/api-keys.ts";
 import { SwitchyardError } from "../../core/index.ts";
 import {
   appendEvent,

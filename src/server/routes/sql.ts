@@ -1,6 +1,6 @@
 /** Read-only SQL on the warehouse, limited to the caller's environment's rows (docs/warehouse.md). */
 import { z } from "zod";
-import { queryEnvironmentWarehouse, WAREHOUSE_QUERY_LIMITS } from "../../app/warehouse-query.ts";
+import { queryEnvironmentWarehouse, WAREHOUSE_QUERY_LIMITS } from "../../app/warehouse/query.ts";
 import { defineRoute } from "../route.ts";
 
 const { maxRows, timeoutMs } = WAREHOUSE_QUERY_LIMITS;

@@ -3,7 +3,7 @@
  * triggers, and an in-memory provider whose streams can be made to fail.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSyncJob } from "../../app/sync-connection.ts";
+import { buildSyncJob } from "../../app/syncs/sync-connection.ts";
 import {
   createScheduler,
   createStoreSyncQueue,

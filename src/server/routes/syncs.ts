@@ -4,8 +4,8 @@
  */
 import { z } from "zod";
 import { findProvider } from "../../app/platform.ts";
-import { loadStreamStatuses } from "../../app/sync-status.ts";
-import { changeSync, createSync, triggerSync } from "../../app/syncs.ts";
+import { loadStreamStatuses } from "../../app/syncs/status.ts";
+import { changeSync, createSync, triggerSync } from "../../app/syncs/syncs.ts";
 import { deleteSync, getConnectionIn, getSyncIn, listSyncsIn } from "../../store/index.ts";
 import { defineRoute } from "../route.ts";
 import { idParams, pageOf, pageQuery } from "../schemas.ts";

@@ -1,7 +1,7 @@
 /** How a connection looks in the API, and the shapes of connection input. Credentials never appear here. */
 import { z } from "zod";
-import { CONNECTION_STATUSES } from "../../app/connection-status.ts";
-import type { ConnectionConfig } from "../../app/connections.ts";
+import type { ConnectionConfig } from "../../app/connections/connections.ts";
+import { CONNECTION_STATUSES } from "../../app/connections/status.ts";
 import type { ConnectionRow } from "../../store/index.ts";
 import { errorSummary, plainText, timestamp } from "../schemas.ts";
 

@@ -1,6 +1,6 @@
 /** How syncs and their per-stream status look in the API, and the shapes of sync input. */
 import { z } from "zod";
-import { isSyncRunning, STREAM_SYNC_STATUSES, type StreamStatus } from "../../app/sync-status.ts";
+import { isSyncRunning, STREAM_SYNC_STATUSES, type StreamStatus } from "../../app/syncs/status.ts";
 import { SwitchyardError } from "../../core/index.ts";
 import { formatInTimeZone, parseFrequency, parseTimeZone } from "../../scheduler/index.ts";
 import type { Sync } from "../../store/index.ts";

@@ -8,8 +8,8 @@ import {
   type Credentials,
   type ProviderDefinition,
   RequestInvalidError,
-} from "../core/index.ts";
-import { assertBaseUrlAllowed } from "../http/index.ts";
+} from "../../core/index.ts";
+import { assertBaseUrlAllowed } from "../../http/index.ts";
 import {
   appendEvent,
   type ConnectionRow,
@@ -21,12 +21,12 @@ import {
   inTransaction,
   patchConnection,
   setConnectionTags,
-} from "../store/index.ts";
-import { checkCandidateCredentials } from "./check-connection.ts";
-import type { ConnectionStatus } from "./connection-status.ts";
+} from "../../store/index.ts";
+import { findProvider, type PlatformDeps } from "../platform.ts";
+import { createDefaultSync } from "../syncs/syncs.ts";
+import { checkCandidateCredentials } from "./check.ts";
 import type { ConnectionConfig } from "./connections.ts";
-import { findProvider, type PlatformDeps } from "./platform.ts";
-import { createDefaultSync } from "./syncs.ts";
+import type { ConnectionStatus } from "./status.ts";
 
 export interface EndUser {
   id: string;

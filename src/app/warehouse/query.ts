@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import { SwitchyardError } from "../core/index.ts";
-import { queryWarehouse, type WarehouseQueryResult } from "../destinations/duckdb/query.ts";
-import { connectionIdsIn, type Database } from "../store/index.ts";
+import { SwitchyardError } from "../../core/index.ts";
+import { queryWarehouse, type WarehouseQueryResult } from "../../destinations/duckdb/query.ts";
+import { connectionIdsIn, type Database } from "../../store/index.ts";
 
 /** The warehouse a process can query: its file, and how to step around this process's own writer. */
 export interface WarehouseAccess {

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../store/index.ts";
 import { SEALED_COLUMNS, type SealedColumn } from "../store/sealed-columns.ts";
-import type { Vault } from "../vault/index.ts";
+import type { Vault } from "./index.ts";
 
 export interface ResealReport {
   /** Secrets re-sealed under the current key. */

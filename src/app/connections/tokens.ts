@@ -4,19 +4,19 @@
  * are sealed and stored before use; a refused refresh token makes the connection `needs_reauth`.
  */
 import type { Kysely } from "kysely";
-import { type Credentials, describeError, NotFoundError, type OAuth2Credentials } from "../core/index.ts";
-import { type AccessTokenSource, OAuth2TokenManager } from "../http/index.ts";
+import { type Credentials, describeError, NotFoundError, type OAuth2Credentials } from "../../core/index.ts";
+import { type AccessTokenSource, OAuth2TokenManager } from "../../http/index.ts";
 import {
   type ConnectionRow,
   type Database,
   getConnection,
   patchConnection,
   swapSealedCredentials,
-} from "../store/index.ts";
-import { setConnectionStatus } from "./connection-status.ts";
+} from "../../store/index.ts";
+import { findProvider, type PlatformDeps } from "../platform.ts";
+import { oauthClientFor } from "../provider-settings.ts";
 import { storedCredentialsSchema } from "./connections.ts";
-import { findProvider, type PlatformDeps } from "./platform.ts";
-import { oauthClientFor } from "./provider-settings.ts";
+import { setConnectionStatus } from "./status.ts";
 
 interface Entry {
   manager: OAuth2TokenManager;

@@ -4,9 +4,9 @@
  * holding the connection's lease, as every run of a connection does.
  */
 import { randomUUID } from "node:crypto";
-import { type Destination, type ProviderDefinition, SwitchyardError } from "../core/index.ts";
-import { reapDeadRuns, runSync, type SyncJob, thisProcess } from "../engine/index.ts";
-import { providers as registeredProviders } from "../providers/registry.ts";
+import { type Destination, type ProviderDefinition, SwitchyardError } from "../../core/index.ts";
+import { reapDeadRuns, runSync, type SyncJob, thisProcess } from "../../engine/index.ts";
+import { providers as registeredProviders } from "../../providers/registry.ts";
 import {
   type ConnectionLease,
   environmentAllowsPrivateNetwork,
@@ -17,12 +17,12 @@ import {
   renewConnectionLease,
   type Store,
   takeConnectionLease,
-} from "../store/index.ts";
-import type { Vault } from "../vault/index.ts";
-import { connectionTokenSource } from "./connection-tokens.ts";
-import { openConnection } from "./connections.ts";
-import { findProvider } from "./platform.ts";
-import { type ProviderSettings, providerSettingsFromEnv } from "./provider-settings.ts";
+} from "../../store/index.ts";
+import type { Vault } from "../../vault/index.ts";
+import { openConnection } from "../connections/connections.ts";
+import { connectionTokenSource } from "../connections/tokens.ts";
+import { findProvider } from "../platform.ts";
+import { type ProviderSettings, providerSettingsFromEnv } from "../provider-settings.ts";
 
 /** What a job of a stored connection is built from. */
 export interface SyncJobDeps {

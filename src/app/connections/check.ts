@@ -5,18 +5,18 @@ import {
   type HttpClient,
   type ProviderDefinition,
   SwitchyardError,
-} from "../core/index.ts";
+} from "../../core/index.ts";
 import {
   type ConnectionRow,
   environmentAllowsPrivateNetwork,
   getConnection,
   patchConnection,
-} from "../store/index.ts";
-import { setConnectionStatus } from "./connection-status.ts";
-import { connectionTokenSource } from "./connection-tokens.ts";
+} from "../../store/index.ts";
+import { findProvider, type PlatformDeps } from "../platform.ts";
 import { type ConnectionConfig, connectionConfigSchema, openConnection } from "./connections.ts";
-import { findProvider, type PlatformDeps } from "./platform.ts";
 import { createCheckHttp } from "./provider-http.ts";
+import { setConnectionStatus } from "./status.ts";
+import { connectionTokenSource } from "./tokens.ts";
 
 /**
  * Makes one live, authenticated call to the provider (its `checkCredentials`) with the connection's

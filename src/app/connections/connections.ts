@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ConfigError, type Credentials, type OAuth2Credentials } from "../core/index.ts";
-import { assertBaseUrlAllowed } from "../http/index.ts";
+import { ConfigError, type Credentials, type OAuth2Credentials } from "../../core/index.ts";
+import { assertBaseUrlAllowed } from "../../http/index.ts";
 import {
   type ConnectionRow,
   createConnection,
@@ -9,9 +9,9 @@ import {
   findConnection,
   getConnection,
   updateConnection,
-} from "../store/index.ts";
-import type { Vault } from "../vault/index.ts";
-import type { Workspace } from "./workspace.ts";
+} from "../../store/index.ts";
+import type { Vault } from "../../vault/index.ts";
+import type { Workspace } from "../workspace.ts";
 
 type KeyCredentials = Exclude<Credentials, OAuth2Credentials>;
 

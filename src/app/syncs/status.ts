@@ -11,7 +11,7 @@ import {
   type SyncStreamRow,
   streamsOfSyncs,
   syncsOfConnection,
-} from "../store/index.ts";
+} from "../../store/index.ts";
 
 /**
  * `syncing`: in the run going on now and not finished in it. `done` / `failed`: how its last run ended.

@@ -1,12 +1,12 @@
-import type { Credentials, ProviderDefinition } from "../core/index.ts";
+import type { Credentials, ProviderDefinition } from "../../core/index.ts";
 import {
   type AccessTokenSource,
   type ClosableHttpClient,
   createHttpClient,
   getSharedBudget,
-} from "../http/index.ts";
-import { environmentAllowsPrivateNetwork } from "../store/index.ts";
-import type { PlatformDeps } from "./platform.ts";
+} from "../../http/index.ts";
+import { environmentAllowsPrivateNetwork } from "../../store/index.ts";
+import type { PlatformDeps } from "../platform.ts";
 
 export interface ProviderHttpOptions {
   credentials: Credentials;

@@ -8,9 +8,9 @@ import {
   type ProviderDefinition,
   RequestInvalidError,
   SwitchyardError,
-} from "../core/index.ts";
-import { nextRunAfter, parseFrequency } from "../scheduler/frequency.ts";
-import { parseTimeZone } from "../scheduler/time-zone.ts";
+} from "../../core/index.ts";
+import { nextRunAfter, parseFrequency } from "../../scheduler/frequency.ts";
+import { parseTimeZone } from "../../scheduler/time-zone.ts";
 import {
   type Database,
   getConnection,
@@ -20,8 +20,8 @@ import {
   requestSyncRun,
   type Sync,
   syncsOfConnection,
-} from "../store/index.ts";
-import type { PlatformDeps } from "./platform.ts";
+} from "../../store/index.ts";
+import type { PlatformDeps } from "../platform.ts";
 
 /** The frequency of a sync created without one, and of the sync every new connection gets. */
 export const DEFAULT_SYNC_FREQUENCY = "1h";

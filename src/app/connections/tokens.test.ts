@@ -4,14 +4,14 @@
  * re-sealed meanwhile (key rotation). Managers are shared per connection while the row holds their tokens.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openTempStore } from "../../test/helpers/temp-store.ts";
-import type { OAuth2Credentials, ProviderDefinition } from "../core/index.ts";
-import { sendJson, startTestServer, type TestServer } from "../http/test-server.ts";
-import { ensureEnvironment, getConnection, patchConnection, type Store } from "../store/index.ts";
-import { generateVaultKey, parseVaultKey, Vault } from "../vault/index.ts";
-import { changeEndUserConnection, createEndUserConnection } from "./connection-lifecycle.ts";
-import { connectionTokenSource, type TokenDeps } from "./connection-tokens.ts";
+import { openTempStore } from "../../../test/helpers/temp-store.ts";
+import type { OAuth2Credentials, ProviderDefinition } from "../../core/index.ts";
+import { sendJson, startTestServer, type TestServer } from "../../http/test-server.ts";
+import { ensureEnvironment, getConnection, patchConnection, type Store } from "../../store/index.ts";
+import { generateVaultKey, parseVaultKey, Vault } from "../../vault/index.ts";
 import { openConnection } from "./connections.ts";
+import { changeEndUserConnection, createEndUserConnection } from "./lifecycle.ts";
+import { connectionTokenSource, type TokenDeps } from "./tokens.ts";
 
 let store: Store;
 let cleanup: () => Promise<void>;

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
-import type { Database } from "../store/index.ts";
-import { appendEvent, type ConnectionRow, patchConnection } from "../store/index.ts";
+import type { Database } from "../../store/index.ts";
+import { appendEvent, type ConnectionRow, patchConnection } from "../../store/index.ts";
 
 /** The states a connection can be in. */
 export const CONNECTION_STATUSES = ["active", "needs_reauth", "paused", "error"] as const;

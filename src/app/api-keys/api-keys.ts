@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
-import { SwitchyardError } from "../core/index.ts";
+import { SwitchyardError } from "../../core/index.ts";
 import {
   type ApiKeyRow,
   type Database,
   findActiveApiKey,
   insertApiKey,
   touchApiKey,
-} from "../store/index.ts";
+} from "../../store/index.ts";
 
 /**
  * Who is calling: the key and the environment it belongs to. An admin key works in its environment like any

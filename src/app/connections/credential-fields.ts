@@ -9,7 +9,7 @@ import {
   type FieldIssue,
   type ProviderDefinition,
   RequestInvalidError,
-} from "../core/index.ts";
+} from "../../core/index.ts";
 
 const MAX_VALUE_LENGTH = 4_096;
 

@@ -1,8 +1,8 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensureEnvironment } from "../store/index.ts";
+import { ensureEnvironment } from "../../store/index.ts";
+import type { Workspace } from "../workspace.ts";
 import { issueApiKey } from "./api-keys.ts";
-import type { Workspace } from "./workspace.ts";
 
 /** File in the data directory that holds the first dev key (mode 0600). */
 export const DEV_API_KEY_FILE = "dev-api-key";
