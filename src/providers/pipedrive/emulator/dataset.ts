@@ -1,0 +1,179 @@
+/**
+ * The emulated company's data: one seeded table per entity (persons, organizations, deals, activities) and
+ * its users, on a logical clock that only moves forward. Writes through the API and the changes control
+ * (updates, creations, deletions over time) go through here; records leave shaped as API v2 returns them.
+ */
+import {
+  applyChanges,
+  type ChangeResult,
+  intBetween,
+  LogicalClock,
+  pick,
+  SeededTable,
+  type TableRecord,
+} from "../../../emulator/index.ts";
+import {
+  ENTITIES,
+  type Entity,
+  generateValues,
+  type Population,
+  updatedValues,
+  type Values,
+} from "./catalog.ts";
+
+const DAY = 86_400_000;
+export const CLOCK_START = Date.UTC(2026, 0, 1);
+
+export interface DatasetOptions {
+  seed: number;
+  counts?: Partial<Record<Entity | "users", number>>;
+}
+
+export const DEFAULT_COUNTS: Record<Entity | "users", number> = {
+  users: 6,
+  organizations: 120,
+  persons: 400,
+  deals: 250,
+  activities: 300,
+};
+
+export interface User {
+  name: string;
+  email: string;
+  active_flag: boolean;
+  is_admin: boolean;
+}
+
+export interface ChangeRequest {
+  entities?: readonly Entity[];
+  updates?: number;
+  creates?: number;
+  deletes?: number;
+  stepMs?: number;
+}
+
+/** `2026-01-01T00:00:00Z`: API v2 times are RFC 3339, to the second. */
+export const rfc3339 = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
+/** `2026-01-01 00:00:00`: API v1 times (UTC). */
+export const v1Time = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+
+export class Dataset {
+  readonly seed: number;
+  readonly counts: Record<Entity | "users", number>;
+  tables!: Record<Entity, SeededTable<Values>>;
+  users!: SeededTable<User>;
+  readonly clock = new LogicalClock(CLOCK_START);
+  private batch = 0;
+
+  constructor(options: DatasetOptions) {
+    this.seed = options.seed;
+    this.counts = { ...DEFAULT_COUNTS, ...options.counts };
+    this.reset();
+  }
+
+  /** Back to the seeded data and the clock's start. */
+  reset(): void {
+    const { seed, counts } = this;
+    const population: Population = {
+      users: counts.users,
+      organizations: Math.max(1, counts.organizations),
+      persons: Math.max(1, counts.persons),
+      deals: Math.max(1, counts.deals),
+    };
+    const times = (key: number) => (index: number) => {
+      const createdAt = CLOCK_START - intBetween(2, 365, seed, key, index, 90) * DAY;
+      return { createdAt, updatedAt: createdAt + intBetween(0, DAY, seed, key, index, 91) };
+    };
+    const table = (entity: Entity, key: number) =>
+      new SeededTable<Values>({
+        seededCount: counts[entity],
+        seededTimes: times(key),
+        generate: (index, _id, { createdAt }) => generateValues(entity, seed, index, createdAt, population),
+      });
+    this.tables = Object.fromEntries(ENTITIES.map((entity, i) => [entity, table(entity, i + 1)])) as Record<
+      Entity,
+      SeededTable<Values>
+    >;
+    this.users = new SeededTable<User>({
+      seededCount: counts.users,
+      seededTimes: times(9),
+      // User 1 owns the API token; the last user has been deactivated.
+      generate: (index) => ({
+        name: `${pick(["Mia", "Noah", "Liv", "Omar", "Zoe", "Ivan"], seed, 9, index)} User${index + 1}`,
+        email: `user${index + 1}@example.test`,
+        active_flag: index === 0 || index < counts.users - 1,
+        is_admin: index === 0,
+      }),
+    });
+    this.clock.reset();
+    this.batch = 0;
+  }
+
+  /** A record as API v2 returns it. */
+  serialize(entity: Entity, record: TableRecord<Values>): Record<string, unknown> {
+    return {
+      id: record.id,
+      ...record.fields,
+      add_time: rfc3339(record.createdAt),
+      update_time: rfc3339(record.updatedAt),
+      is_deleted: record.archivedAt !== undefined,
+      ...(entity === "activities" ? {} : { custom_fields: record.fields.custom_fields ?? {} }),
+    };
+  }
+
+  /** The live record, or undefined (never created, or deleted). */
+  live(entity: Entity, id: number): TableRecord<Values> | undefined {
+    const table = this.tables[entity];
+    return table.isLive(id) ? table.get(id) : undefined;
+  }
+
+  /** Creates a record through the API (exactly the given values) one second later on the clock. */
+  create(entity: Entity, values: Values): number {
+    return this.tables[entity].create(this.clock.tick(1000), values);
+  }
+
+  /** Updates a live record; custom field values are merged, not replaced. */
+  update(entity: Entity, id: number, values: Values): void {
+    const current = this.tables[entity].get(id)!.fields;
+    const merged: Values = { ...values };
+    if (values.custom_fields) merged.custom_fields = { ...current.custom_fields, ...values.custom_fields };
+    this.tables[entity].update(id, merged, this.clock.tick(1000));
+  }
+
+  remove(entity: Entity, id: number): void {
+    this.tables[entity].archive(id, this.clock.tick(1000));
+  }
+
+  /** Updates, creations and deletions over time, per entity (default: every entity). */
+  change(request: ChangeRequest): Partial<Record<Entity, ChangeResult>> {
+    const batch = ++this.batch;
+    const results: Partial<Record<Entity, ChangeResult>> = {};
+    for (const entity of request.entities ?? ENTITIES) {
+      results[entity] = applyChanges(
+        this.tables[entity],
+        {
+          updates: request.updates ?? 0,
+          creates: request.creates ?? 0,
+          archives: request.deletes ?? 0,
+          ...(request.stepMs !== undefined ? { stepMs: request.stepMs } : {}),
+        },
+        {
+          seed: this.seed + ENTITIES.indexOf(entity),
+          batch,
+          tick: (stepMs) => this.clock.tick(stepMs),
+          updatedFields: (id, version) => updatedValues(entity, id, version),
+        },
+      );
+    }
+    return results;
+  }
+
+  /** Every live record of an entity as v2 returns it, and the ids deleted so far. */
+  groundTruth(entity: Entity): { records: Record<string, unknown>[]; deletedIds: number[] } {
+    const table = this.tables[entity];
+    return {
+      records: [...table.liveIds()].map((id) => this.serialize(entity, table.get(id)!)),
+      deletedIds: [...table.archivedIds()],
+    };
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The Pipedrive emulator: Pipedrive's paths, credentials, token-based rate limits and error bodies over a
+ * seeded company that changes over time, on the emulator kit (faults, OAuth server with the per-company
+ * `api_domain`, `/_emulator/*` controls).
+ */
+import { z } from "zod";
+import {
+  anyCredential,
+  bearerToken,
+  buildEmulatorApp,
+  type ChangeResult,
+  coreControls,
+  coreState,
+  createEmulatorCore,
+  createOAuthControls,
+  defineErrorStyle,
+  defineOAuthServer,
+  EmulatorError,
+  type FaultSettings,
+  headerCredential,
+  limitRemainingResetHeaders,
+  listen,
+  type OAuthAppSpec,
+  type OAuthControls,
+  parseBody,
+  queryCredential,
+  resetCore,
+} from "../../../emulator/index.ts";
+import { ENTITIES, type Entity } from "./catalog.ts";
+import { type ChangeRequest, Dataset } from "./dataset.ts";
+import { pipedriveRoutes } from "./routes.ts";
+
+/** The API token accepted when none are configured (40 hex characters, like Pipedrive's). */
+export const DEFAULT_TOKEN = "0123456789abcdef0123456789abcdef01234567";
+export const DEFAULT_SEED = 7;
+
+/** Token-based limits: a burst budget per 2-second window, and a daily budget. */
+export interface RateLimitConfig {
+  perTwoSeconds: number;
+  daily: number;
+}
+export const DEFAULT_RATE_LIMIT: RateLimitConfig = { perTwoSeconds: 80, daily: 30_000 };
+
+/** `{ success: false, error, error_info, data: null, additional_data: null }`, as every Pipedrive error. */
+export const pipedriveErrors = defineErrorStyle({
+  requestIdHeader: "x-correlation-id",
+  body: (error) => ({
+    success: false,
+    error: error.message,
+    error_info: "Please check developers.pipedrive.com for more information about Pipedrive API.",
+    data: null,
+    additional_data: null,
+  }),
+  missingCredentials: () =>
+    new EmulatorError(401, "unauthorized", "You need to be authorized to make this request."),
+  invalidCredentials: () => new EmulatorError(401, "unauthorized", "unauthorized access"),
+  expiredCredentials: () => new EmulatorError(401, "unauthorized", "Access token expired"),
+  rateLimited: () => new EmulatorError(429, "rate_limited", "Request over limit"),
+  routeNotFound: () => new EmulatorError(404, "not_found", "Unknown method ."),
+  htmlPageTitle: "Pipedrive",
+});
+
+export interface PipedriveEmulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  seed?: number;
+  counts?: Partial<Record<Entity | "users", number>>;
+  /** Accepted API tokens (default: DEFAULT_TOKEN). */
+  tokens?: readonly string[];
+  rateLimit?: Partial<RateLimitConfig>;
+  faults?: FaultSettings;
+  /** OAuth apps that may be installed through `/oauth/authorize`. */
+  oauthApps?: readonly OAuthAppSpec[];
+}
+
+const changeSchema = z.strictObject({
+  entities: z.array(z.enum(ENTITIES)).optional(),
+  updates: z.number().int().min(0).optional(),
+  creates: z.number().int().min(0).optional(),
+  deletes: z.number().int().min(0).optional(),
+  stepMs: z.number().int().min(0).optional(),
+});
+
+export async function startPipedriveEmulator(options: PipedriveEmulatorOptions = {}) {
+  const seed = options.seed ?? DEFAULT_SEED;
+  const tokens = options.tokens && options.tokens.length > 0 ? options.tokens : [DEFAULT_TOKEN];
+  const data = new Dataset({ seed, ...(options.counts ? { counts: options.counts } : {}) });
+  let url = "";
+  const core = createEmulatorCore({
+    seed,
+    tokens,
+    // v1 takes `?api_token=`; every version takes the `x-api-token` header; OAuth tokens are bearer tokens.
+    credentials: anyCredential(headerCredential("x-api-token"), queryCredential("api_token"), bearerToken),
+    errors: pipedriveErrors,
+    rateLimit: {
+      config: { ...DEFAULT_RATE_LIMIT, ...options.rateLimit },
+      policy: (limits) => ({
+        windows: [
+          { name: "burst", limit: limits.perTwoSeconds, windowMs: 2000 },
+          { name: "daily", limit: limits.daily, windowMs: 86_400_000 },
+        ],
+        faultWindow: "burst",
+        headers: (usage) => ({
+          ...limitRemainingResetHeaders(usage.burst!, {
+            limit: "x-ratelimit-limit",
+            remaining: "x-ratelimit-remaining",
+            reset: "x-ratelimit-reset",
+          }),
+          "x-daily-requests-left": String(usage.daily!.remaining),
+        }),
+      }),
+      schema: z.object({ perTwoSeconds: z.number().int().min(1), daily: z.number().int().min(1) }).partial(),
+    },
+    ...(options.faults ? { faults: options.faults } : {}),
+    oauth: {
+      server: defineOAuthServer({
+        // Client id and secret in a Basic header only; the response names the company's API domain.
+        clientAuth: ["client_secret_basic"],
+        accessTokenTtlSeconds: 3599,
+        accessTokenPrefix: "v1:",
+        tokenResponseExtras: () => ({ api_domain: url }),
+        page: { providerName: "Pipedrive", accountLabel: "Emulated Company", accentColor: "#017737" },
+      }),
+      ...(options.oauthApps ? { apps: options.oauthApps } : {}),
+    },
+  });
+  const change = (request: ChangeRequest): Partial<Record<Entity, ChangeResult>> => data.change(request);
+  const controls = {
+    ...coreControls(core),
+    state: () => ({
+      clock: new Date(data.clock.now).toISOString(),
+      live: Object.fromEntries(ENTITIES.map((entity) => [entity, data.tables[entity].liveCount])),
+      ...coreState(core),
+    }),
+    reset: () => {
+      data.reset();
+      resetCore(core);
+    },
+  };
+  const app = buildEmulatorApp(core, {
+    controls,
+    api: (api) => pipedriveRoutes(api, data, pipedriveErrors),
+    providerControls: (control) => {
+      control.post("/_emulator/changes", async (request) =>
+        change(parseBody(pipedriveErrors, changeSchema, request.body ?? {})),
+      );
+      control.get("/_emulator/ground-truth/:entity", async (request) => {
+        const entity = (request.params as { entity: string }).entity;
+        if (!(ENTITIES as readonly string[]).includes(entity)) {
+          throw pipedriveErrors.invalidRequest(`entity must be one of ${ENTITIES.join(", ")}`);
+        }
+        return data.groundTruth(entity as Entity);
+      });
+    },
+  });
+  const server = await listen(app, options);
+  url = server.url;
+  return {
+    ...server,
+    ...controls,
+    tokens,
+    change,
+    groundTruth: (entity: Entity) => data.groundTruth(entity),
+    oauth: createOAuthControls(core.oauth!) as OAuthControls,
+  };
+}
+
+export type PipedriveEmulator = Awaited<ReturnType<typeof startPipedriveEmulator>>;
