@@ -149,6 +149,11 @@ export interface RateLimitHeaderSpec {
   /** Header carrying when the window resets: seconds until reset, or a unix timestamp in seconds. */
   reset?: { header: string; format: "seconds" | "unix_seconds" };
   windowMs?: number;
+  /**
+   * One header carrying used and allowed requests together (Salesforce: `Sforce-Limit-Info: api-usage=18/15000`):
+   * `pattern` is a regular expression with the named groups `used` and `limit`; remaining is their difference.
+   */
+  usage?: { header: string; pattern: string };
 }
 
 export interface ReadContext {

@@ -33,6 +33,11 @@ export function readRateLimit(
     if (limit !== undefined) reading.limit = limit;
     if (remaining !== undefined) reading.remaining = remaining;
     if (windowMs !== undefined && windowMs > 0) reading.windowMs = windowMs;
+    const usage = spec.usage ? usageHeader(headers, spec.usage) : undefined;
+    if (usage) {
+      reading.limit = usage.limit;
+      reading.remaining = Math.max(0, usage.limit - usage.used);
+    }
     if (spec.reset) {
       const reset = numberHeader(headers, spec.reset.header);
       if (reset !== undefined) {
@@ -59,4 +64,16 @@ function numberHeader(headers: Record<string, string>, name: string | undefined)
   // A repeated header arrives joined by ", "; the first value is the one that counts.
   const value = Number.parseFloat(raw);
   return Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/** Used and allowed requests from one header, per a pattern with the named groups `used` and `limit`. */
+function usageHeader(
+  headers: Record<string, string>,
+  spec: { header: string; pattern: string },
+): { used: number; limit: number } | undefined {
+  const raw = headers[spec.header];
+  const groups = raw === undefined ? undefined : new RegExp(spec.pattern).exec(raw)?.groups;
+  const used = Number(groups?.used);
+  const limit = Number(groups?.limit);
+  return groups && Number.isFinite(used) && Number.isFinite(limit) && limit > 0 ? { used, limit } : undefined;
 }

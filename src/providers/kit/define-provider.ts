@@ -51,6 +51,17 @@ const providerHeadSchema = z.object({
       windowMsHeader: headerName.optional(),
       reset: z.strictObject({ header: headerName, format: z.enum(["seconds", "unix_seconds"]) }).optional(),
       windowMs: z.number().int().positive().optional(),
+      usage: z
+        .strictObject({
+          header: headerName,
+          pattern: z
+            .string()
+            .refine(
+              (pattern) => /\(\?<used>/.test(pattern) && /\(\?<limit>/.test(pattern),
+              "needs the named groups used and limit",
+            ),
+        })
+        .optional(),
     })
     .optional(),
   check: requestSpecSchema,
