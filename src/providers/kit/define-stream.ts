@@ -4,7 +4,7 @@
  */
 import type { StreamDefinition } from "../../core/index.ts";
 import { parseDeclaration } from "./declaration.ts";
-import { DELETED_FLAG, deletedFieldOf } from "./delete-rule.ts";
+import { deletedFieldOf } from "./delete-rule.ts";
 import { type Clock, readDeclaredStream } from "./reader.ts";
 import { kitStateSchema } from "./state.ts";
 import { type StreamSpec, streamSpecSchema } from "./stream-spec.ts";
@@ -23,8 +23,9 @@ export function defineStream(spec: StreamSpec, options: DefineStreamOptions = {}
   const stream = parseDeclaration(streamSpecSchema, spec, `Stream "${qualified}"`);
   const now = options.now ?? (() => new Date());
   const deletedField = stream.deleted ? deletedFieldOf(stream.deleted) : undefined;
+  // The `_deleted` flag is not declared: destinations keep deletion in their own `_deleted` metadata column
+  // (filled from `deletedField`) and refuse a declared column of that name.
   const columns = { ...stream.schema.columns };
-  if (deletedField === DELETED_FLAG) columns[DELETED_FLAG] = "boolean";
   return {
     name: stream.name,
     primaryKey: stream.primaryKey,
