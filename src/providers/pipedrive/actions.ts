@@ -1,0 +1,101 @@
+/**
+ * Pipedrive's writes: create and update a person, an organization and a deal through API v2 (POST to
+ * create, PATCH to update). Each is a typed function with a zod input, and an ActionDefinition.
+ */
+import { z } from "zod";
+import type { ActionDefinition, HttpClient } from "../../core/index.ts";
+
+const id = z.number().int().positive();
+/** Custom field values by their 40-character key, as v2 takes them under `custom_fields`. */
+const customFields = z.record(
+  z.string().regex(/^[0-9a-f]{40}$/, "must be a custom field's key"),
+  z.unknown(),
+);
+
+export const personInput = z.strictObject({
+  name: z.string().min(1),
+  email: z.email().optional(),
+  phone: z.string().min(1).optional(),
+  org_id: id.optional(),
+  owner_id: id.optional(),
+  custom_fields: customFields.optional(),
+});
+export const organizationInput = z.strictObject({
+  name: z.string().min(1),
+  owner_id: id.optional(),
+  custom_fields: customFields.optional(),
+});
+export const dealInput = z.strictObject({
+  title: z.string().min(1),
+  value: z.number().min(0).optional(),
+  currency: z.string().length(3).optional(),
+  person_id: id.optional(),
+  org_id: id.optional(),
+  status: z.enum(["open", "won", "lost"]).optional(),
+  owner_id: id.optional(),
+  custom_fields: customFields.optional(),
+});
+
+/** An update: the record's id, and only the fields to change. */
+export const personUpdate = personInput.partial().extend({ id });
+export const organizationUpdate = organizationInput.partial().extend({ id });
+export const dealUpdate = dealInput.partial().extend({ id });
+
+/** What every write answers: the record as v2 returns it (its id, and whatever else Pipedrive sends). */
+export const savedRecord = z.looseObject({ id, update_time: z.string().optional() });
+export type SavedRecord = z.infer<typeof savedRecord>;
+
+type Entity = "persons" | "organizations" | "deals";
+
+/** v2 wants emails and phones as lists of `{ value, primary }`. */
+function body(input: Record<string, unknown>): Record<string, unknown> {
+  const { email, phone, ...rest } = input;
+  if (email !== undefined) rest.emails = [{ value: email, primary: true }];
+  if (phone !== undefined) rest.phones = [{ value: phone, primary: true }];
+  return rest;
+}
+
+async function save(http: HttpClient, entity: Entity, input: Record<string, unknown>, recordId?: number) {
+  const response = await http.request<{ data?: unknown }>({
+    method: recordId === undefined ? "POST" : "PATCH",
+    path: `/api/v2/${entity}${recordId === undefined ? "" : `/${recordId}`}`,
+    body: body(input),
+  });
+  return savedRecord.parse(response.body?.data);
+}
+
+type PersonInput = z.infer<typeof personInput>;
+type OrganizationInput = z.infer<typeof organizationInput>;
+type DealInput = z.infer<typeof dealInput>;
+
+export const createPerson = (http: HttpClient, input: PersonInput) =>
+  save(http, "persons", personInput.parse(input));
+export const updatePerson = (http: HttpClient, { id: recordId, ...input }: z.infer<typeof personUpdate>) =>
+  save(http, "persons", personInput.partial().parse(input), recordId);
+export const createOrganization = (http: HttpClient, input: OrganizationInput) =>
+  save(http, "organizations", organizationInput.parse(input));
+export const updateOrganization = (
+  http: HttpClient,
+  { id: recordId, ...input }: z.infer<typeof organizationUpdate>,
+) => save(http, "organizations", organizationInput.partial().parse(input), recordId);
+export const createDeal = (http: HttpClient, input: DealInput) => save(http, "deals", dealInput.parse(input));
+export const updateDeal = (http: HttpClient, { id: recordId, ...input }: z.infer<typeof dealUpdate>) =>
+  save(http, "deals", dealInput.partial().parse(input), recordId);
+
+function action<I>(
+  name: string,
+  description: string,
+  input: z.ZodType<I>,
+  run: (http: HttpClient, input: I) => Promise<SavedRecord>,
+): ActionDefinition<I, SavedRecord> {
+  return { name, description, input, output: savedRecord, run };
+}
+
+export const pipedriveActions: readonly ActionDefinition[] = [
+  action("create_person", "Create a person", personInput, createPerson),
+  action("update_person", "Update a person's fields", personUpdate, updatePerson),
+  action("create_organization", "Create an organization", organizationInput, createOrganization),
+  action("update_organization", "Update an organization's fields", organizationUpdate, updateOrganization),
+  action("create_deal", "Create a deal", dealInput, createDeal),
+  action("update_deal", "Update a deal's fields", dealUpdate, updateDeal),
+] as readonly ActionDefinition[];

@@ -1,0 +1,205 @@
+/**
+ * Pipedrive, declared on the provider kit: API token (the `x-api-token` header) or OAuth2, token-based
+ * rate-limit headers, and the streams. Persons, organizations, deals and activities are read from API v2
+ * (cursor paging, `updated_since`), their custom fields typed and named from the v1 field definitions;
+ * users and the field definitions themselves from API v1 (`start`/`limit`). Reference:
+ * docs/providers/pipedrive.md.
+ */
+import type { ColumnType } from "../../core/index.ts";
+import { defineProvider, type StreamSpec } from "../kit/index.ts";
+
+export const PIPEDRIVE_BASE_URL = "https://api.pipedrive.com";
+
+/** API v2 lists: an opaque cursor in `additional_data.next_cursor`, up to 500 records a page. */
+const v2Cursor = { type: "cursor", cursorPath: "additional_data.next_cursor", param: "cursor" } as const;
+/** API v1 lists: `start`/`limit` (the kit stops at a short page; `more_items_in_collection` agrees). */
+const v1Offset = { type: "offset", offsetParam: "start", limitParam: "limit", limit: 500 } as const;
+
+/** Pipedrive's field types (`field_type` of `/v1/personFields`…) as columns, shaped as v2 sends values. */
+const FIELD_TYPES: Record<string, ColumnType> = {
+  int: "integer",
+  double: "number",
+  monetary: "json", // v2: { value, currency }
+  date: "timestamp",
+  enum: "integer", // v2: the option's id
+  set: "json", // v2: option ids
+  boolean: "boolean",
+  user: "integer",
+  org: "integer",
+  people: "integer",
+  stage: "integer",
+  visible_to: "integer",
+  address: "json",
+  phone: "json",
+  daterange: "json",
+  timerange: "json",
+};
+
+const TIMES = { add_time: "timestamp", update_time: "timestamp" } as const;
+
+/** A v2 entity: incremental on `update_time`, its custom fields (under `custom_fields`) named and typed. */
+function v2Stream(
+  name: string,
+  path: string,
+  fieldsPath: string,
+  columns: Record<string, ColumnType>,
+): StreamSpec {
+  return {
+    name,
+    primaryKey: "id",
+    request: { path: `/api/v2/${path}`, query: { limit: 500 } },
+    records: "data",
+    paginator: v2Cursor,
+    // v2 takes and writes RFC 3339 times to the second; a minute of lookback covers late-visible writes.
+    incremental: {
+      cursorField: "update_time",
+      param: "updated_since",
+      format: "iso8601_seconds",
+      lookbackSeconds: 60,
+    },
+    // v2 lists only live records; a record that carries `is_deleted: true` is deleted.
+    deleted: { type: "field", field: "is_deleted", equals: true },
+    schema: {
+      columns: { id: "integer", owner_id: "integer", is_deleted: "boolean", ...TIMES, ...columns },
+      discover: {
+        request: { path: `/api/v1/${fieldsPath}` },
+        records: "data",
+        paginator: v1Offset,
+        type: "field_type",
+        types: FIELD_TYPES,
+        custom: { field: "edit_flag", equals: true },
+        customValuesAt: "custom_fields",
+      },
+    },
+  };
+}
+
+/** A field-definitions endpoint as a stream of its own (what each custom field is called and holds). */
+function fieldsStream(name: string, path: string): StreamSpec {
+  return {
+    name,
+    primaryKey: "id",
+    request: { path: `/api/v1/${path}` },
+    records: "data",
+    paginator: v1Offset,
+    schema: {
+      columns: {
+        id: "integer",
+        key: "string",
+        name: "string",
+        field_type: "string",
+        edit_flag: "boolean",
+        options: "json",
+      },
+    },
+  };
+}
+
+const persons = v2Stream("persons", "persons", "personFields", {
+  name: "string",
+  first_name: "string",
+  last_name: "string",
+  org_id: "integer",
+  emails: "json",
+  phones: "json",
+  label_ids: "json",
+});
+const organizations = v2Stream("organizations", "organizations", "organizationFields", {
+  name: "string",
+  address: "json",
+  label_ids: "json",
+});
+const activities = v2Stream("activities", "activities", "activityFields", {
+  subject: "string",
+  type: "string",
+  deal_id: "integer",
+  person_id: "integer",
+  org_id: "integer",
+  done: "boolean",
+});
+const deals: StreamSpec = {
+  ...v2Stream("deals", "deals", "dealFields", {
+    title: "string",
+    value: "number",
+    currency: "string",
+    status: "string",
+    person_id: "integer",
+    org_id: "integer",
+    stage_id: "integer",
+    pipeline_id: "integer",
+    label_ids: "json",
+  }),
+  // Deleted deals (kept 30 days) are listed by `status=deleted`, changed since the last read.
+  deleted: {
+    type: "endpoint",
+    request: { path: "/api/v2/deals", query: { status: "deleted", limit: 500 } },
+    since: true,
+  },
+};
+
+const users: StreamSpec = {
+  name: "users",
+  primaryKey: "id",
+  request: { path: "/api/v1/users" },
+  records: "data",
+  paginator: v1Offset,
+  schema: {
+    columns: {
+      id: "integer",
+      name: "string",
+      email: "string",
+      active_flag: "boolean",
+      is_admin: "integer",
+      created: "timestamp",
+      modified: "timestamp",
+    },
+  },
+};
+
+export const pipedrive = defineProvider({
+  name: "pipedrive",
+  displayName: "Pipedrive",
+  baseUrl: PIPEDRIVE_BASE_URL,
+  // Every API version takes the token in this header (v1 also as `?api_token=`, which ends up in logs).
+  auth: { type: "api_key", in: "header", name: "x-api-token" },
+  credentialFields: [
+    {
+      name: "key",
+      label: "API token",
+      type: "secret",
+      help: "In Pipedrive: your profile menu → Personal preferences → API → Your personal API token.",
+      pattern: "[0-9a-f]{40}",
+      placeholder: "40 hexadecimal characters",
+    },
+  ],
+  // Tokens come from oauth.pipedrive.com with HTTP Basic client authentication; scopes are the app's.
+  // Its token response names the company's API domain (`api_domain`), which OAuth calls must use.
+  oauth2: {
+    authorizationUrl: "https://oauth.pipedrive.com/oauth/authorize",
+    tokenUrl: "https://oauth.pipedrive.com/oauth/token",
+    scopes: ["base", "contacts:read", "deals:read", "activities:read", "users:read"],
+    pkce: false,
+    clientAuth: "client_secret_basic",
+  },
+  // Token-based limits: a burst budget per 2-second window, reported on every response.
+  rateLimit: {
+    limit: "x-ratelimit-limit",
+    remaining: "x-ratelimit-remaining",
+    reset: { header: "x-ratelimit-reset", format: "seconds" },
+    windowMs: 2000,
+  },
+  check: { path: "/api/v1/users/me" },
+  streams: [
+    persons,
+    organizations,
+    deals,
+    activities,
+    users,
+    fieldsStream("person_fields", "personFields"),
+    fieldsStream("organization_fields", "organizationFields"),
+    fieldsStream("deal_fields", "dealFields"),
+    fieldsStream("activity_fields", "activityFields"),
+  ],
+});
+
+export { pipedriveActions } from "./actions.ts";
