@@ -154,6 +154,21 @@ export interface RateLimitHeaderSpec {
    * `pattern` is a regular expression with the named groups `used` and `limit`; remaining is their difference.
    */
   usage?: { header: string; pattern: string };
+  /**
+   * Limits the provider documents for some requests but announces in no header (HubSpot's search: 5 per
+   * second). Requests that match are spaced so they never exceed `limit` per `windowMs`.
+   */
+  fixed?: readonly FixedRateLimit[];
+}
+
+/** A documented, unannounced limit on the requests whose method and path match. */
+export interface FixedRateLimit {
+  /** Only requests with this method count; absent: every method. */
+  method?: HttpMethod;
+  /** A regular expression matched against the request path (`/search$`). */
+  pathPattern: string;
+  limit: number;
+  windowMs: number;
 }
 
 export interface ReadContext {

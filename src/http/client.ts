@@ -22,6 +22,7 @@ import {
 } from "../core/index.ts";
 import { AddressRefusedError, guardedConnector } from "./address-guard.ts";
 import { prepareAuth } from "./auth.ts";
+import { FixedRateLimits } from "./fixed-rate-limit.ts";
 import type { AccessTokenSource } from "./oauth2/token-manager.ts";
 import { InMemoryRateLimitBudget, type RateLimitBudget } from "./rate-limit-budget.ts";
 import { hasRateLimitInfo, readRateLimit } from "./rate-limit-headers.ts";
@@ -95,6 +96,7 @@ class UndiciHttpClient implements ClosableHttpClient {
   private readonly base: BaseUrl;
   private readonly agent: Agent;
   private readonly budget: RateLimitBudget;
+  private readonly fixedLimits: FixedRateLimits | undefined;
   private readonly rateLimit: RateLimitHeaderSpec | undefined;
   private readonly onEvent: ((event: HttpEvent) => void) | undefined;
   private readonly timeoutMs: number;
@@ -124,6 +126,8 @@ class UndiciHttpClient implements ClosableHttpClient {
     this.headersWithAuth = { ...this.headersWithoutAuth, ...auth.headers };
     this.budget = options.budget ?? new InMemoryRateLimitBudget(options.provider);
     this.rateLimit = options.rateLimit;
+    const fixed = options.rateLimit?.fixed;
+    this.fixedLimits = fixed?.length ? new FixedRateLimits(this.budget.account, fixed) : undefined;
     this.onEvent = options.onEvent;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxAttempts = options.maxAttempts ?? 6;
@@ -162,6 +166,7 @@ class UndiciHttpClient implements ClosableHttpClient {
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
       await this.budget.acquire(signal, this.onWait);
+      await this.fixedLimits?.acquire(method, target.path.split("?")[0]!, signal, this.onWait);
       const token = this.tokens && target.sameOrigin ? await this.tokens.current(signal) : undefined;
       const sent = token ? { ...headers, authorization: `Bearer ${token}` } : headers;
       let outcome: AttemptOutcome;

@@ -15,7 +15,7 @@ let emulator: HubSpotEmulator;
 let store: Store;
 let cleanup: () => Promise<void>;
 let connectionId: string;
-/** A loopback proxy in front of the emulator that can remove the id of the first record of each page. */
+/** A loopback proxy in front of the emulator that can remove the id of the first contact of each page. */
 let proxy: Server;
 let proxyUrl: string;
 let stripIds = false;
@@ -41,7 +41,8 @@ beforeAll(async () => {
       ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
     });
     let body = await upstream.text();
-    if (stripIds && req.url?.startsWith("/crm/v3/objects/")) {
+    // Contacts only: the contacts stream also lists companies (its association check).
+    if (stripIds && req.url?.startsWith("/crm/v3/objects/contacts")) {
       const parsed = JSON.parse(body) as { results?: { id?: string }[] };
       if (parsed.results?.[0]) delete parsed.results[0].id;
       body = JSON.stringify(parsed);

@@ -42,6 +42,8 @@ export const hubspot: ProviderDefinition = {
     windowMsHeader: "x-hubspot-ratelimit-interval-milliseconds",
     // Search responses carry no rate-limit headers; HubSpot's window is 10 seconds.
     windowMs: 10_000,
+    // The search endpoints allow 5 requests per second per account and say so in no header.
+    fixed: [{ method: "POST", pathPattern: "/search$", limit: 5, windowMs: 1_000 }],
   },
   streams: hubspotStreams,
   checkCredentials,
