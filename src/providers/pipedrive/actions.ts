@@ -68,18 +68,21 @@ type PersonInput = z.infer<typeof personInput>;
 type OrganizationInput = z.infer<typeof organizationInput>;
 type DealInput = z.infer<typeof dealInput>;
 
-export const createPerson = (http: HttpClient, input: PersonInput) =>
+export const createPerson = async (http: HttpClient, input: PersonInput) =>
   save(http, "persons", personInput.parse(input));
-export const updatePerson = (http: HttpClient, { id: recordId, ...input }: z.infer<typeof personUpdate>) =>
-  save(http, "persons", personInput.partial().parse(input), recordId);
-export const createOrganization = (http: HttpClient, input: OrganizationInput) =>
+export const updatePerson = async (
+  http: HttpClient,
+  { id: recordId, ...input }: z.infer<typeof personUpdate>,
+) => save(http, "persons", personInput.partial().parse(input), recordId);
+export const createOrganization = async (http: HttpClient, input: OrganizationInput) =>
   save(http, "organizations", organizationInput.parse(input));
-export const updateOrganization = (
+export const updateOrganization = async (
   http: HttpClient,
   { id: recordId, ...input }: z.infer<typeof organizationUpdate>,
 ) => save(http, "organizations", organizationInput.partial().parse(input), recordId);
-export const createDeal = (http: HttpClient, input: DealInput) => save(http, "deals", dealInput.parse(input));
-export const updateDeal = (http: HttpClient, { id: recordId, ...input }: z.infer<typeof dealUpdate>) =>
+export const createDeal = async (http: HttpClient, input: DealInput) =>
+  save(http, "deals", dealInput.parse(input));
+export const updateDeal = async (http: HttpClient, { id: recordId, ...input }: z.infer<typeof dealUpdate>) =>
   save(http, "deals", dealInput.partial().parse(input), recordId);
 
 function action<I>(
