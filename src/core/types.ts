@@ -226,6 +226,69 @@ export interface ActionDefinition<Input = unknown, Output = unknown> {
   run(http: HttpClient, input: Input): Promise<Output>;
 }
 
+/** How the demo and the conformance suite start a provider's emulator (`ProviderDefinition.emulator`). */
+export interface EmulatorStartOptions {
+  /** Seed of its data and fault sequence (default: the emulator's own). */
+  seed?: number;
+  /** About how many seeded records each stream holds (default: the emulator's own; tests keep it small). */
+  records?: number;
+  /** 0 or absent: a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Rate limits far above what a test reaches, so 429s come only from the fault knobs. */
+  unlimited?: boolean;
+}
+
+/** The emulator kit's fault knobs (shares are 0 to 1), as any emulator takes them. */
+export interface EmulatorFaults {
+  rate429?: number;
+  rate5xx?: number;
+  dropRate?: number;
+  /** Share of successful JSON bodies cut in half. */
+  malformedRate?: number;
+  /** Share of requests answered with an HTML page and status 200. */
+  htmlRate?: number;
+  latencyMs?: number;
+}
+
+/** Changes the emulator makes to one stream's data, as the provider would over time. */
+export interface EmulatorChange {
+  creates?: number;
+  updates?: number;
+  deletes?: number;
+}
+
+/** What the emulator holds for one stream, for comparing with what a sync landed. */
+export interface EmulatorTruth {
+  /**
+   * Live records by primary key, valued as the connector outputs them. A record may hold only the fields
+   * the emulator vouches for (at least the primary key and the cursor field): the cached record must match
+   * it on those.
+   */
+  live: ReadonlyMap<string, SyncRecord>;
+  /** Primary keys of the records the provider deleted. */
+  deleted: ReadonlySet<string>;
+}
+
+/** A running emulator of one provider, as `ProviderDefinition.emulator` returns it. */
+export interface EmulatorHandle {
+  /** The base URL a connection uses instead of the provider's. */
+  url: string;
+  /** Credentials the emulator accepts, as a connection holds them. */
+  credentials: Credentials;
+  /** Credentials of the provider's kind that it refuses. */
+  rejectedCredentials: Credentials;
+  /** The streams whose truth it knows (tests sync these). */
+  streams: readonly string[];
+  /** Applies changes to streams' data (keyed by stream name), moving their modification times forward. */
+  mutate(changes: Readonly<Record<string, EmulatorChange>>): Promise<void>;
+  truth(stream: string): Promise<EmulatorTruth>;
+  /** Merges fault knobs into the current ones. */
+  setFaults(faults: EmulatorFaults): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface ProviderDefinition {
   /** Registry key (`hubspot`). */
   name: string;
@@ -240,6 +303,11 @@ export interface ProviderDefinition {
   streams: readonly StreamDefinition[];
   /** One cheap authenticated call that proves the credentials work. Throws CredentialsRejectedError if not. */
   checkCredentials(http: HttpClient): Promise<void>;
+  /**
+   * Starts the provider's emulator on loopback (docs/conformance.md). Import the emulator lazily inside,
+   * so loading the definition does not load the emulator.
+   */
+  emulator?: (options?: EmulatorStartOptions) => Promise<EmulatorHandle>;
 }
 
 // ---------------------------------------------------------------------------------------------------------
