@@ -38,6 +38,7 @@ export function oauthClientFor(
     clientAuth: definition.clientAuth,
     scopes: definition.scopes,
     pkce: definition.pkce,
+    ...(definition.instanceUrlField ? { instanceUrlField: definition.instanceUrlField } : {}),
   };
 }
 

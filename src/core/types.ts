@@ -100,6 +100,11 @@ export interface OAuth2Credentials {
   expiresAt?: string;
   /** Space-separated scopes the provider granted, when it said. */
   scope?: string;
+  /**
+   * The account's own API base URL, when the token response names one (see OAuth2Definition.instanceUrlField);
+   * the connection's base URL becomes it.
+   */
+  instanceUrl?: string;
 }
 
 /** Credentials as the vault hands them to the HTTP client. Never logged. */
@@ -135,6 +140,11 @@ export interface OAuth2Definition {
   pkce: boolean;
   /** How the client id and secret reach the token endpoint: form body or HTTP Basic. */
   clientAuth: "client_secret_post" | "client_secret_basic";
+  /**
+   * The token response field naming the account's own API base URL, for providers whose accounts each live
+   * on their own host (Salesforce: `instance_url`). Absent: every account uses the provider's base URL.
+   */
+  instanceUrlField?: string;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   setConnectSessionConnection,
 } from "../../store/index.ts";
 import { changeEndUserConnection, createEndUserConnection } from "../connections/lifecycle.ts";
+import { accountBaseUrl } from "../connections/provider-http.ts";
 import type { PlatformDeps } from "../platform.ts";
 import { assertPending } from "./sessions.ts";
 
@@ -37,7 +38,7 @@ export async function completeConnectSession(
       const existing = await getConnectionIn(db, session.environment_id, session.connection_id);
       return changeEndUserConnection(scoped, existing, { credentials, checkedAt });
     }
-    const baseUrl = deps.providerSettings?.[provider.name]?.baseUrl;
+    const baseUrl = accountBaseUrl(credentials, deps.providerSettings?.[provider.name]?.baseUrl);
     const created = await createEndUserConnection(scoped, {
       environmentId: session.environment_id,
       provider: provider.name,

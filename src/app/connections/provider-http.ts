@@ -54,7 +54,7 @@ export async function checkNewCredentials(
 ): Promise<void> {
   const http = createCheckHttp(deps, provider, {
     credentials,
-    baseUrl: deps.providerSettings?.[provider.name]?.baseUrl,
+    baseUrl: accountBaseUrl(credentials, deps.providerSettings?.[provider.name]?.baseUrl),
     allowPrivateAddresses: await environmentAllowsPrivateNetwork(deps.db, environmentId),
   });
   try {
@@ -62,4 +62,12 @@ export async function checkNewCredentials(
   } finally {
     await http.close();
   }
+}
+
+/**
+ * The base URL of a new connection: the instance its OAuth tokens named (Salesforce's `instance_url`), else
+ * the deployment's setting for the provider (emulators, sandboxes), else undefined (the provider's own).
+ */
+export function accountBaseUrl(credentials: Credentials, configured: string | undefined): string | undefined {
+  return (credentials.type === "oauth2" ? credentials.instanceUrl : undefined) ?? configured;
 }

@@ -20,6 +20,8 @@ export interface OAuth2ClientConfig {
   issuer?: string;
   /** Per token-endpoint request. Default 15 000. */
   timeoutMs?: number;
+  /** The token response field naming the account's API base URL (OAuth2Definition.instanceUrlField). */
+  instanceUrlField?: string;
 }
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);

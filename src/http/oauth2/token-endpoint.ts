@@ -14,7 +14,14 @@ import {
   ReauthorizationRequiredError,
 } from "../../core/index.ts";
 import { createRedactor } from "../redact.ts";
-import { clientAuthOf, clientOf, type OAuth2ClientConfig, requestOptions, serverOf } from "./config.ts";
+import {
+  assertEndpointUrl,
+  clientAuthOf,
+  clientOf,
+  type OAuth2ClientConfig,
+  requestOptions,
+  serverOf,
+} from "./config.ts";
 
 type Grant = "authorization_code" | "refresh_token";
 
@@ -52,7 +59,7 @@ export async function exchangeCode(
   const tokens = await processed(config, () =>
     oauth.processAuthorizationCodeResponse(serverOf(config), clientOf(config), response),
   );
-  return toCredentials(tokens, undefined, now());
+  return toCredentials(config, tokens, undefined, now());
 }
 
 /**
@@ -84,7 +91,7 @@ export async function refreshAccessToken(
   const tokens = await processed(config, () =>
     oauth.processRefreshTokenResponse(serverOf(config), clientOf(config), response),
   );
-  return toCredentials(tokens, refreshToken, now());
+  return toCredentials(config, tokens, current, now());
 }
 
 /** Sends one token request; network failures and timeouts become ProviderUnavailableError. */
@@ -178,11 +185,13 @@ async function processed(
 }
 
 function toCredentials(
+  config: OAuth2ClientConfig,
   tokens: oauth.TokenEndpointResponse,
-  previousRefreshToken: string | undefined,
+  previous: OAuth2Credentials | undefined,
   now: number,
 ): OAuth2Credentials {
-  const refreshToken = tokens.refresh_token ?? previousRefreshToken;
+  const refreshToken = tokens.refresh_token ?? previous?.refreshToken;
+  const instanceUrl = instanceUrlOf(config, tokens) ?? previous?.instanceUrl;
   return {
     type: "oauth2",
     accessToken: tokens.access_token,
@@ -191,5 +200,21 @@ function toCredentials(
       ? { expiresAt: new Date(now + tokens.expires_in * 1000).toISOString() }
       : {}),
     ...(tokens.scope ? { scope: tokens.scope } : {}),
+    ...(instanceUrl ? { instanceUrl } : {}),
   };
+}
+
+/**
+ * The account's API base URL the token response names (Salesforce's `instance_url`), held to the same rule
+ * as the OAuth endpoints (https, or http on loopback); a reply without it when one is expected is unusable.
+ */
+function instanceUrlOf(config: OAuth2ClientConfig, tokens: oauth.TokenEndpointResponse): string | undefined {
+  const field = config.instanceUrlField;
+  if (field === undefined) return undefined;
+  const value = tokens[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") {
+    throw new ProviderResponseError(config.provider, `token endpoint reply: ${field} is not a URL`);
+  }
+  return assertEndpointUrl(config.provider, field, value).href.replace(/\/$/, "");
 }

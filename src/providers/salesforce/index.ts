@@ -35,6 +35,7 @@ export const salesforce = defineProvider({
     scopes: ["api", "refresh_token"],
     pkce: true,
     clientAuth: "client_secret_post",
+    instanceUrlField: "instance_url",
   },
   // `Sforce-Limit-Info: api-usage=18/15000` on every response: a rolling 24-hour allowance per org.
   rateLimit: {

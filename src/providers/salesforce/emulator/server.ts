@@ -10,6 +10,7 @@ import {
   coreControls,
   coreState,
   createEmulatorCore,
+  createOAuthControls,
   type FaultSettings,
   listen,
   type OAuthAppSpec,
@@ -130,7 +131,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     version: LATEST_VERSION,
     change,
     groundTruth,
-    oauth: core.oauth!,
+    oauth: createOAuthControls(core.oauth!),
   };
 }
 
