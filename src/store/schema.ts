@@ -30,6 +30,8 @@ export interface ConnectionsTable {
   metadata: string;
   /** JSON text of the last problem seen with the connection ({code, message, hint}), or null. */
   last_error: string | null;
+  /** sha256 (hex) of the connection's account token (`X-Account-Token`); null until one is issued. */
+  account_token_hash: string | null;
   last_checked_at: string | null;
 }
 
@@ -172,6 +174,35 @@ export interface RecordsTable {
   deleted_at: string | null;
 }
 
+/** A Common Model object mapped from the records cache (migration 0012): what unified reads page through. */
+export interface UnifiedObjectsTable {
+  connection_id: string;
+  model: string;
+  remote_id: string;
+  id: string;
+  stream: string;
+  created_at: string;
+  modified_at: string;
+  deleted: number;
+  account_id: string | null;
+  owner_id: string | null;
+  stage_id: string | null;
+  status: string | null;
+  /** `|a@x.com|b@y.com|`: lower-cased, for exact-match filters. */
+  emails: string | null;
+  phones: string | null;
+  /** JSON text of the mapped fields. */
+  fields: string;
+}
+
+/** Per stream of a connection: the cache change time unified_objects has caught up to, by mapper version. */
+export interface UnifiedMarksTable {
+  connection_id: string;
+  stream: string;
+  synced_through: string;
+  mapper_version: string;
+}
+
 /** A Connect session of an environment: who may connect which providers, until when, and what came of it. */
 export interface ConnectSessionsTable {
   id: string;
@@ -212,4 +243,6 @@ export interface Database {
   api_keys: ApiKeysTable;
   events: EventsTable;
   connect_sessions: ConnectSessionsTable;
+  unified_objects: UnifiedObjectsTable;
+  unified_marks: UnifiedMarksTable;
 }

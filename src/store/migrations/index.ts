@@ -13,6 +13,7 @@ import { recordStreamChanges } from "./0006-record-stream-changes.ts";
 import { connectionLeases } from "./0007-connection-leases.ts";
 import { adminKeysAndConnectLocks } from "./0008-admin-keys-and-connect-locks.ts";
 import { environmentPrivateNetwork } from "./0009-environment-private-network.ts";
+import { unifiedReads } from "./0012-unified-reads.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   "0007_connection_leases": connectionLeases,
   "0008_admin_keys_and_connect_locks": adminKeysAndConnectLocks,
   "0009_environment_private_network": environmentPrivateNetwork,
+  "0012_unified_reads": unifiedReads,
 };
 
 export const migrationProvider: MigrationProvider = {
