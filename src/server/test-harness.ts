@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { sql } from "kysely";
+import { afterEach, beforeEach, expect } from "vitest";
 import { issueApiKey } from "../app/api-keys/api-keys.ts";
 import type { PlatformDeps } from "../app/platform.ts";
 import { createClient, type SwitchyardClient } from "../client/index.ts";
@@ -190,4 +191,33 @@ export async function startHarness(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Gives each test of the file a fresh harness (started before it, closed after it), and fails the test if
+ * any tracked secret reached the database files or the logs. The returned harness always stands for the
+ * current test's one.
+ */
+export function harnessPerTest(options?: Parameters<typeof startHarness>[0]): Harness {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await startHarness(options);
+  });
+  afterEach(async () => {
+    const h = current;
+    current = undefined;
+    if (!h) return;
+    try {
+      expect(await h.leakedSecrets()).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+  // A stand-in that forwards to the current test's harness, so that test files can keep one `h`.
+  return new Proxy({} as Harness, {
+    get(_, key) {
+      if (!current) throw new Error("harnessPerTest: the harness exists only while a test runs");
+      return Reflect.get(current, key);
+    },
+  });
 }

@@ -3,17 +3,10 @@
  * session is throttled on its own, and a session that saw 5 rejected credentials is locked — so a Connect
  * link is no credential-guessing proxy to the provider.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { GOOD_TOKEN, type Harness, startHarness } from "../test-harness.ts";
+import { describe, expect, it } from "vitest";
+import { GOOD_TOKEN, harnessPerTest, startHarness } from "../test-harness.ts";
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  expect(await h.leakedSecrets()).toEqual([]);
-  await h.close();
-});
+const h = harnessPerTest();
 
 async function call(
   method: "GET" | "POST",

@@ -1,16 +1,9 @@
 import { statSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hashApiKey } from "../../app/api-keys/api-keys.ts";
-import { type Harness, startHarness } from "../test-harness.ts";
+import { harnessPerTest } from "../test-harness.ts";
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  expect(await h.leakedSecrets()).toEqual([]);
-  await h.close();
-});
+const h = harnessPerTest();
 
 describe("API keys and environments", () => {
   it("creates a key shown once, stores only its hash, and lists it without the secret", async () => {

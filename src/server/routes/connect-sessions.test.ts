@@ -3,18 +3,11 @@
  * expiry, single use, environment isolation, and the API-key path — credentials checked live before saving.
  */
 import { createHash } from "node:crypto";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { setEnvironmentPrivateNetwork } from "../../store/index.ts";
-import { GOOD_TOKEN, type Harness, startHarness } from "../test-harness.ts";
+import { GOOD_TOKEN, harnessPerTest } from "../test-harness.ts";
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  expect(await h.leakedSecrets()).toEqual([]);
-  await h.close();
-});
+const h = harnessPerTest();
 
 const END_USER = { id: "customer-7", email: "it@globex.example", organization: "Globex" };
 

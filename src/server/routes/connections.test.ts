@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ApiError } from "../../client/index.ts";
 import { startTestServer } from "../../http/test-server.ts";
 import {
@@ -11,16 +11,9 @@ import {
   setEnvironmentPrivateNetwork,
   writeRecords,
 } from "../../store/index.ts";
-import { GOOD_TOKEN, type Harness, startHarness } from "../test-harness.ts";
+import { GOOD_TOKEN, harnessPerTest } from "../test-harness.ts";
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  expect(await h.leakedSecrets()).toEqual([]);
-  await h.close();
-});
+const h = harnessPerTest();
 
 function newConnection(overrides: Record<string, unknown> = {}) {
   return h.dev.post("/v1/connections", {

@@ -1,15 +1,8 @@
 /** The environment setting that lets connections reach private addresses: off unless asked for, at creation. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { GOOD_TOKEN, type Harness, startHarness } from "../test-harness.ts";
+import { describe, expect, it } from "vitest";
+import { GOOD_TOKEN, type Harness, harnessPerTest } from "../test-harness.ts";
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  expect(await h.leakedSecrets()).toEqual([]);
-  await h.close();
-});
+const h = harnessPerTest();
 
 async function environmentKey(name: string, body: Record<string, unknown> = {}) {
   const created = await h.dev.post("/v1/environments", { body: { name, ...body } });
