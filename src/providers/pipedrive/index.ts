@@ -173,8 +173,9 @@ export const pipedrive = defineProvider({
     },
   ],
   // Tokens come from oauth.pipedrive.com with HTTP Basic client authentication; scopes are the app's.
-  // Its token response names the company's API domain (`api_domain`), which OAuth calls must use.
+  // Its token response names the company's API domain (`api_domain`): the connection's base URL.
   oauth2: {
+    instanceUrlField: "api_domain",
     authorizationUrl: "https://oauth.pipedrive.com/oauth/authorize",
     tokenUrl: "https://oauth.pipedrive.com/oauth/token",
     scopes: ["base", "contacts:read", "deals:read", "activities:read", "users:read"],
