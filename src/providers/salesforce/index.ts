@@ -4,6 +4,7 @@
  * on SystemModstamp with deletes seen through IsDeleted, fields from sObject describe (custom `__c` ones
  * included), the `Sforce-Limit-Info` budget, and typed writes (actions.ts). docs/providers/salesforce.md.
  */
+import type { ProviderDefinition } from "../../core/index.ts";
 import { defineProvider } from "../kit/index.ts";
 import { DATA_PATH } from "./api.ts";
 import { SOBJECTS } from "./objects.ts";
@@ -12,7 +13,7 @@ import { sObjectStream } from "./stream.ts";
 /** Where users sign in; API calls go to the org's own instance URL, which the token response names. */
 export const SALESFORCE_LOGIN_URL = "https://login.salesforce.com";
 
-export const salesforce = defineProvider({
+const declared = defineProvider({
   name: "salesforce",
   displayName: "Salesforce",
   baseUrl: SALESFORCE_LOGIN_URL,
@@ -45,6 +46,12 @@ export const salesforce = defineProvider({
   check: { path: `${DATA_PATH}/limits` },
   streams: SOBJECTS.map((spec) => sObjectStream(spec)),
 });
+
+export const salesforce: ProviderDefinition = {
+  ...declared,
+  // Loaded only when started, so loading the definition does not load the emulator.
+  emulator: async (options) => (await import("./emulator/handle.ts")).startSalesforceEmulatorHandle(options),
+};
 
 export { type SaveResult, salesforceActions } from "./actions.ts";
 export { API_VERSION } from "./api.ts";

@@ -1,0 +1,78 @@
+/**
+ * The Salesforce emulator behind `ProviderDefinition.emulator`: the uniform handle the demo and the
+ * conformance suite drive (credentials it accepts and refuses, changes per stream, truth per stream as the
+ * connector lands it, fault knobs).
+ */
+import type {
+  EmulatorChange,
+  EmulatorHandle,
+  EmulatorStartOptions,
+  EmulatorTruth,
+  SyncRecord,
+} from "../../../core/index.ts";
+import type { ObjectName } from "./catalog.ts";
+import { DEFAULT_TOKEN, startSalesforceEmulator } from "./server.ts";
+
+/** Stream → sObject, as the connector names them (src/providers/salesforce/objects.ts). */
+const STREAM_OBJECTS: Readonly<Record<string, ObjectName>> = {
+  accounts: "Account",
+  contacts: "Contact",
+  opportunities: "Opportunity",
+  users: "User",
+};
+
+export async function startSalesforceEmulatorHandle(
+  options: EmulatorStartOptions = {},
+): Promise<EmulatorHandle> {
+  const records = options.records;
+  const emulator = await startSalesforceEmulator({
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(records !== undefined
+      ? {
+          size: {
+            accounts: records,
+            contacts: records,
+            opportunities: records,
+            users: Math.max(1, Math.min(records, 25)),
+          },
+        }
+      : {}),
+    ...(options.unlimited ? { rateLimit: { daily: 100_000_000 } } : {}),
+  });
+  const objectOf = (stream: string): ObjectName => {
+    const object = STREAM_OBJECTS[stream];
+    if (!object) throw new Error(`The Salesforce emulator has no stream "${stream}".`);
+    return object;
+  };
+  return {
+    url: emulator.url,
+    credentials: { type: "bearer", token: DEFAULT_TOKEN },
+    rejectedCredentials: { type: "bearer", token: `${DEFAULT_TOKEN.slice(0, 15)}!NotASession` },
+    streams: Object.keys(STREAM_OBJECTS),
+    async mutate(changes: Readonly<Record<string, EmulatorChange>>) {
+      for (const [stream, change] of Object.entries(changes))
+        emulator.change({ object: objectOf(stream), ...change });
+    },
+    async truth(stream: string): Promise<EmulatorTruth> {
+      const truth = emulator.groundTruth(objectOf(stream));
+      // The fields it vouches for, valued as the connector outputs them (times as ISO-8601 in UTC).
+      const live = new Map<string, SyncRecord>(
+        truth.live.map((record) => [
+          String(record.Id),
+          {
+            Id: record.Id,
+            SystemModstamp: new Date(Date.parse(String(record.SystemModstamp))).toISOString(),
+            Name: record.Name,
+          },
+        ]),
+      );
+      return { live, deleted: new Set(truth.deletedIds) };
+    },
+    async setFaults(faults) {
+      emulator.setFaults(faults);
+    },
+    close: () => emulator.close(),
+  };
+}
