@@ -1,0 +1,21 @@
+/** The references HubSpot records make to other objects of the same connection, as Switchyard ids. */
+import type { MapContext } from "../../../unified/mappers.ts";
+import { firstCompanyId, text } from "./values.ts";
+
+/**
+ * HubSpot's owners (`hubspot_owner_id`) are the CRM's users. The connector has no owners stream yet, so no
+ * User objects exist to expand; the id is still the one the User will get once owners are synced.
+ */
+export const OWNERS_STREAM = "owners";
+/** Deal stages are read from deals (`dealstage`); HubSpot's pipelines API is not synced yet. */
+export const STAGES_STREAM = "stages";
+
+export function ownerRef(record: Readonly<Record<string, unknown>>, ctx: MapContext): string | null {
+  const owner = text(record.hubspot_owner_id);
+  return owner === null ? null : ctx.idOf(OWNERS_STREAM, owner);
+}
+
+export function accountRef(record: Readonly<Record<string, unknown>>, ctx: MapContext): string | null {
+  const company = firstCompanyId(record);
+  return company === null ? null : ctx.idOf("companies", company);
+}
