@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
+import { openStore, type Store } from "../../src/store/index.ts";
 
 const ADMIN_URL = process.env.SWITCHYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -39,6 +41,31 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await client.end();
+    },
+  };
+}
+
+/**
+ * A store on a Postgres database of its own, opened before the enclosing block's tests and closed (its
+ * database dropped) after them. Call it inside `describe.skipIf(!available)(…)`; read `.store` in the tests.
+ */
+export function postgresStoreForTests(): { readonly store: Store } {
+  let store: Store | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    drop = database.drop;
+    store = await openStore({ kind: "postgres", connectionString: database.url });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await drop?.();
+  });
+  return {
+    get store() {
+      if (!store)
+        throw new Error("postgresStoreForTests: the store is open only while the block's tests run");
+      return store;
     },
   };
 }

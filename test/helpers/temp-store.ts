@@ -1,7 +1,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createConnection, ensureEnvironment, openStore, type Store } from "../../src/store/index.ts";
+import type { Kysely } from "kysely";
+import {
+  createConnection,
+  type Database,
+  ensureEnvironment,
+  openStore,
+  type Store,
+} from "../../src/store/index.ts";
 
 /** A fresh temporary directory, removed by the returned cleanup. */
 export function tempDir(prefix = "switchyard-test-"): { path: string; cleanup: () => void } {
@@ -28,11 +35,21 @@ export async function openTempStoreWithConnection(
   provider = "fake",
 ): Promise<{ store: Store; connectionId: string; cleanup: () => Promise<void> }> {
   const { store, cleanup } = await openTempStore();
-  const env = await ensureEnvironment(store.db, "test");
-  const connection = await createConnection(store.db, {
+  const connectionId = await addTestConnection(store.db, "test", provider);
+  return { store, connectionId, cleanup };
+}
+
+/** Adds a connection of `provider` (placeholder credentials) in `environment`, made if missing; its id. */
+export async function addTestConnection(
+  db: Kysely<Database>,
+  environment: string,
+  provider = "fake",
+): Promise<string> {
+  const env = await ensureEnvironment(db, environment);
+  const connection = await createConnection(db, {
     environmentId: env.id,
     provider,
     sealedCredentials: "sealed",
   });
-  return { store, connectionId: connection.id, cleanup };
+  return connection.id;
 }
