@@ -5,7 +5,7 @@
  * users and the field definitions themselves from API v1 (`start`/`limit`). Reference:
  * docs/providers/pipedrive.md.
  */
-import type { ColumnType } from "../../core/index.ts";
+import type { ColumnType, ProviderDefinition } from "../../core/index.ts";
 import { defineProvider, type StreamSpec } from "../kit/index.ts";
 
 export const PIPEDRIVE_BASE_URL = "https://api.pipedrive.com";
@@ -156,7 +156,7 @@ const users: StreamSpec = {
   },
 };
 
-export const pipedrive = defineProvider({
+const declared = defineProvider({
   name: "pipedrive",
   displayName: "Pipedrive",
   baseUrl: PIPEDRIVE_BASE_URL,
@@ -202,5 +202,11 @@ export const pipedrive = defineProvider({
     fieldsStream("activity_fields", "activityFields"),
   ],
 });
+
+export const pipedrive: ProviderDefinition = {
+  ...declared,
+  // Loaded only when started, so loading the definition does not load the emulator.
+  emulator: async (options) => (await import("./emulator/handle.ts")).startPipedriveEmulatorHandle(options),
+};
 
 export { pipedriveActions } from "./actions.ts";
