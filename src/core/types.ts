@@ -165,6 +165,11 @@ export interface RateLimitHeaderSpec {
    */
   usage?: { header: string; pattern: string };
   /**
+   * An over-limit refusal that is not a 429 (Salesforce: HTTP 403 with REQUEST_LIMIT_EXCEEDED in the body):
+   * retried like a 429 instead of being taken for rejected credentials.
+   */
+  refusal?: { status: number; bodyIncludes: string };
+  /**
    * Limits the provider documents for some requests but announces in no header (HubSpot's search: 5 per
    * second). Requests that match are spaced so they never exceed `limit` per `windowMs`.
    */

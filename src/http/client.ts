@@ -301,6 +301,11 @@ class UndiciHttpClient implements ClosableHttpClient {
       if (parsed.ok) return { ok: true, response: { status, headers, body: parsed.value, bytes, url } };
       return this.retryable(this.redact(parsed.problem), true);
     }
+    const refusal = this.rateLimit?.refusal;
+    if (refusal && status === refusal.status && text.includes(refusal.bodyIncludes)) {
+      const problem = `HTTP ${status}, over the rate limit: ${this.redact(providerMessage(text, contentType))}`;
+      return { ok: false, retry: { problem, malformed: false, serverDelayMs: reading.retryAfterMs } };
+    }
     if (status === 401 || status === 403) {
       throw new CredentialsRejectedError(
         this.provider,

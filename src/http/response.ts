@@ -80,6 +80,8 @@ export function excerpt(text: string, max = EXCERPT_CHARS): string {
 
 function messageIn(body: unknown): string | undefined {
   if (typeof body !== "object" || body === null) return undefined;
+  // [{ "message": "...", "errorCode": "..." }] (Salesforce)
+  if (Array.isArray(body)) return body.length > 0 ? messageIn(body[0]) : undefined;
   const record = body as Record<string, unknown>;
   for (const key of ["message", "error_description", "detail", "error"]) {
     const value = record[key];

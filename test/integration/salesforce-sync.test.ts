@@ -1,6 +1,7 @@
 /**
  * The Salesforce connector against its emulator, end to end through runSync: a full sync lands exactly
- * the org's live records (custom fields typed and included) in the records cache and DuckDB; after the
+ * the org's live records (custom fields typed and included) in the records cache and DuckDB, riding out
+ * Salesforce's 403 REQUEST_LIMIT_EXCEEDED (the rate-limit fault) like a 429; after the
  * org changes (updates, creations, deletes) an incremental run lands exactly the org again, deletes
  * flagged through queryAll's IsDeleted.
  */
@@ -25,7 +26,11 @@ let warehouse: DuckDbDestination;
 let connectionId: string;
 
 beforeAll(async () => {
-  emulator = await startSalesforceEmulator({ seed: 5, size, faults: { rate5xx: 0.05, dropRate: 0.01 } });
+  emulator = await startSalesforceEmulator({
+    seed: 5,
+    size,
+    faults: { rate429: 0.05, rate5xx: 0.05, dropRate: 0.01 },
+  });
   let dir: string;
   ({ store, cleanup, dir } = await openTempStore());
   warehouse = await createDuckDbDestination({ path: `${dir}/warehouse.duckdb` });
@@ -103,7 +108,7 @@ async function expectExactlyTheOrg() {
 }
 
 describe("Salesforce sync against the emulator", () => {
-  it("lands exactly the org's records, custom fields typed, despite 5xx and dropped connections", async () => {
+  it("lands exactly the org's records, custom fields typed, despite REQUEST_LIMIT_EXCEEDED refusals, 5xx and dropped connections", async () => {
     const run = await sync();
     expect(run.error, JSON.stringify(run.error)).toBeNull();
     expect(run.status).toBe("succeeded");
@@ -117,7 +122,7 @@ describe("Salesforce sync against the emulator", () => {
   });
 
   it("picks up the org's updates, creations and deletes incrementally, deletes through IsDeleted", async () => {
-    emulator.setFaults({ rate5xx: 0, dropRate: 0 });
+    emulator.setFaults({ rate429: 0, rate5xx: 0, dropRate: 0 });
     const contacts = emulator.change({ object: "Contact", updates: 30, creates: 9, deletes: 6 });
     const accounts = emulator.change({ object: "Account", updates: 4, deletes: 2 });
     const users = emulator.change({ object: "User", updates: 2 });

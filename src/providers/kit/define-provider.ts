@@ -62,6 +62,9 @@ const providerHeadSchema = z.object({
             ),
         })
         .optional(),
+      refusal: z
+        .strictObject({ status: z.number().int().min(400).max(599), bodyIncludes: z.string().min(1) })
+        .optional(),
     })
     .optional(),
   check: requestSpecSchema,

@@ -42,6 +42,8 @@ const declared = defineProvider({
   rateLimit: {
     usage: { header: "sforce-limit-info", pattern: "api-usage=(?<used>\\d+)/(?<limit>\\d+)" },
     windowMs: 86_400_000,
+    // Over the limit (daily, or concurrent long requests) is a 403 REQUEST_LIMIT_EXCEEDED, not a 429.
+    refusal: { status: 403, bodyIncludes: "REQUEST_LIMIT_EXCEEDED" },
   },
   check: { path: `${DATA_PATH}/limits` },
   streams: SOBJECTS.map((spec) => sObjectStream(spec)),
