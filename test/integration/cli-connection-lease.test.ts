@@ -3,64 +3,32 @@
  * record is reported added twice), and a CLI killed with SIGKILL leaves no run looking `running` to the
  * next process that opens the data directory — its pid is gone, so its run is failed at once.
  */
-import { join } from "node:path";
-import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openWorkspace } from "../../src/app/workspace.ts";
-import { type HubSpotEmulator, startHubSpotEmulator } from "../../src/providers/hubspot/emulator/index.ts";
 import { listRuns } from "../../src/store/index.ts";
 import { runCli, spawnCli } from "../helpers/cli.ts";
-import { tempDir } from "../helpers/temp-store.ts";
+import { cliWorld, readDataDirStore } from "../helpers/cli-world.ts";
 
 const COUNTS = { contacts: 1_000, companies: 200, deals: 300 };
-let emulator: HubSpotEmulator;
-let dir: ReturnType<typeof tempDir>;
-
-beforeAll(async () => {
-  emulator = await startHubSpotEmulator({
+const world = cliWorld({
+  emulator: {
     seed: 11,
     counts: COUNTS,
     rateLimit: { maxPerInterval: 100_000 },
     // Slow enough (~20 pages of 300 ms) that a second command starts while the first is still reading.
     faults: { latencyMs: 300 },
-  });
-  dir = tempDir();
+  },
+  syncArgs: ["--no-duckdb", "--batch-size", "50"],
 });
-afterAll(async () => {
-  await emulator.close();
-  dir.cleanup();
-});
-
-const syncArgs = (...extra: string[]) => [
-  "sync",
-  "hubspot",
-  "--token",
-  emulator.tokens[0]!,
-  "--base-url",
-  emulator.url,
-  // The emulator is on loopback: the environment must allow private addresses.
-  "--allow-private-network",
-  "--data-dir",
-  dir.path,
-  "--no-duckdb",
-  "--batch-size",
-  "50",
-  ...extra,
-];
+const syncArgs = world.syncArgs;
 
 /** The ids of runs `running` in the data directory, read from outside the CLI processes. */
 function runningRuns(): string[] {
-  try {
-    const db = new Database(join(dir.path, "switchyard.sqlite"), { readonly: true, fileMustExist: true });
-    try {
-      const rows = db.prepare("SELECT id FROM runs WHERE status = 'running'").all() as { id: string }[];
-      return rows.map((row) => row.id);
-    } finally {
-      db.close();
-    }
-  } catch {
-    return [];
-  }
+  const rows = readDataDirStore(
+    world.dataDir,
+    (db) => db.prepare("SELECT id FROM runs WHERE status = 'running'").all() as { id: string }[],
+  );
+  return (rows ?? []).map((row) => row.id);
 }
 
 async function untilARunIsRunning(): Promise<string> {
@@ -87,7 +55,7 @@ describe("CLI runs of one connection", () => {
     expect(run.status).toBe("succeeded");
     expect(run.stats.recordsAdded).toBe(COUNTS.contacts + COUNTS.companies + COUNTS.deals);
 
-    const workspace = await openWorkspace({ dataDir: dir.path });
+    const workspace = await openWorkspace({ dataDir: world.dataDir });
     try {
       expect(await listRuns(workspace.store.db)).toHaveLength(1);
     } finally {
@@ -103,7 +71,7 @@ describe("CLI runs of one connection", () => {
     await exited;
     expect(runningRuns()).toEqual([runId]);
 
-    const workspace = await openWorkspace({ dataDir: dir.path });
+    const workspace = await openWorkspace({ dataDir: world.dataDir });
     try {
       const [run] = await listRuns(workspace.store.db, { limit: 1 });
       expect(run).toMatchObject({ id: runId, status: "failed", error: { code: "run_interrupted" } });

@@ -5,65 +5,32 @@
  * leaves nothing stale in it. The tests run in order on one data directory.
  */
 import { join } from "node:path";
-import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
 import { openWorkspace } from "../../src/app/workspace.ts";
 import { createDuckDbDestination } from "../../src/destinations/duckdb/index.ts";
-import { type HubSpotEmulator, startHubSpotEmulator } from "../../src/providers/hubspot/emulator/index.ts";
 import { listRunLogs, listRuns, type Store } from "../../src/store/index.ts";
 import { runCli, spawnCli } from "../helpers/cli.ts";
+import { cliWorld, readDataDirStore } from "../helpers/cli-world.ts";
 import { cacheDigest, truthDigest, warehouseDigest } from "../helpers/hubspot-truth.ts";
-import { tempDir } from "../helpers/temp-store.ts";
 
 const COUNTS = { contacts: 3_000, companies: 600, deals: 900 };
 /** Each test runs the real CLI several times; on two busy cores that can pass the default minute. */
 const CLI_TIMEOUT_MS = 180_000;
-let emulator: HubSpotEmulator;
-let dir: ReturnType<typeof tempDir>;
-
-beforeAll(async () => {
-  emulator = await startHubSpotEmulator({
+const world = cliWorld({
+  emulator: {
     seed: 5,
     counts: COUNTS,
     rateLimit: { maxPerInterval: 100_000 },
     // Slow enough that every kill point below is reached mid-stream.
     faults: { latencyMs: 15 },
-  });
-  dir = tempDir();
+  },
+  syncArgs: ["--batch-size", "200"],
 });
-afterAll(async () => {
-  await emulator.close();
-  dir.cleanup();
-});
-
-const syncArgs = (...extra: string[]) => [
-  "sync",
-  "hubspot",
-  "--token",
-  emulator.tokens[0]!,
-  "--base-url",
-  emulator.url,
-  "--allow-private-network",
-  "--data-dir",
-  dir.path,
-  "--batch-size",
-  "200",
-  ...extra,
-];
+const syncArgs = world.syncArgs;
 
 /** Reads the child's SQLite store from outside it; undefined while the file does not exist yet. */
-function readStore<T>(read: (db: Database.Database) => T): T | undefined {
-  try {
-    const db = new Database(join(dir.path, "switchyard.sqlite"), { readonly: true, fileMustExist: true });
-    try {
-      return read(db);
-    } finally {
-      db.close();
-    }
-  } catch {
-    return undefined;
-  }
-}
+const readStore = <T>(read: (db: Database.Database) => T) => readDataDirStore(world.dataDir, read);
 
 /** Live records per stream in the child's records cache, read from outside the child. */
 function committedCounts(): Record<string, number> {
@@ -134,7 +101,7 @@ async function expectExact(
   const warehouse = await createDuckDbDestination({ path: warehousePath });
   try {
     for (const stream of ["contacts", "companies", "deals"] as const) {
-      const truth = truthDigest(emulator, stream);
+      const truth = truthDigest(world.emulator, stream);
       expect(await cacheDigest(workspace.store.db, connectionId, stream), stream).toEqual(truth);
       expect(await warehouseDigest(warehouse, `hubspot_${stream}`, connectionId), stream).toEqual({
         ...truth,
@@ -168,7 +135,7 @@ describe("crash and resume", () => {
       const run = JSON.parse(final.stdout);
       expect(run.status).toBe("succeeded");
 
-      const workspace = await openWorkspace({ dataDir: dir.path });
+      const workspace = await openWorkspace({ dataDir: world.dataDir });
       try {
         // Each killed run was failed as interrupted by the next run, which found its process gone.
         const runs = await listRuns(workspace.store.db, { limit: 10 });
@@ -187,7 +154,7 @@ describe("crash and resume", () => {
         expect(run.stats.recordsAdded).toBeLessThanOrEqual(COUNTS.deals - 600);
 
         for (const stream of ["contacts", "companies", "deals"] as const) {
-          expect(truthDigest(emulator, stream).count).toBe(COUNTS[stream]);
+          expect(truthDigest(world.emulator, stream).count).toBe(COUNTS[stream]);
         }
         await expectExact(workspace, workspace.warehousePath, runs[0]!.connectionId);
       } finally {
@@ -200,7 +167,7 @@ describe("crash and resume", () => {
   it(
     "resumes a killed full refresh, run again without --full-refresh, as a full refresh of every stream",
     async () => {
-      const fresh = join(dir.path, "new.duckdb");
+      const fresh = join(world.dataDir, "new.duckdb");
       const refresh = syncArgs("--full-refresh", "--duckdb", fresh);
       // Killed in its first stream (contacts), once some of it is committed.
       const { killedAt } = await killWhen(runningRunRecords, 400, refresh);
@@ -212,7 +179,7 @@ describe("crash and resume", () => {
       expect(run.status).toBe("succeeded");
       expect(run.fullRefresh).toBe(true);
 
-      const workspace = await openWorkspace({ dataDir: dir.path });
+      const workspace = await openWorkspace({ dataDir: world.dataDir });
       try {
         expect(await readings(workspace.store.db, run.id)).toEqual([
           ["contacts", "full_refresh", true],
@@ -232,8 +199,8 @@ describe("crash and resume", () => {
   it(
     "leaves nothing stale in the warehouse after a run without it",
     async () => {
-      emulator.mutate({ type: "contacts", updates: 40, archives: 3, creates: 5 });
-      emulator.mutate({ type: "deals", updates: 39 });
+      world.emulator.mutate({ type: "contacts", updates: 40, archives: 3, creates: 5 });
+      world.emulator.mutate({ type: "deals", updates: 39 });
       const without = await runCli([...syncArgs("--no-duckdb"), "--json"]);
       expect(without.code, without.stderr).toBe(0);
       expect(JSON.parse(without.stdout).stats.recordsUpdated).toBeGreaterThanOrEqual(79);
@@ -244,7 +211,7 @@ describe("crash and resume", () => {
       const run = JSON.parse(next.stdout);
       expect(run.stats).toMatchObject({ recordsAdded: 0, recordsUpdated: 0 });
 
-      const workspace = await openWorkspace({ dataDir: dir.path });
+      const workspace = await openWorkspace({ dataDir: world.dataDir });
       try {
         await expectExact(workspace, workspace.warehousePath, run.connectionId);
       } finally {
