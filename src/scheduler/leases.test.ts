@@ -5,15 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSync } from "../app/syncs/syncs.ts";
-import {
-  createRun,
-  getRun,
-  getSync,
-  listRunLogs,
-  listRuns,
-  markStreamStarted,
-  streamsOfSyncs,
-} from "../store/index.ts";
+import { getRun, getSync, listRunLogs, listRuns, streamsOfSyncs } from "../store/index.ts";
 import { createScheduler, type Scheduler } from "./scheduler.ts";
 import { createStoreSyncQueue } from "./store-queue.ts";
 import {
@@ -23,6 +15,7 @@ import {
   memoryProvider,
   type Overlap,
   openFixture,
+  orphanRun,
   overlapMeter,
 } from "./test-fixtures.ts";
 
@@ -119,17 +112,7 @@ describe("leases across processes", () => {
     // The dead worker: claimed the sync, started a run and a stream, then stopped renewing its lease.
     const dead = createStoreSyncQueue(f.store.db, { owner: "dead", leaseMs: 60_000, now: clock.now });
     const [claim] = await dead.claimDue(1);
-    const orphan = await createRun(f.store.db, {
-      connectionId: sync.connectionId,
-      syncId: sync.id,
-      fullRefresh: false,
-    });
-    await markStreamStarted(f.store.db, {
-      syncId: sync.id,
-      stream: "alpha",
-      runId: orphan.id,
-      time: clock.now().toISOString(),
-    });
+    const orphan = await orphanRun(f.store, sync, "alpha", clock.now());
     expect(claim).toBeDefined();
 
     const other = await f.openSibling();

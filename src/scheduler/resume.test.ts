@@ -6,21 +6,9 @@
 import { spawnSync } from "node:child_process";
 import { hostname } from "node:os";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { streamStatuses } from "../app/syncs/status.ts";
-import { buildSyncJob } from "../app/syncs/sync-connection.ts";
 import { createSync } from "../app/syncs/syncs.ts";
-import {
-  createRun,
-  getConnection,
-  getRun,
-  getSync,
-  listRuns,
-  markStreamStarted,
-  type Sync,
-  streamsOfSyncs,
-} from "../store/index.ts";
-import { createSyncRunner } from "./run-claim.ts";
-import { createScheduler, type Scheduler } from "./scheduler.ts";
+import { createRun, getRun, getSync, listRuns, type Sync } from "../store/index.ts";
+import type { Scheduler } from "./scheduler.ts";
 import { createStoreSyncQueue, type StoreQueueOptions } from "./store-queue.ts";
 import {
   type FakeClock,
@@ -29,7 +17,11 @@ import {
   gate,
   memoryProvider,
   openFixture,
+  orphanRun,
+  realScheduler,
   type StreamKnobs,
+  streamStatusesOf,
+  untilReading,
 } from "./test-fixtures.ts";
 
 let f: Fixture;
@@ -50,24 +42,22 @@ afterEach(async () => {
 
 /** A scheduler with the real runner, as a process of its own would have (its own queue and owner). */
 function startProcess(queue: StoreQueueOptions = {}): Scheduler {
-  const providers = { memory: memoryProvider(knobs) };
-  return createScheduler({
-    queue: createStoreSyncQueue(f.store.db, { now: clock.now, ...queue }),
-    run: createSyncRunner({
-      store: f.store,
-      buildJob: (id, options) => buildSyncJob({ store: f.store, vault: f.vault, providers }, id, options),
-      now: clock.now,
-    }),
-    pollMs: 5,
-    onError: (error) => errors.push(error),
-  });
+  return realScheduler(f, { knobs, clock, queue, pollMs: 5, onError: (error) => errors.push(error) });
 }
 
 async function statusesOf(sync: Sync): Promise<string[]> {
-  const fresh = await getSync(f.store.db, sync.id);
-  const connection = await getConnection(f.store.db, sync.connectionId);
-  const rows = await streamsOfSyncs(f.store.db, [sync.id]);
-  return streamStatuses(fresh, connection.status, rows, clock.now()).map((row) => row.status);
+  return (await streamStatusesOf(f.store, sync, clock.now())).map((row) => row.status);
+}
+
+/** A sync of the memory provider's three streams, hourly from now. */
+async function hourlySync(): Promise<Sync> {
+  return createSync(
+    f.store.db,
+    memoryProvider(knobs),
+    await f.connection(),
+    { frequency: "1h" },
+    clock.now(),
+  );
 }
 
 /** A pid that surely belongs to no process: a child that has exited. */
@@ -78,19 +68,12 @@ function deadPid(): number {
 
 describe("resuming runs that were cut off", () => {
   it("a run stopped by a shutdown is resumed by the next start at once, not one interval later", async () => {
-    const sync = await createSync(
-      f.store.db,
-      memoryProvider(knobs),
-      await f.connection(),
-      { frequency: "1h" },
-      clock.now(),
-    );
+    const sync = await hourlySync();
     const beta = gate();
     knobs.hold = (stream) => (stream === "beta" ? beta.promise : undefined);
     const shutdown = new AbortController();
     const first = startProcess().start(shutdown.signal);
-    while (!knobs.reads.some((read) => read.stream === "beta"))
-      await new Promise((resolve) => setTimeout(resolve, 2));
+    await untilReading(knobs, "beta");
     shutdown.abort(); // SIGTERM
     beta.open();
     await first;
@@ -112,13 +95,7 @@ describe("resuming runs that were cut off", () => {
   });
 
   it("after a kill, the restarting process fails its dead predecessor's run at once and resumes the sync", async () => {
-    const sync = await createSync(
-      f.store.db,
-      memoryProvider(knobs),
-      await f.connection(),
-      { frequency: "1h" },
-      clock.now(),
-    );
+    const sync = await hourlySync();
     // The killed process: it claimed the sync (its lease names it) and was reading alpha when it died.
     const killed = createStoreSyncQueue(f.store.db, {
       owner: "killed",
@@ -126,17 +103,7 @@ describe("resuming runs that were cut off", () => {
       holder: { host: hostname(), pid: deadPid(), started: null },
     });
     expect(await killed.claimDue(1)).toHaveLength(1);
-    const orphan = await createRun(f.store.db, {
-      connectionId: sync.connectionId,
-      syncId: sync.id,
-      fullRefresh: false,
-    });
-    await markStreamStarted(f.store.db, {
-      syncId: sync.id,
-      stream: "alpha",
-      runId: orphan.id,
-      time: clock.now().toISOString(),
-    });
+    const orphan = await orphanRun(f.store, sync, "alpha", clock.now());
 
     // Restarted a second later, long before the 60 s lease would expire.
     clock.advance(1_000);
@@ -155,13 +122,7 @@ describe("resuming runs that were cut off", () => {
   });
 
   it("a holder on this host that is still alive keeps its lease until it expires", async () => {
-    const sync = await createSync(
-      f.store.db,
-      memoryProvider(knobs),
-      await f.connection(),
-      { frequency: "1h" },
-      clock.now(),
-    );
+    const sync = await hourlySync();
     const alive = createStoreSyncQueue(f.store.db, { owner: "alive", now: clock.now });
     expect(await alive.claimDue(1)).toHaveLength(1);
     const run = await createRun(f.store.db, {

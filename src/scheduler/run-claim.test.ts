@@ -3,13 +3,9 @@
  * failure before any stream started, while running, and while paused; full refresh reaches the streams.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { streamStatuses } from "../app/syncs/status.ts";
-import { buildSyncJob } from "../app/syncs/sync-connection.ts";
 import { changeSync, createSync } from "../app/syncs/syncs.ts";
-import { countRecords, getConnection, getSync, listRuns, type Sync, streamsOfSyncs } from "../store/index.ts";
-import { createSyncRunner } from "./run-claim.ts";
-import { createScheduler, type Scheduler } from "./scheduler.ts";
-import { createStoreSyncQueue } from "./store-queue.ts";
+import { countRecords, getSync, listRuns, type Sync } from "../store/index.ts";
+import type { Scheduler } from "./scheduler.ts";
 import {
   type FakeClock,
   type Fixture,
@@ -17,7 +13,10 @@ import {
   gate,
   memoryProvider,
   openFixture,
+  realScheduler,
   type StreamKnobs,
+  streamStatusesOf,
+  untilReading,
 } from "./test-fixtures.ts";
 
 let f: Fixture;
@@ -31,31 +30,15 @@ beforeEach(async () => {
   clock = fakeClock();
   knobs = { failing: new Set(), records: 5, reads: [] };
   errors = [];
-  s = createScheduler({
-    queue: createStoreSyncQueue(f.store.db, { now: clock.now }),
-    run: createSyncRunner({
-      store: f.store,
-      buildJob: (id, options) =>
-        buildSyncJob(
-          { store: f.store, vault: f.vault, providers: { memory: memoryProvider(knobs) } },
-          id,
-          options,
-        ),
-      now: clock.now,
-    }),
-    onError: (error) => errors.push(error),
-  });
+  s = realScheduler(f, { knobs, clock, onError: (error) => errors.push(error) });
 });
 afterEach(async () => {
   expect(errors).toEqual([]);
   await f.close();
 });
 
-async function statusOf(sync: Sync) {
-  const fresh = await getSync(f.store.db, sync.id);
-  const connection = await getConnection(f.store.db, sync.connectionId);
-  const rows = await streamsOfSyncs(f.store.db, [sync.id]);
-  return streamStatuses(fresh, connection.status, rows, clock.now());
+function statusOf(sync: Sync) {
+  return streamStatusesOf(f.store, sync, clock.now());
 }
 
 async function runOnce(): Promise<void> {
@@ -146,8 +129,7 @@ describe("sync runs and per-stream status", () => {
     const beta = gate();
     knobs.hold = (stream) => (stream === "beta" ? beta.promise : undefined);
     expect(await s.tick()).toHaveLength(1);
-    while (!knobs.reads.some((read) => read.stream === "beta"))
-      await new Promise((resolve) => setTimeout(resolve, 2));
+    await untilReading(knobs, "beta");
     expect((await statusOf(sync)).map((row) => row.status)).toEqual(["done", "syncing", "syncing"]);
     beta.open();
     await s.idle();

@@ -5,6 +5,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { streamStatuses } from "../app/syncs/status.ts";
+import { buildSyncJob } from "../app/syncs/sync-connection.ts";
 import {
   emptyRunStats,
   type ProviderDefinition,
@@ -16,13 +18,20 @@ import {
   createRun,
   ensureEnvironment,
   finishRun,
+  getConnection,
   getRun,
+  getSync,
+  markStreamStarted,
   openStore,
   type Run,
   type Store,
+  type Sync,
+  streamsOfSyncs,
 } from "../store/index.ts";
 import { generateVaultKey, parseVaultKey, Vault } from "../vault/index.ts";
-import type { SyncRunner } from "./scheduler.ts";
+import { createSyncRunner } from "./run-claim.ts";
+import { createScheduler, type Scheduler, type SyncRunner } from "./scheduler.ts";
+import { createStoreSyncQueue, type StoreQueueOptions } from "./store-queue.ts";
 
 export interface FakeClock {
   now: () => Date;
@@ -89,6 +98,11 @@ export function memoryProvider(knobs: StreamKnobs): ProviderDefinition {
     streams: ["alpha", "beta", "gamma"].map(stream),
     async checkCredentials() {},
   };
+}
+
+/** Waits until the memory provider has begun reading `stream`. */
+export async function untilReading(knobs: StreamKnobs, stream: string): Promise<void> {
+  while (!knobs.reads.some((read) => read.stream === stream)) await new Promise((r) => setTimeout(r, 2));
 }
 
 export interface Fixture {
@@ -187,4 +201,53 @@ export function overlapMeter(): Overlap {
     },
   };
   return meter;
+}
+
+/**
+ * A scheduler with the real runner (engine + store) over the memory provider, as a process of its own would
+ * have: its own store queue (`queue` options on top of the fake clock), errors handed to `onError`.
+ */
+export function realScheduler(
+  f: Fixture,
+  options: {
+    knobs: StreamKnobs;
+    clock: FakeClock;
+    onError: (error: unknown) => void;
+    queue?: StoreQueueOptions;
+    pollMs?: number;
+  },
+): Scheduler {
+  const { clock } = options;
+  const providers = { memory: memoryProvider(options.knobs) };
+  return createScheduler({
+    queue: createStoreSyncQueue(f.store.db, { now: clock.now, ...options.queue }),
+    run: createSyncRunner({
+      store: f.store,
+      buildJob: (id, job) => buildSyncJob({ store: f.store, vault: f.vault, providers }, id, job),
+      now: clock.now,
+    }),
+    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    onError: options.onError,
+  });
+}
+
+/** The sync's per-stream status rows as the API shows them at `now`. */
+export async function streamStatusesOf(store: Store, sync: Sync, now: Date) {
+  const fresh = await getSync(store.db, sync.id);
+  const connection = await getConnection(store.db, sync.connectionId);
+  const rows = await streamsOfSyncs(store.db, [sync.id]);
+  return streamStatuses(fresh, connection.status, rows, now);
+}
+
+/**
+ * A run of the sync left `running` with `stream` started at `now`, as a worker that died mid-read leaves it.
+ */
+export async function orphanRun(store: Store, sync: Sync, stream: string, now: Date): Promise<Run> {
+  const run = await createRun(store.db, {
+    connectionId: sync.connectionId,
+    syncId: sync.id,
+    fullRefresh: false,
+  });
+  await markStreamStarted(store.db, { syncId: sync.id, stream, runId: run.id, time: now.toISOString() });
+  return run;
 }
