@@ -47,6 +47,8 @@ export const hubspot: ProviderDefinition = {
   },
   streams: hubspotStreams,
   checkCredentials,
+  // Loaded on demand: a server that never starts the emulator does not load it.
+  emulator: async (options) => (await import("./emulator-handle.ts")).startHubSpotEmulatorHandle(options),
 };
 
 export { CRM_OBJECTS, type CrmObject, columnsOf } from "./objects.ts";
