@@ -211,21 +211,18 @@ export async function readStreamChangedAt(
  * A page of a stream's records, deleted ones included, that changed after `changedAfter` (all when null),
  * in primary-key order after `afterPk`: what a destination that synced through `changedAfter` lacks.
  */
-export async function listRecordsChangedAfter(
+export function listRecordsChangedAfter(
   db: Kysely<Database>,
   connectionId: string,
   stream: string,
   options: { changedAfter: string | null; afterPk?: string; limit: number },
-): Promise<{ pk: string; hash: string; payload: string; deleted: boolean }[]> {
-  let query = db
-    .selectFrom("records")
-    .select(["pk", "hash", "payload", "deleted"])
-    .where("connection_id", "=", connectionId)
-    .where("stream", "=", stream);
-  if (options.changedAfter !== null) query = query.where("updated_at", ">", options.changedAfter);
-  if (options.afterPk !== undefined) query = query.where("pk", ">", options.afterPk);
-  const rows = await query.orderBy("pk").limit(options.limit).execute();
-  return rows.map((row) => ({ ...row, deleted: row.deleted === 1 }));
+): Promise<CachedRecord[]> {
+  const { changedAfter, ...page } = options;
+  return listRecords(db, connectionId, stream, {
+    ...page,
+    includeDeleted: true,
+    ...(changedAfter !== null ? { changedAfter } : {}),
+  });
 }
 
 /** Counts a stream's records in the cache, live ones and deleted ones. */
@@ -245,19 +242,31 @@ export async function countRecords(
   return { live: byFlag.get(0) ?? 0, deleted: byFlag.get(1) ?? 0 };
 }
 
-/** Pages through a stream's records in primary-key order. */
+/** A record as the cache holds it. */
+export interface CachedRecord {
+  pk: string;
+  hash: string;
+  payload: string;
+  deleted: boolean;
+}
+
+/**
+ * Pages through a stream's records in primary-key order after `afterPk` (1000 a page unless `limit` says
+ * otherwise): live ones, deleted ones too with `includeDeleted`, only those changed after `changedAfter`.
+ */
 export async function listRecords(
   db: Kysely<Database>,
   connectionId: string,
   stream: string,
-  options: { afterPk?: string; limit?: number; includeDeleted?: boolean } = {},
-): Promise<{ pk: string; hash: string; payload: string; deleted: boolean }[]> {
+  options: { afterPk?: string; limit?: number; includeDeleted?: boolean; changedAfter?: string } = {},
+): Promise<CachedRecord[]> {
   let query = db
     .selectFrom("records")
     .select(["pk", "hash", "payload", "deleted"])
     .where("connection_id", "=", connectionId)
     .where("stream", "=", stream);
   if (!options.includeDeleted) query = query.where("deleted", "=", 0);
+  if (options.changedAfter !== undefined) query = query.where("updated_at", ">", options.changedAfter);
   if (options.afterPk !== undefined) query = query.where("pk", ">", options.afterPk);
   const rows = await query
     .orderBy("pk")
