@@ -9,10 +9,10 @@ import type Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { openWorkspace } from "../../src/app/workspace.ts";
 import { createDuckDbDestination } from "../../src/destinations/duckdb/index.ts";
+import { cacheDigest, truthDigest, warehouseDigest } from "../../src/providers/hubspot/test-truth.ts";
 import { listRunLogs, listRuns, type Store } from "../../src/store/index.ts";
 import { runCli, spawnCli } from "../helpers/cli.ts";
 import { cliWorld, readDataDirStore } from "../helpers/cli-world.ts";
-import { cacheDigest, truthDigest, warehouseDigest } from "../helpers/hubspot-truth.ts";
 
 const COUNTS = { contacts: 3_000, companies: 600, deals: 900 };
 /** Each test runs the real CLI several times; on two busy cores that can pass the default minute. */

@@ -15,8 +15,8 @@ import {
   startHubSpotEmulator,
 } from "../../src/providers/hubspot/emulator/index.ts";
 import { hubspot } from "../../src/providers/hubspot/index.ts";
+import { cacheDigest, truthDigest, warehouseDigest } from "../../src/providers/hubspot/test-truth.ts";
 import { createConnection, ensureEnvironment } from "../../src/store/index.ts";
-import { cacheDigest, truthDigest, warehouseDigest } from "../helpers/hubspot-truth.ts";
 import { openTempStore } from "../helpers/temp-store.ts";
 
 const STREAMS = [

@@ -3,8 +3,8 @@ import { createDuckDbDestination, type DuckDbDestination } from "../../src/desti
 import { runSync } from "../../src/engine/index.ts";
 import { type HubSpotEmulator, startHubSpotEmulator } from "../../src/providers/hubspot/emulator/index.ts";
 import { hubspot } from "../../src/providers/hubspot/index.ts";
+import { cacheDigest, truthDigest, warehouseDigest } from "../../src/providers/hubspot/test-truth.ts";
 import { createConnection, ensureEnvironment, type Store } from "../../src/store/index.ts";
-import { cacheDigest, truthDigest, warehouseDigest } from "../helpers/hubspot-truth.ts";
 import { openTempStore } from "../helpers/temp-store.ts";
 
 const STREAMS = [

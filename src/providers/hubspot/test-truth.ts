@@ -1,8 +1,12 @@
+/**
+ * Test helper (not shipped behaviour): HubSpot's records reduced to id, modification time and company ids,
+ * counted and checksummed in the emulator, the records cache and DuckDB, for HubSpot's own sync tests.
+ */
 import { createHash } from "node:crypto";
 import type { Kysely } from "kysely";
-import type { DuckDbDestination } from "../../src/destinations/duckdb/index.ts";
-import type { HubSpotEmulator, ObjectTypeName } from "../../src/providers/hubspot/emulator/index.ts";
-import { type Database, listRecords } from "../../src/store/index.ts";
+import type { DuckDbDestination } from "../../destinations/duckdb/index.ts";
+import { type Database, listRecords } from "../../store/index.ts";
+import type { HubSpotEmulator, ObjectTypeName } from "./emulator/index.ts";
 
 /** Count and checksum of a set of records, each reduced to id, modification time and company ids. */
 export interface Digest {
