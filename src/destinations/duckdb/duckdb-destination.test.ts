@@ -1,28 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DestinationError } from "../../core/index.ts";
-import { createDuckDbDestination, type DuckDbDestination } from "./index.ts";
-import { batch, contactsTarget, record, tempDir } from "./test-fixtures.ts";
+import { createDuckDbDestination } from "./index.ts";
+import { batch, contactsTarget, destinationPerTest, record } from "./test-fixtures.ts";
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let dest: DuckDbDestination;
 const target = contactsTarget();
 
-beforeEach(async () => {
-  dir = await tempDir();
-  dest = await createDuckDbDestination({ path: dir.file("warehouse.duckdb") });
-});
-
-afterEach(async () => {
-  await dest.close();
-  await dir.cleanup();
-});
+const duck = destinationPerTest("warehouse.duckdb");
 
 async function rows(where = "true"): Promise<Record<string, unknown>[]> {
-  return dest.query(`SELECT * FROM test_contacts WHERE ${where} ORDER BY _connection_id, id`);
+  return duck.dest.query(`SELECT * FROM test_contacts WHERE ${where} ORDER BY _connection_id, id`);
 }
 
 async function columnTypes(table = "test_contacts"): Promise<Record<string, string>> {
-  const result = await dest.query(
+  const result = await duck.dest.query(
     "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position",
     [table],
   );
@@ -31,7 +21,7 @@ async function columnTypes(table = "test_contacts"): Promise<Record<string, stri
 
 describe("prepare", () => {
   it("creates a typed table with metadata columns and a (connection, pk) primary key", async () => {
-    await dest.prepare(target);
+    await duck.dest.prepare(target);
     expect(await columnTypes()).toEqual({
       _connection_id: "VARCHAR",
       id: "VARCHAR",
@@ -46,17 +36,17 @@ describe("prepare", () => {
       _hash: "VARCHAR",
       _rejected: "JSON",
     });
-    const [pk] = await dest.query(
+    const [pk] = await duck.dest.query(
       "SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = 'test_contacts' AND constraint_type = 'PRIMARY KEY'",
     );
     expect(pk?.constraint_column_names).toEqual(["_connection_id", "id"]);
   });
 
   it("is idempotent and adds newly declared columns to an existing table", async () => {
-    await dest.prepare(target);
-    await dest.write(batch(target, [record({ id: "1", email: "a@x.io" })]));
-    await dest.prepare(target);
-    await dest.prepare(contactsTarget({ phone: "string", score: "integer" }));
+    await duck.dest.prepare(target);
+    await duck.dest.write(batch(target, [record({ id: "1", email: "a@x.io" })]));
+    await duck.dest.prepare(target);
+    await duck.dest.prepare(contactsTarget({ phone: "string", score: "integer" }));
     const types = await columnTypes();
     expect(types.phone).toBe("VARCHAR");
     expect(types.score).toBe("BIGINT");
@@ -68,16 +58,16 @@ describe("prepare", () => {
       ...contactsTarget({ 'we"ird; DROP TABLE x; --': "string", Select: "integer" }),
       table: 'odd "table"',
     };
-    await dest.prepare(odd);
-    await dest.write(batch(odd, [record({ id: "1", 'we"ird; DROP TABLE x; --': "ok", Select: 3 })]));
-    const [row] = await dest.query(`SELECT * FROM "odd ""table"""`);
+    await duck.dest.prepare(odd);
+    await duck.dest.write(batch(odd, [record({ id: "1", 'we"ird; DROP TABLE x; --': "ok", Select: 3 })]));
+    const [row] = await duck.dest.query(`SELECT * FROM "odd ""table"""`);
     expect(row?.['we"ird; DROP TABLE x; --']).toBe("ok");
     expect(row?.Select).toBe(3n);
   });
 
   it("refuses a table whose primary key is not this stream's", async () => {
-    await dest.query("CREATE TABLE test_contacts (id VARCHAR PRIMARY KEY)");
-    await expect(dest.prepare(target)).rejects.toThrow(/already exists with \(id\).*needs primary key/);
+    await duck.dest.query("CREATE TABLE test_contacts (id VARCHAR PRIMARY KEY)");
+    await expect(duck.dest.prepare(target)).rejects.toThrow(/already exists with \(id\).*needs primary key/);
   });
 });
 
@@ -89,20 +79,22 @@ describe("write", () => {
   ];
 
   it("upserts by primary key: the same batch twice leaves the same rows", async () => {
-    await dest.prepare(target);
-    await dest.write(batch(target, first));
+    await duck.dest.prepare(target);
+    await duck.dest.write(batch(target, first));
     const once = await rows();
-    await dest.write(batch(target, first));
+    await duck.dest.write(batch(target, first));
     expect(await rows()).toEqual(once);
     expect(once.map((row) => row.email)).toEqual(["ann@x.io", "bob@x.io", "cid@x.io"]);
   });
 
   it("updates changed values and keeps connections apart", async () => {
-    await dest.prepare(target);
-    await dest.write(batch(target, first));
+    await duck.dest.prepare(target);
+    await duck.dest.write(batch(target, first));
     const later = new Date("2025-02-01T00:00:00Z");
-    await dest.write(batch(target, [record({ id: "2", email: "bob@new.io", visits: 5 })], "conn_1", later));
-    await dest.write(batch(target, [record({ id: "2", email: "other@y.io" })], "conn_2"));
+    await duck.dest.write(
+      batch(target, [record({ id: "2", email: "bob@new.io", visits: 5 })], "conn_1", later),
+    );
+    await duck.dest.write(batch(target, [record({ id: "2", email: "other@y.io" })], "conn_2"));
 
     const all = await rows();
     expect(all).toHaveLength(4);
@@ -114,16 +106,16 @@ describe("write", () => {
   });
 
   it("keeps the last record when a batch repeats a primary key", async () => {
-    await dest.prepare(target);
-    await dest.write(
+    await duck.dest.prepare(target);
+    await duck.dest.write(
       batch(target, [record({ id: "1", email: "old@x.io" }), record({ id: "1", email: "new@x.io" })]),
     );
     expect((await rows()).map((row) => row.email)).toEqual(["new@x.io"]);
   });
 
   it("lets a tombstone later in the batch keep the values the same key had earlier in it", async () => {
-    await dest.prepare(target);
-    await dest.write(
+    await duck.dest.prepare(target);
+    await duck.dest.write(
       batch(target, [
         record({ id: "5", email: "five@x.io", visits: 3 }),
         record({ id: "6", email: "six@x.io" }),
@@ -137,14 +129,14 @@ describe("write", () => {
   });
 
   it("prepares the table itself when write comes first", async () => {
-    await dest.write(batch(target, first));
+    await duck.dest.write(batch(target, first));
     expect(await rows()).toHaveLength(3);
   });
 
   it("marks deleted records and keeps their last known data", async () => {
-    await dest.prepare(target);
-    await dest.write(batch(target, first));
-    await dest.write(
+    await duck.dest.prepare(target);
+    await duck.dest.write(batch(target, first));
+    await duck.dest.write(
       batch(target, [
         record({ id: "2" }, true),
         record({ id: "3", email: "cid@final.io" }, true),
@@ -158,7 +150,7 @@ describe("write", () => {
     expect(byId["9"]).toMatchObject({ _deleted: true, email: null });
 
     // A record that comes back is live again and replaces the row.
-    await dest.write(batch(target, [record({ id: "2", email: "bob@back.io" })]));
+    await duck.dest.write(batch(target, [record({ id: "2", email: "bob@back.io" })]));
     expect((await rows("id = '2'"))[0]).toMatchObject({
       _deleted: false,
       email: "bob@back.io",
@@ -167,8 +159,8 @@ describe("write", () => {
   });
 
   it("coerces strings to the column types", async () => {
-    await dest.prepare(target);
-    await dest.write(
+    await duck.dest.prepare(target);
+    await duck.dest.write(
       batch(target, [
         record({
           id: "1",
@@ -209,8 +201,8 @@ describe("write", () => {
   });
 
   it("stores NULL and keeps the original in _rejected when a value cannot be coerced", async () => {
-    await dest.prepare(target);
-    await dest.write(
+    await duck.dest.prepare(target);
+    await duck.dest.write(
       batch(target, [
         record({ id: "1", email: "ok@x.io", amount: "n/a", visits: "12.5", created_at: "next tuesday" }),
         record({ id: "2", email: "fine@x.io", amount: "3.5", visits: 4 }),
@@ -224,33 +216,33 @@ describe("write", () => {
       created_at: "next tuesday",
     });
     expect(good).toMatchObject({ amount: 3.5, visits: 4n, _rejected: null });
-    const found = await dest.query("SELECT id FROM test_contacts WHERE _rejected->>'amount' = 'n/a'");
+    const found = await duck.dest.query("SELECT id FROM test_contacts WHERE _rejected->>'amount' = 'n/a'");
     expect(found).toEqual([{ id: "1" }]);
   });
 
   it("fails with a DestinationError when a primary key does not fit its column, writing nothing", async () => {
     const numeric = { ...contactsTarget({ id: "integer" }), table: "numeric_ids" };
-    await dest.prepare(numeric);
-    const attempt = dest.write(batch(numeric, [record({ id: "7" }), record({ id: "seven" })]));
+    await duck.dest.prepare(numeric);
+    const attempt = duck.dest.write(batch(numeric, [record({ id: "7" }), record({ id: "seven" })]));
     await expect(attempt).rejects.toBeInstanceOf(DestinationError);
     await expect(attempt).rejects.toThrow(/numeric_ids.*"seven"/);
-    expect(await dest.query("SELECT count(*) AS n FROM numeric_ids")).toEqual([{ n: 0n }]);
+    expect(await duck.dest.query("SELECT count(*) AS n FROM numeric_ids")).toEqual([{ n: 0n }]);
   });
 });
 
 describe("a failed batch", () => {
   it("rolls back entirely, reports the table, and the destination keeps working", async () => {
-    await dest.prepare(target);
-    await dest.write(
+    await duck.dest.prepare(target);
+    await duck.dest.write(
       batch(target, [record({ id: "1", email: "ann@x.io" }), record({ id: "2", email: "bob@x.io" })]),
     );
     // Make DuckDB itself refuse the next insert: a NOT NULL column the records do not fill.
-    await dest.query("ALTER TABLE test_contacts ADD COLUMN guard VARCHAR DEFAULT 'g'");
-    await dest.query("ALTER TABLE test_contacts ALTER COLUMN guard SET NOT NULL");
-    await dest.prepare(target);
+    await duck.dest.query("ALTER TABLE test_contacts ADD COLUMN guard VARCHAR DEFAULT 'g'");
+    await duck.dest.query("ALTER TABLE test_contacts ALTER COLUMN guard SET NOT NULL");
+    await duck.dest.prepare(target);
     const before = await rows();
 
-    const failing = dest.write(
+    const failing = duck.dest.write(
       batch(target, [
         record({ id: "1", email: "changed@x.io", brand_new: "field" }),
         record({ id: "3", email: "new@x.io" }),
@@ -262,7 +254,7 @@ describe("a failed batch", () => {
     expect(await rows()).toEqual(before);
     expect(Object.keys(await columnTypes())).not.toContain("brand_new");
 
-    await dest.write(
+    await duck.dest.write(
       batch(target, [record({ id: "3", email: "new@x.io", guard: "set", brand_new: "field" })]),
     );
     const [three] = await rows("id = '3'");
@@ -272,20 +264,20 @@ describe("a failed batch", () => {
 
 describe("opening the file", () => {
   it("refuses to open the same file twice in one process", async () => {
-    await expect(createDuckDbDestination({ path: dir.file("warehouse.duckdb") })).rejects.toThrow(
+    await expect(createDuckDbDestination({ path: duck.dir.file("warehouse.duckdb") })).rejects.toThrow(
       /already open in this process/,
     );
   });
 
   it("rejects calls after close", async () => {
-    await dest.close();
-    await expect(dest.write(batch(target, [record({ id: "1" })]))).rejects.toThrow(/is closed/);
-    await expect(dest.query("SELECT 1")).rejects.toThrow(/is closed/);
-    dest = await createDuckDbDestination({ path: dir.file("warehouse.duckdb") });
+    await duck.dest.close();
+    await expect(duck.dest.write(batch(target, [record({ id: "1" })]))).rejects.toThrow(/is closed/);
+    await expect(duck.dest.query("SELECT 1")).rejects.toThrow(/is closed/);
+    await duck.reopen();
   });
 
   it("wraps query errors with a hint", async () => {
-    const failing = dest.query("SELECT * FROM no_such_table");
+    const failing = duck.dest.query("SELECT * FROM no_such_table");
     await expect(failing).rejects.toMatchObject({
       code: "destination_failed",
       hint: expect.stringMatching(/SQL/),

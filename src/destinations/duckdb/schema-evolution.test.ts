@@ -1,8 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createDuckDbDestination, type DuckDbDestination } from "./index.ts";
+import { describe, expect, it } from "vitest";
 import { planNewColumns } from "./schema-evolution.ts";
 import { TableShape } from "./table-shape.ts";
-import { batch, contactsTarget, record, tempDir } from "./test-fixtures.ts";
+import { batch, contactsTarget, destinationPerTest, record } from "./test-fixtures.ts";
 
 describe("planNewColumns", () => {
   const shape = new TableShape("t", "id", [
@@ -53,30 +52,20 @@ describe("planNewColumns", () => {
 });
 
 describe("schema evolution", () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let dest: DuckDbDestination;
   const target = contactsTarget();
 
-  beforeEach(async () => {
-    dir = await tempDir();
-    dest = await createDuckDbDestination({ path: dir.file("evolve.duckdb") });
-  });
-
-  afterEach(async () => {
-    await dest.close();
-    await dir.cleanup();
-  });
+  const duck = destinationPerTest("evolve.duckdb");
 
   async function columnTypes(): Promise<Record<string, string>> {
-    const result = await dest.query(
+    const result = await duck.dest.query(
       "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'test_contacts'",
     );
     return Object.fromEntries(result.map((row) => [String(row.column_name), String(row.data_type)]));
   }
 
   it("adds a column for a new field, keeps it after reopening, and accepts later batches without it", async () => {
-    await dest.prepare(target);
-    await dest.write(
+    await duck.dest.prepare(target);
+    await duck.dest.write(
       batch(target, [
         record({ id: "1", email: "a@x.io", lifecycle: "lead", score: 7, tags: ["vip"], ratio: 0.5 }),
       ]),
@@ -88,21 +77,20 @@ describe("schema evolution", () => {
       ratio: "DOUBLE",
     });
 
-    await dest.close();
-    dest = await createDuckDbDestination({ path: dir.file("evolve.duckdb") });
+    await duck.reopen();
     // The stream's declared schema still lacks the new fields; the table keeps them.
-    await dest.prepare(target);
+    await duck.dest.prepare(target);
     expect(await columnTypes()).toMatchObject({ lifecycle: "VARCHAR", score: "BIGINT" });
 
     // Types were read back from DuckDB: "8" goes into the BIGINT column, "high" is rejected from it.
-    await dest.write(
+    await duck.dest.write(
       batch(target, [
         record({ id: "2", email: "b@x.io" }),
         record({ id: "3", score: "8" }),
         record({ id: "4", score: "high" }),
       ]),
     );
-    const rows = await dest.query(
+    const rows = await duck.dest.query(
       "SELECT id, lifecycle, score, tags, _rejected FROM test_contacts ORDER BY id",
     );
     expect(rows).toEqual([
@@ -114,9 +102,9 @@ describe("schema evolution", () => {
   });
 
   it("keeps values of fields that cannot become columns in _rejected", async () => {
-    await dest.prepare(target);
-    await dest.write(batch(target, [record({ id: "1", EMAIL: "shout@x.io", _hash: "mine" })]));
-    const [row] = await dest.query("SELECT email, _hash, _rejected FROM test_contacts");
+    await duck.dest.prepare(target);
+    await duck.dest.write(batch(target, [record({ id: "1", EMAIL: "shout@x.io", _hash: "mine" })]));
+    const [row] = await duck.dest.query("SELECT email, _hash, _rejected FROM test_contacts");
     expect(row?.email).toBeNull();
     expect(row?._hash).toBe(record({ id: "1", EMAIL: "shout@x.io", _hash: "mine" }).hash);
     expect(JSON.parse(String(row?._rejected))).toEqual({ EMAIL: "shout@x.io", _hash: "mine" });
@@ -124,14 +112,14 @@ describe("schema evolution", () => {
 
   it("keeps unmatched fields whatever characters their names have, and only where they have a value", async () => {
     const odd = contactsTarget({ "a/b~c": "string" });
-    await dest.prepare(odd);
-    await dest.write(
+    await duck.dest.prepare(odd);
+    await duck.dest.write(
       batch(odd, [
         record({ id: "1", "A/B~C": { nested: [1] }, "": "empty name" }),
         record({ id: "2", "A/B~C": null, "": null, amount: "n/a" }),
       ]),
     );
-    const rows = await dest.query('SELECT id, "a/b~c", _rejected FROM test_contacts ORDER BY id');
+    const rows = await duck.dest.query('SELECT id, "a/b~c", _rejected FROM test_contacts ORDER BY id');
     expect(rows.map((row) => [row["a/b~c"], JSON.parse(String(row._rejected))])).toEqual([
       [null, { "A/B~C": { nested: [1] }, "": "empty name" }],
       [null, { amount: "n/a" }],

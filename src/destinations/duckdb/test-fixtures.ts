@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "safe-stable-stringify";
+import { afterEach, beforeEach } from "vitest";
 import {
   type ColumnType,
   fieldsOf,
@@ -10,6 +11,7 @@ import {
   type StreamTarget,
   type SyncRecord,
 } from "../../core/index.ts";
+import { createDuckDbDestination, type DuckDbDestination } from "./index.ts";
 
 /** A contacts-like stream target for tests. */
 export function contactsTarget(
@@ -59,4 +61,50 @@ export async function tempDir(): Promise<{
 }> {
   const dir = await mkdtemp(join(tmpdir(), "switchyard-duckdb-"));
   return { dir, file: (name) => join(dir, name), cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A DuckDB file of each test's own; the returned object always stands for the current test's one. */
+export interface DestinationPerTest {
+  readonly dest: DuckDbDestination;
+  readonly dir: Awaited<ReturnType<typeof tempDir>>;
+  /** Closes the destination and opens its file again, as the next process would. */
+  reopen(): Promise<DuckDbDestination>;
+}
+
+/**
+ * Opens a destination on `fileName` in a fresh temp directory before each test (preparing `target` if
+ * given), and closes and removes it after.
+ */
+export function destinationPerTest(fileName: string, target?: StreamTarget): DestinationPerTest {
+  let current: { dest: DuckDbDestination; dir: Awaited<ReturnType<typeof tempDir>> } | undefined;
+  const open = (dir: Awaited<ReturnType<typeof tempDir>>) =>
+    createDuckDbDestination({ path: dir.file(fileName) });
+  const now = () => {
+    if (!current) throw new Error("destinationPerTest: the destination exists only while a test runs");
+    return current;
+  };
+  beforeEach(async () => {
+    const dir = await tempDir();
+    current = { dir, dest: await open(dir) };
+    if (target) await current.dest.prepare(target);
+  });
+  afterEach(async () => {
+    await current?.dest.close();
+    await current?.dir.cleanup();
+    current = undefined;
+  });
+  return {
+    get dest() {
+      return now().dest;
+    },
+    get dir() {
+      return now().dir;
+    },
+    async reopen() {
+      const { dest, dir } = now();
+      await dest.close();
+      now().dest = await open(dir);
+      return now().dest;
+    },
+  };
 }
