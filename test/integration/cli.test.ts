@@ -9,28 +9,27 @@ import { type HubSpotEmulator, startHubSpotEmulator } from "../../src/providers/
 import { PROBLEM_CONTENT_TYPE, problem } from "../../src/server/problem.ts";
 import { ensureEnvironment, findConnection } from "../../src/store/index.ts";
 import { runCli } from "../helpers/cli.ts";
+import { cliWorld } from "../helpers/cli-world.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 
-let emulator: HubSpotEmulator;
-let dir: ReturnType<typeof tempDir>;
 const TOKEN = "pat-cli-test-token-123456";
-
-beforeAll(async () => {
-  emulator = await startHubSpotEmulator({
+const world = cliWorld({
+  emulator: {
     seed: 3,
     counts: { contacts: 250, companies: 40, deals: 60 },
     tokens: [TOKEN],
     rateLimit: { maxPerInterval: 100_000 },
-  });
-  dir = tempDir();
-});
-afterAll(async () => {
-  await emulator.close();
-  dir.cleanup();
+  },
 });
 
 // The emulator is on loopback: the environment must allow private addresses.
-const common = () => ["--base-url", emulator.url, "--allow-private-network", "--data-dir", dir.path];
+const common = () => [
+  "--base-url",
+  world.emulator.url,
+  "--allow-private-network",
+  "--data-dir",
+  world.dataDir,
+];
 
 describe("switchyard CLI", () => {
   let runId = "";
@@ -58,12 +57,12 @@ describe("switchyard CLI", () => {
   });
 
   it("lists runs and shows a run's log", async () => {
-    const runs = await runCli(["runs", "--json", "--data-dir", dir.path]);
+    const runs = await runCli(["runs", "--json", "--data-dir", world.dataDir]);
     expect(runs.code).toBe(0);
     const list = JSON.parse(runs.stdout) as { id: string; status: string }[];
     expect(list.map((r) => r.id)).toContain(runId);
 
-    const logs = await runCli(["logs", runId, "--level", "debug", "--data-dir", dir.path]);
+    const logs = await runCli(["logs", runId, "--level", "debug", "--data-dir", world.dataDir]);
     expect(logs.code).toBe(0);
     expect(logs.stdout).toMatch(/GET .*\/crm\/v3\/objects\/contacts.* → 200/);
     expect(logs.stdout).toMatch(/Run succeeded/);
@@ -71,11 +70,11 @@ describe("switchyard CLI", () => {
   });
 
   it("explains bad arguments with exit code 2", async () => {
-    const badLimit = await runCli(["runs", "--limit", "zero", "--data-dir", dir.path]);
+    const badLimit = await runCli(["runs", "--limit", "zero", "--data-dir", world.dataDir]);
     expect(badLimit.code).toBe(2);
     expect(badLimit.stderr).toMatch(/--limit must be a whole number above 0, not "zero"/);
 
-    const unknownProvider = await runCli(["sync", "nosuch", "--token", "x", "--data-dir", dir.path]);
+    const unknownProvider = await runCli(["sync", "nosuch", "--token", "x", "--data-dir", world.dataDir]);
     expect(unknownProvider.code).toBe(2);
     expect(unknownProvider.stderr).toMatch(/There is no provider "nosuch"/);
     expect(unknownProvider.stderr).toMatch(/hint:.*hubspot/);
@@ -84,11 +83,18 @@ describe("switchyard CLI", () => {
     expect(unknownOption.code).toBe(2);
     expect(unknownOption.stderr).toMatch(/unknown option '--tokn'/);
 
-    const noToken = await runCli(["sync", "hubspot", "--connection", "never-stored", "--data-dir", dir.path]);
+    const noToken = await runCli([
+      "sync",
+      "hubspot",
+      "--connection",
+      "never-stored",
+      "--data-dir",
+      world.dataDir,
+    ]);
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toMatch(/Pass --token once/);
 
-    const missingLog = await runCli(["logs", "run_nope", "--data-dir", dir.path]);
+    const missingLog = await runCli(["logs", "run_nope", "--data-dir", world.dataDir]);
     expect(missingLog.code).toBe(1);
     expect(missingLog.stderr).toMatch(/Run "run_nope" does not exist/);
   });
@@ -131,14 +137,14 @@ describe("switchyard CLI", () => {
       "--environment",
       "prod",
       "--data-dir",
-      dir.path,
+      world.dataDir,
       "--json",
     ]);
     expect(created.code, created.stderr).toBe(0);
     const { secret, environment } = JSON.parse(created.stdout);
     expect(environment).toBe("prod");
     expect(secret).toMatch(/^sy_prod_/);
-    const workspace = await openWorkspace({ dataDir: dir.path });
+    const workspace = await openWorkspace({ dataDir: world.dataDir });
     try {
       expect(await authenticateApiKey(workspace.store.db, secret)).toMatchObject({
         environmentName: "prod",
@@ -154,19 +160,19 @@ describe("switchyard CLI", () => {
       "--environment",
       "dev",
       "--data-dir",
-      dir.path,
+      world.dataDir,
       "--json",
     ]);
     expect(admin.code, admin.stderr).toBe(0);
     expect(JSON.parse(admin.stdout)).toMatchObject({ environment: "dev", admin: true });
-    const again = await openWorkspace({ dataDir: dir.path });
+    const again = await openWorkspace({ dataDir: world.dataDir });
     try {
       expect((await authenticateApiKey(again.store.db, JSON.parse(admin.stdout).secret))?.admin).toBe(true);
     } finally {
       await again.close();
     }
 
-    const unknown = await runCli(["keys", "create", "--environment", "staging", "--data-dir", dir.path]);
+    const unknown = await runCli(["keys", "create", "--environment", "staging", "--data-dir", world.dataDir]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/There is no environment "staging"/);
   });
@@ -248,13 +254,13 @@ describe("switchyard sync: --token and --base-url", () => {
       "--base-url",
       other.url,
       "--data-dir",
-      dir.path,
+      world.dataDir,
       "--no-duckdb",
       "--json",
     ]);
     expect(moved.code, moved.stderr).toBe(0);
     expect(JSON.parse(moved.stdout).stats.recordsAdded).toBe(12 + 3 + 5);
-    expect(await storedConfig(dir.path, "moved")).toEqual({ baseUrl: other.url });
+    expect(await storedConfig(world.dataDir, "moved")).toEqual({ baseUrl: other.url });
   });
 
   it("keeps the stored base URL when --token comes without --base-url", async () => {
@@ -269,11 +275,11 @@ describe("switchyard sync: --token and --base-url", () => {
       "--streams",
       "nosuch",
       "--data-dir",
-      dir.path,
+      world.dataDir,
       "--no-duckdb",
     ]);
     expect(result.stderr).toMatch(/has no stream "nosuch"/);
-    expect(await storedConfig(dir.path, "moved")).toEqual({ baseUrl: other.url });
+    expect(await storedConfig(world.dataDir, "moved")).toEqual({ baseUrl: other.url });
 
     const synced = await runCli([
       "sync",
@@ -281,7 +287,7 @@ describe("switchyard sync: --token and --base-url", () => {
       "--connection",
       "moved",
       "--data-dir",
-      dir.path,
+      world.dataDir,
       "--no-duckdb",
       "--full-refresh",
       "--json",
@@ -293,7 +299,7 @@ describe("switchyard sync: --token and --base-url", () => {
   it("checks a --base-url given without --token as it checks one given with it", async () => {
     // Stored without a base URL, in an environment that keeps private addresses out. The unknown stream
     // fails each run before any request.
-    const strict = ["--connection", "strict", "--environment", "strict", "--data-dir", dir.path];
+    const strict = ["--connection", "strict", "--environment", "strict", "--data-dir", world.dataDir];
     const stored = await runCli([
       "sync",
       "hubspot",
@@ -311,7 +317,7 @@ describe("switchyard sync: --token and --base-url", () => {
       "hubspot",
       ...strict,
       "--base-url",
-      emulator.url,
+      world.emulator.url,
       "--streams",
       "nosuch",
       "--no-duckdb",
@@ -319,7 +325,7 @@ describe("switchyard sync: --token and --base-url", () => {
     expect(moved.code).not.toBe(0);
     expect(moved.stderr).toMatch(/--allow-private-network/);
     expect(moved.stderr).not.toMatch(/has no stream/);
-    const workspace = await openWorkspace({ dataDir: dir.path });
+    const workspace = await openWorkspace({ dataDir: world.dataDir });
     try {
       const env = await ensureEnvironment(workspace.store.db, "strict");
       const row = await findConnection(workspace.store.db, {
@@ -348,7 +354,7 @@ describe("switchyard sync: --token and --base-url", () => {
       "--base-url",
       deadUrl,
       "--data-dir",
-      dir.path,
+      world.dataDir,
       "--no-duckdb",
       "--streams",
       "companies",
@@ -362,16 +368,7 @@ describe("switchyard sync: --token and --base-url", () => {
   });
 
   it("prints each stream's own record count in its progress lines", async () => {
-    const result = await runCli([
-      "sync",
-      "hubspot",
-      "--token",
-      TOKEN,
-      "--connection",
-      "progress",
-      ...common(),
-      "--no-duckdb",
-    ]);
+    const result = await runCli(world.syncArgs("--connection", "progress", "--no-duckdb"));
     expect(result.code, result.stderr).toBe(0);
     const last = (stream: string) =>
       [...result.stderr.matchAll(new RegExp(`^${stream}: (\\d+) records`, "gm"))]
@@ -447,7 +444,7 @@ describe("REST-backed commands", () => {
 
   it("reach the API on PORT when neither --api-url nor SWITCHYARD_API_URL is set", async () => {
     const port = new URL(apiUrl).port;
-    const result = await runCli(["connections", "list", "--data-dir", dir.path], {
+    const result = await runCli(["connections", "list", "--data-dir", world.dataDir], {
       env: { ...noApiUrl, PORT: port },
     });
     expect(result.code, result.stderr).toBe(0);
@@ -460,14 +457,14 @@ describe("REST-backed commands", () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
 
-    const viaPort = await runCli(["connections", "list", "--data-dir", dir.path], {
+    const viaPort = await runCli(["connections", "list", "--data-dir", world.dataDir], {
       env: { ...noApiUrl, PORT: String(port) },
     });
     expect(viaPort.code).toBe(1);
     expect(viaPort.stderr).toContain(`No Switchyard API answered at http://127.0.0.1:${port} (from PORT)`);
     expect(viaPort.stderr).toMatch(/hint:.*SWITCHYARD_API_URL/);
 
-    const viaEnv = await runCli(["connections", "list", "--data-dir", dir.path], {
+    const viaEnv = await runCli(["connections", "list", "--data-dir", world.dataDir], {
       env: { ...noApiUrl, SWITCHYARD_API_URL: `http://127.0.0.1:${port}`, PORT: "1" },
     });
     expect(viaEnv.stderr).toContain(
