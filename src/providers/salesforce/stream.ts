@@ -9,7 +9,7 @@
  * - the mark moves only when a pass has finished, never past the pass's start.
  */
 import type { ReadContext, StreamDefinition, StreamPage, SyncRecord } from "../../core/index.ts";
-import { RecordInvalidError } from "../../core/index.ts";
+import { ProviderRequestError, RecordInvalidError } from "../../core/index.ts";
 import { createPaginator, paginate } from "../../http/index.ts";
 import { type KitState, kitStateSchema, parseKitState } from "../kit/index.ts";
 import type { Clock } from "../kit/reader.ts";
@@ -51,24 +51,50 @@ async function* readSObject(spec: SObjectSpec, ctx: ReadContext, now: Clock): As
       resumed: pass.next !== undefined,
     },
   );
-  const pages = paginate(
-    ctx.http,
-    {
-      path: `${DATA_PATH}/${scanAll ? "queryAll" : "query"}`,
-      query: { q: syncQuery(spec.object, fields, pass.since) },
-    },
-    createPaginator({ type: "next_url", nextPath: "nextRecordsUrl" }),
-    { records: "records", resumeFrom: pass.next, signal: ctx.signal },
-  );
+  const first = {
+    path: `${DATA_PATH}/${scanAll ? "queryAll" : "query"}`,
+    query: { q: syncQuery(spec.object, fields, pass.since) },
+  };
   let position = pass;
-  for await (const page of pages) {
-    const records = page.records.map((raw, index) => toRecord(spec, fields, raw, index));
-    position = { ...position, next: page.next, latest: latestOf(spec, records, position.latest) };
-    yield {
-      records,
-      state: toStreamState(stateAfter(saved, page.next === undefined ? undefined : position, position)),
-    };
+  for (let restarted = false; ; restarted = true) {
+    const pages = paginate(
+      ctx.http,
+      first,
+      createPaginator({ type: "next_url", nextPath: "nextRecordsUrl" }),
+      {
+        records: "records",
+        resumeFrom: position.next,
+        signal: ctx.signal,
+      },
+    );
+    try {
+      for await (const page of pages) {
+        const records = page.records.map((raw, index) => toRecord(spec, fields, raw, index));
+        position = { ...position, next: page.next, latest: latestOf(spec, records, position.latest) };
+        const after = page.next === undefined ? undefined : position;
+        yield { records, state: toStreamState(stateAfter(saved, after, position)) };
+      }
+      return;
+    } catch (error) {
+      if (restarted || position.next === undefined || !isExpiredLocator(error)) throw error;
+      // Locators live 15 idle minutes: the pass is read again from its first batch (same since, same start);
+      // the records read twice are upserts.
+      ctx.log.log(
+        "warn",
+        `${spec.stream}: the saved query locator has expired; reading this pass again from its first batch`,
+      );
+      position = { ...position, next: undefined };
+    }
   }
+}
+
+/** Salesforce's 400 INVALID_QUERY_LOCATOR ("invalid query locator"). */
+function isExpiredLocator(error: unknown): boolean {
+  return (
+    error instanceof ProviderRequestError &&
+    error.details?.status === 400 &&
+    /query locator/i.test(error.message)
+  );
 }
 
 /** Resume the saved pass (a full refresh resumes only a full pass), else start a new one. */

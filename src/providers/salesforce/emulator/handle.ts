@@ -40,6 +40,8 @@ export async function startSalesforceEmulatorHandle(
         }
       : {}),
     ...(options.unlimited ? { rateLimit: { daily: 100_000_000 } } : {}),
+    // Small test orgs still page (Salesforce may return fewer rows per batch than asked).
+    ...(records !== undefined ? { largestBatch: Math.max(10, Math.ceil(records / 6)) } : {}),
   });
   const objectOf = (stream: string): ObjectName => {
     const object = STREAM_OBJECTS[stream];

@@ -11,6 +11,10 @@ import { type Condition, type Literal, parseSoql, type SoqlQuery, SoqlSyntaxErro
 
 /** Batch size bounds of the `Sforce-Query-Options: batchSize=N` header, and the default. */
 export const BATCH_SIZE = { min: 200, max: 2000, fallback: 2000 } as const;
+/** A query locator stays valid this long after its last use (Salesforce: 15 minutes). */
+const CURSOR_IDLE_MS = 15 * 60_000;
+/** Open cursors kept (Salesforce allows 10 per user; the emulator keeps more, for every caller together). */
+const MAX_OPEN_CURSORS = 50;
 /** FIELDS(ALL) and FIELDS(CUSTOM) need a LIMIT of at most this. */
 const FIELDS_LIMIT = 200;
 
@@ -23,6 +27,8 @@ export interface QueryResult {
 
 /** A server-side cursor: the ids the query matched (in order) and what to render of each. */
 interface Cursor {
+  /** When a batch of it was last served (epoch ms): it expires this long after. */
+  usedAt: number;
   object: ObjectCatalogEntry;
   fields: readonly FieldSpec[];
   ids: readonly number[];
@@ -42,11 +48,23 @@ function invalidField(name: string, object: ObjectCatalogEntry): EmulatorError {
 }
 
 export class QueryService {
+  /** Open cursors by locator id, least recently used first. */
   private readonly cursors = new Map<string, Cursor>();
 
-  constructor(private readonly org: () => Org) {}
+  /**
+   * `largestBatch` caps every batch: Salesforce does not promise the batch size asked for, and returns
+   * fewer rows when it sees fit, so a small cap is faithful and makes small test orgs page.
+   */
+  constructor(
+    private readonly org: () => Org,
+    private readonly largestBatch: number = BATCH_SIZE.max,
+  ) {}
 
-  /** Forgets every open cursor (the org was reset). */
+  get openCursors(): number {
+    return this.cursors.size;
+  }
+
+  /** Forgets every open cursor (the org was reset, or a test expires the locators it handed out). */
   reset(): void {
     this.cursors.clear();
   }
@@ -74,10 +92,11 @@ export class QueryService {
       return { totalSize: ids.length, done: true, records: [] };
     }
     const cursor: Cursor = {
+      usedAt: Date.now(),
       object,
       fields: selectedFields(object, query),
       ids,
-      batchSize: options.batchSize,
+      batchSize: Math.min(options.batchSize, this.largestBatch),
     };
     return this.page(cursor, newLocatorId(), 0, options.version);
   }
@@ -87,7 +106,8 @@ export class QueryService {
     const match = /^(01g[0-9A-Za-z]{12,15})-(\d+)$/.exec(locator);
     const cursor = match ? this.cursors.get(match[1]!) : undefined;
     const offset = match ? Number(match[2]) : Number.NaN;
-    if (!cursor || !(offset >= 0 && offset <= cursor.ids.length)) {
+    const expired = cursor !== undefined && Date.now() - cursor.usedAt > CURSOR_IDLE_MS;
+    if (!cursor || expired || !(offset >= 0 && offset <= cursor.ids.length)) {
       throw new EmulatorError(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
     }
     return this.page(cursor, match![1]!, offset, version);
@@ -109,14 +129,28 @@ export class QueryService {
       return record;
     });
     const done = end >= cursor.ids.length;
-    if (done) this.cursors.delete(locatorId);
-    else this.cursors.set(locatorId, cursor);
+    this.keep(locatorId, cursor);
     return {
       totalSize: cursor.ids.length,
       done,
       ...(done ? {} : { nextRecordsUrl: `/services/data/${version}/query/${locatorId}-${end}` }),
       records,
     };
+  }
+
+  /**
+   * Keeps a cursor open (its batches can be fetched again, in any order) until it has been idle for
+   * CURSOR_IDLE_MS, and at most MAX_OPEN_CURSORS of them, dropping the least recently used.
+   */
+  private keep(locatorId: string, cursor: Cursor): void {
+    const now = Date.now();
+    cursor.usedAt = now;
+    this.cursors.delete(locatorId);
+    this.cursors.set(locatorId, cursor);
+    for (const [id, open] of this.cursors) {
+      if (now - open.usedAt > CURSOR_IDLE_MS || this.cursors.size > MAX_OPEN_CURSORS) this.cursors.delete(id);
+      else break;
+    }
   }
 
   private matchingIds(object: ObjectCatalogEntry, query: SoqlQuery, scanAll: boolean): number[] {

@@ -43,6 +43,8 @@ export interface SalesforceEmulatorOptions {
   faults?: FaultSettings;
   rateLimit?: Partial<RateLimitConfig>;
   oauthApps?: readonly OAuthAppSpec[];
+  /** The most rows a query batch holds, whatever was asked (default 2000, Salesforce's largest). */
+  largestBatch?: number;
 }
 
 /** What the org holds now: live records as the API renders them, and the ids of deleted ones. */
@@ -66,7 +68,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   const tokens = options.tokens ?? [DEFAULT_TOKEN];
   let org = new Org(seed, size);
   let url = "";
-  const queries = new QueryService(() => org);
+  const queries = new QueryService(() => org, options.largestBatch);
 
   const core = createEmulatorCore({
     seed,
@@ -94,6 +96,12 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     }
     return { live, deletedIds };
   };
+  /** Every query locator handed out so far stops working, as after 15 idle minutes. */
+  const expireQueryLocators = () => {
+    const open = queries.openCursors;
+    queries.reset();
+    return open;
+  };
   const controls = {
     ...coreControls(core),
     state: () => ({
@@ -115,6 +123,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
       control.post("/_emulator/change", async (request) =>
         change(parseBody(salesforceErrors, changeSchema, request.body ?? {})),
       );
+      control.post("/_emulator/expire-query-locators", async () => ({ expired: expireQueryLocators() }));
       control.get("/_emulator/ground-truth/:object", async (request) => {
         const object = findObject((request.params as { object: string }).object);
         if (!object) throw salesforceErrors.routeNotFound("GET", request.url);
@@ -131,6 +140,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     version: LATEST_VERSION,
     change,
     groundTruth,
+    expireQueryLocators,
     oauth: createOAuthControls(core.oauth!),
   };
 }
