@@ -85,6 +85,25 @@ function tokenize(soql: string): Token[] {
   return tokens;
 }
 
+/** Keywords that cannot name a field or an object. */
+const RESERVED = new Set([
+  "SELECT",
+  "FROM",
+  "WHERE",
+  "ORDER",
+  "BY",
+  "LIMIT",
+  "OFFSET",
+  "AND",
+  "OR",
+  "NOT",
+  "IN",
+  "LIKE",
+  "ASC",
+  "DESC",
+  "NULLS",
+]);
+
 class Parser {
   private at = 0;
   constructor(private readonly tokens: Token[]) {}
@@ -127,7 +146,7 @@ class Parser {
 
   private identifier(): string {
     const token = this.peek();
-    if (token?.type !== "word") this.unexpected();
+    if (token?.type !== "word" || RESERVED.has(token.text.toUpperCase())) this.unexpected();
     this.at++;
     return token.text;
   }
