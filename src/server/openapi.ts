@@ -124,7 +124,7 @@ function operation(collector: SchemaCollector, route: AnyRoute): Record<string, 
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     tags: [...route.tags],
-    security: route.auth === "api_key" ? [{ apiKey: [] }] : [],
+    security: route.auth === "public" ? [] : [{ apiKey: [] }],
     ...(params.length > 0 ? { parameters: params } : {}),
     ...(route.body
       ? {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, onRequestHookHandler } from "fastify";
 import type { PlatformDeps } from "../app/platform.ts";
 import { SwitchyardError } from "../core/index.ts";
+import { accountOf, requireAccountToken } from "./account-token.ts";
 import type { AttemptLimiter } from "./attempt-limiter.ts";
 import { callerOf, requireApiKey } from "./auth.ts";
 import { parseInput } from "./parse-input.ts";
@@ -20,17 +21,24 @@ export function registerRoutes(
   const authenticate = requireApiKey(deps.db, options.authFailures);
   for (const route of routes) {
     const onRequest: onRequestHookHandler[] = [];
-    if (route.auth === "api_key") {
+    if (route.auth !== "public") {
       onRequest.push(authenticate);
       if (options.rateLimiter) onRequest.push(options.rateLimiter);
     }
+    if (route.auth === "account_token") onRequest.push(requireAccountToken(deps.db));
     app.route({
       method: route.method,
       url: route.url,
       onRequest,
       handler: async (request, reply) => {
         const input = parseInput(route, request);
-        const result = await route.handler({ ...input, caller: callerOf(request), deps, log: request.log });
+        const result = await route.handler({
+          ...input,
+          caller: callerOf(request),
+          account: accountOf(request),
+          deps,
+          log: request.log,
+        });
         const schema = route.response[result.status];
         const checked = schema?.safeParse(result.body);
         if (!checked?.success) {

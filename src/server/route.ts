@@ -9,11 +9,16 @@ import type { z } from "zod";
 import type { ApiCaller } from "../app/api-keys/api-keys.ts";
 import type { PlatformDeps } from "../app/platform.ts";
 import type { ErrorCode } from "../core/index.ts";
+import type { ConnectionRow } from "../store/index.ts";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-/** `public`: anyone may call it. `api_key`: needs `Authorization: Bearer <key>`; sees only the key's environment. */
-export type RouteAuth = "public" | "api_key";
+/**
+ * `public`: anyone may call it. `api_key`: needs `Authorization: Bearer <key>`; sees only the key's environment.
+ * `account_token`: an API key and `X-Account-Token`, the token of one connection (linked account) of the key's
+ * environment, as Merge's unified API takes them.
+ */
+export type RouteAuth = "public" | "api_key" | "account_token";
 
 /** Params and query are flat objects, so that each field becomes one OpenAPI parameter. */
 export type ObjectSchema = z.ZodObject<z.core.$ZodShape, z.core.$ZodObjectConfig>;
@@ -29,7 +34,9 @@ export interface HandlerContext<A extends RouteAuth, P, Q, B> {
   query: Parsed<Q>;
   body: Parsed<B>;
   /** The API key and its environment. Every query a handler makes must be scoped to this environment. */
-  caller: A extends "api_key" ? ApiCaller : undefined;
+  caller: A extends "public" ? undefined : ApiCaller;
+  /** The connection the `X-Account-Token` names (`account_token` routes), in the caller's environment. */
+  account: A extends "account_token" ? ConnectionRow : undefined;
   deps: PlatformDeps;
   log: FastifyBaseLogger;
 }
@@ -106,6 +113,7 @@ export interface AnyRoute {
     query: unknown;
     body: unknown;
     caller: ApiCaller | undefined;
+    account: ConnectionRow | undefined;
     deps: PlatformDeps;
     log: FastifyBaseLogger;
   }): Promise<{
@@ -144,7 +152,7 @@ export function frameworkErrors(route: Pick<AnyRoute, "auth" | "params" | "query
   const codes: ErrorCode[] = [];
   if (route.params || route.query || route.body) codes.push("request_invalid");
   if (route.body) codes.push("body_malformed", "payload_too_large", "unsupported_media_type");
-  if (route.auth === "api_key") codes.push("unauthenticated", "rate_limited");
+  if (route.auth !== "public") codes.push("unauthenticated", "rate_limited");
   codes.push("internal");
   return codes;
 }

@@ -90,6 +90,16 @@ export class MapperRegistry {
     return this.#mappers.filter((mapper) => mapper.provider === provider && mapper.stream === stream);
   }
 
+  /** The providers that map at least one model. */
+  providers(): string[] {
+    return [...new Set(this.#mappers.map((mapper) => mapper.provider))];
+  }
+
+  /** The models the provider maps. */
+  modelsOf(provider: string): CrmModelName[] {
+    return this.#mappers.filter((mapper) => mapper.provider === provider).map((mapper) => mapper.model);
+  }
+
   /** The streams the provider's mappers read. */
   streamsOf(provider: string): string[] {
     return [...new Set(this.#mappers.filter((m) => m.provider === provider).map((m) => m.stream))];

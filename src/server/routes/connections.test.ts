@@ -43,8 +43,11 @@ describe("connections API", () => {
     });
     expect(JSON.stringify(created)).not.toContain(GOOD_TOKEN);
     expect(created.id).toMatch(/^conn_/);
+    // The account token is shown once, on creation; the connection's view never carries it again.
+    const { account_token: accountToken, ...view } = created;
+    expect(accountToken).toMatch(/^sy_acct_[A-Za-z0-9_-]{43}$/);
     const fetched = await h.dev.get("/v1/connections/:id", { params: { id: created.id } });
-    expect(fetched).toEqual(created);
+    expect(fetched).toEqual(view);
     const events = await h.dev.get("/v1/events", { query: { type: "connection.created" } });
     expect(events.data.map((event) => event.connection_id)).toEqual([created.id]);
   });

@@ -8,6 +8,7 @@ import {
   updateEndUserConnection,
 } from "../../app/connections/lifecycle.ts";
 import type { PlatformDeps } from "../../app/platform.ts";
+import { issueAccountToken } from "../../app/unified/account-tokens.ts";
 import {
   type ConnectionRow,
   getConnectionIn,
@@ -59,7 +60,16 @@ export const createConnectionRoute = defineRoute({
     metadata: metadataSchema.optional(),
     config: connectionConfigInput.optional(),
   }),
-  response: { 201: connectionSchema },
+  response: {
+    201: connectionSchema.extend({
+      account_token: z
+        .string()
+        .describe(
+          "The connection's account token for the unified API (`X-Account-Token`). Shown only here; " +
+            "`POST /v1/connections/{id}/account-token` replaces it.",
+        ),
+    }),
+  },
   errors: ["unknown_provider"],
   example: {
     body: {
@@ -80,7 +90,8 @@ export const createConnectionRoute = defineRoute({
     ...(body.metadata ? { metadata: body.metadata } : {}),
     ...(body.config ? { config: toStoredConfig(body.config) } : {}),
   });
-  return { status: 201, body: await viewOf(deps, row) };
+  const accountToken = await issueAccountToken(deps.db, row.id);
+  return { status: 201, body: { ...(await viewOf(deps, row)), account_token: accountToken } };
 });
 
 export const listConnectionsRoute = defineRoute({
@@ -233,6 +244,27 @@ export const testConnectionRoute = defineRoute({
   return { status: 200, body: { ok: true as const, connection: await viewOf(deps, checked) } };
 });
 
+export const rotateAccountTokenRoute = defineRoute({
+  method: "POST",
+  url: "/v1/connections/:id/account-token",
+  name: "rotateAccountToken",
+  summary: "Issue a new account token",
+  description:
+    "Gives the connection a new account token for the unified API (`X-Account-Token`) and returns it, once; " +
+    "the previous token stops working at once. Connections created through Connect get their first token here.",
+  tags: ["Connections"],
+  auth: "api_key",
+  params: idParams,
+  response: { 200: z.object({ connection_id: z.string(), account_token: z.string() }) },
+  errors: ["not_found"],
+}).handle(async ({ params, caller, deps }) => {
+  const row = await getConnectionIn(deps.db, caller.environmentId, params.id);
+  return {
+    status: 200,
+    body: { connection_id: row.id, account_token: await issueAccountToken(deps.db, row.id) },
+  };
+});
+
 export const connectionRoutes = [
   createConnectionRoute,
   listConnectionsRoute,
@@ -240,4 +272,5 @@ export const connectionRoutes = [
   updateConnectionRoute,
   deleteConnectionRoute,
   testConnectionRoute,
+  rotateAccountTokenRoute,
 ] as const;

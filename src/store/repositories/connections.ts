@@ -35,6 +35,7 @@ export async function createConnection(db: Kysely<Database>, input: NewConnectio
     metadata: JSON.stringify(input.metadata ?? {}),
     last_error: null,
     last_checked_at: null,
+    account_token_hash: null,
   };
   await db.insertInto("connections").values(row).execute();
   return row;

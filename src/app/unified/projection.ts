@@ -1,0 +1,140 @@
+/**
+ * Keeps a connection's `unified_objects` caught up with its records cache: every record changed since a
+ * stream's mark is mapped again by the provider's mappers and upserted, then the mark moves to the time the
+ * cache said the stream last changed. A new mapper version maps the stream again from scratch. Reads call it
+ * first, so what they serve is never older than the cache; catching up is idempotent, so two requests doing it
+ * at once only repeat work.
+ */
+import type { Kysely } from "kysely";
+import type { Database } from "../../store/index.ts";
+import {
+  deleteUnifiedObjectsOfStream,
+  type NewUnifiedObject,
+  readRecordChangesForUnified,
+  readRecordStreamChanges,
+  readUnifiedMarks,
+  upsertUnifiedObjects,
+  writeUnifiedMark,
+} from "../../store/repositories/unified-objects.ts";
+import {
+  type MappedObject,
+  type MapperRegistry,
+  mapContextOf,
+  type UnifiedMapper,
+  unifiedId,
+} from "../../unified/mappers.ts";
+
+/** Records read from the cache per step of a catch-up. */
+const RECORDS_PER_STEP = 1_000;
+
+export interface ProjectedConnection {
+  id: string;
+  provider: string;
+}
+
+/** Brings every mapped stream of the connection up to date with the records cache. */
+export async function catchUpUnifiedObjects(
+  db: Kysely<Database>,
+  registry: MapperRegistry,
+  connection: ProjectedConnection,
+): Promise<void> {
+  const streams = registry.streamsOf(connection.provider);
+  if (streams.length === 0) return;
+  const [changes, marks] = await Promise.all([
+    readRecordStreamChanges(db, connection.id),
+    readUnifiedMarks(db, connection.id),
+  ]);
+  for (const stream of streams) {
+    const changedAt = changes.get(stream);
+    if (changedAt === undefined) continue;
+    const version = registry.versionOf(connection.provider, stream);
+    const mark = marks.get(stream);
+    const rebuild = mark === undefined || mark.mapperVersion !== version;
+    if (!rebuild && mark.syncedThrough >= changedAt) continue;
+    if (rebuild) await deleteUnifiedObjectsOfStream(db, connection.id, stream);
+    await mapStream(db, registry.ofStream(connection.provider, stream), connection.id, stream, {
+      changedAfter: rebuild ? null : mark.syncedThrough,
+    });
+    await writeUnifiedMark(db, connection.id, stream, { syncedThrough: changedAt, mapperVersion: version });
+  }
+}
+
+async function mapStream(
+  db: Kysely<Database>,
+  mappers: readonly UnifiedMapper[],
+  connectionId: string,
+  stream: string,
+  options: { changedAfter: string | null },
+): Promise<void> {
+  const ctx = mapContextOf(connectionId);
+  let afterPk: string | undefined;
+  for (;;) {
+    const records = await readRecordChangesForUnified(db, connectionId, stream, {
+      changedAfter: options.changedAfter,
+      ...(afterPk !== undefined ? { afterPk } : {}),
+      limit: RECORDS_PER_STEP,
+    });
+    if (records.length === 0) return;
+    const read: NewUnifiedObject[] = [];
+    const derived: NewUnifiedObject[] = [];
+    for (const record of records) {
+      const payload = JSON.parse(record.payload) as Record<string, unknown>;
+      for (const mapper of mappers) {
+        for (const object of mapper.fromRecord(payload, ctx)) {
+          const row = toRow(connectionId, stream, mapper.model, object, record);
+          (object.derived ? derived : read).push(row);
+        }
+      }
+    }
+    await db.transaction().execute(async (trx) => {
+      await upsertUnifiedObjects(trx, read, { derived: false });
+      await upsertUnifiedObjects(trx, derived, { derived: true });
+    });
+    afterPk = records[records.length - 1]!.pk;
+  }
+}
+
+function toRow(
+  connectionId: string,
+  stream: string,
+  model: string,
+  object: MappedObject,
+  record: { deleted: boolean; firstSeenAt: string; updatedAt: string },
+): NewUnifiedObject {
+  const { fields } = object;
+  return {
+    connection_id: connectionId,
+    model,
+    remote_id: object.remoteId,
+    id: unifiedId(connectionId, object.idStream, object.remoteId),
+    stream,
+    // Merge's semantics: when Switchyard first stored the object, and when its copy last changed.
+    created_at: object.derived ? record.updatedAt : record.firstSeenAt,
+    modified_at: record.updatedAt,
+    deleted: record.deleted && !object.derived ? 1 : 0,
+    account_id: referenceId(fields.account),
+    owner_id: referenceId(fields.owner),
+    stage_id: referenceId(fields.stage),
+    status: typeof fields.status === "string" ? fields.status : null,
+    emails: matchKeys(fields.email_addresses, "email_address", fields.email),
+    phones: matchKeys(fields.phone_numbers, "phone_number"),
+    // The provider path rides along for `remote_data`; derived objects have no payload of their own.
+    fields: JSON.stringify({ ...fields, remote_path: object.derived ? undefined : object.remotePath }),
+  };
+}
+
+function referenceId(value: unknown): string | null {
+  return typeof value === "string" ? value : null;
+}
+
+/** `|a|b|` of the lower-cased values of a nested list (and a single `extra` value), or null when none. */
+function matchKeys(list: unknown, key: string, extra?: unknown): string | null {
+  const values = Array.isArray(list)
+    ? list.map((item) => (item as Record<string, unknown> | null)?.[key])
+    : [];
+  if (extra !== undefined) values.push(extra);
+  const keys = values
+    .filter((v): v is string => typeof v === "string" && v !== "")
+    .map((v) => v.toLowerCase());
+  return keys.length === 0 ? null : `|${keys.join("|")}|`;
+}

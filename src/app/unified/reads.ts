@@ -1,0 +1,179 @@
+/**
+ * Unified reads: pages and single objects of a Common Model, for one linked account (connection), served
+ * from `unified_objects` after catching it up with the records cache. Objects come out as Merge shapes them:
+ * bookkeeping fields, the model's fields, `remote_was_deleted`, and `remote_data` on request; references
+ * are ids, or the referenced objects when the request expands them.
+ */
+import type { Kysely } from "kysely";
+import { SwitchyardError } from "../../core/index.ts";
+import type { Database } from "../../store/index.ts";
+import {
+  getUnifiedObjects,
+  listUnifiedObjects,
+  readRecordPayloads,
+  type UnifiedObjectFilters,
+  type UnifiedObjectRow,
+} from "../../store/repositories/unified-objects.ts";
+import type { CrmModelName, MapperRegistry } from "../../unified/mappers.ts";
+import { catchUpUnifiedObjects, type ProjectedConnection } from "./projection.ts";
+
+/** Fields that reference another model, which `expand` may replace by the object. */
+export type ExpandableField = "account" | "owner" | "stage";
+
+export interface ReadOptions {
+  expand: readonly ExpandableField[];
+  includeRemoteData: boolean;
+}
+
+export interface ListOptions extends ReadOptions {
+  pageSize: number;
+  /** The `next` or `previous` of an earlier page. */
+  cursor?: string;
+  filters: UnifiedObjectFilters;
+}
+
+export interface UnifiedPage {
+  next: string | null;
+  previous: string | null;
+  results: Record<string, unknown>[];
+}
+
+interface Cursor {
+  direction: "next" | "previous";
+  id: string;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.direction === "next" ? "n" : "p", cursor.id])).toString(
+    "base64url",
+  );
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const [direction, id] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as unknown[];
+    if ((direction === "n" || direction === "p") && typeof id === "string") {
+      return { direction: direction === "n" ? "next" : "previous", id };
+    }
+  } catch {
+    // Reported below.
+  }
+  throw new SwitchyardError("request_invalid", "The cursor is not one this API returned.", {
+    hint: "Pass the `next` or `previous` value of a page unchanged, or leave `cursor` out for the first page.",
+  });
+}
+
+/** A page of the model's objects matching the filters, in id order, with cursors to the pages around it. */
+export async function listUnified(
+  db: Kysely<Database>,
+  registry: MapperRegistry,
+  connection: ProjectedConnection,
+  model: CrmModelName,
+  options: ListOptions,
+): Promise<UnifiedPage> {
+  const cursor = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
+  if (!registry.find(connection.provider, model)) return { next: null, previous: null, results: [] };
+  await catchUpUnifiedObjects(db, registry, connection);
+  const rows = await listUnifiedObjects(db, connection.id, model, options.filters, {
+    limit: options.pageSize,
+    ...(cursor ? { cursor } : {}),
+  });
+  const more = rows.length > options.pageSize;
+  const backward = cursor?.direction === "previous";
+  // Backward pages come in ascending order too; the extra row is then the first one.
+  const page = more ? (backward ? rows.slice(1) : rows.slice(0, options.pageSize)) : rows;
+  const first = page[0];
+  const last = page[page.length - 1];
+  const link = (direction: Cursor["direction"], row: UnifiedObjectRow | undefined, exists: unknown) =>
+    row && exists ? encodeCursor({ direction, id: row.id }) : null;
+  return {
+    // Going forward, more rows follow when the extra row came; going back, the cursor's own row follows.
+    next: link("next", last, backward ? true : more),
+    // Going back, more rows precede when the extra row came; going forward, the rows before the cursor do.
+    previous: link("previous", first, backward ? more : cursor),
+    results: await present(db, connection.id, page, options),
+  };
+}
+
+/** One object of the model by Switchyard id; `not_found` when the connection has none. */
+export async function getUnified(
+  db: Kysely<Database>,
+  registry: MapperRegistry,
+  connection: ProjectedConnection,
+  model: CrmModelName,
+  id: string,
+  options: ReadOptions,
+): Promise<Record<string, unknown>> {
+  if (registry.find(connection.provider, model)) await catchUpUnifiedObjects(db, registry, connection);
+  const [row] = await getUnifiedObjects(db, connection.id, [id]);
+  if (!row || row.model !== model) {
+    throw new SwitchyardError("not_found", `No ${model} with id ${id} in this linked account.`, {
+      hint: "Use the `id` a list returned (the provider's id is `remote_id`), with the account token it came from.",
+    });
+  }
+  const [object] = await present(db, connection.id, [row], options);
+  return object!;
+}
+
+/** Rows as Merge objects, expanded and with remote data as asked. */
+async function present(
+  db: Kysely<Database>,
+  connectionId: string,
+  rows: readonly UnifiedObjectRow[],
+  options: ReadOptions,
+): Promise<Record<string, unknown>[]> {
+  const objects = rows.map((row) => toObject(row));
+  if (options.includeRemoteData) await attachRemoteData(db, connectionId, rows, objects);
+  if (options.expand.length > 0) {
+    const wanted = objects.flatMap((object) =>
+      options.expand.map((field) => object[field]).filter((id): id is string => typeof id === "string"),
+    );
+    const found = new Map(
+      (await getUnifiedObjects(db, connectionId, wanted)).map((row) => [row.id, toObject(row)]),
+    );
+    for (const object of objects) {
+      for (const field of options.expand) {
+        const id = object[field];
+        // An id whose object is not served (an owner while owners are not synced) stays an id.
+        if (typeof id === "string" && found.has(id)) object[field] = found.get(id);
+      }
+    }
+  }
+  return objects;
+}
+
+function toObject(row: UnifiedObjectRow): Record<string, unknown> {
+  const { remote_path: _path, ...fields } = JSON.parse(row.fields) as Record<string, unknown>;
+  return {
+    id: row.id,
+    remote_id: row.remote_id,
+    created_at: row.created_at,
+    modified_at: row.modified_at,
+    ...fields,
+    remote_was_deleted: Number(row.deleted) === 1,
+    remote_data: null,
+  };
+}
+
+/** `remote_data`: the cached raw payload, under the provider path it belongs to; null for derived objects. */
+async function attachRemoteData(
+  db: Kysely<Database>,
+  connectionId: string,
+  rows: readonly UnifiedObjectRow[],
+  objects: Record<string, unknown>[],
+): Promise<void> {
+  const byStream = new Map<string, string[]>();
+  for (const row of rows) byStream.set(row.stream, [...(byStream.get(row.stream) ?? []), row.remote_id]);
+  const payloads = new Map<string, string>();
+  for (const [stream, pks] of byStream) {
+    for (const [pk, payload] of await readRecordPayloads(db, connectionId, stream, pks)) {
+      payloads.set(`${stream}\u0000${pk}`, payload);
+    }
+  }
+  rows.forEach((row, index) => {
+    const payload = payloads.get(`${row.stream}\u0000${row.remote_id}`);
+    const path = (JSON.parse(row.fields) as { remote_path?: string }).remote_path;
+    objects[index]!.remote_data =
+      payload === undefined || path === undefined ? null : [{ path, data: JSON.parse(payload) }];
+  });
+}

@@ -1,0 +1,37 @@
+/**
+ * The Merge-compatible unified CRM API under `/api/crm/v1`, so that Merge's SDK works with
+ * `baseUrl: <switchyard>/api`. Its routes are contract routes like the rest of the API; what differs is the
+ * error body: Merge's `{detail}` instead of RFC 9457 problems.
+ */
+import type { FastifyInstance, onRequestHookHandler } from "fastify";
+import type { PlatformDeps } from "../../app/platform.ts";
+import type { AttemptLimiter } from "../attempt-limiter.ts";
+import { problemFromError } from "../problem.ts";
+import { registerRoutes } from "../register-routes.ts";
+import type { AnyRoute } from "../route.ts";
+import { crmReadRoutes } from "./crm-reads.ts";
+import { linkedAccountRoutes } from "./linked-accounts.ts";
+
+export const mergeCrmRoutes = [...linkedAccountRoutes, ...crmReadRoutes] as const;
+
+/** `{detail}` of a problem: its message, with the hint and the first field issues, in one sentence. */
+function detailOf(problem: ReturnType<typeof problemFromError>): string {
+  const issues = (problem.errors ?? []).map((issue) => `${issue.path || issue.location}: ${issue.message}`);
+  return [problem.detail, ...issues, problem.hint].filter(Boolean).join(" ");
+}
+
+/** Registers the unified CRM routes in their own scope, whose errors answer `{detail}` as Merge's do. */
+export function registerMergeApi(
+  app: FastifyInstance,
+  deps: PlatformDeps,
+  options: { rateLimiter?: onRequestHookHandler | undefined; authFailures?: AttemptLimiter | undefined },
+): void {
+  app.register(async (scope) => {
+    scope.setErrorHandler((error, request, reply) => {
+      const problem = problemFromError(error, request.url.split("?")[0] ?? "");
+      if (problem.status >= 500) request.log.error({ err: error, code: problem.code }, "request failed");
+      return reply.status(problem.status).send({ detail: detailOf(problem) });
+    });
+    registerRoutes(scope, mergeCrmRoutes as unknown as readonly AnyRoute[], deps, options);
+  });
+}
