@@ -1,19 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fakeProvider, MemoryDestination, makeItems } from "../../test/helpers/fake-provider.ts";
-import { openTempStoreWithConnection } from "../../test/helpers/temp-store.ts";
-import { countRecords, listRecords, listRunLogs, loadStreamState, type Store } from "../store/index.ts";
+import { storeWithConnectionPerTest } from "../../test/helpers/temp-store.ts";
+import { countRecords, listRecords, listRunLogs, loadStreamState } from "../store/index.ts";
 import { runSync } from "./run-sync.ts";
 
-let store: Store;
-let cleanup: () => Promise<void>;
-let connectionId: string;
+const temp = storeWithConnectionPerTest();
 
-beforeEach(async () => {
-  ({ store, cleanup, connectionId } = await openTempStoreWithConnection());
-});
-afterEach(() => cleanup());
-
-const connection = () => ({ id: connectionId, credentials: { type: "bearer" as const, token: "t" } });
+const connection = () => ({ id: temp.connectionId, credentials: { type: "bearer" as const, token: "t" } });
 
 describe("runSync", () => {
   it("advances state only after every destination committed, and resumes from there", async () => {
@@ -23,7 +16,7 @@ describe("runSync", () => {
     destination.failOnWrite = 3;
 
     const failed = await runSync({
-      store,
+      store: temp.store,
       provider,
       connection: connection(),
       destinations: [destination],
@@ -34,16 +27,16 @@ describe("runSync", () => {
     expect(failed.error?.message).toMatch(/disk full/);
     // Two batches committed everywhere: the checkpoint sits after record 20. The cache, written first, also
     // holds the third batch; the destination has the first two.
-    const envelope = (await loadStreamState(store.db, connectionId, "items")) as {
+    const envelope = (await loadStreamState(temp.store.db, temp.connectionId, "items")) as {
       fullRefresh: { cursor: { offset: number } };
     };
     expect(envelope.fullRefresh.cursor).toEqual({ offset: 20 });
-    expect(await countRecords(store.db, connectionId, "items")).toEqual({ live: 30, deleted: 0 });
+    expect(await countRecords(temp.store.db, temp.connectionId, "items")).toEqual({ live: 30, deleted: 0 });
     expect(destination.rows.size).toBe(20);
 
     destination.failOnWrite = undefined;
     const resumed = await runSync({
-      store,
+      store: temp.store,
       provider,
       connection: connection(),
       destinations: [destination],
@@ -53,7 +46,7 @@ describe("runSync", () => {
     expect(startedFrom).toEqual([undefined, 20]);
     // Records 21-30 are unchanged for the cache, but new to the destination: it gets them all the same.
     expect(resumed.stats).toMatchObject({ recordsAdded: 20, recordsUnchanged: 10 });
-    expect(await countRecords(store.db, connectionId, "items")).toEqual({ live: 50, deleted: 0 });
+    expect(await countRecords(temp.store.db, temp.connectionId, "items")).toEqual({ live: 50, deleted: 0 });
     expect(destination.rows.size).toBe(50);
   });
 
@@ -64,13 +57,13 @@ describe("runSync", () => {
       pageSize: 10,
       streams: ["items", "others"],
     });
-    const first = await runSync({ store, provider, connection: connection() });
+    const first = await runSync({ store: temp.store, provider, connection: connection() });
     expect(first.fullRefresh).toBe(false);
 
     // A full refresh killed after its first commit of `items`.
     const abort = new AbortController();
     const killed = await runSync({
-      store,
+      store: temp.store,
       provider,
       connection: connection(),
       fullRefresh: true,
@@ -81,13 +74,13 @@ describe("runSync", () => {
       },
     });
     expect(killed.error?.code).toBe("run_aborted");
-    const killedAt = (await loadStreamState(store.db, connectionId, "items")) as {
+    const killedAt = (await loadStreamState(temp.store.db, temp.connectionId, "items")) as {
       fullRefresh: { cursor: { offset: number } };
     };
     expect(killedAt.fullRefresh.cursor.offset).toBeGreaterThan(0);
 
     const [gone] = data.splice(25, 1);
-    const resumed = await runSync({ store, provider, connection: connection(), batchSize: 10 });
+    const resumed = await runSync({ store: temp.store, provider, connection: connection(), batchSize: 10 });
     expect(resumed.status).toBe("succeeded");
     expect(resumed.fullRefresh).toBe(true);
     // `items` resumes the refresh where it was; `others` reads from the start, not from its old cursor (30).
@@ -96,19 +89,19 @@ describe("runSync", () => {
     // Both finish as full refreshes do: what is gone is deleted, in both streams.
     expect(resumed.stats.recordsDeleted).toBe(2);
     for (const stream of ["items", "others"]) {
-      const live = await listRecords(store.db, connectionId, stream);
+      const live = await listRecords(temp.store.db, temp.connectionId, stream);
       expect(
         live.map((r) => r.pk),
         stream,
       ).not.toContain(String(gone!.id));
     }
-    const reading = await listRunLogs(store.db, resumed.id, { minLevel: "info" });
+    const reading = await listRunLogs(temp.store.db, resumed.id, { minLevel: "info" });
     expect(
       reading.filter((line) => line.message.startsWith("Reading ")).map((line) => line.fields?.mode),
     ).toEqual(["full_refresh", "full_refresh"]);
 
     // Once finished, runs are incremental again and recorded so.
-    const next = await runSync({ store, provider, connection: connection() });
+    const next = await runSync({ store: temp.store, provider, connection: connection() });
     expect(next.fullRefresh).toBe(false);
     expect(startedFromByStream.others).toEqual([undefined, undefined, 29]);
   });
@@ -117,21 +110,26 @@ describe("runSync", () => {
     const data = makeItems(30);
     const { provider } = fakeProvider({ data, pageSize: 10 });
     const warehouse = new MemoryDestination();
-    await runSync({ store, provider, connection: connection(), destinations: [warehouse] });
+    await runSync({ store: temp.store, provider, connection: connection(), destinations: [warehouse] });
 
     // A run without the destination (a CLI `--no-duckdb` run) reads a change into the cache.
     data[3] = { ...data[3], name: "renamed" };
     data.push(...makeItems(32).slice(30));
-    await store.db
+    await temp.store.db
       .updateTable("stream_states")
       .set({ state: JSON.stringify({ cursor: { offset: 0 }, fullRefresh: null }) })
       .execute();
-    const without = await runSync({ store, provider, connection: connection() });
+    const without = await runSync({ store: temp.store, provider, connection: connection() });
     expect(without.stats).toMatchObject({ recordsAdded: 2, recordsUpdated: 1 });
 
     // The next run with the destination reads nothing new from the provider, yet the destination catches up.
     const writesBefore = warehouse.writes;
-    const next = await runSync({ store, provider, connection: connection(), destinations: [warehouse] });
+    const next = await runSync({
+      store: temp.store,
+      provider,
+      connection: connection(),
+      destinations: [warehouse],
+    });
     expect(next.status).toBe("succeeded");
     expect(next.stats).toMatchObject({ recordsAdded: 0, recordsUpdated: 0 });
     expect(warehouse.rows.get(String(data[3]!.id))?.data.name).toBe("renamed");
@@ -140,7 +138,7 @@ describe("runSync", () => {
     expect(warehouse.writes).toBe(writesBefore + 1);
 
     // Up to date now: a further run sends it nothing.
-    await runSync({ store, provider, connection: connection(), destinations: [warehouse] });
+    await runSync({ store: temp.store, provider, connection: connection(), destinations: [warehouse] });
     expect(warehouse.writes).toBe(writesBefore + 1);
   });
 
@@ -148,7 +146,12 @@ describe("runSync", () => {
     const { provider } = fakeProvider({ data: makeItems(3), pageSize: 3 });
     const broken = new MemoryDestination();
     broken.syncedThrough = () => Promise.reject(new Error("mark table unreadable"));
-    const run = await runSync({ store, provider, connection: connection(), destinations: [broken] });
+    const run = await runSync({
+      store: temp.store,
+      provider,
+      connection: connection(),
+      destinations: [broken],
+    });
     expect(run.status).toBe("failed");
     expect(run.error).toMatchObject({ code: "destination_failed" });
     expect(run.error?.message).toMatch(/memory.*mark table unreadable/);
@@ -157,13 +160,13 @@ describe("runSync", () => {
   it("fills a destination added to an existing sync from the cache, without a full refresh", async () => {
     const data = makeItems(25);
     const { provider } = fakeProvider({ data, pageSize: 10 });
-    await runSync({ store, provider, connection: connection() });
+    await runSync({ store: temp.store, provider, connection: connection() });
     data.splice(0, 1);
-    await runSync({ store, provider, connection: connection(), fullRefresh: true });
+    await runSync({ store: temp.store, provider, connection: connection(), fullRefresh: true });
 
     const added = new MemoryDestination();
     const run = await runSync({
-      store,
+      store: temp.store,
       provider,
       connection: connection(),
       destinations: [added],
@@ -183,7 +186,7 @@ describe("runSync", () => {
     const pageBytes = data.slice(0, 10).reduce((sum, item) => sum + JSON.stringify(item).length, 0);
 
     const run = await runSync({
-      store,
+      store: temp.store,
       provider,
       connection: connection(),
       destinations: [destination],
@@ -201,11 +204,11 @@ describe("runSync", () => {
     const data = makeItems(25);
     const { provider } = fakeProvider({ data, pageSize: 10 });
     const warehouse = new MemoryDestination();
-    await runSync({ store, provider, connection: connection(), destinations: [warehouse] });
+    await runSync({ store: temp.store, provider, connection: connection(), destinations: [warehouse] });
     // Rows lost behind the engine's back (a table edited by hand): the marks still say "up to date".
     warehouse.rows.clear();
     const refresh = await runSync({
-      store,
+      store: temp.store,
       provider,
       connection: connection(),
       destinations: [warehouse],
@@ -219,16 +222,21 @@ describe("runSync", () => {
     const data = makeItems(30);
     const { provider } = fakeProvider({ data, pageSize: 10 });
     const destination = new MemoryDestination();
-    await runSync({ store, provider, connection: connection(), destinations: [destination] });
+    await runSync({ store: temp.store, provider, connection: connection(), destinations: [destination] });
     const writesAfterFirst = destination.writes;
 
     data[3] = { ...data[3], name: "renamed" };
     // An incremental read from the start (the fake stream's cursor is an offset) sees all 30 again.
-    await store.db
+    await temp.store.db
       .updateTable("stream_states")
       .set({ state: JSON.stringify({ cursor: { offset: 0 }, fullRefresh: null }) })
       .execute();
-    const second = await runSync({ store, provider, connection: connection(), destinations: [destination] });
+    const second = await runSync({
+      store: temp.store,
+      provider,
+      connection: connection(),
+      destinations: [destination],
+    });
     expect(second.stats).toMatchObject({
       recordsAdded: 0,
       recordsUpdated: 1,
@@ -243,50 +251,50 @@ describe("runSync", () => {
     const data = makeItems(20);
     const { provider } = fakeProvider({ data, pageSize: 7 });
     const destination = new MemoryDestination();
-    await runSync({ store, provider, connection: connection(), destinations: [destination] });
+    await runSync({ store: temp.store, provider, connection: connection(), destinations: [destination] });
 
     const [gone] = data.splice(5, 1);
     const refresh = await runSync({
-      store,
+      store: temp.store,
       provider,
       connection: connection(),
       destinations: [destination],
       fullRefresh: true,
     });
     expect(refresh.stats.recordsDeleted).toBe(1);
-    expect(await countRecords(store.db, connectionId, "items")).toEqual({ live: 19, deleted: 1 });
+    expect(await countRecords(temp.store.db, temp.connectionId, "items")).toEqual({ live: 19, deleted: 1 });
     expect(destination.rows.get(String(gone!.id))?.deleted).toBe(true);
     // The next run is incremental again, from the refresh's last state.
-    const envelope = await loadStreamState(store.db, connectionId, "items");
+    const envelope = await loadStreamState(temp.store.db, temp.connectionId, "items");
     expect(envelope).toEqual({ cursor: { offset: 19 }, fullRefresh: null });
   });
 
   it("honours the provider's deleted flag", async () => {
     const data = makeItems(5);
     const { provider } = fakeProvider({ data, pageSize: 5 });
-    await runSync({ store, provider, connection: connection() });
+    await runSync({ store: temp.store, provider, connection: connection() });
     data[0] = { ...data[0], deleted: true };
-    const run = await runSync({ store, provider, connection: connection(), fullRefresh: true });
+    const run = await runSync({ store: temp.store, provider, connection: connection(), fullRefresh: true });
     expect(run.stats.recordsDeleted).toBe(1);
-    const live = await listRecords(store.db, connectionId, "items");
+    const live = await listRecords(temp.store.db, temp.connectionId, "items");
     expect(live.map((r) => r.pk)).not.toContain(String(data[0]!.id));
   });
 
   it("fails the run on a record without primary key, writing nothing of that batch", async () => {
     const data = [...makeItems(10), { name: "no id" }, ...makeItems(3)];
     const { provider } = fakeProvider({ data, pageSize: 5 });
-    const run = await runSync({ store, provider, connection: connection(), batchSize: 5 });
+    const run = await runSync({ store: temp.store, provider, connection: connection(), batchSize: 5 });
     expect(run.status).toBe("failed");
     expect(run.error).toMatchObject({ code: "record_invalid" });
     expect(run.error?.message).toMatch(/primary key "id"/);
-    expect(await countRecords(store.db, connectionId, "items")).toEqual({ live: 10, deleted: 0 });
-    const errors = await listRunLogs(store.db, run.id, { minLevel: "error" });
+    expect(await countRecords(temp.store.db, temp.connectionId, "items")).toEqual({ live: 10, deleted: 0 });
+    const errors = await listRunLogs(temp.store.db, run.id, { minLevel: "error" });
     expect(errors).toHaveLength(1);
   });
 
   it("fails the run with a clear error for an unknown stream", async () => {
     const { provider } = fakeProvider({ data: makeItems(1), pageSize: 1 });
-    const run = await runSync({ store, provider, connection: connection(), streams: ["nope"] });
+    const run = await runSync({ store: temp.store, provider, connection: connection(), streams: ["nope"] });
     expect(run.status).toBe("failed");
     expect(run.error).toMatchObject({ code: "unknown_stream", hint: "Use one of: items." });
   });

@@ -1,18 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { fakeProvider, MemoryDestination, makeItems } from "../../test/helpers/fake-provider.ts";
-import { openTempStoreWithConnection } from "../../test/helpers/temp-store.ts";
-import { loadStreamState, type Store, saveStreamState } from "../store/index.ts";
+import { storeWithConnectionPerTest } from "../../test/helpers/temp-store.ts";
+import { loadStreamState, saveStreamState } from "../store/index.ts";
 import { runSync } from "./run-sync.ts";
 
-let store: Store;
-let cleanup: () => Promise<void>;
-let connectionId: string;
-
-beforeEach(async () => {
-  ({ store, cleanup, connectionId } = await openTempStoreWithConnection());
-});
-afterEach(() => cleanup());
+const temp = storeWithConnectionPerTest();
 
 /** The fake provider's stream, declaring the one state shape it writes: `{ offset }`. */
 function declaredProvider() {
@@ -23,9 +16,9 @@ function declaredProvider() {
 
 const sync = (provider: ReturnType<typeof declaredProvider>["provider"], fullRefresh = false) =>
   runSync({
-    store,
+    store: temp.store,
     provider,
-    connection: { id: connectionId, credentials: { type: "bearer", token: "t" } },
+    connection: { id: temp.connectionId, credentials: { type: "bearer", token: "t" } },
     destinations: [new MemoryDestination()],
     fullRefresh,
   });
@@ -33,7 +26,10 @@ const sync = (provider: ReturnType<typeof declaredProvider>["provider"], fullRef
 describe("checkpoints are validated when a run loads them", () => {
   it("fails the run with state_invalid, reading nothing, when the checkpoint is not the stream's shape", async () => {
     const { provider, startedFrom } = declaredProvider();
-    await saveStreamState(store.db, connectionId, "items", { cursor: { offset: "ten" }, fullRefresh: null });
+    await saveStreamState(temp.store.db, temp.connectionId, "items", {
+      cursor: { offset: "ten" },
+      fullRefresh: null,
+    });
 
     const run = await sync(provider);
 
@@ -46,7 +42,7 @@ describe("checkpoints are validated when a run loads them", () => {
 
   it("fails the run with state_invalid when the stored row is not an engine envelope at all", async () => {
     const { provider, startedFrom } = declaredProvider();
-    await saveStreamState(store.db, connectionId, "items", { offset: 10 });
+    await saveStreamState(temp.store.db, temp.connectionId, "items", { offset: 10 });
 
     const run = await sync(provider);
 
@@ -56,13 +52,16 @@ describe("checkpoints are validated when a run loads them", () => {
 
   it("a full refresh starts a stream with a bad checkpoint over, and replaces the checkpoint", async () => {
     const { provider, startedFrom } = declaredProvider();
-    await saveStreamState(store.db, connectionId, "items", { cursor: { page: "x" }, fullRefresh: "yes" });
+    await saveStreamState(temp.store.db, temp.connectionId, "items", {
+      cursor: { page: "x" },
+      fullRefresh: "yes",
+    });
 
     const run = await sync(provider, true);
 
     expect(run.status).toBe("succeeded");
     expect(startedFrom).toEqual([undefined]);
-    expect(await loadStreamState(store.db, connectionId, "items")).toEqual({
+    expect(await loadStreamState(temp.store.db, temp.connectionId, "items")).toEqual({
       cursor: { offset: 30 },
       fullRefresh: null,
     });
@@ -70,7 +69,10 @@ describe("checkpoints are validated when a run loads them", () => {
 
   it("resumes from a checkpoint of the declared shape", async () => {
     const { provider, startedFrom } = declaredProvider();
-    await saveStreamState(store.db, connectionId, "items", { cursor: { offset: 20 }, fullRefresh: null });
+    await saveStreamState(temp.store.db, temp.connectionId, "items", {
+      cursor: { offset: 20 },
+      fullRefresh: null,
+    });
 
     const run = await sync(provider);
 

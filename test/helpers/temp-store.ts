@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Kysely } from "kysely";
+import { afterEach, beforeEach } from "vitest";
 import {
   createConnection,
   type Database,
@@ -52,4 +53,34 @@ export async function addTestConnection(
     sealedCredentials: "sealed",
   });
   return connection.id;
+}
+
+/**
+ * Gives each test of the file a fresh temp store holding one connection of `provider` (opened before the
+ * test, removed after it); the returned object always stands for the current test's store.
+ */
+export function storeWithConnectionPerTest(provider = "fake"): {
+  readonly store: Store;
+  readonly connectionId: string;
+} {
+  let current: Awaited<ReturnType<typeof openTempStoreWithConnection>> | undefined;
+  beforeEach(async () => {
+    current = await openTempStoreWithConnection(provider);
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  const now = () => {
+    if (!current) throw new Error("storeWithConnectionPerTest: the store exists only while a test runs");
+    return current;
+  };
+  return {
+    get store() {
+      return now().store;
+    },
+    get connectionId() {
+      return now().connectionId;
+    },
+  };
 }
