@@ -1,12 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { fakeProvider, MemoryDestination, makeItems } from "../../test/helpers/fake-provider.ts";
 import { storeWithConnectionPerTest } from "../../test/helpers/temp-store.ts";
+import type { ProviderDefinition } from "../core/index.ts";
 import { countRecords, listRecords, listRunLogs, loadStreamState } from "../store/index.ts";
-import { runSync } from "./run-sync.ts";
+import { runSync, type SyncJob } from "./run-sync.ts";
 
 const temp = storeWithConnectionPerTest();
 
-const connection = () => ({ id: temp.connectionId, credentials: { type: "bearer" as const, token: "t" } });
+/** Runs a sync of `provider` on the test's store and connection; `job` adds the rest. */
+const sync = (provider: ProviderDefinition, job: Partial<SyncJob> = {}) =>
+  runSync({
+    store: temp.store,
+    provider,
+    connection: { id: temp.connectionId, credentials: { type: "bearer", token: "t" } },
+    ...job,
+  });
 
 describe("runSync", () => {
   it("advances state only after every destination committed, and resumes from there", async () => {
@@ -15,13 +23,7 @@ describe("runSync", () => {
     const destination = new MemoryDestination();
     destination.failOnWrite = 3;
 
-    const failed = await runSync({
-      store: temp.store,
-      provider,
-      connection: connection(),
-      destinations: [destination],
-      batchSize: 10,
-    });
+    const failed = await sync(provider, { destinations: [destination], batchSize: 10 });
     expect(failed.status).toBe("failed");
     expect(failed.error?.code).toBe("destination_failed");
     expect(failed.error?.message).toMatch(/disk full/);
@@ -35,13 +37,7 @@ describe("runSync", () => {
     expect(destination.rows.size).toBe(20);
 
     destination.failOnWrite = undefined;
-    const resumed = await runSync({
-      store: temp.store,
-      provider,
-      connection: connection(),
-      destinations: [destination],
-      batchSize: 10,
-    });
+    const resumed = await sync(provider, { destinations: [destination], batchSize: 10 });
     expect(resumed.status).toBe("succeeded");
     expect(startedFrom).toEqual([undefined, 20]);
     // Records 21-30 are unchanged for the cache, but new to the destination: it gets them all the same.
@@ -57,15 +53,12 @@ describe("runSync", () => {
       pageSize: 10,
       streams: ["items", "others"],
     });
-    const first = await runSync({ store: temp.store, provider, connection: connection() });
+    const first = await sync(provider);
     expect(first.fullRefresh).toBe(false);
 
     // A full refresh killed after its first commit of `items`.
     const abort = new AbortController();
-    const killed = await runSync({
-      store: temp.store,
-      provider,
-      connection: connection(),
+    const killed = await sync(provider, {
       fullRefresh: true,
       batchSize: 10,
       signal: abort.signal,
@@ -80,7 +73,7 @@ describe("runSync", () => {
     expect(killedAt.fullRefresh.cursor.offset).toBeGreaterThan(0);
 
     const [gone] = data.splice(25, 1);
-    const resumed = await runSync({ store: temp.store, provider, connection: connection(), batchSize: 10 });
+    const resumed = await sync(provider, { batchSize: 10 });
     expect(resumed.status).toBe("succeeded");
     expect(resumed.fullRefresh).toBe(true);
     // `items` resumes the refresh where it was; `others` reads from the start, not from its old cursor (30).
@@ -101,7 +94,7 @@ describe("runSync", () => {
     ).toEqual(["full_refresh", "full_refresh"]);
 
     // Once finished, runs are incremental again and recorded so.
-    const next = await runSync({ store: temp.store, provider, connection: connection() });
+    const next = await sync(provider);
     expect(next.fullRefresh).toBe(false);
     expect(startedFromByStream.others).toEqual([undefined, undefined, 29]);
   });
@@ -110,7 +103,7 @@ describe("runSync", () => {
     const data = makeItems(30);
     const { provider } = fakeProvider({ data, pageSize: 10 });
     const warehouse = new MemoryDestination();
-    await runSync({ store: temp.store, provider, connection: connection(), destinations: [warehouse] });
+    await sync(provider, { destinations: [warehouse] });
 
     // A run without the destination (a CLI `--no-duckdb` run) reads a change into the cache.
     data[3] = { ...data[3], name: "renamed" };
@@ -119,17 +112,12 @@ describe("runSync", () => {
       .updateTable("stream_states")
       .set({ state: JSON.stringify({ cursor: { offset: 0 }, fullRefresh: null }) })
       .execute();
-    const without = await runSync({ store: temp.store, provider, connection: connection() });
+    const without = await sync(provider);
     expect(without.stats).toMatchObject({ recordsAdded: 2, recordsUpdated: 1 });
 
     // The next run with the destination reads nothing new from the provider, yet the destination catches up.
     const writesBefore = warehouse.writes;
-    const next = await runSync({
-      store: temp.store,
-      provider,
-      connection: connection(),
-      destinations: [warehouse],
-    });
+    const next = await sync(provider, { destinations: [warehouse] });
     expect(next.status).toBe("succeeded");
     expect(next.stats).toMatchObject({ recordsAdded: 0, recordsUpdated: 0 });
     expect(warehouse.rows.get(String(data[3]!.id))?.data.name).toBe("renamed");
@@ -138,7 +126,7 @@ describe("runSync", () => {
     expect(warehouse.writes).toBe(writesBefore + 1);
 
     // Up to date now: a further run sends it nothing.
-    await runSync({ store: temp.store, provider, connection: connection(), destinations: [warehouse] });
+    await sync(provider, { destinations: [warehouse] });
     expect(warehouse.writes).toBe(writesBefore + 1);
   });
 
@@ -146,12 +134,7 @@ describe("runSync", () => {
     const { provider } = fakeProvider({ data: makeItems(3), pageSize: 3 });
     const broken = new MemoryDestination();
     broken.syncedThrough = () => Promise.reject(new Error("mark table unreadable"));
-    const run = await runSync({
-      store: temp.store,
-      provider,
-      connection: connection(),
-      destinations: [broken],
-    });
+    const run = await sync(provider, { destinations: [broken] });
     expect(run.status).toBe("failed");
     expect(run.error).toMatchObject({ code: "destination_failed" });
     expect(run.error?.message).toMatch(/memory.*mark table unreadable/);
@@ -160,18 +143,12 @@ describe("runSync", () => {
   it("fills a destination added to an existing sync from the cache, without a full refresh", async () => {
     const data = makeItems(25);
     const { provider } = fakeProvider({ data, pageSize: 10 });
-    await runSync({ store: temp.store, provider, connection: connection() });
+    await sync(provider);
     data.splice(0, 1);
-    await runSync({ store: temp.store, provider, connection: connection(), fullRefresh: true });
+    await sync(provider, { fullRefresh: true });
 
     const added = new MemoryDestination();
-    const run = await runSync({
-      store: temp.store,
-      provider,
-      connection: connection(),
-      destinations: [added],
-      batchSize: 10,
-    });
+    const run = await sync(provider, { destinations: [added], batchSize: 10 });
     expect(run.stats).toMatchObject({ recordsAdded: 0, recordsUpdated: 0, recordsUnchanged: 0 });
     expect(added.rows.size).toBe(25);
     expect([...added.rows.values()].filter((row) => row.deleted)).toHaveLength(1);
@@ -185,10 +162,7 @@ describe("runSync", () => {
     const destination = new MemoryDestination();
     const pageBytes = data.slice(0, 10).reduce((sum, item) => sum + JSON.stringify(item).length, 0);
 
-    const run = await runSync({
-      store: temp.store,
-      provider,
-      connection: connection(),
+    const run = await sync(provider, {
       destinations: [destination],
       batchSize: 1_000,
       batchBytes: pageBytes * 2 - 1,
@@ -204,16 +178,10 @@ describe("runSync", () => {
     const data = makeItems(25);
     const { provider } = fakeProvider({ data, pageSize: 10 });
     const warehouse = new MemoryDestination();
-    await runSync({ store: temp.store, provider, connection: connection(), destinations: [warehouse] });
+    await sync(provider, { destinations: [warehouse] });
     // Rows lost behind the engine's back (a table edited by hand): the marks still say "up to date".
     warehouse.rows.clear();
-    const refresh = await runSync({
-      store: temp.store,
-      provider,
-      connection: connection(),
-      destinations: [warehouse],
-      fullRefresh: true,
-    });
+    const refresh = await sync(provider, { destinations: [warehouse], fullRefresh: true });
     expect(refresh.stats).toMatchObject({ recordsUnchanged: 25, recordsAdded: 0 });
     expect(warehouse.rows.size).toBe(25);
   });
@@ -222,7 +190,7 @@ describe("runSync", () => {
     const data = makeItems(30);
     const { provider } = fakeProvider({ data, pageSize: 10 });
     const destination = new MemoryDestination();
-    await runSync({ store: temp.store, provider, connection: connection(), destinations: [destination] });
+    await sync(provider, { destinations: [destination] });
     const writesAfterFirst = destination.writes;
 
     data[3] = { ...data[3], name: "renamed" };
@@ -231,12 +199,7 @@ describe("runSync", () => {
       .updateTable("stream_states")
       .set({ state: JSON.stringify({ cursor: { offset: 0 }, fullRefresh: null }) })
       .execute();
-    const second = await runSync({
-      store: temp.store,
-      provider,
-      connection: connection(),
-      destinations: [destination],
-    });
+    const second = await sync(provider, { destinations: [destination] });
     expect(second.stats).toMatchObject({
       recordsAdded: 0,
       recordsUpdated: 1,
@@ -251,16 +214,10 @@ describe("runSync", () => {
     const data = makeItems(20);
     const { provider } = fakeProvider({ data, pageSize: 7 });
     const destination = new MemoryDestination();
-    await runSync({ store: temp.store, provider, connection: connection(), destinations: [destination] });
+    await sync(provider, { destinations: [destination] });
 
     const [gone] = data.splice(5, 1);
-    const refresh = await runSync({
-      store: temp.store,
-      provider,
-      connection: connection(),
-      destinations: [destination],
-      fullRefresh: true,
-    });
+    const refresh = await sync(provider, { destinations: [destination], fullRefresh: true });
     expect(refresh.stats.recordsDeleted).toBe(1);
     expect(await countRecords(temp.store.db, temp.connectionId, "items")).toEqual({ live: 19, deleted: 1 });
     expect(destination.rows.get(String(gone!.id))?.deleted).toBe(true);
@@ -272,9 +229,9 @@ describe("runSync", () => {
   it("honours the provider's deleted flag", async () => {
     const data = makeItems(5);
     const { provider } = fakeProvider({ data, pageSize: 5 });
-    await runSync({ store: temp.store, provider, connection: connection() });
+    await sync(provider);
     data[0] = { ...data[0], deleted: true };
-    const run = await runSync({ store: temp.store, provider, connection: connection(), fullRefresh: true });
+    const run = await sync(provider, { fullRefresh: true });
     expect(run.stats.recordsDeleted).toBe(1);
     const live = await listRecords(temp.store.db, temp.connectionId, "items");
     expect(live.map((r) => r.pk)).not.toContain(String(data[0]!.id));
@@ -283,7 +240,7 @@ describe("runSync", () => {
   it("fails the run on a record without primary key, writing nothing of that batch", async () => {
     const data = [...makeItems(10), { name: "no id" }, ...makeItems(3)];
     const { provider } = fakeProvider({ data, pageSize: 5 });
-    const run = await runSync({ store: temp.store, provider, connection: connection(), batchSize: 5 });
+    const run = await sync(provider, { batchSize: 5 });
     expect(run.status).toBe("failed");
     expect(run.error).toMatchObject({ code: "record_invalid" });
     expect(run.error?.message).toMatch(/primary key "id"/);
@@ -294,7 +251,7 @@ describe("runSync", () => {
 
   it("fails the run with a clear error for an unknown stream", async () => {
     const { provider } = fakeProvider({ data: makeItems(1), pageSize: 1 });
-    const run = await runSync({ store: temp.store, provider, connection: connection(), streams: ["nope"] });
+    const run = await sync(provider, { streams: ["nope"] });
     expect(run.status).toBe("failed");
     expect(run.error).toMatchObject({ code: "unknown_stream", hint: "Use one of: items." });
   });
