@@ -2,8 +2,8 @@ import type { Kysely } from "kysely";
 import type { Database } from "../schema.ts";
 
 /**
- * Deletes a connection and everything stored for it, in one transaction: its cached records, stream
- * state, runs and their log lines, syncs, tags, and the row holding its sealed credentials.
+ * Deletes a connection and everything stored for it, in one transaction: its cached records (and the
+ * unified objects mapped from them), stream state, runs and their log lines, syncs, tags, and the row holding its sealed credentials.
  * Tables added later that reference a connection must be cleared here too.
  */
 export async function deleteConnectionCascade(db: Kysely<Database>, connectionId: string): Promise<void> {
@@ -16,6 +16,9 @@ export async function deleteConnectionCascade(db: Kysely<Database>, connectionId
       .execute();
     await trx.deleteFrom("runs").where("connection_id", "=", connectionId).execute();
     await trx.deleteFrom("records").where("connection_id", "=", connectionId).execute();
+    await trx.deleteFrom("record_streams").where("connection_id", "=", connectionId).execute();
+    await trx.deleteFrom("unified_objects").where("connection_id", "=", connectionId).execute();
+    await trx.deleteFrom("unified_marks").where("connection_id", "=", connectionId).execute();
     await trx.deleteFrom("stream_states").where("connection_id", "=", connectionId).execute();
     await trx.deleteFrom("sync_streams").where("connection_id", "=", connectionId).execute();
     await trx.deleteFrom("syncs").where("connection_id", "=", connectionId).execute();

@@ -180,8 +180,25 @@ export async function listUnifiedObjects(
   connectionId: string,
   model: string,
   filters: UnifiedObjectFilters,
-  page: { limit: number; cursor?: { direction: "next" | "previous"; id: string } },
+  page: UnifiedPageRequest,
 ): Promise<UnifiedObjectRow[]> {
+  const rows = await listUnifiedObjectsQuery(db, connectionId, model, filters, page).execute();
+  return page.cursor?.direction === "previous" ? rows.reverse() : rows;
+}
+
+export interface UnifiedPageRequest {
+  limit: number;
+  cursor?: { direction: "next" | "previous"; id: string };
+}
+
+/** The statement `listUnifiedObjects` runs (backward pages in descending order), for tests of its plan. */
+export function listUnifiedObjectsQuery(
+  db: Kysely<Database>,
+  connectionId: string,
+  model: string,
+  filters: UnifiedObjectFilters,
+  page: UnifiedPageRequest,
+) {
   let query = db
     .selectFrom("unified_objects")
     .selectAll()
@@ -210,11 +227,7 @@ export async function listUnifiedObjects(
   }
   const backward = page.cursor?.direction === "previous";
   if (page.cursor) query = query.where("id", backward ? "<" : ">", page.cursor.id);
-  const rows = await query
-    .orderBy("id", backward ? "desc" : "asc")
-    .limit(page.limit + 1)
-    .execute();
-  return backward ? rows.reverse() : rows;
+  return query.orderBy("id", backward ? "desc" : "asc").limit(page.limit + 1);
 }
 
 /** `%`, `_` and `\` matched literally in a LIKE pattern (with `ESCAPE '\'`). */
