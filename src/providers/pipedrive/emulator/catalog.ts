@@ -28,99 +28,52 @@ export function customKey(entity: Entity, name: string): string {
   return createHash("sha1").update(`${entity}:${name}`).digest("hex");
 }
 
-const options = (...labels: string[]) => labels.map((label, i) => ({ id: i + 1, label }));
-
-type FieldSpec = [key: string, name: string, type: string, choices?: { id: number; label: string }[]];
-
-const BUILT_IN: Record<Entity, FieldSpec[]> = {
-  persons: [
-    ["id", "ID", "int"],
-    ["name", "Name", "varchar"],
-    ["owner_id", "Owner", "user"],
-    ["org_id", "Organization", "org"],
-    ["add_time", "Person created", "date"],
-    ["update_time", "Update time", "date"],
-    ["email", "Email", "varchar"],
-    ["phone", "Phone", "phone"],
-    ["visible_to", "Visible to", "visible_to"],
-  ],
-  organizations: [
-    ["id", "ID", "int"],
-    ["name", "Name", "varchar"],
-    ["owner_id", "Owner", "user"],
-    ["add_time", "Organization created", "date"],
-    ["update_time", "Update time", "date"],
-    ["address", "Address", "address"],
-    ["visible_to", "Visible to", "visible_to"],
-  ],
-  deals: [
-    ["id", "ID", "int"],
-    ["title", "Title", "varchar"],
-    ["value", "Value", "monetary"],
-    ["currency", "Currency", "varchar_options"],
-    ["owner_id", "Owner", "user"],
-    ["person_id", "Contact person", "people"],
-    ["org_id", "Organization", "org"],
-    ["stage_id", "Stage", "stage"],
-    ["status", "Status", "status"],
-    ["add_time", "Deal created", "date"],
-    ["update_time", "Update time", "date"],
-    ["expected_close_date", "Expected close date", "date"],
-  ],
-  activities: [
-    ["id", "ID", "int"],
-    ["subject", "Subject", "varchar"],
-    ["type", "Type", "varchar"],
-    ["owner_id", "Assigned to user", "user"],
-    ["deal_id", "Deal", "int"],
-    ["person_id", "Contact person", "people"],
-    ["org_id", "Organization", "org"],
-    ["due_date", "Due date", "date"],
-    ["done", "Done", "boolean"],
-    ["add_time", "Add time", "date"],
-    ["update_time", "Update time", "date"],
-  ],
+/** Field definitions as `key|Name|field_type; …`; custom ones (keyed by hash) as `Name|field_type|options`. */
+const BUILT_IN: Record<Entity, string> = {
+  persons: `id|ID|int; name|Name|varchar; owner_id|Owner|user; org_id|Organization|org; email|Email|varchar;
+    add_time|Person created|date; update_time|Update time|date; phone|Phone|phone; visible_to|Visible to|visible_to`,
+  organizations: `id|ID|int; name|Name|varchar; owner_id|Owner|user; add_time|Organization created|date;
+    update_time|Update time|date; address|Address|address; visible_to|Visible to|visible_to`,
+  deals: `id|ID|int; title|Title|varchar; value|Value|monetary; currency|Currency|varchar_options; owner_id|Owner|user;
+    person_id|Contact person|people; org_id|Organization|org; stage_id|Stage|stage; status|Status|status;
+    add_time|Deal created|date; update_time|Update time|date; expected_close_date|Expected close date|date`,
+  activities: `id|ID|int; subject|Subject|varchar; type|Type|varchar; owner_id|Assigned to user|user; deal_id|Deal|int;
+    person_id|Contact person|people; org_id|Organization|org; due_date|Due date|date; done|Done|boolean;
+    add_time|Add time|date; update_time|Update time|date`,
 };
 
 /** The company's custom fields (activities have none: Pipedrive offers no custom activity fields). */
-const CUSTOM: Record<Entity, FieldSpec[]> = {
-  persons: [
-    ["", "Preferred channel", "enum", options("Email", "Phone", "Chat")],
-    ["", "Lifetime value", "double"],
-    ["", "First contact", "date"],
-  ],
-  organizations: [
-    ["", "Employees", "int"],
-    ["", "Industry", "varchar"],
-  ],
-  deals: [
-    ["", "Contract value", "monetary"],
-    ["", "Competitors", "set", options("Acme", "Globex", "Initech")],
-    ["", "Lead source", "enum", options("Web", "Referral", "Event")],
-  ],
-  activities: [],
+const CUSTOM: Record<Entity, string> = {
+  persons: "Preferred channel|enum|Email,Phone,Chat; Lifetime value|double; First contact|date",
+  organizations: "Employees|int; Industry|varchar",
+  deals: "Contract value|monetary; Competitors|set|Acme,Globex,Initech; Lead source|enum|Web,Referral,Event",
+  activities: "",
 };
+
+/** `a|b|c; d|e` → [["a", "b", "c"], ["d", "e"]] (every spec has at least a key and a type). */
+const specs = (list: string) =>
+  list
+    .split(/;\s*/)
+    .filter(Boolean)
+    .map((spec) => spec.split("|") as [string, string, ...string[]]);
 
 /** Every field definition of an entity, built-in first; custom fields get their hash keys. */
 export function fieldDefinitions(entity: Entity): FieldDefinition[] {
-  const builtIn = BUILT_IN[entity].map(([key, name, type, choices], i) =>
-    field(i + 1, key, name, type, false, choices),
+  const builtIn = specs(BUILT_IN[entity]).map(
+    ([key, name, type], i): FieldDefinition => ({
+      id: i + 1,
+      key,
+      name,
+      field_type: type!,
+      edit_flag: false,
+    }),
   );
-  const custom = CUSTOM[entity].map(([, name, type, choices], i) =>
-    field(1000 + i, customKey(entity, name), name, type, true, choices),
-  );
+  const custom = specs(CUSTOM[entity]).map(([name, type, labels], i): FieldDefinition => {
+    const options = labels?.split(",").map((label, k) => ({ id: k + 1, label }));
+    const key = customKey(entity, name);
+    return { id: 1000 + i, key, name, field_type: type, edit_flag: true, ...(options ? { options } : {}) };
+  });
   return [...builtIn, ...custom];
-}
-
-function field(
-  id: number,
-  key: string,
-  name: string,
-  field_type: string,
-  edit_flag: boolean,
-  choices?: { id: number; label: string }[],
-): FieldDefinition {
-  return { id, key, name, field_type, edit_flag, ...(choices ? { options: choices } : {}) };
 }
 
 const FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Radia", "Donald"];
@@ -129,12 +82,7 @@ const COMPANIES = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "W
 const DAY = 86_400_000;
 
 /** Counts a company's entities point at (owners are users 1…users, organizations 1…orgs, …). */
-export interface Population {
-  users: number;
-  organizations: number;
-  persons: number;
-  deals: number;
-}
+export type Population = Record<"users" | "organizations" | "persons" | "deals", number>;
 
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -144,92 +92,72 @@ export function generateValues(
   seed: number,
   index: number,
   createdAt: number,
-  population: Population,
-): Values {
+  counts: Population,
+) {
   const key = ENTITIES.indexOf(entity) + 1;
-  const owner = intBetween(1, population.users, seed, key, index, 1);
-  const custom = (name: string) => customKey(entity, name);
+  const num = (min: number, max: number, salt: number) => intBetween(min, max, seed, key, index, salt);
+  const one = <T>(list: readonly T[], salt: number) => pick(list, seed, key, index, salt);
+  const custom = (values: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(values).map(([name, value]) => [customKey(entity, name), value]));
+  const common = { owner_id: num(1, counts.users, 1), visible_to: 3, label_ids: [] };
   switch (entity) {
     case "persons": {
-      const first = pick(FIRST, seed, key, index, 2);
-      const last = pick(LAST, seed, key, index, 3);
+      const [first, last] = [one(FIRST, 2), one(LAST, 3)];
       return {
-        name: `${first} ${last}`,
-        first_name: first,
-        last_name: last,
-        owner_id: owner,
-        org_id:
-          unit(seed, key, index, 4) < 0.8
-            ? intBetween(1, population.organizations, seed, key, index, 5)
-            : null,
+        ...common,
+        ...{ name: `${first} ${last}`, first_name: first, last_name: last },
+        org_id: unit(seed, key, index, 4) < 0.8 ? num(1, counts.organizations, 5) : null,
         emails: [{ value: `person${index}@example.test`, primary: true, label: "work" }],
         phones: [{ value: `+1555${String(index).padStart(7, "0")}`, primary: true, label: "mobile" }],
-        visible_to: 3,
-        label_ids: [],
-        custom_fields: {
-          [custom("Preferred channel")]: intBetween(1, 3, seed, key, index, 6),
-          [custom("Lifetime value")]: Math.round(unit(seed, key, index, 7) * 100_000) / 100,
-          [custom("First contact")]: isoDate(createdAt),
-        },
-      };
+        custom_fields: custom({
+          "Preferred channel": num(1, 3, 6),
+          "Lifetime value": Math.round(unit(seed, key, index, 7) * 100_000) / 100,
+          "First contact": isoDate(createdAt),
+        }),
+      } as Values;
     }
     case "organizations":
       return {
-        name: `${pick(COMPANIES, seed, key, index, 2)} ${index}`,
-        owner_id: owner,
-        address: null,
-        visible_to: 3,
-        label_ids: [],
-        custom_fields: {
-          [custom("Employees")]: intBetween(1, 5000, seed, key, index, 3),
-          [custom("Industry")]: pick(["Software", "Retail", "Energy"], seed, key, index, 4),
-        },
-      };
+        ...{ ...common, name: `${one(COMPANIES, 2)} ${index}`, address: null },
+        custom_fields: custom({
+          Employees: num(1, 5000, 3),
+          Industry: one(["Software", "Retail", "Energy"], 4),
+        }),
+      } as Values;
     case "deals":
       return {
-        title: `Deal ${index}`,
-        value: intBetween(100, 50_000, seed, key, index, 2),
-        currency: "EUR",
-        owner_id: owner,
-        person_id: intBetween(1, population.persons, seed, key, index, 3),
-        org_id: intBetween(1, population.organizations, seed, key, index, 4),
-        stage_id: intBetween(1, 5, seed, key, index, 5),
-        pipeline_id: 1,
-        status: pick(["open", "open", "won", "lost"], seed, key, index, 6),
-        expected_close_date: isoDate(createdAt + 30 * DAY),
-        visible_to: 3,
-        label_ids: [],
-        custom_fields: {
-          [custom("Contract value")]: { value: intBetween(100, 9_000, seed, key, index, 7), currency: "EUR" },
-          [custom("Competitors")]: [intBetween(1, 3, seed, key, index, 8)],
-          [custom("Lead source")]: intBetween(1, 3, seed, key, index, 9),
+        ...{ ...common, title: `Deal ${index}`, value: num(100, 50_000, 2), currency: "EUR", pipeline_id: 1 },
+        ...{
+          person_id: num(1, counts.persons, 3),
+          org_id: num(1, counts.organizations, 4),
+          stage_id: num(1, 5, 5),
         },
-      };
+        status: one(["open", "open", "won", "lost"], 6),
+        expected_close_date: isoDate(createdAt + 30 * DAY),
+        custom_fields: custom({
+          "Contract value": { value: num(100, 9_000, 7), currency: "EUR" },
+          Competitors: [num(1, 3, 8)],
+          "Lead source": num(1, 3, 9),
+        }),
+      } as Values;
     case "activities":
       return {
-        subject: `Call ${index}`,
-        type: pick(["call", "meeting", "email"], seed, key, index, 2),
-        owner_id: owner,
-        deal_id: intBetween(1, population.deals, seed, key, index, 3),
-        person_id: intBetween(1, population.persons, seed, key, index, 4),
-        org_id: null,
-        due_date: isoDate(createdAt + 7 * DAY),
-        done: unit(seed, key, index, 5) < 0.5,
-      };
+        ...{
+          subject: `Call ${index}`,
+          type: one(["call", "meeting", "email"], 2),
+          owner_id: common.owner_id,
+        },
+        ...{ deal_id: num(1, counts.deals, 3), person_id: num(1, counts.persons, 4), org_id: null },
+        ...{ due_date: isoDate(createdAt + 7 * DAY), done: unit(seed, key, index, 5) < 0.5 },
+      } as Values;
   }
 }
 
 /** The values an update writes (the `version`-th update of a record). */
 export function updatedValues(entity: Entity, id: number, version: number): Values {
   const mark = `${id}.${version}`;
-  switch (entity) {
-    case "persons":
-      return { name: `Renamed ${mark}` };
-    case "organizations":
-      return { name: `Renamed Org ${mark}` };
-    case "deals":
-      return { title: `Deal ${mark}`, value: 1000 + version };
-    case "activities":
-      return { subject: `Call ${mark}`, done: version % 2 === 1 };
-  }
+  if (entity === "persons") return { name: `Renamed ${mark}` };
+  if (entity === "organizations") return { name: `Renamed Org ${mark}` };
+  if (entity === "deals") return { title: `Deal ${mark}`, value: 1000 + version };
+  return { subject: `Call ${mark}`, done: version % 2 === 1 };
 }

@@ -22,35 +22,19 @@ import {
 } from "./catalog.ts";
 
 const DAY = 86_400_000;
+const FIRST_NAMES = ["Mia", "Noah", "Liv", "Omar", "Zoe", "Ivan"];
 export const CLOCK_START = Date.UTC(2026, 0, 1);
 
-export interface DatasetOptions {
-  seed: number;
-  counts?: Partial<Record<Entity | "users", number>>;
-}
+export type DatasetOptions = { seed: number; counts?: Partial<Record<Entity | "users", number>> };
 
-export const DEFAULT_COUNTS: Record<Entity | "users", number> = {
-  users: 6,
-  organizations: 120,
-  persons: 400,
-  deals: 250,
-  activities: 300,
-};
+export const DEFAULT_COUNTS = { users: 6, organizations: 120, persons: 400, deals: 250, activities: 300 };
 
-export interface User {
-  name: string;
-  email: string;
-  active_flag: boolean;
-  is_admin: boolean;
-}
+export type User = { name: string; email: string; active_flag: boolean; is_admin: boolean };
 
-export interface ChangeRequest {
+/** Changes to make (per entity, default every entity), `stepMs` apart on the clock (default 1000). */
+export type ChangeRequest = Partial<Record<"updates" | "creates" | "deletes" | "stepMs", number>> & {
   entities?: readonly Entity[];
-  updates?: number;
-  creates?: number;
-  deletes?: number;
-  stepMs?: number;
-}
+};
 
 /** `2026-01-01T00:00:00Z`: API v2 times are RFC 3339, to the second. */
 export const rfc3339 = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
@@ -74,12 +58,13 @@ export class Dataset {
   /** Back to the seeded data and the clock's start. */
   reset(): void {
     const { seed, counts } = this;
-    const population: Population = {
-      users: counts.users,
-      organizations: Math.max(1, counts.organizations),
-      persons: Math.max(1, counts.persons),
-      deals: Math.max(1, counts.deals),
-    };
+    // What records point at (owners, organizations, persons, deals): at least one of each.
+    const population = Object.fromEntries(
+      (["users", "organizations", "persons", "deals"] as const).map((name) => [
+        name,
+        Math.max(1, counts[name]),
+      ]),
+    ) as Population;
     const times = (key: number) => (index: number) => {
       const createdAt = CLOCK_START - intBetween(2, 365, seed, key, index, 90) * DAY;
       return { createdAt, updatedAt: createdAt + intBetween(0, DAY, seed, key, index, 91) };
@@ -90,20 +75,19 @@ export class Dataset {
         seededTimes: times(key),
         generate: (index, _id, { createdAt }) => generateValues(entity, seed, index, createdAt, population),
       });
-    this.tables = Object.fromEntries(ENTITIES.map((entity, i) => [entity, table(entity, i + 1)])) as Record<
-      Entity,
-      SeededTable<Values>
-    >;
+    const tables = ENTITIES.map((entity, i) => [entity, table(entity, i + 1)]);
+    this.tables = Object.fromEntries(tables) as Record<Entity, SeededTable<Values>>;
     this.users = new SeededTable<User>({
       seededCount: counts.users,
       seededTimes: times(9),
       // User 1 owns the API token; the last user has been deactivated.
-      generate: (index) => ({
-        name: `${pick(["Mia", "Noah", "Liv", "Omar", "Zoe", "Ivan"], seed, 9, index)} User${index + 1}`,
-        email: `user${index + 1}@example.test`,
-        active_flag: index === 0 || index < counts.users - 1,
-        is_admin: index === 0,
-      }),
+      generate: (index) => {
+        const [name, email] = [
+          `${pick(FIRST_NAMES, seed, 9, index)} User${index + 1}`,
+          `user${index + 1}@example.test`,
+        ];
+        return { name, email, active_flag: index === 0 || index < counts.users - 1, is_admin: index === 0 };
+      },
     });
     this.clock.reset();
     this.batch = 0;
@@ -152,10 +136,10 @@ export class Dataset {
       results[entity] = applyChanges(
         this.tables[entity],
         {
-          updates: request.updates ?? 0,
-          creates: request.creates ?? 0,
-          archives: request.deletes ?? 0,
-          ...(request.stepMs !== undefined ? { stepMs: request.stepMs } : {}),
+          updates: request.updates,
+          creates: request.creates,
+          archives: request.deletes,
+          stepMs: request.stepMs,
         },
         {
           seed: this.seed + ENTITIES.indexOf(entity),

@@ -10,6 +10,7 @@ import type {
   EmulatorTruth,
   SyncRecord,
 } from "../../../core/index.ts";
+import { defined } from "../../../emulator/index.ts";
 import { ENTITIES, type Entity } from "./catalog.ts";
 import { DEFAULT_TOKEN, startPipedriveEmulator } from "./server.ts";
 
@@ -18,9 +19,7 @@ export async function startPipedriveEmulatorHandle(
 ): Promise<EmulatorHandle> {
   const records = options.records;
   const emulator = await startPipedriveEmulator({
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    ...(options.port !== undefined ? { port: options.port } : {}),
-    ...(options.host !== undefined ? { host: options.host } : {}),
+    ...defined({ seed: options.seed, port: options.port, host: options.host }),
     ...(records !== undefined
       ? { counts: { persons: records, organizations: records, deals: records, activities: records } }
       : {}),

@@ -26,66 +26,52 @@ import { type Dataset, type User, v1Time } from "./dataset.ts";
 
 type Query = Record<string, string | string[] | undefined>;
 
-const SINGULAR: Record<Entity, string> = {
-  persons: "Person",
-  organizations: "Organization",
-  deals: "Deal",
-  activities: "Activity",
-};
-const FIELDS_PATH: Record<Entity, string> = {
-  persons: "personFields",
-  organizations: "organizationFields",
-  deals: "dealFields",
-  activities: "activityFields",
-};
+const SINGULAR = { persons: "Person", organizations: "Organization", deals: "Deal", activities: "Activity" };
+/** `personFields`, `organizationFields`, `dealFields`, `activityFields`. */
+const fieldsPath = (entity: Entity) => `${SINGULAR[entity].toLowerCase()}Fields`;
 
 const id = z.number().int().positive();
+const ref = id.nullable().optional();
+const text = z.string().min(1);
 const contact = z.object({
   value: z.string(),
   primary: z.boolean().optional(),
   label: z.string().optional(),
 });
-const common = {
-  owner_id: id.optional(),
-  visible_to: z.number().int().optional(),
-  label_ids: z.array(z.number().int()).optional(),
-  custom_fields: z.record(z.string(), z.unknown()).optional(),
+const contacts = z.array(contact).optional();
+const money = { value: z.number().optional(), currency: z.string().length(3).optional() };
+const deal = {
+  status: z.enum(["open", "won", "lost"]).optional(),
+  expected_close_date: z.iso.date().optional(),
 };
+const task = { due_date: z.iso.date().optional(), done: z.boolean().optional() };
+const shared = { owner_id: id.optional(), visible_to: z.number().int().optional() };
+const labels = z.array(z.number().int()).optional();
+const tagged = { label_ids: labels, custom_fields: z.record(z.string(), z.unknown()).optional() };
 /** v2 bodies, checked as strictly as v2 checks them: numbers must be numbers, booleans booleans. */
-const CREATE: Record<Entity, z.ZodType<Values>> = {
-  persons: z.object({
-    name: z.string().min(1),
-    org_id: id.nullable().optional(),
-    emails: z.array(contact).optional(),
-    phones: z.array(contact).optional(),
-    ...common,
-  }),
-  organizations: z.object({ name: z.string().min(1), address: z.unknown().optional(), ...common }),
+const CREATE: Record<Entity, z.ZodObject> = {
+  persons: z.object({ name: text, org_id: ref, emails: contacts, phones: contacts, ...tagged }),
+  organizations: z.object({ name: text, address: z.unknown().optional(), ...tagged }),
   deals: z.object({
-    title: z.string().min(1),
-    value: z.number().optional(),
-    currency: z.string().length(3).optional(),
-    person_id: id.nullable().optional(),
-    org_id: id.nullable().optional(),
+    title: text,
+    person_id: ref,
+    org_id: ref,
     stage_id: id.optional(),
-    status: z.enum(["open", "won", "lost"]).optional(),
-    expected_close_date: z.iso.date().optional(),
-    ...common,
+    ...money,
+    ...deal,
+    ...tagged,
   }),
   activities: z.object({
-    subject: z.string().min(1),
+    subject: text,
     type: z.string().optional(),
-    owner_id: id.optional(),
-    deal_id: id.nullable().optional(),
-    person_id: id.nullable().optional(),
-    org_id: id.nullable().optional(),
-    due_date: z.iso.date().optional(),
-    done: z.boolean().optional(),
+    deal_id: ref,
+    person_id: ref,
+    org_id: ref,
+    ...task,
   }),
 };
-const UPDATE = Object.fromEntries(
-  Object.entries(CREATE).map(([entity, schema]) => [entity, (schema as z.ZodObject).partial()]),
-) as unknown as Record<Entity, z.ZodType<Values>>;
+const bodySchema = (entity: Entity, update: boolean) =>
+  update ? CREATE[entity].extend(shared).partial() : CREATE[entity].extend(shared);
 
 /** A time parameter in RFC 3339 (`2025-01-01T10:20:00Z`), as v2 takes them. */
 function timeParam(query: Query, name: string): number | undefined {
@@ -129,21 +115,21 @@ export function pipedriveRoutes(api: FastifyInstance, data: Dataset, errors: Err
       // Deleted deals are listed only when asked for by status (Pipedrive keeps them 30 days).
       const wantsDeleted = statuses.includes("deleted");
       const wantsLive = statuses.length === 0 || statuses.some((s) => s !== "deleted");
+      const inStatus = (record: TableRecord<Values>) =>
+        record.archivedAt !== undefined ||
+        statuses.length === 0 ||
+        statuses.includes(String(record.fields.status));
+      const owned = (record: TableRecord<Values>) =>
+        owner === undefined || String(record.fields.owner_id) === owner;
       const matches = (record: TableRecord<Values>) =>
-        record.updatedAt >= since &&
-        record.updatedAt < until &&
-        (ids.size === 0 || ids.has(record.id)) &&
-        (owner === undefined || String(record.fields.owner_id) === owner) &&
-        (record.archivedAt !== undefined ||
-          statuses.length === 0 ||
-          statuses.includes(String(record.fields.status)));
+        record.updatedAt >= since && record.updatedAt < until && (ids.size === 0 || ids.has(record.id));
       const page = takePage(
         (function* () {
           for (let next = fromId ?? table.idBase; next < table.nextId; next++) {
             const deleted = table.isArchived(next);
             if (deleted ? !wantsDeleted : !wantsLive) continue;
             const record = table.get(next)!;
-            if (matches(record)) yield record;
+            if (matches(record) && owned(record) && inStatus(record)) yield record;
           }
         })(),
         limit,
@@ -159,13 +145,17 @@ export function pipedriveRoutes(api: FastifyInstance, data: Dataset, errors: Err
       data: data.serialize(entity, found(entity, idParam(request))),
     }));
     api.post(path, async (request) => {
-      const values = parseBody(errors, CREATE[entity], request.body ?? {});
+      const values = parseBody(errors, bodySchema(entity, false), request.body ?? {}) as Values;
       const created = data.create(entity, { owner_id: 1, ...values });
       return { success: true, data: data.serialize(entity, found(entity, created)) };
     });
     api.patch(`${path}/:id`, async (request) => {
       const recordId = found(entity, idParam(request)).id;
-      data.update(entity, recordId, parseBody(errors, UPDATE[entity], request.body ?? {}));
+      data.update(
+        entity,
+        recordId,
+        parseBody(errors, bodySchema(entity, true), request.body ?? {}) as Values,
+      );
       return { success: true, data: data.serialize(entity, found(entity, recordId)) };
     });
     api.delete(`${path}/:id`, async (request) => {
@@ -178,7 +168,7 @@ export function pipedriveRoutes(api: FastifyInstance, data: Dataset, errors: Err
   // API v1: both `/v1/...` and `/api/v1/...` are served, as Pipedrive does.
   for (const prefix of ["/v1", "/api/v1"]) {
     for (const entity of Object.keys(CREATE) as Entity[]) {
-      api.get(`${prefix}/${FIELDS_PATH[entity]}`, async (request) =>
+      api.get(`${prefix}/${fieldsPath(entity)}`, async (request) =>
         v1Page(request.query as Query, fieldDefinitions(entity)),
       );
       api.get(`${prefix}/${entity}`, async (request) =>
@@ -199,17 +189,10 @@ export function pipedriveRoutes(api: FastifyInstance, data: Dataset, errors: Err
       ),
     );
     // The token's owner: user 1, with the company the token belongs to.
+    const company = { company_id: 7001, company_name: "Emulated Company", company_domain: "emulated" };
     api.get(`${prefix}/users/me`, async () => ({
       success: true,
-      data: {
-        ...v1User(data.users.get(1)!),
-        is_you: true,
-        company_id: 7001,
-        company_name: "Emulated Company",
-        company_domain: "emulated",
-        company_country: "EE",
-        language: { language_code: "en", country_code: "US" },
-      },
+      data: { ...v1User(data.users.get(1)!), ...company },
     }));
     api.get(`${prefix}/users/:id`, async (request) => {
       const user = data.users.get(idParam(request));
@@ -223,19 +206,10 @@ export function pipedriveRoutes(api: FastifyInstance, data: Dataset, errors: Err
 function v1Page(query: Query, items: readonly unknown[]) {
   const start = offsetParam(singleParam(query.start));
   const limit = limitParam(singleParam(query.limit), { fallback: 100, max: 500 });
-  const page = offsetPage(items, start, limit);
-  return {
-    success: true,
-    data: page.items,
-    additional_data: {
-      pagination: {
-        start,
-        limit,
-        more_items_in_collection: page.moreItems,
-        ...(page.nextStart !== undefined ? { next_start: page.nextStart } : {}),
-      },
-    },
-  };
+  const { items: data, moreItems, nextStart } = offsetPage(items, start, limit);
+  const next = nextStart !== undefined ? { next_start: nextStart } : {};
+  const pagination = { start, limit, more_items_in_collection: moreItems, ...next };
+  return { success: true, data, additional_data: { pagination } };
 }
 
 /** A record as v1 returns it: custom fields at the top level (a monetary one as value and `_currency`). */
@@ -259,27 +233,12 @@ function v1Record(entity: Entity, record: TableRecord<Values>) {
   };
 }
 
-function v1User(user: TableRecord<User>) {
-  return {
-    id: user.id,
-    name: user.fields.name,
-    email: user.fields.email,
-    lang: 1,
-    locale: "en_US",
-    timezone_name: "Europe/Tallinn",
-    timezone_offset: "+02:00",
-    default_currency: "EUR",
-    icon_url: null,
-    active_flag: user.fields.active_flag,
-    is_admin: user.fields.is_admin ? 1 : 0,
-    role_id: 1,
-    created: v1Time(user.createdAt),
-    modified: v1Time(user.updatedAt),
-    last_login: v1Time(user.updatedAt),
-    has_created_company: user.id === 1,
-    activated: user.fields.active_flag,
-    is_you: user.id === 1,
-    phone: null,
-    access: [{ app: "sales", admin: user.fields.is_admin, permission_set_id: "1" }],
-  };
+const LOCALE = { lang: 1, locale: "en_US", timezone_name: "Europe/Tallinn", default_currency: "EUR" };
+
+function v1User({ id, fields, createdAt, updatedAt }: TableRecord<User>) {
+  const { name, email, active_flag, is_admin } = fields;
+  const times = { created: v1Time(createdAt), modified: v1Time(updatedAt), last_login: v1Time(updatedAt) };
+  const roles = { is_admin: is_admin ? 1 : 0, role_id: 1, has_created_company: id === 1, is_you: id === 1 };
+  const access = [{ app: "sales", admin: is_admin, permission_set_id: "1" }];
+  return { id, name, email, active_flag, activated: active_flag, ...roles, ...LOCALE, ...times, access };
 }

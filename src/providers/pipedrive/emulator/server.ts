@@ -35,22 +35,16 @@ export const DEFAULT_TOKEN = "0123456789abcdef0123456789abcdef01234567";
 export const DEFAULT_SEED = 7;
 
 /** Token-based limits: a burst budget per 2-second window, and a daily budget. */
-export interface RateLimitConfig {
-  perTwoSeconds: number;
-  daily: number;
-}
+export type RateLimitConfig = { perTwoSeconds: number; daily: number };
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = { perTwoSeconds: 80, daily: 30_000 };
+
+const ERROR_INFO = "Please check developers.pipedrive.com for more information about Pipedrive API.";
+const EMPTY = { data: null, additional_data: null };
 
 /** `{ success: false, error, error_info, data: null, additional_data: null }`, as every Pipedrive error. */
 export const pipedriveErrors = defineErrorStyle({
   requestIdHeader: "x-correlation-id",
-  body: (error) => ({
-    success: false,
-    error: error.message,
-    error_info: "Please check developers.pipedrive.com for more information about Pipedrive API.",
-    data: null,
-    additional_data: null,
-  }),
+  body: ({ message }) => ({ success: false, error: message, error_info: ERROR_INFO, ...EMPTY }),
   missingCredentials: () =>
     new EmulatorError(401, "unauthorized", "You need to be authorized to make this request."),
   invalidCredentials: () => new EmulatorError(401, "unauthorized", "unauthorized access"),
@@ -74,12 +68,10 @@ export interface PipedriveEmulatorOptions {
   oauthApps?: readonly OAuthAppSpec[];
 }
 
+const count = z.number().int().min(0).optional();
 const changeSchema = z.strictObject({
-  entities: z.array(z.enum(ENTITIES)).optional(),
-  updates: z.number().int().min(0).optional(),
-  creates: z.number().int().min(0).optional(),
-  deletes: z.number().int().min(0).optional(),
-  stepMs: z.number().int().min(0).optional(),
+  ...{ entities: z.array(z.enum(ENTITIES)).optional(), stepMs: count },
+  ...{ updates: count, creates: count, deletes: count },
 });
 
 export async function startPipedriveEmulator(options: PipedriveEmulatorOptions = {}) {
@@ -101,13 +93,9 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
           { name: "daily", limit: limits.daily, windowMs: 86_400_000 },
         ],
         faultWindow: "burst",
-        headers: (usage) => ({
-          ...limitRemainingResetHeaders(usage.burst!, {
-            limit: "x-ratelimit-limit",
-            remaining: "x-ratelimit-remaining",
-            reset: "x-ratelimit-reset",
-          }),
-          "x-daily-requests-left": String(usage.daily!.remaining),
+        headers: ({ burst, daily }) => ({
+          ...limitRemainingResetHeaders(burst!),
+          "x-daily-requests-left": String(daily!.remaining),
         }),
       }),
       schema: z.object({ perTwoSeconds: z.number().int().min(1), daily: z.number().int().min(1) }).partial(),
@@ -125,7 +113,6 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
       ...(options.oauthApps ? { apps: options.oauthApps } : {}),
     },
   });
-  const change = (request: ChangeRequest): Partial<Record<Entity, ChangeResult>> => data.change(request);
   const controls = {
     ...coreControls(core),
     state: () => ({
@@ -143,7 +130,7 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
     api: (api) => pipedriveRoutes(api, data, pipedriveErrors),
     providerControls: (control) => {
       control.post("/_emulator/changes", async (request) =>
-        change(parseBody(pipedriveErrors, changeSchema, request.body ?? {})),
+        data.change(parseBody(pipedriveErrors, changeSchema, request.body ?? {})),
       );
       control.get("/_emulator/ground-truth/:entity", async (request) => {
         const entity = (request.params as { entity: string }).entity;
@@ -160,7 +147,8 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
     ...server,
     ...controls,
     tokens,
-    change,
+    /** Updates, creations and deletions at later times (per entity; default every entity). */
+    change: (request: ChangeRequest): Partial<Record<Entity, ChangeResult>> => data.change(request),
     groundTruth: (entity: Entity) => data.groundTruth(entity),
     oauth: createOAuthControls(core.oauth!) as OAuthControls,
   };
