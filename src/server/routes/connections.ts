@@ -34,10 +34,28 @@ const credentialsInput = credentialsSchema.meta({
   description: "Secret credentials, of the provider's auth scheme. Encrypted at rest; never returned.",
 });
 
+/** What checking credentials live with the provider may answer (updating credentials, testing them). */
+const LIVE_CHECK_ERRORS = [
+  "credentials_rejected",
+  "provider_unavailable",
+  "provider_request_rejected",
+  "provider_response_malformed",
+  "config_invalid",
+] as const;
+
+/** The views of stored connections with their tags (one query for all the tags). */
+async function viewsOf(deps: PlatformDeps, rows: readonly ConnectionRow[]) {
+  const tags = await tagsOfConnections(
+    deps.db,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) => connectionView(row, tags.get(row.id) ?? []));
+}
+
 /** The view of one stored connection with its tags. */
 async function viewOf(deps: PlatformDeps, row: ConnectionRow) {
-  const tags = await tagsOfConnections(deps.db, [row.id]);
-  return connectionView(row, tags.get(row.id) ?? []);
+  const [view] = await viewsOf(deps, [row]);
+  return view!;
 }
 
 export const createConnectionRoute = defineRoute({
@@ -120,17 +138,7 @@ export const listConnectionsRoute = defineRoute({
     ...(query.status ? { status: query.status } : {}),
     ...(query.tags ? { tags: query.tags } : {}),
   });
-  const tags = await tagsOfConnections(
-    deps.db,
-    page.items.map((row) => row.id),
-  );
-  return {
-    status: 200,
-    body: {
-      data: page.items.map((row) => connectionView(row, tags.get(row.id) ?? [])),
-      next_cursor: page.nextCursor,
-    },
-  };
+  return { status: 200, body: { data: await viewsOf(deps, page.items), next_cursor: page.nextCursor } };
 });
 
 export const getConnectionRoute = defineRoute({
@@ -175,14 +183,7 @@ export const updateConnectionRoute = defineRoute({
       "Give at least one field to change.",
     ),
   response: { 200: connectionSchema },
-  errors: [
-    "not_found",
-    "credentials_rejected",
-    "provider_unavailable",
-    "provider_request_rejected",
-    "provider_response_malformed",
-    "config_invalid",
-  ],
+  errors: ["not_found", ...LIVE_CHECK_ERRORS],
   example: { body: { tags: ["customer", "pro"], status: "paused" } },
 }).handle(async ({ params, body, caller, deps }) => {
   const row = await getConnectionIn(deps.db, caller.environmentId, params.id);
@@ -229,15 +230,7 @@ export const testConnectionRoute = defineRoute({
   auth: "api_key",
   params: idParams,
   response: { 200: z.object({ ok: z.literal(true), connection: connectionSchema }) },
-  errors: [
-    "not_found",
-    "credentials_rejected",
-    "provider_unavailable",
-    "provider_request_rejected",
-    "provider_response_malformed",
-    "config_invalid",
-    "reauthorization_required",
-  ],
+  errors: ["not_found", ...LIVE_CHECK_ERRORS, "reauthorization_required"],
 }).handle(async ({ params, caller, deps }) => {
   const row = await getConnectionIn(deps.db, caller.environmentId, params.id);
   const checked = await checkConnection(deps, row);
