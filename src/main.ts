@@ -1,8 +1,9 @@
 /**
- * `npm start`: Switchyard in embedded mode with the HubSpot emulator and a demo environment.
- * Opens ./.switchyard, connects a demo customer's HubSpot account (the emulator), serves the API, and runs the
- * scheduler: the demo sync runs at once into the records cache and DuckDB, then every minute while the
- * emulator's data changes; syncs created through the API run on their own schedules.
+ * `npm start`: Switchyard in embedded mode with a provider's emulator and a demo environment.
+ * Opens ./.switchyard, connects a demo customer's account at the demo provider (its emulator, started through
+ * the provider's emulator declaration), serves the API, and runs the scheduler: the demo sync runs at once
+ * into the records cache and DuckDB, then every minute while the emulator's data changes; syncs created
+ * through the API run on their own schedules.
  */
 // First, for its effect: memory settings that must precede loading DuckDB (see the module).
 import "./process-tuning.ts";
@@ -10,16 +11,24 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { relative } from "node:path";
 import { ensureFirstApiKey } from "./app/api-keys/first-api-key.ts";
 import { upsertConnection } from "./app/connections/connections.ts";
-import { findProvider } from "./app/platform.ts";
-import { type ProviderSettings, providerSettingsFromEnv } from "./app/provider-settings.ts";
+import {
+  type ProviderSettings,
+  providerEnvPrefix,
+  providerSettingsFromEnv,
+} from "./app/provider-settings.ts";
 import { buildSyncJob } from "./app/syncs/sync-connection.ts";
 import { createSync } from "./app/syncs/syncs.ts";
 import { openWorkspace, type Workspace } from "./app/workspace.ts";
 import { formatStats } from "./cli/output.ts";
-import { type Destination, describeError } from "./core/index.ts";
-import { DEMO_CHANGES, type DemoEmulator, demoEmulatorPort, startDemoEmulator } from "./demo/emulator.ts";
+import { type Credentials, type Destination, describeError, type EmulatorHandle } from "./core/index.ts";
+import {
+  type DemoEmulator,
+  demoChanges,
+  demoEmulatorPort,
+  demoProvider,
+  startDemoEmulator,
+} from "./demo/emulator.ts";
 import { createDuckDbDestination } from "./destinations/duckdb/index.ts";
-import { DEFAULT_OAUTH_SCOPES, type HubSpotEmulator } from "./providers/hubspot/emulator/index.ts";
 import { providers } from "./providers/registry.ts";
 import {
   createScheduler,
@@ -35,6 +44,7 @@ import {
   syncsOfConnection,
 } from "./store/index.ts";
 
+/** The demo account's token, as the docs name it (an emulator that takes no token of ours keeps its own). */
 const DEMO_TOKEN = "pat-demo-switchyard-0000";
 const DEMO_FREQUENCY = "1m";
 
@@ -42,22 +52,23 @@ async function start(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? "127.0.0.1";
   const workspace = await openWorkspace();
-  const demo = await startDemoEmulator(workspace, {
+  const provider = demoProvider(providers);
+  const demo = await startDemoEmulator(workspace, provider, {
     port: demoEmulatorPort(),
     seed: 42,
-    counts: { contacts: 2_000, companies: 300, deals: 600 },
-    tokens: [DEMO_TOKEN],
+    records: 2_000,
+    token: DEMO_TOKEN,
   });
-  const { emulator } = demo;
+  const emulator = demo.handle;
   // The demo environment allows private addresses: its emulator listens on 127.0.0.1 (no other does by default).
   const demoEnvironment = await ensureEnvironment(workspace.store.db, "dev");
   await setEnvironmentPrivateNetwork(workspace.store.db, demoEnvironment.id, true);
   const connection = await upsertConnection(workspace, {
     // The dev environment, so that the first dev API key sees the demo's connection and runs.
     environment: "dev",
-    provider: "hubspot",
+    provider: provider.name,
     endUserId: "demo-customer",
-    credentials: { type: "bearer", token: DEMO_TOKEN },
+    credentials: emulator.credentials,
     config: { baseUrl: emulator.url },
   });
   const warehouse = await createDuckDbDestination({ path: workspace.warehousePath });
@@ -65,10 +76,11 @@ async function start(): Promise<void> {
   const base = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
   const publicUrl = (process.env.SWITCHYARD_PUBLIC_URL ?? base).replace(/\/+$/, "");
   const oauthApps = providerSettingsFromEnv(providers);
-  // Without an OAuth app of its own (docs/connecting-accounts.md), Connect's HubSpot is the emulator.
-  const providerSettings = oauthApps.hubspot
+  // Without an OAuth app of its own (docs/connecting-accounts.md), Connect's demo provider is the emulator.
+  const ownApp = oauthApps[provider.name];
+  const providerSettings = ownApp
     ? oauthApps
-    : { ...oauthApps, hubspot: emulatorOAuthApp(emulator, publicUrl) };
+    : { ...oauthApps, [provider.name]: emulatorOAuthApp(emulator, publicUrl) };
   const { demoSync, scheduler } = await demoScheduler(
     workspace,
     connection.id,
@@ -96,23 +108,23 @@ async function start(): Promise<void> {
       `  Dev API key:      ${apiKey.created}   (an admin key: it also manages environments; shown once; saved to ${apiKey.path})`,
     );
   console.log(
-    `  HubSpot emulator: ${emulator.url}   (the demo customer's account; ${
+    `  ${`${provider.displayName} emulator:`.padEnd(18)}${emulator.url}   (the demo customer's account; ${
       demo.continuous
         ? "same data as at the last stop"
         : "new or changed data: the syncs reading from it re-read everything once"
     })`,
   );
-  const hubspotApp = oauthApps.hubspot?.oauth2;
+  const connectLabel = `Connect ${provider.displayName}:`.padEnd(18);
   console.log(
-    hubspotApp
-      ? `  Connect HubSpot:  your OAuth app ${hubspotApp.clientId} (SWITCHYARD_HUBSPOT_CLIENT_ID); its redirect URL must be ${publicUrl}/connect/oauth/callback`
-      : `  Connect HubSpot:  the emulator (private app token: ${DEMO_TOKEN}); for real accounts see docs/connecting-accounts.md`,
+    ownApp?.oauth2
+      ? `  ${connectLabel}your OAuth app ${ownApp.oauth2.clientId} (${providerEnvPrefix(provider)}CLIENT_ID); its redirect URL must be ${publicUrl}/connect/oauth/callback`
+      : `  ${connectLabel}the emulator (${describeDemoCredentials(emulator.credentials)}); for real accounts see docs/connecting-accounts.md`,
   );
   console.log(
     `  Connect:          POST ${base}/v1/connect-sessions, then open its connect_url (docs/connect.md)`,
   );
   console.log(
-    `  Warehouse:        ${workspace.warehousePath} (DuckDB; query it: npm run switchyard -- sql "SELECT count(*) FROM hubspot_contacts", docs/warehouse.md)`,
+    `  Warehouse:        ${workspace.warehousePath} (DuckDB; query it: npm run switchyard -- sql "SELECT count(*) FROM ${provider.name}_${emulator.streams[0]}", docs/warehouse.md)`,
   );
 
   const abort = new AbortController();
@@ -131,7 +143,7 @@ async function start(): Promise<void> {
     abort.abort();
     await scheduling;
     await server.close();
-    demo.save();
+    await demo.save();
     await emulator.close();
     await warehouse.close();
     await workspace.close();
@@ -141,26 +153,33 @@ async function start(): Promise<void> {
 }
 
 /**
- * HubSpot in `npm start` is the emulator: connections made through Connect reach it, and OAuth2 goes through
- * an app registered in it for this start (a fresh client secret, kept in memory only) whose redirect URL is
- * this Switchyard's OAuth callback.
+ * The demo provider in `npm start` is the emulator: connections made through Connect reach it, and OAuth2
+ * goes through an app registered in it for this start (a fresh client secret, kept in memory only) whose
+ * redirect URL is this Switchyard's OAuth callback, when its emulator has an OAuth server.
  */
-function emulatorOAuthApp(emulator: HubSpotEmulator, publicUrl: string): ProviderSettings {
+function emulatorOAuthApp(emulator: EmulatorHandle, publicUrl: string): ProviderSettings {
+  if (!emulator.registerOAuthApp) return { baseUrl: emulator.url };
   const app = { clientId: randomUUID(), clientSecret: randomBytes(24).toString("base64url") };
-  emulator.oauth.registerApp({
+  const endpoints = emulator.registerOAuthApp({
     ...app,
     name: "Switchyard (npm start)",
     redirectUris: [`${publicUrl}/connect/oauth/callback`],
-    scopes: [...DEFAULT_OAUTH_SCOPES],
   });
-  return {
-    baseUrl: emulator.url,
-    oauth2: {
-      ...app,
-      authorizationUrl: `${emulator.url}/oauth/authorize`,
-      tokenUrl: `${emulator.url}/oauth/v1/token`,
-    },
-  };
+  return { baseUrl: emulator.url, oauth2: { ...app, ...endpoints } };
+}
+
+/** The demo account's credential for the start-up banner (an emulator's, not a real secret). */
+function describeDemoCredentials(credentials: Credentials): string {
+  switch (credentials.type) {
+    case "bearer":
+      return `token: ${credentials.token}`;
+    case "api_key":
+      return `API key: ${credentials.key}`;
+    case "basic":
+      return `user: ${credentials.username}`;
+    case "oauth2":
+      return "OAuth2";
+  }
 }
 
 /**
@@ -178,7 +197,7 @@ async function demoScheduler(
   const [existing] = await syncsOfConnection(workspace.store.db, connectionId);
   const demoSync =
     existing ??
-    (await createSync(workspace.store.db, findProvider(providers, "hubspot"), connectionId, {
+    (await createSync(workspace.store.db, demo.provider, connectionId, {
       frequency: DEMO_FREQUENCY,
       warehouse: true,
     }));
@@ -192,8 +211,9 @@ async function demoScheduler(
   const scheduler = createScheduler({
     queue: createStoreSyncQueue(workspace.store.db),
     concurrency: Number(process.env.SWITCHYARD_SYNC_CONCURRENCY ?? 4),
-    run: (claim, signal) => {
-      if (claim.syncId === demoSync.id && demoRuns++ > 0) demo.applyChanges(DEMO_CHANGES);
+    run: async (claim, signal) => {
+      if (claim.syncId === demoSync.id && demoRuns++ > 0)
+        await demo.applyChanges(demoChanges(demo.handle.streams));
       return runner(claim, signal);
     },
     onRunFinished: (claim, run) => {

@@ -253,6 +253,16 @@ export interface EmulatorStartOptions {
   host?: string;
   /** Rate limits far above what a test reaches, so 429s come only from the fault knobs. */
   unlimited?: boolean;
+  /** A token (or API key) to accept instead of the emulator's own, so docs can name it (`npm start`'s). */
+  token?: string;
+}
+
+/** An OAuth app `npm start` registers in an emulator's OAuth server, so Connect's OAuth reaches the emulator. */
+export interface EmulatorOAuthApp {
+  name: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUris: readonly string[];
 }
 
 /** The emulator kit's fault knobs (shares are 0 to 1), as any emulator takes them. */
@@ -301,6 +311,8 @@ export interface EmulatorHandle {
   truth(stream: string): Promise<EmulatorTruth>;
   /** Merges fault knobs into the current ones. */
   setFaults(faults: EmulatorFaults): Promise<void>;
+  /** Registers an OAuth app (with every scope the emulator knows) and says where its OAuth2 endpoints are. */
+  registerOAuthApp?(app: EmulatorOAuthApp): { authorizationUrl: string; tokenUrl: string };
   close(): Promise<void>;
 }
 

@@ -10,13 +10,13 @@ import type {
   SyncRecord,
 } from "../../core/index.ts";
 import type { ApiObject, HubSpotEmulator, ObjectTypeName } from "./emulator/index.ts";
-import { startHubSpotEmulator } from "./emulator/index.ts";
+import { DEFAULT_OAUTH_SCOPES, startHubSpotEmulator } from "./emulator/index.ts";
 import { CRM_OBJECTS, type CrmObject } from "./objects.ts";
 
 /** A well-formed private app token that no emulator accepts. */
 const REFUSED_TOKEN = "pat-na1-00000000-0000-4000-8000-0000000000ff";
 
-/** Starts the HubSpot emulator; `records` sets the contacts, with a quarter as many companies and half as many deals. */
+/** Starts the HubSpot emulator; `records` sets the contacts, with 15% as many companies and 30% as many deals. */
 export async function startHubSpotEmulatorHandle(
   options: EmulatorStartOptions = {},
 ): Promise<EmulatorHandle> {
@@ -25,12 +25,13 @@ export async function startHubSpotEmulatorHandle(
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(options.token !== undefined ? { tokens: [options.token] } : {}),
     ...(records !== undefined
       ? {
           counts: {
             contacts: records,
-            companies: Math.max(1, Math.ceil(records / 4)),
-            deals: Math.max(1, Math.ceil(records / 2)),
+            companies: Math.max(1, Math.ceil(records * 0.15)),
+            deals: Math.max(1, Math.ceil(records * 0.3)),
           },
         }
       : {}),
@@ -50,6 +51,13 @@ export async function startHubSpotEmulatorHandle(
     },
     async setFaults(faults) {
       emulator.setFaults(faults);
+    },
+    registerOAuthApp(app) {
+      emulator.oauth.registerApp({ ...app, scopes: [...DEFAULT_OAUTH_SCOPES] });
+      return {
+        authorizationUrl: `${emulator.url}/oauth/authorize`,
+        tokenUrl: `${emulator.url}/oauth/v1/token`,
+      };
     },
     close: () => emulator.close(),
   };
