@@ -8,9 +8,10 @@ import { RecordInvalidError } from "../../core/index.ts";
 import { createPaginator, type PaginationSpec, paginate } from "../../http/index.ts";
 import { isDeletedByField, markDeleted } from "./delete-rule.ts";
 import { applyCatalog, discoverFields, type FieldCatalog } from "./field-catalog.ts";
-import { cursorParam, latestCursor, readFrom } from "./incremental.ts";
+import { cursorParam, latestCursor } from "./incremental.ts";
+import { startingPass, stateAfter } from "./pass.ts";
 import { buildRequest, type ParsedRequestSpec } from "./request.ts";
-import { type KitState, type Pass, parseKitState, toStreamState } from "./state.ts";
+import { type Pass, parseKitState, toStreamState } from "./state.ts";
 import type { ParsedStreamSpec } from "./stream-spec.ts";
 
 export type Clock = () => Date;
@@ -32,7 +33,7 @@ export async function* readDeclaredStream(
   const saved = parseKitState(stream.name, ctx.state);
   const discovery = stream.schema.discover;
   const catalog = discovery ? await discoverFields(discovery, stream.schema.columns, ctx) : undefined;
-  let pass: Pass | undefined = startingPass(stream, saved, ctx.fullRefresh, now);
+  let pass: Pass | undefined = startingPass(saved, ctx.fullRefresh, now, stream.incremental?.lookbackSeconds);
   ctx.log.log(
     "info",
     `${stream.name}: reading ${pass.since ? `changes since ${pass.since}` : "every record"}`,
@@ -64,22 +65,12 @@ export async function* readDeclaredStream(
       );
       position = { ...position, next: page.next, latest: latestOf(stream, position, records) };
       pass = page.next === undefined ? nextPhase(stream, position) : position;
-      yield { records, state: toStreamState(stateAfter(stream, saved, pass, position)) };
+      yield {
+        records,
+        state: toStreamState(stateAfter(saved, pass, position, stream.incremental !== undefined)),
+      };
     }
   }
-}
-
-/** Resume the saved pass (a full refresh resumes only a full pass), else start a new one. */
-function startingPass(
-  stream: ParsedStreamSpec,
-  saved: KitState | undefined,
-  fullRefresh: boolean,
-  now: Clock,
-): Pass {
-  if (saved?.pass && (!fullRefresh || saved.pass.since === undefined)) return saved.pass;
-  const incremental = !fullRefresh && stream.incremental && saved?.highWater !== undefined;
-  const since = incremental ? readFrom(stream.incremental!, saved!.highWater!) : undefined;
-  return { phase: "records", startedAt: now().toISOString(), ...(since ? { since } : {}) };
 }
 
 function endpointOf(stream: ParsedStreamSpec, phase: Pass["phase"]): PhaseEndpoint {
@@ -101,25 +92,6 @@ function nextPhase(stream: ParsedStreamSpec, pass: Pass): Pass | undefined {
     return { ...pass, phase: "deleted", next: undefined };
   }
   return undefined;
-}
-
-/**
- * The state after a page. Mid-pass it keeps the old high-water mark and the pass; a finished pass moves
- * the mark to the latest cursor seen, but never past the pass's start (a record changed while the pass ran,
- * after its page was read, is read again next time) and never backwards.
- */
-function stateAfter(
-  stream: ParsedStreamSpec,
-  saved: KitState | undefined,
-  after: Pass | undefined,
-  finished: Pass,
-): KitState {
-  const highWater = saved?.highWater;
-  if (after) return { ...(highWater ? { highWater } : {}), pass: after };
-  if (!stream.incremental || finished.latest === undefined) return highWater ? { highWater } : {};
-  const reached = Math.min(Date.parse(finished.latest), Date.parse(finished.startedAt));
-  const kept = highWater === undefined ? reached : Math.max(reached, Date.parse(highWater));
-  return { highWater: new Date(kept).toISOString() };
 }
 
 /** The pass's latest cursor value after these records (only the records phase moves it). */

@@ -11,9 +11,10 @@
 import type { ReadContext, StreamDefinition, StreamPage, SyncRecord } from "../../core/index.ts";
 import { ProviderRequestError, RecordInvalidError } from "../../core/index.ts";
 import { createPaginator, paginate } from "../../http/index.ts";
-import { type KitState, kitStateSchema, parseKitState } from "../kit/index.ts";
+import { kitStateSchema, parseKitState } from "../kit/index.ts";
+import { startingPass, stateAfter } from "../kit/pass.ts";
 import type { Clock } from "../kit/reader.ts";
-import { type Pass, toStreamState } from "../kit/state.ts";
+import { toStreamState } from "../kit/state.ts";
 import { convertValue } from "../kit/value-types.ts";
 import { DATA_PATH } from "./api.ts";
 import { describeFields, type ObjectField } from "./describe.ts";
@@ -40,7 +41,7 @@ export function sObjectStream(spec: SObjectSpec, options: { now?: Clock } = {}):
 async function* readSObject(spec: SObjectSpec, ctx: ReadContext, now: Clock): AsyncGenerator<StreamPage> {
   const saved = parseKitState(spec.stream, ctx.state);
   const fields = await describeFields(ctx.http, spec.object, ctx.signal);
-  const pass = startingPass(saved, ctx.fullRefresh, now);
+  const pass = startingPass(saved, ctx.fullRefresh, now, LOOKBACK_SECONDS);
   const scanAll = pass.since !== undefined && spec.deletable;
   ctx.log.log(
     "info",
@@ -72,7 +73,7 @@ async function* readSObject(spec: SObjectSpec, ctx: ReadContext, now: Clock): As
         const records = page.records.map((raw, index) => toRecord(spec, fields, raw, index));
         position = { ...position, next: page.next, latest: latestOf(spec, records, position.latest) };
         const after = page.next === undefined ? undefined : position;
-        yield { records, state: toStreamState(stateAfter(saved, after, position)) };
+        yield { records, state: toStreamState(stateAfter(saved, after, position, true)) };
       }
       return;
     } catch (error) {
@@ -95,25 +96,6 @@ function isExpiredLocator(error: unknown): boolean {
     error.details?.status === 400 &&
     /query locator/i.test(error.message)
   );
-}
-
-/** Resume the saved pass (a full refresh resumes only a full pass), else start a new one. */
-function startingPass(saved: KitState | undefined, fullRefresh: boolean, now: Clock): Pass {
-  if (saved?.pass && (!fullRefresh || saved.pass.since === undefined)) return saved.pass;
-  const mark = fullRefresh ? undefined : saved?.highWater;
-  const since =
-    mark === undefined ? undefined : new Date(Date.parse(mark) - LOOKBACK_SECONDS * 1000).toISOString();
-  return { phase: "records", startedAt: now().toISOString(), ...(since ? { since } : {}) };
-}
-
-/** Mid-pass: the old mark and the pass. Finished: the latest SystemModstamp seen, capped at the pass's start. */
-function stateAfter(saved: KitState | undefined, after: Pass | undefined, finished: Pass): KitState {
-  const highWater = saved?.highWater;
-  if (after) return { ...(highWater ? { highWater } : {}), pass: after };
-  if (finished.latest === undefined) return highWater ? { highWater } : {};
-  const reached = Math.min(Date.parse(finished.latest), Date.parse(finished.startedAt));
-  const kept = highWater === undefined ? reached : Math.max(reached, Date.parse(highWater));
-  return { highWater: new Date(kept).toISOString() };
 }
 
 function latestOf(
