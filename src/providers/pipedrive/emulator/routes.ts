@@ -6,21 +6,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
-import {
-  decodeCursor,
-  EmulatorError,
-  type ErrorStyle,
-  encodeCursor,
-  limitParam,
-  listParam,
-  offsetPage,
-  offsetParam,
-  ParamError,
-  parseBody,
-  singleParam,
-  type TableRecord,
-  takePage,
-} from "../../../emulator/index.ts";
+import * as kit from "../../../emulator/index.ts";
 import { type Entity, fieldDefinitions, type Values } from "./catalog.ts";
 import { type Dataset, type User, v1Time } from "./dataset.ts";
 
@@ -44,6 +30,8 @@ const deal = {
   status: z.enum(["open", "won", "lost"]).optional(),
   expected_close_date: z.iso.date().optional(),
 };
+const links = { deal_id: ref, person_id: ref, org_id: ref };
+const dealLinks = { person_id: ref, org_id: ref, stage_id: id.optional() };
 const task = { due_date: z.iso.date().optional(), done: z.boolean().optional() };
 const shared = { owner_id: id.optional(), visible_to: z.number().int().optional() };
 const labels = z.array(z.number().int()).optional();
@@ -52,33 +40,18 @@ const tagged = { label_ids: labels, custom_fields: z.record(z.string(), z.unknow
 const CREATE: Record<Entity, z.ZodObject> = {
   persons: z.object({ name: text, org_id: ref, emails: contacts, phones: contacts, ...tagged }),
   organizations: z.object({ name: text, address: z.unknown().optional(), ...tagged }),
-  deals: z.object({
-    title: text,
-    person_id: ref,
-    org_id: ref,
-    stage_id: id.optional(),
-    ...money,
-    ...deal,
-    ...tagged,
-  }),
-  activities: z.object({
-    subject: text,
-    type: z.string().optional(),
-    deal_id: ref,
-    person_id: ref,
-    org_id: ref,
-    ...task,
-  }),
+  deals: z.object({ title: text, ...dealLinks, ...money, ...deal, ...tagged }),
+  activities: z.object({ subject: text, type: z.string().optional(), ...links, ...task }),
 };
 const bodySchema = (entity: Entity, update: boolean) =>
   update ? CREATE[entity].extend(shared).partial() : CREATE[entity].extend(shared);
 
 /** A time parameter in RFC 3339 (`2025-01-01T10:20:00Z`), as v2 takes them. */
 function timeParam(query: Query, name: string): number | undefined {
-  const raw = singleParam(query[name]);
+  const raw = kit.singleParam(query[name]);
   if (raw === undefined || raw === "") return undefined;
   if (!z.iso.datetime({ offset: true }).safeParse(raw).success) {
-    throw new ParamError(`${name} must be in RFC3339 format, e.g. 2025-01-01T10:20:00Z.`);
+    throw new kit.ParamError(`${name} must be in RFC3339 format, e.g. 2025-01-01T10:20:00Z.`);
   }
   return Date.parse(raw);
 }
@@ -87,12 +60,13 @@ function idParam(request: FastifyRequest): number {
   const raw = (request.params as { id: string }).id;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1)
-    throw new ParamError(`id must be a positive integer, but was ${raw}.`);
+    throw new kit.ParamError(`id must be a positive integer, but was ${raw}.`);
   return value;
 }
 
-export function pipedriveRoutes(api: FastifyInstance, data: Dataset, errors: ErrorStyle): void {
-  const notFound = (entity: Entity) => new EmulatorError(404, "not_found", `${SINGULAR[entity]} not found`);
+export function pipedriveRoutes(api: FastifyInstance, data: Dataset, errors: kit.ErrorStyle): void {
+  const notFound = (entity: Entity) =>
+    new kit.EmulatorError(404, "not_found", `${SINGULAR[entity]} not found`);
   const found = (entity: Entity, recordId: number) => {
     const record = data.live(entity, recordId);
     if (!record) throw notFound(entity);
@@ -103,27 +77,27 @@ export function pipedriveRoutes(api: FastifyInstance, data: Dataset, errors: Err
     const path = `/api/v2/${entity}`;
     api.get(path, async (request) => {
       const query = request.query as Query;
-      const limit = limitParam(singleParam(query.limit), { fallback: 100, max: 500 });
-      const cursor = singleParam(query.cursor);
-      const fromId = cursor ? decodeCursor<{ id: number }>(cursor).id : undefined;
+      const limit = kit.limitParam(kit.singleParam(query.limit), { fallback: 100, max: 500 });
+      const cursor = kit.singleParam(query.cursor);
+      const fromId = cursor ? kit.decodeCursor<{ id: number }>(cursor).id : undefined;
       const since = timeParam(query, "updated_since") ?? -Infinity;
       const until = timeParam(query, "updated_until") ?? Infinity;
-      const ids = new Set(listParam(query.ids).map(Number));
-      const owner = singleParam(query.owner_id);
-      const statuses = entity === "deals" ? listParam(query.status) : [];
+      const ids = new Set(kit.listParam(query.ids).map(Number));
+      const owner = kit.singleParam(query.owner_id);
+      const statuses = entity === "deals" ? kit.listParam(query.status) : [];
       const table = data.tables[entity];
       // Deleted deals are listed only when asked for by status (Pipedrive keeps them 30 days).
       const wantsDeleted = statuses.includes("deleted");
       const wantsLive = statuses.length === 0 || statuses.some((s) => s !== "deleted");
-      const inStatus = (record: TableRecord<Values>) =>
+      const inStatus = (record: kit.TableRecord<Values>) =>
         record.archivedAt !== undefined ||
         statuses.length === 0 ||
         statuses.includes(String(record.fields.status));
-      const owned = (record: TableRecord<Values>) =>
+      const owned = (record: kit.TableRecord<Values>) =>
         owner === undefined || String(record.fields.owner_id) === owner;
-      const matches = (record: TableRecord<Values>) =>
+      const matches = (record: kit.TableRecord<Values>) =>
         record.updatedAt >= since && record.updatedAt < until && (ids.size === 0 || ids.has(record.id));
-      const page = takePage(
+      const page = kit.takePage(
         (function* () {
           for (let next = fromId ?? table.idBase; next < table.nextId; next++) {
             const deleted = table.isArchived(next);
@@ -137,7 +111,7 @@ export function pipedriveRoutes(api: FastifyInstance, data: Dataset, errors: Err
       return {
         success: true,
         data: page.items.map((record) => data.serialize(entity, record)),
-        additional_data: { next_cursor: page.next ? encodeCursor({ id: page.next.id }) : null },
+        additional_data: { next_cursor: page.next ? kit.encodeCursor({ id: page.next.id }) : null },
       };
     });
     api.get(`${path}/:id`, async (request) => ({
@@ -145,7 +119,7 @@ export function pipedriveRoutes(api: FastifyInstance, data: Dataset, errors: Err
       data: data.serialize(entity, found(entity, idParam(request))),
     }));
     api.post(path, async (request) => {
-      const values = parseBody(errors, bodySchema(entity, false), request.body ?? {}) as Values;
+      const values = kit.parseBody(errors, bodySchema(entity, false), request.body ?? {}) as Values;
       const created = data.create(entity, { owner_id: 1, ...values });
       return { success: true, data: data.serialize(entity, found(entity, created)) };
     });
@@ -154,7 +128,7 @@ export function pipedriveRoutes(api: FastifyInstance, data: Dataset, errors: Err
       data.update(
         entity,
         recordId,
-        parseBody(errors, bodySchema(entity, true), request.body ?? {}) as Values,
+        kit.parseBody(errors, bodySchema(entity, true), request.body ?? {}) as Values,
       );
       return { success: true, data: data.serialize(entity, found(entity, recordId)) };
     });
@@ -196,7 +170,7 @@ export function pipedriveRoutes(api: FastifyInstance, data: Dataset, errors: Err
     }));
     api.get(`${prefix}/users/:id`, async (request) => {
       const user = data.users.get(idParam(request));
-      if (!user) throw new EmulatorError(404, "not_found", "User not found");
+      if (!user) throw new kit.EmulatorError(404, "not_found", "User not found");
       return { success: true, data: v1User(user) };
     });
   }
@@ -204,16 +178,16 @@ export function pipedriveRoutes(api: FastifyInstance, data: Dataset, errors: Err
 
 /** A v1 list page: `start`/`limit` (at most 500) and `additional_data.pagination`. */
 function v1Page(query: Query, items: readonly unknown[]) {
-  const start = offsetParam(singleParam(query.start));
-  const limit = limitParam(singleParam(query.limit), { fallback: 100, max: 500 });
-  const { items: data, moreItems, nextStart } = offsetPage(items, start, limit);
+  const start = kit.offsetParam(kit.singleParam(query.start));
+  const limit = kit.limitParam(kit.singleParam(query.limit), { fallback: 100, max: 500 });
+  const { items: data, moreItems, nextStart } = kit.offsetPage(items, start, limit);
   const next = nextStart !== undefined ? { next_start: nextStart } : {};
   const pagination = { start, limit, more_items_in_collection: moreItems, ...next };
   return { success: true, data, additional_data: { pagination } };
 }
 
 /** A record as v1 returns it: custom fields at the top level (a monetary one as value and `_currency`). */
-function v1Record(entity: Entity, record: TableRecord<Values>) {
+function v1Record(entity: Entity, record: kit.TableRecord<Values>) {
   const { custom_fields: custom = {}, ...fields } = record.fields;
   const flat: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(custom)) {
@@ -235,7 +209,7 @@ function v1Record(entity: Entity, record: TableRecord<Values>) {
 
 const LOCALE = { lang: 1, locale: "en_US", timezone_name: "Europe/Tallinn", default_currency: "EUR" };
 
-function v1User({ id, fields, createdAt, updatedAt }: TableRecord<User>) {
+function v1User({ id, fields, createdAt, updatedAt }: kit.TableRecord<User>) {
   const { name, email, active_flag, is_admin } = fields;
   const times = { created: v1Time(createdAt), modified: v1Time(updatedAt), last_login: v1Time(updatedAt) };
   const roles = { is_admin: is_admin ? 1 : 0, role_id: 1, has_created_company: id === 1, is_you: id === 1 };

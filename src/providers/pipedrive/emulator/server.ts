@@ -4,28 +4,7 @@
  * `api_domain`, `/_emulator/*` controls).
  */
 import { z } from "zod";
-import {
-  anyCredential,
-  bearerToken,
-  buildEmulatorApp,
-  type ChangeResult,
-  coreControls,
-  coreState,
-  createEmulatorCore,
-  createOAuthControls,
-  defineErrorStyle,
-  defineOAuthServer,
-  EmulatorError,
-  type FaultSettings,
-  headerCredential,
-  limitRemainingResetHeaders,
-  listen,
-  type OAuthAppSpec,
-  type OAuthControls,
-  parseBody,
-  queryCredential,
-  resetCore,
-} from "../../../emulator/index.ts";
+import * as kit from "../../../emulator/index.ts";
 import { ENTITIES, type Entity } from "./catalog.ts";
 import { type ChangeRequest, Dataset } from "./dataset.ts";
 import { pipedriveRoutes } from "./routes.ts";
@@ -42,15 +21,15 @@ const ERROR_INFO = "Please check developers.pipedrive.com for more information a
 const EMPTY = { data: null, additional_data: null };
 
 /** `{ success: false, error, error_info, data: null, additional_data: null }`, as every Pipedrive error. */
-export const pipedriveErrors = defineErrorStyle({
+export const pipedriveErrors = kit.defineErrorStyle({
   requestIdHeader: "x-correlation-id",
   body: ({ message }) => ({ success: false, error: message, error_info: ERROR_INFO, ...EMPTY }),
   missingCredentials: () =>
-    new EmulatorError(401, "unauthorized", "You need to be authorized to make this request."),
-  invalidCredentials: () => new EmulatorError(401, "unauthorized", "unauthorized access"),
-  expiredCredentials: () => new EmulatorError(401, "unauthorized", "Access token expired"),
-  rateLimited: () => new EmulatorError(429, "rate_limited", "Request over limit"),
-  routeNotFound: () => new EmulatorError(404, "not_found", "Unknown method ."),
+    new kit.EmulatorError(401, "unauthorized", "You need to be authorized to make this request."),
+  invalidCredentials: () => new kit.EmulatorError(401, "unauthorized", "unauthorized access"),
+  expiredCredentials: () => new kit.EmulatorError(401, "unauthorized", "Access token expired"),
+  rateLimited: () => new kit.EmulatorError(429, "rate_limited", "Request over limit"),
+  routeNotFound: () => new kit.EmulatorError(404, "not_found", "Unknown method ."),
   htmlPageTitle: "Pipedrive",
 });
 
@@ -63,9 +42,9 @@ export interface PipedriveEmulatorOptions {
   /** Accepted API tokens (default: DEFAULT_TOKEN). */
   tokens?: readonly string[];
   rateLimit?: Partial<RateLimitConfig>;
-  faults?: FaultSettings;
+  faults?: kit.FaultSettings;
   /** OAuth apps that may be installed through `/oauth/authorize`. */
-  oauthApps?: readonly OAuthAppSpec[];
+  oauthApps?: readonly kit.OAuthAppSpec[];
 }
 
 const count = z.number().int().min(0).optional();
@@ -79,11 +58,15 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
   const tokens = options.tokens && options.tokens.length > 0 ? options.tokens : [DEFAULT_TOKEN];
   const data = new Dataset({ seed, ...(options.counts ? { counts: options.counts } : {}) });
   let url = "";
-  const core = createEmulatorCore({
+  const core = kit.createEmulatorCore({
     seed,
     tokens,
     // v1 takes `?api_token=`; every version takes the `x-api-token` header; OAuth tokens are bearer tokens.
-    credentials: anyCredential(headerCredential("x-api-token"), queryCredential("api_token"), bearerToken),
+    credentials: kit.anyCredential(
+      kit.headerCredential("x-api-token"),
+      kit.queryCredential("api_token"),
+      kit.bearerToken,
+    ),
     errors: pipedriveErrors,
     rateLimit: {
       config: { ...DEFAULT_RATE_LIMIT, ...options.rateLimit },
@@ -94,7 +77,7 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
         ],
         faultWindow: "burst",
         headers: ({ burst, daily }) => ({
-          ...limitRemainingResetHeaders(burst!),
+          ...kit.limitRemainingResetHeaders(burst!),
           "x-daily-requests-left": String(daily!.remaining),
         }),
       }),
@@ -102,7 +85,7 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
     },
     ...(options.faults ? { faults: options.faults } : {}),
     oauth: {
-      server: defineOAuthServer({
+      server: kit.defineOAuthServer({
         // Client id and secret in a Basic header only; the response names the company's API domain.
         clientAuth: ["client_secret_basic"],
         accessTokenTtlSeconds: 3599,
@@ -114,23 +97,23 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
     },
   });
   const controls = {
-    ...coreControls(core),
+    ...kit.coreControls(core),
     state: () => ({
       clock: new Date(data.clock.now).toISOString(),
       live: Object.fromEntries(ENTITIES.map((entity) => [entity, data.tables[entity].liveCount])),
-      ...coreState(core),
+      ...kit.coreState(core),
     }),
     reset: () => {
       data.reset();
-      resetCore(core);
+      kit.resetCore(core);
     },
   };
-  const app = buildEmulatorApp(core, {
+  const app = kit.buildEmulatorApp(core, {
     controls,
     api: (api) => pipedriveRoutes(api, data, pipedriveErrors),
     providerControls: (control) => {
       control.post("/_emulator/changes", async (request) =>
-        data.change(parseBody(pipedriveErrors, changeSchema, request.body ?? {})),
+        data.change(kit.parseBody(pipedriveErrors, changeSchema, request.body ?? {})),
       );
       control.get("/_emulator/ground-truth/:entity", async (request) => {
         const entity = (request.params as { entity: string }).entity;
@@ -141,16 +124,16 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
       });
     },
   });
-  const server = await listen(app, options);
+  const server = await kit.listen(app, options);
   url = server.url;
   return {
     ...server,
     ...controls,
     tokens,
     /** Updates, creations and deletions at later times (per entity; default every entity). */
-    change: (request: ChangeRequest): Partial<Record<Entity, ChangeResult>> => data.change(request),
+    change: (request: ChangeRequest): Partial<Record<Entity, kit.ChangeResult>> => data.change(request),
     groundTruth: (entity: Entity) => data.groundTruth(entity),
-    oauth: createOAuthControls(core.oauth!) as OAuthControls,
+    oauth: kit.createOAuthControls(core.oauth!) as kit.OAuthControls,
   };
 }
 
