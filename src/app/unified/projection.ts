@@ -67,11 +67,11 @@ async function mapStream(
   options: { changedAfter: string | null },
 ): Promise<void> {
   const ctx = mapContextOf(connectionId);
-  let afterPk: string | undefined;
+  let after: { updatedAt: string; pk: string } | undefined;
   for (;;) {
     const records = await readRecordChangesForUnified(db, connectionId, stream, {
       changedAfter: options.changedAfter,
-      ...(afterPk !== undefined ? { afterPk } : {}),
+      ...(after !== undefined ? { after } : {}),
       limit: RECORDS_PER_STEP,
     });
     if (records.length === 0) return;
@@ -90,7 +90,8 @@ async function mapStream(
       await upsertUnifiedObjects(trx, read, { derived: false });
       await upsertUnifiedObjects(trx, derived, { derived: true });
     });
-    afterPk = records[records.length - 1]!.pk;
+    const last = records[records.length - 1]!;
+    after = { updatedAt: last.updatedAt, pk: last.pk };
   }
 }
 

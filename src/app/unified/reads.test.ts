@@ -9,7 +9,11 @@ import { createTestDatabase, postgresAvailable } from "../../../test/helpers/pos
 import { addTestConnection, openTempStore } from "../../../test/helpers/temp-store.ts";
 import { openStore, type Store, writeRecords } from "../../store/index.ts";
 import { deleteConnectionCascade } from "../../store/repositories/delete-connection.ts";
-import { listUnifiedObjectsQuery } from "../../store/repositories/unified-objects.ts";
+import {
+  listUnifiedObjectsQuery,
+  readRecordChangesForUnified,
+  recordChangesQuery,
+} from "../../store/repositories/unified-objects.ts";
 import { MapperRegistry, type UnifiedMapper, unifiedId } from "../../unified/mappers.ts";
 import { getUnified, type ListOptions, listUnified } from "./reads.ts";
 
@@ -186,6 +190,56 @@ describe("unified reads", () => {
       await scenario(store);
     } finally {
       await store.close();
+    }
+  });
+
+  it("catches up through the cache's changes in (updated_at, pk) order, page by page, as an index range", async () => {
+    const { store, cleanup } = await openTempStore();
+    try {
+      const { db } = store;
+      const connectionId = await addTestConnection(db, "test", "fake");
+      const at = (n: number) => `2026-01-0${n}T00:00:00.000Z`;
+      await writeRecords(db, connectionId, "people", {
+        upserts: [1, 2, 3].map((id) => person(id)),
+        seen: [],
+        at: at(1),
+      });
+      await writeRecords(db, connectionId, "people", { upserts: [person(2, { v: 2 })], seen: [], at: at(2) });
+      await writeRecords(db, connectionId, "people", {
+        upserts: [4, 5].map((id) => person(id)),
+        seen: [],
+        at: at(3),
+      });
+      const read = async (changedAfter: string | null) => {
+        const order: string[] = [];
+        let after: { updatedAt: string; pk: string } | undefined;
+        for (;;) {
+          const page = await readRecordChangesForUnified(db, connectionId, "people", {
+            changedAfter,
+            ...(after ? { after } : {}),
+            limit: 2,
+          });
+          if (page.length === 0) return order;
+          order.push(...page.map((r) => r.pk));
+          after = { updatedAt: page.at(-1)!.updatedAt, pk: page.at(-1)!.pk };
+        }
+      };
+      expect(await read(null)).toEqual(["1", "3", "2", "4", "5"]);
+      expect(await read(at(1))).toEqual(["2", "4", "5"]);
+      const query = recordChangesQuery(db, connectionId, "people", {
+        changedAfter: at(1),
+        after: { updatedAt: at(2), pk: "2" },
+        limit: 1000,
+      }).compile();
+      const { rows } = await db.executeQuery<{ detail: string }>({
+        ...query,
+        sql: `EXPLAIN QUERY PLAN ${query.sql}`,
+      });
+      const details = rows.map((row) => row.detail).join(" | ");
+      expect(details).toMatch(/SEARCH records USING INDEX records_by_change/);
+      expect(details).not.toMatch(/TEMP B-TREE/);
+    } finally {
+      await cleanup();
     }
   });
 

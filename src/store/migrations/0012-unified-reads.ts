@@ -6,7 +6,7 @@
  *   remote id), with the columns the list endpoints filter and page on, so a page is an index range and never
  *   a scan of the cache. It is a projection: rebuilt from the cache's raw payloads whenever they change.
  * - `unified_marks`: per connection and stream, the cache change time the projection has caught up to, and the
- *   mapper version it was built with (a new version rebuilds it).
+ *   mapper version it was built with (a new version rebuilds it); `records_by_change` finds what changed after it.
  */
 import type { Kysely, Migration } from "kysely";
 
@@ -57,6 +57,13 @@ export const unifiedReads: Migration = {
     for (const [name, columns] of Object.entries(indexes)) {
       await db.schema.createIndex(name).on("unified_objects").columns(columns).execute();
     }
+
+    // The projection catches up on what changed in the cache since its mark: a range of this index.
+    await db.schema
+      .createIndex("records_by_change")
+      .on("records")
+      .columns(["connection_id", "stream", "updated_at", "pk"])
+      .execute();
 
     await db.schema
       .createTable("unified_marks")

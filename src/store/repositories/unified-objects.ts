@@ -20,21 +20,17 @@ export interface CachedRecordChange {
   updatedAt: string;
 }
 
-/** A page, in primary-key order after `afterPk`, of a stream's records that changed after `changedAfter` (all when null). */
+/**
+ * A page of a stream's records that changed after `changedAfter` (all when null), in change order
+ * (`updated_at`, then primary key) after `after`: an index range (`records_by_change`), however large the stream.
+ */
 export async function readRecordChangesForUnified(
   db: Kysely<Database>,
   connectionId: string,
   stream: string,
-  options: { changedAfter: string | null; afterPk?: string; limit: number },
+  options: RecordChangesRequest,
 ): Promise<CachedRecordChange[]> {
-  let query = db
-    .selectFrom("records")
-    .select(["pk", "payload", "deleted", "first_seen_at", "updated_at"])
-    .where("connection_id", "=", connectionId)
-    .where("stream", "=", stream);
-  if (options.changedAfter !== null) query = query.where("updated_at", ">", options.changedAfter);
-  if (options.afterPk !== undefined) query = query.where("pk", ">", options.afterPk);
-  const rows = await query.orderBy("pk").limit(options.limit).execute();
+  const rows = await recordChangesQuery(db, connectionId, stream, options).execute();
   return rows.map((row) => ({
     pk: row.pk,
     payload: row.payload,
@@ -42,6 +38,37 @@ export async function readRecordChangesForUnified(
     firstSeenAt: row.first_seen_at,
     updatedAt: row.updated_at,
   }));
+}
+
+export interface RecordChangesRequest {
+  changedAfter: string | null;
+  after?: { updatedAt: string; pk: string };
+  limit: number;
+}
+
+/** The statement `readRecordChangesForUnified` runs, for tests of its plan. */
+export function recordChangesQuery(
+  db: Kysely<Database>,
+  connectionId: string,
+  stream: string,
+  options: RecordChangesRequest,
+) {
+  let query = db
+    .selectFrom("records")
+    .select(["pk", "payload", "deleted", "first_seen_at", "updated_at"])
+    .where("connection_id", "=", connectionId)
+    .where("stream", "=", stream);
+  if (options.changedAfter !== null) query = query.where("updated_at", ">", options.changedAfter);
+  const after = options.after;
+  if (after !== undefined) {
+    query = query.where((eb) =>
+      eb.or([
+        eb("updated_at", ">", after.updatedAt),
+        eb.and([eb("updated_at", "=", after.updatedAt), eb("pk", ">", after.pk)]),
+      ]),
+    );
+  }
+  return query.orderBy("updated_at").orderBy("pk").limit(options.limit);
 }
 
 /** Raw payloads of some records of a stream, by primary key (for `remote_data`). */
