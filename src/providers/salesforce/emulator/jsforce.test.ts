@@ -134,6 +134,33 @@ describe("jsforce against the emulator", () => {
     expect(changed.ids).toEqual([]);
   });
 
+  it("runs the SOQL jsforce's query builder writes: find with $in and $gt, sort, limit, and '*' from describe", async () => {
+    const found = await conn
+      .sobject("Opportunity")
+      .find({ StageName: { $in: ["Closed Won", "Prospecting"] }, Amount: { $gt: 1000 } }, [
+        "Id",
+        "Amount",
+        "StageName",
+      ])
+      .sort({ Amount: -1 })
+      .limit(5);
+    const expected = emulator
+      .groundTruth("Opportunity")
+      .live.filter(
+        (record) =>
+          ["Closed Won", "Prospecting"].includes(String(record.StageName)) && Number(record.Amount) > 1000,
+      )
+      .sort((a, b) => Number(b.Amount) - Number(a.Amount) || String(a.Id).localeCompare(String(b.Id)))
+      .slice(0, 5);
+    expect(found.map((record) => record.Amount)).toEqual(expected.map((record) => record.Amount));
+    const everything = await conn.sobject("Account").find({}, "*").limit(1);
+    expect(Object.keys(everything[0]!)).toEqual(
+      expect.arrayContaining(["Customer_Tier__c", "BillingAddress", "SystemModstamp"]),
+    );
+    const limits = await conn.limits();
+    expect(limits.DailyApiRequests?.Max).toBe(15_000);
+  });
+
   it("counts with COUNT() and reports API usage from Sforce-Limit-Info", async () => {
     const count = await conn.sobject("Opportunity").count();
     expect(count).toBe(size.opportunities);
