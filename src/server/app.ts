@@ -10,7 +10,7 @@ import { createFallbackHandler } from "./fallback.ts";
 import { clientErrorHandler, frameworkErrorHandler } from "./framework-errors.ts";
 import { registerJsonBodyParser } from "./json-body.ts";
 import { requestLogFields } from "./log-redaction.ts";
-import { registerMergeApi } from "./merge/index.ts";
+import { mergeCrmRoutes, registerMergeApi } from "./merge/index.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
 import { PROBLEM_CONTENT_TYPE, problemFromError } from "./problem.ts";
 import { registerReferencePage } from "./reference-page.ts";
@@ -121,7 +121,7 @@ export function buildServer(deps: PlatformDeps, options: ServerOptions = {}): Fa
     registerRoutes(api, routes, deps, { rateLimiter, authFailures });
     registerMergeApi(api, deps, { rateLimiter, authFailures });
   });
-  registerReferencePage(app, buildOpenApiDocument(routes));
+  registerReferencePage(app, buildOpenApiDocument([...routes, ...(mergeCrmRoutes as readonly AnyRoute[])]));
   registerConnect(app, deps, options.connectLimits);
   return app;
 }

@@ -108,14 +108,24 @@ function responses(collector: SchemaCollector, route: AnyRoute): Record<string, 
     const status = STATUS_BY_CODE[code];
     codesByStatus.set(status, (codesByStatus.get(status) ?? new Set()).add(code));
   }
+  const errorContent = route.errorBody
+    ? { "application/json": { schema: collector.convert(route.errorBody, "output") } }
+    : { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } };
   for (const [status, codes] of [...codesByStatus].sort(([a], [b]) => a - b)) {
     out[String(status)] = {
-      description: `Problem: ${[...codes].join(", ")}`,
-      content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+      description: `${route.errorBody ? "Error" : "Problem"}: ${[...codes].join(", ")}`,
+      content: errorContent,
     };
   }
   return out;
 }
+
+/** What each kind of route auth asks for, as security requirements of the schemes below. */
+const SECURITY: Record<AnyRoute["auth"], Record<string, string[]>[]> = {
+  public: [],
+  api_key: [{ apiKey: [] }],
+  account_token: [{ apiKey: [], accountToken: [] }],
+};
 
 function operation(collector: SchemaCollector, route: AnyRoute): Record<string, unknown> {
   const params = parameters(collector, route);
@@ -124,7 +134,7 @@ function operation(collector: SchemaCollector, route: AnyRoute): Record<string, 
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     tags: [...route.tags],
-    security: route.auth === "public" ? [] : [{ apiKey: [] }],
+    security: SECURITY[route.auth],
     ...(params.length > 0 ? { parameters: params } : {}),
     ...(route.body
       ? {
@@ -173,6 +183,14 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[]): OpenApiDocume
           type: "http",
           scheme: "bearer",
           description: "A secret API key of one environment (`sy_<environment>_…`).",
+        },
+        accountToken: {
+          type: "apiKey",
+          in: "header",
+          name: "X-Account-Token",
+          description:
+            "The account token of one connection (`sy_acct_…`), as Merge's `X-Account-Token`: the unified API's " +
+            "linked account, in the API key's environment.",
         },
       },
     },

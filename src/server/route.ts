@@ -77,6 +77,11 @@ export interface RouteContract<
   errors: readonly E[];
   /** An example of a valid request: shown in the OpenAPI document and used by tests to reach the handler. */
   example?: { body?: B extends z.ZodType ? z.input<B> : never };
+  /**
+   * The body of this route's error answers, when it is not an RFC 9457 problem (Merge's `{detail}` on the
+   * unified API); the route's scope must answer errors in it.
+   */
+  errorBody?: z.ZodType;
 }
 
 /** A contract with its handler, which the compiler checked against the contract. */
@@ -108,6 +113,7 @@ export interface AnyRoute {
   response: Responses;
   errors: readonly ErrorCode[];
   example?: { body?: unknown };
+  errorBody?: z.ZodType;
   handler(ctx: {
     params: unknown;
     query: unknown;

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { type ExpandableField, getUnified, type ListOptions, listUnified } from "../../app/unified/reads.ts";
 import { unifiedMappers } from "../../providers/unified-mappers.ts";
 import type { UnifiedObjectFilters } from "../../store/repositories/unified-objects.ts";
+import { DetailErrorResponse } from "../../unified/crm/index.ts";
 import type { CrmModelName } from "../../unified/mappers.ts";
 import { getUnifiedModel } from "../../unified/registry.ts";
 import { defineRoute } from "../route.ts";
@@ -93,6 +94,7 @@ function modelRoutes({ model, operation, filters, expand }: ModelEndpoints) {
     query: z.looseObject({ ...listOptions, ...filters, ...expandParam }),
     response: { 200: unified.list },
     errors: [],
+    errorBody: DetailErrorResponse,
   }).handle(async ({ query, account, deps }) => {
     const page = await listUnified(
       deps.db,
@@ -115,6 +117,7 @@ function modelRoutes({ model, operation, filters, expand }: ModelEndpoints) {
     query: z.looseObject({ ...retrieveOptions, ...expandParam }),
     response: { 200: unified.schema },
     errors: ["not_found"],
+    errorBody: DetailErrorResponse,
   }).handle(async ({ params, query, account, deps }) => {
     const parsed = query as unknown as { expand?: ExpandableField[]; include_remote_data?: boolean };
     const object = await getUnified(deps.db, unifiedMappers, account, model, params.id, {

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { accountDetails, listLinkedAccounts, syncStatuses } from "../../app/unified/linked-accounts.ts";
 import { unifiedMappers } from "../../providers/unified-mappers.ts";
+import { DetailErrorResponse } from "../../unified/crm/index.ts";
 import { defineRoute } from "../route.ts";
 import { queryBoolean, queryInt, queryList } from "../schemas.ts";
 import { MAX_PAGE_SIZE } from "./query.ts";
@@ -74,6 +75,7 @@ export const accountDetailsRoute = defineRoute({
   auth: "account_token",
   response: { 200: AccountDetails },
   errors: [],
+  errorBody: DetailErrorResponse,
 }).handle(async ({ account, deps }) => ({ status: 200, body: accountDetails(deps, account) }));
 
 export const linkedAccountsRoute = defineRoute({
@@ -104,6 +106,7 @@ export const linkedAccountsRoute = defineRoute({
   }),
   response: { 200: page(LinkedAccount) },
   errors: [],
+  errorBody: DetailErrorResponse,
 }).handle(async ({ query, caller, deps }) => {
   const body = await listLinkedAccounts(deps, unifiedMappers, caller.environmentId, {
     pageSize: query.page_size,
@@ -136,6 +139,7 @@ export const syncStatusRoute = defineRoute({
   query: z.looseObject({ cursor: z.string().optional(), page_size: queryInt(1, 1_000_000).optional() }),
   response: { 200: page(SyncStatus) },
   errors: [],
+  errorBody: DetailErrorResponse,
 }).handle(async ({ account, deps }) => ({
   status: 200,
   body: { next: null, previous: null, results: await syncStatuses(deps.db, unifiedMappers, account) },
