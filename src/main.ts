@@ -108,13 +108,13 @@ async function start(): Promise<void> {
       `  Dev API key:      ${apiKey.created}   (an admin key: it also manages environments; shown once; saved to ${apiKey.path})`,
     );
   console.log(
-    `  ${`${provider.displayName} emulator:`.padEnd(18)}${emulator.url}   (the demo customer's account; ${
+    `  ${bannerLabel(`${provider.displayName} emulator:`)}${emulator.url}   (the demo customer's account; ${
       demo.continuous
         ? "same data as at the last stop"
         : "new or changed data: the syncs reading from it re-read everything once"
     })`,
   );
-  const connectLabel = `Connect ${provider.displayName}:`.padEnd(18);
+  const connectLabel = bannerLabel(`Connect ${provider.displayName}:`);
   console.log(
     ownApp?.oauth2
       ? `  ${connectLabel}your OAuth app ${ownApp.oauth2.clientId} (${providerEnvPrefix(provider)}CLIENT_ID); its redirect URL must be ${publicUrl}/connect/oauth/callback`
@@ -166,6 +166,11 @@ function emulatorOAuthApp(emulator: EmulatorHandle, publicUrl: string): Provider
     redirectUris: [`${publicUrl}/connect/oauth/callback`],
   });
   return { baseUrl: emulator.url, oauth2: { ...app, ...endpoints } };
+}
+
+/** A label of the start-up banner, its values aligned in one column (a longer label still gets a space). */
+function bannerLabel(label: string): string {
+  return `${label} `.padEnd(18);
 }
 
 /** The demo account's credential for the start-up banner (an emulator's, not a real secret). */
