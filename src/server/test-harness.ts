@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { sql } from "kysely";
-import { afterEach, beforeEach, expect } from "vitest";
+import { expect } from "vitest";
+import { freshForEachTest } from "../../test/helpers/lifecycle.ts";
 import { issueApiKey } from "../app/api-keys/api-keys.ts";
 import type { PlatformDeps } from "../app/platform.ts";
 import { createClient, type SwitchyardClient } from "../client/index.ts";
@@ -199,25 +200,17 @@ export async function startHarness(
  * current test's one.
  */
 export function harnessPerTest(options?: Parameters<typeof startHarness>[0]): Harness {
-  let current: Harness | undefined;
-  beforeEach(async () => {
-    current = await startHarness(options);
-  });
-  afterEach(async () => {
-    const h = current;
-    current = undefined;
-    if (!h) return;
-    try {
-      expect(await h.leakedSecrets()).toEqual([]);
-    } finally {
-      await h.close();
-    }
-  });
-  // A stand-in that forwards to the current test's harness, so that test files can keep one `h`.
-  return new Proxy({} as Harness, {
-    get(_, key) {
-      if (!current) throw new Error("harnessPerTest: the harness exists only while a test runs");
-      return Reflect.get(current, key);
+  const current = freshForEachTest(
+    "harnessPerTest's harness",
+    () => startHarness(options),
+    async (h) => {
+      try {
+        expect(await h.leakedSecrets()).toEqual([]);
+      } finally {
+        await h.close();
+      }
     },
-  });
+  );
+  // A stand-in that forwards to the current test's harness, so that test files can keep one `h`.
+  return new Proxy({} as Harness, { get: (_, key) => Reflect.get(current(), key) });
 }

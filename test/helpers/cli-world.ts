@@ -4,12 +4,12 @@
  */
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll } from "vitest";
 import {
   type HubSpotEmulator,
   type HubSpotEmulatorOptions,
   startHubSpotEmulator,
 } from "../../src/providers/hubspot/emulator/index.ts";
+import { sharedByAllTests } from "./lifecycle.ts";
 import { tempDir } from "./temp-store.ts";
 
 export interface CliWorld {
@@ -27,20 +27,14 @@ export interface CliWorld {
  * `syncArgs` are added to every `world.syncArgs()` (such as a batch size).
  */
 export function cliWorld(options: { emulator: HubSpotEmulatorOptions; syncArgs?: string[] }): CliWorld {
-  let emulator: HubSpotEmulator | undefined;
-  let dir: ReturnType<typeof tempDir> | undefined;
-  beforeAll(async () => {
-    emulator = await startHubSpotEmulator(options.emulator);
-    dir = tempDir();
-  });
-  afterAll(async () => {
-    await emulator?.close();
-    dir?.cleanup();
-  });
-  const started = () => {
-    if (!emulator || !dir) throw new Error("cliWorld: the emulator runs only while the file's tests do");
-    return { emulator, dir };
-  };
+  const started = sharedByAllTests(
+    "cliWorld's emulator",
+    async () => ({ emulator: await startHubSpotEmulator(options.emulator), dir: tempDir() }),
+    async ({ emulator, dir }) => {
+      await emulator.close();
+      dir.cleanup();
+    },
+  );
   return {
     get emulator() {
       return started().emulator;

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { afterAll, beforeAll } from "vitest";
 import { openStore, type Store } from "../../src/store/index.ts";
+import { sharedByAllTests } from "./lifecycle.ts";
 
 const ADMIN_URL = process.env.SWITCHYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -50,22 +50,25 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
  * database dropped) after them. Call it inside `describe.skipIf(!available)(…)`; read `.store` in the tests.
  */
 export function postgresStoreForTests(): { readonly store: Store } {
-  let store: Store | undefined;
-  let drop: (() => Promise<void>) | undefined;
-  beforeAll(async () => {
-    const database = await createTestDatabase();
-    drop = database.drop;
-    store = await openStore({ kind: "postgres", connectionString: database.url });
-  });
-  afterAll(async () => {
-    await store?.close();
-    await drop?.();
-  });
+  const current = sharedByAllTests(
+    "postgresStoreForTests's store",
+    async () => {
+      const database = await createTestDatabase();
+      try {
+        return { database, store: await openStore({ kind: "postgres", connectionString: database.url }) };
+      } catch (error) {
+        await database.drop();
+        throw error;
+      }
+    },
+    async ({ database, store }) => {
+      await store.close();
+      await database.drop();
+    },
+  );
   return {
     get store() {
-      if (!store)
-        throw new Error("postgresStoreForTests: the store is open only while the block's tests run");
-      return store;
+      return current().store;
     },
   };
 }

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Kysely } from "kysely";
-import { afterEach, beforeEach } from "vitest";
 import {
   createConnection,
   type Database,
@@ -10,6 +9,7 @@ import {
   openStore,
   type Store,
 } from "../../src/store/index.ts";
+import { freshForEachTest } from "./lifecycle.ts";
 
 /** A fresh temporary directory, removed by the returned cleanup. */
 export function tempDir(prefix = "switchyard-test-"): { path: string; cleanup: () => void } {
@@ -63,24 +63,17 @@ export function storeWithConnectionPerTest(provider = "fake"): {
   readonly store: Store;
   readonly connectionId: string;
 } {
-  let current: Awaited<ReturnType<typeof openTempStoreWithConnection>> | undefined;
-  beforeEach(async () => {
-    current = await openTempStoreWithConnection(provider);
-  });
-  afterEach(async () => {
-    await current?.cleanup();
-    current = undefined;
-  });
-  const now = () => {
-    if (!current) throw new Error("storeWithConnectionPerTest: the store exists only while a test runs");
-    return current;
-  };
+  const current = freshForEachTest(
+    "storeWithConnectionPerTest's store",
+    () => openTempStoreWithConnection(provider),
+    (opened) => opened.cleanup(),
+  );
   return {
     get store() {
-      return now().store;
+      return current().store;
     },
     get connectionId() {
-      return now().connectionId;
+      return current().connectionId;
     },
   };
 }

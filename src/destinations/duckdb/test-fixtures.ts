@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "safe-stable-stringify";
-import { afterEach, beforeEach } from "vitest";
+import { freshForEachTest } from "../../../test/helpers/lifecycle.ts";
 import {
   type ColumnType,
   fieldsOf,
@@ -76,35 +76,33 @@ export interface DestinationPerTest {
  * given), and closes and removes it after.
  */
 export function destinationPerTest(fileName: string, target?: StreamTarget): DestinationPerTest {
-  let current: { dest: DuckDbDestination; dir: Awaited<ReturnType<typeof tempDir>> } | undefined;
   const open = (dir: Awaited<ReturnType<typeof tempDir>>) =>
     createDuckDbDestination({ path: dir.file(fileName) });
-  const now = () => {
-    if (!current) throw new Error("destinationPerTest: the destination exists only while a test runs");
-    return current;
-  };
-  beforeEach(async () => {
-    const dir = await tempDir();
-    current = { dir, dest: await open(dir) };
-    if (target) await current.dest.prepare(target);
-  });
-  afterEach(async () => {
-    await current?.dest.close();
-    await current?.dir.cleanup();
-    current = undefined;
-  });
+  const current = freshForEachTest(
+    "destinationPerTest's destination",
+    async () => {
+      const dir = await tempDir();
+      const opened = { dir, dest: await open(dir) };
+      if (target) await opened.dest.prepare(target);
+      return opened;
+    },
+    async ({ dest, dir }) => {
+      await dest.close();
+      await dir.cleanup();
+    },
+  );
   return {
     get dest() {
-      return now().dest;
+      return current().dest;
     },
     get dir() {
-      return now().dir;
+      return current().dir;
     },
     async reopen() {
-      const { dest, dir } = now();
-      await dest.close();
-      now().dest = await open(dir);
-      return now().dest;
+      const opened = current();
+      await opened.dest.close();
+      opened.dest = await open(opened.dir);
+      return opened.dest;
     },
   };
 }
