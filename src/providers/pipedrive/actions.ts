@@ -7,10 +7,8 @@ import type { ActionDefinition, HttpClient } from "../../core/index.ts";
 
 const id = z.number().int().positive();
 /** Custom field values by their 40-character key, as v2 takes them under `custom_fields`. */
-const customFields = z.record(
-  z.string().regex(/^[0-9a-f]{40}$/, "must be a custom field's key"),
-  z.unknown(),
-);
+const customKey = z.string().regex(/^[0-9a-f]{40}$/, "must be a custom field's key");
+const customFields = z.record(customKey, z.unknown());
 
 export const personInput = z.strictObject({
   name: z.string().min(1),
@@ -67,23 +65,20 @@ async function save(http: HttpClient, entity: Entity, input: Record<string, unkn
 type PersonInput = z.infer<typeof personInput>;
 type OrganizationInput = z.infer<typeof organizationInput>;
 type DealInput = z.infer<typeof dealInput>;
+type Update<T> = Partial<T> & { id: number };
 
 export const createPerson = async (http: HttpClient, input: PersonInput) =>
   save(http, "persons", personInput.parse(input));
-export const updatePerson = async (
-  http: HttpClient,
-  { id: recordId, ...input }: z.infer<typeof personUpdate>,
-) => save(http, "persons", personInput.partial().parse(input), recordId);
+export const updatePerson = async (http: HttpClient, { id, ...input }: Update<PersonInput>) =>
+  save(http, "persons", personInput.partial().parse(input), id);
 export const createOrganization = async (http: HttpClient, input: OrganizationInput) =>
   save(http, "organizations", organizationInput.parse(input));
-export const updateOrganization = async (
-  http: HttpClient,
-  { id: recordId, ...input }: z.infer<typeof organizationUpdate>,
-) => save(http, "organizations", organizationInput.partial().parse(input), recordId);
+export const updateOrganization = async (http: HttpClient, { id, ...input }: Update<OrganizationInput>) =>
+  save(http, "organizations", organizationInput.partial().parse(input), id);
 export const createDeal = async (http: HttpClient, input: DealInput) =>
   save(http, "deals", dealInput.parse(input));
-export const updateDeal = async (http: HttpClient, { id: recordId, ...input }: z.infer<typeof dealUpdate>) =>
-  save(http, "deals", dealInput.partial().parse(input), recordId);
+export const updateDeal = async (http: HttpClient, { id, ...input }: Update<DealInput>) =>
+  save(http, "deals", dealInput.partial().parse(input), id);
 
 function action<I>(
   name: string,

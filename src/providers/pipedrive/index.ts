@@ -15,24 +15,14 @@ const v2Cursor = { type: "cursor", cursorPath: "additional_data.next_cursor", pa
 /** API v1 lists: `start`/`limit` (the kit stops at a short page; `more_items_in_collection` agrees). */
 const v1Offset = { type: "offset", offsetParam: "start", limitParam: "limit", limit: 500 } as const;
 
-/** Pipedrive's field types (`field_type` of `/v1/personFields`…) as columns, shaped as v2 sends values. */
+/**
+ * Pipedrive's field types (`field_type` of `/v1/personFields`…) as columns, as v2 sends their values:
+ * `monetary` is `{ value, currency }`, `enum` the option's id, `set` a list of option ids.
+ */
 const FIELD_TYPES: Record<string, ColumnType> = {
-  int: "integer",
-  double: "number",
-  monetary: "json", // v2: { value, currency }
-  date: "timestamp",
-  enum: "integer", // v2: the option's id
-  set: "json", // v2: option ids
-  boolean: "boolean",
-  user: "integer",
-  org: "integer",
-  people: "integer",
-  stage: "integer",
-  visible_to: "integer",
-  address: "json",
-  phone: "json",
-  daterange: "json",
-  timerange: "json",
+  ...{ int: "integer", double: "number", date: "timestamp", boolean: "boolean", enum: "integer" },
+  ...{ user: "integer", org: "integer", people: "integer", stage: "integer", visible_to: "integer" },
+  ...{ monetary: "json", set: "json", address: "json", phone: "json", daterange: "json", timerange: "json" },
 };
 
 const TIMES = { add_time: "timestamp", update_time: "timestamp" } as const;
@@ -74,6 +64,11 @@ function v2Stream(
   };
 }
 
+const FIELD_COLUMNS: Record<string, ColumnType> = {
+  ...{ id: "integer", key: "string", name: "string", field_type: "string", edit_flag: "boolean" },
+  options: "json",
+};
+
 /** A field-definitions endpoint as a stream of its own (what each custom field is called and holds). */
 function fieldsStream(name: string, path: string): StreamSpec {
   return {
@@ -82,16 +77,7 @@ function fieldsStream(name: string, path: string): StreamSpec {
     request: { path: `/api/v1/${path}` },
     records: "data",
     paginator: v1Offset,
-    schema: {
-      columns: {
-        id: "integer",
-        key: "string",
-        name: "string",
-        field_type: "string",
-        edit_flag: "boolean",
-        options: "json",
-      },
-    },
+    schema: { columns: FIELD_COLUMNS },
   };
 }
 
