@@ -54,7 +54,9 @@ describe("the Salesforce SOQL stream", () => {
   it("resumes a stopped read from its saved nextRecordsUrl", async () => {
     const first = await read(undefined, 2);
     expect(first.records).toHaveLength(40);
-    expect((first.state?.pass as { next?: string } | undefined)?.next).toMatch(/\/query\/01g[0-9A-Za-z]{15}-40$/);
+    expect((first.state?.pass as { next?: string } | undefined)?.next).toMatch(
+      /\/query\/01g[0-9A-Za-z]{15}-40$/,
+    );
     const rest = await read(first.state);
     expect(rest.pages).toBe(3);
     const ids = [...first.records, ...rest.records].map((record) => record.Id);
