@@ -3,30 +3,21 @@
  * of the same connection never overlap, nor do two CLI runs. The one that comes second is refused with a
  * message naming the run going on (CLI), or waits (scheduler).
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildSyncJob, syncConnection } from "../app/syncs/sync-connection.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { syncConnection } from "../app/syncs/sync-connection.ts";
 import { createSync } from "../app/syncs/syncs.ts";
 import { SwitchyardError } from "../core/index.ts";
 import { countRecords, getConnectionLease, listRuns } from "../store/index.ts";
-import { createSyncRunner } from "./run-claim.ts";
-import { createScheduler, type Scheduler } from "./scheduler.ts";
-import { createStoreSyncQueue } from "./store-queue.ts";
-import { type Fixture, gate, memoryProvider, openFixture, type StreamKnobs } from "./test-fixtures.ts";
+import type { Scheduler } from "./scheduler.ts";
+import { fixturePerTest, gate, memoryProvider, realScheduler, type StreamKnobs } from "./test-fixtures.ts";
 
-let f: Fixture;
+const f = fixturePerTest();
 let knobs: StreamKnobs;
-let errors: unknown[];
 let connectionId: string;
 
 beforeEach(async () => {
-  f = await openFixture();
   knobs = { failing: new Set(), records: 4, reads: [] };
-  errors = [];
   connectionId = await f.connection();
-});
-afterEach(async () => {
-  expect(errors).toEqual([]);
-  await f.close();
 });
 
 const providers = () => ({ memory: memoryProvider(knobs) });
@@ -37,12 +28,7 @@ function cliRun() {
 }
 
 function scheduler(): Scheduler {
-  const deps = { store: f.store, vault: f.vault, providers: providers() };
-  return createScheduler({
-    queue: createStoreSyncQueue(f.store.db),
-    run: createSyncRunner({ store: f.store, buildJob: (id, options) => buildSyncJob(deps, id, options) }),
-    onError: (error) => errors.push(error),
-  });
+  return realScheduler(f, { knobs });
 }
 
 /** Holds every run in its first stream until the returned gate opens; resolves once a run is held. */

@@ -3,35 +3,27 @@
  * never run one sync twice at once; a worker that died leaves a run that the next worker fails as
  * `run_interrupted` once the lease expires.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createSync } from "../app/syncs/syncs.ts";
 import { getRun, getSync, listRunLogs, listRuns, streamsOfSyncs } from "../store/index.ts";
 import { createScheduler, type Scheduler } from "./scheduler.ts";
 import { createStoreSyncQueue } from "./store-queue.ts";
 import {
-  type Fixture,
   fakeClock,
+  fixturePerTest,
   gate,
   memoryProvider,
   type Overlap,
-  openFixture,
   orphanRun,
   overlapMeter,
 } from "./test-fixtures.ts";
 
 const provider = memoryProvider({ failing: new Set(), records: 1, reads: [] });
-let f: Fixture;
+const f = fixturePerTest();
 let meter: Overlap;
-let errors: unknown[];
 
 beforeEach(async () => {
-  f = await openFixture();
   meter = overlapMeter();
-  errors = [];
-});
-afterEach(async () => {
-  expect(errors).toEqual([]);
-  await f.close();
 });
 
 describe("leases across processes", () => {
@@ -39,7 +31,7 @@ describe("leases across processes", () => {
     const other = await f.openSibling();
     const sync = await createSync(f.store.db, provider, await f.connection(), { frequency: "1h" });
     const release = gate();
-    const onError = (error: unknown) => errors.push(error);
+    const onError = f.onError;
     const a = createScheduler({
       queue: createStoreSyncQueue(f.store.db),
       run: meter.track(f.store, () => release.promise),
@@ -69,7 +61,7 @@ describe("leases across processes", () => {
       syncIds.push((await createSync(f.store.db, provider, await f.connection(), { frequency: "30s" })).id);
     }
     const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 3));
-    const onError = (error: unknown) => errors.push(error);
+    const onError = f.onError;
     const finished = [0, 0];
     const schedulers: Scheduler[] = [f.store, other].map((store, index) =>
       createScheduler({
@@ -119,7 +111,7 @@ describe("leases across processes", () => {
     const live = createScheduler({
       queue: createStoreSyncQueue(other.db, { owner: "live", now: clock.now }),
       run: meter.track(other),
-      onError: (error) => errors.push(error),
+      onError: f.onError,
     });
     clock.advance(59_000);
     expect(await live.tick()).toEqual([]);

@@ -5,18 +5,17 @@
  */
 import { spawnSync } from "node:child_process";
 import { hostname } from "node:os";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createSync } from "../app/syncs/syncs.ts";
 import { createRun, getRun, getSync, listRuns, type Sync } from "../store/index.ts";
 import type { Scheduler } from "./scheduler.ts";
 import { createStoreSyncQueue, type StoreQueueOptions } from "./store-queue.ts";
 import {
   type FakeClock,
-  type Fixture,
   fakeClock,
+  fixturePerTest,
   gate,
   memoryProvider,
-  openFixture,
   orphanRun,
   realScheduler,
   type StreamKnobs,
@@ -24,25 +23,18 @@ import {
   untilReading,
 } from "./test-fixtures.ts";
 
-let f: Fixture;
+const f = fixturePerTest();
 let clock: FakeClock;
 let knobs: StreamKnobs;
-let errors: unknown[];
 
 beforeEach(async () => {
-  f = await openFixture();
   clock = fakeClock();
   knobs = { failing: new Set(), records: 3, reads: [] };
-  errors = [];
-});
-afterEach(async () => {
-  expect(errors).toEqual([]);
-  await f.close();
 });
 
 /** A scheduler with the real runner, as a process of its own would have (its own queue and owner). */
 function startProcess(queue: StoreQueueOptions = {}): Scheduler {
-  return realScheduler(f, { knobs, clock, queue, pollMs: 5, onError: (error) => errors.push(error) });
+  return realScheduler(f, { knobs, clock, queue, pollMs: 5 });
 }
 
 async function statusesOf(sync: Sync): Promise<string[]> {

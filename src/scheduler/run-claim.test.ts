@@ -2,39 +2,31 @@
  * The real runner (engine + store) under the scheduler: per-stream sync status after success, failure, a
  * failure before any stream started, while running, and while paused; full refresh reaches the streams.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { changeSync, createSync } from "../app/syncs/syncs.ts";
 import { countRecords, getSync, listRuns, type Sync } from "../store/index.ts";
 import type { Scheduler } from "./scheduler.ts";
 import {
   type FakeClock,
-  type Fixture,
   fakeClock,
+  fixturePerTest,
   gate,
   memoryProvider,
-  openFixture,
   realScheduler,
   type StreamKnobs,
   streamStatusesOf,
   untilReading,
 } from "./test-fixtures.ts";
 
-let f: Fixture;
+const f = fixturePerTest();
 let clock: FakeClock;
 let knobs: StreamKnobs;
 let s: Scheduler;
-let errors: unknown[];
 
 beforeEach(async () => {
-  f = await openFixture();
   clock = fakeClock();
   knobs = { failing: new Set(), records: 5, reads: [] };
-  errors = [];
-  s = realScheduler(f, { knobs, clock, onError: (error) => errors.push(error) });
-});
-afterEach(async () => {
-  expect(errors).toEqual([]);
-  await f.close();
+  s = realScheduler(f, { knobs, clock });
 });
 
 function statusOf(sync: Sync) {

@@ -1,5 +1,5 @@
 /** The scheduler over the store queue, on real SQLite with a fake clock and a runner that records overlap. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { changeSync, createSync } from "../app/syncs/syncs.ts";
 import { thisProcess } from "../engine/index.ts";
 import { claimSyncLease, deleteSync, findDueSyncs, getSync, listRuns } from "../store/index.ts";
@@ -7,30 +7,22 @@ import { createScheduler, type Scheduler } from "./scheduler.ts";
 import { createStoreSyncQueue } from "./store-queue.ts";
 import {
   type FakeClock,
-  type Fixture,
   fakeClock,
+  fixturePerTest,
   gate,
   memoryProvider,
   type Overlap,
-  openFixture,
   overlapMeter,
 } from "./test-fixtures.ts";
 
 const provider = memoryProvider({ failing: new Set(), records: 1, reads: [] });
-let f: Fixture;
+const f = fixturePerTest();
 let clock: FakeClock;
 let meter: Overlap;
-let errors: unknown[];
 
 beforeEach(async () => {
-  f = await openFixture();
   clock = fakeClock();
   meter = overlapMeter();
-  errors = [];
-});
-afterEach(async () => {
-  expect(errors).toEqual([]);
-  await f.close();
 });
 
 function scheduler(options: { concurrency?: number; hold?: () => Promise<void> } = {}): Scheduler {
@@ -38,7 +30,7 @@ function scheduler(options: { concurrency?: number; hold?: () => Promise<void> }
     queue: createStoreSyncQueue(f.store.db, { now: clock.now }),
     run: meter.track(f.store, options.hold),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-    onError: (error) => errors.push(error),
+    onError: f.onError,
   });
 }
 
@@ -185,7 +177,7 @@ describe("scheduler", () => {
     const s = createScheduler({
       queue: createStoreSyncQueue(f.store.db, { now: clock.now, leaseMs: 30 }),
       run: meter.track(f.store, () => new Promise(() => undefined)),
-      onError: (error) => errors.push(error),
+      onError: f.onError,
     });
     expect(await s.tick()).toHaveLength(1);
     await deleteSync(f.store.db, sync.id);
@@ -200,7 +192,7 @@ describe("scheduler", () => {
       queue: createStoreSyncQueue(f.store.db, { now: clock.now }),
       run: meter.track(f.store, () => new Promise(() => undefined)),
       pollMs: 5,
-      onError: (error) => errors.push(error),
+      onError: f.onError,
     });
     const abort = new AbortController();
     const stopped = s.start(abort.signal);

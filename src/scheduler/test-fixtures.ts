@@ -5,6 +5,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expect } from "vitest";
+import { freshForEachTest } from "../../test/helpers/lifecycle.ts";
 import { streamStatuses } from "../app/syncs/status.ts";
 import { buildSyncJob } from "../app/syncs/sync-connection.ts";
 import {
@@ -114,6 +116,9 @@ export interface Fixture {
   connection(status?: string): Promise<string>;
   /** Opens another store on the same SQLite file (as a second process would). */
   openSibling(): Promise<Store>;
+  /** What schedulers built on the fixture report through `onError` (fixturePerTest expects none). */
+  errors: unknown[];
+  onError(error: unknown): void;
   close(): Promise<void>;
 }
 
@@ -124,11 +129,14 @@ export async function openFixture(): Promise<Fixture> {
   const vault = new Vault({ current: parseVaultKey(generateVaultKey()), previous: [] });
   const env = await ensureEnvironment(store.db, "dev");
   const siblings: Store[] = [];
+  const errors: unknown[] = [];
   return {
     dir,
     store,
     vault,
     environmentId: env.id,
+    errors,
+    onError: (error) => errors.push(error),
     async connection(status = "active") {
       const row = await createConnection(store.db, {
         environmentId: env.id,
@@ -151,6 +159,22 @@ export async function openFixture(): Promise<Fixture> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A fresh fixture for each test of the file, closed after it, failing the test if a scheduler reported an
+ * error. The returned fixture always stands for the current test's one.
+ */
+export function fixturePerTest(): Fixture {
+  const current = freshForEachTest("fixturePerTest's fixture", openFixture, async (f) => {
+    try {
+      expect(f.errors).toEqual([]);
+    } finally {
+      await f.close();
+    }
+  });
+  // A stand-in that forwards to the current test's fixture, so that test files can keep one `f`.
+  return new Proxy({} as Fixture, { get: (_, key) => Reflect.get(current(), key) });
 }
 
 /** Watches runs made through `track`: how many run at once, per sync and overall, and how many ran. */
@@ -205,29 +229,23 @@ export function overlapMeter(): Overlap {
 
 /**
  * A scheduler with the real runner (engine + store) over the memory provider, as a process of its own would
- * have: its own store queue (`queue` options on top of the fake clock), errors handed to `onError`.
+ * have: its own store queue (`queue` options on top of the fake clock, if any), errors reported to `f`.
  */
 export function realScheduler(
   f: Fixture,
-  options: {
-    knobs: StreamKnobs;
-    clock: FakeClock;
-    onError: (error: unknown) => void;
-    queue?: StoreQueueOptions;
-    pollMs?: number;
-  },
+  options: { knobs: StreamKnobs; clock?: FakeClock; queue?: StoreQueueOptions; pollMs?: number },
 ): Scheduler {
-  const { clock } = options;
+  const now = options.clock ? { now: options.clock.now } : {};
   const providers = { memory: memoryProvider(options.knobs) };
   return createScheduler({
-    queue: createStoreSyncQueue(f.store.db, { now: clock.now, ...options.queue }),
+    queue: createStoreSyncQueue(f.store.db, { ...now, ...options.queue }),
     run: createSyncRunner({
       store: f.store,
       buildJob: (id, job) => buildSyncJob({ store: f.store, vault: f.vault, providers }, id, job),
-      now: clock.now,
+      ...now,
     }),
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
-    onError: options.onError,
+    onError: f.onError,
   });
 }
 
