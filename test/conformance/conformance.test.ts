@@ -72,8 +72,9 @@ describe.each(declared)("$name conforms", (provider) => {
     await emulator?.close();
   });
 
-  /** How many batches a full sync writes to a destination: where the resume test kills it. */
+  /** How many batches a full sync writes to a destination, and how many pages it reads: where the resume tests kill it. */
   let batches = 0;
+  let pages = 0;
 
   it("lands exactly the emulator's truth after a full sync under 429s and 5xx", async () => {
     await emulator.setFaults(FAULTS);
@@ -85,7 +86,7 @@ describe.each(declared)("$name conforms", (provider) => {
       expect(run.error, JSON.stringify(run.error)).toBeNull();
       expect(run.status).toBe("succeeded");
       await expectTheTruth(world, provider, emulator);
-      if (attempt === 0) batches = counter.writes;
+      if (attempt === 0) [batches, pages] = [counter.writes, run.stats.pages];
       retries += run.stats.retries;
     }
     await emulator.setFaults(NO_FAULTS);
@@ -140,6 +141,22 @@ describe.each(declared)("$name conforms", (provider) => {
         const resumed = await killed.sync({ extra: [tripwire] });
         expect(resumed.error, JSON.stringify(resumed.error)).toBeNull();
         expect(resumed.status).toBe("succeeded");
+        await expectTheTruth(killed, provider, emulator);
+      } finally {
+        await killed.close();
+      }
+    }
+  });
+
+  it("resumes a full sync aborted after its first or middle page to exactly the truth, without duplicates", async () => {
+    expect(pages, "a full sync reads pages").toBeGreaterThanOrEqual(1);
+    for (const afterPages of new Set([1, Math.ceil(pages / 2)])) {
+      const killed = await openSyncWorld(provider, emulator);
+      try {
+        const first = await killed.sync({ fullRefresh: true, abortAfterPages: afterPages });
+        expect(first.error?.code, `aborted after ${afterPages} pages`).toBe("run_aborted");
+        const resumed = await killed.sync();
+        expect(resumed.error, JSON.stringify(resumed.error)).toBeNull();
         await expectTheTruth(killed, provider, emulator);
       } finally {
         await killed.close();

@@ -21,8 +21,15 @@ export interface SyncWorld {
   store: Store;
   warehouse: DuckDbDestination;
   connectionId: string;
-  /** One run of the emulator's streams into the records cache, DuckDB and `extra` destinations. */
-  sync(options?: { fullRefresh?: boolean; extra?: readonly Destination[] }): Promise<Run>;
+  /**
+   * One run of the emulator's streams into the records cache, DuckDB and `extra` destinations;
+   * `abortAfterPages` kills it (its AbortSignal) once it has read that many pages.
+   */
+  sync(options?: {
+    fullRefresh?: boolean;
+    extra?: readonly Destination[];
+    abortAfterPages?: number;
+  }): Promise<Run>;
   close(): Promise<void>;
 }
 
@@ -42,8 +49,9 @@ export async function openSyncWorld(
     store,
     warehouse,
     connectionId: connection.id,
-    sync: (options = {}) =>
-      runSync({
+    sync: (options = {}) => {
+      const kill = new AbortController();
+      return runSync({
         store,
         provider,
         connection: {
@@ -60,7 +68,12 @@ export async function openSyncWorld(
         http: { maxAttempts: 10, retryDelay: { baseMs: 5, maxMs: 200 } },
         // Small batches: a small dataset still commits in several, so a run can be killed between them.
         batchSize: 20,
-      }),
+        signal: kill.signal,
+        onProgress: (stats) => {
+          if (options.abortAfterPages !== undefined && stats.pages >= options.abortAfterPages) kill.abort();
+        },
+      });
+    },
     async close() {
       await warehouse.close();
       await cleanup();
