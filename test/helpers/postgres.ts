@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { afterAll, it } from "vitest";
 import { openStore, type Store } from "../../src/store/index.ts";
 import { sharedByAllTests } from "./lifecycle.ts";
+import { openTempStore } from "./temp-store.ts";
 
 const ADMIN_URL = process.env.SWITCHYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -71,4 +73,36 @@ export function postgresStoreForTests(): { readonly store: Store } {
       return current().store;
     },
   };
+}
+
+/**
+ * Runs `scenario` as two tests of the enclosing block: "on SQLite" on a temp store, and "on Postgres" on a
+ * database of its own (skipped when no test Postgres answers; the databases are dropped after the block).
+ */
+export function itOnSqliteAndPostgres(scenario: (store: Store) => Promise<void>): void {
+  it("on SQLite", async () => {
+    const { store, cleanup } = await openTempStore();
+    try {
+      await scenario(store);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  const pgReady = postgresAvailable();
+  const drops: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const drop of drops) await drop();
+  });
+  it("on Postgres", async (context) => {
+    if (!(await pgReady)) return context.skip();
+    const database = await createTestDatabase();
+    drops.push(database.drop);
+    const store = await openStore({ kind: "postgres", connectionString: database.url });
+    try {
+      await scenario(store);
+    } finally {
+      await store.close();
+    }
+  });
 }

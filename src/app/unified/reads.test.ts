@@ -4,10 +4,10 @@
  * match exactly, a page is an index search, and deleting a connection removes its objects. On SQLite and on
  * Postgres.
  */
-import { afterAll, describe, expect, it } from "vitest";
-import { createTestDatabase, postgresAvailable } from "../../../test/helpers/postgres.ts";
+import { describe, expect, it } from "vitest";
+import { itOnSqliteAndPostgres } from "../../../test/helpers/postgres.ts";
 import { addTestConnection, openTempStore } from "../../../test/helpers/temp-store.ts";
-import { openStore, type Store, writeRecords } from "../../store/index.ts";
+import { type Store, writeRecords } from "../../store/index.ts";
 import { deleteConnectionCascade } from "../../store/repositories/delete-connection.ts";
 import {
   listUnifiedObjectsQuery,
@@ -167,31 +167,7 @@ async function scenario(store: Store): Promise<void> {
 }
 
 describe("unified reads", () => {
-  it("on SQLite", async () => {
-    const { store, cleanup } = await openTempStore();
-    try {
-      await scenario(store);
-    } finally {
-      await cleanup();
-    }
-  });
-
-  const pgReady = postgresAvailable();
-  const drops: (() => Promise<void>)[] = [];
-  afterAll(async () => {
-    for (const drop of drops) await drop();
-  });
-  it("on Postgres", async (context) => {
-    if (!(await pgReady)) return context.skip();
-    const database = await createTestDatabase();
-    drops.push(database.drop);
-    const store = await openStore({ kind: "postgres", connectionString: database.url });
-    try {
-      await scenario(store);
-    } finally {
-      await store.close();
-    }
-  });
+  itOnSqliteAndPostgres(scenario);
 
   it("catches up through the cache's changes in (updated_at, pk) order, page by page, as an index range", async () => {
     const { store, cleanup } = await openTempStore();

@@ -2,10 +2,9 @@
  * Failed Connect attempts are counted in the store, atomically, on SQLite and Postgres alike: concurrent
  * failures are all counted, and the one that reaches the limit locks the session and drops its OAuth2 attempt.
  */
-import { afterAll, describe, expect, it } from "vitest";
-import { createTestDatabase, postgresAvailable } from "../../../test/helpers/postgres.ts";
-import { openTempStore } from "../../../test/helpers/temp-store.ts";
-import { openStore, type Store } from "../open-store.ts";
+import { describe, expect } from "vitest";
+import { itOnSqliteAndPostgres } from "../../../test/helpers/postgres.ts";
+import type { Store } from "../open-store.ts";
 import {
   getConnectSessionIn,
   insertConnectSession,
@@ -47,29 +46,5 @@ async function countsAndLocks(store: Store): Promise<void> {
 }
 
 describe("connect session locks", () => {
-  it("on SQLite", async () => {
-    const { store, cleanup } = await openTempStore();
-    try {
-      await countsAndLocks(store);
-    } finally {
-      await cleanup();
-    }
-  });
-
-  const pgReady = postgresAvailable();
-  const drops: (() => Promise<void>)[] = [];
-  afterAll(async () => {
-    for (const drop of drops) await drop();
-  });
-  it("on Postgres", async (context) => {
-    if (!(await pgReady)) return context.skip();
-    const database = await createTestDatabase();
-    drops.push(database.drop);
-    const store = await openStore({ kind: "postgres", connectionString: database.url });
-    try {
-      await countsAndLocks(store);
-    } finally {
-      await store.close();
-    }
-  });
+  itOnSqliteAndPostgres(countsAndLocks);
 });
