@@ -9,6 +9,7 @@
 import { z } from "zod";
 import type { SyncRecord } from "../../core/index.ts";
 import { getPath } from "../../http/json-path.ts";
+import { cursorFormatSchema } from "./cursor-format.ts";
 import { paginationSpecSchema } from "./pagination-spec.ts";
 import { requestSpecSchema } from "./request.ts";
 
@@ -39,8 +40,20 @@ const endpointRule = z.strictObject({
   records: z.string().optional(),
   /** Its paginator; defaults to the stream's. */
   paginator: paginationSpecSchema.optional(),
-  /** Whether it takes the incremental cursor parameter too (then only deletions since are read). */
-  since: z.boolean().default(false),
+  /**
+   * Whether it takes the incremental cursor (then only deletions since are read): `true` in the stream's
+   * parameter and format, or its own (`{ param: "since_timestamp", format: "datetime_space" }`).
+   */
+  since: z
+    .union([z.boolean(), z.strictObject({ param: z.string().min(1), format: cursorFormatSchema })])
+    .default(false),
+  /**
+   * For a feed of every change (not only deletions): which items are deletions (`data.active_flag` equals
+   * false); the others are skipped, since the stream's own endpoint reads them.
+   */
+  where: z.strictObject({ field: z.string().min(1), equals: primitive }).optional(),
+  /** Dot path of the deleted record's primary key in an item, when the item is not the record (`id`). */
+  idAt: z.string().min(1).optional(),
 });
 
 export const deleteRuleSchema = z.discriminatedUnion("type", [fieldRule, endpointRule]);

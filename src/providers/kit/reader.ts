@@ -7,6 +7,7 @@ import type { ReadContext, StreamPage, SyncRecord } from "../../core/index.ts";
 import { RecordInvalidError } from "../../core/index.ts";
 import { createPaginator, type PaginationSpec, paginate } from "../../http/index.ts";
 import { isDeletedByField, markDeleted } from "./delete-rule.ts";
+import { deletedRecord, deletedSinceParam } from "./deleted-feed.ts";
 import { applyCatalog, discoverFields, type FieldCatalog } from "./field-catalog.ts";
 import { cursorParam, latestCursor } from "./incremental.ts";
 import { startingPass, stateAfter } from "./pass.ts";
@@ -47,22 +48,26 @@ export async function* readDeclaredStream(
     const { phase } = position;
     const endpoint = endpointOf(stream, phase);
     const since = endpoint.takesCursor ? position.since : undefined;
+    const rule = stream.deleted;
+    const params =
+      phase === "deleted" && rule?.type === "endpoint"
+        ? deletedSinceParam(rule, stream.incremental, since)
+        : since
+          ? cursorParam(stream.incremental!, since)
+          : {};
     const pages = paginate(
       ctx.http,
-      buildRequest(
-        endpoint.request,
-        since ? cursorParam(stream.incremental!, since) : {},
-        stream.incremental?.in,
-      ),
+      buildRequest(endpoint.request, params, stream.incremental?.in),
       createPaginator(endpoint.paginator),
       { records: endpoint.records, resumeFrom: position.next, signal: ctx.signal },
     );
     // paginate always ends with the phase's last page (next undefined), which moves on to the next phase.
     pass = undefined;
     for await (const page of pages) {
-      const records = page.records.map((raw, index) =>
-        selectRecord(stream, catalog, endpoint, phase, raw, index),
-      );
+      const records = page.records.flatMap((raw, index) => {
+        const record = selectRecord(stream, catalog, endpoint, phase, raw, index);
+        return record === undefined ? [] : [record];
+      });
       position = { ...position, next: page.next, latest: latestOf(stream, position, records) };
       pass = page.next === undefined ? nextPhase(stream, position) : position;
       yield {
@@ -80,7 +85,7 @@ function endpointOf(stream: ParsedStreamSpec, phase: Pass["phase"]): PhaseEndpoi
       request: rule.request,
       records: rule.records ?? stream.records,
       paginator: rule.paginator ?? stream.paginator,
-      takesCursor: rule.since,
+      takesCursor: rule.since !== false,
     };
   }
   return { request: stream.request, records: stream.records, paginator: stream.paginator, takesCursor: true };
@@ -102,7 +107,10 @@ function latestOf(stream: ParsedStreamSpec, pass: Pass, records: readonly SyncRe
   return latest === undefined ? undefined : new Date(latest).toISOString();
 }
 
-/** The record selector: each item must be an object; it is typed per the catalog and flagged per the rule. */
+/**
+ * The record selector: each item must be an object; it is typed per the catalog and flagged per the rule. An
+ * item of a deleted-records feed that is not a deletion is skipped (undefined).
+ */
 function selectRecord(
   stream: ParsedStreamSpec,
   catalog: FieldCatalog | undefined,
@@ -110,7 +118,7 @@ function selectRecord(
   phase: Pass["phase"],
   raw: unknown,
   index: number,
-): SyncRecord {
+): SyncRecord | undefined {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     const where = `${endpoint.request.path} at "${endpoint.records}"`;
     throw new RecordInvalidError(stream.name, `item #${index} of ${where} is not an object`, {
@@ -118,8 +126,13 @@ function selectRecord(
     });
   }
   let record = raw as SyncRecord;
-  if (catalog) record = applyCatalog(catalog, stream.schema.discover!, stream.name, record);
   const rule = stream.deleted;
+  if (phase === "deleted" && rule?.type === "endpoint") {
+    const deleted = deletedRecord(rule, stream.primaryKey, record);
+    if (deleted === undefined) return undefined;
+    record = deleted;
+  }
+  if (catalog) record = applyCatalog(catalog, stream.schema.discover!, stream.name, record);
   if (rule) record = markDeleted(rule, record, phase === "deleted" || isDeletedByField(rule, record));
   return record;
 }
