@@ -48,8 +48,17 @@ const people = defineStream({
 });
 
 describe("a deleted-records feed of every change", () => {
-  it("yields a tombstone for each deletion and skips the other changes", async () => {
+  it("is not read by a full pass, which marks deleted what it did not see anyway", async () => {
+    const before = api.server.requests.length;
     const pages = await readPages(people, api.http, { fullRefresh: true });
+    expect(recordsOf(pages).map((record) => record.id)).toEqual([1, 3]);
+    expect(
+      api.server.requests.slice(before).map((request) => new URL(request.url, "http://x").pathname),
+    ).toEqual(["/people"]);
+  });
+
+  it("yields a tombstone for each deletion and skips the other changes", async () => {
+    const pages = await readPages(people, api.http, { state: { highWater: "2025-01-01T00:00:00Z" } });
     expect(recordsOf(pages)).toEqual([
       { id: 1, update_time: "2025-01-01T00:01:00Z", _deleted: false },
       { id: 3, update_time: "2025-01-01T00:05:00Z", _deleted: false },

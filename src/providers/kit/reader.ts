@@ -93,7 +93,10 @@ function endpointOf(stream: ParsedStreamSpec, phase: Pass["phase"]): PhaseEndpoi
 
 /** The pass after its current phase ended: the deleted-records phase if declared, else none (finished). */
 function nextPhase(stream: ParsedStreamSpec, pass: Pass): Pass | undefined {
-  if (pass.phase === "records" && stream.deleted?.type === "endpoint") {
+  const rule = stream.deleted;
+  // A feed of every change is read only since a time: a full pass marks deleted what it did not see anyway.
+  if (rule?.type === "endpoint" && rule.where && pass.since === undefined) return undefined;
+  if (pass.phase === "records" && rule?.type === "endpoint") {
     return { ...pass, phase: "deleted", next: undefined };
   }
   return undefined;
