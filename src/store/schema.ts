@@ -188,11 +188,17 @@ export interface UnifiedObjectsTable {
   owner_id: string | null;
   stage_id: string | null;
   status: string | null;
-  /** `|a@x.com|b@y.com|`: lower-cased, for exact-match filters. */
-  emails: string | null;
-  phones: string | null;
   /** JSON text of the mapped fields. */
   fields: string;
+}
+
+/** A value a unified object is matched by exactly (`kind` `email` or `phone`, lower-cased). */
+export interface UnifiedObjectKeysTable {
+  connection_id: string;
+  model: string;
+  kind: string;
+  value: string;
+  id: string;
 }
 
 /** Per stream of a connection: the cache change time unified_objects has caught up to, by mapper version. */
@@ -244,5 +250,6 @@ export interface Database {
   events: EventsTable;
   connect_sessions: ConnectSessionsTable;
   unified_objects: UnifiedObjectsTable;
+  unified_object_keys: UnifiedObjectKeysTable;
   unified_marks: UnifiedMarksTable;
 }

@@ -13,6 +13,7 @@ import {
   readRecordChangesForUnified,
   readRecordStreamChanges,
   readUnifiedMarks,
+  type UnifiedObjectKey,
   upsertUnifiedObjects,
   writeUnifiedMark,
 } from "../../store/repositories/unified-objects.ts";
@@ -76,18 +77,23 @@ async function mapStream(
     });
     if (records.length === 0) return;
     const read: NewUnifiedObject[] = [];
+    const keys: UnifiedObjectKey[] = [];
     const derived: NewUnifiedObject[] = [];
     for (const record of records) {
       const payload = JSON.parse(record.payload) as Record<string, unknown>;
       for (const mapper of mappers) {
         for (const object of mapper.fromRecord(payload, ctx)) {
           const row = toRow(connectionId, stream, mapper.model, object, record);
-          (object.derived ? derived : read).push(row);
+          if (object.derived) derived.push(row);
+          else {
+            read.push(row);
+            keys.push(...matchKeys(row.id, object.fields));
+          }
         }
       }
     }
     await db.transaction().execute(async (trx) => {
-      await upsertUnifiedObjects(trx, read, { derived: false });
+      await upsertUnifiedObjects(trx, read, { derived: false, keys });
       await upsertUnifiedObjects(trx, derived, { derived: true });
     });
     const last = records[records.length - 1]!;
@@ -117,8 +123,6 @@ function toRow(
     owner_id: referenceId(fields.owner),
     stage_id: referenceId(fields.stage),
     status: typeof fields.status === "string" ? fields.status : null,
-    emails: matchKeys(fields.email_addresses, "email_address", fields.email),
-    phones: matchKeys(fields.phone_numbers, "phone_number"),
     // The provider path rides along for `remote_data`; derived objects have no payload of their own.
     fields: JSON.stringify({ ...fields, remote_path: object.derived ? undefined : object.remotePath }),
   };
@@ -128,14 +132,18 @@ function referenceId(value: unknown): string | null {
   return typeof value === "string" ? value : null;
 }
 
-/** `|a|b|` of the lower-cased values of a nested list (and a single `extra` value), or null when none. */
-function matchKeys(list: unknown, key: string, extra?: unknown): string | null {
-  const values = Array.isArray(list)
-    ? list.map((item) => (item as Record<string, unknown> | null)?.[key])
-    : [];
-  if (extra !== undefined) values.push(extra);
-  const keys = values
-    .filter((v): v is string => typeof v === "string" && v !== "")
-    .map((v) => v.toLowerCase());
-  return keys.length === 0 ? null : `|${keys.join("|")}|`;
+/** The lower-cased email addresses (a contact's list, a user's `email`) and phone numbers an object is found by. */
+function matchKeys(id: string, fields: Record<string, unknown>): UnifiedObjectKey[] {
+  const valuesOf = (list: unknown, key: string) =>
+    Array.isArray(list) ? list.map((item) => (item as Record<string, unknown> | null)?.[key]) : [];
+  const keys = (kind: UnifiedObjectKey["kind"], values: unknown[]) =>
+    [
+      ...new Set(
+        values.filter((v): v is string => typeof v === "string" && v !== "").map((v) => v.toLowerCase()),
+      ),
+    ].map((value) => ({ id, kind, value }));
+  return [
+    ...keys("email", [...valuesOf(fields.email_addresses, "email_address"), fields.email]),
+    ...keys("phone", valuesOf(fields.phone_numbers, "phone_number")),
+  ];
 }

@@ -150,6 +150,38 @@ async function scenario(store: Store): Promise<void> {
   expect(first.results.map((c) => c.id)).toEqual(forward[0]);
   expect(first.previous).toBeNull();
 
+  // Filtered on a time, pages follow that time (then id), forward and back.
+  await writeRecords(db, connectionId, "people", {
+    upserts: [person(1, { v: 3 })],
+    seen: [],
+    at: "2026-01-03T00:00:00.000Z",
+  });
+  await writeRecords(db, connectionId, "people", {
+    upserts: [person(5, { v: 3 })],
+    seen: [],
+    at: "2026-01-04T00:00:00.000Z",
+  });
+  const since = { modifiedAfter: "2026-01-01T12:00:00.000Z" };
+  const byTime = await listUnified(db, v1, connection, "Contact", options({ filters: since, pageSize: 2 }));
+  expect(byTime.results.map((c) => c.remote_id)).toEqual(["3", "1"]);
+  const later = await listUnified(
+    db,
+    v1,
+    connection,
+    "Contact",
+    options({ filters: since, pageSize: 2, cursor: byTime.next! }),
+  );
+  expect(later.results.map((c) => c.remote_id)).toEqual(["5"]);
+  expect(later.next).toBeNull();
+  const earlier = await listUnified(
+    db,
+    v1,
+    connection,
+    "Contact",
+    options({ filters: since, pageSize: 2, cursor: later.previous! }),
+  );
+  expect(earlier.results.map((c) => c.remote_id)).toEqual(["3", "1"]);
+
   // A new mapper version maps the cached payloads again, without any new record.
   const v2 = new MapperRegistry([peopleMapper("2", (name) => name.toUpperCase())]);
   const remapped = await listUnified(db, v2, connection, "Contact", options());
@@ -229,6 +261,7 @@ describe("unified reads", () => {
         { ownerId: "o", includeDeleted: true },
         { stageId: "s", status: "WON" },
         { emails: ["x@example.com"] },
+        { phones: ["+1 555"], accountId: "a" },
       ];
       for (const filters of variants) {
         const query = listUnifiedObjectsQuery(store.db, "conn", "Contact", filters, {

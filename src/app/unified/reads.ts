@@ -11,6 +11,7 @@ import {
   getUnifiedObjects,
   listUnifiedObjects,
   readRecordPayloads,
+  sortKeyOf,
   type UnifiedObjectFilters,
   type UnifiedObjectRow,
 } from "../../store/repositories/unified-objects.ts";
@@ -38,22 +39,33 @@ export interface UnifiedPage {
   results: Record<string, unknown>[];
 }
 
+/** Where a page starts: the object before (or after) it, by id and by the value it is sorted on. */
 interface Cursor {
   direction: "next" | "previous";
   id: string;
+  sortValue?: string;
 }
 
 function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.direction === "next" ? "n" : "p", cursor.id])).toString(
-    "base64url",
-  );
+  const tuple = [
+    cursor.direction === "next" ? "n" : "p",
+    cursor.id,
+    ...(cursor.sortValue ? [cursor.sortValue] : []),
+  ];
+  return Buffer.from(JSON.stringify(tuple)).toString("base64url");
 }
 
 function decodeCursor(text: string): Cursor {
   try {
-    const [direction, id] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as unknown[];
+    const [direction, id, sortValue] = JSON.parse(
+      Buffer.from(text, "base64url").toString("utf8"),
+    ) as unknown[];
     if ((direction === "n" || direction === "p") && typeof id === "string") {
-      return { direction: direction === "n" ? "next" : "previous", id };
+      return {
+        direction: direction === "n" ? "next" : "previous",
+        id,
+        ...(typeof sortValue === "string" ? { sortValue } : {}),
+      };
     }
   } catch {
     // Reported below.
@@ -63,7 +75,10 @@ function decodeCursor(text: string): Cursor {
   });
 }
 
-/** A page of the model's objects matching the filters, in id order, with cursors to the pages around it. */
+/**
+ * A page of the model's objects matching the filters, in id order (in time order when filtered on a time),
+ * with cursors to the pages around it.
+ */
 export async function listUnified(
   db: Kysely<Database>,
   registry: MapperRegistry,
@@ -84,8 +99,11 @@ export async function listUnified(
   const page = more ? (backward ? rows.slice(1) : rows.slice(0, options.pageSize)) : rows;
   const first = page[0];
   const last = page[page.length - 1];
+  const sort = sortKeyOf(options.filters);
   const link = (direction: Cursor["direction"], row: UnifiedObjectRow | undefined, exists: unknown) =>
-    row && exists ? encodeCursor({ direction, id: row.id }) : null;
+    row && exists
+      ? encodeCursor({ direction, id: row.id, ...(sort === "id" ? {} : { sortValue: row[sort] }) })
+      : null;
   return {
     // Going forward, more rows follow when the extra row came; going back, the cursor's own row follows.
     next: link("next", last, backward ? true : more),

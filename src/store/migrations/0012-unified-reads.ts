@@ -5,6 +5,7 @@
  * - `unified_objects`: the Common Model objects mapped from the records cache, one row per (connection, model,
  *   remote id), with the columns the list endpoints filter and page on, so a page is an index range and never
  *   a scan of the cache. It is a projection: rebuilt from the cache's raw payloads whenever they change.
+ * - `unified_object_keys`: values objects are matched by exactly (email addresses, phone numbers), indexed.
  * - `unified_marks`: per connection and stream, the cache change time the projection has caught up to, and the
  *   mapper version it was built with (a new version rebuilds it); `records_by_change` finds what changed after it.
  */
@@ -37,9 +38,6 @@ export const unifiedReads: Migration = {
       .addColumn("owner_id", "text")
       .addColumn("stage_id", "text")
       .addColumn("status", "text")
-      /** Lower-cased email addresses and phone numbers, each between `|`, for the exact-match filters. */
-      .addColumn("emails", "text")
-      .addColumn("phones", "text")
       /** JSON text of the mapped model fields (without bookkeeping fields and remote data). */
       .addColumn("fields", "text", (c) => c.notNull())
       .addPrimaryKeyConstraint("unified_objects_pk", ["connection_id", "model", "remote_id"])
@@ -57,6 +55,22 @@ export const unifiedReads: Migration = {
     for (const [name, columns] of Object.entries(indexes)) {
       await db.schema.createIndex(name).on("unified_objects").columns(columns).execute();
     }
+
+    // Values an object is found by exactly (a contact's lower-cased email addresses and phone numbers).
+    await db.schema
+      .createTable("unified_object_keys")
+      .addColumn("connection_id", "text", (c) => c.notNull())
+      .addColumn("model", "text", (c) => c.notNull())
+      .addColumn("kind", "text", (c) => c.notNull())
+      .addColumn("value", "text", (c) => c.notNull())
+      .addColumn("id", "text", (c) => c.notNull())
+      .addPrimaryKeyConstraint("unified_object_keys_pk", ["connection_id", "model", "kind", "value", "id"])
+      .execute();
+    await db.schema
+      .createIndex("unified_object_keys_by_object")
+      .on("unified_object_keys")
+      .columns(["connection_id", "id"])
+      .execute();
 
     // The projection catches up on what changed in the cache since its mark: a range of this index.
     await db.schema

@@ -3,14 +3,12 @@
  * each stream's objects have caught up with the cache. Lists page by id (keyset) over indexed columns of one
  * connection's model, so no page reads more rows than it returns, whatever the cache's size.
  */
-import { type Insertable, type Kysely, type Selectable, sql } from "kysely";
+import type { Insertable, Kysely, Selectable } from "kysely";
 import type { Database, UnifiedObjectsTable } from "../schema.ts";
+import { batchQuery, chunks } from "./batch-query.ts";
 
 export type UnifiedObjectRow = Selectable<UnifiedObjectsTable>;
 export type NewUnifiedObject = Insertable<UnifiedObjectsTable>;
-
-/** Rows per insert statement: 16 columns x 200 rows stays under SQLite's and Postgres' parameter limits. */
-const ROWS_PER_STATEMENT = 200;
 
 export interface CachedRecordChange {
   pk: string;
@@ -148,36 +146,95 @@ export async function deleteUnifiedObjectsOfStream(
     .execute();
 }
 
+/** A value an object is matched by exactly: `email` or `phone`, lower-cased. */
+export interface UnifiedObjectKey {
+  id: string;
+  kind: "email" | "phone";
+  value: string;
+}
+
 /**
- * Upserts objects by (connection, model, remote id). Objects read as records take every new value; objects
- * `derived` from other records (a deal's stage) are only inserted, so the first sighting stays their creation.
+ * Upserts objects by (connection, model, remote id). Objects read as records take every new value, and their
+ * match keys are replaced by `keys`; objects `derived` from other records (a deal's stage) are only inserted,
+ * so the first sighting stays their creation.
  */
 export async function upsertUnifiedObjects(
   db: Kysely<Database>,
   rows: readonly NewUnifiedObject[],
-  options: { derived: boolean },
+  options: { derived: boolean; keys?: readonly UnifiedObjectKey[] },
 ): Promise<void> {
-  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    const part = rows.slice(start, start + ROWS_PER_STATEMENT);
-    await db
-      .insertInto("unified_objects")
-      .values(part)
-      .onConflict((oc) => {
-        const target = oc.columns(["connection_id", "model", "remote_id"]);
-        if (options.derived) return target.doNothing();
-        return target.doUpdateSet((eb) => ({
-          modified_at: eb.ref("excluded.modified_at"),
-          deleted: eb.ref("excluded.deleted"),
-          account_id: eb.ref("excluded.account_id"),
-          owner_id: eb.ref("excluded.owner_id"),
-          stage_id: eb.ref("excluded.stage_id"),
-          status: eb.ref("excluded.status"),
-          emails: eb.ref("excluded.emails"),
-          phones: eb.ref("excluded.phones"),
-          fields: eb.ref("excluded.fields"),
-        }));
-      })
-      .execute();
+  const mode = options.derived ? "derived" : "read";
+  for (const part of chunks(rows)) {
+    // One literal, so every row lists its values in the same column order (the order `values` compiles).
+    const values = part.map((row) => ({
+      connection_id: row.connection_id,
+      model: row.model,
+      remote_id: row.remote_id,
+      id: row.id,
+      stream: row.stream,
+      created_at: row.created_at,
+      modified_at: row.modified_at,
+      deleted: row.deleted ?? 0,
+      account_id: row.account_id ?? null,
+      owner_id: row.owner_id ?? null,
+      stage_id: row.stage_id ?? null,
+      status: row.status ?? null,
+      fields: row.fields,
+    }));
+    const upsert = batchQuery(
+      db,
+      `unified-upsert:${mode}:${values.length}`,
+      () =>
+        db
+          .insertInto("unified_objects")
+          .values(values)
+          .onConflict((oc) => {
+            const target = oc.columns(["connection_id", "model", "remote_id"]);
+            if (options.derived) return target.doNothing();
+            return target.doUpdateSet((eb) => ({
+              modified_at: eb.ref("excluded.modified_at"),
+              deleted: eb.ref("excluded.deleted"),
+              account_id: eb.ref("excluded.account_id"),
+              owner_id: eb.ref("excluded.owner_id"),
+              stage_id: eb.ref("excluded.stage_id"),
+              status: eb.ref("excluded.status"),
+              fields: eb.ref("excluded.fields"),
+            }));
+          }),
+      values.flatMap((row) => Object.values(row)),
+    );
+    await db.executeQuery(upsert);
+    if (options.derived) continue;
+    const connectionId = part[0]!.connection_id;
+    const ids = part.map((row) => row.id);
+    const clearKeys = batchQuery(
+      db,
+      `unified-keys-clear:${ids.length}`,
+      () =>
+        db.deleteFrom("unified_object_keys").where("connection_id", "=", connectionId).where("id", "in", ids),
+      [connectionId, ...ids],
+    );
+    await db.executeQuery(clearKeys);
+  }
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const keyRows = (options.keys ?? []).flatMap((key) => {
+    const row = byId.get(key.id);
+    return row
+      ? [{ connection_id: row.connection_id, model: row.model, kind: key.kind, value: key.value, id: key.id }]
+      : [];
+  });
+  for (const part of chunks(keyRows)) {
+    const insert = batchQuery(
+      db,
+      `unified-keys-insert:${part.length}`,
+      () =>
+        db
+          .insertInto("unified_object_keys")
+          .values(part)
+          .onConflict((oc) => oc.doNothing()),
+      part.flatMap((row) => Object.values(row)),
+    );
+    await db.executeQuery(insert);
   }
 }
 
@@ -198,9 +255,27 @@ export interface UnifiedObjectFilters {
 }
 
 /**
- * One page of a connection's objects of a model, matching `filters`, in id order: the `limit` ids after
- * `cursor.id` (forward), or before it (backward, returned in ascending order too). Returns up to `limit + 1`
- * rows so the caller can tell whether more follow.
+ * The order a list is paged in. By id, unless it filters on a time: then by that time (and id), so the filter
+ * is a range of an index whose order is the page's, however many objects match.
+ */
+export type UnifiedSortKey = "id" | "modified_at" | "created_at";
+
+export function sortKeyOf(filters: UnifiedObjectFilters): UnifiedSortKey {
+  if (filters.modifiedAfter !== undefined || filters.modifiedBefore !== undefined) return "modified_at";
+  if (filters.createdAfter !== undefined || filters.createdBefore !== undefined) return "created_at";
+  return "id";
+}
+
+export interface UnifiedPageRequest {
+  limit: number;
+  /** Where the page starts: after (`next`) or before (`previous`) this object, in the filters' sort order. */
+  cursor?: { direction: "next" | "previous"; id: string; sortValue?: string };
+}
+
+/**
+ * One page of a connection's objects of a model, matching `filters`, in `sortKeyOf(filters)` order: the
+ * `limit` objects after the cursor (forward), or before it (backward, returned in ascending order too).
+ * Returns up to `limit + 1` rows so the caller can tell whether more follow.
  */
 export async function listUnifiedObjects(
   db: Kysely<Database>,
@@ -211,11 +286,6 @@ export async function listUnifiedObjects(
 ): Promise<UnifiedObjectRow[]> {
   const rows = await listUnifiedObjectsQuery(db, connectionId, model, filters, page).execute();
   return page.cursor?.direction === "previous" ? rows.reverse() : rows;
-}
-
-export interface UnifiedPageRequest {
-  limit: number;
-  cursor?: { direction: "next" | "previous"; id: string };
 }
 
 /** The statement `listUnifiedObjects` runs (backward pages in descending order), for tests of its plan. */
@@ -241,25 +311,37 @@ export function listUnifiedObjectsQuery(
   if (filters.ownerId !== undefined) query = query.where("owner_id", "=", filters.ownerId);
   if (filters.stageId !== undefined) query = query.where("stage_id", "=", filters.stageId);
   if (filters.status !== undefined) query = query.where("status", "=", filters.status);
-  for (const [column, values] of [
-    ["emails", filters.emails],
-    ["phones", filters.phones],
+  for (const [kind, values] of [
+    ["email", filters.emails],
+    ["phone", filters.phones],
   ] as const) {
     if (values === undefined) continue;
-    // Matched as `|value|` inside the column; `\\` escapes LIKE's wildcards, which emails may hold (`_`).
-    const matches = values.map(
-      (value) => sql<boolean>`${sql.ref(column)} LIKE ${`%|${escapeLike(value)}|%`} ESCAPE '\\'`,
+    query = query.where("id", "in", (eb) =>
+      eb
+        .selectFrom("unified_object_keys")
+        .select("id")
+        .where("connection_id", "=", connectionId)
+        .where("model", "=", model)
+        .where("kind", "=", kind)
+        .where("value", "in", values.length > 0 ? values : [""]),
     );
-    query = query.where((eb) => eb.or(matches));
   }
+  const sort = sortKeyOf(filters);
   const backward = page.cursor?.direction === "previous";
-  if (page.cursor) query = query.where("id", backward ? "<" : ">", page.cursor.id);
-  return query.orderBy("id", backward ? "desc" : "asc").limit(page.limit + 1);
-}
-
-/** `%`, `_` and `\` matched literally in a LIKE pattern (with `ESCAPE '\'`). */
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (char) => `\\${char}`);
+  const cursor = page.cursor;
+  if (cursor) {
+    const beyond = backward ? "<" : ">";
+    if (sort === "id" || cursor.sortValue === undefined) query = query.where("id", beyond, cursor.id);
+    else {
+      const value = cursor.sortValue;
+      query = query.where((eb) =>
+        eb.or([eb(sort, beyond, value), eb.and([eb(sort, "=", value), eb("id", beyond, cursor.id)])]),
+      );
+    }
+  }
+  const direction = backward ? "desc" : "asc";
+  if (sort !== "id") query = query.orderBy(sort, direction);
+  return query.orderBy("id", direction).limit(page.limit + 1);
 }
 
 /** Objects of the connection by Switchyard id (any model); absent ids are left out. */
