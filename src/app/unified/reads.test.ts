@@ -190,12 +190,14 @@ async function scenario(store: Store): Promise<void> {
 
   // Deleting the connection leaves nothing of its objects behind.
   await deleteConnectionCascade(db, connectionId);
-  const left = await db
-    .selectFrom("unified_objects")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("connection_id", "=", connectionId)
-    .executeTakeFirstOrThrow();
-  expect(Number(left.n)).toBe(0);
+  for (const table of ["unified_objects", "unified_object_keys", "unified_marks"] as const) {
+    const left = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("connection_id", "=", connectionId)
+      .executeTakeFirstOrThrow();
+    expect(Number(left.n), table).toBe(0);
+  }
 }
 
 describe("unified reads", () => {

@@ -18,6 +18,7 @@ export async function deleteConnectionCascade(db: Kysely<Database>, connectionId
     await trx.deleteFrom("records").where("connection_id", "=", connectionId).execute();
     await trx.deleteFrom("record_streams").where("connection_id", "=", connectionId).execute();
     await trx.deleteFrom("unified_objects").where("connection_id", "=", connectionId).execute();
+    await trx.deleteFrom("unified_object_keys").where("connection_id", "=", connectionId).execute();
     await trx.deleteFrom("unified_marks").where("connection_id", "=", connectionId).execute();
     await trx.deleteFrom("stream_states").where("connection_id", "=", connectionId).execute();
     await trx.deleteFrom("sync_streams").where("connection_id", "=", connectionId).execute();
