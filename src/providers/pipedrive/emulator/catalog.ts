@@ -9,16 +9,12 @@ import { intBetween, pick, unit } from "../../../emulator/index.ts";
 export const ENTITIES = ["persons", "organizations", "deals", "activities"] as const;
 export type Entity = (typeof ENTITIES)[number];
 
-/** A field definition as `/v1/personFields` returns it (the parts clients read). */
-export interface FieldDefinition {
-  id: number;
-  key: string;
-  name: string;
-  field_type: string;
-  /** True for custom fields (the company added them); false for Pipedrive's own. */
+/** A field definition as `/v1/personFields` returns it; `edit_flag` is true for custom fields. */
+type Option = { id: number; label: string };
+export type FieldDefinition = { id: number; key: string; name: string; field_type: string } & {
   edit_flag: boolean;
-  options?: { id: number; label: string }[];
-}
+  options?: Option[];
+};
 
 /** A record's values, as v2 returns them (id, times and `is_deleted` are added when it is served). */
 export type Values = Record<string, unknown> & { custom_fields?: Record<string, unknown> };

@@ -152,6 +152,13 @@ export class Dataset {
     return results;
   }
 
+  /** Records changed (or deleted) at or after `since`, deleted ones included. */
+  changedSince(entity: Entity, since: number): TableRecord<Values>[] {
+    const table = this.tables[entity];
+    const ids = Array.from({ length: table.totalCount }, (_, i) => table.idBase + i);
+    return ids.filter((id) => table.updatedAtOf(id) >= since).map((id) => table.get(id)!);
+  }
+
   /** Every live record of an entity as v2 returns it, and the ids deleted so far. */
   groundTruth(entity: Entity): { records: Record<string, unknown>[]; deletedIds: number[] } {
     const table = this.tables[entity];

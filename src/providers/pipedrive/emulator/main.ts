@@ -6,18 +6,16 @@
 import { defined, runEmulatorCli } from "../../../emulator/index.ts";
 import { DEFAULT_RATE_LIMIT, startPipedriveEmulator } from "./server.ts";
 
+const COUNTED = ["persons", "organizations", "deals", "activities", "users"] as const;
+const STRING = { type: "string" } as const;
+
 await runEmulatorCli({
   command: "tsx src/providers/pipedrive/emulator/main.ts",
   defaultPort: 4030,
-  flags: {
-    persons: { type: "string" },
-    organizations: { type: "string" },
-    deals: { type: "string" },
-    activities: { type: "string" },
-    users: { type: "string" },
-    "rate-limit-burst": { type: "string" },
-    "rate-limit-daily": { type: "string" },
-  },
+  flags: Object.fromEntries(
+    [...COUNTED, "rate-limit-burst", "rate-limit-daily"].map((flag) => [flag, STRING]),
+  ),
+
   usage: `[--persons N] [--organizations N] [--deals N] [--activities N] [--users N]
   [--rate-limit-burst ${DEFAULT_RATE_LIMIT.perTwoSeconds}] [--rate-limit-daily ${DEFAULT_RATE_LIMIT.daily}]`,
   start: (args) =>
@@ -25,13 +23,7 @@ await runEmulatorCli({
       port: args.port,
       host: args.host,
       ...defined({ seed: args.seed }),
-      counts: defined({
-        persons: args.number("persons"),
-        organizations: args.number("organizations"),
-        deals: args.number("deals"),
-        activities: args.number("activities"),
-        users: args.number("users"),
-      }),
+      counts: defined(Object.fromEntries(COUNTED.map((flag) => [flag, args.number(flag)]))),
       ...(args.tokens ? { tokens: args.tokens } : {}),
       rateLimit: defined({
         perTwoSeconds: args.number("rate-limit-burst"),

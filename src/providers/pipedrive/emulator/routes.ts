@@ -7,11 +7,12 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import * as kit from "../../../emulator/index.ts";
-import { type Entity, fieldDefinitions, type Values } from "./catalog.ts";
+import { ENTITIES, type Entity, fieldDefinitions, type Values } from "./catalog.ts";
 import { type Dataset, type User, v1Time } from "./dataset.ts";
 
 type Query = Record<string, string | string[] | undefined>;
 
+const ITEM = { persons: "person", organizations: "organization", deals: "deal", activities: "activity" };
 const SINGULAR = { persons: "Person", organizations: "Organization", deals: "Deal", activities: "Activity" };
 /** `personFields`, `organizationFields`, `dealFields`, `activityFields`. */
 const fieldsPath = (entity: Entity) => `${SINGULAR[entity].toLowerCase()}Fields`;
@@ -145,17 +146,25 @@ export function pipedriveRoutes(api: FastifyInstance, data: Dataset, errors: kit
       api.get(`${prefix}/${fieldsPath(entity)}`, async (request) =>
         v1Page(request.query as Query, fieldDefinitions(entity)),
       );
-      api.get(`${prefix}/${entity}`, async (request) =>
-        v1Page(
-          request.query as Query,
-          [...data.tables[entity].liveIds()].map((recordId) => v1Record(entity, found(entity, recordId))),
-        ),
-      );
-      api.get(`${prefix}/${entity}/:id`, async (request) => ({
-        success: true,
-        data: v1Record(entity, found(entity, idParam(request))),
-      }));
     }
+    // Every change since a time (UTC, `YYYY-MM-DD HH:MM:SS`), oldest first, deleted records included.
+    api.get(`${prefix}/recents`, async (request) => {
+      const query = request.query as Query;
+      const since = kit.singleParam(query.since_timestamp);
+      if (!since || !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(since))
+        throw new kit.ParamError("since_timestamp is required, in the format YYYY-MM-DD HH:MM:SS.");
+      const kinds = kit.listParam(query.items);
+      const from = Date.parse(`${since.replace(" ", "T")}Z`);
+      const wanted = ENTITIES.filter((entity) => kinds.length === 0 || kinds.includes(ITEM[entity]));
+      const changes = wanted.flatMap((entity) => data.changedSince(entity, from).map((r) => ({ entity, r })));
+      changes.sort((a, b) => a.r.updatedAt - b.r.updatedAt || a.r.id - b.r.id);
+      const items = changes.map(({ entity, r }) => ({
+        item: ITEM[entity],
+        id: r.id,
+        data: v1Record(entity, r),
+      }));
+      return v1Page(query, items);
+    });
     api.get(`${prefix}/users`, async (request) =>
       v1Page(
         request.query as Query,
@@ -196,15 +205,11 @@ function v1Record(entity: Entity, record: kit.TableRecord<Values>) {
       flat[`${key}_currency`] = (value as { currency: unknown }).currency;
     } else flat[key] = Array.isArray(value) ? value.join(",") : value;
   }
-  return {
-    id: record.id,
-    ...fields,
-    ...flat,
-    add_time: v1Time(record.createdAt),
-    update_time: v1Time(record.updatedAt),
-    active_flag: record.archivedAt === undefined,
-    ...(entity === "deals" ? { active: record.archivedAt === undefined } : {}),
-  };
+  const times = { add_time: v1Time(record.createdAt), update_time: v1Time(record.updatedAt) };
+  const live = record.archivedAt === undefined;
+  // v1 tells a deleted record by `active_flag: false` (deals: `active: false` too).
+  const flags = { active_flag: live, ...(entity === "deals" ? { active: live } : {}) };
+  return { id: record.id, ...fields, ...flat, ...times, ...flags };
 }
 
 const LOCALE = { lang: 1, locale: "en_US", timezone_name: "Europe/Tallinn", default_currency: "EUR" };

@@ -106,6 +106,23 @@ describe("the official pipedrive client against the emulator", () => {
     expect(page.data?.length).toBe(all.filter((d) => String(d.update_time) >= latest).length);
   });
 
+  it("lists recent changes since a time, deletions included (v1 recents)", async () => {
+    const changed = emulator.change({ entities: ["persons"], updates: 2, deletes: 1 }).persons!;
+    const since = new Date(Date.parse(String(emulator.state().clock)) - 3000).toISOString();
+    const recents = new v1.RecentsApi(
+      new v1.Configuration({ apiKey: emulator.tokens[0]!, basePath: `${emulator.url}/v1` }),
+    );
+    const page = await recents.getRecents({
+      since_timestamp: since.slice(0, 19).replace("T", " "),
+      items: "person",
+    });
+    const seen = page.data?.map((item) => [item.id, (item.data as { active_flag: boolean }).active_flag]);
+    expect(seen).toEqual([...changed.updated.map((id) => [id, true]), [changed.archived[0], false]]);
+    await expect(recents.getRecents({ since_timestamp: "yesterday" })).rejects.toMatchObject({
+      success: false,
+    });
+  });
+
   it("reads the current user, the users and the person fields with their custom fields (v1)", async () => {
     const me = await api.users.getCurrentUser();
     expect(me.data).toMatchObject({ id: 1, is_you: true, company_domain: "emulated" });
