@@ -159,7 +159,7 @@ export async function listLinkedAccounts(
 export type SyncStatusValue = "SYNCING" | "DONE" | "FAILED" | "DISABLED" | "PAUSED";
 
 /** Merge's status of one model from its stream's last run and its sync. */
-function syncStatusOf(state: StreamSyncState | undefined): {
+export function syncStatusOf(state: StreamSyncState | undefined): {
   status: SyncStatusValue;
   lastResult: "DONE" | "FAILED" | null;
 } {
