@@ -3,9 +3,10 @@
  * `baseUrl: <switchyard>/api`. Its routes are contract routes like the rest of the API; what differs is the
  * error body: Merge's `{detail}` instead of RFC 9457 problems.
  */
-import type { FastifyInstance, onRequestHookHandler } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from "fastify";
 import type { PlatformDeps } from "../../app/platform.ts";
 import type { AttemptLimiter } from "../attempt-limiter.ts";
+import { createFallbackHandler } from "../fallback.ts";
 import { problemFromError } from "../problem.ts";
 import { registerRoutes } from "../register-routes.ts";
 import type { AnyRoute } from "../route.ts";
@@ -20,18 +21,32 @@ function detailOf(problem: ReturnType<typeof problemFromError>): string {
   return [problem.detail, ...issues, problem.hint].filter(Boolean).join(" ");
 }
 
-/** Registers the unified CRM routes in their own scope, whose errors answer `{detail}` as Merge's do. */
+/** Answers any error as `{detail}`, with the status its problem would have had. */
+function answerWithDetail(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const problem = problemFromError(error, request.url.split("?")[0] ?? "");
+  if (problem.status >= 500) request.log.error({ err: error, code: problem.code }, "request failed");
+  return reply.status(problem.status).send({ detail: detailOf(problem) });
+}
+
+/**
+ * Registers the unified CRM routes in their own scope, whose errors answer `{detail}` as Merge's do; so do
+ * unknown paths and methods under `/api`.
+ */
 export function registerMergeApi(
   app: FastifyInstance,
   deps: PlatformDeps,
   options: { rateLimiter?: onRequestHookHandler | undefined; authFailures?: AttemptLimiter | undefined },
 ): void {
+  const routes = mergeCrmRoutes as unknown as readonly AnyRoute[];
   app.register(async (scope) => {
-    scope.setErrorHandler((error, request, reply) => {
-      const problem = problemFromError(error, request.url.split("?")[0] ?? "");
-      if (problem.status >= 500) request.log.error({ err: error, code: problem.code }, "request failed");
-      return reply.status(problem.status).send({ detail: detailOf(problem) });
-    });
-    registerRoutes(scope, mergeCrmRoutes as unknown as readonly AnyRoute[], deps, options);
+    scope.setErrorHandler(answerWithDetail);
+    registerRoutes(scope, routes, deps, options);
   });
+  app.register(
+    async (scope) => {
+      scope.setErrorHandler(answerWithDetail);
+      scope.setNotFoundHandler(createFallbackHandler(routes));
+    },
+    { prefix: "/api" },
+  );
 }
