@@ -27,15 +27,24 @@ const FIELD_TYPES: Record<string, ColumnType> = {
 
 const TIMES = { add_time: "timestamp", update_time: "timestamp" } as const;
 
-/** A v2 entity: incremental on `update_time`, its custom fields (under `custom_fields`) named and typed. */
-function v2Stream(
-  name: string,
-  path: string,
-  fieldsPath: string,
-  columns: Record<string, ColumnType>,
-): StreamSpec {
+/**
+ * Deletions since a time, from v1's feed of every change (`/v1/recents`): v2 lists only live persons,
+ * organizations and activities, and the feed shows a deleted one with `active_flag: false`.
+ */
+const recentDeletions = (item: string) =>
+  ({
+    type: "endpoint",
+    request: { path: "/api/v1/recents", query: { items: item } },
+    paginator: v1Offset,
+    since: { param: "since_timestamp", format: "datetime_space" },
+    where: { field: "data.active_flag", equals: false },
+    idAt: "data.id",
+  }) as const;
+
+/** A v2 entity (`persons`, item `person`): incremental on `update_time`, custom fields named and typed. */
+function v2Stream(path: string, item: string, columns: Record<string, ColumnType>): StreamSpec {
   return {
-    name,
+    name: path,
     primaryKey: "id",
     request: { path: `/api/v2/${path}`, query: { limit: 500 } },
     records: "data",
@@ -47,12 +56,11 @@ function v2Stream(
       format: "iso8601_seconds",
       lookbackSeconds: 60,
     },
-    // v2 lists only live records; a record that carries `is_deleted: true` is deleted.
-    deleted: { type: "field", field: "is_deleted", equals: true },
+    deleted: recentDeletions(item),
     schema: {
       columns: { id: "integer", owner_id: "integer", is_deleted: "boolean", ...TIMES, ...columns },
       discover: {
-        request: { path: `/api/v1/${fieldsPath}` },
+        request: { path: `/api/v1/${item}Fields` },
         records: "data",
         paginator: v1Offset,
         type: "field_type",
@@ -81,39 +89,21 @@ function fieldsStream(name: string, path: string): StreamSpec {
   };
 }
 
-const persons = v2Stream("persons", "persons", "personFields", {
-  name: "string",
-  first_name: "string",
-  last_name: "string",
-  org_id: "integer",
-  emails: "json",
-  phones: "json",
-  label_ids: "json",
+const persons = v2Stream("persons", "person", {
+  ...{ name: "string", first_name: "string", last_name: "string", org_id: "integer" },
+  ...{ emails: "json", phones: "json", label_ids: "json" },
 });
-const organizations = v2Stream("organizations", "organizations", "organizationFields", {
-  name: "string",
-  address: "json",
-  label_ids: "json",
+const organizations = v2Stream("organizations", "organization", {
+  ...{ name: "string", address: "json", label_ids: "json" },
 });
-const activities = v2Stream("activities", "activities", "activityFields", {
-  subject: "string",
-  type: "string",
-  deal_id: "integer",
-  person_id: "integer",
-  org_id: "integer",
-  done: "boolean",
+const activities = v2Stream("activities", "activity", {
+  ...{ subject: "string", type: "string", done: "boolean" },
+  ...{ deal_id: "integer", person_id: "integer", org_id: "integer" },
 });
 const deals: StreamSpec = {
-  ...v2Stream("deals", "deals", "dealFields", {
-    title: "string",
-    value: "number",
-    currency: "string",
-    status: "string",
-    person_id: "integer",
-    org_id: "integer",
-    stage_id: "integer",
-    pipeline_id: "integer",
-    label_ids: "json",
+  ...v2Stream("deals", "deal", {
+    ...{ title: "string", value: "number", currency: "string", status: "string", label_ids: "json" },
+    ...{ person_id: "integer", org_id: "integer", stage_id: "integer", pipeline_id: "integer" },
   }),
   // Deleted deals (kept 30 days) are listed by `status=deleted`, changed since the last read.
   deleted: {
