@@ -215,6 +215,31 @@ describe("accounts, opportunities, stages and users", () => {
     );
   });
 
+  it("retrieves an account, an opportunity with its stage and account expanded, and a stage", async () => {
+    const deal = cache.deals.find((d) => (d.companyIds as string[]).length > 0)!;
+    const [listed] = (await merge.crm.opportunities.list({ remoteId: deal.id })).data;
+    const opportunity = await merge.crm.opportunities.retrieve(listed!.id!, { expand: ["stage", "account"] });
+    expect(opportunity).toMatchObject({
+      remoteId: deal.id,
+      name: deal.dealname,
+      stage: { remoteId: deal.dealstage },
+      account: { remoteId: (deal.companyIds as string[])[0] },
+    });
+    const account = await merge.crm.accounts.retrieve((opportunity.account as { id: string }).id, {
+      includeRemoteData: true,
+    });
+    expect((account.remoteData?.[0]?.data as Raw | undefined)?.id).toBe((deal.companyIds as string[])[0]);
+    const stage = await merge.crm.stages.retrieve((opportunity.stage as { id: string }).id);
+    expect(stage.name).toBe(deal.dealstage);
+  });
+
+  it("filters contacts by phone number", async () => {
+    const target = cache.contacts.find((c) => typeof c.phone === "string")!;
+    const expected = cache.contacts.filter((c) => c.phone === target.phone).map((c) => c.id);
+    const found = await merge.crm.contacts.list({ phoneNumbers: target.phone as string });
+    expect(found.data.map((c) => c.remoteId).sort()).toEqual(expected.sort());
+  });
+
   it("serves no users: HubSpot's owners are not synced yet", async () => {
     expect((await merge.crm.users.list()).data).toEqual([]);
   });
