@@ -18,6 +18,7 @@ import {
   writeUnifiedMark,
 } from "../../store/repositories/unified-objects.ts";
 import {
+  type CrmModelName,
   type MappedObject,
   type MapperRegistry,
   mapContextOf,
@@ -33,13 +34,22 @@ export interface ProjectedConnection {
   provider: string;
 }
 
-/** Brings every mapped stream of the connection up to date with the records cache. */
+/**
+ * Brings the objects of these models (default: every model the provider maps) up to date with the records
+ * cache, by mapping again what changed in their streams.
+ */
 export async function catchUpUnifiedObjects(
   db: Kysely<Database>,
   registry: MapperRegistry,
   connection: ProjectedConnection,
+  models?: readonly CrmModelName[],
 ): Promise<void> {
-  const streams = registry.streamsOf(connection.provider);
+  const all = registry.streamsOf(connection.provider);
+  const streams = models
+    ? all.filter((stream) =>
+        models.some((model) => registry.find(connection.provider, model)?.stream === stream),
+      )
+    : all;
   if (streams.length === 0) return;
   const [changes, marks] = await Promise.all([
     readRecordStreamChanges(db, connection.id),

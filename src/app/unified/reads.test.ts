@@ -203,6 +203,66 @@ async function scenario(store: Store): Promise<void> {
 describe("unified reads", () => {
   itOnSqliteAndPostgres(scenario);
 
+  it("catches up only the streams a read needs: its model's, and those of the references it expands", async () => {
+    const { store, cleanup } = await openTempStore();
+    try {
+      const { db } = store;
+      const connectionId = await addTestConnection(db, "test", "fake");
+      const connection = { id: connectionId, provider: "fake" };
+      const orgs: UnifiedMapper = {
+        provider: "fake",
+        model: "Account",
+        stream: "orgs",
+        version: "1",
+        fromRecord: (record) => [
+          {
+            remoteId: String(record.id),
+            idStream: "orgs",
+            remotePath: `/orgs/${record.id}`,
+            fields: { name: record.name },
+          },
+        ],
+      };
+      const registry = new MapperRegistry([peopleMapper("1"), orgs]);
+      await writeRecords(db, connectionId, "people", {
+        upserts: [person(1)],
+        seen: [],
+        at: "2026-01-01T00:00:00.000Z",
+      });
+      await writeRecords(db, connectionId, "orgs", {
+        upserts: [
+          { pk: "o1", hash: "o1", deleted: false, payload: JSON.stringify({ id: "o1", name: "Org one" }) },
+        ],
+        seen: [],
+        at: "2026-01-01T00:00:00.000Z",
+      });
+      const marked = async () =>
+        (
+          await db
+            .selectFrom("unified_marks")
+            .select("stream")
+            .where("connection_id", "=", connectionId)
+            .execute()
+        )
+          .map((row) => row.stream)
+          .sort();
+      const plain = await listUnified(db, registry, connection, "Contact", options());
+      expect(plain.results[0]?.account).toBe(unifiedId(connectionId, "orgs", "o1"));
+      expect(await marked()).toEqual(["people"]);
+      const expanded = await listUnified(
+        db,
+        registry,
+        connection,
+        "Contact",
+        options({ expand: ["account"] }),
+      );
+      expect(expanded.results[0]?.account).toMatchObject({ name: "Org one", remote_id: "o1" });
+      expect(await marked()).toEqual(["orgs", "people"]);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it("catches up through the cache's changes in (updated_at, pk) order, page by page, as an index range", async () => {
     const { store, cleanup } = await openTempStore();
     try {

@@ -88,7 +88,7 @@ export async function listUnified(
 ): Promise<UnifiedPage> {
   const cursor = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
   if (!registry.find(connection.provider, model)) return { next: null, previous: null, results: [] };
-  await catchUpUnifiedObjects(db, registry, connection);
+  await catchUpUnifiedObjects(db, registry, connection, modelsRead(model, options));
   const rows = await listUnifiedObjects(db, connection.id, model, options.filters, {
     limit: options.pageSize,
     ...(cursor ? { cursor } : {}),
@@ -122,7 +122,9 @@ export async function getUnified(
   id: string,
   options: ReadOptions,
 ): Promise<Record<string, unknown>> {
-  if (registry.find(connection.provider, model)) await catchUpUnifiedObjects(db, registry, connection);
+  if (registry.find(connection.provider, model)) {
+    await catchUpUnifiedObjects(db, registry, connection, modelsRead(model, options));
+  }
   const [row] = await getUnifiedObjects(db, connection.id, [id]);
   if (!row || row.model !== model) {
     throw new SwitchyardError("not_found", `No ${model} with id ${id} in this linked account.`, {
@@ -131,6 +133,18 @@ export async function getUnified(
   }
   const [object] = await present(db, connection.id, [row], options);
   return object!;
+}
+
+/** The model a reference names. */
+const REFERENCED: Record<ExpandableField, CrmModelName> = {
+  account: "Account",
+  owner: "User",
+  stage: "Stage",
+};
+
+/** The models a read shows: its own, and those it expands. */
+function modelsRead(model: CrmModelName, options: ReadOptions): CrmModelName[] {
+  return [model, ...options.expand.map((field) => REFERENCED[field])];
 }
 
 /** Rows as Merge objects, expanded and with remote data as asked. */
