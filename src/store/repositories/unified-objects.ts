@@ -154,9 +154,10 @@ export interface UnifiedObjectKey {
 }
 
 /**
- * Upserts objects by (connection, model, remote id). Objects read as records take every new value, and their
- * match keys are replaced by `keys`; objects `derived` from other records (a deal's stage) are only inserted,
- * so the first sighting stays their creation.
+ * Upserts objects by (connection, model, remote id). Objects read as records take every new value, unless
+ * the stored version is newer (two catch-ups may overlap), and their match keys are replaced by `keys`;
+ * objects `derived` from other records (a deal's stage) are only inserted, so the first sighting stays their
+ * creation.
  */
 export async function upsertUnifiedObjects(
   db: Kysely<Database>,
@@ -164,6 +165,7 @@ export async function upsertUnifiedObjects(
   options: { derived: boolean; keys?: readonly UnifiedObjectKey[] },
 ): Promise<void> {
   const mode = options.derived ? "derived" : "read";
+  const writtenIds = new Set<string>();
   for (const part of chunks(rows)) {
     // One literal, so every row lists its values in the same column order (the order `values` compiles).
     const values = part.map((row) => ({
@@ -191,22 +193,31 @@ export async function upsertUnifiedObjects(
           .onConflict((oc) => {
             const target = oc.columns(["connection_id", "model", "remote_id"]);
             if (options.derived) return target.doNothing();
-            return target.doUpdateSet((eb) => ({
-              modified_at: eb.ref("excluded.modified_at"),
-              deleted: eb.ref("excluded.deleted"),
-              account_id: eb.ref("excluded.account_id"),
-              owner_id: eb.ref("excluded.owner_id"),
-              stage_id: eb.ref("excluded.stage_id"),
-              status: eb.ref("excluded.status"),
-              fields: eb.ref("excluded.fields"),
-            }));
-          }),
+            return (
+              target
+                .doUpdateSet((eb) => ({
+                  modified_at: eb.ref("excluded.modified_at"),
+                  deleted: eb.ref("excluded.deleted"),
+                  account_id: eb.ref("excluded.account_id"),
+                  owner_id: eb.ref("excluded.owner_id"),
+                  stage_id: eb.ref("excluded.stage_id"),
+                  status: eb.ref("excluded.status"),
+                  fields: eb.ref("excluded.fields"),
+                }))
+                // An older version (from a catch-up that read the cache earlier) never replaces a newer one.
+                .where((eb) => eb("unified_objects.modified_at", "<=", eb.ref("excluded.modified_at")))
+            );
+          })
+          .returning("id"),
       values.flatMap((row) => Object.values(row)),
     );
-    await db.executeQuery(upsert);
+    const written = await db.executeQuery<{ id: string }>(upsert);
     if (options.derived) continue;
     const connectionId = part[0]!.connection_id;
-    const ids = part.map((row) => row.id);
+    // Only the objects this statement wrote get their keys replaced.
+    const ids = written.rows.map((row) => row.id);
+    for (const id of ids) writtenIds.add(id);
+    if (ids.length === 0) continue;
     const clearKeys = batchQuery(
       db,
       `unified-keys-clear:${ids.length}`,
@@ -218,7 +229,7 @@ export async function upsertUnifiedObjects(
   }
   const byId = new Map(rows.map((row) => [row.id, row]));
   const keyRows = (options.keys ?? []).flatMap((key) => {
-    const row = byId.get(key.id);
+    const row = writtenIds.has(key.id) ? byId.get(key.id) : undefined;
     return row
       ? [{ connection_id: row.connection_id, model: row.model, kind: key.kind, value: key.value, id: key.id }]
       : [];
