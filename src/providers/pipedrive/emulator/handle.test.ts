@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CredentialsRejectedError, type EmulatorHandle } from "../../../core/index.ts";
+import { approveInEmulator } from "../../../emulator/testing.ts";
 import { createHttpClient } from "../../../http/index.ts";
 import { pipedrive } from "../index.ts";
 
@@ -46,5 +47,36 @@ describe("the Pipedrive emulator handle", () => {
     const some = [...after.live.values()][0]!;
     expect(some.update_time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/);
     await expect(handle.truth("leads")).rejects.toThrow(/no stream "leads"/);
+  });
+
+  it("accepts the token it is given instead of its own, and registers an OAuth app for Connect", async () => {
+    const own = await pipedrive.emulator!({ records: 3, token: "a".repeat(40) });
+    try {
+      expect(own.credentials).toEqual({ type: "api_key", key: "a".repeat(40) });
+      const http = client(own.credentials);
+      await expect(pipedrive.checkCredentials(http)).rejects.toBeInstanceOf(CredentialsRejectedError);
+      await http.close();
+      const ownHttp = createHttpClient({
+        provider: "pipedrive",
+        baseUrl: own.url,
+        auth: pipedrive.auth,
+        credentials: own.credentials,
+        allowPrivateAddresses: true,
+        maxAttempts: 1,
+      });
+      await expect(pipedrive.checkCredentials(ownHttp)).resolves.toBeUndefined();
+      await ownHttp.close();
+      const redirect = "http://127.0.0.1:9/connect/oauth/callback";
+      const app = { name: "Switchyard", clientId: "cid", clientSecret: "secret", redirectUris: [redirect] };
+      const endpoints = own.registerOAuthApp!(app);
+      expect(endpoints).toEqual({
+        authorizationUrl: `${own.url}/oauth/authorize`,
+        tokenUrl: `${own.url}/oauth/token`,
+      });
+      const authorize = `${endpoints.authorizationUrl}?client_id=cid&redirect_uri=${encodeURIComponent(redirect)}&response_type=code&scope=${encodeURIComponent(pipedrive.oauth2!.scopes.join(" "))}`;
+      expect((await approveInEmulator(authorize)).searchParams.get("code")).toBeTruthy();
+    } finally {
+      await own.close();
+    }
   });
 });

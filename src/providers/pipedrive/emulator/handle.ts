@@ -12,17 +12,18 @@ import type {
 } from "../../../core/index.ts";
 import { defined } from "../../../emulator/index.ts";
 import { ENTITIES, type Entity } from "./catalog.ts";
-import { DEFAULT_TOKEN, startPipedriveEmulator } from "./server.ts";
+import { startPipedriveEmulator } from "./server.ts";
+
+/** Every scope the emulated OAuth server grants an app registered through the handle. */
+const SCOPES = "base contacts:read contacts:full deals:read deals:full activities:read users:read".split(" ");
 
 export async function startPipedriveEmulatorHandle(
   options: EmulatorStartOptions = {},
 ): Promise<EmulatorHandle> {
-  const records = options.records;
+  const { seed, port, host, token, records: n } = options;
   const emulator = await startPipedriveEmulator({
-    ...defined({ seed: options.seed, port: options.port, host: options.host }),
-    ...(records !== undefined
-      ? { counts: { persons: records, organizations: records, deals: records, activities: records } }
-      : {}),
+    ...defined({ seed, port, host, tokens: token === undefined ? undefined : [token] }),
+    ...(n !== undefined ? { counts: { persons: n, organizations: n, deals: n, activities: n } } : {}),
     ...(options.unlimited ? { rateLimit: { perTwoSeconds: 1_000_000, daily: 100_000_000 } } : {}),
   });
   const entityOf = (stream: string): Entity => {
@@ -30,9 +31,14 @@ export async function startPipedriveEmulatorHandle(
       throw new Error(`The Pipedrive emulator has no stream "${stream}".`);
     return stream as Entity;
   };
+  // The fields it vouches for, valued as the connector outputs them (times as ISO-8601 in UTC).
+  const vouched = ({ id, update_time }: Record<string, unknown>): [string, SyncRecord] => [
+    String(id),
+    { id, update_time: new Date(Date.parse(String(update_time))).toISOString() },
+  ];
   return {
     url: emulator.url,
-    credentials: { type: "api_key", key: DEFAULT_TOKEN },
+    credentials: { type: "api_key", key: emulator.tokens[0]! },
     rejectedCredentials: { type: "api_key", key: "f".repeat(40) },
     streams: ENTITIES,
     async mutate(changes: Readonly<Record<string, EmulatorChange>>) {
@@ -41,17 +47,14 @@ export async function startPipedriveEmulatorHandle(
     },
     async truth(stream: string): Promise<EmulatorTruth> {
       const truth = emulator.groundTruth(entityOf(stream));
-      // The fields it vouches for, valued as the connector outputs them (times as ISO-8601 in UTC).
-      const live = new Map<string, SyncRecord>(
-        truth.records.map((record) => [
-          String(record.id),
-          { id: record.id, update_time: new Date(Date.parse(String(record.update_time))).toISOString() },
-        ]),
-      );
-      return { live, deleted: new Set(truth.deletedIds.map(String)) };
+      return { live: new Map(truth.records.map(vouched)), deleted: new Set(truth.deletedIds.map(String)) };
     },
     async setFaults(faults) {
       emulator.setFaults(faults);
+    },
+    registerOAuthApp(app) {
+      emulator.oauth.registerApp({ ...app, scopes: SCOPES });
+      return { authorizationUrl: `${emulator.url}/oauth/authorize`, tokenUrl: `${emulator.url}/oauth/token` };
     },
     close: () => emulator.close(),
   };
