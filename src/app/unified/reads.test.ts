@@ -182,11 +182,21 @@ async function scenario(store: Store): Promise<void> {
   );
   expect(earlier.results.map((c) => c.remote_id)).toEqual(["3", "1"]);
 
-  // A new mapper version maps the cached payloads again, without any new record.
-  const v2 = new MapperRegistry([peopleMapper("2", (name) => name.toUpperCase())]);
+  // A new mapper version maps the cached payloads again, without any new record; what it no longer maps
+  // (here: person 2) is gone, keys included.
+  const upper = peopleMapper("2", (name) => name.toUpperCase());
+  const v2 = new MapperRegistry([
+    { ...upper, fromRecord: (record, ctx) => (record.id === 2 ? [] : upper.fromRecord(record, ctx)) },
+  ]);
   const remapped = await listUnified(db, v2, connection, "Contact", options());
   expect(remapped.results.map((c) => c.first_name)).toContain("RENAMED");
-  expect(remapped.results).toHaveLength(5);
+  expect(remapped.results.map((c) => c.remote_id).sort()).toEqual(["1", "3", "4", "5"]);
+  const keys = await db
+    .selectFrom("unified_object_keys")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("connection_id", "=", connectionId)
+    .executeTakeFirstOrThrow();
+  expect(Number(keys.n), "one email key per contact after the rebuild").toBe(4);
 
   // Deleting the connection leaves nothing of its objects behind.
   await deleteConnectionCascade(db, connectionId);

@@ -133,12 +133,23 @@ export async function writeUnifiedMark(
     .execute();
 }
 
-/** Removes the objects mapped from a stream (before they are mapped again by a new mapper version). */
+/** Removes the objects mapped from a stream, and their keys (before a new mapper version maps them again). */
 export async function deleteUnifiedObjectsOfStream(
   db: Kysely<Database>,
   connectionId: string,
   stream: string,
 ): Promise<void> {
+  await db
+    .deleteFrom("unified_object_keys")
+    .where("connection_id", "=", connectionId)
+    .where("id", "in", (eb) =>
+      eb
+        .selectFrom("unified_objects")
+        .select("id")
+        .where("connection_id", "=", connectionId)
+        .where("stream", "=", stream),
+    )
+    .execute();
   await db
     .deleteFrom("unified_objects")
     .where("connection_id", "=", connectionId)
