@@ -106,6 +106,22 @@ async function expectBothStoresEqualTruth(w: Awaited<ReturnType<typeof world>>, 
 }
 
 describe("HubSpot association changes", () => {
+  it("takes the full sync's baseline from what it listed: with nothing changed, the next sync re-reads nothing", async () => {
+    const w = await world(4);
+    // Archived records and companies before the full sync: their associations are gone on both sides.
+    w.emulator.mutate({ type: "companies", archives: 4 });
+    w.emulator.mutate({ type: "contacts", archives: 10, reassociations: 10 });
+    await w.sync();
+    const next = await w.sync();
+    expect(next.stats).toMatchObject({
+      recordsAdded: 0,
+      recordsUpdated: 0,
+      recordsUnchanged: 0,
+      recordsDeleted: 0,
+    });
+    await expectBothStoresEqualTruth(w, "after a sync with nothing changed");
+  });
+
   it("reaches both stores when companies are archived, in one incremental sync", async () => {
     const w = await world(5);
     await w.sync();

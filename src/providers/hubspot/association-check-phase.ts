@@ -8,7 +8,8 @@
  * v4 batch read (1000 companies per request, each paged by `after`). It folds the pairs into a fingerprint
  * (association-fingerprint.ts) and compares it, range by range, with the one the last read left:
  *
- *   full refresh: the fingerprint is the baseline; the list phase then reads every record;
+ *   full refresh: nothing is read here but the range width; the list phase folds the baseline from the
+ *                 company ids every listed record carries (same pairs, no extra requests);
  *   incremental:  id ranges whose digests differ are re-read whole by the reassociate phase.
  *
  * The check runs before any record is read, so every record a run writes was read after it: an
@@ -31,8 +32,14 @@ export async function* associationCheckPhase(
   state: HubSpotState,
 ): AsyncGenerator<PhasePage> {
   const { ctx, object } = reader;
-  // A full refresh starts a new baseline (and may choose a new width); without one there is nothing to compare.
-  const previous = ctx.fullRefresh ? undefined : state.associations;
+  if (ctx.fullRefresh) {
+    // A new baseline (and maybe a new width), built by the list phase as it reads every record.
+    const associations = { width: await widthFor(reader), digests: {} };
+    yield { records: [], state: { ...state, associations, position: { phase: "list" } } };
+    return;
+  }
+  // Without a fingerprint (a state from before the check) there is nothing to compare: this one is the baseline.
+  const previous = state.associations;
   const builder = new FingerprintBuilder(previous?.width ?? (await widthFor(reader)));
   let companies = 0;
   for await (const companyIds of liveCompanyIds(reader)) {
@@ -44,11 +51,7 @@ export async function* associationCheckPhase(
   }
   const fingerprint = builder.build();
   const spans = previous ? changedSpans(previous, fingerprint) : [];
-  const position: Position = ctx.fullRefresh
-    ? { phase: "list" }
-    : spans.length > 0
-      ? { phase: "reassociate", spans }
-      : { phase: "changes" };
+  const position: Position = spans.length > 0 ? { phase: "reassociate", spans } : { phase: "changes" };
   ctx.log.log("info", `hubspot ${object.name}: associations checked`, {
     companies,
     ranges: Object.keys(fingerprint.digests).length,

@@ -35,6 +35,16 @@ export class FingerprintBuilder {
 
   constructor(readonly width: number) {}
 
+  /** Continues a fingerprint a checkpoint holds (sums are additive), e.g. a full refresh's partial baseline. */
+  static resume(fingerprint: AssociationFingerprint): FingerprintBuilder {
+    const builder = new FingerprintBuilder(fingerprint.width);
+    for (const [index, digest] of Object.entries(fingerprint.digests)) {
+      const [count = "0", sum = "0"] = digest.split(".");
+      builder.ranges.set(Number(index), { count: Number.parseInt(count, 36), sum: Number.parseInt(sum, 36) });
+    }
+    return builder;
+  }
+
   /** Adds one association; the same pair must be added once (callers de-duplicate per record). */
   add(recordId: string, companyId: string): void {
     const index = rangeOf(recordId, this.width);
