@@ -8,7 +8,6 @@
  * not per record. Two reads whose digests of a range differ had different pairs in it; the same digest
  * over different pairs needs a 48-bit hash collision.
  */
-import { createHash } from "node:crypto";
 import { ProviderResponseError } from "../../core/index.ts";
 
 export interface AssociationFingerprint {
@@ -32,6 +31,9 @@ const MODULUS = 2 ** 48;
 /** Adds pairs range by range; `build()` gives the fingerprint. */
 export class FingerprintBuilder {
   private readonly ranges = new Map<number, { count: number; sum: number }>();
+  /** Digests as of the last build; only ranges touched since are recomputed (a list page touches one or two). */
+  private readonly digests: Record<string, string> = {};
+  private readonly touched = new Set<number>();
 
   constructor(readonly width: number) {}
 
@@ -41,6 +43,7 @@ export class FingerprintBuilder {
     for (const [index, digest] of Object.entries(fingerprint.digests)) {
       const [count = "0", sum = "0"] = digest.split(".");
       builder.ranges.set(Number(index), { count: Number.parseInt(count, 36), sum: Number.parseInt(sum, 36) });
+      builder.digests[index] = digest;
     }
     return builder;
   }
@@ -48,23 +51,42 @@ export class FingerprintBuilder {
   /** Adds one association; the same pair must be added once (callers de-duplicate per record). */
   add(recordId: string, companyId: string): void {
     const index = rangeOf(recordId, this.width);
-    const hash = Number.parseInt(
-      createHash("sha256").update(`${recordId}>${companyId}`).digest("hex").slice(0, 12),
-      16,
-    );
     const range = this.ranges.get(index) ?? { count: 0, sum: 0 };
     range.count += 1;
-    range.sum = (range.sum + hash) % MODULUS;
+    range.sum = (range.sum + pairHash(recordId, companyId)) % MODULUS;
     this.ranges.set(index, range);
+    this.touched.add(index);
   }
 
+  /** The fingerprint so far, as a new object (a checkpoint keeps it while later pairs are added). */
   build(): AssociationFingerprint {
-    const digests: Record<string, string> = {};
-    for (const [index, { count, sum }] of [...this.ranges].sort(([a], [b]) => a - b)) {
-      digests[String(index)] = `${count.toString(36)}.${sum.toString(36)}`;
+    for (const index of this.touched) {
+      const { count, sum } = this.ranges.get(index)!;
+      this.digests[String(index)] = `${count.toString(36)}.${sum.toString(36)}`;
     }
-    return { width: this.width, digests };
+    this.touched.clear();
+    // Integer-like keys iterate in ascending order in JavaScript: the copy is ordered by range.
+    return { width: this.width, digests: { ...this.digests } };
   }
+}
+
+/**
+ * A 48-bit hash of one (record id, company id) pair: two 32-bit multiplicative hashes over the text
+ * (the cyrb53 construction), for change detection only. Far cheaper than a cryptographic digest, which
+ * a full refresh would otherwise compute once per association.
+ */
+function pairHash(recordId: string, companyId: string): number {
+  const text = `${recordId}>${companyId}`;
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ code, 2654435761);
+    h2 = Math.imul(h2 ^ code, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return ((h2 >>> 0) % 65536) * 2 ** 32 + (h1 >>> 0);
 }
 
 /** The range of a record id; HubSpot ids are whole numbers sent as strings. */

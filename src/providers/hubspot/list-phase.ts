@@ -13,12 +13,13 @@ import type { HubSpotState } from "./state.ts";
 export async function* listPhase(reader: ObjectReader, state: HubSpotState): AsyncGenerator<PhasePage> {
   let after = state.position?.phase === "list" ? state.position.after : undefined;
   let associations = state.associations;
+  // Each record is listed once per full refresh, and a resumed one continues after its checkpoint.
+  const builder =
+    associations && reader.object.withCompanyIds ? FingerprintBuilder.resume(associations) : undefined;
   while (true) {
     reader.ctx.signal.throwIfAborted();
     const page = await fetchListPage(reader, { after, archived: false });
-    if (associations && reader.object.withCompanyIds) {
-      // Each record is listed once per full refresh, and a resumed one continues after its checkpoint.
-      const builder = FingerprintBuilder.resume(associations);
+    if (builder) {
       for (const source of page.objects) {
         for (const companyId of companyIdsInline(source)) builder.add(source.id, companyId);
       }
