@@ -1,21 +1,27 @@
 /**
  * Documented limits that no response header announces (HubSpot's search endpoints: 5 requests per second).
- * Matching requests are spaced evenly, `windowMs / limit` apart, so they can never exceed the limit in any
- * window: a 429 stays an exception, not the way the limit is found.
+ * A sliding window: a matching request goes at once while fewer than `limit` went in the last `windowMs`,
+ * else when the oldest of them leaves the window. No window of `windowMs` (so no calendar second either)
+ * ever holds more than `limit`: a 429 stays an exception, not the way the limit is found.
  */
 import type { FixedRateLimit, HttpMethod } from "../core/index.ts";
 import { sleep as realSleep } from "./retry.ts";
 
-/** Spaces the requests of one limit on one account; shared by every client of the process. */
+/** The requests of one limit on one account; shared by every client of the process. */
 class RequestSpacer {
-  private nextSlot = Number.NEGATIVE_INFINITY;
+  /** Send times of the last `limit` requests, oldest first (some may be booked in the future). */
+  private readonly slots: number[] = [];
 
-  constructor(private readonly intervalMs: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
 
   /** Books the next free slot and returns how long to wait for it. */
   reserve(now: number): number {
-    const slot = Math.max(now, this.nextSlot);
-    this.nextSlot = slot + this.intervalMs;
+    const oldest = this.slots.length < this.limit ? undefined : this.slots.shift();
+    const slot = oldest === undefined ? now : Math.max(now, oldest + this.windowMs);
+    this.slots.push(slot);
     return slot - now;
   }
 }
@@ -40,7 +46,7 @@ export class FixedRateLimits {
       const key = `${account}\u0000${rule.method ?? "*"}\u0000${rule.pathPattern}`;
       let spacer = spacers.get(key);
       if (!spacer) {
-        spacer = new RequestSpacer(rule.windowMs / rule.limit);
+        spacer = new RequestSpacer(rule.limit, rule.windowMs);
         spacers.set(key, spacer);
       }
       return { rule, pattern: new RegExp(rule.pathPattern), spacer };
