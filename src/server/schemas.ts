@@ -19,18 +19,23 @@ export function queryBoolean() {
     .transform((value) => value === true || value === "true");
 }
 
+/**
+ * The items of a list in a query string, repeated (`?tag=a&tag=b`) or comma-separated (`?tag=a,b`): each
+ * trimmed, then passed through `normalise`, empty ones dropped. Pipe the result into the item schema.
+ */
+export function queryItems(normalise: (item: string) => string = (item) => item) {
+  return z.union([z.string(), z.array(z.string())]).transform((value) =>
+    [value]
+      .flat()
+      .flatMap((part) => part.split(","))
+      .map((part) => normalise(part.trim()))
+      .filter((part) => part !== ""),
+  );
+}
+
 /** A list in a query string: repeated (`?tag=a&tag=b`) or comma-separated (`?tag=a,b`). */
 export function queryList(item: z.ZodString) {
-  return z
-    .union([z.string(), z.array(z.string())])
-    .transform((value) =>
-      [value]
-        .flat()
-        .flatMap((part) => part.split(","))
-        .map((part) => part.trim())
-        .filter((part) => part !== ""),
-    )
-    .pipe(z.array(item).max(20));
+  return queryItems().pipe(z.array(item).max(20));
 }
 
 /** `limit` and `cursor` of a cursor-paginated list. */

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { ExpandableField } from "../../app/unified/reads.ts";
-import { queryBoolean, queryInt } from "../schemas.ts";
+import { queryBoolean, queryInt, queryItems } from "../schemas.ts";
 
 /** Merge's page size limit; larger values are served as 100, as Merge does. */
 export const MAX_PAGE_SIZE = 100;
@@ -20,29 +20,12 @@ function queryTimestamp() {
 
 /** A comma-separated (or repeated) list, lower-cased: how `email_addresses` and `phone_numbers` come. */
 function queryLowerList() {
-  return z
-    .union([z.string(), z.array(z.string())])
-    .transform((value) =>
-      [value]
-        .flat()
-        .flatMap((part) => part.split(","))
-        .map((part) => part.trim().toLowerCase())
-        .filter((part) => part !== ""),
-    )
-    .pipe(z.array(z.string().max(320)).min(1).max(100));
+  return queryItems((part) => part.toLowerCase()).pipe(z.array(z.string().max(320)).min(1).max(100));
 }
 
 /** `expand`: repeated or comma-separated relation names, of those the model has. */
 export function queryExpand(fields: readonly [ExpandableField, ...ExpandableField[]]) {
-  return z
-    .union([z.string(), z.array(z.string())])
-    .transform((value) =>
-      [value]
-        .flat()
-        .flatMap((part) => part.split(","))
-        .map((part) => part.trim())
-        .filter((part) => part !== ""),
-    )
+  return queryItems()
     .pipe(z.array(z.enum(fields)))
     .optional()
     .describe(`Relations to return as objects instead of ids: ${fields.join(", ")}.`);
