@@ -2,10 +2,11 @@
  * The official client's v4 association calls against the emulator: single and batch writes, reads per
  * record, and that every write shows in the emulator's ground truth and in v3 object reads.
  */
-import { Client } from "@hubspot/api-client";
+import type { Client } from "@hubspot/api-client";
 import { AssociationSpecAssociationCategoryEnum } from "@hubspot/api-client/lib/codegen/crm/associations/v4/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HubSpotEmulator, startHubSpotEmulator } from "./index.ts";
+import { officialClient } from "./testing.ts";
 
 let emulator: HubSpotEmulator;
 let client: Client;
@@ -17,7 +18,7 @@ beforeAll(async () => {
     counts: { contacts: 80, companies: 12, deals: 40 },
     rateLimit: { maxPerInterval: 100_000, searchPerSecond: 1000 },
   });
-  client = new Client({ accessToken: emulator.tokens[0]!, basePath: emulator.url });
+  client = officialClient(emulator);
 });
 afterAll(() => emulator.close());
 

@@ -2,9 +2,10 @@
  * The official client's batch object calls and `idProperty`, against the emulator: what each call
  * returns is checked against the emulator's ground truth, and every write is read back.
  */
-import { Client } from "@hubspot/api-client";
+import type { Client } from "@hubspot/api-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HubSpotEmulator, startHubSpotEmulator } from "./index.ts";
+import { failureOf, officialClient } from "./testing.ts";
 
 let emulator: HubSpotEmulator;
 let client: Client;
@@ -15,19 +16,9 @@ beforeAll(async () => {
     counts: { contacts: 60, companies: 10, deals: 30 },
     rateLimit: { maxPerInterval: 100_000, searchPerSecond: 1000 },
   });
-  client = new Client({ accessToken: emulator.tokens[0]!, basePath: emulator.url });
+  client = officialClient(emulator);
 });
 afterAll(() => emulator.close());
-
-/** The rejection a call ends with (the test fails if it succeeds). */
-async function failureOf(call: Promise<unknown>): Promise<{ code: number; body: Record<string, unknown> }> {
-  const outcome = await call.then(
-    () => ({ failed: false as const }),
-    (error: unknown) => ({ failed: true as const, error }),
-  );
-  expect(outcome.failed, "the call should have failed").toBe(true);
-  return (outcome as { error: { code: number; body: Record<string, unknown> } }).error;
-}
 
 describe("batch object calls through the official client", () => {
   it("batch-reads contacts by id with the chosen properties", async () => {

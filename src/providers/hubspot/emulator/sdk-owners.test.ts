@@ -1,16 +1,17 @@
 /**
  * The official client's owners calls against the emulator's seeded owners.
  */
-import { Client } from "@hubspot/api-client";
+import type { Client } from "@hubspot/api-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HubSpotEmulator, startHubSpotEmulator } from "./index.ts";
+import { officialClient } from "./testing.ts";
 
 let emulator: HubSpotEmulator;
 let client: Client;
 
 beforeAll(async () => {
   emulator = await startHubSpotEmulator({ seed: 5, owners: 12, rateLimit: { maxPerInterval: 100_000 } });
-  client = new Client({ accessToken: emulator.tokens[0]!, basePath: emulator.url });
+  client = officialClient(emulator);
 });
 afterAll(() => emulator.close());
 

@@ -2,13 +2,14 @@
  * The official client's properties calls against the emulator: property groups (groupsApi) and custom
  * property definitions (coreApi create, update, archive), each write read back through the API.
  */
-import { Client } from "@hubspot/api-client";
+import type { Client } from "@hubspot/api-client";
 import {
   PropertyCreateFieldTypeEnum,
   PropertyCreateTypeEnum,
 } from "@hubspot/api-client/lib/codegen/crm/properties/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HubSpotEmulator, startHubSpotEmulator } from "./index.ts";
+import { failureOf, officialClient } from "./testing.ts";
 
 let emulator: HubSpotEmulator;
 let client: Client;
@@ -19,18 +20,9 @@ beforeAll(async () => {
     counts: { contacts: 20, companies: 5, deals: 5 },
     rateLimit: { maxPerInterval: 100_000 },
   });
-  client = new Client({ accessToken: emulator.tokens[0]!, basePath: emulator.url });
+  client = officialClient(emulator);
 });
 afterAll(() => emulator.close());
-
-async function failureOf(call: Promise<unknown>): Promise<{ code: number; body: Record<string, unknown> }> {
-  const outcome = await call.then(
-    () => ({ failed: false as const }),
-    (error: unknown) => ({ failed: true as const, error }),
-  );
-  expect(outcome.failed, "the call should have failed").toBe(true);
-  return (outcome as { error: { code: number; body: Record<string, unknown> } }).error;
-}
 
 describe("property groups and custom properties through the official client", () => {
   it("lists the default groups, and every property's group is one of them", async () => {

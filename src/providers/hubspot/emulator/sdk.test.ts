@@ -6,6 +6,7 @@ import { Client } from "@hubspot/api-client";
 import { FilterOperatorEnum } from "@hubspot/api-client/lib/codegen/crm/deals/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HubSpotEmulator, startHubSpotEmulator } from "./index.ts";
+import { officialClient } from "./testing.ts";
 
 const counts = { contacts: 250, companies: 40, deals: 120 };
 let emulator: HubSpotEmulator;
@@ -17,7 +18,7 @@ beforeAll(async () => {
     counts,
     rateLimit: { maxPerInterval: 100_000, searchPerSecond: 1000 },
   });
-  client = new Client({ accessToken: emulator.tokens[0]!, basePath: emulator.url });
+  client = officialClient(emulator);
 });
 afterAll(() => emulator.close());
 
