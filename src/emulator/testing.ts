@@ -2,6 +2,13 @@
  * Helpers for tests that talk to an emulator over loopback with plain fetch (not shipped behaviour): raw
  * calls with the first token, and the OAuth consent screen walked without a browser.
  */
+import type { OAuth2Credentials } from "../core/index.ts";
+import {
+  exchangeCode,
+  type OAuth2ClientConfig,
+  readAuthorizationResponse,
+  startAuthorization,
+} from "../http/index.ts";
 
 export interface RawResponse<T = unknown> {
   status: number;
@@ -55,6 +62,20 @@ export async function approveInEmulator(authorizeUrl: string, approve = true): P
   const location = decision.headers.get("location");
   if (decision.status !== 302 || !location) throw new Error(`No redirect (HTTP ${decision.status})`);
   return new URL(location);
+}
+
+/**
+ * The authorization-code flow against an emulator: starts it, approves on the consent screen and exchanges
+ * the code (with the PKCE verifier when the config uses one). Resolves with fresh credentials.
+ */
+export async function authorizeInEmulator(
+  config: OAuth2ClientConfig,
+  redirectUri: string,
+): Promise<OAuth2Credentials> {
+  const start = await startAuthorization(config, redirectUri);
+  const redirect = await approveInEmulator(start.url);
+  const callback = readAuthorizationResponse(config, redirect.searchParams, start.state);
+  return exchangeCode(config, callback, redirectUri, start.codeVerifier);
 }
 
 /** Posts a form to a token endpoint and returns the status and JSON body. */

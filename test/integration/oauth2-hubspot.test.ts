@@ -5,20 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ReauthorizationRequiredError } from "../../src/core/index.ts";
-import {
-  createHttpClient,
-  exchangeCode,
-  type OAuth2ClientConfig,
-  OAuth2TokenManager,
-  readAuthorizationResponse,
-  startAuthorization,
-} from "../../src/http/index.ts";
+import { authorizeInEmulator } from "../../src/emulator/testing.ts";
+import { createHttpClient, type OAuth2ClientConfig, OAuth2TokenManager } from "../../src/http/index.ts";
 import {
   DEFAULT_OAUTH_SCOPES,
   type HubSpotEmulator,
   startHubSpotEmulator,
 } from "../../src/providers/hubspot/emulator/index.ts";
-import { approveInEmulator } from "../../src/providers/hubspot/emulator/oauth-testing.ts";
 import { hubspot } from "../../src/providers/hubspot/index.ts";
 
 const REDIRECT = "http://127.0.0.1:9/connect/oauth/callback";
@@ -54,11 +47,8 @@ afterAll(async () => {
 });
 
 /** Authorises in the emulator and exchanges the code: fresh OAuth2 credentials. */
-async function authorise() {
-  const start = await startAuthorization(config, REDIRECT);
-  const redirect = await approveInEmulator(start.url);
-  const callback = readAuthorizationResponse(config, redirect.searchParams, start.state);
-  return exchangeCode(config, callback, REDIRECT, start.codeVerifier);
+function authorise() {
+  return authorizeInEmulator(config, REDIRECT);
 }
 
 function clientFor(manager: OAuth2TokenManager) {

@@ -6,14 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oauthClientFor } from "../../app/provider-settings.ts";
 import type { OAuth2Credentials } from "../../core/index.ts";
-import { approveInEmulator, postTokenForm } from "../../emulator/testing.ts";
-import {
-  createHttpClient,
-  exchangeCode,
-  OAuth2TokenManager,
-  readAuthorizationResponse,
-  startAuthorization,
-} from "../../http/index.ts";
+import { authorizeInEmulator, postTokenForm } from "../../emulator/testing.ts";
+import { createHttpClient, OAuth2TokenManager } from "../../http/index.ts";
 import { type PipedriveEmulator, startPipedriveEmulator } from "./emulator/index.ts";
 import { pipedrive } from "./index.ts";
 
@@ -42,16 +36,7 @@ const config = () =>
     },
   })!;
 
-async function authorize(): Promise<OAuth2Credentials> {
-  const start = await startAuthorization(config(), REDIRECT);
-  const redirect = await approveInEmulator(start.url);
-  return exchangeCode(
-    config(),
-    readAuthorizationResponse(config(), redirect.searchParams, start.state),
-    REDIRECT,
-    undefined,
-  );
-}
+const authorize = () => authorizeInEmulator(config(), REDIRECT);
 
 const clientOn = (credentials: OAuth2Credentials, tokens?: OAuth2TokenManager) =>
   createHttpClient({

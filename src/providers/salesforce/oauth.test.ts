@@ -7,14 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oauthClientFor } from "../../app/provider-settings.ts";
 import { CredentialsRejectedError, type OAuth2Credentials } from "../../core/index.ts";
-import { approveInEmulator } from "../../emulator/testing.ts";
-import {
-  createHttpClient,
-  exchangeCode,
-  OAuth2TokenManager,
-  readAuthorizationResponse,
-  startAuthorization,
-} from "../../http/index.ts";
+import { authorizeInEmulator } from "../../emulator/testing.ts";
+import { createHttpClient, OAuth2TokenManager } from "../../http/index.ts";
 import {
   OAUTH_AUTHORIZE_PATH,
   OAUTH_TOKEN_PATH,
@@ -60,12 +54,7 @@ const clientOn = (baseUrl: string, credentials: OAuth2Credentials, tokens?: OAut
     maxAttempts: 2,
   });
 
-async function authorize(): Promise<OAuth2Credentials> {
-  const start = await startAuthorization(config(), REDIRECT);
-  const redirect = await approveInEmulator(start.url);
-  const callback = readAuthorizationResponse(config(), redirect.searchParams, start.state);
-  return exchangeCode(config(), callback, REDIRECT, start.codeVerifier);
-}
+const authorize = () => authorizeInEmulator(config(), REDIRECT);
 
 describe("Salesforce OAuth web server flow", () => {
   it("exchanges the code for tokens that name the instance URL, and the connection works there", async () => {
