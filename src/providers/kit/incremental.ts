@@ -25,11 +25,6 @@ export const incrementalSpecSchema = z.strictObject({
 export type IncrementalSpec = z.input<typeof incrementalSpecSchema>;
 export type ParsedIncrementalSpec = z.output<typeof incrementalSpecSchema>;
 
-/** Where an incremental read starts: the high-water mark minus the lookback (ISO-8601). */
-export function readFrom(spec: ParsedIncrementalSpec, highWater: string): string {
-  return new Date(Date.parse(highWater) - spec.lookbackSeconds * 1000).toISOString();
-}
-
 /** The cursor parameter for a read starting at `since` (ISO-8601), formatted as the API takes it. */
 export function cursorParam(spec: ParsedIncrementalSpec, since: string): Record<string, string | number> {
   return { [spec.param]: formatCursor(Date.parse(since), spec.format) };
