@@ -1,11 +1,10 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, type JS } from "@duckdb/node-api";
 import type { Destination, RecordBatch, StreamTarget } from "../../core/index.ts";
 import { DestinationError, SwitchyardError } from "../../core/index.ts";
 import { appendStaged } from "./append-staged.ts";
-import { causeMessage, DuckDbFileLockedError, DuckDbQueryError, isLockError } from "./errors.ts";
+import { causeMessage, DuckDbFileLockedError, DuckDbQueryError, retryWhileLocked } from "./errors.ts";
 import { makePrivate, withPrivateFiles } from "./private-files.ts";
 import { addColumnSql, planNewColumns, planPrepare, readExistingTable } from "./schema-evolution.ts";
 import { buildStagedRows, STAGING_TABLE_SQL } from "./staging-rows.ts";
@@ -65,7 +64,6 @@ function bindable(params: QueryParams | undefined): DuckDBValue[] | Record<strin
 const DEFAULT_THREADS = 1;
 const DEFAULT_IDLE_CLOSE_MS = 1_000;
 const DEFAULT_LOCK_WAIT_MS = 5_000;
-const LOCK_RETRY_MS = 100;
 
 /** Files this process has open: DuckDB must not open one file twice in a process (no lock guards that). */
 const openFiles = new Set<string>();
@@ -118,21 +116,18 @@ export async function createDuckDbDestination(options: DuckDbDestinationOptions)
 
 /** Opens the file, waiting up to `lockWaitMs` while another process holds its lock. */
 async function openFile(path: string, threads: string, lockWaitMs: number): Promise<OpenFile> {
-  const deadline = Date.now() + lockWaitMs;
   let instance: DuckDBInstance;
-  for (;;) {
-    try {
-      instance = await withPrivateFiles(() => DuckDBInstance.create(path, { threads }));
-      break;
-    } catch (error) {
-      if (!isLockError(error)) {
-        throw new DestinationError("duckdb", `cannot open warehouse file "${path}": ${causeMessage(error)}`, {
-          cause: error,
-        });
-      }
-      if (Date.now() >= deadline) throw new DuckDbFileLockedError(path, error);
-      await delay(LOCK_RETRY_MS);
-    }
+  try {
+    instance = await retryWhileLocked(
+      lockWaitMs,
+      () => withPrivateFiles(() => DuckDBInstance.create(path, { threads })),
+      (error) => new DuckDbFileLockedError(path, error),
+    );
+  } catch (error) {
+    if (error instanceof DuckDbFileLockedError) throw error;
+    throw new DestinationError("duckdb", `cannot open warehouse file "${path}": ${causeMessage(error)}`, {
+      cause: error,
+    });
   }
   if (path !== ":memory:") makePrivate(path);
   try {

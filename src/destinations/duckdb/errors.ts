@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { DestinationError } from "../../core/index.ts";
 
 /** The DuckDB file is locked by another process; the hint says which one holds it. */
@@ -24,6 +25,30 @@ export class DuckDbQueryError extends DestinationError {
 /** True when DuckDB refused to open a file because another process holds its lock. */
 export function isLockError(error: unknown): boolean {
   return /Could not set lock on file|Conflicting lock is held/i.test(causeMessage(error));
+}
+
+/** How often a locked file is tried again. */
+const LOCK_RETRY_MS = 100;
+
+/**
+ * Runs `attempt`, trying again every LOCK_RETRY_MS while another process holds the file's lock, for up to
+ * `lockWaitMs`; then throws `timedOut(lastError)`. Any other error is thrown as is.
+ */
+export async function retryWhileLocked<T>(
+  lockWaitMs: number,
+  attempt: () => Promise<T>,
+  timedOut: (error: unknown) => Error,
+): Promise<T> {
+  const deadline = Date.now() + lockWaitMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isLockError(error)) throw error;
+      if (Date.now() >= deadline) throw timedOut(error);
+      await delay(LOCK_RETRY_MS);
+    }
+  }
 }
 
 /** The message of anything thrown. */

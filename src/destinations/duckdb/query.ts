@@ -6,10 +6,9 @@
  * nothing but those copies, whatever it says, and the file is held for the copy only.
  */
 import { existsSync } from "node:fs";
-import { setTimeout as delay } from "node:timers/promises";
 import { type DuckDBConnection, DuckDBInstance, type Json } from "@duckdb/node-api";
 import { SwitchyardError } from "../../core/index.ts";
-import { causeMessage, isLockError } from "./errors.ts";
+import { causeMessage, retryWhileLocked } from "./errors.ts";
 import { META, quoteIdent, quoteLiteral } from "./table-shape.ts";
 
 export interface WarehouseQuery {
@@ -217,25 +216,14 @@ async function copyAllowedRows(connection: DuckDBConnection, query: WarehouseQue
 
 /** Attaches the file READ_ONLY, waiting while another process (a run) holds its write lock. */
 async function attachReadOnly(connection: DuckDBConnection, path: string, lockWaitMs: number): Promise<void> {
-  const deadline = Date.now() + lockWaitMs;
-  for (;;) {
-    try {
-      await connection.run(`ATTACH ${quoteLiteral(path)} AS warehouse (READ_ONLY)`);
-      return;
-    } catch (error) {
-      if (!isLockError(error)) throw error;
-      if (Date.now() >= deadline) {
-        throw new SwitchyardError(
-          "conflict",
-          "The warehouse is being written by another process right now.",
-          {
-            hint: "A sync run holds it while it writes; retry in a moment.",
-          },
-        );
-      }
-      await delay(100);
-    }
-  }
+  await retryWhileLocked(
+    lockWaitMs,
+    () => connection.run(`ATTACH ${quoteLiteral(path)} AS warehouse (READ_ONLY)`),
+    () =>
+      new SwitchyardError("conflict", "The warehouse is being written by another process right now.", {
+        hint: "A sync run holds it while it writes; retry in a moment.",
+      }),
+  );
 }
 
 /** From here on the SQL can touch no file, extension or setting: only the copies in memory. */
