@@ -1,11 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDuckDbDestination, type DuckDbDestination } from "../../src/destinations/duckdb/index.ts";
-import { runSync } from "../../src/engine/index.ts";
-import { type HubSpotEmulator, startHubSpotEmulator } from "../../src/providers/hubspot/emulator/index.ts";
+import { describe, expect, it } from "vitest";
+import { startHubSpotEmulator } from "../../src/providers/hubspot/emulator/index.ts";
 import { hubspot } from "../../src/providers/hubspot/index.ts";
 import { cacheDigest, truthDigest, warehouseDigest } from "../../src/providers/hubspot/test-truth.ts";
-import { createConnection, ensureEnvironment, type Store } from "../../src/store/index.ts";
-import { openTempStore } from "../helpers/temp-store.ts";
+import { emulatorSyncWorld } from "../helpers/emulator-sync.ts";
 
 const STREAMS = [
   ["contacts", "hubspot_contacts"],
@@ -13,56 +10,27 @@ const STREAMS = [
   ["deals", "hubspot_deals"],
 ] as const;
 
-let emulator: HubSpotEmulator;
-let store: Store;
-let cleanup: () => Promise<void>;
-let warehouse: DuckDbDestination;
-let connectionId: string;
-
-beforeAll(async () => {
-  emulator = await startHubSpotEmulator({
-    seed: 11,
-    counts: { contacts: 1_500, companies: 300, deals: 400 },
-    rateLimit: { maxPerInterval: 100_000 },
-    faults: { rate429: 0.1, rate5xx: 0.05, dropRate: 0.01 },
-  });
-  let dir: string;
-  ({ store, cleanup, dir } = await openTempStore());
-  warehouse = await createDuckDbDestination({ path: `${dir}/warehouse.duckdb` });
-  const env = await ensureEnvironment(store.db, "test");
-  connectionId = (
-    await createConnection(store.db, { environmentId: env.id, provider: "hubspot", sealedCredentials: "x" })
-  ).id;
+const world = emulatorSyncWorld({
+  provider: hubspot,
+  start: () =>
+    startHubSpotEmulator({
+      seed: 11,
+      counts: { contacts: 1_500, companies: 300, deals: 400 },
+      rateLimit: { maxPerInterval: 100_000 },
+      faults: { rate429: 0.1, rate5xx: 0.05, dropRate: 0.01 },
+    }),
+  // Short waits keep the test fast; long enough to ride out the search API's per-second limit.
+  http: { maxAttempts: 10, retryDelay: { baseMs: 20, maxMs: 1_000 } },
 });
-afterAll(async () => {
-  await warehouse.close();
-  await cleanup();
-  await emulator.close();
-});
-
-const sync = (options: { fullRefresh?: boolean } = {}) =>
-  runSync({
-    store,
-    provider: hubspot,
-    connection: {
-      id: connectionId,
-      credentials: { type: "bearer", token: emulator.tokens[0]! },
-      baseUrl: emulator.url,
-      // The emulator listens on loopback.
-      allowPrivateAddresses: true,
-    },
-    destinations: [warehouse],
-    // Short waits keep the test fast; long enough to ride out the search API's per-second limit.
-    http: { maxAttempts: 10, retryDelay: { baseMs: 20, maxMs: 1_000 } },
-    batchSize: 500,
-    ...options,
-  });
+const sync = world.sync;
 
 async function expectExactlyTheEmulatorsData() {
   for (const [stream, table] of STREAMS) {
-    const truth = truthDigest(emulator, stream);
-    expect(await cacheDigest(store.db, connectionId, stream), `records cache: ${stream}`).toEqual(truth);
-    expect(await warehouseDigest(warehouse, table, connectionId), `DuckDB: ${stream}`).toEqual({
+    const truth = truthDigest(world.emulator, stream);
+    expect(await cacheDigest(world.store.db, world.connectionId, stream), `records cache: ${stream}`).toEqual(
+      truth,
+    );
+    expect(await warehouseDigest(world.warehouse, table, world.connectionId), `DuckDB: ${stream}`).toEqual({
       ...truth,
       duplicateKeys: 0,
     });
@@ -81,10 +49,10 @@ describe("HubSpot sync against the emulator", () => {
   });
 
   it("picks up exactly the changes and archives made since, incrementally", async () => {
-    emulator.setFaults({ rate429: 0, rate5xx: 0, dropRate: 0 });
-    const contacts = emulator.mutate({ type: "contacts", updates: 40, archives: 7, creates: 12 });
-    const companies = emulator.mutate({ type: "companies", updates: 5 });
-    const deals = emulator.mutate({ type: "deals", archives: 3 });
+    world.emulator.setFaults({ rate429: 0, rate5xx: 0, dropRate: 0 });
+    const contacts = world.emulator.mutate({ type: "contacts", updates: 40, archives: 7, creates: 12 });
+    const companies = world.emulator.mutate({ type: "companies", updates: 5 });
+    const deals = world.emulator.mutate({ type: "deals", archives: 3 });
 
     const run = await sync();
     expect(run.status).toBe("succeeded");
@@ -94,24 +62,24 @@ describe("HubSpot sync against the emulator", () => {
       recordsDeleted: contacts.archived.length + deals.archived.length,
     });
     await expectExactlyTheEmulatorsData();
-    const [archived] = await warehouse.query(
+    const [archived] = await world.warehouse.query(
       `SELECT count(*)::INTEGER AS n FROM hubspot_contacts WHERE _deleted AND id IN (${contacts.archived.map((id) => `'${id}'`).join(",")})`,
     );
     expect(archived?.n).toBe(7);
   });
 
   it("adds a column when the provider adds a property, and a full refresh finds nothing else changed", async () => {
-    emulator.addProperty("contacts", {
+    world.emulator.addProperty("contacts", {
       name: "favorite_color",
       label: "Favorite color",
       type: "string",
       fieldType: "text",
     });
     // Someone fills the new property in on one contact, through HubSpot's own API.
-    const [someone] = emulator.groundTruth("contacts").records;
-    const patched = await fetch(`${emulator.url}/crm/v3/objects/contacts/${someone!.id}`, {
+    const [someone] = world.emulator.groundTruth("contacts").records;
+    const patched = await fetch(`${world.emulator.url}/crm/v3/objects/contacts/${someone!.id}`, {
       method: "PATCH",
-      headers: { authorization: `Bearer ${emulator.tokens[0]}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${world.emulator.tokens[0]}`, "content-type": "application/json" },
       body: JSON.stringify({ properties: { favorite_color: "teal" } }),
     });
     expect(patched.status).toBe(200);
@@ -125,11 +93,11 @@ describe("HubSpot sync against the emulator", () => {
       recordsUpdated: 1_505 + 7,
       recordsUnchanged: 300 + 400,
     });
-    const columns = await warehouse.query(
+    const columns = await world.warehouse.query(
       "SELECT column_name FROM information_schema.columns WHERE table_name = 'hubspot_contacts'",
     );
     expect(columns.map((c) => c.column_name)).toContain("favorite_color");
-    const [teal] = await warehouse.query(
+    const [teal] = await world.warehouse.query(
       `SELECT favorite_color FROM hubspot_contacts WHERE id = '${someone!.id}'`,
     );
     expect(teal?.favorite_color).toBe("teal");

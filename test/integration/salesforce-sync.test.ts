@@ -6,64 +6,20 @@
  * flagged through queryAll's IsDeleted.
  */
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDuckDbDestination, type DuckDbDestination } from "../../src/destinations/duckdb/index.ts";
-import { runSync } from "../../src/engine/index.ts";
-import {
-  type ObjectName,
-  type SalesforceEmulator,
-  startSalesforceEmulator,
-} from "../../src/providers/salesforce/emulator/index.ts";
+import { describe, expect, it } from "vitest";
+import { type ObjectName, startSalesforceEmulator } from "../../src/providers/salesforce/emulator/index.ts";
 import { SOBJECTS, salesforce } from "../../src/providers/salesforce/index.ts";
-import { createConnection, ensureEnvironment, listRecords, type Store } from "../../src/store/index.ts";
-import { openTempStore } from "../helpers/temp-store.ts";
+import { listRecords } from "../../src/store/index.ts";
+import { emulatorSyncWorld } from "../helpers/emulator-sync.ts";
 
 const size = { accounts: 80, contacts: 700, opportunities: 150, users: 9 };
-let emulator: SalesforceEmulator;
-let store: Store;
-let cleanup: () => Promise<void>;
-let warehouse: DuckDbDestination;
-let connectionId: string;
-
-beforeAll(async () => {
-  emulator = await startSalesforceEmulator({
-    seed: 5,
-    size,
-    faults: { rate429: 0.05, rate5xx: 0.05, dropRate: 0.01 },
-  });
-  let dir: string;
-  ({ store, cleanup, dir } = await openTempStore());
-  warehouse = await createDuckDbDestination({ path: `${dir}/warehouse.duckdb` });
-  const env = await ensureEnvironment(store.db, "test");
-  connectionId = (
-    await createConnection(store.db, {
-      environmentId: env.id,
-      provider: "salesforce",
-      sealedCredentials: "x",
-    })
-  ).id;
+const world = emulatorSyncWorld({
+  provider: salesforce,
+  start: () =>
+    startSalesforceEmulator({ seed: 5, size, faults: { rate429: 0.05, rate5xx: 0.05, dropRate: 0.01 } }),
+  http: { maxAttempts: 10, retryDelay: { baseMs: 10, maxMs: 200 } },
 });
-afterAll(async () => {
-  await warehouse.close();
-  await cleanup();
-  await emulator.close();
-});
-
-const sync = (options: { fullRefresh?: boolean } = {}) =>
-  runSync({
-    store,
-    provider: salesforce,
-    connection: {
-      id: connectionId,
-      credentials: { type: "bearer", token: emulator.tokens[0]! },
-      baseUrl: emulator.url,
-      allowPrivateAddresses: true,
-    },
-    destinations: [warehouse],
-    http: { maxAttempts: 10, retryDelay: { baseMs: 10, maxMs: 200 } },
-    batchSize: 500,
-    ...options,
-  });
+const sync = world.sync;
 
 /** One line per record: id, modification time, name and the object's custom field. */
 const CUSTOM: Record<ObjectName, string | undefined> = {
@@ -89,16 +45,16 @@ function digest(lines: string[]) {
 async function expectExactlyTheOrg() {
   for (const spec of SOBJECTS) {
     const object = spec.object as ObjectName;
-    const truth = digest(emulator.groundTruth(object).live.map((record) => line(object, record)));
-    const cached = (await listRecords(store.db, connectionId, spec.stream, { limit: 100_000 })).map((row) =>
-      line(object, JSON.parse(row.payload) as Record<string, unknown>),
-    );
+    const truth = digest(world.emulator.groundTruth(object).live.map((record) => line(object, record)));
+    const cached = (
+      await listRecords(world.store.db, world.connectionId, spec.stream, { limit: 100_000 })
+    ).map((row) => line(object, JSON.parse(row.payload) as Record<string, unknown>));
     expect(digest(cached), `records cache: ${spec.stream}`).toEqual(truth);
     const custom = CUSTOM[object];
-    const rows = await warehouse.query(
+    const rows = await world.warehouse.query(
       `SELECT "Id", epoch_ms("SystemModstamp") AS ms, "Name", ${custom ? `CAST("${custom}" AS VARCHAR)` : "''"} AS custom
          FROM salesforce_${spec.stream} WHERE _connection_id = $1 AND NOT _deleted`,
-      [connectionId],
+      [world.connectionId],
     );
     const warehoused = rows.map((row) =>
       [row.Id, Number(row.ms), row.Name, custom ? String(row.custom ?? null) : ""].join("|"),
@@ -115,17 +71,17 @@ describe("Salesforce sync against the emulator", () => {
     expect(run.stats.recordsAdded).toBe(size.accounts + size.contacts + size.opportunities + size.users);
     expect(run.stats.retries).toBeGreaterThan(0);
     await expectExactlyTheOrg();
-    const [row] = await warehouse.query(
+    const [row] = await world.warehouse.query(
       `SELECT typeof("Renewal__c") AS renewal, typeof("Amount") AS amount, typeof("CloseDate") AS close FROM salesforce_opportunities LIMIT 1`,
     );
     expect(row).toEqual({ renewal: "BOOLEAN", amount: "DOUBLE", close: expect.stringMatching(/TIMESTAMP/) });
   });
 
   it("picks up the org's updates, creations and deletes incrementally, deletes through IsDeleted", async () => {
-    emulator.setFaults({ rate429: 0, rate5xx: 0, dropRate: 0 });
-    const contacts = emulator.change({ object: "Contact", updates: 30, creates: 9, deletes: 6 });
-    const accounts = emulator.change({ object: "Account", updates: 4, deletes: 2 });
-    const users = emulator.change({ object: "User", updates: 2 });
+    world.emulator.setFaults({ rate429: 0, rate5xx: 0, dropRate: 0 });
+    const contacts = world.emulator.change({ object: "Contact", updates: 30, creates: 9, deletes: 6 });
+    const accounts = world.emulator.change({ object: "Account", updates: 4, deletes: 2 });
+    const users = world.emulator.change({ object: "User", updates: 2 });
     const run = await sync();
     expect(run.error, JSON.stringify(run.error)).toBeNull();
     expect(run.stats).toMatchObject({
@@ -136,18 +92,18 @@ describe("Salesforce sync against the emulator", () => {
       contacts.updated.length + accounts.updated.length + users.updated.length,
     );
     await expectExactlyTheOrg();
-    const deleted = await warehouse.query(
+    const deleted = await world.warehouse.query(
       `SELECT count(*)::INTEGER AS n FROM salesforce_contacts WHERE _deleted AND "IsDeleted" AND "Id" IN (${contacts.deleted.map((id) => `'${id}'`).join(",")})`,
     );
     expect(deleted[0]?.n).toBe(6);
   });
 
   it("reads only what changed: the incremental query asks queryAll for SystemModstamp since the mark", async () => {
-    const before = emulator.state().requests as Record<string, number>;
-    emulator.change({ object: "Opportunity", updates: 3 });
+    const before = world.emulator.state().requests as Record<string, number>;
+    world.emulator.change({ object: "Opportunity", updates: 3 });
     const run = await sync();
     expect(run.status).toBe("succeeded");
-    const after = emulator.state().requests as Record<string, number>;
+    const after = world.emulator.state().requests as Record<string, number>;
     const queryAll = "GET /services/data/:version/queryAll";
     expect((after[queryAll] ?? 0) - (before[queryAll] ?? 0)).toBe(3);
     await expectExactlyTheOrg();
