@@ -72,8 +72,20 @@ function usageHeader(
   spec: { header: string; pattern: string },
 ): { used: number; limit: number } | undefined {
   const raw = headers[spec.header];
-  const groups = raw === undefined ? undefined : new RegExp(spec.pattern).exec(raw)?.groups;
+  const groups = raw === undefined ? undefined : usagePattern(spec.pattern).exec(raw)?.groups;
   const used = Number(groups?.used);
   const limit = Number(groups?.limit);
   return groups && Number.isFinite(used) && Number.isFinite(limit) && limit > 0 ? { used, limit } : undefined;
+}
+
+/** Usage patterns compiled once each, not on every response of a sync. */
+const usagePatterns = new Map<string, RegExp>();
+
+function usagePattern(pattern: string): RegExp {
+  let compiled = usagePatterns.get(pattern);
+  if (!compiled) {
+    compiled = new RegExp(pattern);
+    usagePatterns.set(pattern, compiled);
+  }
+  return compiled;
 }
