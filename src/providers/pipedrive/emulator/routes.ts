@@ -96,15 +96,18 @@ export function pipedriveRoutes(api: FastifyInstance, data: Dataset, errors: kit
         statuses.includes(String(record.fields.status));
       const owned = (record: kit.TableRecord<Values>) =>
         owner === undefined || String(record.fields.owner_id) === owner;
-      const matches = (record: kit.TableRecord<Values>) =>
-        record.updatedAt >= since && record.updatedAt < until && (ids.size === 0 || ids.has(record.id));
+      // Times and ids are checked before get(), so records outside the window are never generated.
+      const matches = (recordId: number) => {
+        const updatedAt = table.updatedAtOf(recordId);
+        return updatedAt >= since && updatedAt < until && (ids.size === 0 || ids.has(recordId));
+      };
       const page = kit.takePage(
         (function* () {
           for (let next = fromId ?? table.idBase; next < table.nextId; next++) {
             const deleted = table.isArchived(next);
-            if (deleted ? !wantsDeleted : !wantsLive) continue;
+            if ((deleted ? !wantsDeleted : !wantsLive) || !matches(next)) continue;
             const record = table.get(next)!;
-            if (matches(record) && owned(record) && inStatus(record)) yield record;
+            if (owned(record) && inStatus(record)) yield record;
           }
         })(),
         limit,
