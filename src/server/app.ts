@@ -12,7 +12,7 @@ import { registerJsonBodyParser } from "./json-body.ts";
 import { requestLogFields } from "./log-redaction.ts";
 import { mergeCrmRoutes, registerMergeApi } from "./merge/index.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
-import { PROBLEM_CONTENT_TYPE, problemFromError } from "./problem.ts";
+import { PROBLEM_CONTENT_TYPE, problemForReply } from "./problem.ts";
 import { registerReferencePage } from "./reference-page.ts";
 import { registerRoutes } from "./register-routes.ts";
 import type { AnyRoute, HttpMethod } from "./route.ts";
@@ -88,11 +88,7 @@ export function buildServer(deps: PlatformDeps, options: ServerOptions = {}): Fa
   });
   app.setNotFoundHandler(createFallbackHandler(known));
   app.setErrorHandler((error, request, reply) => {
-    const problem = problemFromError(error, request.url.split("?")[0] ?? "");
-    if (problem.status >= 500) request.log.error({ err: error, code: problem.code }, "request failed");
-    if (problem.code === "unauthenticated") reply.header("www-authenticate", 'Bearer realm="switchyard"');
-    const retryAfter = error instanceof SwitchyardError ? error.details?.retryAfterSeconds : undefined;
-    if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
+    const problem = problemForReply(error, request, reply);
     return reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
   });
 

@@ -2,6 +2,7 @@
  * Errors as RFC 9457 problem details (`application/problem+json`): type, title, status, detail, plus a
  * stable `code`, an actionable `hint`, and field-level `errors` when the input was invalid.
  */
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { type ErrorCode, RequestInvalidError, SwitchyardError } from "../core/index.ts";
 
@@ -157,4 +158,17 @@ export function problemFromError(error: unknown, instance: string): Problem {
     hint: "Try again; if it keeps failing, the server log has the details.",
     instance,
   });
+}
+
+/**
+ * What every error handler does before answering: the problem of `error`, logged when it is the server's
+ * fault, with `WWW-Authenticate` on 401s and `Retry-After` when the error says how long to wait.
+ */
+export function problemForReply(error: unknown, request: FastifyRequest, reply: FastifyReply): Problem {
+  const answer = problemFromError(error, request.url.split("?")[0] ?? "");
+  if (answer.status >= 500) request.log.error({ err: error, code: answer.code }, "request failed");
+  if (answer.code === "unauthenticated") reply.header("www-authenticate", 'Bearer realm="switchyard"');
+  const retryAfter = error instanceof SwitchyardError ? error.details?.retryAfterSeconds : undefined;
+  if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
+  return answer;
 }

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import type { PlatformDeps } from "../../app/platform.ts";
 import type { AttemptLimiter } from "../attempt-limiter.ts";
 import { createFallbackHandler } from "../fallback.ts";
-import { problemFromError } from "../problem.ts";
+import { type Problem, problemForReply } from "../problem.ts";
 import { registerRoutes } from "../register-routes.ts";
 import type { AnyRoute } from "../route.ts";
 import { crmReadRoutes } from "./crm-reads.ts";
@@ -16,15 +16,14 @@ import { linkedAccountRoutes } from "./linked-accounts.ts";
 export const mergeCrmRoutes = [...linkedAccountRoutes, ...crmReadRoutes] as const;
 
 /** `{detail}` of a problem: its message, with the hint and the first field issues, in one sentence. */
-function detailOf(problem: ReturnType<typeof problemFromError>): string {
+function detailOf(problem: Problem): string {
   const issues = (problem.errors ?? []).map((issue) => `${issue.path || issue.location}: ${issue.message}`);
   return [problem.detail, ...issues, problem.hint].filter(Boolean).join(" ");
 }
 
 /** Answers any error as `{detail}`, with the status its problem would have had. */
 function answerWithDetail(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const problem = problemFromError(error, request.url.split("?")[0] ?? "");
-  if (problem.status >= 500) request.log.error({ err: error, code: problem.code }, "request failed");
+  const problem = problemForReply(error, request, reply);
   return reply.status(problem.status).send({ detail: detailOf(problem) });
 }
 
