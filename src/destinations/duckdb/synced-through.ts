@@ -7,7 +7,7 @@ import type { RecordBatch } from "../../core/index.ts";
  * transaction, so it can never claim rows the file lacks: a new or replaced file starts with no mark and is
  * filled from the cache.
  */
-export const SYNCED_THROUGH_TABLE = "_switchyard_synced_through";
+const SYNCED_THROUGH_TABLE = "_switchyard_synced_through";
 
 const CREATE_SQL = `CREATE TABLE IF NOT EXISTS ${SYNCED_THROUGH_TABLE} (
   table_name VARCHAR NOT NULL,
