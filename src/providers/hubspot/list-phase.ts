@@ -12,10 +12,11 @@ import type { HubSpotState } from "./state.ts";
 /** Yields every live record once, page by page; each page's state resumes right after it. */
 export async function* listPhase(reader: ObjectReader, state: HubSpotState): AsyncGenerator<PhasePage> {
   let after = state.position?.phase === "list" ? state.position.after : undefined;
-  let associations = state.associations;
   // Each record is listed once per full refresh, and a resumed one continues after its checkpoint.
   const builder =
-    associations && reader.object.withCompanyIds ? FingerprintBuilder.resume(associations) : undefined;
+    state.associations && reader.object.withCompanyIds
+      ? FingerprintBuilder.resume(state.associations)
+      : undefined;
   while (true) {
     reader.ctx.signal.throwIfAborted();
     const page = await fetchListPage(reader, { after, archived: false });
@@ -23,14 +24,13 @@ export async function* listPhase(reader: ObjectReader, state: HubSpotState): Asy
       for (const source of page.objects) {
         for (const companyId of companyIdsInline(source)) builder.add(source.id, companyId);
       }
-      associations = builder.build();
     }
     const position = page.next
       ? { phase: "list" as const, after: page.next }
       : { phase: "archived" as const };
     yield {
       records: recordsFromList(reader, page.objects),
-      state: { ...state, ...(associations ? { associations } : {}), position },
+      state: builder ? { ...state, associations: builder.build(), position } : { ...state, position },
     };
     if (!page.next) return;
     after = page.next;
