@@ -1,6 +1,5 @@
 /** Public surface of the outbound HTTP client room. */
 export { type AddressPolicy, AddressRefusedError, assertBaseUrlAllowed } from "./address-guard.ts";
-export { type AddressCategory, classifyAddress } from "./address-policy.ts";
 export { type ClosableHttpClient, createHttpClient, type HttpClientOptions } from "./client.ts";
 export {
   type AccessTokenSource,
