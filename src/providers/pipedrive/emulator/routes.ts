@@ -161,18 +161,14 @@ export function pipedriveRoutes(api: FastifyInstance, data: Dataset, errors: kit
       const wanted = ENTITIES.filter((entity) => kinds.length === 0 || kinds.includes(ITEM[entity]));
       const changes = wanted.flatMap((entity) => data.changedSince(entity, from).map((r) => ({ entity, r })));
       changes.sort((a, b) => a.r.updatedAt - b.r.updatedAt || a.r.id - b.r.id);
-      const items = changes.map(({ entity, r }) => ({
+      return v1Page(query, changes, ({ entity, r }) => ({
         item: ITEM[entity],
         id: r.id,
         data: v1Record(entity, r),
       }));
-      return v1Page(query, items);
     });
     api.get(`${prefix}/users`, async (request) =>
-      v1Page(
-        request.query as Query,
-        [...data.users.liveIds()].map((userId) => v1User(data.users.get(userId)!)),
-      ),
+      v1Page(request.query as Query, [...data.users.liveIds()], (userId) => v1User(data.users.get(userId)!)),
     );
     // The token's owner: user 1, with the company the token belongs to.
     const company = { company_id: 7001, company_name: "Emulated Company", company_domain: "emulated" };
@@ -188,11 +184,15 @@ export function pipedriveRoutes(api: FastifyInstance, data: Dataset, errors: kit
   }
 }
 
-/** A v1 list page: `start`/`limit` (at most 500) and `additional_data.pagination`. */
-function v1Page(query: Query, items: readonly unknown[]) {
+/**
+ * A v1 list page: `start`/`limit` (at most 500) and `additional_data.pagination`; `render` shapes only the
+ * page's items.
+ */
+function v1Page<T>(query: Query, items: readonly T[], render: (item: T) => unknown = (item) => item) {
   const start = kit.offsetParam(kit.singleParam(query.start));
   const limit = kit.limitParam(kit.singleParam(query.limit), { fallback: 100, max: 500 });
-  const { items: data, moreItems, nextStart } = kit.offsetPage(items, start, limit);
+  const { items: page, moreItems, nextStart } = kit.offsetPage(items, start, limit);
+  const data = page.map(render);
   const next = nextStart !== undefined ? { next_start: nextStart } : {};
   const pagination = { start, limit, more_items_in_collection: moreItems, ...next };
   return { success: true, data, additional_data: { pagination } };
