@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { Destination, EmulatorHandle, ProviderDefinition, SyncRecord } from "../../src/core/index.ts";
 import { createDuckDbDestination, type DuckDbDestination } from "../../src/destinations/duckdb/index.ts";
 import { canonicalJson } from "../../src/engine/canonical-json.ts";
-import { runSync } from "../../src/engine/index.ts";
+import { runSync, type SyncJob } from "../../src/engine/index.ts";
 import {
   createConnection,
   ensureEnvironment,
@@ -33,9 +33,14 @@ export interface SyncWorld {
   close(): Promise<void>;
 }
 
+/**
+ * `tuning` replaces the suite's short retry waits and small batches (which let a run be killed between
+ * commits) for tests that sync larger datasets.
+ */
 export async function openSyncWorld(
   provider: ProviderDefinition,
-  emulator: EmulatorHandle,
+  emulator: Pick<EmulatorHandle, "url" | "credentials"> & { streams?: readonly string[] },
+  tuning: Pick<SyncJob, "http" | "batchSize"> = {},
 ): Promise<SyncWorld> {
   const { store, dir, cleanup } = await openTempStore();
   const warehouse = await createDuckDbDestination({ path: `${dir}/warehouse.duckdb` });
@@ -68,6 +73,7 @@ export async function openSyncWorld(
         http: { maxAttempts: 10, retryDelay: { baseMs: 5, maxMs: 200 } },
         // Small batches: a small dataset still commits in several, so a run can be killed between them.
         batchSize: 20,
+        ...tuning,
         signal: kill.signal,
         onProgress: (stats) => {
           if (options.abortAfterPages !== undefined && stats.pages >= options.abortAfterPages) kill.abort();

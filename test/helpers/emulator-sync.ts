@@ -1,8 +1,7 @@
 import { afterAll, beforeAll } from "vitest";
-import { createDuckDbDestination, type DuckDbDestination } from "../../src/destinations/duckdb/index.ts";
-import { runSync, type SyncJob } from "../../src/engine/index.ts";
-import type { Store } from "../../src/store/index.ts";
-import { addTestConnection, openTempStore } from "./temp-store.ts";
+import type { ProviderDefinition } from "../../src/core/index.ts";
+import type { SyncJob } from "../../src/engine/index.ts";
+import { openSyncWorld, type SyncWorld } from "../conformance/sync-world.ts";
 
 /** What the sync tests need of a provider's emulator. */
 interface Emulator {
@@ -12,50 +11,35 @@ interface Emulator {
 }
 
 /**
- * A provider's connector against its emulator, for end-to-end sync tests: before all tests, starts the
- * emulator and opens a temp store holding one connection of the provider and a DuckDB warehouse; after
- * all, closes them. `sync` runs the connector against the emulator (on loopback) into the warehouse.
+ * A provider's connector against its own emulator (the provider-specific one, for its knobs and ground
+ * truth), for end-to-end sync tests: before all tests, starts the emulator and opens a SyncWorld on it
+ * (temp store, one connection, DuckDB warehouse) with the emulator's first token; after all, closes both.
  */
 export function emulatorSyncWorld<E extends Emulator>(options: {
-  provider: SyncJob["provider"];
+  provider: ProviderDefinition;
   start: () => Promise<E>;
   http: SyncJob["http"];
 }) {
-  const world = {} as {
-    emulator: E;
-    store: Store;
-    warehouse: DuckDbDestination;
-    connectionId: string;
-    cleanup: () => Promise<void>;
-    sync: (job?: { fullRefresh?: boolean }) => ReturnType<typeof runSync>;
-  };
+  let inner: SyncWorld | undefined;
+  const world = {
+    sync: (job: { fullRefresh?: boolean } = {}) => inner!.sync(job),
+  } as Omit<SyncWorld, "close"> & { emulator: E };
   beforeAll(async () => {
     world.emulator = await options.start();
-    const { store, cleanup, dir } = await openTempStore();
-    Object.assign(world, { store, cleanup });
-    world.warehouse = await createDuckDbDestination({ path: `${dir}/warehouse.duckdb` });
-    world.connectionId = await addTestConnection(store.db, "test", options.provider.name);
+    inner = await openSyncWorld(
+      options.provider,
+      { url: world.emulator.url, credentials: { type: "bearer", token: world.emulator.tokens[0]! } },
+      { http: options.http, batchSize: 500 },
+    );
+    Object.assign(world, {
+      store: inner.store,
+      warehouse: inner.warehouse,
+      connectionId: inner.connectionId,
+    });
   });
   afterAll(async () => {
-    await world.warehouse?.close();
-    await world.cleanup?.();
+    await inner?.close();
     await world.emulator?.close();
   });
-  world.sync = (job = {}) =>
-    runSync({
-      store: world.store,
-      provider: options.provider,
-      connection: {
-        id: world.connectionId,
-        credentials: { type: "bearer", token: world.emulator.tokens[0]! },
-        baseUrl: world.emulator.url,
-        // The emulator listens on loopback.
-        allowPrivateAddresses: true,
-      },
-      destinations: [world.warehouse],
-      http: options.http,
-      batchSize: 500,
-      ...job,
-    });
   return world;
 }
