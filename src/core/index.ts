@@ -1,4 +1,5 @@
 export * from "./errors.ts";
+export * from "./issues.ts";
 export * from "./record-fields.ts";
 export * from "./run.ts";
 export * from "./types.ts";

@@ -1,9 +1,8 @@
 import type { Kysely } from "kysely";
 import type { ProviderDefinition, StreamDefinition } from "../core/index.ts";
-import { StateInvalidError, UnknownStreamError } from "../core/index.ts";
+import { describeIssues, StateInvalidError, UnknownStreamError } from "../core/index.ts";
 import type { Database } from "../store/index.ts";
 import {
-  describeIssues,
   loadEnvelope,
   planRead,
   type ReadPlan,
@@ -70,7 +69,8 @@ export function isRequestedFullRefresh(plans: readonly StreamPlan[]): boolean {
 function checkState(stream: StreamDefinition, state: unknown): void {
   if (state === undefined || !stream.stateSchema) return;
   const parsed = stream.stateSchema.safeParse(state);
-  if (!parsed.success) throw new StateInvalidError(stream.name, describeIssues(parsed.error.issues));
+  if (!parsed.success)
+    throw new StateInvalidError(stream.name, describeIssues(parsed.error.issues, { max: 3 }));
 }
 
 function selectStreams(

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import { type JsonObject, StateInvalidError, type StreamState } from "../core/index.ts";
+import { describeIssues, type JsonObject, StateInvalidError, type StreamState } from "../core/index.ts";
 import { type Database, loadStreamState, saveStreamState } from "../store/index.ts";
 
 /**
@@ -45,18 +45,8 @@ export async function loadEnvelope(
   const stored = await loadStreamState(db, connectionId, stream);
   if (!stored) return { cursor: null, fullRefresh: null };
   const parsed = envelopeSchema.safeParse(stored);
-  if (!parsed.success) throw new StateInvalidError(stream, describeIssues(parsed.error.issues));
+  if (!parsed.success) throw new StateInvalidError(stream, describeIssues(parsed.error.issues, { max: 3 }));
   return parsed.data as StreamEnvelope;
-}
-
-/** The first few issues of a failed parse as one line (`fullRefresh.startedAt: Invalid ISO datetime`). */
-export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  const shown = issues.slice(0, 3).map((issue) => {
-    const path = issue.path.map(String).join(".");
-    return path ? `${path}: ${issue.message}` : issue.message;
-  });
-  const more = issues.length > shown.length ? ` (and ${issues.length - shown.length} more)` : "";
-  return shown.join("; ") + more;
 }
 
 export async function saveEnvelope(
