@@ -35,9 +35,12 @@ export const dealInput = z.strictObject({
 });
 
 /** An update: the record's id, and only the fields to change. */
-export const personUpdate = personInput.partial().extend({ id });
-export const organizationUpdate = organizationInput.partial().extend({ id });
-export const dealUpdate = dealInput.partial().extend({ id });
+const personChanges = personInput.partial();
+const organizationChanges = organizationInput.partial();
+const dealChanges = dealInput.partial();
+export const personUpdate = personChanges.extend({ id });
+export const organizationUpdate = organizationChanges.extend({ id });
+export const dealUpdate = dealChanges.extend({ id });
 
 /** What every write answers: the record as v2 returns it (its id, and whatever else Pipedrive sends). */
 export const savedRecord = z.looseObject({ id, update_time: z.string().optional() });
@@ -70,15 +73,15 @@ type Update<T> = Partial<T> & { id: number };
 export const createPerson = async (http: HttpClient, input: PersonInput) =>
   save(http, "persons", personInput.parse(input));
 export const updatePerson = async (http: HttpClient, { id, ...input }: Update<PersonInput>) =>
-  save(http, "persons", personInput.partial().parse(input), id);
+  save(http, "persons", personChanges.parse(input), id);
 export const createOrganization = async (http: HttpClient, input: OrganizationInput) =>
   save(http, "organizations", organizationInput.parse(input));
 export const updateOrganization = async (http: HttpClient, { id, ...input }: Update<OrganizationInput>) =>
-  save(http, "organizations", organizationInput.partial().parse(input), id);
+  save(http, "organizations", organizationChanges.parse(input), id);
 export const createDeal = async (http: HttpClient, input: DealInput) =>
   save(http, "deals", dealInput.parse(input));
 export const updateDeal = async (http: HttpClient, { id, ...input }: Update<DealInput>) =>
-  save(http, "deals", dealInput.partial().parse(input), id);
+  save(http, "deals", dealChanges.parse(input), id);
 
 function action<I>(
   name: string,
