@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { recordsProcessed } from "../../src/core/index.ts";
 import { type ObjectName, startSalesforceEmulator } from "../../src/providers/salesforce/emulator/index.ts";
 import { SOBJECTS, salesforce } from "../../src/providers/salesforce/index.ts";
 import { listRecords } from "../../src/store/index.ts";
@@ -106,6 +107,10 @@ describe("Salesforce sync against the emulator", () => {
     const after = world.emulator.state().requests as Record<string, number>;
     const queryAll = "GET /services/data/:version/queryAll";
     expect((after[queryAll] ?? 0) - (before[queryAll] ?? 0)).toBe(3);
+    // The call count alone would pass for a full re-read too (each object fits one page): count the records,
+    // the 3 updates and what the lookback re-reads of the previous test's changes, far from a full read.
+    expect(recordsProcessed(run.stats)).toBeGreaterThanOrEqual(3);
+    expect(recordsProcessed(run.stats)).toBeLessThan(size.accounts + size.contacts + size.opportunities);
     await expectExactlyTheOrg();
   });
 });
