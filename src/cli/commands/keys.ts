@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { issueApiKey } from "../../app/api-keys/api-keys.ts";
 import { openWorkspace } from "../../app/workspace.ts";
-import { ArgumentError } from "../../core/index.ts";
+import { environmentNamed } from "../environments.ts";
 import { printJson } from "../output.ts";
 
 interface KeyFlags {
@@ -28,18 +28,7 @@ export function registerKeysCommand(program: Command): void {
     .action(async (flags: KeyFlags) => {
       const workspace = await openWorkspace({ ...(flags.dataDir ? { dataDir: flags.dataDir } : {}) });
       try {
-        const environment = await workspace.store.db
-          .selectFrom("environments")
-          .select(["id", "name"])
-          .where("name", "=", flags.environment)
-          .executeTakeFirst();
-        if (!environment) {
-          const known = await workspace.store.db.selectFrom("environments").select("name").execute();
-          throw new ArgumentError(
-            `There is no environment "${flags.environment}".`,
-            `Use one of: ${known.map((e) => e.name).join(", ")}; or create one with POST /v1/environments.`,
-          );
-        }
+        const environment = await environmentNamed(workspace.store.db, flags.environment);
         const { key, secret } = await issueApiKey(workspace.store.db, environment, flags.name, {
           admin: flags.admin === true,
         });

@@ -1,9 +1,8 @@
 import type { Command } from "commander";
 import { queryEnvironmentWarehouse, WAREHOUSE_QUERY_LIMITS } from "../../app/warehouse/query.ts";
 import { openWorkspace } from "../../app/workspace.ts";
-import { ArgumentError } from "../../core/index.ts";
 import type { WarehouseQueryResult } from "../../destinations/duckdb/query.ts";
-import { findEnvironment, listEnvironments } from "../../store/index.ts";
+import { environmentNamed } from "../environments.ts";
 import { printJson } from "../output.ts";
 import { positiveInt } from "../parse.ts";
 
@@ -41,14 +40,7 @@ export function registerSqlCommand(program: Command): void {
     .action(async (query: string, flags: SqlFlags) => {
       const workspace = await openWorkspace({ ...(flags.dataDir ? { dataDir: flags.dataDir } : {}) });
       try {
-        const environment = await findEnvironment(workspace.store.db, flags.environment);
-        if (!environment) {
-          const names = (await listEnvironments(workspace.store.db)).map((env) => env.name);
-          throw new ArgumentError(
-            `There is no environment "${flags.environment}".`,
-            `Use one of: ${names.join(", ") || "(none yet)"} (--environment).`,
-          );
-        }
+        const environment = await environmentNamed(workspace.store.db, flags.environment);
         const result = await queryEnvironmentWarehouse(
           workspace.store.db,
           { path: flags.duckdb ?? workspace.warehousePath },
