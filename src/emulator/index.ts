@@ -2,7 +2,7 @@
  * The emulator kit: what every provider's emulator is built from. See docs/emulator-kit.md.
  */
 
-export { describeIssues, parseBody } from "./body.ts";
+export { parseBody } from "./body.ts";
 export {
   applyChanges,
   type ChangeContext,

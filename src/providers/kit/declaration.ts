@@ -3,7 +3,7 @@
  * mistake in a provider fails at import time with the path of what is wrong, not mid-sync.
  */
 import type { z } from "zod";
-import { ConfigError } from "../../core/index.ts";
+import { ConfigError, describeIssues } from "../../core/index.ts";
 
 /** The parsed declaration; throws ConfigError naming `what` and every wrong field by its path. */
 export function parseDeclaration<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
@@ -13,14 +13,4 @@ export function parseDeclaration<S extends z.ZodType>(schema: S, value: unknown,
     `${what} is not a valid declaration: ${describeIssues(parsed.error.issues)}.`,
     "Fix the declaration in the provider's definition; docs/provider-kit.md lists every field.",
   );
-}
-
-/** `paginator.limit: Too small…; records: Required` — one entry per issue, with its path. */
-export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  return issues
-    .map((issue) => {
-      const path = issue.path.map(String).join(".");
-      return path === "" ? issue.message : `${path}: ${issue.message}`;
-    })
-    .join("; ");
 }

@@ -4,7 +4,6 @@
  * Reference: docs/provider-kit.md.
  */
 export type { CursorFormat } from "./cursor-format.ts";
-export { describeIssues } from "./declaration.ts";
 export { defineProvider, type ProviderSpec } from "./define-provider.ts";
 export { type DefineStreamOptions, defineStream } from "./define-stream.ts";
 export { DELETED_FLAG, type DeleteRule } from "./delete-rule.ts";

@@ -13,8 +13,7 @@
  *   crash never skips records.
  */
 import { z } from "zod";
-import { ConfigError, type StreamState } from "../../core/index.ts";
-import { describeIssues } from "./declaration.ts";
+import { ConfigError, describeIssues, type StreamState } from "../../core/index.ts";
 
 const isoTime = z.string().refine((value) => Number.isFinite(Date.parse(value)), "must be an ISO-8601 time");
 
