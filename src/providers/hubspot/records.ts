@@ -3,10 +3,10 @@
  * `{ id, ...properties, createdAt, updatedAt, archived, archivedAt?, companyIds? }` with typed values.
  */
 import type { ColumnType, SyncRecord } from "../../core/index.ts";
-import { RecordInvalidError } from "../../core/index.ts";
+import { describeIssues, RecordInvalidError } from "../../core/index.ts";
 import type { CrmObject } from "./objects.ts";
 import { RECORD_COLUMNS } from "./objects.ts";
-import { type CrmObjectResponse, crmObjectSchema, describeIssues } from "./responses.ts";
+import { type CrmObjectResponse, crmObjectSchema } from "./responses.ts";
 import { convertTimestamp, convertValue } from "./values.ts";
 
 /** Column types per property for one read: declared types first, then the properties API's types. */
@@ -24,7 +24,7 @@ export function parseCrmObject(
   const problem =
     id === undefined || id === ""
       ? `result #${index} of the page has no id`
-      : `record ${id} does not have the expected shape (${describeIssues(parsed.error)})`;
+      : `record ${id} does not have the expected shape (${describeIssues(parsed.error.issues, { max: 3, root: "body" })})`;
   throw new RecordInvalidError(object.name, problem, { index, ...(id ? { id } : {}) });
 }
 

@@ -3,7 +3,7 @@
  * ProviderResponseError; a single record that is wrong fails with RecordInvalidError (see records.ts).
  */
 import { z } from "zod";
-import { type HttpResponse, ProviderResponseError } from "../../core/index.ts";
+import { describeIssues, type HttpResponse, ProviderResponseError } from "../../core/index.ts";
 
 const PROVIDER = "hubspot";
 
@@ -75,18 +75,10 @@ export function parseBody<S extends z.ZodType>(schema: S, response: HttpResponse
   if (parsed.success) return parsed.data;
   throw new ProviderResponseError(
     PROVIDER,
-    `${what} did not have the expected shape (${describeIssues(parsed.error)})`,
+    `${what} did not have the expected shape (${describeIssues(parsed.error.issues, { max: 3, root: "body" })})`,
     {
       url: response.url,
       status: response.status,
     },
   );
-}
-
-/** The first few zod issues as `path: message`. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "body"}: ${issue.message}`)
-    .join("; ");
 }

@@ -16,8 +16,7 @@
  *   { phase: "archived", after?, seenUntil? } paging the archived list; seenUntil = latest archivedAt seen
  */
 import { z } from "zod";
-import { ConfigError, type StreamState } from "../../core/index.ts";
-import { describeIssues } from "./responses.ts";
+import { ConfigError, describeIssues, type StreamState } from "../../core/index.ts";
 
 const iso = z.string().refine((value) => Number.isFinite(Date.parse(value)), "must be an ISO date-time");
 
@@ -54,7 +53,7 @@ export function parseState(stream: string, state: StreamState | undefined): HubS
   const parsed = hubspotStateSchema.safeParse(state);
   if (parsed.success) return parsed.data;
   throw new ConfigError(
-    `The saved state of stream hubspot.${stream} is not one this version understands (${describeIssues(parsed.error)}).`,
+    `The saved state of stream hubspot.${stream} is not one this version understands (${describeIssues(parsed.error.issues, { max: 3, root: "body" })}).`,
     "Run a full refresh of the stream to start from a fresh state.",
     { stream },
   );
