@@ -29,6 +29,9 @@ export type ErrorCode =
   | "forbidden"
   | "rate_limited"
   | "conflict"
+  // Actions and writes: the provider refused a write; an Idempotency-Key was reused for another request.
+  | "action_refused"
+  | "idempotency_key_reused"
   // Connect and OAuth2.
   | "reauthorization_required"
   | "oauth2_authorization_failed"

@@ -328,6 +328,8 @@ export interface ProviderDefinition {
   oauth2?: OAuth2Definition;
   rateLimit?: RateLimitHeaderSpec;
   streams: readonly StreamDefinition[];
+  /** The typed writes the provider offers (`POST /v1/actions/{provider}/{action}`); none when absent. */
+  actions?: readonly ActionDefinition[];
   /** One cheap authenticated call that proves the credentials work. Throws CredentialsRejectedError if not. */
   checkCredentials(http: HttpClient): Promise<void>;
   /**

@@ -32,6 +32,8 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   headers_too_large: 431,
   unsupported_media_type: 415,
   credentials_rejected: 422,
+  action_refused: 422,
+  idempotency_key_reused: 422,
   record_invalid: 422,
   state_invalid: 422,
   rate_limited: 429,
