@@ -2,6 +2,7 @@
  * HubSpot: private app (bearer) auth or OAuth2, X-HubSpot-RateLimit-* headers, and the CRM streams.
  */
 import type { HttpClient, ProviderDefinition } from "../../core/index.ts";
+import { hubspotActions } from "./actions.ts";
 import { HUBSPOT_SCOPES } from "./scopes.ts";
 import { hubspotStreams } from "./streams.ts";
 
@@ -46,6 +47,7 @@ export const hubspot: ProviderDefinition = {
     fixed: [{ method: "POST", pathPattern: "/search$", limit: 5, windowMs: 1_000 }],
   },
   streams: hubspotStreams,
+  actions: hubspotActions,
   checkCredentials,
   // Loaded on demand: a server that never starts the emulator does not load it.
   emulator: async (options) => (await import("./emulator-handle.ts")).startHubSpotEmulatorHandle(options),

@@ -6,6 +6,7 @@
  */
 import type { ProviderDefinition } from "../../core/index.ts";
 import { defineProvider } from "../kit/index.ts";
+import { salesforceActions } from "./actions.ts";
 import { DATA_PATH } from "./api.ts";
 import { SOBJECTS } from "./objects.ts";
 import { sObjectStream } from "./stream.ts";
@@ -51,6 +52,7 @@ const declared = defineProvider({
 
 export const salesforce: ProviderDefinition = {
   ...declared,
+  actions: salesforceActions,
   // Loaded only when started, so loading the definition does not load the emulator.
   emulator: async (options) => (await import("./emulator/handle.ts")).startSalesforceEmulatorHandle(options),
 };
