@@ -2,7 +2,7 @@
  * Pipedrive, declared on the provider kit: API token (the `x-api-token` header) or OAuth2, token-based
  * rate-limit headers, and the streams. Persons, organizations, deals and activities are read from API v2
  * (cursor paging, `updated_since`), their custom fields typed and named from the v1 field definitions;
- * users and the field definitions themselves from API v1 (`start`/`limit`). Reference:
+ * stages from v2 too, whole; users and the field definitions from API v1 (`start`/`limit`). Reference:
  * docs/providers/pipedrive.md.
  */
 import type { ColumnType, ProviderDefinition } from "../../core/index.ts";
@@ -77,15 +77,15 @@ const FIELD_COLUMNS: Record<string, ColumnType> = {
   options: "json",
 };
 
-/** A field-definitions endpoint as a stream of its own (what each custom field is called and holds). */
-function fieldsStream(name: string, path: string): StreamSpec {
+/** A v1 list of its own (`start`/`limit` paging, read whole at every sync): users and field definitions. */
+function v1Stream(name: string, path: string, columns: Record<string, ColumnType>): StreamSpec {
   return {
     name,
     primaryKey: "id",
     request: { path: `/api/v1/${path}` },
     records: "data",
     paginator: v1Offset,
-    schema: { columns: FIELD_COLUMNS },
+    schema: { columns },
   };
 }
 
@@ -113,21 +113,22 @@ const deals: StreamSpec = {
   },
 };
 
-const users: StreamSpec = {
-  name: "users",
+const users = v1Stream("users", "users", {
+  ...{ id: "integer", name: "string", email: "string", active_flag: "boolean", is_admin: "integer" },
+  ...{ created: "timestamp", modified: "timestamp" },
+});
+
+/** The pipelines' stages (v2): a company has few, so every sync reads them whole. */
+const stages: StreamSpec = {
+  name: "stages",
   primaryKey: "id",
-  request: { path: "/api/v1/users" },
+  request: { path: "/api/v2/stages", query: { limit: 500 } },
   records: "data",
-  paginator: v1Offset,
+  paginator: v2Cursor,
   schema: {
     columns: {
-      id: "integer",
-      name: "string",
-      email: "string",
-      active_flag: "boolean",
-      is_admin: "integer",
-      created: "timestamp",
-      modified: "timestamp",
+      ...{ id: "integer", name: "string", order_nr: "integer", pipeline_id: "integer" },
+      ...{ deal_probability: "integer", is_deleted: "boolean", ...TIMES },
     },
   },
 };
@@ -172,10 +173,11 @@ const declared = defineProvider({
     deals,
     activities,
     users,
-    fieldsStream("person_fields", "personFields"),
-    fieldsStream("organization_fields", "organizationFields"),
-    fieldsStream("deal_fields", "dealFields"),
-    fieldsStream("activity_fields", "activityFields"),
+    stages,
+    v1Stream("person_fields", "personFields", FIELD_COLUMNS),
+    v1Stream("organization_fields", "organizationFields", FIELD_COLUMNS),
+    v1Stream("deal_fields", "dealFields", FIELD_COLUMNS),
+    v1Stream("activity_fields", "activityFields", FIELD_COLUMNS),
   ],
 });
 

@@ -75,6 +75,9 @@ export function fieldDefinitions(entity: Entity): FieldDefinition[] {
 const FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Radia", "Donald"];
 const LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Thompson", "Perlman", "Knuth"];
 const COMPANIES = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Tyrell"];
+const PLACES = "Tallinn,Estonia,10111;Berlin,Germany,10115;Austin,United States,73301".split(";");
+/** The default pipeline's stages (ids 1…5 of pipeline 1), which seeded deals are in. */
+export const STAGES = "Qualified|Contact Made|Demo Scheduled|Proposal Made|Negotiations Started".split("|");
 const DAY = 86_400_000;
 
 /** Counts a company's entities point at (owners are users 1…users, organizations 1…orgs, …). */
@@ -112,21 +115,27 @@ export function generateValues(
         }),
       } as Values;
     }
-    case "organizations":
+    case "organizations": {
+      // v2's address object (a subset of its parts); some organizations have none.
+      const [locality, country, postal_code] = one(PLACES, 5).split(",");
+      const [street_number, route] = [String(num(1, 99, 6)), "Main Street"];
+      const at = { value: `${route} ${street_number}`, street_number, route, locality, country, postal_code };
+      const address = unit(seed, key, index, 8) < 0.7 ? at : null;
       return {
-        ...{ ...common, name: `${one(COMPANIES, 2)} ${index}`, address: null },
+        ...{ ...common, name: `${one(COMPANIES, 2)} ${index}`, address },
         custom_fields: custom({
           Employees: num(1, 5000, 3),
           Industry: one(["Software", "Retail", "Energy"], 4),
         }),
       } as Values;
+    }
     case "deals":
       return {
         ...{ ...common, title: `Deal ${index}`, value: num(100, 50_000, 2), currency: "EUR", pipeline_id: 1 },
         ...{
           person_id: num(1, counts.persons, 3),
           org_id: num(1, counts.organizations, 4),
-          stage_id: num(1, 5, 5),
+          stage_id: num(1, STAGES.length, 5),
         },
         status: one(["open", "open", "won", "lost"], 6),
         expected_close_date: isoDate(createdAt + 30 * DAY),

@@ -3,23 +3,9 @@
  * its users, on a logical clock that only moves forward. Writes through the API and the changes control
  * (updates, creations, deletions over time) go through here; records leave shaped as API v2 returns them.
  */
-import {
-  applyChanges,
-  type ChangeResult,
-  intBetween,
-  LogicalClock,
-  pick,
-  SeededTable,
-  type TableRecord,
-} from "../../../emulator/index.ts";
-import {
-  ENTITIES,
-  type Entity,
-  generateValues,
-  type Population,
-  updatedValues,
-  type Values,
-} from "./catalog.ts";
+import * as kit from "../../../emulator/index.ts";
+import type { Population } from "./catalog.ts";
+import { ENTITIES, type Entity, generateValues, updatedValues, type Values } from "./catalog.ts";
 
 const DAY = 86_400_000;
 const FIRST_NAMES = ["Mia", "Noah", "Liv", "Omar", "Zoe", "Ivan"];
@@ -44,9 +30,9 @@ export const v1Time = (ms: number) => new Date(ms).toISOString().slice(0, 19).re
 export class Dataset {
   readonly seed: number;
   readonly counts: Record<Entity | "users", number>;
-  tables!: Record<Entity, SeededTable<Values>>;
-  users!: SeededTable<User>;
-  readonly clock = new LogicalClock(CLOCK_START);
+  tables!: Record<Entity, kit.SeededTable<Values>>;
+  users!: kit.SeededTable<User>;
+  readonly clock = new kit.LogicalClock(CLOCK_START);
   private batch = 0;
 
   constructor(options: DatasetOptions) {
@@ -66,24 +52,24 @@ export class Dataset {
       ]),
     ) as Population;
     const times = (key: number) => (index: number) => {
-      const createdAt = CLOCK_START - intBetween(2, 365, seed, key, index, 90) * DAY;
-      return { createdAt, updatedAt: createdAt + intBetween(0, DAY, seed, key, index, 91) };
+      const createdAt = CLOCK_START - kit.intBetween(2, 365, seed, key, index, 90) * DAY;
+      return { createdAt, updatedAt: createdAt + kit.intBetween(0, DAY, seed, key, index, 91) };
     };
     const table = (entity: Entity, key: number) =>
-      new SeededTable<Values>({
+      new kit.SeededTable<Values>({
         seededCount: counts[entity],
         seededTimes: times(key),
         generate: (index, _id, { createdAt }) => generateValues(entity, seed, index, createdAt, population),
       });
     const tables = ENTITIES.map((entity, i) => [entity, table(entity, i + 1)]);
-    this.tables = Object.fromEntries(tables) as Record<Entity, SeededTable<Values>>;
-    this.users = new SeededTable<User>({
+    this.tables = Object.fromEntries(tables) as Record<Entity, kit.SeededTable<Values>>;
+    this.users = new kit.SeededTable<User>({
       seededCount: counts.users,
       seededTimes: times(9),
       // User 1 owns the API token; the last user has been deactivated.
       generate: (index) => {
         const [name, email] = [
-          `${pick(FIRST_NAMES, seed, 9, index)} User${index + 1}`,
+          `${kit.pick(FIRST_NAMES, seed, 9, index)} User${index + 1}`,
           `user${index + 1}@example.test`,
         ];
         return { name, email, active_flag: index === 0 || index < counts.users - 1, is_admin: index === 0 };
@@ -94,7 +80,7 @@ export class Dataset {
   }
 
   /** A record as API v2 returns it. */
-  serialize(entity: Entity, record: TableRecord<Values>): Record<string, unknown> {
+  serialize(entity: Entity, record: kit.TableRecord<Values>): Record<string, unknown> {
     return {
       id: record.id,
       ...record.fields,
@@ -106,7 +92,7 @@ export class Dataset {
   }
 
   /** The live record, or undefined (never created, or deleted). */
-  live(entity: Entity, id: number): TableRecord<Values> | undefined {
+  live(entity: Entity, id: number): kit.TableRecord<Values> | undefined {
     const table = this.tables[entity];
     return table.isLive(id) ? table.get(id) : undefined;
   }
@@ -129,11 +115,11 @@ export class Dataset {
   }
 
   /** Updates, creations and deletions over time, per entity (default: every entity). */
-  change(request: ChangeRequest): Partial<Record<Entity, ChangeResult>> {
+  change(request: ChangeRequest): Partial<Record<Entity, kit.ChangeResult>> {
     const batch = ++this.batch;
-    const results: Partial<Record<Entity, ChangeResult>> = {};
+    const results: Partial<Record<Entity, kit.ChangeResult>> = {};
     for (const entity of request.entities ?? ENTITIES) {
-      results[entity] = applyChanges(
+      results[entity] = kit.applyChanges(
         this.tables[entity],
         {
           updates: request.updates,
@@ -153,7 +139,7 @@ export class Dataset {
   }
 
   /** Records changed (or deleted) at or after `since`, deleted ones included. */
-  changedSince(entity: Entity, since: number): TableRecord<Values>[] {
+  changedSince(entity: Entity, since: number): kit.TableRecord<Values>[] {
     const table = this.tables[entity];
     const ids = Array.from({ length: table.totalCount }, (_, i) => table.idBase + i);
     return ids.filter((id) => table.updatedAtOf(id) >= since).map((id) => table.get(id)!);

@@ -1,13 +1,4 @@
 /** The Pipedrive emulator: start it, point a client at `url`, and steer it through its controls. */
 export { customKey, ENTITIES, type Entity, type FieldDefinition, fieldDefinitions } from "./catalog.ts";
 export { type ChangeRequest, DEFAULT_COUNTS } from "./dataset.ts";
-export {
-  DEFAULT_RATE_LIMIT,
-  DEFAULT_SEED,
-  DEFAULT_TOKEN,
-  type PipedriveEmulator,
-  type PipedriveEmulatorOptions,
-  pipedriveErrors,
-  type RateLimitConfig,
-  startPipedriveEmulator,
-} from "./server.ts";
+export * from "./server.ts";

@@ -15,7 +15,6 @@ await runEmulatorCli({
   flags: Object.fromEntries(
     [...COUNTED, "rate-limit-burst", "rate-limit-daily"].map((flag) => [flag, STRING]),
   ),
-
   usage: `[--persons N] [--organizations N] [--deals N] [--activities N] [--users N]
   [--rate-limit-burst ${DEFAULT_RATE_LIMIT.perTwoSeconds}] [--rate-limit-daily ${DEFAULT_RATE_LIMIT.daily}]`,
   start: (args) =>

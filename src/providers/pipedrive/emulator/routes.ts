@@ -1,14 +1,14 @@
 /**
- * Pipedrive's API paths over the dataset: API v2 (`/api/v2/...`: cursor paging, `updated_since`, list,
- * get, create, update and delete of persons, organizations, deals and activities, deleted deals through
- * `status=deleted`) and API v1 (`/v1/...` and `/api/v1/...`: `start`/`limit` paging with
+ * Pipedrive's API paths over the dataset: API v2 (`/api/v2/...`: cursor paging, `updated_since`, list, get,
+ * create, update and delete of persons, organizations, deals and activities, deleted deals through
+ * `status=deleted`, the stages) and API v1 (`/v1/...` and `/api/v1/...`: `start`/`limit` paging with
  * `additional_data.pagination`; the field definitions, users, and legacy reads of the entities).
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import * as kit from "../../../emulator/index.ts";
-import { ENTITIES, type Entity, fieldDefinitions, type Values } from "./catalog.ts";
-import { type Dataset, type User, v1Time } from "./dataset.ts";
+import { ENTITIES, type Entity, fieldDefinitions, STAGES, type Values } from "./catalog.ts";
+import { CLOCK_START, type Dataset, rfc3339, type User, v1Time } from "./dataset.ts";
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -142,6 +142,18 @@ export function pipedriveRoutes(api: FastifyInstance, data: Dataset, errors: kit
       return { success: true, data: { id: recordId } };
     });
   }
+
+  // The stages of pipeline 1, as v2 lists them (one page: they are few), created with the company.
+  const created = rfc3339(CLOCK_START - 400 * 86_400_000);
+  const stageOf = (name: string, i: number) => ({
+    ...{ id: i + 1, order_nr: i + 1, name, pipeline_id: 1, deal_probability: 100, is_deleted: false },
+    ...{ is_deal_rot_enabled: false, days_to_rotten: null, add_time: created, update_time: created },
+  });
+  api.get("/api/v2/stages", async (request) => {
+    const pipeline = kit.singleParam((request.query as Query).pipeline_id) ?? "1";
+    const data = pipeline === "1" ? STAGES.map(stageOf) : [];
+    return { success: true, data, additional_data: { next_cursor: null } };
+  });
 
   // API v1: both `/v1/...` and `/api/v1/...` are served, as Pipedrive does.
   for (const prefix of ["/v1", "/api/v1"]) {
