@@ -234,6 +234,25 @@ export interface ConnectSessionsTable {
   locked_at: string | null;
 }
 
+/** A field mapping (migration 0014): of one connection, or of every connection of a provider in the environment. */
+export interface FieldMappingsTable {
+  id: string;
+  environment_id: string;
+  connection_id: string | null;
+  provider: string;
+  /** `connection:<id>` or `provider:<name>`: one mapping per (scope, model, target). */
+  scope: string;
+  model: string;
+  target_field_name: string;
+  target_field_description: string;
+  /** JSON array of path steps. */
+  traversal_path: string;
+  remote_method: string;
+  remote_url_path: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   environments: EnvironmentsTable;
   connections: ConnectionsTable;
@@ -252,4 +271,5 @@ export interface Database {
   unified_objects: UnifiedObjectsTable;
   unified_object_keys: UnifiedObjectKeysTable;
   unified_marks: UnifiedMarksTable;
+  field_mappings: FieldMappingsTable;
 }

@@ -14,6 +14,7 @@ import { connectionLeases } from "./0007-connection-leases.ts";
 import { adminKeysAndConnectLocks } from "./0008-admin-keys-and-connect-locks.ts";
 import { environmentPrivateNetwork } from "./0009-environment-private-network.ts";
 import { unifiedReads } from "./0012-unified-reads.ts";
+import { fieldMappings } from "./0014-field-mappings.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   "0008_admin_keys_and_connect_locks": adminKeysAndConnectLocks,
   "0009_environment_private_network": environmentPrivateNetwork,
   "0012_unified_reads": unifiedReads,
+  "0014_field_mappings": fieldMappings,
 };
 
 export const migrationProvider: MigrationProvider = {
