@@ -142,6 +142,16 @@ describe("declarations are checked when they are defined", () => {
     );
   });
 
+  it("keeps fixed (unannounced) rate limits, and names a bad path pattern", () => {
+    const fixed = [{ method: "POST" as const, pathPattern: "/search$", limit: 5, windowMs: 1000 }];
+    expect(defineProvider({ ...spec, rateLimit: { windowMs: 10_000, fixed } }).rateLimit?.fixed).toEqual(
+      fixed,
+    );
+    expect(() =>
+      defineProvider({ ...spec, rateLimit: { fixed: [{ ...fixed[0]!, pathPattern: "/search(" }] } }),
+    ).toThrow('Provider "acme" is not a valid declaration: rateLimit.fixed.0.pathPattern: must be a valid');
+  });
+
   it("rejects a provider with a bad base URL or two streams of one name", () => {
     expect(() => defineProvider({ ...spec, baseUrl: "api.acme.example" })).toThrow(
       'Provider "acme" is not a valid declaration: baseUrl: must be an http(s) URL',

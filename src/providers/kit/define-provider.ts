@@ -65,6 +65,16 @@ const providerHeadSchema = z.object({
       refusal: z
         .strictObject({ status: z.number().int().min(400).max(599), bodyIncludes: z.string().min(1) })
         .optional(),
+      fixed: z
+        .array(
+          z.strictObject({
+            method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]).optional(),
+            pathPattern: z.string().refine(isRegExp, "must be a valid regular expression"),
+            limit: z.number().int().positive(),
+            windowMs: z.number().int().positive(),
+          }),
+        )
+        .optional(),
     })
     .optional(),
   check: requestSpecSchema,
@@ -97,6 +107,15 @@ export function defineProvider(spec: ProviderSpec, options: DefineStreamOptions 
     streams,
     checkCredentials: checkCall(head.check),
   };
+}
+
+function isRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isHandWritten(stream: StreamSpec | StreamDefinition): stream is StreamDefinition {

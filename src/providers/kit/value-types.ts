@@ -6,6 +6,8 @@
 import type { ColumnType } from "../../core/index.ts";
 import { parseCursorValue } from "./cursor-format.ts";
 
+const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export type Converted = { ok: true; value: unknown } | { ok: false; problem: string };
 
 /** The value as `type`; empty values (null, "") become null. */
@@ -25,11 +27,17 @@ export function convertValue(raw: unknown, type: ColumnType): Converted {
         return { ok: false, problem: `${JSON.stringify(raw)} is not a whole number` };
       return { ok: true, value };
     }
-    case "boolean":
-      if (raw === true || raw === "true") return { ok: true, value: true };
-      if (raw === false || raw === "false") return { ok: true, value: false };
+    case "boolean": {
+      // Case-insensitive: some APIs send `TRUE` (HubSpot's older properties, CSV-born values).
+      const text = typeof raw === "string" ? raw.toLowerCase() : raw;
+      if (text === true || text === "true") return { ok: true, value: true };
+      if (text === false || text === "false") return { ok: true, value: false };
       return { ok: false, problem: `${JSON.stringify(raw)} is not true or false` };
+    }
     case "timestamp": {
+      // Already what we emit (the usual form of many APIs): check it parses, skip re-formatting (hot path).
+      if (typeof raw === "string" && CANONICAL_ISO.test(raw) && Number.isFinite(Date.parse(raw)))
+        return { ok: true, value: raw };
       const ms = parseCursorValue(raw, "unix_ms");
       if (ms === null || !Number.isFinite(ms))
         return { ok: false, problem: `${JSON.stringify(raw)} is not a date or time` };
