@@ -77,6 +77,7 @@ function parameters(collector: SchemaCollector, route: AnyRoute): unknown[] {
   for (const [location, schema] of [
     ["path", route.params],
     ["query", route.query],
+    ["header", route.headers],
   ] as const) {
     if (!schema) continue;
     for (const [name, field] of Object.entries(schema.shape)) {

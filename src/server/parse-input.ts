@@ -20,13 +20,13 @@ export function toFieldIssues(location: Location, issues: readonly z.core.$ZodIs
 }
 
 /**
- * Validates a request's params, query and body against the route's schemas. Returns the parsed values,
- * or throws one RequestInvalidError naming every invalid field of all three.
+ * Validates a request's params, query, body and declared headers against the route's schemas. Returns the
+ * parsed values, or throws one RequestInvalidError naming every invalid field of all four.
  */
 export function parseInput(
-  route: Pick<AnyRoute, "params" | "query" | "body">,
-  raw: { params: unknown; query: unknown; body: unknown },
-): { params: unknown; query: unknown; body: unknown } {
+  route: Pick<AnyRoute, "params" | "query" | "body" | "headers">,
+  raw: { params: unknown; query: unknown; body: unknown; headers?: unknown },
+): { params: unknown; query: unknown; body: unknown; headers: Record<string, unknown> } {
   const issues: FieldIssue[] = [];
   const parse = (location: Location, schema: z.ZodType | undefined, value: unknown): unknown => {
     if (!schema) return undefined;
@@ -38,6 +38,8 @@ export function parseInput(
   const params = parse("params", route.params, raw.params);
   const query = parse("query", route.query, raw.query);
   const body = parse("body", route.body, raw.body);
+  // Only the declared headers are read (the schema strips the others).
+  const headers = parse("headers", route.headers, raw.headers) as Record<string, unknown> | undefined;
   if (issues.length > 0) throw new RequestInvalidError(issues);
-  return { params, query, body };
+  return { params, query, body, headers: headers ?? {} };
 }

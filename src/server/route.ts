@@ -33,6 +33,8 @@ export interface HandlerContext<A extends RouteAuth, P, Q, B> {
   params: Parsed<P>;
   query: Parsed<Q>;
   body: Parsed<B>;
+  /** The declared request headers (`headers` of the contract), parsed; empty when the route declares none. */
+  headers: Record<string, unknown>;
   /** The API key and its environment. Every query a handler makes must be scoped to this environment. */
   caller: A extends "public" ? undefined : ApiCaller;
   /** The connection the `X-Account-Token` names (`account_token` routes), in the caller's environment. */
@@ -69,6 +71,8 @@ export interface RouteContract<
   params?: P;
   query?: Q;
   body?: B;
+  /** Request headers the route reads (`idempotency-key`), by lower-case name: validated and documented. */
+  headers?: ObjectSchema;
   response: R;
   /**
    * Error codes this route itself may answer with. Input validation (`request_invalid`, `body_malformed`),
@@ -110,6 +114,7 @@ export interface AnyRoute {
   params?: ObjectSchema;
   query?: ObjectSchema;
   body?: z.ZodType;
+  headers?: ObjectSchema;
   response: Responses;
   errors: readonly ErrorCode[];
   example?: { body?: unknown };
@@ -118,6 +123,7 @@ export interface AnyRoute {
     params: unknown;
     query: unknown;
     body: unknown;
+    headers: Record<string, unknown>;
     caller: ApiCaller | undefined;
     account: ConnectionRow | undefined;
     deps: PlatformDeps;
@@ -154,9 +160,11 @@ export function defineRoute<
 }
 
 /** Error codes any route may answer with, whatever it declares. */
-export function frameworkErrors(route: Pick<AnyRoute, "auth" | "params" | "query" | "body">): ErrorCode[] {
+export function frameworkErrors(
+  route: Pick<AnyRoute, "auth" | "params" | "query" | "body" | "headers">,
+): ErrorCode[] {
   const codes: ErrorCode[] = [];
-  if (route.params || route.query || route.body) codes.push("request_invalid");
+  if (route.params || route.query || route.body || route.headers) codes.push("request_invalid");
   if (route.body) codes.push("body_malformed", "payload_too_large", "unsupported_media_type");
   if (route.auth !== "public") codes.push("unauthenticated", "rate_limited");
   codes.push("internal");
