@@ -75,8 +75,39 @@ export interface HttpClientOptions {
 
 export type ClosableHttpClient = HttpClient & { close(): Promise<void> };
 
+/** A request relayed on a caller's behalf (the proxy): its body is sent as it is, typed by its own headers. */
+export interface RelayRequest extends Omit<HttpRequest, "body" | "method"> {
+  method?: HttpRequest["method"] | "HEAD" | "OPTIONS";
+  body?: string;
+}
+
+/** The provider's answer as it was: any status, the body as text; credentials redacted from body and headers. */
+export interface RelayedResponse {
+  status: number;
+  /** Lower-cased header names. */
+  headers: Record<string, string>;
+  body: string;
+  bytes: number;
+  /** The URL requested, secrets redacted. */
+  url: string;
+}
+
+/**
+ * A client that can also relay: `relay` applies the same auth, budget, retries and address guard as `request`,
+ * but answers every final status (4xx, 3xx included) and body instead of throwing; only what `request` would
+ * retry is retried. Redirects are never followed (the caller decides).
+ */
+export type RelayingHttpClient = ClosableHttpClient & {
+  relay(request: RelayRequest, options?: { signal?: AbortSignal }): Promise<RelayedResponse>;
+};
+
 /** Creates a client whose requests resolve with parsed 2xx JSON or reject with a SwitchyardError (secrets redacted). */
 export function createHttpClient(options: HttpClientOptions): ClosableHttpClient {
+  return new UndiciHttpClient(options);
+}
+
+/** Creates a client that can relay requests made on a caller's behalf (see RelayingHttpClient). */
+export function createRelayingHttpClient(options: HttpClientOptions): RelayingHttpClient {
   return new UndiciHttpClient(options);
 }
 
@@ -91,7 +122,7 @@ interface RetryableProblem {
 
 type AttemptOutcome = { ok: true; response: HttpResponse } | { ok: false; retry: RetryableProblem };
 
-class UndiciHttpClient implements ClosableHttpClient {
+class UndiciHttpClient implements RelayingHttpClient {
   private readonly provider: string;
   private readonly base: BaseUrl;
   private readonly agent: Agent;
@@ -150,14 +181,28 @@ class UndiciHttpClient implements ClosableHttpClient {
     request: HttpRequest,
     options?: { signal?: AbortSignal },
   ): Promise<HttpResponse<T>> {
-    const signal = options?.signal;
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    return (await this.exchange({ ...request, body }, false, options?.signal)) as HttpResponse<T>;
+  }
+
+  async relay(request: RelayRequest, options?: { signal?: AbortSignal }): Promise<RelayedResponse> {
+    const response = await this.exchange(request, true, options?.signal);
+    return { ...response, body: response.body as string };
+  }
+
+  /** `request` and `relay`: pacing, auth, retries; `relay` answers any final status with the body as text. */
+  private async exchange(
+    request: RelayRequest,
+    relay: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpResponse> {
     const method = request.method ?? "GET";
     const target = buildTarget(this.base, request.path, request.query, this.authParam);
     const url = this.redact(target.origin + target.path);
-    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const body = request.body;
     const headers = {
       ...(target.sameOrigin ? this.headersWithAuth : this.headersWithoutAuth),
-      ...(body === undefined ? undefined : { "content-type": "application/json" }),
+      ...(body === undefined || relay ? undefined : { "content-type": "application/json" }),
       ...(request.headers && lowerCaseKeys(request.headers)),
     };
     let nextBackoff: (() => number) | undefined;
@@ -171,7 +216,7 @@ class UndiciHttpClient implements ClosableHttpClient {
       const sent = token ? { ...headers, authorization: `Bearer ${token}` } : headers;
       let outcome: AttemptOutcome;
       try {
-        outcome = await this.attempt(method, target, url, sent, body, attempt, signal);
+        outcome = await this.attempt(method, target, url, sent, body, attempt, signal, relay);
       } catch (error) {
         // A 401 with an OAuth2 token: renew it (single-flight) and try once more.
         if (token && !renewed && isUnauthorized(error)) {
@@ -181,7 +226,13 @@ class UndiciHttpClient implements ClosableHttpClient {
         }
         throw error;
       }
-      if (outcome.ok) return outcome.response as HttpResponse<T>;
+      // A relayed 401 with an OAuth2 token: renewed and tried once more too.
+      if (outcome.ok && relay && token && !renewed && outcome.response.status === 401) {
+        renewed = true;
+        await this.tokens?.renew(token, signal);
+        continue;
+      }
+      if (outcome.ok) return outcome.response;
 
       const { retry } = outcome;
       if (attempt >= this.maxAttempts) throw this.exhausted(retry, attempt, method, url);
@@ -213,6 +264,7 @@ class UndiciHttpClient implements ClosableHttpClient {
     body: string | undefined,
     attempt: number,
     signal: AbortSignal | undefined,
+    relay: boolean,
   ): Promise<AttemptOutcome> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
@@ -262,7 +314,7 @@ class UndiciHttpClient implements ClosableHttpClient {
         attempt,
       });
     }
-    return this.handleResponse(method, url, status, raw.headers, raw.text, bytes);
+    return this.handleResponse(method, url, status, raw.headers, raw.text, bytes, relay);
   }
 
   /** An exchange that threw: the caller's abort is rethrown, timeouts and broken connections are retryable. */
@@ -291,18 +343,25 @@ class UndiciHttpClient implements ClosableHttpClient {
     headers: Record<string, string>,
     text: string,
     bytes: number,
+    relay = false,
   ): AttemptOutcome {
     const reading = readRateLimit(headers, status, this.rateLimit, Date.now());
     if (hasRateLimitInfo(reading)) this.budget.observe(reading, status);
     const contentType = headers["content-type"];
+    const refusal = this.rateLimit?.refusal;
+    const overLimit = refusal !== undefined && status === refusal.status && text.includes(refusal.bodyIncludes);
+    if (relay && !overLimit && !isRetryableStatus(status)) {
+      const relayed: Record<string, string> = {};
+      for (const name in headers) relayed[name] = this.redact(headers[name]!);
+      return { ok: true, response: { status, headers: relayed, body: this.redact(text), bytes, url } };
+    }
 
     if (status >= 200 && status < 300) {
       const parsed = parseJsonBody(text, contentType, bytes);
       if (parsed.ok) return { ok: true, response: { status, headers, body: parsed.value, bytes, url } };
       return this.retryable(this.redact(parsed.problem), true);
     }
-    const refusal = this.rateLimit?.refusal;
-    if (refusal && status === refusal.status && text.includes(refusal.bodyIncludes)) {
+    if (overLimit) {
       const problem = `HTTP ${status}, over the rate limit: ${this.redact(providerMessage(text, contentType))}`;
       return { ok: false, retry: { problem, malformed: false, serverDelayMs: reading.retryAfterMs } };
     }

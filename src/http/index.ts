@@ -1,6 +1,14 @@
 /** Public surface of the outbound HTTP client room. */
 export { type AddressPolicy, AddressRefusedError, assertBaseUrlAllowed } from "./address-guard.ts";
-export { type ClosableHttpClient, createHttpClient, type HttpClientOptions } from "./client.ts";
+export {
+  type ClosableHttpClient,
+  createHttpClient,
+  createRelayingHttpClient,
+  type HttpClientOptions,
+  type RelayedResponse,
+  type RelayingHttpClient,
+  type RelayRequest,
+} from "./client.ts";
 export {
   type AccessTokenSource,
   type AuthorizationStart,
