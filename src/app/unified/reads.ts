@@ -40,13 +40,14 @@ export interface UnifiedPage {
 }
 
 /** Where a page starts: the object before (or after) it, by id and by the value it is sorted on. */
-interface Cursor {
+export interface Cursor {
   direction: "next" | "previous";
   id: string;
   sortValue?: string;
 }
 
-function encodeCursor(cursor: Cursor): string {
+/** The `next` or `previous` text of a page (bench/unified-api builds cursors deep into a list with it). */
+export function encodeCursor(cursor: Cursor): string {
   const tuple = [
     cursor.direction === "next" ? "n" : "p",
     cursor.id,

@@ -1,0 +1,218 @@
+/**
+ * unified-api: the unified contacts list (`GET /api/crm/v1/contacts?page_size=100`) over N cached HubSpot
+ * contacts (default 1,000,000), under concurrent load from a second process (autocannon), against a baseline
+ * measured in the same run: a bare Fastify route returning the same rows straight from SQLite.
+ *
+ * 1. `seed.mjs` fills a fresh store through the records cache and times the projection into
+ *    `unified_objects` (its own JSON line).
+ * 2. `server.mjs` (the built Switchyard API) and `baseline.mjs` serve that store, each in its own process;
+ *    both are checked to return the same page for every variant before any load.
+ * 3. Per variant, `load.mjs` loads one side then the other (the order alternates between variants):
+ *    the first page without a filter and with `modified_after`, and pages spread over the whole list
+ *    (cursors at 200 positions, taken in turn), without and with the filter.
+ *
+ * Settings (environment): BENCH_CONTACTS, BENCH_MODIFIED_FRACTION (the share of contacts `modified_after`
+ * selects, default 0.1), BENCH_CONNECTIONS (default 10), BENCH_DURATION (seconds per side and variant,
+ * default 10), BENCH_WARMUP (seconds, default 2), BENCH_VARIANTS (comma-separated names, default all).
+ */
+import type { ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { encodeCursor } from "../../src/app/unified/reads.ts";
+import { fromRoot, runScript, spawnNode, waitForJsonLine } from "../lib/child.ts";
+
+const contacts = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
+const modifiedFraction = Number(process.env.BENCH_MODIFIED_FRACTION ?? 0.1);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const duration = Number(process.env.BENCH_DURATION ?? 10);
+const warmup = Number(process.env.BENCH_WARMUP ?? 2);
+const PAGE_SIZE = 100;
+
+interface Seeded {
+  event: "seeded";
+  connectionId: string;
+  apiKey: string;
+  accountToken: string;
+  modifiedAfter: string;
+  /** [id, modified_at] of live contacts spread over the list, in id order. */
+  byId: [string, string][];
+  /** The same over the contacts `modifiedAfter` selects, in modified_at order. */
+  byModified: [string, string][];
+}
+
+interface LoadResult {
+  p50_ms: number;
+  p99_ms: number;
+  rps: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+}
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+}
+
+/** One load: which filter, and where its pages start (for Switchyard and for the baseline). */
+interface Variant {
+  name: string;
+  filter: "none" | "modified_after";
+  pages: "first" | "spread";
+  ours: string[];
+  baseline: string[];
+}
+
+/** Runs the seed, passing its phase lines through; resolves with its final `seeded` line. */
+async function seed(storePath: string): Promise<Seeded> {
+  const child = spawnNode(fromRoot("bench/unified-api/seed.mjs"), [
+    storePath,
+    String(contacts),
+    String(modifiedFraction),
+  ]);
+  const lines = createInterface({ input: child.stdout! });
+  let seeded: Seeded | undefined;
+  lines.on("line", (line) => {
+    if (!line.startsWith("{")) return;
+    const value = JSON.parse(line) as { event?: string };
+    if (value.event === "seeded") seeded = value as Seeded;
+    else process.stdout.write(`${line}\n`);
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0 || !seeded) throw new Error(`seed.mjs exited with ${code}`);
+  return seeded;
+}
+
+async function startServer(script: string, storePath: string, nodeFlags: string[] = []): Promise<Server> {
+  const child = spawn(process.execPath, [...nodeFlags, fromRoot(script), storePath], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const ready = await waitForJsonLine<{ event: string; url: string }>(child, (v) => v.event === "listening");
+  return { url: ready.url, child };
+}
+
+function stop(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.child.once("exit", () => resolve());
+    server.child.kill("SIGTERM");
+  });
+}
+
+function variants(seeded: Seeded): Variant[] {
+  const ours = (params: Record<string, string>) =>
+    `/api/crm/v1/contacts?${new URLSearchParams({ page_size: String(PAGE_SIZE), ...params })}`;
+  const theirs = (params: Record<string, string>) =>
+    `/contacts?${new URLSearchParams({ connection_id: seeded.connectionId, page_size: String(PAGE_SIZE), ...params })}`;
+  const since = { modified_after: seeded.modifiedAfter };
+  return [
+    { name: "first-page", filter: "none", pages: "first", ours: [ours({})], baseline: [theirs({})] },
+    {
+      name: "first-page-modified-after",
+      filter: "modified_after",
+      pages: "first",
+      ours: [ours(since)],
+      baseline: [theirs(since)],
+    },
+    {
+      name: "spread",
+      filter: "none",
+      pages: "spread",
+      ours: seeded.byId.map(([id]) => ours({ cursor: encodeCursor({ direction: "next", id }) })),
+      baseline: seeded.byId.map(([id]) => theirs({ after_id: id })),
+    },
+    {
+      name: "spread-modified-after",
+      filter: "modified_after",
+      pages: "spread",
+      ours: seeded.byModified.map(([id, at]) =>
+        ours({ ...since, cursor: encodeCursor({ direction: "next", id, sortValue: at }) }),
+      ),
+      baseline: seeded.byModified.map(([id, at]) => theirs({ ...since, after_id: id, after_modified: at })),
+    },
+  ];
+}
+
+/** Both sides must serve the same full page for a variant's first path, or the comparison is void. */
+async function checkSamePage(
+  variant: Variant,
+  ours: Server,
+  baseline: Server,
+  headers: Record<string, string>,
+): Promise<void> {
+  const idsOf = async (url: string, init?: RequestInit) => {
+    const response = await fetch(url, init);
+    if (response.status !== 200) throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);
+    const page = (await response.json()) as { results: { id: string }[] };
+    return page.results.map((result) => result.id);
+  };
+  const mine = await idsOf(`${ours.url}${variant.ours[0]}`, { headers });
+  const floor = await idsOf(`${baseline.url}${variant.baseline[0]}`);
+  if (mine.length !== PAGE_SIZE || mine.join() !== floor.join()) {
+    throw new Error(
+      `${variant.name}: Switchyard and the baseline serve different pages (${mine.length} and ${floor.length} objects)`,
+    );
+  }
+}
+
+async function load(
+  dir: string,
+  url: string,
+  paths: string[],
+  headers: Record<string, string>,
+): Promise<LoadResult> {
+  const plan = join(dir, "plan.json");
+  writeFileSync(plan, JSON.stringify({ url, headers, paths, connections, duration, warmup }));
+  const result = await runScript<LoadResult>(fromRoot("bench/unified-api/load.mjs"), [plan]);
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${url}: ${result.non2xx} non-2xx answers and ${result.errors} errors under load`);
+  }
+  return result;
+}
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "bench-unified-api-"));
+  const storePath = join(dir, "switchyard.sqlite");
+  const servers: Server[] = [];
+  try {
+    const seeded = await seed(storePath);
+    // The API runs with the Node flags of `npm start`.
+    const ours = await startServer("bench/unified-api/server.mjs", storePath, ["--max-semi-space-size=4"]);
+    servers.push(ours);
+    const baseline = await startServer("bench/unified-api/baseline.mjs", storePath);
+    servers.push(baseline);
+    const headers = { authorization: `Bearer ${seeded.apiKey}`, "x-account-token": seeded.accountToken };
+    const wanted = process.env.BENCH_VARIANTS?.split(",");
+    const all = variants(seeded).filter((variant) => !wanted || wanted.includes(variant.name));
+    for (const variant of all) await checkSamePage(variant, ours, baseline, headers);
+    for (const [index, variant] of all.entries()) {
+      // Alternate who goes first so neither side always gets the warmer machine.
+      const oursFirst = index % 2 === 1;
+      const runOurs = () => load(dir, ours.url, variant.ours, headers);
+      const runBaseline = () => load(dir, baseline.url, variant.baseline, {});
+      const mine = oursFirst ? await runOurs() : undefined;
+      const floor = await runBaseline();
+      const measured = mine ?? (await runOurs());
+      process.stdout.write(
+        `${JSON.stringify({
+          bench: "unified-api",
+          contacts,
+          filter: variant.filter,
+          pages: variant.pages,
+          p50_ms: measured.p50_ms,
+          p99_ms: measured.p99_ms,
+          rps: Math.round(measured.rps),
+          baseline_rps: Math.round(floor.rps),
+          baseline_ratio: Number((measured.rps / floor.rps).toFixed(3)),
+          baseline_p50_ms: floor.p50_ms,
+          baseline_p99_ms: floor.p99_ms,
+        })}\n`,
+      );
+    }
+  } finally {
+    await Promise.all(servers.map(stop));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
