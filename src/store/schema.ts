@@ -272,4 +272,18 @@ export interface Database {
   unified_object_keys: UnifiedObjectKeysTable;
   unified_marks: UnifiedMarksTable;
   field_mappings: FieldMappingsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+/** The answer a write gave under an `Idempotency-Key`, per environment, until it expires (migration 0013). */
+export interface IdempotencyKeysTable {
+  environment_id: string;
+  key: string;
+  /** sha256 (hex) of the request the key was first used for. */
+  request_hash: string;
+  /** Null while the first request is being answered. */
+  response_status: number | null;
+  response_body: string | null;
+  created_at: string;
+  expires_at: string;
 }

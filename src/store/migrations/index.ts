@@ -14,6 +14,7 @@ import { connectionLeases } from "./0007-connection-leases.ts";
 import { adminKeysAndConnectLocks } from "./0008-admin-keys-and-connect-locks.ts";
 import { environmentPrivateNetwork } from "./0009-environment-private-network.ts";
 import { unifiedReads } from "./0012-unified-reads.ts";
+import { idempotencyKeys } from "./0013-idempotency-keys.ts";
 import { fieldMappings } from "./0014-field-mappings.ts";
 
 export const migrations: Record<string, Migration> = {
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   "0008_admin_keys_and_connect_locks": adminKeysAndConnectLocks,
   "0009_environment_private_network": environmentPrivateNetwork,
   "0012_unified_reads": unifiedReads,
+  "0013_idempotency_keys": idempotencyKeys,
   "0014_field_mappings": fieldMappings,
 };
 
