@@ -28,13 +28,16 @@ const CUSTOM: Record<ObjectName, string | undefined> = {
   Contact: "Preferred_Channel__c",
   Opportunity: "Renewal__c",
   User: undefined,
+  OpportunityStage: undefined,
 };
+/** The field that names a record (stages have no Name: their label is MasterLabel). */
+const nameOf = (object: ObjectName) => (object === "OpportunityStage" ? "MasterLabel" : "Name");
 function line(object: ObjectName, record: Record<string, unknown>): string {
   const custom = CUSTOM[object];
   return [
     record.Id,
     Date.parse(String(record.SystemModstamp)),
-    record.Name,
+    record[nameOf(object)],
     custom ? String(record[custom]) : "",
   ].join("|");
 }
@@ -53,7 +56,7 @@ async function expectExactlyTheOrg() {
     expect(digest(cached), `records cache: ${spec.stream}`).toEqual(truth);
     const custom = CUSTOM[object];
     const rows = await world.warehouse.query(
-      `SELECT "Id", epoch_ms("SystemModstamp") AS ms, "Name", ${custom ? `CAST("${custom}" AS VARCHAR)` : "''"} AS custom
+      `SELECT "Id", epoch_ms("SystemModstamp") AS ms, "${nameOf(object)}" AS "Name", ${custom ? `CAST("${custom}" AS VARCHAR)` : "''"} AS custom
          FROM salesforce_${spec.stream} WHERE _connection_id = $1 AND NOT _deleted`,
       [world.connectionId],
     );
@@ -69,7 +72,8 @@ describe("Salesforce sync against the emulator", () => {
     const run = await sync();
     expect(run.error, JSON.stringify(run.error)).toBeNull();
     expect(run.status).toBe("succeeded");
-    expect(run.stats.recordsAdded).toBe(size.accounts + size.contacts + size.opportunities + size.users);
+    // …and Salesforce's 7 default opportunity stages.
+    expect(run.stats.recordsAdded).toBe(size.accounts + size.contacts + size.opportunities + size.users + 7);
     expect(run.stats.retries).toBeGreaterThan(0);
     await expectExactlyTheOrg();
     const [row] = await world.warehouse.query(

@@ -1,7 +1,7 @@
 /**
- * The objects the connector syncs, each a stream: its sObject, whether its records can be deleted (Users
- * cannot: they are deactivated, and have no IsDeleted field), and the columns every org has. Fields beyond
- * these — custom fields (`__c`) above all — come from describe at every read.
+ * The objects the connector syncs, each a stream: its sObject, whether its records can be deleted (Users and
+ * OpportunityStages cannot: they are deactivated, and have no IsDeleted field), and the columns every org
+ * has. Fields beyond these — custom fields (`__c`) above all — come from describe at every read.
  */
 import type { ColumnType } from "../../core/index.ts";
 
@@ -97,6 +97,22 @@ export const SOBJECTS: readonly SObjectSpec[] = [
       LastName: "string",
       Email: "string",
       IsActive: "boolean",
+    },
+  },
+  {
+    // Setup data: stages are deactivated, never deleted. An opportunity's StageName is a stage's ApiName.
+    stream: "stages",
+    object: "OpportunityStage",
+    deletable: false,
+    columns: {
+      ...SYSTEM,
+      MasterLabel: "string",
+      ApiName: "string",
+      IsActive: "boolean",
+      IsClosed: "boolean",
+      IsWon: "boolean",
+      SortOrder: "integer",
+      DefaultProbability: "number",
     },
   },
 ];

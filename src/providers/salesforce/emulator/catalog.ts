@@ -1,7 +1,7 @@
 /**
  * The emulated org's objects and fields, as `sobjects/{object}/describe` reports them: Contact, Account,
- * Opportunity and User with their standard fields, a custom field (`__c`) on each of the first three, the
- * system fields every record has, and the compound address fields built from their parts.
+ * Opportunity, User and OpportunityStage with their standard fields, a custom field (`__c`) on each of the
+ * first three, the system fields every record has, and the compound address fields built from their parts.
  */
 
 /** The describe `type` of a field (a subset of Salesforce's). */
@@ -287,6 +287,26 @@ const OBJECTS: readonly ObjectSpec[] = [
       { name: "IsActive", label: "Active", type: "boolean", nillable: false },
     ],
   },
+  {
+    // The opportunity stages: setup data (read-only through the API). `ApiName` is the value an
+    // opportunity's StageName holds.
+    name: "OpportunityStage",
+    label: "Opportunity Stage",
+    labelPlural: "Opportunity Stages",
+    keyPrefix: "01J",
+    deletable: false,
+    hasIsDeleted: false,
+    addresses: {},
+    fields: [
+      { name: "MasterLabel", label: "Master Label", type: "string", length: 255, nillable: false },
+      { name: "ApiName", label: "Api Name", type: "string", length: 255, nillable: false },
+      { name: "IsActive", label: "Is Active", type: "boolean", nillable: false },
+      { name: "IsClosed", label: "Closed", type: "boolean", nillable: false },
+      { name: "IsWon", label: "Won", type: "boolean", nillable: false },
+      { name: "SortOrder", label: "Sort Order", type: "int" },
+      { name: "DefaultProbability", label: "Probability (%)", type: "percent" },
+    ].map((field): FieldSpec => ({ ...field, createable: false, updateable: false })),
+  },
 ];
 
 /** An object with every field (system ones first), looked up by name case-insensitively. */
@@ -302,7 +322,7 @@ function entry(spec: ObjectSpec): ObjectCatalogEntry {
 }
 
 export const CATALOG: readonly ObjectCatalogEntry[] = OBJECTS.map(entry);
-export type ObjectName = "Account" | "Contact" | "Opportunity" | "User";
+export type ObjectName = "Account" | "Contact" | "Opportunity" | "User" | "OpportunityStage";
 export const OBJECT_NAMES = CATALOG.map((object) => object.name) as ObjectName[];
 
 /** The object of that name (case-insensitive, as SOQL and the REST paths take it). */

@@ -10,7 +10,7 @@ import {
   SeededTable,
   type TableRecord,
 } from "../../../emulator/index.ts";
-import { CATALOG, findObject, type ObjectCatalogEntry, type ObjectName } from "./catalog.ts";
+import { CATALOG, findObject, type ObjectCatalogEntry, type ObjectName, STAGES } from "./catalog.ts";
 import { ADMIN_USER_ID, type Fields, generateFields, type OrgSize, updatedFields } from "./generate.ts";
 import { fromSalesforceId, toSalesforceId } from "./ids.ts";
 
@@ -28,12 +28,15 @@ export interface ChangeRequest extends ChangeCounts {
   object: ObjectName;
 }
 
-const SIZE_KEY: Record<ObjectName, keyof OrgSize> = {
+const SIZE_KEY: Record<Exclude<ObjectName, "OpportunityStage">, keyof OrgSize> = {
   Account: "accounts",
   Contact: "contacts",
   Opportunity: "opportunities",
   User: "users",
 };
+/** How many seeded records an object has: the org's size, or (for the stages) Salesforce's default stages. */
+const seededCount = (object: ObjectName, size: OrgSize): number =>
+  object === "OpportunityStage" ? STAGES.length : size[SIZE_KEY[object]];
 
 export class Org {
   readonly tables: ReadonlyMap<ObjectName, SeededTable<Fields>>;
@@ -54,7 +57,7 @@ export class Org {
     const { seed, size } = this;
     const salt = CATALOG.findIndex((entry) => entry.name === object) + 1;
     return new SeededTable<Fields>({
-      seededCount: size[SIZE_KEY[object]],
+      seededCount: seededCount(object, size),
       seededTimes: (index) => {
         // The first user exists before anything else: it created the org.
         const createdAt =
@@ -125,9 +128,9 @@ export class Org {
         };
       } else if (field.name === "Name" && field.calculated) {
         out.Name = [fields.FirstName, fields.LastName].filter((part) => part).join(" ");
-      } else if (field.name === "IsClosed") {
+      } else if (field.name === "IsClosed" && field.calculated) {
         out.IsClosed = String(fields.StageName).startsWith("Closed");
-      } else if (field.name === "IsWon") {
+      } else if (field.name === "IsWon" && field.calculated) {
         out.IsWon = fields.StageName === "Closed Won";
       } else {
         out[field.name] = fields[field.name] ?? (field.type === "boolean" ? false : null);
@@ -142,11 +145,12 @@ export class Org {
     for (let n = table.idBase; n < table.nextId; n++) yield table.get(n)!;
   }
 
-  /** One batch of changes to an object's records (users are never deleted: archives are ignored). */
+  /** One batch of changes to an object's records (users and stages are never deleted: archives are ignored). */
   change(request: ChangeRequest) {
     const { object, ...counts } = request;
     const table = this.table(object);
-    const result = applyChanges(table, object === "User" ? { ...counts, archives: 0 } : counts, {
+    const deletable = findObject(object)!.deletable;
+    const result = applyChanges(table, deletable ? counts : { ...counts, archives: 0 }, {
       seed: this.seed,
       batch: ++this.batch,
       tick: (stepMs) => this.tick(stepMs),

@@ -151,6 +151,15 @@ export function generateFields(object: ObjectName, seed: number, index: number, 
         Renewal__c: unit(seed, index, 66) < 0.25,
       };
     }
+    case "OpportunityStage": {
+      // Salesforce's default stages; stages created later (by the change feed) are open ones.
+      const name = STAGES[index] ?? `Stage ${index + 1}`;
+      return {
+        ...{ MasterLabel: name, ApiName: name, IsActive: true, SortOrder: index + 1 },
+        ...{ IsClosed: name.startsWith("Closed"), IsWon: name === "Closed Won" },
+        DefaultProbability: probabilityOf(name),
+      };
+    }
   }
 }
 
@@ -175,6 +184,8 @@ export function updatedFields(object: ObjectName, seed: number, id: number, vers
         Title: `${pick(TITLES, seed, id, version, 71)} (v${version})`,
         Phone: `+1 646 555 ${String(intBetween(0, 9999, seed, id, version, 72)).padStart(4, "0")}`,
       };
+    case "OpportunityStage":
+      return { IsActive: version % 3 !== 0, DefaultProbability: intBetween(0, 100, seed, id, version, 75) };
     case "Opportunity": {
       const stage = pick(STAGES, seed, id, version, 73);
       return {

@@ -19,6 +19,7 @@ const STREAM_OBJECTS: Readonly<Record<string, ObjectName>> = {
   contacts: "Contact",
   opportunities: "Opportunity",
   users: "User",
+  stages: "OpportunityStage",
 };
 
 export async function startSalesforceEmulatorHandle(
@@ -66,7 +67,8 @@ export async function startSalesforceEmulatorHandle(
           {
             Id: record.Id,
             SystemModstamp: new Date(Date.parse(String(record.SystemModstamp))).toISOString(),
-            Name: record.Name,
+            // OpportunityStage has no Name.
+            ...(record.Name !== undefined ? { Name: record.Name } : {}),
           },
         ]),
       );

@@ -91,6 +91,7 @@ describe("jsforce against the emulator", () => {
       "Account",
       "Contact",
       "Opportunity",
+      "OpportunityStage",
       "User",
     ]);
   });
