@@ -240,8 +240,12 @@ describe("accounts, opportunities, stages and users", () => {
     expect(found.data.map((c) => c.remoteId).sort()).toEqual(expected.sort());
   });
 
-  it("serves no users: HubSpot's owners are not synced yet", async () => {
-    expect((await merge.crm.users.list()).data).toEqual([]);
+  it("serves HubSpot's active owners as users", async () => {
+    const users = (await merge.crm.users.list()).data;
+    const active = emulator.owners().filter((owner) => !owner.archived);
+    expect(users.map((user) => [user.remoteId, user.email, user.isActive]).sort()).toEqual(
+      active.map((owner) => [owner.id, owner.email, true]).sort(),
+    );
   });
 });
 
@@ -268,7 +272,13 @@ describe("linked accounts", () => {
 
   it("reports the sync status of each model from the run that synced it", async () => {
     const statuses = (await merge.crm.syncStatus.list()).data;
-    expect(statuses.map((s) => s.modelName).sort()).toEqual(["Account", "Contact", "Opportunity", "Stage"]);
+    expect(statuses.map((s) => s.modelName).sort()).toEqual([
+      "Account",
+      "Contact",
+      "Opportunity",
+      "Stage",
+      "User",
+    ]);
     for (const status of statuses) {
       expect(status).toMatchObject({ status: "DONE", lastSyncResult: "DONE", isInitialSync: false });
       expect(status.lastSyncFinished).toBeInstanceOf(Date);

@@ -21,7 +21,7 @@
 import { changedSpans, chooseWidth, FingerprintBuilder } from "./association-fingerprint.ts";
 import { fetchAssociatedIds, MAX_BATCH_INPUTS } from "./associations.ts";
 import { COMPANIES } from "./objects.ts";
-import { fetchSearchPage, LIST_LIMIT, type ObjectReader, type PhasePage } from "./reader.ts";
+import { fetchSearchPage, listEndpoint, type ObjectReader, type PhasePage } from "./reader.ts";
 import { parseCrmObject } from "./records.ts";
 import { listPageSchema, parseBody } from "./responses.ts";
 import type { HubSpotState, Position } from "./state.ts";
@@ -69,10 +69,7 @@ async function* liveCompanyIds(reader: ObjectReader): AsyncGenerator<string[]> {
   do {
     ctx.signal.throwIfAborted();
     const response = await ctx.http.request(
-      {
-        path: `/crm/v3/objects/${COMPANIES.name}`,
-        query: { limit: LIST_LIMIT, after, properties: "hs_object_id" },
-      },
+      listEndpoint(COMPANIES).requestFor({ properties: "hs_object_id" }, after),
       { signal: ctx.signal },
     );
     const page = parseBody(listPageSchema, response, "A companies list page");

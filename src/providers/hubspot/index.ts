@@ -1,19 +1,15 @@
 /**
- * HubSpot: private app (bearer) auth or OAuth2, X-HubSpot-RateLimit-* headers, and the CRM streams.
+ * HubSpot, on the provider kit: private app (bearer) auth or OAuth2, X-HubSpot-RateLimit-* headers, the check
+ * call, the CRM object streams (hand-written from the kit's pieces: streams.ts) and the declared owners.
  */
-import type { HttpClient, ProviderDefinition } from "../../core/index.ts";
-import { hubspotActions } from "./actions.ts";
+import type { ProviderDefinition } from "../../core/index.ts";
+import { defineProvider } from "../kit/index.ts";
 import { HUBSPOT_SCOPES } from "./scopes.ts";
 import { hubspotStreams } from "./streams.ts";
 
 export const HUBSPOT_BASE_URL = "https://api.hubapi.com";
 
-/** Proves the token works with one cheap call (one contact, default properties); 401/403 become CredentialsRejectedError in the client. */
-async function checkCredentials(http: HttpClient): Promise<void> {
-  await http.request({ path: "/crm/v3/objects/contacts", query: { limit: 1 } });
-}
-
-export const hubspot: ProviderDefinition = {
+const declared = defineProvider({
   name: "hubspot",
   displayName: "HubSpot",
   baseUrl: HUBSPOT_BASE_URL,
@@ -46,9 +42,13 @@ export const hubspot: ProviderDefinition = {
     // The search endpoints allow 5 requests per second per account and say so in no header.
     fixed: [{ method: "POST", pathPattern: "/search$", limit: 5, windowMs: 1_000 }],
   },
+  // One cheap call (one contact, default properties); 401/403 become CredentialsRejectedError in the client.
+  check: { path: "/crm/v3/objects/contacts", query: { limit: 1 } },
   streams: hubspotStreams,
-  actions: hubspotActions,
-  checkCredentials,
+});
+
+export const hubspot: ProviderDefinition = {
+  ...declared,
   // Loaded on demand: a server that never starts the emulator does not load it.
   emulator: async (options) => (await import("./emulator-handle.ts")).startHubSpotEmulatorHandle(options),
 };

@@ -1,11 +1,10 @@
 /**
- * The property catalog of an object, read from the properties API at the start of every read, so
- * properties added in HubSpot since the last read flow through (destinations evolve their tables).
+ * The property catalog of an object, discovered by the kit from the properties API at the start of every
+ * read, so properties added in HubSpot since the last read flow through (destinations evolve their tables).
  */
 import type { ColumnType, ReadContext } from "../../core/index.ts";
-import type { CrmObject } from "./objects.ts";
-import { parseBody, propertiesSchema } from "./responses.ts";
-import { columnTypeOf } from "./values.ts";
+import { defineDiscovery, discoverFields, type ParsedDiscoverySpec } from "../kit/index.ts";
+import { CRM_OBJECTS, type CrmObject, type CrmObjectName, columnsOf } from "./objects.ts";
 
 export interface PropertyCatalog {
   /** Every property name, to request them all. */
@@ -14,16 +13,30 @@ export interface PropertyCatalog {
   types: ReadonlyMap<string, ColumnType>;
 }
 
+/** `GET /crm/v3/properties/{object}`: each property's `name` and HubSpot `type`; unlisted types are text. */
+const discovery = Object.fromEntries(
+  CRM_OBJECTS.map((object) => [
+    object.name,
+    defineDiscovery(
+      {
+        request: { path: `/crm/v3/properties/${object.name}`, query: { archived: false } },
+        records: "results",
+        key: "name",
+        name: "label",
+        types: { number: "number", bool: "boolean", date: "timestamp", datetime: "timestamp" },
+      },
+      `The HubSpot ${object.name} properties`,
+    ),
+  ]),
+) as Record<CrmObjectName, ParsedDiscoverySpec>;
+
 /** Fetches the object's property definitions; declared properties are always requested. */
 export async function fetchPropertyCatalog(ctx: ReadContext, object: CrmObject): Promise<PropertyCatalog> {
-  const response = await ctx.http.request(
-    { path: `/crm/v3/properties/${object.name}`, query: { archived: false } },
-    { signal: ctx.signal },
+  const catalog = await discoverFields(discovery[object.name], columnsOf(object), ctx);
+  const record = new Set(Object.keys(columnsOf({ ...object, properties: {} })));
+  // Record fields (id, createdAt, companyIds…) are columns but not properties: they are never requested.
+  const names = [...catalog.types.keys()].filter(
+    (name) => !record.has(name) || Object.hasOwn(object.properties, name),
   );
-  const { results } = parseBody(propertiesSchema, response, `The ${object.name} property list`);
-  const types = new Map<string, ColumnType>(
-    results.map((property) => [property.name, columnTypeOf(property.type)]),
-  );
-  for (const [name, type] of Object.entries(object.properties)) types.set(name, type);
-  return { names: [...types.keys()], types };
+  return { names, types: catalog.types };
 }

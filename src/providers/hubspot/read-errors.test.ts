@@ -13,8 +13,11 @@ import {
   RecordInvalidError,
   type StreamState,
 } from "../../core/index.ts";
+import { convertValue } from "../kit/index.ts";
 import { streamNamed } from "./test-harness.ts";
-import { convertTimestamp, convertValue } from "./values.ts";
+
+// HubSpot's values are converted by the kit (value-types.ts); these pin the forms HubSpot sends.
+const convertTimestamp = (raw: string) => convertValue(raw, "timestamp");
 
 const PROPERTIES = {
   results: [

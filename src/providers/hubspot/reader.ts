@@ -2,7 +2,8 @@
  * What every read phase works with, and the two requests they share: a list page and a search page.
  */
 import { type ReadContext, RecordInvalidError, type SyncRecord } from "../../core/index.ts";
-import type { CrmObject } from "./objects.ts";
+import { defineEndpoint, type Endpoint } from "../kit/index.ts";
+import { CRM_OBJECTS, type CrmObject } from "./objects.ts";
 import type { PropertyCatalog } from "./properties.ts";
 import { companyIdsInline, parseCrmObject, toSyncRecord } from "./records.ts";
 import { type CrmObjectResponse, listPageSchema, parseBody, searchPageSchema } from "./responses.ts";
@@ -32,26 +33,41 @@ export interface FetchedPage {
   total?: number;
 }
 
+/**
+ * `GET /crm/v3/objects/{object}` as a kit endpoint: live records by default, archived ones with
+ * `archived=true`, 100 a page, the next page's `after` at `paging.next.after`.
+ */
+const LIST_ENDPOINTS = new Map(
+  CRM_OBJECTS.map(({ name }) => [
+    name,
+    defineEndpoint(
+      {
+        request: { path: `/crm/v3/objects/${name}`, query: { limit: LIST_LIMIT } },
+        records: "results",
+        paginator: { type: "cursor", cursorPath: "paging.next.after", param: "after" },
+      },
+      `The HubSpot ${name} list`,
+    ),
+  ]),
+);
+
+export const listEndpoint = (object: CrmObject): Endpoint => LIST_ENDPOINTS.get(object.name)!;
+
 /** One page of the list endpoint (live or archived records), with every property and company associations. */
 export async function fetchListPage(
   reader: ObjectReader,
   options: { after: string | undefined; archived: boolean },
 ): Promise<FetchedPage> {
   const { ctx, object, catalog } = reader;
-  const response = await ctx.http.request(
-    {
-      path: `/crm/v3/objects/${object.name}`,
-      query: {
-        limit: LIST_LIMIT,
-        after: options.after,
-        archived: options.archived,
-        // One comma-separated parameter keeps the URL short when accounts have hundreds of properties.
-        properties: catalog.names.join(","),
-        associations: object.withCompanyIds ? "companies" : undefined,
-      },
-    },
-    { signal: ctx.signal },
-  );
+  const params = {
+    archived: String(options.archived),
+    // One comma-separated parameter keeps the URL short when accounts have hundreds of properties.
+    properties: catalog.names.join(","),
+    ...(object.withCompanyIds ? { associations: "companies" } : {}),
+  };
+  const response = await ctx.http.request(listEndpoint(object).requestFor(params, options.after), {
+    signal: ctx.signal,
+  });
   const page = parseBody(listPageSchema, response, `A ${object.name} list page`);
   return {
     objects: page.results.map((raw, index) => parseCrmObject(object, raw, index)),

@@ -4,10 +4,10 @@
  */
 import type { ColumnType, SyncRecord } from "../../core/index.ts";
 import { describeIssues, RecordInvalidError } from "../../core/index.ts";
+import { convertValue } from "../kit/index.ts";
 import type { CrmObject } from "./objects.ts";
 import { RECORD_COLUMNS } from "./objects.ts";
 import { type CrmObjectResponse, crmObjectSchema } from "./responses.ts";
-import { convertTimestamp, convertValue } from "./values.ts";
 
 /** Column types per property for one read: declared types first, then the properties API's types. */
 export type PropertyTypes = ReadonlyMap<string, ColumnType>;
@@ -42,7 +42,7 @@ export function toSyncRecord(
     throw new RecordInvalidError(object.name, `record ${source.id}: ${problem}`, { id: source.id });
   };
   const time = (field: string, raw: string | undefined) => {
-    const converted = convertTimestamp(raw);
+    const converted = convertValue(raw, "timestamp");
     return converted.ok ? converted.value : fail(`${field} ${converted.problem}`);
   };
   const record: SyncRecord = { id: source.id };

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { Account, Contact, Opportunity, Stage } from "../../../unified/crm/index.ts";
+import { Account, Contact, Opportunity, Stage, User } from "../../../unified/crm/index.ts";
 import { mapContextOf, unifiedId } from "../../../unified/mappers.ts";
 import { hubspotAccountMapper } from "./account.ts";
 import { hubspotContactMapper } from "./contact.ts";
 import { hubspotOpportunityMapper, hubspotStageMapper } from "./opportunity.ts";
+import { hubspotUserMapper } from "./user.ts";
 
 const ctx = mapContextOf("conn-1");
 
@@ -145,5 +146,40 @@ describe("unifiedId", () => {
     expect(unifiedId("c", "contacts", "1")).toBe(id);
     expect(unifiedId("d", "contacts", "1")).not.toBe(id);
     expect(unifiedId("c", "companies", "1")).not.toBe(id);
+  });
+});
+
+describe("HubSpot owner → User", () => {
+  const owner = {
+    id: "41000001",
+    email: "ada.lovelace0@owners.example.com",
+    type: "PERSON",
+    firstName: "Ada",
+    lastName: "Lovelace",
+    userId: 9500001,
+    archived: false,
+    _deleted: false,
+  };
+
+  it("maps name, email and activity, with the id owner references on other records point at", () => {
+    const [mapped] = hubspotUserMapper.fromRecord(owner, ctx);
+    expect(mapped).toMatchObject({
+      remoteId: "41000001",
+      idStream: "owners",
+      remotePath: "/crm/v3/owners/41000001",
+      fields: { name: "Ada Lovelace", email: "ada.lovelace0@owners.example.com", is_active: true },
+    });
+    expect(ctx.idOf(mapped!.idStream, mapped!.remoteId)).toBe(
+      hubspotContactMapper.fromRecord({ ...contact, hubspot_owner_id: "41000001" }, ctx)[0]?.fields.owner,
+    );
+    expect(User.safeParse({ id: "x", ...mapped?.fields }).success).toBe(true);
+  });
+
+  it("marks a deactivated (archived) owner inactive, and leaves a missing name null", () => {
+    const [mapped] = hubspotUserMapper.fromRecord(
+      { id: "7", archived: true, firstName: "", lastName: null },
+      ctx,
+    );
+    expect(mapped?.fields).toEqual({ name: null, email: null, is_active: false });
   });
 });

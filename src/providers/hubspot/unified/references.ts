@@ -1,12 +1,10 @@
 /** The references HubSpot records make to other objects of the same connection, as Switchyard ids. */
 import type { MapContext } from "../../../unified/mappers.ts";
+import { ownersStream } from "../owners.ts";
 import { firstCompanyId, text } from "./values.ts";
 
-/**
- * HubSpot's owners (`hubspot_owner_id`) are the CRM's users. The connector has no owners stream yet, so no
- * User objects exist to expand; the id is still the one the User will get once owners are synced.
- */
-export const OWNERS_STREAM = "owners";
+/** HubSpot's owners (`hubspot_owner_id`) are the CRM's users: the owners stream's records (unified User). */
+export const OWNERS_STREAM = ownersStream.name;
 /** Deal stages are read from deals (`dealstage`); HubSpot's pipelines API is not synced yet. */
 export const STAGES_STREAM = "stages";
 
