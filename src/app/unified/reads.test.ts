@@ -323,6 +323,40 @@ describe("unified reads", () => {
     }
   });
 
+  it("starts a deep page of a time-ordered list at its cursor in the index, whichever way it goes (SQLite's plan)", async () => {
+    const { store, cleanup } = await openTempStore();
+    try {
+      const since = "2026-01-01T00:00:00.000Z";
+      const at = "2026-03-01T00:00:00.000Z";
+      for (const direction of ["next", "previous"] as const) {
+        const query = listUnifiedObjectsQuery(
+          store.db,
+          "conn",
+          "Contact",
+          { modifiedAfter: since },
+          {
+            limit: 100,
+            cursor: { direction, id: "5", sortValue: at },
+          },
+        ).compile();
+        const { rows } = await store.db.executeQuery<{ detail: string }>({
+          ...query,
+          sql: `EXPLAIN QUERY PLAN ${query.sql}`,
+        });
+        const details = rows.map((row) => row.detail).join(" | ");
+        // The cursor bounds the index range: rows between the filter's bound and the cursor are not read.
+        expect(details, direction).toMatch(
+          direction === "next"
+            ? /unified_objects_modified \(.*\(modified_at,id\)>\(\?,\?\)/
+            : /\(modified_at,id\)<\(\?,\?\)/,
+        );
+        expect(details, direction).not.toMatch(/TEMP B-TREE/);
+      }
+    } finally {
+      await cleanup();
+    }
+  });
+
   it("reads a page as an index search, never a scan of the table (SQLite's plan)", async () => {
     const { store, cleanup } = await openTempStore();
     try {

@@ -325,10 +325,27 @@ export function listUnifiedObjectsQuery(
     .where("model", "=", model);
   if (!filters.includeDeleted) query = query.where("deleted", "=", 0);
   if (filters.remoteId !== undefined) query = query.where("remote_id", "=", filters.remoteId);
-  if (filters.createdAfter !== undefined) query = query.where("created_at", ">", filters.createdAfter);
-  if (filters.createdBefore !== undefined) query = query.where("created_at", "<", filters.createdBefore);
-  if (filters.modifiedAfter !== undefined) query = query.where("modified_at", ">", filters.modifiedAfter);
-  if (filters.modifiedBefore !== undefined) query = query.where("modified_at", "<", filters.modifiedBefore);
+  const sort = sortKeyOf(filters);
+  const backward = page.cursor?.direction === "previous";
+  const cursor = page.cursor;
+  // A time bound the cursor already implies is left out, so that the cursor is where the index range starts.
+  const implied = (column: UnifiedSortKey, side: "after" | "before", bound: string) =>
+    column === sort &&
+    cursor?.sortValue !== undefined &&
+    (side === "after" ? !backward && cursor.sortValue > bound : backward && cursor.sortValue < bound);
+  const time = (
+    column: "created_at" | "modified_at",
+    side: "after" | "before",
+    bound: string | undefined,
+  ) => {
+    if (bound !== undefined && !implied(column, side, bound)) {
+      query = query.where(column, side === "after" ? ">" : "<", bound);
+    }
+  };
+  time("created_at", "after", filters.createdAfter);
+  time("created_at", "before", filters.createdBefore);
+  time("modified_at", "after", filters.modifiedAfter);
+  time("modified_at", "before", filters.modifiedBefore);
   if (filters.accountId !== undefined) query = query.where("account_id", "=", filters.accountId);
   if (filters.ownerId !== undefined) query = query.where("owner_id", "=", filters.ownerId);
   if (filters.stageId !== undefined) query = query.where("stage_id", "=", filters.stageId);
@@ -348,17 +365,14 @@ export function listUnifiedObjectsQuery(
         .where("value", "in", values.length > 0 ? values : [""]),
     );
   }
-  const sort = sortKeyOf(filters);
-  const backward = page.cursor?.direction === "previous";
-  const cursor = page.cursor;
   if (cursor) {
     const beyond = backward ? "<" : ">";
     if (sort === "id" || cursor.sortValue === undefined) query = query.where("id", beyond, cursor.id);
     else {
+      // One row-value comparison, which the index range starts at; `time > t OR (time = t AND id > i)`
+      // would read every row from the filter's bound up to the cursor, so deep pages would cost more.
       const value = cursor.sortValue;
-      query = query.where((eb) =>
-        eb.or([eb(sort, beyond, value), eb.and([eb(sort, "=", value), eb("id", beyond, cursor.id)])]),
-      );
+      query = query.where((eb) => eb(eb.refTuple(sort, "id"), beyond, eb.tuple(value, cursor.id)));
     }
   }
   const direction = backward ? "desc" : "asc";
