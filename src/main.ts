@@ -1,9 +1,9 @@
 /**
- * `npm start`: Switchyard in embedded mode with a provider's emulator and a demo environment.
- * Opens ./.switchyard, connects a demo customer's account at the demo provider (its emulator, started through
- * the provider's emulator declaration), serves the API, and runs the scheduler: the demo sync runs at once
- * into the records cache and DuckDB, then every minute while the emulator's data changes; syncs created
- * through the API run on their own schedules.
+ * `npm start`: Switchyard in embedded mode with every provider's emulator and a demo environment.
+ * Opens ./.switchyard, connects a demo customer's account at each demo provider (its emulator, started through
+ * the provider's emulator declaration; SWITCHYARD_DEMO_PROVIDERS picks some), serves the API, and runs the
+ * scheduler: each demo sync runs at once into the records cache and DuckDB, then every minute while its
+ * emulator's data changes; syncs created through the API run on their own schedules.
  */
 // First, for its effect: memory settings that must precede loading DuckDB (see the module).
 import "./process-tuning.ts";
@@ -21,11 +21,14 @@ import { createSync } from "./app/syncs/syncs.ts";
 import { openWorkspace, type Workspace } from "./app/workspace.ts";
 import { formatStats } from "./cli/output.ts";
 import { type Credentials, type Destination, describeError, type EmulatorHandle } from "./core/index.ts";
+import { ensureDemoAccountToken } from "./demo/account-token.ts";
 import {
   type DemoEmulator,
   demoChanges,
   demoEmulatorPort,
-  demoProvider,
+  demoEmulatorPorts,
+  demoProviders,
+  demoToken,
   startDemoEmulator,
 } from "./demo/emulator.ts";
 import { createDuckDbDestination } from "./destinations/duckdb/index.ts";
@@ -38,56 +41,71 @@ import {
 } from "./scheduler/index.ts";
 import { buildServer } from "./server/app.ts";
 import {
+  type ConnectionRow,
   ensureEnvironment,
   type Sync,
   setEnvironmentPrivateNetwork,
   syncsOfConnection,
 } from "./store/index.ts";
 
-/** The demo account's token, as the docs name it (an emulator that takes no token of ours keeps its own). */
+/**
+ * The demo accounts' token, as the docs name it, for each emulator whose provider's token format it fits
+ * (another keeps its own, which the Connect form accepts).
+ */
 const DEMO_TOKEN = "pat-demo-switchyard-0000";
 const DEMO_FREQUENCY = "1m";
+/** About how many records each stream of each demo emulator seeds. */
+const DEMO_RECORDS = 2_000;
+const DEMO_END_USER = "demo-customer";
+
+/** One demo provider: its emulator, the demo customer's connection to it, and the connection's account token file. */
+interface DemoAccount {
+  emulator: DemoEmulator;
+  connection: ConnectionRow;
+  accountTokenPath: string;
+  /** Connect's settings for the provider are the deployment's own OAuth app, not the emulator's. */
+  ownApp: ProviderSettings | undefined;
+}
 
 async function start(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? "127.0.0.1";
   const workspace = await openWorkspace();
-  const provider = demoProvider(providers);
-  const demo = await startDemoEmulator(workspace, provider, {
-    port: demoEmulatorPort(),
-    seed: 42,
-    records: 2_000,
-    token: DEMO_TOKEN,
-  });
-  const emulator = demo.handle;
-  // The demo environment allows private addresses: its emulator listens on 127.0.0.1 (no other does by default).
+  const chosen = demoProviders(providers);
+  const ports = demoEmulatorPorts(chosen, providers, demoEmulatorPort());
+  // The demo environment allows private addresses: its emulators listen on 127.0.0.1 (no other does by default).
   const demoEnvironment = await ensureEnvironment(workspace.store.db, "dev");
   await setEnvironmentPrivateNetwork(workspace.store.db, demoEnvironment.id, true);
-  const connection = await upsertConnection(workspace, {
-    // The dev environment, so that the first dev API key sees the demo's connection and runs.
-    environment: "dev",
-    provider: provider.name,
-    endUserId: "demo-customer",
-    credentials: emulator.credentials,
-    config: { baseUrl: emulator.url },
-  });
-  const warehouse = await createDuckDbDestination({ path: workspace.warehousePath });
-  const apiKey = await ensureFirstApiKey(workspace);
   const base = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
   const publicUrl = (process.env.SWITCHYARD_PUBLIC_URL ?? base).replace(/\/+$/, "");
   const oauthApps = providerSettingsFromEnv(providers);
-  // Without an OAuth app of its own (docs/connecting-accounts.md), Connect's demo provider is the emulator.
-  const ownApp = oauthApps[provider.name];
-  const providerSettings = ownApp
-    ? oauthApps
-    : { ...oauthApps, [provider.name]: emulatorOAuthApp(emulator, publicUrl) };
-  const { demoSync, scheduler } = await demoScheduler(
-    workspace,
-    connection.id,
-    demo,
-    warehouse,
-    providerSettings,
-  );
+  const providerSettings: Record<string, ProviderSettings> = { ...oauthApps };
+  const demos: DemoAccount[] = [];
+  for (const provider of chosen) {
+    const token = demoToken(provider, DEMO_TOKEN);
+    const emulator = await startDemoEmulator(workspace, provider, {
+      port: ports.get(provider.name)!,
+      seed: 42,
+      records: DEMO_RECORDS,
+      ...(token !== undefined ? { token } : {}),
+    });
+    const connection = await upsertConnection(workspace, {
+      // The dev environment, so that the first dev API key sees the demo's connections and runs.
+      environment: "dev",
+      provider: provider.name,
+      endUserId: DEMO_END_USER,
+      credentials: emulator.handle.credentials,
+      config: { baseUrl: emulator.handle.url },
+    });
+    const accountToken = await ensureDemoAccountToken(workspace, connection);
+    // Without an OAuth app of its own (docs/connecting-accounts.md), Connect's provider is its emulator.
+    const ownApp = oauthApps[provider.name];
+    if (!ownApp) providerSettings[provider.name] = emulatorOAuthApp(emulator.handle, publicUrl);
+    demos.push({ emulator, connection, accountTokenPath: accountToken.path, ownApp });
+  }
+  const warehouse = await createDuckDbDestination({ path: workspace.warehousePath });
+  const apiKey = await ensureFirstApiKey(workspace);
+  const { demoSyncs, scheduler } = await demoScheduler(workspace, demos, warehouse, providerSettings);
   const server = buildServer({
     db: workspace.store.db,
     vault: workspace.vault,
@@ -100,56 +118,81 @@ async function start(): Promise<void> {
   });
   await server.listen({ port, host });
 
+  const here = (path: string) => relative(process.cwd(), path);
   console.log(`Switchyard is running (embedded mode, data in ${workspace.dataDir})`);
-  const auth = `-H "Authorization: Bearer $(cat ${relative(process.cwd(), apiKey.path)})"`;
+  const auth = `-H "Authorization: Bearer $(cat ${here(apiKey.path)})"`;
   console.log(`  API:              ${base}/v1   reference: ${base}/docs   health: ${base}/health`);
   if (apiKey.created)
     console.log(
       `  Dev API key:      ${apiKey.created}   (an admin key: it also manages environments; shown once; saved to ${apiKey.path})`,
     );
   console.log(
-    `  ${bannerLabel(`${provider.displayName} emulator:`)}${emulator.url}   (the demo customer's account; ${
-      demo.continuous
-        ? "same data as at the last stop"
-        : "new or changed data: the syncs reading from it re-read everything once"
-    })`,
-  );
-  const connectLabel = bannerLabel(`Connect ${provider.displayName}:`);
-  console.log(
-    ownApp?.oauth2
-      ? `  ${connectLabel}your OAuth app ${ownApp.oauth2.clientId} (${providerEnvPrefix(provider)}CLIENT_ID); its redirect URL must be ${publicUrl}/connect/oauth/callback`
-      : `  ${connectLabel}the emulator (${describeDemoCredentials(emulator.credentials)}); for real accounts see docs/connecting-accounts.md`,
-  );
-  console.log(
     `  Connect:          POST ${base}/v1/connect-sessions, then open its connect_url (docs/connect.md)`,
   );
+  const [first] = demos;
   console.log(
-    `  Warehouse:        ${workspace.warehousePath} (DuckDB; query it: npm run switchyard -- sql "SELECT count(*) FROM ${provider.name}_${emulator.streams[0]}", docs/warehouse.md)`,
+    `  Warehouse:        ${workspace.warehousePath} (DuckDB; query it: npm run switchyard -- sql "SELECT count(*) FROM ${first!.connection.provider}_${first!.emulator.handle.streams[0]}", docs/warehouse.md)`,
+  );
+  console.log(
+    `The demo customer ("${DEMO_END_USER}") has an account at ${demos.length === 1 ? "one provider" : `${demos.length} providers`}, each its own emulator (SWITCHYARD_DEMO_PROVIDERS picks some; docs/providers.md):`,
+  );
+  for (const demo of demos) printDemoAccount(demo, publicUrl);
+  console.log(
+    `  Unified API:      curl ${auth} -H "X-Account-Token: $(cat ${here(first!.accountTokenPath)})" ${base}/api/crm/v1/contacts   (another account: its token file; docs/unified-api.md)`,
   );
 
   const abort = new AbortController();
   const scheduling = scheduler.start(abort.signal);
-  if (demoSync.enabled) await scheduler.triggerNow(demoSync.id, { fullRefresh: !demo.continuous });
-  if (!demo.continuous) await refreshEmulatorSyncs(workspace, scheduler, demo, demoSync.id);
+  for (const demo of demos) {
+    const demoSync = demoSyncs.get(demo.connection.id)!;
+    if (demoSync.enabled) await scheduler.triggerNow(demoSync.id, { fullRefresh: !demo.emulator.continuous });
+    if (!demo.emulator.continuous)
+      await refreshEmulatorSyncs(workspace, scheduler, demo.emulator, demoSync.id);
+  }
 
+  console.log(`Look at it: curl ${auth} ${base}/v1/runs   or   npm run switchyard -- runs`);
   console.log(
-    `Look at it: curl ${auth} ${base}/v1/syncs/${demoSync.id}/status   or   npm run switchyard -- runs`,
-  );
-  console.log(
-    `The demo sync runs every ${demoSync.frequency}: the emulator's data changes and an incremental run picks it up. Ctrl-C stops.`,
+    `The demo syncs run every ${DEMO_FREQUENCY}: the emulators' data changes and an incremental run picks it up. Ctrl-C stops.`,
   );
 
   const stop = async () => {
     abort.abort();
     await scheduling;
     await server.close();
-    await demo.save();
-    await emulator.close();
+    for (const demo of demos) {
+      await demo.emulator.save();
+      await demo.emulator.handle.close();
+    }
     await warehouse.close();
     await workspace.close();
   };
   process.once("SIGINT", () => void stop());
   process.once("SIGTERM", () => void stop());
+}
+
+/** A demo account's lines of the start-up banner: its emulator, its connection, and how Connect reaches it. */
+function printDemoAccount(
+  { emulator, connection, accountTokenPath, ownApp }: DemoAccount,
+  publicUrl: string,
+) {
+  const { provider, handle } = emulator;
+  console.log(
+    `  ${bannerLabel(`${provider.displayName} emulator:`)}${handle.url}   (${
+      emulator.continuous
+        ? "same data as at the last stop"
+        : "new or changed data: the syncs reading from it re-read everything once"
+    })`,
+  );
+  console.log(
+    `    ${bannerLabel("connection:", 16)}${connection.id}   account token: ${relative(process.cwd(), accountTokenPath)}`,
+  );
+  console.log(
+    `    ${bannerLabel(`Connect ${provider.displayName}:`, 16)}${
+      ownApp?.oauth2
+        ? `your OAuth app ${ownApp.oauth2.clientId} (${providerEnvPrefix(provider)}CLIENT_ID); its redirect URL must be ${publicUrl}/connect/oauth/callback`
+        : `the emulator (${describeDemoCredentials(handle.credentials)}); for real accounts see docs/connecting-accounts.md`
+    }`,
+  );
 }
 
 /**
@@ -169,8 +212,8 @@ function emulatorOAuthApp(emulator: EmulatorHandle, publicUrl: string): Provider
 }
 
 /** A label of the start-up banner, its values aligned in one column (a longer label still gets a space). */
-function bannerLabel(label: string): string {
-  return `${label} `.padEnd(18);
+function bannerLabel(label: string, width = 18): string {
+  return `${label} `.padEnd(width);
 }
 
 /** The demo account's credential for the start-up banner (an emulator's, not a real secret). */
@@ -188,46 +231,50 @@ function describeDemoCredentials(credentials: Credentials): string {
 }
 
 /**
- * The scheduler of `npm start` and the demo connection's sync (created on the first start: every minute into
- * the records cache and DuckDB; later starts keep it as the API may have changed it). Before every demo run
- * after the first, the emulator's data changes, so each incremental run has something to pick up.
+ * The scheduler of `npm start` and each demo connection's sync (created on the first start: every minute
+ * into the records cache and DuckDB; later starts keep it as the API may have changed it). Before every demo
+ * run after the first, the demo's emulator's data changes, so each incremental run has something to pick up.
  */
 async function demoScheduler(
   workspace: Workspace,
-  connectionId: string,
-  demo: DemoEmulator,
+  demos: readonly DemoAccount[],
   warehouse: Destination,
   providerSettings: Readonly<Record<string, ProviderSettings>>,
-): Promise<{ demoSync: Sync; scheduler: Scheduler }> {
-  const [existing] = await syncsOfConnection(workspace.store.db, connectionId);
-  const demoSync =
-    existing ??
-    (await createSync(workspace.store.db, demo.provider, connectionId, {
-      frequency: DEMO_FREQUENCY,
-      warehouse: true,
-    }));
+): Promise<{ demoSyncs: Map<string, Sync>; scheduler: Scheduler }> {
+  const demoSyncs = new Map<string, Sync>();
+  /** Demo sync id → its demo and how many runs it started in this process. */
+  const bySync = new Map<string, { demo: DemoAccount; runs: number }>();
+  for (const demo of demos) {
+    const [existing] = await syncsOfConnection(workspace.store.db, demo.connection.id);
+    const demoSync =
+      existing ??
+      (await createSync(workspace.store.db, demo.emulator.provider, demo.connection.id, {
+        frequency: DEMO_FREQUENCY,
+        warehouse: true,
+      }));
+    demoSyncs.set(demo.connection.id, demoSync);
+    bySync.set(demoSync.id, { demo, runs: 0 });
+  }
   const jobDeps = { store: workspace.store, vault: workspace.vault, providers, providerSettings };
   const runner = createSyncRunner({
     store: workspace.store,
     buildJob: (connectionId, options) => buildSyncJob(jobDeps, connectionId, options),
     warehouse,
   });
-  let demoRuns = 0;
   const scheduler = createScheduler({
     queue: createStoreSyncQueue(workspace.store.db),
     concurrency: Number(process.env.SWITCHYARD_SYNC_CONCURRENCY ?? 4),
     run: async (claim, signal) => {
-      if (claim.syncId === demoSync.id && demoRuns++ > 0)
-        await demo.applyChanges(demoChanges(demo.handle.streams));
+      const demoSync = bySync.get(claim.syncId);
+      if (demoSync && demoSync.runs++ > 0)
+        await demoSync.demo.emulator.applyChanges(demoChanges(demoSync.demo.emulator.handle.streams));
       return runner(claim, signal);
     },
     onRunFinished: (claim, run) => {
-      const label =
-        claim.syncId !== demoSync.id
-          ? `Sync ${claim.syncId}: run`
-          : demoRuns > 1
-            ? "Incremental sync"
-            : "Demo sync";
+      const demoSync = bySync.get(claim.syncId);
+      const label = !demoSync
+        ? `Sync ${claim.syncId}: run`
+        : `${demoSync.demo.emulator.provider.displayName} ${demoSync.runs > 1 ? "incremental" : "demo"} sync`;
       if (run.status === "succeeded") console.log(`${label} ${run.id} succeeded: ${formatStats(run.stats)}`);
       else
         console.log(
@@ -236,7 +283,7 @@ async function demoScheduler(
     },
     onError: (error) => console.error(`Scheduler: ${describeError(error).message}`),
   });
-  return { demoSync, scheduler };
+  return { demoSyncs, scheduler };
 }
 
 /**

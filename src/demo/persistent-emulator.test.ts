@@ -1,17 +1,17 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../../test/helpers/temp-store.ts";
-import type { EmulatorHandle } from "../core/index.ts";
 import { providers } from "../providers/registry.ts";
-import { demoChanges, demoProvider } from "./emulator.ts";
+import type { EmulatorHandle, ProviderDefinition } from "../core/index.ts";
+import { demoChanges, demoProviders } from "./emulator.ts";
 import { type PersistentEmulator, startPersistentEmulator } from "./persistent-emulator.ts";
 
-// The demo's provider, whichever it is: the journal works through the emulator declaration alone.
-const provider = demoProvider(providers, {});
+// Every demo provider: the journal works through the emulator declaration alone.
 const options = { seed: 11, records: 40 };
 const dir = tempDir();
-const stateFile = join(dir.path, "demo-emulator.json");
+let provider: ProviderDefinition;
+let stateFile: string;
 const open: PersistentEmulator[] = [];
 afterEach(async () => {
   for (const demo of open.splice(0)) await demo.handle.close();
@@ -32,7 +32,12 @@ async function truth(handle: EmulatorHandle) {
   return Promise.all(handle.streams.map(async (stream) => [...(await handle.truth(stream)).live]));
 }
 
-describe("a persistent demo emulator", () => {
+describe.each(demoProviders(providers, {}))("a persistent demo emulator of $name", (demoProvider) => {
+  beforeAll(() => {
+    provider = demoProvider;
+    stateFile = join(dir.path, `${demoProvider.name}-emulator.json`);
+  });
+
   it("starts again with the data it had, changes included, and says it is continuous", async () => {
     const first = await start();
     expect(first.continuous).toBe(false);

@@ -1,26 +1,33 @@
 /**
- * Test helper (not shipped behaviour): Switchyard listening on loopback with the HubSpot provider, the
- * HubSpot emulator behind it (API and OAuth app), a dev API key, and every log line and secret tracked —
- * what the Connect tests (API and real Chromium) walk through.
+ * Test helper (not shipped behaviour): Switchyard listening on loopback with one provider, its emulator
+ * behind it (started through the provider's declaration, with an OAuth app registered when the emulator has
+ * an OAuth server), a second provider for the Connect page's list, a dev API key, and every log line and
+ * secret tracked — what the Connect tests (API and real Chromium) walk through, for any provider.
  */
 import type { FastifyInstance } from "fastify";
 import { issueApiKey } from "../../src/app/api-keys/api-keys.ts";
 import type { PlatformDeps } from "../../src/app/platform.ts";
+import type { ProviderSettings } from "../../src/app/provider-settings.ts";
+import { buildSyncJob } from "../../src/app/syncs/sync-connection.ts";
 import { createClient, type SwitchyardClient } from "../../src/client/index.ts";
-import { CredentialsRejectedError, type ProviderDefinition } from "../../src/core/index.ts";
 import {
-  DEFAULT_OAUTH_SCOPES,
-  type HubSpotEmulator,
-  startHubSpotEmulator,
-} from "../../src/providers/hubspot/emulator/index.ts";
-import { hubspot } from "../../src/providers/hubspot/index.ts";
+  CredentialsRejectedError,
+  type EmulatorHandle,
+  type ProviderDefinition,
+} from "../../src/core/index.ts";
+import { createSyncRunner } from "../../src/scheduler/index.ts";
 import { buildServer } from "../../src/server/app.ts";
 import { type SecretTracker, trackSecrets } from "../../src/server/test-harness.ts";
-import { ensureEnvironment, type Store, setEnvironmentPrivateNetwork } from "../../src/store/index.ts";
+import {
+  ensureEnvironment,
+  type Run,
+  type Store,
+  setEnvironmentPrivateNetwork,
+} from "../../src/store/index.ts";
 import { generateVaultKey, parseVaultKey, Vault } from "../../src/vault/index.ts";
+import { emulatorOAuth, startEmulator, tokenOf } from "./emulators.ts";
 import { openTempStore } from "./temp-store.ts";
 
-export const PRIVATE_APP_TOKEN = "pat-na1-11111111-2222-4333-8444-555555555555";
 export const OAUTH_CLIENT = {
   clientId: "c0ffee00-1111-4222-8333-444455556666",
   clientSecret: "oauth-secret-9d8c7b6a",
@@ -43,35 +50,45 @@ export interface ConnectWorld extends SecretTracker {
   app: FastifyInstance;
   deps: PlatformDeps;
   store: Store;
-  emulator: HubSpotEmulator;
+  provider: ProviderDefinition;
+  emulator: EmulatorHandle;
+  /** The emulator's OAuth server controls (expire, revoke, count token requests). */
+  oauth: ReturnType<typeof emulatorOAuth>;
+  /** A token (or API key) the emulator accepts, and a well-formed one it refuses, as Connect's form takes them. */
+  token: string;
+  wrongToken: string;
   dev: SwitchyardClient;
   logs: string[];
+  /** Runs the connection's sync now (as the scheduler would), into the records cache. */
+  sync(connectionId: string, options?: { streams?: readonly string[] }): Promise<Run>;
   close(): Promise<void>;
 }
 
-/** Starts the world; `close()` stops everything and removes its files. */
-export async function startConnectWorld(): Promise<ConnectWorld> {
+export interface ConnectWorldOptions {
+  /** About how many records each stream of the emulator seeds (default 20). */
+  records?: number;
+  /**
+   * False: the deployment names no base URL for the provider, so an OAuth connection lives only where the
+   * token response says (Salesforce's `instance_url`, Pipedrive's `api_domain`). Default: the emulator's URL.
+   */
+  baseUrl?: false;
+}
+
+/** Starts the world on `provider`; `close()` stops everything and removes its files. */
+export async function startConnectWorld(
+  provider: ProviderDefinition,
+  options: ConnectWorldOptions = {},
+): Promise<ConnectWorld> {
   const { store, dir, cleanup } = await openTempStore();
-  const emulator = await startHubSpotEmulator({
-    counts: { contacts: 20, companies: 3, deals: 3 },
-    tokens: [PRIVATE_APP_TOKEN],
-  });
+  const emulator = await startEmulator(provider, { records: options.records ?? 20 });
   const logs: string[] = [];
+  const settings: ProviderSettings = options.baseUrl === false ? {} : { baseUrl: emulator.url };
   const deps: PlatformDeps = {
     db: store.db,
     vault: new Vault({ current: parseVaultKey(generateVaultKey()), previous: [] }),
-    providers: { hubspot, acme: acmeProvider },
+    providers: { [provider.name]: provider, acme: acmeProvider },
     checkHttp: { maxAttempts: 1, timeoutMs: 5_000 },
-    providerSettings: {
-      hubspot: {
-        baseUrl: emulator.url,
-        oauth2: {
-          ...OAUTH_CLIENT,
-          authorizationUrl: `${emulator.url}/oauth/authorize`,
-          tokenUrl: `${emulator.url}/oauth/v1/token`,
-        },
-      },
-    },
+    providerSettings: { [provider.name]: settings },
   };
   const app = buildServer(deps, {
     log: { level: "trace", stream: { write: (line: string) => void logs.push(line) } },
@@ -80,26 +97,55 @@ export async function startConnectWorld(): Promise<ConnectWorld> {
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
   deps.publicUrl = url;
-  emulator.oauth.registerApp({
+  const endpoints = emulator.registerOAuthApp?.({
     ...OAUTH_CLIENT,
     name: "Switchyard test app",
     redirectUris: [`${url}/connect/oauth/callback`],
-    scopes: [...DEFAULT_OAUTH_SCOPES],
   });
+  if (endpoints) settings.oauth2 = { ...OAUTH_CLIENT, ...endpoints };
   const dev = await ensureEnvironment(store.db, "dev");
   // The emulator is on 127.0.0.1: the dev environment allows private addresses.
   await setEnvironmentPrivateNetwork(store.db, dev.id, true);
   const devKey = (await issueApiKey(store.db, dev, "test")).secret;
-  const tracker = trackSecrets(store, dir, logs, [PRIVATE_APP_TOKEN, OAUTH_CLIENT.clientSecret, devKey]);
+  const token = tokenOf(emulator.credentials);
+  const wrongToken = tokenOf(emulator.rejectedCredentials);
+  const tracker = trackSecrets(store, dir, logs, [token, wrongToken, OAUTH_CLIENT.clientSecret, devKey]);
+  const jobDeps = {
+    store,
+    vault: deps.vault,
+    providers: deps.providers,
+    providerSettings: deps.providerSettings,
+  };
+  const runner = createSyncRunner({ store, buildJob: (id, job) => buildSyncJob(jobDeps, id, job) });
   return {
     url,
     app,
     deps,
     store,
+    provider,
     emulator,
+    oauth: emulatorOAuth(emulator.url),
+    token,
+    wrongToken,
     dev: createClient({ baseUrl: url, apiKey: devKey }),
     logs,
     ...tracker,
+    async sync(connectionId, syncOptions = {}) {
+      const sync = await store.db
+        .selectFrom("syncs")
+        .select("id")
+        .where("connection_id", "=", connectionId)
+        .executeTakeFirstOrThrow();
+      const claim = {
+        syncId: sync.id,
+        connectionId,
+        streams: [...(syncOptions.streams ?? emulator.streams)],
+        fullRefresh: false,
+        warehouse: false,
+        claimedAt: new Date(),
+      };
+      return runner(claim, new AbortController().signal);
+    },
     async close() {
       await app.close();
       await emulator.close();

@@ -8,16 +8,13 @@ import { openWorkspace } from "../../src/app/workspace.ts";
 import { listRuns } from "../../src/store/index.ts";
 import { runCli, spawnCli } from "../helpers/cli.ts";
 import { cliWorld, readDataDirStore } from "../helpers/cli-world.ts";
+import { liveRecordCount, providerWithEmulator } from "../helpers/emulators.ts";
 
-const COUNTS = { contacts: 1_000, companies: 200, deals: 300 };
 const world = cliWorld({
-  emulator: {
-    seed: 11,
-    counts: COUNTS,
-    rateLimit: { maxPerInterval: 100_000 },
-    // Slow enough (~20 pages of 300 ms) that a second command starts while the first is still reading.
-    faults: { latencyMs: 300 },
-  },
+  provider: providerWithEmulator("hubspot"),
+  emulator: { seed: 11, records: 1_000, unlimited: true },
+  // Slow enough (~20 pages of 300 ms) that a second command starts while the first is still reading.
+  faults: { latencyMs: 300 },
   syncArgs: ["--no-duckdb", "--batch-size", "50"],
 });
 const syncArgs = world.syncArgs;
@@ -53,7 +50,7 @@ describe("CLI runs of one connection", () => {
     expect(done.code, done.stderr).toBe(0);
     const run = JSON.parse(done.stdout) as { status: string; stats: { recordsAdded: number } };
     expect(run.status).toBe("succeeded");
-    expect(run.stats.recordsAdded).toBe(COUNTS.contacts + COUNTS.companies + COUNTS.deals);
+    expect(run.stats.recordsAdded).toBe(await liveRecordCount(world.emulator));
 
     const workspace = await openWorkspace({ dataDir: world.dataDir });
     try {

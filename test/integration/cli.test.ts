@@ -10,16 +10,13 @@ import { PROBLEM_CONTENT_TYPE, problem } from "../../src/server/problem.ts";
 import { ensureEnvironment, findConnection } from "../../src/store/index.ts";
 import { runCli } from "../helpers/cli.ts";
 import { cliWorld } from "../helpers/cli-world.ts";
+import { liveRecordCount, providerWithEmulator } from "../helpers/emulators.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 
 const TOKEN = "pat-cli-test-token-123456";
 const world = cliWorld({
-  emulator: {
-    seed: 3,
-    counts: { contacts: 250, companies: 40, deals: 60 },
-    tokens: [TOKEN],
-    rateLimit: { maxPerInterval: 100_000 },
-  },
+  provider: providerWithEmulator("hubspot"),
+  emulator: { seed: 3, records: 250, token: TOKEN, unlimited: true },
 });
 
 // The emulator is on loopback: the environment must allow private addresses.
@@ -40,7 +37,7 @@ describe("switchyard CLI", () => {
     expect(result.code).toBe(0);
     const run = JSON.parse(result.stdout);
     expect(run.status).toBe("succeeded");
-    expect(run.stats.recordsAdded).toBe(250 + 40 + 60);
+    expect(run.stats.recordsAdded).toBe(await liveRecordCount(world.emulator));
     runId = run.id;
   });
 

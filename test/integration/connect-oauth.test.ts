@@ -6,14 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storedCredentialsSchema } from "../../src/app/connections/connections.ts";
-import { buildSyncJob } from "../../src/app/syncs/sync-connection.ts";
-import { approveInEmulator } from "../../src/providers/hubspot/emulator/oauth-testing.ts";
-import { createSyncRunner } from "../../src/scheduler/index.ts";
+import { approveInEmulator } from "../../src/emulator/testing.ts";
 import { type ConnectWorld, startConnectWorld } from "../helpers/connect-world.ts";
+import { providerWithEmulator } from "../helpers/emulators.ts";
 
 let world: ConnectWorld;
 beforeAll(async () => {
-  world = await startConnectWorld();
+  world = await startConnectWorld(providerWithEmulator("hubspot"));
 });
 afterAll(async () => {
   expect(await world.leakedSecrets()).toEqual([]);
@@ -120,57 +119,34 @@ describe("Connect with OAuth2 (HubSpot emulator)", () => {
 
   it("refreshes an expired access token, storing the new one sealed", async () => {
     const before = await storedTokens(connectionId);
-    world.emulator.oauth.expireAccessTokens(before.accessToken);
-    const refreshesBefore = world.emulator.oauth.tokenRequests().refresh_token;
+    await world.oauth.expireAccessTokens(before.accessToken);
+    const refreshesBefore = (await world.oauth.tokenRequests()).refresh_token;
     await world.dev.post("/v1/connections/:id/test", { params: { id: connectionId } });
-    expect(world.emulator.oauth.tokenRequests().refresh_token - refreshesBefore).toBe(1);
+    expect((await world.oauth.tokenRequests()).refresh_token - refreshesBefore).toBe(1);
     const after = await storedTokens(connectionId);
     expect(after.accessToken).not.toBe(before.accessToken);
     expect(after.refreshToken).toBe(before.refreshToken);
     // The next check uses the stored token as it is: no further refresh.
     await world.dev.post("/v1/connections/:id/test", { params: { id: connectionId } });
-    expect(world.emulator.oauth.tokenRequests().refresh_token - refreshesBefore).toBe(1);
+    expect((await world.oauth.tokenRequests()).refresh_token - refreshesBefore).toBe(1);
   });
 
   it("a scheduled run of the connection refreshes its expired token and syncs", async () => {
     const before = await storedTokens(connectionId);
-    world.emulator.oauth.expireAccessTokens(before.accessToken);
-    const refreshesBefore = world.emulator.oauth.tokenRequests().refresh_token;
-    const sync = await world.store.db
-      .selectFrom("syncs")
-      .select("id")
-      .where("connection_id", "=", connectionId)
-      .executeTakeFirstOrThrow();
-    const jobDeps = {
-      store: world.store,
-      vault: world.deps.vault,
-      providers: world.deps.providers,
-      providerSettings: world.deps.providerSettings,
-    };
-    const runner = createSyncRunner({
-      store: world.store,
-      buildJob: (id, options) => buildSyncJob(jobDeps, id, options),
-    });
-    const claim = {
-      syncId: sync.id,
-      connectionId,
-      streams: ["contacts"],
-      fullRefresh: false,
-      warehouse: false,
-      claimedAt: new Date(),
-    };
-    const run = await runner(claim, new AbortController().signal);
+    await world.oauth.expireAccessTokens(before.accessToken);
+    const refreshesBefore = (await world.oauth.tokenRequests()).refresh_token;
+    const run = await world.sync(connectionId, { streams: ["contacts"] });
     expect(run.error).toBeNull();
     expect(run.status).toBe("succeeded");
     expect(run.stats.recordsAdded).toBe(20);
-    expect(world.emulator.oauth.tokenRequests().refresh_token - refreshesBefore).toBe(1);
+    expect((await world.oauth.tokenRequests()).refresh_token - refreshesBefore).toBe(1);
     expect((await storedTokens(connectionId)).accessToken).not.toBe(before.accessToken);
   });
 
   it("a refused refresh token makes the connection needs_reauth with an actionable error and event", async () => {
     const tokens = await storedTokens(connectionId);
-    world.emulator.oauth.revokeRefreshTokens(tokens.refreshToken);
-    world.emulator.oauth.expireAccessTokens(tokens.accessToken);
+    await world.oauth.revokeRefreshTokens(tokens.refreshToken);
+    await world.oauth.expireAccessTokens(tokens.accessToken);
     const reply = await world.dev.request("POST", "/v1/connections/:id/test", {
       params: { id: connectionId },
     });
@@ -278,7 +254,7 @@ describe("Connect with OAuth2 (HubSpot emulator)", () => {
     const authorize = await startOAuth(session.token);
     const state = world.secret(authorize.searchParams.get("state") ?? "");
     await trackPendingVerifier(session.id);
-    const tokenRequestsBefore = world.emulator.oauth.tokenRequests().authorization_code;
+    const tokenRequestsBefore = (await world.oauth.tokenRequests()).authorization_code;
     const cancelled = new URL(`${world.url}/connect/oauth/callback`);
     cancelled.searchParams.set("state", state);
     const page = await returnTo(cancelled, state);
@@ -287,7 +263,7 @@ describe("Connect with OAuth2 (HubSpot emulator)", () => {
     expect(html).toContain("The account was not connected");
     expect(html).toContain("HubSpot sent you back without an authorization");
     expect(html).not.toContain("kept failing");
-    expect(world.emulator.oauth.tokenRequests().authorization_code).toBe(tokenRequestsBefore);
+    expect((await world.oauth.tokenRequests()).authorization_code).toBe(tokenRequestsBefore);
 
     // An error with a description is shown in the page's words, with the provider's reason.
     const again = await startOAuth(session.token);

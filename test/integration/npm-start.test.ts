@@ -1,6 +1,6 @@
 /**
- * `npm start` as a newcomer runs it: the build, then `node dist/main.js` — embedded mode, the emulator, a
- * first sync, the API on PORT. Also the built `switchyard` command (bin/switchyard.js runs dist/).
+ * `npm start` as a newcomer runs it: the build, then `node dist/main.js` — embedded mode, an emulator and a
+ * demo connection per provider, a first sync of each, the API on PORT. Also the built `switchyard` command (bin/switchyard.js runs dist/).
  * The two share this file so that only one build writes dist/ at a time.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { providers } from "../../src/providers/registry.ts";
 import { BUILT_BIN, runCli } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 
@@ -46,7 +47,7 @@ afterAll(async () => {
 });
 
 describe("npm start", () => {
-  it("runs a first sync within a minute, serves /health and /v1/runs, and stops on SIGTERM", async () => {
+  it("runs a first sync of every provider's demo connection, serves /health and /v1/runs, and stops on SIGTERM", async () => {
     // The test runs the second half of the start script itself, so that SIGTERM reaches the server.
     const scripts = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts;
     const [build, startCommand] = String(scripts.start).split(" && node ");
@@ -69,19 +70,24 @@ describe("npm start", () => {
     child.stderr!.on("data", (chunk) => {
       output += chunk;
     });
-    const synced = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no completed sync within 60 s:\n${output}`)), 60_000);
+    // Every provider that declares an emulator is in the demo, each with its own emulator and connection.
+    const demoProviders = Object.values(providers).filter((provider) => provider.emulator !== undefined);
+    expect(demoProviders.length).toBeGreaterThanOrEqual(3);
+    const demoRun = (displayName: string) =>
+      new RegExp(`${displayName} demo sync (run_\\w+) (succeeded|failed)`);
+    const synced = await new Promise<Map<string, string>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no completed syncs within 90 s:\n${output}`)), 90_000);
       child!.stdout!.on("data", (chunk) => {
         output += chunk;
-        const match = /Demo sync (run_\w+) (succeeded|failed)/.exec(output);
-        if (match) {
+        const runs = demoProviders.map((provider) => demoRun(provider.displayName).exec(output));
+        if (runs.every(Boolean)) {
           clearTimeout(timer);
-          resolve(`${match[1]} ${match[2]}`);
+          resolve(new Map(runs.map((match, i) => [demoProviders[i]!.name, `${match![1]} ${match![2]}`])));
         }
       });
       child!.once("exit", (code) => reject(new Error(`npm start exited (${code}):\n${output}`)));
     });
-    expect(synced).toMatch(/succeeded$/);
+    for (const [provider, run] of synced) expect(run, provider).toMatch(/succeeded$/);
     expect(output).toMatch(/Dev API key: +sy_dev_/);
 
     const health = await fetch(`http://127.0.0.1:${port}/health`);
@@ -89,18 +95,21 @@ describe("npm start", () => {
     expect(await health.json()).toMatchObject({ status: "ok" });
 
     const key = readFileSync(join(dir.path, "dev-api-key"), "utf8").trim();
-    const runs = await fetch(`http://127.0.0.1:${port}/v1/runs`, {
-      headers: { authorization: `Bearer ${key}` },
-    });
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${key}`, ...headers } });
+    const runs = await get("/v1/runs");
     expect(runs.status).toBe(200);
     const body = (await runs.json()) as {
       data: { id: string; status: string; stats: { records_added: number } }[];
     };
-    const [run] = body.data;
-    expect(run?.id).toBe(synced.split(" ")[0]);
-    expect(run?.status).toBe("succeeded");
-    // The demo seeds 2,000 contacts, 300 companies and 600 deals.
-    expect(run?.stats.records_added).toBe(2_900);
+    const runOf = (provider: string) => body.data.find((r) => r.id === synced.get(provider)!.split(" ")[0]);
+    for (const provider of demoProviders) {
+      expect(runOf(provider.name)?.status, provider.name).toBe("succeeded");
+      expect(runOf(provider.name)?.stats.records_added, provider.name).toBeGreaterThan(0);
+    }
+    // HubSpot's demo seeds 2,000 contacts, 300 companies and 600 deals.
+    expect(runOf("hubspot")?.stats.records_added).toBe(2_900);
+    const run = runOf("hubspot");
 
     const unauthorised = await fetch(`http://127.0.0.1:${port}/v1/runs`);
     expect(unauthorised.status).toBe(401);
@@ -109,8 +118,22 @@ describe("npm start", () => {
     const api = ["--api-url", `http://127.0.0.1:${port}`, "--data-dir", dir.path, "--json"];
     const connections = await runCli(["connections", "list", ...api]);
     expect(connections.code, connections.stderr).toBe(0);
-    const [demo] = JSON.parse(connections.stdout) as { id: string; provider: string }[];
-    expect(demo?.provider).toBe("hubspot");
+    const demoConnections = JSON.parse(connections.stdout) as { id: string; provider: string }[];
+    expect(demoConnections.map((connection) => connection.provider).sort()).toEqual(
+      demoProviders.map((provider) => provider.name).sort(),
+    );
+    for (const connection of demoConnections) {
+      // The banner names each connection, and its account token file opens the unified API on it.
+      expect(output).toContain(connection.id);
+      const accountToken = readFileSync(
+        join(dir.path, `${connection.provider}-account-token`),
+        "utf8",
+      ).trim();
+      const details = await get("/api/crm/v1/account-details", { "x-account-token": accountToken });
+      expect(details.status, connection.provider).toBe(200);
+      expect(await details.json()).toMatchObject({ integration_slug: connection.provider });
+    }
+    const demo = demoConnections.find((connection) => connection.provider === "hubspot");
     const syncs = await runCli(["syncs", "list", "--connection", demo!.id, ...api]);
     expect(syncs.code, syncs.stderr).toBe(0);
     const [sync] = JSON.parse(syncs.stdout) as { id: string }[];
@@ -215,11 +238,13 @@ describe("npm start, stopped and started again", () => {
       PORT: String(apiPort),
       SWITCHYARD_DATA_DIR: restartDir.path,
       SWITCHYARD_EMULATOR_PORT: String(emulatorPort),
+      // One provider is enough here (each emulator's journal is tested in src/demo), and it shows the subset.
+      SWITCHYARD_DEMO_PROVIDERS: "hubspot",
     };
     const api = `http://127.0.0.1:${apiPort}`;
     const first = startSwitchyard(env);
     try {
-      await first.waitFor(/Demo sync run_\w+ succeeded/);
+      await first.waitFor(/HubSpot demo sync run_\w+ succeeded/);
       const emulatorUrl = (await first.waitFor(/HubSpot emulator: (\S+)/))[1]!;
       expect(emulatorUrl).toBe(`http://127.0.0.1:${emulatorPort}`);
       const key = readFileSync(join(restartDir.path, "dev-api-key"), "utf8").trim();
@@ -254,12 +279,12 @@ describe("npm start, stopped and started again", () => {
       }[];
       const mark = first.output().length;
       await call("POST", `/v1/syncs/${demoSync!.id}/trigger`, {});
-      await first.waitFor(/Incremental sync run_\w+ succeeded/, mark);
+      await first.waitFor(/HubSpot incremental sync run_\w+ succeeded/, mark);
       expect(await first.stop()).toBe(0);
 
       const second = startSwitchyard(env);
       try {
-        await second.waitFor(/Demo sync run_\w+ succeeded/);
+        await second.waitFor(/HubSpot demo sync run_\w+ succeeded/);
         expect((await second.waitFor(/HubSpot emulator: (\S+)/))[1]).toBe(emulatorUrl);
         expect(second.output()).toContain("same data as at the last stop");
         await expectCacheEqualsEmulator(restartDir.path, demoConnection!, emulatorUrl);
@@ -304,7 +329,7 @@ describe("npm start, stopped and started again", () => {
         const third = startSwitchyard(env);
         const restarted = Date.now();
         try {
-          await third.waitFor(/Demo sync run_\w+ succeeded/);
+          await third.waitFor(/HubSpot demo sync run_\w+ succeeded/);
           expect(third.output()).toContain("the syncs reading from it re-read everything once");
           const docsRefresh = await waitForRun(call, docsSync!.id, restarted);
           expect(docsRefresh.status, JSON.stringify(docsRefresh.error)).toBe("succeeded");
@@ -394,13 +419,14 @@ type Call = (
   body?: unknown,
 ) => Promise<Record<string, unknown> & { id: string }>;
 
-/** The id of the connection `npm start` makes for its demo customer. */
+/** The id of the HubSpot connection `npm start` makes for its demo customer. */
 async function demoConnectionId(call: Call): Promise<string | undefined> {
   const connections = (await call("GET", "/v1/connections")).data as {
     id: string;
+    provider: string;
     end_user: { id: string };
   }[];
-  return connections.find((c) => c.end_user.id === "demo-customer")?.id;
+  return connections.find((c) => c.end_user.id === "demo-customer" && c.provider === "hubspot")?.id;
 }
 
 /** The newest run of a sync once it has finished (polling the API). */
