@@ -3,13 +3,11 @@
  * `export const <resource>Routes = [...] as const`, and spread it here. The server, the OpenAPI document,
  * the typed client and the cross-environment test all pick it up from this list.
  */
-import { actionRoutes } from "./actions.ts";
 import { apiKeyRoutes } from "./api-keys.ts";
 import { connectSessionRoutes } from "./connect-sessions.ts";
 import { connectionRoutes } from "./connections.ts";
 import { environmentRoutes } from "./environments.ts";
 import { eventRoutes } from "./events.ts";
-import { fieldMappingRoutes } from "./field-mappings.ts";
 import { healthRoutes } from "./health.ts";
 import { providerRoutes } from "./providers.ts";
 import { recordRoutes } from "./records.ts";
@@ -22,7 +20,6 @@ export const apiRoutes = [
   ...environmentRoutes,
   ...apiKeyRoutes,
   ...providerRoutes,
-  ...actionRoutes,
   ...connectionRoutes,
   ...connectSessionRoutes,
   ...syncRoutes,
@@ -30,7 +27,6 @@ export const apiRoutes = [
   ...recordRoutes,
   ...eventRoutes,
   ...sqlRoutes,
-  ...fieldMappingRoutes,
 ] as const;
 
 export type ApiRoutes = typeof apiRoutes;
