@@ -9,6 +9,7 @@ import type {
   Credentials,
   HttpClient,
   HttpEvent,
+  HttpMethod,
   HttpRequest,
   HttpResponse,
   RateLimitHeaderSpec,
@@ -211,7 +212,9 @@ class UndiciHttpClient implements RelayingHttpClient {
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
       await this.budget.acquire(signal, this.onWait);
-      await this.fixedLimits?.acquire(method, target.path.split("?")[0]!, signal, this.onWait);
+      // HEAD and OPTIONS (relayed only) match only the limits that name no method.
+      const limited = method as HttpMethod;
+      await this.fixedLimits?.acquire(limited, target.path.split("?")[0]!, signal, this.onWait);
       const token = this.tokens && target.sameOrigin ? await this.tokens.current(signal) : undefined;
       const sent = token ? { ...headers, authorization: `Bearer ${token}` } : headers;
       let outcome: AttemptOutcome;
@@ -349,7 +352,8 @@ class UndiciHttpClient implements RelayingHttpClient {
     if (hasRateLimitInfo(reading)) this.budget.observe(reading, status);
     const contentType = headers["content-type"];
     const refusal = this.rateLimit?.refusal;
-    const overLimit = refusal !== undefined && status === refusal.status && text.includes(refusal.bodyIncludes);
+    const overLimit =
+      refusal !== undefined && status === refusal.status && text.includes(refusal.bodyIncludes);
     if (relay && !overLimit && !isRetryableStatus(status)) {
       const relayed: Record<string, string> = {};
       for (const name in headers) relayed[name] = this.redact(headers[name]!);

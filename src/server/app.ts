@@ -17,6 +17,7 @@ import { registerReferencePage } from "./reference-page.ts";
 import { registerRoutes } from "./register-routes.ts";
 import type { AnyRoute, HttpMethod } from "./route.ts";
 import { apiRoutes } from "./routes/index.ts";
+import { proxyRouteDocs, registerProxyRoute } from "./routes/proxy.ts";
 
 export interface ServerOptions {
   /** Largest accepted request body in bytes (default 1 MiB); larger ones get 413. */
@@ -116,8 +117,12 @@ export function buildServer(deps: PlatformDeps, options: ServerOptions = {}): Fa
     const rateLimiter = rateLimit ? (api.rateLimit() as onRequestHookHandler) : undefined;
     registerRoutes(api, routes, deps, { rateLimiter, authFailures });
     registerMergeApi(api, deps, { rateLimiter, authFailures });
+    registerProxyRoute(api, deps, { rateLimiter, authFailures });
   });
-  registerReferencePage(app, buildOpenApiDocument([...routes, ...(mergeCrmRoutes as readonly AnyRoute[])]));
+  registerReferencePage(
+    app,
+    buildOpenApiDocument([...routes, ...(mergeCrmRoutes as readonly AnyRoute[]), ...proxyRouteDocs]),
+  );
   registerConnect(app, deps, options.connectLimits);
   return app;
 }

@@ -47,7 +47,11 @@ function send(
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
         res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }),
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString(),
+          }),
         );
       },
     );
@@ -69,18 +73,25 @@ beforeAll(async () => {
   elsewhere = await startTestServer((_request, res) => sendJson(res, 200, { reached: "elsewhere" }));
   provider = await startTestServer((request, res) => {
     const path = request.url.split("?")[0];
-    if (path === "/base/redirect/same") return res.writeHead(302, { location: "/base/echo?via=redirect" }).end();
-    if (path === "/base/redirect/off") {
-      return res.writeHead(302, { location: `${elsewhere.url.replace("127.0.0.1", "localhost")}/x` }).end();
+    if (path === "/base/redirect/same") {
+      res.writeHead(302, { location: "/base/echo?via=redirect" }).end();
+      return;
     }
-    if (path === "/base/redirect/outside") return res.writeHead(307, { location: "/admin" }).end();
+    if (path === "/base/redirect/off") {
+      res.writeHead(302, { location: `${elsewhere.url.replace("127.0.0.1", "localhost")}/x` }).end();
+      return;
+    }
+    if (path === "/base/redirect/outside") {
+      res.writeHead(307, { location: "/admin" }).end();
+      return;
+    }
     if (path === "/base/missing") return sendJson(res, 404, { message: "no such thing" });
     if (path === "/base/leak") {
       return sendJson(res, 401, { message: `bad token ${TOKEN}` }, { "x-echo": TOKEN, "set-cookie": "s=1" });
     }
     if (path === "/base/text") {
-      res.writeHead(200, { "content-type": "text/csv" });
-      return res.end("a,b\n1,2\n");
+      res.writeHead(200, { "content-type": "text/csv" }).end("a,b\n1,2\n");
+      return;
     }
     sendJson(
       res,
@@ -137,7 +148,12 @@ describe("relaying", () => {
 
   it("forwards a body as it is, with its media type", async () => {
     const body = JSON.stringify({ properties: { email: "a@b.example" } });
-    const answer = await send("POST", "/v1/proxy/echo/contacts", { "content-type": "application/json" }, body);
+    const answer = await send(
+      "POST",
+      "/v1/proxy/echo/contacts",
+      { "content-type": "application/json" },
+      body,
+    );
     expect(answer.status).toBe(200);
     expect(provider.requests[0]).toMatchObject({ method: "POST", body });
     expect(provider.requests[0]!.headers["content-type"]).toBe("application/json");
@@ -171,7 +187,9 @@ describe("relaying", () => {
 
   it("retries what the connection's client retries (a 503)", async () => {
     const flaky = await startTestServer((_request, res, n) =>
-      n === 0 ? sendJson(res, 503, { message: "busy" }, { "retry-after": "0" }) : sendJson(res, 200, { ok: 1 }),
+      n === 0
+        ? sendJson(res, 503, { message: "busy" }, { "retry-after": "0" })
+        : sendJson(res, 200, { ok: 1 }),
     );
     const checkHttp = h.deps.checkHttp;
     try {
