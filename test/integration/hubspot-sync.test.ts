@@ -42,7 +42,9 @@ describe("HubSpot sync against the emulator", () => {
     const run = await sync();
     expect(run.error, JSON.stringify(run.error)).toBeNull();
     expect(run.status).toBe("succeeded");
-    expect(run.stats.recordsAdded).toBe(1_500 + 300 + 400);
+    // The CRM objects, and the account's active owners (deactivated ones land as deleted).
+    const activeOwners = world.emulator.owners().filter((owner) => !owner.archived).length;
+    expect(run.stats.recordsAdded).toBe(1_500 + 300 + 400 + activeOwners);
     // The faults really happened and were retried.
     expect(run.stats.retries).toBeGreaterThan(0);
     await expectExactlyTheEmulatorsData();
@@ -85,13 +87,13 @@ describe("HubSpot sync against the emulator", () => {
     expect(patched.status).toBe(200);
     const run = await sync({ fullRefresh: true });
     expect(run.error, JSON.stringify(run.error)).toBeNull();
-    // Every contact gained the (empty) property, archived ones included; companies and deals did not
-    // change; nothing was deleted by the diff.
+    // Every contact gained the (empty) property, archived ones included; companies, deals and owners did
+    // not change; nothing was deleted by the diff.
     expect(run.stats).toMatchObject({
       recordsAdded: 0,
       recordsDeleted: 0,
       recordsUpdated: 1_505 + 7,
-      recordsUnchanged: 300 + 400,
+      recordsUnchanged: 300 + 400 + world.emulator.owners().length,
     });
     const columns = await world.warehouse.query(
       "SELECT column_name FROM information_schema.columns WHERE table_name = 'hubspot_contacts'",

@@ -3,9 +3,8 @@
  * ProviderResponseError; a single record that is wrong fails with RecordInvalidError (see records.ts).
  */
 import { z } from "zod";
-import { describeIssues, type HttpResponse, ProviderResponseError } from "../../core/index.ts";
-
-const PROVIDER = "hubspot";
+import type { HttpResponse } from "../../core/index.ts";
+import { parseResponse } from "../kit/index.ts";
 
 const idValue = z.union([z.string().min(1), z.number()]).transform(String);
 const nextPage = z
@@ -70,15 +69,8 @@ export const associationBatchSchema = z.object({
 });
 
 /** Parses a response body or throws ProviderResponseError naming the request and the first problems. */
-export function parseBody<S extends z.ZodType>(schema: S, response: HttpResponse, what: string): z.infer<S> {
-  const parsed = schema.safeParse(response.body);
-  if (parsed.success) return parsed.data;
-  throw new ProviderResponseError(
-    PROVIDER,
-    `${what} did not have the expected shape (${describeIssues(parsed.error.issues, { max: 3, root: "body" })})`,
-    {
-      url: response.url,
-      status: response.status,
-    },
-  );
-}
+export const parseBody = <S extends z.ZodType>(
+  schema: S,
+  response: HttpResponse,
+  what: string,
+): z.output<S> => parseResponse(schema, response, what, "hubspot");

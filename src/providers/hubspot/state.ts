@@ -16,7 +16,8 @@
  *   { phase: "archived", after?, seenUntil? } paging the archived list; seenUntil = latest archivedAt seen
  */
 import { z } from "zod";
-import { ConfigError, describeIssues, type StreamState } from "../../core/index.ts";
+import type { StreamState } from "../../core/index.ts";
+import { parseSavedState } from "../kit/index.ts";
 
 const iso = z.string().refine((value) => Number.isFinite(Date.parse(value)), "must be an ISO date-time");
 
@@ -47,32 +48,13 @@ export const hubspotStateSchema = z.object({
 export type HubSpotState = z.infer<typeof hubspotStateSchema>;
 export type Position = z.infer<typeof positionSchema>;
 
-/** Reads a stored state; a state we did not write is a ConfigError telling the user how to recover. */
-export function parseState(stream: string, state: StreamState | undefined): HubSpotState | undefined {
-  if (state === undefined) return undefined;
-  const parsed = hubspotStateSchema.safeParse(state);
-  if (parsed.success) return parsed.data;
-  throw new ConfigError(
-    `The saved state of stream hubspot.${stream} is not one this version understands (${describeIssues(parsed.error.issues, { max: 3, root: "body" })}).`,
-    "Run a full refresh of the stream to start from a fresh state.",
-    { stream },
-  );
-}
+/** Reads a stored state; one we did not write is the kit's ConfigError telling the user how to recover. */
+export const parseState = (stream: string, state: StreamState | undefined): HubSpotState | undefined =>
+  parseSavedState(hubspotStateSchema, `hubspot.${stream}`, state);
 
-/** The state as JSON, leaving out empty optional parts. */
-export function toStreamState(state: HubSpotState): StreamState {
-  const out: StreamState = { since: state.since };
-  if (state.sinceIds && state.sinceIds.length > 0) out.sinceIds = [...state.sinceIds];
-  if (state.archivedSince !== undefined) out.archivedSince = state.archivedSince;
-  if (state.associations) {
-    out.associations = { width: state.associations.width, digests: { ...state.associations.digests } };
-  }
-  if (state.position) {
-    const position: StreamState = { phase: state.position.phase };
-    for (const [key, value] of Object.entries(state.position)) if (value !== undefined) position[key] = value;
-    out.position = position;
-  }
-  return out;
+/** The state as JSON: absent parts and an empty `sinceIds` left out. */
+export function toStreamState({ sinceIds, ...state }: HubSpotState): StreamState {
+  return JSON.parse(JSON.stringify(sinceIds?.length ? { ...state, sinceIds } : state)) as StreamState;
 }
 
 export const EPOCH = new Date(0).toISOString();

@@ -36,8 +36,20 @@ export type Pass = z.infer<typeof passSchema>;
 
 /** Reads a stored checkpoint; one this kit did not write is a ConfigError saying how to recover. */
 export function parseKitState(stream: string, state: StreamState | undefined): KitState | undefined {
+  return parseSavedState(kitStateSchema, stream, state);
+}
+
+/**
+ * Reads a stored checkpoint with a stream's own state schema (hand-written streams keep theirs): one the
+ * stream did not write is a ConfigError naming what is wrong and how to recover, never a cast.
+ */
+export function parseSavedState<S extends z.ZodType>(
+  schema: S,
+  stream: string,
+  state: StreamState | undefined,
+): z.output<S> | undefined {
   if (state === undefined) return undefined;
-  const parsed = kitStateSchema.safeParse(state);
+  const parsed = schema.safeParse(state);
   if (parsed.success) return parsed.data;
   throw new ConfigError(
     `The saved state of stream ${stream} is not a checkpoint this stream wrote (${describeIssues(parsed.error.issues)}).`,
