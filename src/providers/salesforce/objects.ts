@@ -12,6 +12,8 @@ export interface SObjectSpec {
   object: string;
   /** Whether records carry IsDeleted (and queryAll can see deleted rows). */
   deletable: boolean;
+  /** The field that keys the stream's records, when not the record Id. */
+  primaryKey?: string;
   columns: Record<string, ColumnType>;
 }
 
@@ -100,10 +102,12 @@ export const SOBJECTS: readonly SObjectSpec[] = [
     },
   },
   {
-    // Setup data: stages are deactivated, never deleted. An opportunity's StageName is a stage's ApiName.
+    // Setup data: stages are deactivated, never deleted. Keyed by ApiName, unique per org, because that is
+    // how an opportunity names its stage (StageName): the reference needs no lookup.
     stream: "stages",
     object: "OpportunityStage",
     deletable: false,
+    primaryKey: "ApiName",
     columns: {
       ...SYSTEM,
       MasterLabel: "string",

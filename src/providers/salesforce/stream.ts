@@ -29,7 +29,7 @@ export function sObjectStream(spec: SObjectSpec, options: { now?: Clock } = {}):
   const now = options.now ?? (() => new Date());
   return {
     name: spec.stream,
-    primaryKey: "Id",
+    primaryKey: spec.primaryKey ?? "Id",
     cursorField: CURSOR_FIELD,
     ...(spec.deletable ? { deletedField: "IsDeleted" } : {}),
     schema: { columns: spec.columns },

@@ -21,6 +21,8 @@ const STREAM_OBJECTS: Readonly<Record<string, ObjectName>> = {
   users: "User",
   stages: "OpportunityStage",
 };
+/** The connector keys stages by ApiName (how opportunities name them); every other stream by Id. */
+const keyOf = (object: ObjectName) => (object === "OpportunityStage" ? "ApiName" : "Id");
 
 export async function startSalesforceEmulatorHandle(
   options: EmulatorStartOptions = {},
@@ -59,11 +61,12 @@ export async function startSalesforceEmulatorHandle(
         emulator.change({ object: objectOf(stream), ...change });
     },
     async truth(stream: string): Promise<EmulatorTruth> {
-      const truth = emulator.groundTruth(objectOf(stream));
+      const object = objectOf(stream);
+      const truth = emulator.groundTruth(object);
       // The fields it vouches for, valued as the connector outputs them (times as ISO-8601 in UTC).
       const live = new Map<string, SyncRecord>(
         truth.live.map((record) => [
-          String(record.Id),
+          String(record[keyOf(object)]),
           {
             Id: record.Id,
             SystemModstamp: new Date(Date.parse(String(record.SystemModstamp))).toISOString(),

@@ -23,8 +23,8 @@ export const salesforceUserMapper: UnifiedMapper = {
 };
 
 /**
- * A stage's remote id is its ApiName, not its record Id: an Opportunity names its stage only by StageName
- * (a picklist value, the stage's ApiName), and a reference is computed from what the record holds.
+ * A stage's remote id is its ApiName, the stream's key: an Opportunity names its stage only by StageName (a
+ * picklist value, the stage's ApiName), and a reference is computed from what the record holds.
  */
 export const salesforceStageMapper: UnifiedMapper = {
   provider: "salesforce",
@@ -33,8 +33,8 @@ export const salesforceStageMapper: UnifiedMapper = {
   version: "1",
   fromRecord(record) {
     const { remotePath } = idAndPath("OpportunityStage", record);
-    const apiName = text(record.ApiName) ?? text(record.MasterLabel);
-    if (apiName === null) return [];
+    const apiName = text(record.ApiName);
+    if (apiName === null) throw new Error("A cached Salesforce OpportunityStage has no ApiName.");
     return [
       {
         remoteId: apiName,
