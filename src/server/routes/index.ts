@@ -3,6 +3,7 @@
  * `export const <resource>Routes = [...] as const`, and spread it here. The server, the OpenAPI document,
  * the typed client and the cross-environment test all pick it up from this list.
  */
+import { actionRoutes } from "./actions.ts";
 import { apiKeyRoutes } from "./api-keys.ts";
 import { connectSessionRoutes } from "./connect-sessions.ts";
 import { connectionRoutes } from "./connections.ts";
@@ -20,6 +21,7 @@ export const apiRoutes = [
   ...environmentRoutes,
   ...apiKeyRoutes,
   ...providerRoutes,
+  ...actionRoutes,
   ...connectionRoutes,
   ...connectSessionRoutes,
   ...syncRoutes,
