@@ -55,6 +55,8 @@ export interface ObjectSpec {
   addresses: Readonly<Record<string, string>>;
   /** Whether records carry IsDeleted (User does not: users are deactivated, never deleted). */
   hasIsDeleted: boolean;
+  /** Setup data the API only reads (OpportunityStage): creates and updates are refused. */
+  readOnly?: boolean;
 }
 
 const SYSTEM = (hasIsDeleted: boolean): FieldSpec[] => [
@@ -296,6 +298,7 @@ const OBJECTS: readonly ObjectSpec[] = [
     keyPrefix: "01J",
     deletable: false,
     hasIsDeleted: false,
+    readOnly: true,
     addresses: {},
     fields: [
       { name: "MasterLabel", label: "Master Label", type: "string", length: 255, nillable: false },

@@ -183,6 +183,14 @@ describe("jsforce against the emulator", () => {
     await expect(conn.sobject("Account").retrieve("001000000000000AAA")).rejects.toMatchObject({
       errorCode: "NOT_FOUND",
     });
+    // The opportunity stages are setup data: read, never written through the API.
+    const stages = await conn.query<{ ApiName: string }>(
+      "SELECT ApiName FROM OpportunityStage ORDER BY SortOrder",
+    );
+    expect(stages.records.map((stage) => stage.ApiName)).toContain("Closed Won");
+    await expect(conn.sobject("OpportunityStage").create({ MasterLabel: "New" })).rejects.toMatchObject({
+      errorCode: "INVALID_TYPE_FOR_OPERATION",
+    });
     const stranger = new jsforce.Connection({
       instanceUrl: emulator.url,
       accessToken: "00Dnope!bad",

@@ -144,6 +144,14 @@ function writtenFields(org: Org, object: ObjectCatalogEntry, body: unknown, on: 
   return fields;
 }
 
+/** Setup objects (OpportunityStage) are read through the API, never written. */
+function refuseReadOnly(object: ObjectCatalogEntry, operation: "insert" | "update"): void {
+  if (object.readOnly) {
+    const message = `entity type ${object.name} does not support ${operation}`;
+    throw new EmulatorError(400, "INVALID_TYPE_FOR_OPERATION", message);
+  }
+}
+
 /** The table number of a live record, or the refusal Salesforce gives for that id. */
 function liveNumber(org: Org, object: ObjectCatalogEntry, id: string): number {
   if (!looksLikeId(id)) {
@@ -162,6 +170,7 @@ export function createRecord(
   object: ObjectCatalogEntry,
   body: unknown,
 ): { id: string; success: true; errors: [] } {
+  refuseReadOnly(object, "insert");
   const fields = writtenFields(org, object, body, "create");
   for (const field of object.fields) {
     if (fields[field.name] !== undefined) continue;
@@ -173,6 +182,7 @@ export function createRecord(
 }
 
 export function updateRecord(org: Org, object: ObjectCatalogEntry, id: string, body: unknown): void {
+  refuseReadOnly(object, "update");
   const n = liveNumber(org, object, id);
   const fields = writtenFields(org, object, body, "update");
   org.table(object.name as ObjectName).update(n, fields, org.tick());
