@@ -12,8 +12,9 @@ import { registerRoutes } from "../register-routes.ts";
 import type { AnyRoute } from "../route.ts";
 import { crmReadRoutes } from "./crm-reads.ts";
 import { linkedAccountRoutes } from "./linked-accounts.ts";
+import { passthroughRoutes } from "./passthrough.ts";
 
-export const mergeCrmRoutes = [...linkedAccountRoutes, ...crmReadRoutes] as const;
+export const mergeCrmRoutes = [...linkedAccountRoutes, ...crmReadRoutes, ...passthroughRoutes] as const;
 
 /** `{detail}` of a problem: its message, with the hint and the first field issues, in one sentence. */
 function detailOf(problem: Problem): string {
