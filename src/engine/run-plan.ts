@@ -50,14 +50,20 @@ const NO_ENVELOPE: StreamEnvelope = { cursor: null, fullRefresh: null };
 
 /**
  * Saves every planned envelope, so a full refresh is on record for each of its streams before the first
- * page is read: a run killed during its first stream resumes the full refresh for all of them.
+ * page is read: a run killed during its first stream resumes the full refresh for all of them. A stream
+ * without a cursor is read whole by every run anyway: its routine full refresh goes on record with its first
+ * page, so a run that fails before reaching it leaves its committed state as it was.
  */
 export async function recordPlans(
   db: Kysely<Database>,
   connectionId: string,
   plans: readonly StreamPlan[],
 ): Promise<void> {
-  for (const plan of plans) await saveEnvelope(db, connectionId, plan.stream.name, plan.read.envelope);
+  for (const plan of plans) {
+    const routine =
+      plan.stream.cursorField === undefined && plan.read.envelope.fullRefresh?.requested !== true;
+    if (!routine) await saveEnvelope(db, connectionId, plan.stream.name, plan.read.envelope);
+  }
 }
 
 /** A run is a full refresh (`runs.full_refresh`) when it carries out one that was asked for, now or by a killed run. */

@@ -255,4 +255,23 @@ describe("runSync", () => {
     expect(run.status).toBe("failed");
     expect(run.error).toMatchObject({ code: "unknown_stream", hint: "Use one of: items." });
   });
+
+  it("leaves a stream without a cursor as it was when the run fails before reaching it", async () => {
+    const data = makeItems(20);
+    const { provider } = fakeProvider({ data, pageSize: 10, streams: ["items", "everything"] });
+    // `everything` has no cursor: every run reads it whole (and records its full refresh with its first page).
+    const { cursorField: _cursor, ...whole } = provider.streams[1]!;
+    const mixed = { ...provider, streams: [provider.streams[0]!, whole] };
+    const destination = new MemoryDestination();
+    expect((await sync(mixed, { destinations: [destination] })).status).toBe("succeeded");
+    const before = await loadStreamState(temp.store.db, temp.connectionId, "everything");
+    expect(before).toMatchObject({ fullRefresh: null });
+
+    // New items make the run write (and fail) in `items`, before it reaches `everything`.
+    data.push(...makeItems(25).slice(20));
+    destination.failOnWrite = destination.writes + 1;
+    const failed = await sync(mixed, { destinations: [destination] });
+    expect(failed.status).toBe("failed");
+    expect(await loadStreamState(temp.store.db, temp.connectionId, "everything")).toEqual(before);
+  });
 });
