@@ -9,29 +9,29 @@ import type {
   EmulatorTruth,
   SyncRecord,
 } from "../../core/index.ts";
-import type { ApiObject, HubSpotEmulator, ObjectTypeName } from "./emulator/index.ts";
+import { defined } from "../../emulator/index.ts";
+import type { ApiObject, HubSpotEmulator } from "./emulator/index.ts";
 import { DEFAULT_OAUTH_SCOPES, startHubSpotEmulator } from "./emulator/index.ts";
 import { CRM_OBJECTS, type CrmObject } from "./objects.ts";
+import { ownersStream } from "./owners.ts";
 
 /** A well-formed private app token that no emulator accepts. */
 const REFUSED_TOKEN = "pat-na1-00000000-0000-4000-8000-0000000000ff";
+const OWNERS = ownersStream.name;
 
 /** Starts the HubSpot emulator; `records` sets the contacts, with 15% as many companies and 30% as many deals. */
 export async function startHubSpotEmulatorHandle(
   options: EmulatorStartOptions = {},
 ): Promise<EmulatorHandle> {
-  const records = options.records;
+  const { seed, port, host, token, records: n } = options;
   const emulator = await startHubSpotEmulator({
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    ...(options.port !== undefined ? { port: options.port } : {}),
-    ...(options.host !== undefined ? { host: options.host } : {}),
-    ...(options.token !== undefined ? { tokens: [options.token] } : {}),
-    ...(records !== undefined
+    ...defined({ seed, port, host, tokens: token === undefined ? undefined : [token] }),
+    ...(n !== undefined
       ? {
           counts: {
-            contacts: records,
-            companies: Math.max(1, Math.ceil(records * 0.15)),
-            deals: Math.max(1, Math.ceil(records * 0.3)),
+            contacts: n,
+            companies: Math.max(1, Math.ceil(n * 0.15)),
+            deals: Math.max(1, Math.ceil(n * 0.3)),
           },
         }
       : {}),
@@ -42,13 +42,17 @@ export async function startHubSpotEmulatorHandle(
     url: emulator.url,
     credentials: { type: "bearer", token: emulator.tokens[0]! },
     rejectedCredentials: { type: "bearer", token: REFUSED_TOKEN },
-    streams: CRM_OBJECTS.map((object) => object.name),
+    streams: [...CRM_OBJECTS.map((object) => object.name), OWNERS],
     async mutate(changes) {
-      for (const [stream, change] of Object.entries(changes)) emulator.mutate(mutationOf(stream, change));
+      for (const [stream, change] of Object.entries(changes)) {
+        const { creates, updates, deletes: archives } = change satisfies EmulatorChange;
+        const counts = defined({ creates, updates, archives });
+        if (stream === OWNERS) emulator.mutateOwners(counts);
+        else emulator.mutate({ type: objectOf(stream).name, ...counts });
+      }
     },
-    async truth(stream) {
-      return hubSpotTruth(emulator, objectOf(stream));
-    },
+    truth: async (stream) =>
+      stream === OWNERS ? ownersTruth(emulator) : hubSpotTruth(emulator, objectOf(stream)),
     async setFaults(faults) {
       emulator.setFaults(faults);
     },
@@ -66,20 +70,10 @@ export async function startHubSpotEmulatorHandle(
 function objectOf(stream: string): CrmObject {
   const object = CRM_OBJECTS.find((candidate) => candidate.name === stream);
   if (!object) {
-    throw new Error(
-      `The HubSpot emulator has no stream "${stream}"; it has ${CRM_OBJECTS.map((o) => o.name).join(", ")}.`,
-    );
+    const known = [...CRM_OBJECTS.map((o) => o.name), OWNERS].join(", ");
+    throw new Error(`The HubSpot emulator has no stream "${stream}"; it has ${known}.`);
   }
   return object;
-}
-
-function mutationOf(stream: string, change: EmulatorChange) {
-  return {
-    type: objectOf(stream).name satisfies ObjectTypeName,
-    ...(change.creates !== undefined ? { creates: change.creates } : {}),
-    ...(change.updates !== undefined ? { updates: change.updates } : {}),
-    ...(change.deletes !== undefined ? { archives: change.deletes } : {}),
-  };
 }
 
 /** The emulator's live records as the connector outputs them, on the fields it vouches for; archived ids. */
@@ -88,6 +82,15 @@ export function hubSpotTruth(emulator: HubSpotEmulator, object: CrmObject): Emul
   const live = new Map<string, SyncRecord>();
   for (const record of truth.records) live.set(record.id, truthRecord(object, record));
   return { live, deleted: new Set(truth.archivedIds) };
+}
+
+/** Active owners as the owners API lists them (the connector keeps them as they are); deactivated ids. */
+function ownersTruth(emulator: HubSpotEmulator): EmulatorTruth {
+  const owners = emulator.owners();
+  return {
+    live: new Map(owners.filter((owner) => !owner.archived).map((owner) => [owner.id, { ...owner }])),
+    deleted: new Set(owners.filter((owner) => owner.archived).map((owner) => owner.id)),
+  };
 }
 
 /**

@@ -45,4 +45,19 @@ describe("owners", () => {
       expect(recordsOf(resumed).map((r) => r.id)).toEqual(recordsOf(pages.slice(k + 1)).map((r) => r.id));
     }
   });
+
+  it("sees new, renamed and deactivated owners on the next read", async () => {
+    const before = new Map(emulator.owners().map((owner) => [owner.id, owner]));
+    const change = emulator.mutateOwners({ creates: 2, updates: 1, archives: 1 });
+    const records = new Map(
+      recordsOf(await readPages(http, "owners", { fullRefresh: true })).map((r) => [String(r.id), r]),
+    );
+    for (const id of change.created) expect(records.get(id)).toMatchObject({ _deleted: false });
+    const [renamed] = change.updated;
+    expect(records.get(renamed!)?.lastName).toBe(emulator.owners().find((o) => o.id === renamed)?.lastName);
+    expect(records.get(renamed!)?.updatedAt).not.toBe(before.get(renamed!)?.updatedAt);
+    expect(records.get(change.archived[0]!)).toMatchObject({ archived: true, _deleted: true });
+    emulator.reset();
+    expect(emulator.owners()).toEqual([...before.values()]);
+  });
 });

@@ -8,15 +8,12 @@ import { booleanParam } from "../../../emulator/params.ts";
 import { type ObjectTypeName, resolveObjectType } from "./catalog.ts";
 import type { Dataset } from "./dataset.ts";
 import { validationError } from "./errors.ts";
-import type { PublicOwner } from "./owners.ts";
 import type { RateLimitConfig } from "./rate-limit.ts";
 
 export { listParam, singleParam } from "../../../emulator/params.ts";
 
 export interface EmulatorContext extends EmulatorCore<RateLimitConfig> {
   dataset: Dataset;
-  /** The account's users, seeded; read-only like HubSpot's owners API. */
-  owners: readonly PublicOwner[];
 }
 
 /** The object type a path segment names, or HubSpot's 400 when it names none. */

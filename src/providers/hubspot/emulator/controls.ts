@@ -3,6 +3,7 @@
  * inspect state, apply changes over time, add properties, set fault knobs and limits, read ground truth.
  */
 import { z } from "zod";
+import type { ChangeCounts } from "../../../emulator/changes.ts";
 import {
   type CoreControls,
   type CoreState,
@@ -35,6 +36,8 @@ export interface GroundTruth {
 export interface EmulatorControls extends CoreControls<RateLimitConfig> {
   state(): EmulatorState;
   mutate(request: MutationRequest): MutationResult;
+  /** New, renamed and deactivated (`archives`) owners, on the records' clock. */
+  mutateOwners(counts: ChangeCounts): Pick<MutationResult, "updated" | "created" | "archived">;
   addProperty(type: ObjectTypeName, property: PropertySpec): PropertyDefinition;
   /** Back to the seeded data; clears rate-limit usage and token expiries and replays the fault sequence. */
   reset(): void;
@@ -82,6 +85,7 @@ export function createControls(ctx: EmulatorContext): EmulatorControls {
       }
       return dataset.mutate(parsed);
     },
+    mutateOwners: (counts) => dataset.mutateOwners(counts),
     addProperty: (type, property) => dataset.addProperty(type, property),
     reset: () => {
       dataset.reset();

@@ -3,8 +3,9 @@
  * and deterministic changes over time. Everything here is a pure function of the seed and the calls made.
  */
 
-import { applyChanges, ChangePicker, LogicalClock } from "../../../emulator/changes.ts";
+import { applyChanges, type ChangeCounts, ChangePicker, LogicalClock } from "../../../emulator/changes.ts";
 import { hash32, keyOf } from "../../../emulator/random.ts";
+import type { SeededTable } from "../../../emulator/table.ts";
 import {
   associationKind,
   definitionOf,
@@ -15,12 +16,15 @@ import {
   type PropertySpec,
 } from "./catalog.ts";
 import { DEFAULT_CLOCK_START, type PropertyValues, updatedProperties } from "./generate.ts";
+import { DEFAULT_OWNER_COUNT, type OwnerFields, ownerTable, updatedOwnerFields } from "./owners.ts";
 import { PropertyGroups } from "./property-groups.ts";
 import { ObjectTable, type StoredRecord } from "./table.ts";
 
 export interface DatasetOptions {
   seed: number;
   counts?: Partial<Record<ObjectTypeName, number>>;
+  /** How many owners (users) the account has (default 8). */
+  owners?: number;
   /** Where the logical clock starts (epoch ms); all seeded times are before it. */
   clockStart?: number;
 }
@@ -66,6 +70,9 @@ export class Dataset {
   private readonly logicalClock: LogicalClock;
   private batches = 0;
   private tables!: Record<ObjectTypeName, ObjectTable>;
+  private readonly ownerCount: number;
+  /** The account's users (read-only through the API); changed by `mutateOwners`. */
+  owners!: SeededTable<OwnerFields>;
   private added!: Record<ObjectTypeName, PropertySpec[]>;
   private reverse = new Map<string, Map<number, number[]>>();
   /** The property groups of each type; reset with the data. */
@@ -75,6 +82,7 @@ export class Dataset {
     this.seed = options.seed >>> 0;
     this.clockStart = options.clockStart ?? DEFAULT_CLOCK_START;
     this.counts = { ...DEFAULT_COUNTS, ...options.counts };
+    this.ownerCount = options.owners ?? DEFAULT_OWNER_COUNT;
     this.logicalClock = new LogicalClock(this.clockStart);
     this.reset();
   }
@@ -87,6 +95,7 @@ export class Dataset {
       companies: new ObjectTable("companies", this.counts.companies, ctx),
       deals: new ObjectTable("deals", this.counts.deals, ctx),
     };
+    this.owners = ownerTable(this.seed, this.ownerCount, this.clockStart);
     this.added = { contacts: [], companies: [], deals: [] };
     this.groups.reset();
     this.reverse.clear();
@@ -207,6 +216,23 @@ export class Dataset {
       created: created.map(String),
       reassociated: reassociated.map(String),
       clock: new Date(this.clock).toISOString(),
+    };
+  }
+
+  /** New users, renamed ones and deactivated ones (`archives`), on the same clock and batches as records. */
+  mutateOwners(counts: ChangeCounts): { updated: string[]; created: string[]; archived: string[] } {
+    const batch = ++this.batches;
+    const changed = applyChanges(this.owners, counts, {
+      seed: this.seed,
+      batch,
+      tick: (stepMs) => this.tick(stepMs),
+      updatedFields: (id, version) => updatedOwnerFields(this.seed, id, version),
+    });
+    const strings = (ids: number[]) => ids.map(String);
+    return {
+      updated: strings(changed.updated),
+      created: strings(changed.created),
+      archived: strings(changed.archived),
     };
   }
 

@@ -1,10 +1,11 @@
 /**
- * The account's owners (its HubSpot users), seeded from the emulator's seed: the same seed and count
- * give the same owners. Read-only, as HubSpot's owners API is. One in five is a deactivated user, which
- * HubSpot lists only with `archived=true` and without a `userId`.
+ * The account's owners (its HubSpot users): the kit's seeded table, so the same seed and count give the same
+ * owners, and changes over time (new users, renames, deactivations) come from the kit too. Read-only through
+ * the API, as HubSpot's owners API is. One in five seeded owners is a deactivated user, which HubSpot lists
+ * only with `archived=true` and without a `userId`.
  */
-
 import { intBetween, keyOf, pick, unit } from "../../../emulator/random.ts";
+import { SeededTable, type TableRecord } from "../../../emulator/table.ts";
 import { FIRST_NAMES, LAST_NAMES } from "./generate.ts";
 
 export const DEFAULT_OWNER_COUNT = 8;
@@ -34,31 +35,70 @@ export interface PublicOwner {
   teams: { id: string; name: string; primary: boolean }[];
 }
 
+export interface OwnerFields {
+  firstName: string;
+  lastName: string;
+  email: string;
+}
+
+const name = (list: readonly string[], seed: number, index: number, salt: number) =>
+  pick(list, seed, keyOf("owner"), index, salt);
+
 /** `count` owners for this seed; the first is always active, so every account has someone to assign. */
-export function seededOwners(seed: number, count: number, clockStart: number): PublicOwner[] {
+export function ownerTable(seed: number, count: number, clockStart: number): SeededTable<OwnerFields> {
   if (!Number.isInteger(count) || count < 0) {
     throw new RangeError(`owners must be a whole number of owners (0 or more), but was ${count}.`);
   }
-  return Array.from({ length: count }, (_, index) => {
-    const firstName = pick(FIRST_NAMES, seed, keyOf("owner"), index, 1);
-    const lastName = pick(LAST_NAMES, seed, keyOf("owner"), index, 2);
-    const archived = index > 0 && unit(seed, keyOf("owner"), index, 3) < 0.2;
+  const seededTimes = (index: number) => {
     const createdAt = clockStart - intBetween(200, 1500, seed, keyOf("owner"), index, 4) * DAY;
-    const updatedAt = createdAt + intBetween(0, 150, seed, keyOf("owner"), index, 5) * DAY;
-    const team = TEAMS[index % TEAMS.length]!;
-    const userId = USER_ID_BASE + index;
-    return {
-      id: String(OWNER_ID_BASE + index),
-      email: `${firstName}.${lastName}${index}@owners.example.com`.toLowerCase(),
-      type: "PERSON",
-      firstName,
-      lastName,
-      ...(archived ? {} : { userId }),
-      userIdIncludingInactive: userId,
-      createdAt: new Date(createdAt).toISOString(),
-      updatedAt: new Date(updatedAt).toISOString(),
-      archived,
-      teams: [{ ...team, primary: true }],
-    };
+    return { createdAt, updatedAt: createdAt + intBetween(0, 150, seed, keyOf("owner"), index, 5) * DAY };
+  };
+  const table = new SeededTable<OwnerFields>({
+    idBase: OWNER_ID_BASE,
+    seededCount: count,
+    seededTimes,
+    generate: (index) => {
+      const [firstName, lastName] = [name(FIRST_NAMES, seed, index, 1), name(LAST_NAMES, seed, index, 2)];
+      return {
+        firstName,
+        lastName,
+        email: `${firstName}.${lastName}${index}@owners.example.com`.toLowerCase(),
+      };
+    },
   });
+  for (let index = 1; index < count; index++) {
+    if (unit(seed, keyOf("owner"), index, 3) < 0.2)
+      table.archive(OWNER_ID_BASE + index, seededTimes(index).updatedAt);
+  }
+  return table;
+}
+
+/** What a change writes: the owner's last name (a marriage, a typo fixed), seeded by its version. */
+export const updatedOwnerFields = (seed: number, id: number, version: number): Partial<OwnerFields> => ({
+  lastName: pick(LAST_NAMES, seed, keyOf("owner-update"), id, version),
+});
+
+/** An owner as the API returns it. */
+export function toPublicOwner({
+  id,
+  fields,
+  createdAt,
+  updatedAt,
+  archivedAt,
+}: TableRecord<OwnerFields>): PublicOwner {
+  const index = id - OWNER_ID_BASE;
+  const userId = USER_ID_BASE + index;
+  return {
+    id: String(id),
+    email: fields.email,
+    type: "PERSON",
+    firstName: fields.firstName,
+    lastName: fields.lastName,
+    ...(archivedAt === undefined ? { userId } : {}),
+    userIdIncludingInactive: userId,
+    createdAt: new Date(createdAt).toISOString(),
+    updatedAt: new Date(updatedAt).toISOString(),
+    archived: archivedAt !== undefined,
+    teams: [{ ...TEAMS[index % TEAMS.length]!, primary: true }],
+  };
 }

@@ -13,7 +13,7 @@ import { createControls, type EmulatorControls } from "./controls.ts";
 import { Dataset } from "./dataset.ts";
 import { hubspotErrors } from "./errors.ts";
 import { hubspotOAuthServer } from "./oauth.ts";
-import { DEFAULT_OWNER_COUNT, type PublicOwner, seededOwners } from "./owners.ts";
+import { type PublicOwner, toPublicOwner } from "./owners.ts";
 import { hubspotRateLimitSpec, type RateLimitConfig, SEARCH } from "./rate-limit.ts";
 import { associationRoutes } from "./routes/associations.ts";
 import { associationV3Routes } from "./routes/associations-v3.ts";
@@ -56,7 +56,7 @@ export interface HubSpotEmulator extends EmulatorControls {
   tokens: readonly string[];
   /** The OAuth server: apps, token lifetimes, expiry and revocation, token-endpoint counters. */
   oauth: OAuthControls;
-  /** The account's owners as the owners API returns them, deactivated ones included. */
+  /** The account's owners as the owners API returns them, deactivated ones included, in id order. */
   owners(): PublicOwner[];
   close(): Promise<void>;
 }
@@ -68,6 +68,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
   const dataset = new Dataset({
     seed,
     ...(options.counts ? { counts: options.counts } : {}),
+    ...(options.owners !== undefined ? { owners: options.owners } : {}),
     ...(options.clockStart !== undefined ? { clockStart: new Date(options.clockStart).getTime() } : {}),
   });
   const core = createEmulatorCore({
@@ -79,11 +80,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     oauth: { server: hubspotOAuthServer, ...(options.oauthApps ? { apps: options.oauthApps } : {}) },
     requestKind: (request) => (request.routeOptions.url?.endsWith("/search") ? SEARCH : "default"),
   });
-  const ctx: EmulatorContext = {
-    ...core,
-    dataset,
-    owners: seededOwners(dataset.seed, options.owners ?? DEFAULT_OWNER_COUNT, dataset.clockStart),
-  };
+  const ctx: EmulatorContext = { ...core, dataset };
   const controls = createControls(ctx);
   const server = await listen(buildApp(ctx, controls), options);
   return {
@@ -92,7 +89,10 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     tokens,
     // The core was built with an OAuth server above.
     oauth: createOAuthControls(ctx.oauth!),
-    owners: () => ctx.owners.map((owner) => structuredClone(owner)),
+    owners: () =>
+      [...Array(dataset.owners.totalCount).keys()].map((k) =>
+        toPublicOwner(dataset.owners.get(dataset.owners.idBase + k)!),
+      ),
   };
 }
 

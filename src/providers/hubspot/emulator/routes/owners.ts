@@ -4,8 +4,9 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { limitParam, pageLink, takePage } from "../../../../emulator/paging.ts";
-import { archivedParam, type EmulatorContext, singleParam } from "../context.ts";
+import { archivedParam, type EmulatorContext, numericId, singleParam } from "../context.ts";
 import { HubSpotApiError, validationError } from "../errors.ts";
+import { type PublicOwner, toPublicOwner } from "../owners.ts";
 
 export const DEFAULT_OWNERS_LIMIT = 100;
 export const MAX_OWNERS_LIMIT = 500;
@@ -16,24 +17,28 @@ type OwnersRequest = FastifyRequest<{
 }>;
 
 /** Registers the owners routes (the client asks for the list with a trailing slash). */
-export function ownerRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
+export function ownerRoutes(app: FastifyInstance, { dataset }: EmulatorContext): void {
+  /** Live or deactivated owners, in id order from `fromId`. */
+  function* owners(archived: boolean, fromId?: number): Generator<PublicOwner> {
+    const table = dataset.owners;
+    for (const id of archived ? table.archivedIds(fromId) : table.liveIds(fromId))
+      yield toPublicOwner(table.get(id)!);
+  }
   const list = async (request: OwnersRequest) => {
-    const archived = archivedParam(request.query.archived);
     const email = singleParam(request.query.email)?.toLowerCase();
     const limit = limitParam(singleParam(request.query.limit), {
       fallback: DEFAULT_OWNERS_LIMIT,
       max: MAX_OWNERS_LIMIT,
     });
-    const after = singleParam(request.query.after);
-    const matching = ctx.owners.filter(
-      (owner) =>
-        owner.archived === archived && (email === undefined || email === "" || owner.email === email),
-    );
     // `after` is the id of the next owner (HubSpot's is opaque too).
-    const start = after === undefined || after === "" ? 0 : matching.findIndex((owner) => owner.id === after);
-    if (start < 0)
+    const after = singleParam(request.query.after);
+    const fromId = after === undefined || after === "" ? undefined : numericId(after);
+    if (after && fromId === undefined)
       throw validationError(`after must be a paging cursor returned by a previous page, but was "${after}".`);
-    const { items: results, next } = takePage(matching.slice(start), limit);
+    const matching = [...owners(archivedParam(request.query.archived), fromId)].filter(
+      (owner) => email === undefined || email === "" || owner.email === email,
+    );
+    const { items: results, next } = takePage(matching, limit);
     if (!next) return { results };
     const link = pageLink(`http://${request.headers.host ?? "localhost"}`, request.url, { after: next.id });
     return { results, paging: { next: { after: next.id, link } } };
@@ -42,18 +47,13 @@ export function ownerRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   app.get("/crm/v3/owners/", list);
 
   app.get("/crm/v3/owners/:ownerId", async (request: OwnersRequest) => {
-    const archived = archivedParam(request.query.archived);
     const idProperty = singleParam(request.query.idProperty) ?? "id";
     if (idProperty !== "id" && idProperty !== "userId") {
       throw validationError(`idProperty must be id or userId, but was "${idProperty}".`);
     }
     const wanted = request.params.ownerId ?? "";
-    const owner = ctx.owners.find(
-      (candidate) =>
-        candidate.archived === archived &&
-        (idProperty === "id"
-          ? candidate.id === wanted
-          : String(candidate.userIdIncludingInactive) === wanted),
+    const owner = [...owners(archivedParam(request.query.archived))].find((candidate) =>
+      idProperty === "id" ? candidate.id === wanted : String(candidate.userIdIncludingInactive) === wanted,
     );
     if (!owner) {
       throw new HubSpotApiError(404, "OBJECT_NOT_FOUND", `No owner with ${idProperty} ${wanted}.`, {
