@@ -1,0 +1,5 @@
+import { WriterRegistry } from "../unified/writers.ts";
+import { hubspotWriters } from "./hubspot/unified/writes.ts";
+
+/** Every built-in provider's unified writers. A provider that writes Common Models adds one line here. */
+export const unifiedWriters = new WriterRegistry([...hubspotWriters]);
