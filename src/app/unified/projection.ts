@@ -4,9 +4,15 @@
  * cache said the stream last changed. A new mapper version maps the stream again from scratch. Reads call it
  * first, so what they serve is never older than the cache; catching up is idempotent, so two requests doing it
  * at once only repeat work.
+ *
+ * Field mappings are applied here too: a fingerprint of the mappings that apply to a stream's models is part of
+ * the stream's version, so a created, changed or deleted mapping re-maps the stream's cached payloads on the
+ * next read, with no request to the provider (and, unlike a new mapper version, without first deleting the
+ * objects, which stay readable meanwhile).
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../store/index.ts";
+import { listFieldMappingsForConnection } from "../../store/repositories/field-mappings.ts";
 import {
   deleteUnifiedObjectsOfStream,
   type NewUnifiedObject,
@@ -17,6 +23,11 @@ import {
   upsertUnifiedObjects,
   writeUnifiedMark,
 } from "../../store/repositories/unified-objects.ts";
+import {
+  applyFieldMappings,
+  type ModelMappingPlan,
+  planFieldMappings,
+} from "../../unified/field-mappings.ts";
 import {
   type CrmModelName,
   type MappedObject,
@@ -51,28 +62,57 @@ export async function catchUpUnifiedObjects(
       )
     : all;
   if (streams.length === 0) return;
-  const [changes, marks] = await Promise.all([
+  const [changes, marks, mappings] = await Promise.all([
     readRecordStreamChanges(db, connection.id),
     readUnifiedMarks(db, connection.id),
+    listFieldMappingsForConnection(db, connection.id),
   ]);
+  const plans = planFieldMappings(mappings, connection);
   for (const stream of streams) {
     const changedAt = changes.get(stream);
     if (changedAt === undefined) continue;
-    const version = registry.versionOf(connection.provider, stream);
+    const mappers = registry.ofStream(connection.provider, stream);
+    const mapperVersion = registry.versionOf(connection.provider, stream);
+    const version = withMappings(mapperVersion, mappers, plans);
     const mark = marks.get(stream);
-    const rebuild = mark === undefined || mark.mapperVersion !== version;
-    if (!rebuild && mark.syncedThrough >= changedAt) continue;
+    // A new mapper may change which objects a record holds: start over. New field mappings only change
+    // the objects' fields: map every record again over the objects in place.
+    const rebuild = mark === undefined || mapperVersionOf(mark.mapperVersion) !== mapperVersion;
+    const remap = !rebuild && mark.mapperVersion !== version;
+    if (!rebuild && !remap && mark.syncedThrough >= changedAt) continue;
     if (rebuild) await deleteUnifiedObjectsOfStream(db, connection.id, stream);
-    await mapStream(db, registry.ofStream(connection.provider, stream), connection.id, stream, {
-      changedAfter: rebuild ? null : mark.syncedThrough,
+    await mapStream(db, mappers, plans, connection.id, stream, {
+      changedAfter: rebuild || remap ? null : mark.syncedThrough,
     });
     await writeUnifiedMark(db, connection.id, stream, { syncedThrough: changedAt, mapperVersion: version });
   }
 }
 
+/** Separates the field mappings' part of a stored version from the mappers' part. */
+const MAPPINGS_MARK = "|field-mappings:";
+
+/** The mappers' version, with the fingerprints of the field mappings of their models when there are any. */
+function withMappings(
+  mapperVersion: string,
+  mappers: readonly UnifiedMapper[],
+  plans: ReadonlyMap<CrmModelName, ModelMappingPlan>,
+): string {
+  const parts = mappers.flatMap((mapper) => {
+    const plan = plans.get(mapper.model);
+    return plan ? [`${mapper.model}=${plan.fingerprint}`] : [];
+  });
+  return parts.length === 0 ? mapperVersion : `${mapperVersion}${MAPPINGS_MARK}${parts.join(",")}`;
+}
+
+function mapperVersionOf(version: string): string {
+  const at = version.indexOf(MAPPINGS_MARK);
+  return at === -1 ? version : version.slice(0, at);
+}
+
 async function mapStream(
   db: Kysely<Database>,
   mappers: readonly UnifiedMapper[],
+  plans: ReadonlyMap<CrmModelName, ModelMappingPlan>,
   connectionId: string,
   stream: string,
   options: { changedAfter: string | null },
@@ -92,7 +132,13 @@ async function mapStream(
     for (const record of records) {
       const payload = JSON.parse(record.payload) as Record<string, unknown>;
       for (const mapper of mappers) {
-        for (const object of mapper.fromRecord(payload, ctx)) {
+        const plan = plans.get(mapper.model);
+        for (const mapped of mapper.fromRecord(payload, ctx)) {
+          // Derived objects (a deal's stage) have no payload of their own for a mapping to read.
+          const object =
+            plan && !mapped.derived
+              ? { ...mapped, fields: applyFieldMappings(mapper.model, mapped.fields, payload, plan) }
+              : mapped;
           const row = toRow(connectionId, stream, mapper.model, object, record);
           if (object.derived) derived.push(row);
           else {

@@ -3,6 +3,7 @@
  * and `/{id}`), served from the records cache for the linked account the `X-Account-Token` names.
  */
 import { z } from "zod";
+import { attachRemoteFields } from "../../app/unified/field-mappings-objects.ts";
 import { type ExpandableField, getUnified, type ListOptions, listUnified } from "../../app/unified/reads.ts";
 import { unifiedMappers } from "../../providers/unified-mappers.ts";
 import type { UnifiedObjectFilters } from "../../store/repositories/unified-objects.ts";
@@ -30,6 +31,7 @@ interface ParsedListQuery {
   modified_before?: string;
   include_deleted_data?: boolean;
   include_remote_data?: boolean;
+  include_remote_fields?: boolean;
   remote_id?: string;
   expand?: ExpandableField[];
   account_id?: string;
@@ -103,6 +105,9 @@ function modelRoutes({ model, operation, filters, expand }: ModelEndpoints) {
       model,
       listOptionsOf(query as unknown as ParsedListQuery),
     );
+    if ((query as unknown as ParsedListQuery).include_remote_fields === true) {
+      await attachRemoteFields({ ...deps, registry: unifiedMappers }, account, model, page.results);
+    }
     return { status: 200, body: page };
   });
   const retrieve = defineRoute({
@@ -119,11 +124,18 @@ function modelRoutes({ model, operation, filters, expand }: ModelEndpoints) {
     errors: ["not_found"],
     errorBody: DetailErrorResponse,
   }).handle(async ({ params, query, account, deps }) => {
-    const parsed = query as unknown as { expand?: ExpandableField[]; include_remote_data?: boolean };
+    const parsed = query as unknown as {
+      expand?: ExpandableField[];
+      include_remote_data?: boolean;
+      include_remote_fields?: boolean;
+    };
     const object = await getUnified(deps.db, unifiedMappers, account, model, params.id, {
       expand: parsed.expand ?? [],
       includeRemoteData: parsed.include_remote_data === true,
     });
+    if (parsed.include_remote_fields === true) {
+      await attachRemoteFields({ ...deps, registry: unifiedMappers }, account, model, [object]);
+    }
     return { status: 200, body: object };
   });
   return [list, retrieve] as const;

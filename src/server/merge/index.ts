@@ -11,10 +11,20 @@ import { type Problem, problemForReply } from "../problem.ts";
 import { registerRoutes } from "../register-routes.ts";
 import type { AnyRoute } from "../route.ts";
 import { crmReadRoutes } from "./crm-reads.ts";
+import { crmWriteRoutes } from "./crm-writes.ts";
+import { fieldMappingMergeRoutes } from "./field-mappings.ts";
 import { linkedAccountRoutes } from "./linked-accounts.ts";
+import { crmMetaRoutes } from "./meta.ts";
 import { passthroughRoutes } from "./passthrough.ts";
 
-export const mergeCrmRoutes = [...linkedAccountRoutes, ...crmReadRoutes, ...passthroughRoutes] as const;
+export const mergeCrmRoutes = [
+  ...linkedAccountRoutes,
+  ...crmReadRoutes,
+  ...crmWriteRoutes,
+  ...crmMetaRoutes,
+  ...passthroughRoutes,
+  ...fieldMappingMergeRoutes,
+] as const;
 
 /** `{detail}` of a problem: its message, with the hint and the first field issues, in one sentence. */
 function detailOf(problem: Problem): string {

@@ -41,7 +41,9 @@ function notYet(name: string) {
 
 export const retrieveOptions = {
   include_remote_data: queryBoolean().optional().describe("Add the provider's raw payload as `remote_data`."),
-  include_remote_fields: notYet("include_remote_fields"),
+  include_remote_fields: queryBoolean()
+    .optional()
+    .describe("Add the provider's fields, custom ones included, and their values as `remote_fields`."),
 };
 
 export const listOptions = {

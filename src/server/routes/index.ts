@@ -9,6 +9,7 @@ import { connectSessionRoutes } from "./connect-sessions.ts";
 import { connectionRoutes } from "./connections.ts";
 import { environmentRoutes } from "./environments.ts";
 import { eventRoutes } from "./events.ts";
+import { fieldMappingRoutes } from "./field-mappings.ts";
 import { healthRoutes } from "./health.ts";
 import { providerRoutes } from "./providers.ts";
 import { recordRoutes } from "./records.ts";
@@ -29,6 +30,7 @@ export const apiRoutes = [
   ...recordRoutes,
   ...eventRoutes,
   ...sqlRoutes,
+  ...fieldMappingRoutes,
 ] as const;
 
 export type ApiRoutes = typeof apiRoutes;

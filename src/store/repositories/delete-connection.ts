@@ -20,6 +20,7 @@ export async function deleteConnectionCascade(db: Kysely<Database>, connectionId
     await trx.deleteFrom("unified_objects").where("connection_id", "=", connectionId).execute();
     await trx.deleteFrom("unified_object_keys").where("connection_id", "=", connectionId).execute();
     await trx.deleteFrom("unified_marks").where("connection_id", "=", connectionId).execute();
+    await trx.deleteFrom("field_mappings").where("connection_id", "=", connectionId).execute();
     await trx.deleteFrom("stream_states").where("connection_id", "=", connectionId).execute();
     await trx.deleteFrom("sync_streams").where("connection_id", "=", connectionId).execute();
     await trx.deleteFrom("syncs").where("connection_id", "=", connectionId).execute();
