@@ -66,13 +66,16 @@ export async function openCrmWorld(provider: ProviderDefinition): Promise<CrmWor
   const emulator = await provider.emulator!({ seed: 11, records: 60, unlimited: true });
   const h = await startHarness({ providers: { [provider.name]: provider }, rateLimit: false });
   const baseUrl = `${await h.app.listen({ port: 0, host: "127.0.0.1" })}/api`;
+  const credentials = emulator.credentials;
+  // A connection is created with a token or key; OAuth2 tokens come only from Connect's flow.
+  if (credentials.type === "oauth2") throw new Error(`${provider.name}'s emulator hands out OAuth2 tokens.`);
   // The emulator's secrets (token, key) must not reach the database or the logs either.
-  for (const [key, value] of Object.entries(emulator.credentials))
+  for (const [key, value] of Object.entries(credentials))
     if (key !== "type" && typeof value === "string") h.secret(value);
   const created = await h.dev.post("/v1/connections", {
     body: {
       provider: provider.name,
-      credentials: emulator.credentials,
+      credentials,
       end_user: { id: `customer-${provider.name}` },
       config: { base_url: emulator.url },
     },

@@ -178,6 +178,19 @@ export const STAGES = [
 export const CHANNELS = ["Email", "Phone", "In person"] as const;
 export const TIERS = ["Gold", "Silver", "Bronze"] as const;
 
+/** OpportunityStage's fields: setup data, read-only through the API. */
+const STAGE_FIELDS = (
+  [
+    { name: "MasterLabel", label: "Master Label", type: "string", length: 255, nillable: false },
+    { name: "ApiName", label: "Api Name", type: "string", length: 255, nillable: false },
+    { name: "IsActive", label: "Is Active", type: "boolean", nillable: false },
+    { name: "IsClosed", label: "Closed", type: "boolean", nillable: false },
+    { name: "IsWon", label: "Won", type: "boolean", nillable: false },
+    { name: "SortOrder", label: "Sort Order", type: "int" },
+    { name: "DefaultProbability", label: "Probability (%)", type: "percent" },
+  ] satisfies FieldSpec[]
+).map((field): FieldSpec => ({ ...field, createable: false, updateable: false }));
+
 const OBJECTS: readonly ObjectSpec[] = [
   {
     name: "Account",
@@ -300,15 +313,7 @@ const OBJECTS: readonly ObjectSpec[] = [
     hasIsDeleted: false,
     readOnly: true,
     addresses: {},
-    fields: [
-      { name: "MasterLabel", label: "Master Label", type: "string", length: 255, nillable: false },
-      { name: "ApiName", label: "Api Name", type: "string", length: 255, nillable: false },
-      { name: "IsActive", label: "Is Active", type: "boolean", nillable: false },
-      { name: "IsClosed", label: "Closed", type: "boolean", nillable: false },
-      { name: "IsWon", label: "Won", type: "boolean", nillable: false },
-      { name: "SortOrder", label: "Sort Order", type: "int" },
-      { name: "DefaultProbability", label: "Probability (%)", type: "percent" },
-    ].map((field): FieldSpec => ({ ...field, createable: false, updateable: false })),
+    fields: STAGE_FIELDS,
   },
 ];
 
