@@ -1,6 +1,7 @@
 /** The paging helpers: each style's page, its "more" signal, and refusals of bad parameters. */
 import { describe, expect, it } from "vitest";
 import {
+  afterIdParam,
   decodeCursor,
   encodeCursor,
   limitParam,
@@ -9,6 +10,7 @@ import {
   offsetPage,
   offsetParam,
   pageLink,
+  requestPageLink,
   takePage,
 } from "./paging.ts";
 import { ParamError } from "./params.ts";
@@ -74,5 +76,24 @@ describe("paging helpers", () => {
     });
     expect(next).toBe("http://127.0.0.1:9/v1/persons?limit=2&start=2");
     expect(linkHeader({ next, prev: undefined })).toBe(`<${next}>; rel="next"`);
+  });
+
+  it("reads an id keyset cursor, refusing one that is not an id", () => {
+    expect(afterIdParam(undefined)).toBeUndefined();
+    expect(afterIdParam("")).toBeUndefined();
+    expect(afterIdParam("9000000101")).toBe(9_000_000_101);
+    for (const bad of ["abc", "0", "-3", "1.5"]) {
+      expect(() => afterIdParam(bad)).toThrow(ParamError);
+    }
+    expect(() => afterIdParam("abc")).toThrow(
+      'after must be a paging cursor returned by a previous page, but was "abc".',
+    );
+  });
+
+  it("links another page of the request being answered, on the host it was sent to", () => {
+    const request = { headers: { host: "127.0.0.1:4010" }, url: "/crm/v3/owners?limit=2" };
+    expect(requestPageLink(request, { after: "41000003" })).toBe(
+      "http://127.0.0.1:4010/crm/v3/owners?limit=2&after=41000003",
+    );
   });
 });

@@ -43,6 +43,19 @@ export function takePage<T>(items: Iterable<T>, limit: number): { items: T[]; ne
   return { items: page, next: undefined };
 }
 
+/**
+ * Keyset paging by id, HubSpot-style: `after` is the id of the next page's first record (what the previous
+ * page's `paging.next.after` said). Undefined when absent (from the first id); not an id is ParamError.
+ */
+export function afterIdParam(raw: string | undefined, name = "after"): number | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id < 1) {
+    throw new ParamError(`${name} must be a paging cursor returned by a previous page, but was "${raw}".`);
+  }
+  return id;
+}
+
 /** An opaque cursor for any JSON position (base64url), as providers with opaque cursors send. */
 export function encodeCursor(position: unknown): string {
   return Buffer.from(JSON.stringify(position)).toString("base64url");
@@ -107,6 +120,14 @@ export function pageLink(
     else link.searchParams.set(name, String(value));
   }
   return link.toString();
+}
+
+/** The link to another page of the request being answered: its URL, on the host it was sent to, with `params` set. */
+export function requestPageLink(
+  request: { headers: { host?: string | undefined }; url: string },
+  params: Record<string, string | number | undefined>,
+): string {
+  return pageLink(`http://${request.headers.host ?? "localhost"}`, request.url, params);
 }
 
 /** An RFC 8288 `Link` header (`<url>; rel="next", …`) for the relations given. */

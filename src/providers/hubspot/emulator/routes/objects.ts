@@ -3,7 +3,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { pageLink, takePage } from "../../../../emulator/paging.ts";
+import { afterIdParam, requestPageLink, takePage } from "../../../../emulator/paging.ts";
 import { type ObjectTypeName, resolveObjectType } from "../catalog.ts";
 import {
   archivedParam,
@@ -46,11 +46,7 @@ export function objectRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
     const limit = parseLimit(query.limit);
     const archived = archivedParam(query.archived);
     const table = dataset.table(type);
-    const after = singleParam(query.after);
-    const fromId = after === undefined || after === "" ? undefined : numericId(after);
-    if (after !== undefined && after !== "" && fromId === undefined) {
-      throw validationError(`after must be a paging cursor returned by a previous page, but was "${after}".`);
-    }
+    const fromId = afterIdParam(singleParam(query.after));
     const names = selectProperties(dataset, type, listParam(query.properties));
     const associationTypes = associationTypesParam(query.associations);
     const ids = archived ? table.archivedIds(fromId) : table.liveIds(fromId);
@@ -59,9 +55,8 @@ export function objectRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
       toApiObject(dataset, type, table.get(id)!, names, associationTypes),
     );
     if (page.next === undefined) return reply.send({ results });
-    const nextAfter = String(page.next);
-    const link = pageLink(`http://${request.headers.host ?? "localhost"}`, request.url, { after: nextAfter });
-    return reply.send({ results, paging: { next: { after: nextAfter, link } } });
+    const after = String(page.next);
+    return reply.send({ results, paging: { next: { after, link: requestPageLink(request, { after }) } } });
   });
 
   app.get("/crm/v3/objects/:objectType/:objectId", async (request: ObjectRequest, reply) => {

@@ -3,8 +3,8 @@
  * `GET /crm/v3/owners/{ownerId}` (by owner id, or by user id with `idProperty=userId`).
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { limitParam, pageLink, takePage } from "../../../../emulator/paging.ts";
-import { archivedParam, type EmulatorContext, numericId, singleParam } from "../context.ts";
+import { afterIdParam, limitParam, requestPageLink, takePage } from "../../../../emulator/paging.ts";
+import { archivedParam, type EmulatorContext, singleParam } from "../context.ts";
 import { HubSpotApiError, validationError } from "../errors.ts";
 import { type PublicOwner, toPublicOwner } from "../owners.ts";
 
@@ -31,17 +31,16 @@ export function ownerRoutes(app: FastifyInstance, { dataset }: EmulatorContext):
       max: MAX_OWNERS_LIMIT,
     });
     // `after` is the id of the next owner (HubSpot's is opaque too).
-    const after = singleParam(request.query.after);
-    const fromId = after === undefined || after === "" ? undefined : numericId(after);
-    if (after && fromId === undefined)
-      throw validationError(`after must be a paging cursor returned by a previous page, but was "${after}".`);
+    const fromId = afterIdParam(singleParam(request.query.after));
     const matching = [...owners(archivedParam(request.query.archived), fromId)].filter(
       (owner) => email === undefined || email === "" || owner.email === email,
     );
     const { items: results, next } = takePage(matching, limit);
     if (!next) return { results };
-    const link = pageLink(`http://${request.headers.host ?? "localhost"}`, request.url, { after: next.id });
-    return { results, paging: { next: { after: next.id, link } } };
+    return {
+      results,
+      paging: { next: { after: next.id, link: requestPageLink(request, { after: next.id }) } },
+    };
   };
   app.get("/crm/v3/owners", list);
   app.get("/crm/v3/owners/", list);
