@@ -33,8 +33,9 @@ async function readAll(stream: string, cursor?: string, limit = 7): Promise<Stre
   const out: StreamRecord[] = [];
   let next: string | null | undefined = cursor;
   do {
+    const after: { cursor?: string } = next ? { cursor: next } : {};
     const page = await h.dev.get("/v1/records", {
-      query: { connection_id: connectionId, stream, limit, ...(next ? { cursor: next } : {}) },
+      query: { connection_id: connectionId, stream, limit, ...after },
     });
     expect(page.data.length).toBeLessThanOrEqual(limit);
     out.push(...(page.data as StreamRecord[]));
