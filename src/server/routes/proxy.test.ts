@@ -266,6 +266,26 @@ describe("refusals (nothing is sent)", () => {
   });
 });
 
+describe("methods and documentation", () => {
+  it("relays HEAD without a body", async () => {
+    const answer = await send("HEAD", "/v1/proxy/echo/items");
+    expect(answer.status).toBe(200);
+    expect(answer.text).toBe("");
+    expect(provider.requests.map((r) => r.method)).toEqual(["HEAD"]);
+  });
+
+  it("is in the OpenAPI document, with its headers", async () => {
+    const doc = (await h.app.inject({ url: "/openapi.json" })).json() as {
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+    };
+    const entry = doc.paths["/v1/proxy/{path}"];
+    expect(Object.keys(entry ?? {}).sort()).toEqual(["delete", "get", "patch", "post", "put"]);
+    expect(entry?.get?.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual(
+      expect.arrayContaining(["path:path", "header:connection-id"]),
+    );
+  });
+});
+
 describe("connection", () => {
   it("needs Connection-Id", async () => {
     const answer = await send("GET", "/v1/proxy/echo", { "connection-id": "" });
