@@ -59,10 +59,11 @@ describe.each(tested.map((provider) => [provider.name, provider] as const))("%s"
   });
 
   describe("lists", () => {
-    it.each(MODELS)(
+    it.for(MODELS)(
       "%s: each object is one cached payload of its stream, each cached payload one object",
-      async (model) => {
-        if (!world.maps(model) || world.derived(model)) return;
+      async (model, { skip }) => {
+        // Skipped for a model the provider does not map, or finds on another model's records (no payload).
+        if (!world.maps(model) || world.derived(model)) skip();
         const cached = await world.cached(model);
         const truth = await world.truth(model);
         // The records cache holds what the emulator holds (the ground the rest stands on).
@@ -212,10 +213,10 @@ describe.each(tested.map((provider) => [provider.name, provider] as const))("%s"
       for (const found of byPhone) expect(phonesOf(found)).toContain(phone);
     });
 
-    it.each(MODELS)(
+    it.for(MODELS)(
       "%s by remote_id, and by when Switchyard stored and changed its copies",
-      async (model) => {
-        if (!world.maps(model)) return;
+      async (model, { skip }) => {
+        if (!world.maps(model)) skip();
         const endpoint = world.endpoint(model);
         const target = all.get(model)![0]!;
         expect((await endpoint.list({ remoteId: target.remoteId })).data.map((o) => o.id)).toEqual([
@@ -228,8 +229,8 @@ describe.each(tested.map((provider) => [provider.name, provider] as const))("%s"
       },
     );
 
-    it("users by email, when the provider maps them", async () => {
-      if (!world.maps("User")) return;
+    it("users by email, when the provider maps them", async ({ skip }) => {
+      if (!world.maps("User")) skip();
       const user = all.get("User")!.find((u) => typeof u.email === "string")!;
       const found = await world.endpoint("User").list({ email: user.email });
       expect(found.data.map((u) => u.id)).toContain(user.id);
@@ -237,21 +238,24 @@ describe.each(tested.map((provider) => [provider.name, provider] as const))("%s"
   });
 
   describe("retrieve and expand", () => {
-    it.each(MODELS)("%s: retrieves each listed object by id, and 404s an unknown one", async (model) => {
-      if (!world.maps(model)) return;
-      const endpoint = world.endpoint(model);
-      for (const listed of all.get(model)!.slice(0, 3)) {
-        const one = await endpoint.retrieve(listed.id!, { includeRemoteData: true });
-        expect(one).toEqual(listed);
-      }
-      const refused = await endpoint.retrieve("00000000-0000-8000-8000-000000000000").then(
-        () => undefined,
-        (error: unknown) => error,
-      );
-      expect(refused).toBeInstanceOf(MergeError);
-      expect((refused as MergeError).statusCode).toBe(404);
-      expect((refused as MergeError).body).toEqual({ detail: expect.any(String) });
-    });
+    it.for(MODELS)(
+      "%s: retrieves each listed object by id, and 404s an unknown one",
+      async (model, { skip }) => {
+        if (!world.maps(model)) skip();
+        const endpoint = world.endpoint(model);
+        for (const listed of all.get(model)!.slice(0, 3)) {
+          const one = await endpoint.retrieve(listed.id!, { includeRemoteData: true });
+          expect(one).toEqual(listed);
+        }
+        const refused = await endpoint.retrieve("00000000-0000-8000-8000-000000000000").then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        expect(refused).toBeInstanceOf(MergeError);
+        expect((refused as MergeError).statusCode).toBe(404);
+        expect((refused as MergeError).body).toEqual({ detail: expect.any(String) });
+      },
+    );
 
     it.each(Object.keys(REFERENCES) as CrmModelName[])(
       "%s: expand replaces each reference by the object it names",
