@@ -5,6 +5,7 @@ import {
   checkForwardedHeaders,
   checkForwardedQuery,
   checkProxyPath,
+  checkRedirect,
   type ProxyRefusalKind,
   ProxyRefusedError,
   relayableHeaders,
@@ -91,11 +92,39 @@ describe("assertUnderBase", () => {
 
   it("names redirects off the base as such", () => {
     expect(
-      refusal(() => assertUnderBase("https://api.example.com/v1", "https://evil.example/", "redirect_off_base")),
+      refusal(() =>
+        assertUnderBase("https://api.example.com/v1", "https://evil.example/", "redirect_off_base"),
+      ),
     ).toBe("redirect_off_base");
     expect(refusal(() => assertUnderBase("https://api.example.com/v1", "/v2/x", "redirect_off_base"))).toBe(
       "redirect_off_base",
     );
+  });
+});
+
+describe("checkRedirect", () => {
+  const base = "https://api.example.com/v1";
+  const from = "https://api.example.com/v1/items";
+
+  it("resolves a redirect within the base URL", () => {
+    expect(checkRedirect(base, from, "/v1/items?page=2").href).toBe(
+      "https://api.example.com/v1/items?page=2",
+    );
+    expect(checkRedirect(base, from, "other").href).toBe("https://api.example.com/v1/other");
+  });
+
+  it.each([
+    "https://evil.example/v1/items",
+    "//evil.example/x",
+    "http://api.example.com/v1/items",
+    "/v2/items",
+    "/v1/../admin",
+  ])("refuses the redirect to %s, naming where it pointed", (location) => {
+    expect(refusal(() => checkRedirect(base, from, location))).toBe("redirect_off_base");
+  });
+
+  it("says where a refused redirect pointed", () => {
+    expect(() => checkRedirect(base, from, "https://evil.example/steal")).toThrow(/evil\.example\/steal/);
   });
 });
 
@@ -106,19 +135,17 @@ describe("checkBaseUrlOverride", () => {
     );
   });
 
-  it.each([
-    "https://evil.example",
-    "http://api.example.com",
-    "https://user:pw@api.example.com",
-    "not a url",
-  ])("refuses %s", (override) => {
-    expect(refusal(() => checkBaseUrlOverride("https://api.example.com", override))).toBe("other_host");
-  });
+  it.each(["https://evil.example", "http://api.example.com", "https://user:pw@api.example.com", "not a url"])(
+    "refuses %s",
+    (override) => {
+      expect(refusal(() => checkBaseUrlOverride("https://api.example.com", override))).toBe("other_host");
+    },
+  );
 
   it("refuses a traversal in the override's path", () => {
-    expect(refusal(() => checkBaseUrlOverride("https://api.example.com", "https://api.example.com/a/%2e%2e"))).toBe(
-      "path_traversal",
-    );
+    expect(
+      refusal(() => checkBaseUrlOverride("https://api.example.com", "https://api.example.com/a/%2e%2e")),
+    ).toBe("path_traversal");
   });
 });
 

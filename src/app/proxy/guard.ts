@@ -168,6 +168,39 @@ export function assertUnderBase(base: string, url: string, kind: ProxyRefusalKin
 }
 
 /**
+ * Checks a provider's redirect (`location`, relative to `from`) before it is followed: it must stay on `base`'s
+ * host and under its path, else ProxyRefusedError (`redirect_off_base`) naming where it pointed. Returns the
+ * absolute URL to follow.
+ */
+export function checkRedirect(base: string, from: string, location: string): URL {
+  let next: URL;
+  try {
+    next = new URL(location, from);
+  } catch {
+    throw new ProxyRefusedError(
+      "redirect_off_base",
+      "The provider answered with a redirect to an invalid URL.",
+      REDIRECT_HINT,
+    );
+  }
+  try {
+    assertUnderBase(base, next.href, "redirect_off_base");
+  } catch (error) {
+    if (!(error instanceof ProxyRefusedError)) throw error;
+    throw new ProxyRefusedError(
+      "redirect_off_base",
+      `The provider answered with a redirect to ${next.host}${next.pathname.slice(0, 100)}, off the connection's base URL; it was not followed.`,
+      REDIRECT_HINT,
+    );
+  }
+  return next;
+}
+
+const REDIRECT_HINT =
+  "Redirects are followed only within the connection's base URL. Ask for the final path directly, or read " +
+  "the provider's documentation for where the resource lives.";
+
+/**
  * The origin a caller's base URL override may name: only the connection's own (a different path prefix on
  * the same host); any other host is refused with `other_host`. Returns the override without a trailing slash.
  */

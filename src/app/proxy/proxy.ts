@@ -16,6 +16,7 @@ import {
   checkForwardedHeaders,
   checkForwardedQuery,
   checkProxyPath,
+  checkRedirect,
   relayableHeaders,
 } from "./guard.ts";
 
@@ -115,8 +116,7 @@ export async function proxyRequest(
           url: response.url,
         };
       }
-      const next = new URL(location, joinPath(base, path));
-      assertUnderBase(base, next.href, "redirect_off_base");
+      const next = checkRedirect(base, joinPath(base, path), location);
       if (redirects >= MAX_PROXY_REDIRECTS) {
         throw new ProviderRequestError(
           provider.displayName,

@@ -121,7 +121,7 @@ export const proxyRouteDocs: readonly AnyRoute[] = (["GET", "POST", "PUT", "PATC
       "Sends the request to `<connection base URL>/<path>` (query string included) with the connection's " +
       "credentials, rate-limit budget and retries, and answers with the provider's status, headers and body. " +
       "Headers named `Switchyard-Proxy-<name>` are forwarded as `<name>`, with Content-Type and Accept. Refused " +
-      "with 400 (`request_invalid`, `details.kind`): absolute URLs, `//host`, `..` in any encoding, " +
+      "with 400 (`request_invalid`): absolute URLs, `//host`, `..` in any encoding, " +
       "backslashes, credential and hop-by-hop headers, base URL overrides to another host, and redirects " +
       "off the base URL. See docs/proxy.md.",
     tags: ["Proxy"],
