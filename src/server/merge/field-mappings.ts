@@ -134,6 +134,7 @@ export const patchFieldMappingMergeRoute = defineRoute({
   response: { 200: FieldMappingInstanceResponse },
   errors: ["argument_invalid", "not_found", "forbidden"],
   errorBody: DetailErrorResponse,
+  example: { body: { remote_field_traversal_path: ["jobtitle"] } },
 }).handle(async ({ params, body, account, deps }) => {
   const mapping = await ownMappingOf(deps.db, account, params.id);
   const changed = await changeMapping(mappingDeps(deps), mapping, {

@@ -159,6 +159,7 @@ export const updateFieldMappingRoute = defineRoute({
   }),
   response: { 200: fieldMappingSchema },
   errors: ["argument_invalid", "not_found"],
+  example: { body: { remote_field_traversal_path: ["jobtitle"] } },
 }).handle(async ({ params, body, caller, deps }) => {
   const mapping = await getFieldMappingIn(deps.db, caller.environmentId, params.id);
   const changed = await changeMapping(mappingDeps(deps), mapping, {
