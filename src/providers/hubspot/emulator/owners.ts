@@ -19,21 +19,8 @@ const TEAMS = [
   { id: "5002", name: "Customer Success" },
 ] as const;
 
-/** An owner as `GET /crm/v3/owners` returns it. */
-export interface PublicOwner {
-  id: string;
-  email: string;
-  type: "PERSON";
-  firstName: string;
-  lastName: string;
-  /** Absent for deactivated users, as in HubSpot. */
-  userId?: number;
-  userIdIncludingInactive: number;
-  createdAt: string;
-  updatedAt: string;
-  archived: boolean;
-  teams: { id: string; name: string; primary: boolean }[];
-}
+/** An owner as `GET /crm/v3/owners` returns it (`userId` is absent for deactivated users, as in HubSpot). */
+export type PublicOwner = ReturnType<typeof toPublicOwner>;
 
 export interface OwnerFields {
   firstName: string;
@@ -79,22 +66,16 @@ export const updatedOwnerFields = (seed: number, id: number, version: number): P
 });
 
 /** An owner as the API returns it. */
-export function toPublicOwner({
-  id,
-  fields,
-  createdAt,
-  updatedAt,
-  archivedAt,
-}: TableRecord<OwnerFields>): PublicOwner {
+export function toPublicOwner({ id, fields, createdAt, updatedAt, archivedAt }: TableRecord<OwnerFields>) {
   const index = id - OWNER_ID_BASE;
   const userId = USER_ID_BASE + index;
   return {
     id: String(id),
     email: fields.email,
-    type: "PERSON",
+    type: "PERSON" as const,
     firstName: fields.firstName,
     lastName: fields.lastName,
-    ...(archivedAt === undefined ? { userId } : {}),
+    ...(archivedAt === undefined ? { userId } : ({} as { userId?: number })),
     userIdIncludingInactive: userId,
     createdAt: new Date(createdAt).toISOString(),
     updatedAt: new Date(updatedAt).toISOString(),
