@@ -15,7 +15,7 @@ import {
   type EmulatorHandle,
   type ProviderDefinition,
 } from "../../src/core/index.ts";
-import { createSyncRunner } from "../../src/scheduler/index.ts";
+import { createScheduler, createStoreSyncQueue, createSyncRunner } from "../../src/scheduler/index.ts";
 import { buildServer } from "../../src/server/app.ts";
 import { type SecretTracker, trackSecrets } from "../../src/server/test-harness.ts";
 import {
@@ -72,6 +72,8 @@ export interface ConnectWorldOptions {
    * token response says (Salesforce's `instance_url`, Pipedrive's `api_domain`). Default: the emulator's URL.
    */
   baseUrl?: false;
+  /** Runs a scheduler in the world, so that syncs triggered or due through the API run (as in `npm start`). */
+  scheduler?: true;
 }
 
 /** Starts the world on `provider`; `close()` stops everything and removes its files. */
@@ -90,6 +92,25 @@ export async function startConnectWorld(
     checkHttp: { maxAttempts: 1, timeoutMs: 5_000 },
     providerSettings: { [provider.name]: settings },
   };
+  const jobDeps = {
+    store,
+    vault: deps.vault,
+    providers: deps.providers,
+    providerSettings: deps.providerSettings,
+  };
+  const runner = createSyncRunner({ store, buildJob: (id, job) => buildSyncJob(jobDeps, id, job) });
+  const stopScheduler = new AbortController();
+  let scheduling: Promise<void> | undefined;
+  if (options.scheduler) {
+    const scheduler = createScheduler({
+      queue: createStoreSyncQueue(store.db),
+      run: runner,
+      concurrency: 2,
+      onError: (error) => logs.push(`scheduler: ${String(error)}`),
+    });
+    deps.scheduler = scheduler;
+    scheduling = scheduler.start(stopScheduler.signal);
+  }
   const app = buildServer(deps, {
     log: { level: "trace", stream: { write: (line: string) => void logs.push(line) } },
   });
@@ -110,13 +131,6 @@ export async function startConnectWorld(
   const token = tokenOf(emulator.credentials);
   const wrongToken = tokenOf(emulator.rejectedCredentials);
   const tracker = trackSecrets(store, dir, logs, [token, wrongToken, OAUTH_CLIENT.clientSecret, devKey]);
-  const jobDeps = {
-    store,
-    vault: deps.vault,
-    providers: deps.providers,
-    providerSettings: deps.providerSettings,
-  };
-  const runner = createSyncRunner({ store, buildJob: (id, job) => buildSyncJob(jobDeps, id, job) });
   return {
     url,
     app,
@@ -147,6 +161,8 @@ export async function startConnectWorld(
       return runner(claim, new AbortController().signal);
     },
     async close() {
+      stopScheduler.abort();
+      await scheduling;
       await app.close();
       await emulator.close();
       await cleanup();

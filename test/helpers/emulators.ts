@@ -2,9 +2,10 @@
  * Test helper (not shipped behaviour): what the shared worlds need of any provider's emulator, through its
  * declaration (`ProviderDefinition.emulator`) and the emulator kit's control API, never its own module.
  */
+
+import { findProvider } from "../../src/app/platform.ts";
 import type { Credentials, EmulatorHandle, ProviderDefinition } from "../../src/core/index.ts";
 import { CONTROL_PREFIX } from "../../src/emulator/control-routes.ts";
-import { findProvider } from "../../src/app/platform.ts";
 import { providers } from "../../src/providers/registry.ts";
 
 /** A registered provider by name, refusing one that declares no emulator. */
