@@ -4,6 +4,7 @@
  */
 import type { ProviderDefinition } from "../../core/index.ts";
 import { defineProvider } from "../kit/index.ts";
+import { hubspotActions } from "./actions.ts";
 import { HUBSPOT_SCOPES } from "./scopes.ts";
 import { hubspotStreams } from "./streams.ts";
 
@@ -49,6 +50,7 @@ const declared = defineProvider({
 
 export const hubspot: ProviderDefinition = {
   ...declared,
+  actions: hubspotActions,
   // Loaded on demand: a server that never starts the emulator does not load it.
   emulator: async (options) => (await import("./emulator-handle.ts")).startHubSpotEmulatorHandle(options),
 };
