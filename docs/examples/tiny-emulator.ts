@@ -98,7 +98,6 @@ export async function startAcmeEmulator(options: AcmeOptions = {}) {
         windows: [{ name: "burst", limit: limits.perTwoSeconds, windowMs: 2000 }],
         headers: (usage) => limitRemainingResetHeaders(usage.burst!),
       }),
-      schema: z.object({ perTwoSeconds: z.number().int().min(1) }).partial(),
     },
     ...(options.faults ? { faults: options.faults } : {}),
     oauth: {

@@ -3,7 +3,7 @@
  * fault plan, OAuth server and error style. Routes and controls receive it; nothing is global.
  */
 import type { FastifyRequest } from "fastify";
-import type { z } from "zod";
+import { z } from "zod";
 import { DEFAULT_ERROR_STYLE, type ErrorStyle } from "./errors.ts";
 import { type FaultConfig, FaultPlan, type FaultSettings } from "./faults.ts";
 import type { OAuthServerConfig } from "./oauth/config.ts";
@@ -15,8 +15,24 @@ import { bearerToken, type CredentialSource, TokenRegistry } from "./tokens.ts";
 export interface RateLimitSpec<RateConfig extends object> {
   config: RateConfig;
   policy(config: RateConfig): RateLimitPolicy;
-  /** Validates `POST /_emulator/rate-limit` bodies. */
-  schema: z.ZodType<Partial<RateConfig>>;
+  /**
+   * Validates `POST /_emulator/rate-limit` bodies. Default: any of the config's keys, a number as a whole
+   * number of at least 1 (a limit, a window), a boolean as a boolean.
+   */
+  schema?: z.ZodType<Partial<RateConfig>>;
+}
+
+/** The default schema of runtime changes to a rate-limit config (see `RateLimitSpec.schema`). */
+export function rateLimitSchemaOf<RateConfig extends object>(
+  config: RateConfig,
+): z.ZodType<Partial<RateConfig>> {
+  const shape = Object.fromEntries(
+    Object.entries(config).map(([key, value]) => [
+      key,
+      typeof value === "boolean" ? z.boolean() : z.number().int().min(1),
+    ]),
+  );
+  return z.strictObject(shape).partial() as unknown as z.ZodType<Partial<RateConfig>>;
 }
 
 export interface EmulatorCoreOptions<RateConfig extends object> {
@@ -57,7 +73,7 @@ export function createEmulatorCore<RateConfig extends object>(
     credentials: options.credentials ?? bearerToken,
     tokens,
     limiter: new RateLimiter(options.rateLimit.config, options.rateLimit.policy),
-    rateLimitSchema: options.rateLimit.schema,
+    rateLimitSchema: options.rateLimit.schema ?? rateLimitSchemaOf(options.rateLimit.config),
     faults: new FaultPlan(options.faults ?? {}, options.seed),
     oauth: options.oauth ? new OAuthState(tokens, options.oauth.server, options.oauth.apps) : undefined,
     requestCounts: new Map(),

@@ -44,7 +44,7 @@ export function takePage<T>(items: Iterable<T>, limit: number): { items: T[]; ne
 }
 
 /**
- * Keyset paging by id, HubSpot-style: `after` is the id of the next page's first record (what the previous
+ * Keyset paging by id: `after` is the id of the next page's first record (what the previous
  * page's `paging.next.after` said). Undefined when absent (from the first id); not an id is ParamError.
  */
 export function afterIdParam(raw: string | undefined, name = "after"): number | undefined {

@@ -3,6 +3,7 @@
  * refused requests not counted, windows starting again after their length, and the provider's headers.
  */
 import { describe, expect, it } from "vitest";
+import { rateLimitSchemaOf } from "./core.ts";
 import { limitRemainingResetHeaders, RateLimiter, type RateLimitPolicy } from "./rate-limit.ts";
 
 interface Limits {
@@ -73,5 +74,21 @@ describe("RateLimiter", () => {
     rateLimiter.reset();
     expect(rateLimiter.take("a").exceeded).toBeUndefined();
     expect(rateLimiter.faultPolicy).toBe("SECOND");
+  });
+});
+
+describe("rateLimitSchemaOf (the default schema of runtime rate-limit changes)", () => {
+  const schema = rateLimitSchemaOf({ perSecond: 10, windowMs: 1000, sendHeaders: false });
+
+  it("takes any of the config's keys: numbers as whole numbers of at least 1, booleans as booleans", () => {
+    expect(schema.parse({ perSecond: 3 })).toEqual({ perSecond: 3 });
+    expect(schema.parse({ windowMs: 500, sendHeaders: true })).toEqual({ windowMs: 500, sendHeaders: true });
+    expect(schema.parse({})).toEqual({});
+  });
+
+  it("refuses a value of the wrong kind and a key the config does not have", () => {
+    for (const bad of [{ perSecond: 0 }, { perSecond: 1.5 }, { sendHeaders: "yes" }, { perMinute: 5 }]) {
+      expect(schema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
   });
 });

@@ -28,7 +28,7 @@ export function convertValue(raw: unknown, type: ColumnType): Converted {
       return { ok: true, value };
     }
     case "boolean": {
-      // Case-insensitive: some APIs send `TRUE` (HubSpot's older properties, CSV-born values).
+      // Case-insensitive: some APIs send `TRUE` (older properties, CSV-born values).
       const text = typeof raw === "string" ? raw.toLowerCase() : raw;
       if (text === true || text === "true") return { ok: true, value: true };
       if (text === false || text === "false") return { ok: true, value: false };

@@ -2,7 +2,6 @@
  * HubSpot's private-app rate limits: a request budget per 10-second window and per day for each app
  * (token), plus the search endpoints' own per-second limit. Emits the X-HubSpot-RateLimit-* headers.
  */
-import { z } from "zod";
 import type { RateLimitSpec } from "../../../emulator/core.ts";
 import type { RateLimitPolicy } from "../../../emulator/rate-limit.ts";
 
@@ -59,21 +58,9 @@ export function hubspotRateLimits(c: RateLimitConfig): RateLimitPolicy {
   };
 }
 
-/** HubSpot's limits for the kit: the defaults with `overrides`, and the shape of runtime changes. */
+/** HubSpot's limits for the kit: the defaults with `overrides` (runtime changes take any of their keys). */
 export function hubspotRateLimitSpec(
   overrides: Partial<RateLimitConfig> = {},
 ): RateLimitSpec<RateLimitConfig> {
-  return {
-    config: { ...DEFAULT_RATE_LIMIT, ...overrides },
-    policy: hubspotRateLimits,
-    schema: z
-      .object({
-        maxPerInterval: z.number().int().min(1),
-        intervalMs: z.number().int().min(1),
-        daily: z.number().int().min(1),
-        searchPerSecond: z.number().int().min(1),
-        searchHeaders: z.boolean(),
-      })
-      .partial(),
-  };
+  return { config: { ...DEFAULT_RATE_LIMIT, ...overrides }, policy: hubspotRateLimits };
 }
