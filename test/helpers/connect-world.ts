@@ -69,7 +69,7 @@ export interface ConnectWorldOptions {
   records?: number;
   /**
    * False: the deployment names no base URL for the provider, so an OAuth connection lives only where the
-   * token response says (Salesforce's `instance_url`, Pipedrive's `api_domain`). Default: the emulator's URL.
+   * token response says (the field the provider's `oauth2.instanceUrlField` names). Default: the emulator's URL.
    */
   baseUrl?: false;
   /** Runs a scheduler in the world, so that syncs triggered or due through the API run (as in `npm start`). */

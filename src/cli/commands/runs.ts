@@ -17,7 +17,7 @@ export function registerRunsCommand(program: Command): void {
         const runs = await listRuns(workspace.store.db, { limit: flags.limit });
         if (flags.json) printJson(runs);
         else if (runs.length === 0)
-          process.stdout.write("No runs yet. Start one with: switchyard sync hubspot --token …\n");
+          process.stdout.write("No runs yet. Start one with: switchyard sync <provider> --token …\n");
         else for (const run of runs) process.stdout.write(`${formatRunLine(run)}\n`);
       } finally {
         await workspace.close();

@@ -22,7 +22,7 @@ export function registerSqlCommand(program: Command): void {
   program
     .command("sql")
     .description("Query the DuckDB warehouse, read-only, as one environment sees it (docs/warehouse.md)")
-    .argument("<query>", 'one SELECT, e.g. "SELECT count(*) FROM hubspot_contacts"')
+    .argument("<query>", 'one SELECT, e.g. "SELECT count(*) FROM <provider>_<stream>"')
     .option("--environment <name>", "whose connections' rows the query sees", "dev")
     .option("--duckdb <file>", "DuckDB file to read (default: <data-dir>/warehouse.duckdb)")
     .option("--data-dir <dir>", "embedded data directory (default: ./.switchyard)")

@@ -41,7 +41,7 @@ export function registerSyncCommand(program: Command): void {
   program
     .command("sync")
     .description("Sync a provider account into the records cache and a DuckDB warehouse")
-    .argument("<provider>", "provider name, e.g. hubspot")
+    .argument("<provider>", `provider name: ${Object.keys(providers).join(", ")}`)
     .option("--token <token>", "API token for the account (stored encrypted; optional once stored)")
     .option("--streams <names>", "comma-separated streams (default: all)", splitList)
     .option("--full-refresh", "re-read everything and mark what is gone as deleted")
