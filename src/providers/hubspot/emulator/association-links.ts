@@ -3,10 +3,11 @@
  * linking either way sets the company on the contact or deal (replacing the one it had), unlinking
  * clears it. Neither moves the record's `updatedAt`, as in HubSpot.
  */
+import { EmulatorError } from "../../../emulator/errors.ts";
 import { type AssociationKind, associationKind, OBJECT_SPECS, type ObjectTypeName } from "./catalog.ts";
 import { numericId } from "./context.ts";
 import type { Dataset } from "./dataset.ts";
-import { HubSpotApiError, validationError } from "./errors.ts";
+import { validationError } from "./errors.ts";
 
 /** Two live records of a pair of types HubSpot associates. */
 export interface AssociationPair {
@@ -58,7 +59,7 @@ export function liveId(dataset: Dataset, kind: AssociationKind, end: "from" | "t
   const type = end === "from" ? kind.from : kind.to;
   const id = numericId(raw);
   if (id !== undefined && dataset.table(type).isLive(id)) return id;
-  throw new HubSpotApiError(404, "OBJECT_NOT_FOUND", `No ${OBJECT_SPECS[type].singular} with id ${raw}.`, {
+  throw new EmulatorError(404, "OBJECT_NOT_FOUND", `No ${OBJECT_SPECS[type].singular} with id ${raw}.`, {
     context: { [`${end}ObjectId`]: [raw] },
   });
 }

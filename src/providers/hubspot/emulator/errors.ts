@@ -1,6 +1,6 @@
 /**
- * HubSpot's error bodies. Handlers throw `HubSpotApiError`; the kit's server renders every error through
- * `hubspotErrors` with a fresh correlation id, the same way every time.
+ * HubSpot's error bodies. Handlers throw the kit's `EmulatorError` (its code is HubSpot's `category`); the
+ * kit's server renders every error through `hubspotErrors` with a fresh correlation id, the same way every time.
  */
 import { defineErrorStyle, EmulatorError } from "../../../emulator/errors.ts";
 
@@ -35,49 +35,33 @@ export interface RateLimitErrorBody {
 
 export type RateLimitPolicy = "TEN_SECONDLY_ROLLING" | "SECONDLY" | "DAILY";
 
-/** An API error a route handler raises; rendered by the server as HubSpot would send it. */
-export class HubSpotApiError extends EmulatorError {
-  constructor(
-    statusCode: number,
-    category: string,
-    message: string,
-    extra: Pick<HubSpotErrorBody, "subCategory" | "context" | "errors"> = {},
-  ) {
-    super(statusCode, category, message, extra);
-  }
-
-  get category(): string {
-    return this.code;
-  }
-}
-
 /** 400 VALIDATION_ERROR, HubSpot's answer to a request it will not run. */
-export function validationError(message: string, errors?: ErrorDetail[]): HubSpotApiError {
-  return new HubSpotApiError(400, "VALIDATION_ERROR", message, errors ? { errors } : {});
+export function validationError(message: string, errors?: ErrorDetail[]): EmulatorError {
+  return new EmulatorError(400, "VALIDATION_ERROR", message, errors ? { errors } : {});
 }
 
 /** 404 OBJECT_NOT_FOUND for a missing (or archived) record. */
-export function objectNotFound(id: string): HubSpotApiError {
-  return new HubSpotApiError(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.", {
+export function objectNotFound(id: string): EmulatorError {
+  return new EmulatorError(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.", {
     context: { id: [id] },
   });
 }
 
 export const authErrors = {
   missing: () =>
-    new HubSpotApiError(
+    new EmulatorError(
       401,
       "INVALID_AUTHENTICATION",
       "Authentication credentials not found. This API supports OAuth 2.0 and private app access tokens; send one as 'Authorization: Bearer <token>'.",
     ),
   invalid: () =>
-    new HubSpotApiError(
+    new EmulatorError(
       401,
       "INVALID_AUTHENTICATION",
       "The access token provided is not valid. Check the private app's access token and try again.",
     ),
   expired: () =>
-    new HubSpotApiError(
+    new EmulatorError(
       401,
       "EXPIRED_AUTHENTICATION",
       "The access token used to make this call has expired. Refresh or rotate it and try again.",
@@ -124,9 +108,9 @@ export const hubspotErrors = defineErrorStyle({
   invalidCredentials: authErrors.invalid,
   expiredCredentials: authErrors.expired,
   rateLimited,
-  internalError: (message) => new HubSpotApiError(500, "INTERNAL_ERROR", message),
+  internalError: (message) => new EmulatorError(500, "INTERNAL_ERROR", message),
   routeNotFound: (method, url) =>
-    new HubSpotApiError(404, "OBJECT_NOT_FOUND", `No route for ${method} ${url}.`),
+    new EmulatorError(404, "OBJECT_NOT_FOUND", `No route for ${method} ${url}.`),
   invalidRequest: (message) => validationError(message),
   htmlPageTitle: "HubSpot - Temporary problem",
 });

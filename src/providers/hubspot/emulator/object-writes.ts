@@ -2,12 +2,14 @@
  * What every object write checks, for single and batch endpoints alike: the body's shape, that each
  * property exists and is writable, the company a new record is associated with, and email uniqueness.
  */
+
 import { z } from "zod";
 import { parseBody as parseRequestBody } from "../../../emulator/body.ts";
+import { EmulatorError } from "../../../emulator/errors.ts";
 import { associationKind, OBJECT_SPECS, type ObjectTypeName } from "./catalog.ts";
 import { numericId } from "./context.ts";
 import type { Dataset } from "./dataset.ts";
-import { type ErrorDetail, HubSpotApiError, hubspotErrors, validationError } from "./errors.ts";
+import { type ErrorDetail, hubspotErrors, validationError } from "./errors.ts";
 import type { PropertyValues } from "./generate.ts";
 import { findRecordId } from "./object-lookup.ts";
 
@@ -106,11 +108,11 @@ export class EmailClaims {
     if (this.type !== "contacts" || typeof email !== "string") return;
     const existing = findRecordId(this.dataset, "contacts", "email", email);
     if (existing !== undefined && existing !== self) {
-      throw new HubSpotApiError(409, "CONFLICT", `Contact already exists. Existing ID: ${existing}`);
+      throw new EmulatorError(409, "CONFLICT", `Contact already exists. Existing ID: ${existing}`);
     }
     const key = email.toLowerCase();
     if (this.claimed.has(key)) {
-      throw new HubSpotApiError(409, "CONFLICT", `Two inputs of the batch set the same email ${email}.`);
+      throw new EmulatorError(409, "CONFLICT", `Two inputs of the batch set the same email ${email}.`);
     }
     this.claimed.add(key);
   }

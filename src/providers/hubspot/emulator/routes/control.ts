@@ -2,14 +2,16 @@
  * HubSpot's data controls beside the kit's `/_emulator/*`: changes over time, custom properties, and the
  * ground truth of a type.
  */
+
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { parseBody } from "../../../../emulator/body.ts";
 import { CONTROL_PREFIX } from "../../../../emulator/control-routes.ts";
+import { EmulatorError } from "../../../../emulator/errors.ts";
 import type { ObjectTypeName } from "../catalog.ts";
 import { objectTypeParam } from "../context.ts";
 import { type EmulatorControls, mutationSchema } from "../controls.ts";
-import { HubSpotApiError, hubspotErrors } from "../errors.ts";
+import { hubspotErrors } from "../errors.ts";
 import { propertyCreateSchema } from "./properties.ts";
 
 const addPropertySchema = propertyCreateSchema.extend({ objectType: z.string() });
@@ -36,7 +38,7 @@ export function hubspotControlRoutes(app: FastifyInstance, controls: EmulatorCon
       const spec = { ...property, ...(options ? { options: options.map((option) => option.value) } : {}) };
       return reply.code(201).send(controls.addProperty(type, spec));
     } catch (error) {
-      throw new HubSpotApiError(
+      throw new EmulatorError(
         409,
         "OBJECT_ALREADY_EXISTS",
         error instanceof Error ? error.message : String(error),

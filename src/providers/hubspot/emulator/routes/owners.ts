@@ -2,10 +2,12 @@
  * `GET /crm/v3/owners/` (paged, filterable by email, `archived=true` for deactivated users) and
  * `GET /crm/v3/owners/{ownerId}` (by owner id, or by user id with `idProperty=userId`).
  */
+
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { EmulatorError } from "../../../../emulator/errors.ts";
 import { afterIdParam, limitParam, requestPageLink, takePage } from "../../../../emulator/paging.ts";
 import { archivedParam, type EmulatorContext, singleParam } from "../context.ts";
-import { HubSpotApiError, validationError } from "../errors.ts";
+import { validationError } from "../errors.ts";
 import { type PublicOwner, toPublicOwner } from "../owners.ts";
 
 export const DEFAULT_OWNERS_LIMIT = 100;
@@ -55,7 +57,7 @@ export function ownerRoutes(app: FastifyInstance, { dataset }: EmulatorContext):
       idProperty === "id" ? candidate.id === wanted : String(candidate.userIdIncludingInactive) === wanted,
     );
     if (!owner) {
-      throw new HubSpotApiError(404, "OBJECT_NOT_FOUND", `No owner with ${idProperty} ${wanted}.`, {
+      throw new EmulatorError(404, "OBJECT_NOT_FOUND", `No owner with ${idProperty} ${wanted}.`, {
         context: { [idProperty]: [wanted] },
       });
     }

@@ -2,11 +2,13 @@
  * `/crm/v3/properties/{objectType}/batch/{read,create,archive}`. Reads and creates report the inputs
  * they could not serve under `errors` with status 207; archive answers 204.
  */
+
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { EmulatorError } from "../../../../emulator/errors.ts";
 import { type BatchError, batchReply } from "../batch.ts";
 import { type EmulatorContext, objectTypeParam } from "../context.ts";
-import { HubSpotApiError } from "../errors.ts";
+
 import { parseBody } from "../object-writes.ts";
 import { createProperty, customPropertyName, propertyCreateSchema } from "./properties.ts";
 
@@ -58,10 +60,10 @@ export function propertyBatchRoutes(app: FastifyInstance, ctx: EmulatorContext):
       try {
         results.push(createProperty(dataset, type, input));
       } catch (error) {
-        if (!(error instanceof HubSpotApiError)) throw error;
+        if (!(error instanceof EmulatorError)) throw error;
         errors.push({
           status: "error",
-          category: error.category,
+          category: error.code,
           message: error.message,
           context: { properties: [input.name] },
         });

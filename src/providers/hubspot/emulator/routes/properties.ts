@@ -1,12 +1,14 @@
 /**
  * `/crm/v3/properties/{objectType}`: read the property definitions; create, update and archive custom ones.
  */
+
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { EmulatorError } from "../../../../emulator/errors.ts";
 import { OBJECT_SPECS, type ObjectTypeName, type PropertyDefinition, type PropertyType } from "../catalog.ts";
 import { type EmulatorContext, objectTypeParam } from "../context.ts";
 import type { Dataset } from "../dataset.ts";
-import { HubSpotApiError, validationError } from "../errors.ts";
+import { validationError } from "../errors.ts";
 import { parseBody } from "../object-writes.ts";
 
 const PROPERTY_TYPES = [
@@ -56,7 +58,7 @@ export function propertyRoutes(app: FastifyInstance, ctx: EmulatorContext): void
       .propertyDefinitions(type)
       .find((candidate) => candidate.name === request.params.propertyName);
     if (!definition) {
-      throw new HubSpotApiError(
+      throw new EmulatorError(
         404,
         "OBJECT_NOT_FOUND",
         `Unable to find property ${request.params.propertyName}.`,
@@ -106,11 +108,7 @@ export function createProperty(
 ): PropertyDefinition {
   if (input.groupName !== undefined) assertGroupExists(dataset, type, input.groupName);
   if (dataset.propertySpec(type, input.name)) {
-    throw new HubSpotApiError(
-      409,
-      "OBJECT_ALREADY_EXISTS",
-      `A property named "${input.name}" already exists.`,
-    );
+    throw new EmulatorError(409, "OBJECT_ALREADY_EXISTS", `A property named "${input.name}" already exists.`);
   }
   return dataset.addProperty(type, {
     name: input.name,
@@ -127,7 +125,7 @@ export function createProperty(
 /** The name of a custom property of the type: 404 when unknown, 400 for HubSpot's own (read-only) ones. */
 export function customPropertyName(dataset: Dataset, type: ObjectTypeName, name: string): string {
   if (!dataset.propertySpec(type, name)) {
-    throw new HubSpotApiError(404, "OBJECT_NOT_FOUND", `Unable to find property ${name}.`);
+    throw new EmulatorError(404, "OBJECT_NOT_FOUND", `Unable to find property ${name}.`);
   }
   if (OBJECT_SPECS[type].properties.some((property) => property.name === name)) {
     throw validationError(`${name} is a HubSpot-defined property of ${type}; its definition is read-only.`);

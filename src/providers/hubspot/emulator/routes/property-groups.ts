@@ -2,10 +2,12 @@
  * `/crm/v3/properties/{objectType}/groups`: list, read, create, update and archive property groups.
  * HubSpot's default groups and groups that still hold properties cannot be archived.
  */
+
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { EmulatorError } from "../../../../emulator/errors.ts";
 import { type EmulatorContext, objectTypeParam } from "../context.ts";
-import { HubSpotApiError, validationError } from "../errors.ts";
+import { validationError } from "../errors.ts";
 import { parseBody } from "../object-writes.ts";
 
 const groupCreateSchema = z.object({
@@ -27,7 +29,7 @@ export function propertyGroupRoutes(app: FastifyInstance, ctx: EmulatorContext):
     const type = objectTypeParam(request.params.objectType);
     const name = request.params.groupName ?? "";
     if (!dataset.groups.get(type, name)) {
-      throw new HubSpotApiError(404, "OBJECT_NOT_FOUND", `Unable to find property group ${name} on ${type}.`);
+      throw new EmulatorError(404, "OBJECT_NOT_FOUND", `Unable to find property group ${name} on ${type}.`);
     }
     return { type, name };
   };
@@ -45,7 +47,7 @@ export function propertyGroupRoutes(app: FastifyInstance, ctx: EmulatorContext):
     const type = objectTypeParam(request.params.objectType);
     const input = parseBody(groupCreateSchema, request.body);
     if (dataset.groups.get(type, input.name)) {
-      throw new HubSpotApiError(
+      throw new EmulatorError(
         409,
         "OBJECT_ALREADY_EXISTS",
         `A property group named "${input.name}" already exists.`,
