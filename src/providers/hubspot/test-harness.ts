@@ -1,8 +1,9 @@
 /**
  * Test helper: reads a HubSpot stream against an emulator through the real HTTP client, collecting pages.
  */
-import type { HttpEvent, ReadContext, StreamPage, StreamState, SyncRecord } from "../../core/index.ts";
+import type { HttpEvent, StreamPage, StreamState } from "../../core/index.ts";
 import { type ClosableHttpClient, createHttpClient } from "../../http/index.ts";
+import { readPages as readStreamPages, recordsOf } from "../kit/test-helpers.ts";
 import type { HubSpotEmulator } from "./emulator/index.ts";
 import { hubspot } from "./index.ts";
 
@@ -32,27 +33,12 @@ export function streamNamed(name: string) {
   return stream;
 }
 
-/** Reads a stream to the end (or `maxPages`), returning every page. */
-export async function readPages(
+/** Reads a stream to the end (or `maxPages`), returning every page (the kit's reader of any stream). */
+export const readPages = (
   http: ClosableHttpClient,
   streamName: string,
   options: { state?: StreamState; fullRefresh: boolean; maxPages?: number },
-): Promise<StreamPage[]> {
-  const ctx: ReadContext = {
-    http,
-    state: options.state,
-    fullRefresh: options.fullRefresh,
-    signal: new AbortController().signal,
-    log: { log: () => {} },
-  };
-  const pages: StreamPage[] = [];
-  for await (const page of streamNamed(streamName).read(ctx)) {
-    pages.push(page);
-    if (options.maxPages !== undefined && pages.length >= options.maxPages) break;
-  }
-  return pages;
-}
+): Promise<StreamPage[]> => readStreamPages(streamNamed(streamName), http, options);
 
-export const recordsOf = (pages: readonly StreamPage[]): SyncRecord[] =>
-  pages.flatMap((page) => page.records);
+export { recordsOf };
 export const lastState = (pages: readonly StreamPage[]): StreamState => pages[pages.length - 1]!.state;
