@@ -16,6 +16,7 @@ import { environmentPrivateNetwork } from "./0009-environment-private-network.ts
 import { unifiedReads } from "./0012-unified-reads.ts";
 import { idempotencyKeys } from "./0013-idempotency-keys.ts";
 import { fieldMappings } from "./0014-field-mappings.ts";
+import { webhookDeliveries } from "./0016-webhook-deliveries.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   "0012_unified_reads": unifiedReads,
   "0013_idempotency_keys": idempotencyKeys,
   "0014_field_mappings": fieldMappings,
+  "0016_webhook_deliveries": webhookDeliveries,
 };
 
 export const migrationProvider: MigrationProvider = {
