@@ -94,7 +94,11 @@ export class WriterRegistry {
 /** Helpers writers share. */
 
 /** The first non-empty entry's `key` of a list of Merge sub-objects (`email_addresses[0].email_address`). */
-export function firstOf(list: unknown, key: string, where?: (item: Record<string, unknown>) => boolean): string | undefined {
+export function firstOf(
+  list: unknown,
+  key: string,
+  where?: (item: Record<string, unknown>) => boolean,
+): string | undefined {
   if (!Array.isArray(list)) return undefined;
   for (const item of list) {
     if (item === null || typeof item !== "object") continue;

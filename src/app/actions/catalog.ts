@@ -14,7 +14,11 @@ function jsonSchemaOf(schema: unknown, io: "input" | "output"): Record<string, u
   const zod = zodSchemaOf(schema);
   // A hand-written validator says nothing about its shape: any JSON value.
   if (!zod) return {};
-  const { $schema: _dialect, ...json } = z.toJSONSchema(zod, { target: "draft-2020-12", io, unrepresentable: "any" });
+  const { $schema: _dialect, ...json } = z.toJSONSchema(zod, {
+    target: "draft-2020-12",
+    io,
+    unrepresentable: "any",
+  });
   return json;
 }
 

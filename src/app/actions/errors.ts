@@ -1,5 +1,5 @@
 /** The typed errors of running actions. */
-import { ProviderRequestError, SwitchyardError } from "../../core/index.ts";
+import { type ProviderRequestError, SwitchyardError } from "../../core/index.ts";
 
 /**
  * The provider refused a write (a 4xx other than 401/403/429): the input was not one it accepts. Carries the
@@ -34,7 +34,11 @@ export class ActionRefusedError extends SwitchyardError {
 }
 
 /** `provider` has no action named `action`. */
-export function unknownActionError(provider: string, action: string, known: readonly string[]): SwitchyardError {
+export function unknownActionError(
+  provider: string,
+  action: string,
+  known: readonly string[],
+): SwitchyardError {
   return new SwitchyardError("not_found", `${provider} has no action "${action}".`, {
     hint: known.length > 0 ? `Its actions are: ${known.join(", ")}.` : `${provider} has no actions yet.`,
     details: { provider, action },

@@ -68,9 +68,13 @@ export async function answerIdempotently<A extends StoredAnswer>(
     );
   }
   if (state.kind === "in_progress") {
-    throw new SwitchyardError("conflict", `A request with the Idempotency-Key "${clip(key)}" is still running.`, {
-      hint: "Wait for it to finish, then retry with the same key to get its answer.",
-    });
+    throw new SwitchyardError(
+      "conflict",
+      `A request with the Idempotency-Key "${clip(key)}" is still running.`,
+      {
+        hint: "Wait for it to finish, then retry with the same key to get its answer.",
+      },
+    );
   }
   if (state.kind === "replay") {
     // The stored answer is one `answer` gave before, so it has its type.

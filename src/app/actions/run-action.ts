@@ -32,7 +32,12 @@ export function findAction(
   const provider = findProvider(providers, providerName);
   const actions = provider.actions ?? [];
   const action = actions.find((candidate) => candidate.name === actionName);
-  if (!action) throw unknownActionError(provider.name, actionName, actions.map((a) => a.name));
+  if (!action)
+    throw unknownActionError(
+      provider.name,
+      actionName,
+      actions.map((a) => a.name),
+    );
   return { provider, action };
 }
 
@@ -61,7 +66,10 @@ export function parseActionInput<I>(action: ActionDefinition<I>, input: unknown,
     }
     return [{ location: "body" as const, path: at, message: issue.message }];
   });
-  throw new RequestInvalidError(issues, `Fix the fields listed in \`errors\`; GET /v1/providers/{provider}/actions shows what ${action.name} takes.`);
+  throw new RequestInvalidError(
+    issues,
+    `Fix the fields listed in \`errors\`; GET /v1/providers/{provider}/actions shows what ${action.name} takes.`,
+  );
 }
 
 /**

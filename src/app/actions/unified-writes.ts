@@ -5,7 +5,7 @@
  * written record goes into the records cache and the unified projection at once, so a read right after
  * returns it; the answer is the object as reads show it, with Merge's warnings for fields not written.
  */
-import { SwitchyardError, type StreamTarget } from "../../core/index.ts";
+import { type StreamTarget, SwitchyardError } from "../../core/index.ts";
 import { RecordsCache } from "../../destinations/records-cache.ts";
 import { prepareRecords } from "../../engine/index.ts";
 import type { ConnectionRow } from "../../store/index.ts";
@@ -44,12 +44,20 @@ export interface UnifiedWriteResult {
 }
 
 /** The provider's writer of the model; not_found when the linked account's provider cannot write it. */
-export function writerFor(writers: WriterRegistry, connection: ConnectionRow, model: WritableModel): UnifiedWriter {
+export function writerFor(
+  writers: WriterRegistry,
+  connection: ConnectionRow,
+  model: WritableModel,
+): UnifiedWriter {
   const writer = writers.find(connection.provider, model);
   if (!writer) {
-    throw new SwitchyardError("not_found", `Writing ${model} objects is not supported for ${connection.provider} linked accounts yet.`, {
-      hint: "The meta endpoints (`GET /api/crm/v1/<model>/meta/post`) say what can be written.",
-    });
+    throw new SwitchyardError(
+      "not_found",
+      `Writing ${model} objects is not supported for ${connection.provider} linked accounts yet.`,
+      {
+        hint: "The meta endpoints (`GET /api/crm/v1/<model>/meta/post`) say what can be written.",
+      },
+    );
   }
   return writer;
 }
@@ -98,7 +106,10 @@ async function finishWrite(
   const output = await runAction(deps, connection, call.action, call.input);
   const record = writer.toRecord({ output, input: call.input, previous });
   const remoteId = await cacheRecord(deps, connection, writer.stream, record);
-  return { model: await readBack(deps, connection, writer.model, remoteId), warnings: ignoredFields(writer, fields) };
+  return {
+    model: await readBack(deps, connection, writer.model, remoteId),
+    warnings: ignoredFields(writer, fields),
+  };
 }
 
 /** Upserts the written record into the records cache, as a sync would; returns its primary key. */
@@ -110,7 +121,11 @@ async function cacheRecord(
 ): Promise<string> {
   const provider = findProvider(deps.providers, connection.provider);
   const stream = provider.streams.find((candidate) => candidate.name === streamName);
-  if (!stream) throw new SwitchyardError("internal", `${provider.name} has no stream "${streamName}" to cache a write in.`);
+  if (!stream)
+    throw new SwitchyardError(
+      "internal",
+      `${provider.name} has no stream "${streamName}" to cache a write in.`,
+    );
   const target: StreamTarget = {
     provider: provider.name,
     stream: stream.name,
@@ -178,7 +193,10 @@ function writeContext(deps: UnifiedWriteDeps, connection: ConnectionRow): WriteC
 /** Fields the request sets that the provider's writer does not write: Merge's warnings, one per field. */
 function ignoredFields(writer: UnifiedWriter, fields: ModelFields): WriteWarning[] {
   return Object.entries(fields)
-    .filter(([name, value]) => value !== undefined && value !== null && !isEmptyList(value) && !writer.fields.includes(name))
+    .filter(
+      ([name, value]) =>
+        value !== undefined && value !== null && !isEmptyList(value) && !writer.fields.includes(name),
+    )
     .map(([name]) => ({
       source: { pointer: `model/${name}` },
       title: "Unsupported Field",

@@ -41,7 +41,11 @@ type Properties = z.infer<typeof properties>;
 /** HubSpot's primary association type ids to a company (HUBSPOT_DEFINED). */
 const PRIMARY_COMPANY_ASSOCIATION: Partial<Record<ObjectType, number>> = { contacts: 1, deals: 5 };
 
-async function create(http: HttpClient, type: ObjectType, input: { properties: Properties; company_id?: string }) {
+async function create(
+  http: HttpClient,
+  type: ObjectType,
+  input: { properties: Properties; company_id?: string },
+) {
   const typeId = PRIMARY_COMPANY_ASSOCIATION[type];
   const associations =
     input.company_id !== undefined && typeId !== undefined
@@ -89,14 +93,20 @@ function action<I>(
 }
 
 export const hubspotActions: readonly ActionDefinition[] = [
-  action("create_contact", "Create a contact", contactInput, (http, input) => create(http, "contacts", input)),
+  action("create_contact", "Create a contact", contactInput, (http, input) =>
+    create(http, "contacts", input),
+  ),
   action("update_contact", "Update a contact's properties", contactUpdate, (http, input) =>
     update(http, "contacts", input),
   ),
-  action("create_company", "Create a company", companyInput, (http, input) => create(http, "companies", input)),
+  action("create_company", "Create a company", companyInput, (http, input) =>
+    create(http, "companies", input),
+  ),
   action("update_company", "Update a company's properties", companyUpdate, (http, input) =>
     update(http, "companies", input),
   ),
   action("create_deal", "Create a deal", dealInput, (http, input) => create(http, "deals", input)),
-  action("update_deal", "Update a deal's properties", dealUpdate, (http, input) => update(http, "deals", input)),
+  action("update_deal", "Update a deal's properties", dealUpdate, (http, input) =>
+    update(http, "deals", input),
+  ),
 ] as readonly ActionDefinition[];

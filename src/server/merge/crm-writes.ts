@@ -40,10 +40,17 @@ type ErrorProblem = z.input<typeof WriteErrorResponse>["errors"][number];
 export function writeErrorBody(error: unknown): z.input<typeof WriteErrorResponse> | undefined {
   let errors: ErrorProblem[] | undefined;
   if (error instanceof ActionRefusedError) {
-    errors = [{ title: `${error.provider} Error`, detail: error.providerMessage, problem_type: "PROVIDER_ERROR" }];
+    errors = [
+      { title: `${error.provider} Error`, detail: error.providerMessage, problem_type: "PROVIDER_ERROR" },
+    ];
   } else if (error instanceof WriteFieldError) {
     errors = [
-      { source: { pointer: `model/${error.field}` }, title: "Invalid Field", detail: error.message, problem_type: "INVALID_FIELD" },
+      {
+        source: { pointer: `model/${error.field}` },
+        title: "Invalid Field",
+        detail: error.message,
+        problem_type: "INVALID_FIELD",
+      },
     ];
   } else if (error instanceof RequestInvalidError) {
     // The provider action's own input checks, on what the request's model became.
@@ -79,7 +86,13 @@ function writeRoutes(model: WritableModel, operation: string) {
     headers: idempotencyHeaders,
     body: writes.createBody,
     response: { 201: writes.response, 400: WriteErrorResponse },
-    errors: ["not_found", "idempotency_key_reused", "conflict", "credentials_rejected", "provider_unavailable"],
+    errors: [
+      "not_found",
+      "idempotency_key_reused",
+      "conflict",
+      "credentials_rejected",
+      "provider_unavailable",
+    ],
     errorBody: DetailErrorResponse,
   }).handle(async ({ body, headers, account, caller, deps }) => {
     const fields = (body as { model: Record<string, unknown> }).model;
@@ -95,7 +108,10 @@ function writeRoutes(model: WritableModel, operation: string) {
       },
       async () => {
         try {
-          return { status: 201 as const, body: answer(await createUnified(writeDepsOf(deps), account, model, fields)) };
+          return {
+            status: 201 as const,
+            body: answer(await createUnified(writeDepsOf(deps), account, model, fields)),
+          };
         } catch (error) {
           const refused = writeErrorBody(error);
           if (refused) return { status: 400 as const, body: refused };
@@ -119,7 +135,13 @@ function writeRoutes(model: WritableModel, operation: string) {
     headers: idempotencyHeaders,
     body: writes.patchBody,
     response: { 200: writes.response, 400: WriteErrorResponse },
-    errors: ["not_found", "idempotency_key_reused", "conflict", "credentials_rejected", "provider_unavailable"],
+    errors: [
+      "not_found",
+      "idempotency_key_reused",
+      "conflict",
+      "credentials_rejected",
+      "provider_unavailable",
+    ],
     errorBody: DetailErrorResponse,
   }).handle(async ({ params, body, headers, account, caller, deps }) => {
     const fields = (body as { model: Record<string, unknown> }).model;

@@ -27,7 +27,10 @@ export const MetaResponse = z
     has_conditional_params: z.boolean(),
     has_required_linked_account_params: z.boolean(),
   })
-  .meta({ id: "crm.MetaResponse", description: "What a write of the model can carry for this linked account." });
+  .meta({
+    id: "crm.MetaResponse",
+    description: "What a write of the model can carry for this linked account.",
+  });
 
 /** The request schema for the account's provider: the model's request fields its writer writes. */
 export function requestSchemaFor(
@@ -37,10 +40,15 @@ export function requestSchemaFor(
 ): JsonSchema {
   const writes = getUnifiedModel("crm", model).writes!;
   const writer = unifiedWriters.find(connection.provider, model);
-  const { $schema: _dialect, $defs, properties, ...rest } = toJsonSchema(
-    kind === "post" ? writes.create : writes.patch,
-    "input",
-  );
+  const converted = toJsonSchema(kind === "post" ? writes.create : writes.patch, "input");
+  // The request model has an id, so it comes out as a `$ref` into `$defs`: take it out as the model itself.
+  const { $schema: _dialect, $ref, $defs: allDefs, ...root } = converted;
+  const defs = { ...(allDefs as Record<string, JsonSchema> | undefined) };
+  const name = typeof $ref === "string" ? $ref.replace("#/$defs/", "") : undefined;
+  const modelSchema = name !== undefined && defs[name] ? defs[name] : root;
+  if (name !== undefined) delete defs[name];
+  const { properties, ...rest } = modelSchema;
+  const $defs = Object.keys(defs).length > 0 ? defs : undefined;
   const all = (properties ?? {}) as Record<string, unknown>;
   const writable = Object.fromEntries(Object.entries(all).filter(([name]) => writer?.fields.includes(name)));
   const required = kind === "post" ? [...(writer?.required ?? [])] : [];
@@ -61,7 +69,8 @@ function metaOf(connection: ConnectionRow, model: WritableModel, kind: "post" | 
     remote_field_classes: {},
     status: {
       linked_account_status: status,
-      can_make_request: status === "COMPLETE" && unifiedWriters.find(connection.provider, model) !== undefined,
+      can_make_request:
+        status === "COMPLETE" && unifiedWriters.find(connection.provider, model) !== undefined,
     },
     has_conditional_params: false,
     has_required_linked_account_params: false,
@@ -96,7 +105,10 @@ function metaRoutes(model: WritableModel, operation: string) {
     errorBody: DetailErrorResponse,
   }).handle(async ({ params, account, deps }) => {
     // Only an object the account has can be patched.
-    await getUnified(deps.db, unifiedMappers, account, model, params.id, { expand: [], includeRemoteData: false });
+    await getUnified(deps.db, unifiedMappers, account, model, params.id, {
+      expand: [],
+      includeRemoteData: false,
+    });
     return { status: 200, body: metaOf(account, model, "patch") };
   });
   return [post, patch] as const;

@@ -72,7 +72,10 @@ async function runFor(
       connectionId: connection.id,
       body: body.input,
     },
-    async () => ({ status: 200 as const, body: { output: await runAction(deps, connection, action.name, body.input) } }),
+    async () => ({
+      status: 200 as const,
+      body: { output: await runAction(deps, connection, action.name, body.input) },
+    }),
   );
 }
 

@@ -25,6 +25,10 @@ export const idempotencyKeys: Migration = {
       .addColumn("expires_at", "text", (c) => c.notNull())
       .addPrimaryKeyConstraint("idempotency_keys_pk", ["environment_id", "key"])
       .execute();
-    await db.schema.createIndex("idempotency_keys_expiry").on("idempotency_keys").column("expires_at").execute();
+    await db.schema
+      .createIndex("idempotency_keys_expiry")
+      .on("idempotency_keys")
+      .column("expires_at")
+      .execute();
   },
 };

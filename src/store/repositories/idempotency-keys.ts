@@ -27,7 +27,10 @@ export type IdempotencyState =
   | { kind: "mismatch" };
 
 /** Claims the key for this request, or says what it already holds. An expired key is claimed anew. */
-export async function claimIdempotencyKey(db: Kysely<Database>, claim: IdempotencyClaim): Promise<IdempotencyState> {
+export async function claimIdempotencyKey(
+  db: Kysely<Database>,
+  claim: IdempotencyClaim,
+): Promise<IdempotencyState> {
   const now = claim.now.toISOString();
   await db
     .deleteFrom("idempotency_keys")
@@ -78,7 +81,11 @@ export async function completeIdempotencyKey(
 }
 
 /** Frees a key whose first request failed before writing, so that a retry runs it again. */
-export async function releaseIdempotencyKey(db: Kysely<Database>, environmentId: string, key: string): Promise<void> {
+export async function releaseIdempotencyKey(
+  db: Kysely<Database>,
+  environmentId: string,
+  key: string,
+): Promise<void> {
   await db
     .deleteFrom("idempotency_keys")
     .where("environment_id", "=", environmentId)

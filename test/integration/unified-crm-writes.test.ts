@@ -1,0 +1,245 @@
+/**
+ * The unified CRM API's writes, as Merge's official SDK makes them (`create`, `partialUpdate`, the meta
+ * endpoints), and the actions route they run through, for every provider with an emulator, read mappers and
+ * unified writers: one suite, unchanged for each (no provider is named here). What was written is checked in
+ * the emulator's truth (the provider's own state), and read back at once through the unified API.
+ */
+import { MergeError } from "@mergeapi/merge-node-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { providers } from "../../src/providers/registry.ts";
+import { unifiedMappers } from "../../src/providers/unified-mappers.ts";
+import { unifiedWriters } from "../../src/providers/unified-writers.ts";
+import type { CrmModelName } from "../../src/unified/mappers.ts";
+import type { WriteContext } from "../../src/unified/writers.ts";
+import { type CrmWorld, listAll, type Obj, openCrmWorld, valuesIn } from "../contract/unified-crm-world.ts";
+
+const WRITTEN: readonly CrmModelName[] = ["Contact", "Account", "Opportunity"];
+const tested = Object.values(providers).filter(
+  (provider) =>
+    provider.emulator !== undefined &&
+    WRITTEN.every(
+      (model) => unifiedMappers.find(provider.name, model) && unifiedWriters.find(provider.name, model),
+    ),
+);
+
+/** The status and body of the Merge error a call throws. */
+async function refusal(call: Promise<unknown>): Promise<{ status?: number; body: unknown }> {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(MergeError);
+  return { status: (error as MergeError).statusCode, body: (error as MergeError).body };
+}
+
+describe.each(tested.map((provider) => [provider.name, provider] as const))("%s", (_name, provider) => {
+  let world: CrmWorld;
+  let account: Obj;
+  let stage: Obj | undefined;
+  const live = async (model: CrmModelName) => (await world.truth(model))!.live;
+
+  beforeAll(async () => {
+    world = await openCrmWorld(provider);
+    account = (await world.merge.crm.accounts.list({ pageSize: 1 })).data[0] as Obj;
+    stage = (await world.merge.crm.stages.list({ pageSize: 5 })).data.find((s) => s.name) as Obj | undefined;
+    expect(account).toBeDefined();
+  }, 180_000);
+
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it("creates a contact at the provider, at its account, and reads it back at once", async () => {
+    const email = `ada.${provider.name}@writes.example`;
+    const before = (await live("Contact")).size;
+    const created = await world.merge.crm.contacts.create({
+      model: {
+        firstName: "Ada",
+        lastName: "Lovelace",
+        emailAddresses: [{ emailAddress: email, emailAddressType: "Work" }],
+        account: account.id!,
+      },
+    });
+    expect(created.errors).toEqual([]);
+    expect(created.model).toMatchObject({ firstName: "Ada", lastName: "Lovelace", account: account.id });
+    const remoteId = created.model.remoteId!;
+    const truth = await live("Contact");
+    expect(truth.size).toBe(before + 1);
+    const values = valuesIn(truth.get(remoteId));
+    expect(values.has(email)).toBe(true);
+    expect(values.has(account.remoteId!)).toBe(true);
+    const read = await world.merge.crm.contacts.retrieve(created.model.id!);
+    expect(read.emailAddresses?.[0]?.emailAddress).toBe(email);
+    const found = await world.merge.crm.contacts.list({ emailAddresses: email });
+    expect(found.data.map((contact) => contact.id)).toEqual([created.model.id]);
+  });
+
+  it("updates only the fields a PATCH names", async () => {
+    const created = await world.merge.crm.contacts.create({
+      model: { firstName: "Grace", lastName: "Hopper" },
+    });
+    const updated = await world.merge.crm.contacts.partialUpdate(created.model.id!, {
+      model: { lastName: "Murray" },
+    });
+    expect(updated.errors).toEqual([]);
+    expect(updated.model).toMatchObject({ id: created.model.id, firstName: "Grace", lastName: "Murray" });
+    expect(valuesIn((await live("Contact")).get(created.model.remoteId!)).has("Murray")).toBe(true);
+    expect((await world.merge.crm.contacts.retrieve(created.model.id!)).lastName).toBe("Murray");
+  });
+
+  it("creates and updates an account", async () => {
+    const created = await world.merge.crm.accounts.create({
+      model: { name: `Analytical Engines ${provider.name}` },
+    });
+    expect(created.model.name).toBe(`Analytical Engines ${provider.name}`);
+    expect(valuesIn((await live("Account")).get(created.model.remoteId!)).has(created.model.name!)).toBe(
+      true,
+    );
+    const renamed = await world.merge.crm.accounts.partialUpdate(created.model.id!, {
+      model: { name: "Difference Engines" },
+    });
+    expect(renamed.model).toMatchObject({ id: created.model.id, name: "Difference Engines" });
+    expect(valuesIn((await live("Account")).get(created.model.remoteId!)).has("Difference Engines")).toBe(
+      true,
+    );
+    expect((await world.merge.crm.accounts.list({ remoteId: created.model.remoteId! })).data[0]?.name).toBe(
+      "Difference Engines",
+    );
+  });
+
+  it("creates an opportunity at a stage and an account, and updates it", async () => {
+    const created = await world.merge.crm.opportunities.create({
+      model: {
+        name: "Babbage deal",
+        amount: 5000,
+        account: account.id!,
+        ...(stage ? { stage: stage.id! } : {}),
+        closeDate: new Date("2030-01-15T00:00:00Z"),
+      },
+    });
+    expect(created.errors).toEqual([]);
+    expect(created.model).toMatchObject({ name: "Babbage deal", amount: 5000, account: account.id });
+    if (stage) expect(created.model.stage).toBe(stage.id);
+    const truth = valuesIn((await live("Opportunity")).get(created.model.remoteId!));
+    expect(truth.has("Babbage deal")).toBe(true);
+    expect(truth.has(account.remoteId!)).toBe(true);
+    const updated = await world.merge.crm.opportunities.partialUpdate(created.model.id!, {
+      model: { name: "Babbage deal, signed" },
+    });
+    expect(updated.model).toMatchObject({ id: created.model.id, name: "Babbage deal, signed", amount: 5000 });
+  });
+
+  it("warns about fields the provider does not write, and writes the rest", async () => {
+    const created = await world.merge.crm.contacts.create({
+      model: { firstName: "Mary", lastName: "Somerville", lastActivityAt: new Date("2024-01-01T00:00:00Z") },
+    });
+    expect(created.model.firstName).toBe("Mary");
+    expect(created.warnings).toEqual([
+      expect.objectContaining({
+        source: { pointer: "model/last_activity_at" },
+        problemType: "UNSUPPORTED_FIELD",
+      }),
+    ]);
+  });
+
+  it("refuses a reference to an object the linked account does not have, naming the field", async () => {
+    const { status, body } = await refusal(
+      world.merge.crm.contacts.create({
+        model: { firstName: "X", lastName: "Y", account: "no-such-account" },
+      }),
+    );
+    expect(status).toBe(400);
+    expect(body).toMatchObject({
+      errors: [{ source: { pointer: "model/account" }, problem_type: "INVALID_FIELD" }],
+    });
+  });
+
+  it("answers a provider's refusal as Merge's 400 with the provider's own message", async () => {
+    // The provider deletes a contact the cache still holds: updating it is refused by the provider.
+    const before = new Set((await live("Contact")).keys());
+    await world.emulator.mutate({ [world.streamOf("Contact")]: { deletes: 1 } });
+    const after = await live("Contact");
+    const gone = [...before].find((id) => !after.has(id))!;
+    const [cached] = (await world.merge.crm.contacts.list({ remoteId: gone })).data;
+    const { status, body } = await refusal(
+      world.merge.crm.contacts.partialUpdate(cached!.id!, { model: { firstName: "Nobody" } }),
+    );
+    expect(status).toBe(400);
+    const [error] = (body as { errors: { title: string; detail: string; problem_type: string }[] }).errors;
+    expect(error).toMatchObject({ problem_type: "PROVIDER_ERROR", title: `${provider.displayName} Error` });
+    expect(error!.detail.length).toBeGreaterThan(0);
+    expect(error!.detail).not.toMatch(/Switchyard|HTTP \d{3}/);
+  });
+
+  it("creates once for retries under one Idempotency-Key, and refuses the key for another body", async () => {
+    const key = `idem-${provider.name}-1`;
+    const model = { firstName: "Charles", lastName: "Babbage" };
+    const before = (await live("Contact")).size;
+    const first = await world.merge.crm.contacts.create({ model }, { headers: { "Idempotency-Key": key } });
+    const again = await world.merge.crm.contacts.create({ model }, { headers: { "Idempotency-Key": key } });
+    expect(again.model.id).toBe(first.model.id);
+    expect((await live("Contact")).size).toBe(before + 1);
+    const { status, body } = await refusal(
+      world.merge.crm.contacts.create(
+        { model: { ...model, lastName: "Other" } },
+        { headers: { "Idempotency-Key": key } },
+      ),
+    );
+    expect(status).toBe(422);
+    expect((body as { detail: string }).detail).toMatch(/Idempotency-Key .* different request/);
+    expect((await live("Contact")).size).toBe(before + 1);
+  });
+
+  it("describes what a POST and a PATCH can carry (meta)", async () => {
+    const post = await world.merge.crm.contacts.metaPostRetrieve();
+    const model = (post.requestSchema as { properties: { model: { properties: Record<string, unknown> } } })
+      .properties.model;
+    expect(Object.keys(model.properties)).toEqual(expect.arrayContaining(["first_name", "last_name"]));
+    expect(model.properties).not.toHaveProperty("remote_fields");
+    expect(post.status).toEqual({ linkedAccountStatus: "COMPLETE", canMakeRequest: true });
+    const accounts = await world.merge.crm.accounts.metaPostRetrieve();
+    const required = (accounts.requestSchema as { properties: { model: { required?: string[] } } }).properties
+      .model.required;
+    expect(required).toContain("name");
+    const [contact] = (await world.merge.crm.contacts.list({ pageSize: 1 })).data;
+    expect((await world.merge.crm.contacts.metaPatchRetrieve(contact!.id!)).hasConditionalParams).toBe(false);
+    expect((await refusal(world.merge.crm.opportunities.metaPatchRetrieve("no-such-id"))).status).toBe(404);
+  });
+
+  it("lists the provider's actions with JSON Schemas, and runs one through the actions route", async () => {
+    const { data } = await world.h.dev.get("/v1/providers/:provider/actions", {
+      params: { provider: provider.name },
+    });
+    const writer = unifiedWriters.find(provider.name, "Contact")!;
+    const noReferences: WriteContext = { remoteIdOf: () => Promise.reject(new Error("no references here")) };
+    const call = await writer.create({ first_name: "Ida", last_name: "Rhodes" }, noReferences);
+    const described = data.find((action) => action.name === call.action);
+    expect(described?.input_schema).toMatchObject({ type: "object" });
+    const before = (await live("Contact")).size;
+    const ran = await world.h.dev.post("/v1/actions/:provider/:action", {
+      params: { provider: provider.name, action: call.action },
+      body: { connection_id: world.connectionId, input: call.input },
+    });
+    expect(ran.output).toBeTruthy();
+    expect((await live("Contact")).size).toBe(before + 1);
+    const bad = await world.h.dev.request("POST", "/v1/actions/:provider/:action", {
+      params: { provider: provider.name, action: call.action },
+      body: { connection_id: world.connectionId, input: { ...call.input, bogus_field: 1 } },
+    });
+    expect(bad.ok).toBe(false);
+    expect(JSON.stringify(bad)).toContain("input.bogus_field");
+    expect((await live("Contact")).size).toBe(before + 1);
+  });
+
+  it("keeps what it wrote through the next sync", async () => {
+    const contacts = await listAll(world.endpoint("Contact"));
+    await world.resync();
+    const again = await listAll(world.endpoint("Contact"));
+    const names = new Set(again.map((contact) => `${contact.firstName} ${contact.lastName}`));
+    for (const name of ["Ada Lovelace", "Grace Murray", "Charles Babbage", "Ida Rhodes"])
+      expect(names.has(name)).toBe(true);
+    // Nothing written twice, nothing lost: the unified list is the provider's live contacts.
+    expect(contacts.length).toBeGreaterThan(0);
+    expect(again.length).toBe((await live("Contact")).size);
+  });
+});
