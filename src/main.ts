@@ -20,7 +20,13 @@ import { buildSyncJob } from "./app/syncs/sync-connection.ts";
 import { createSync } from "./app/syncs/syncs.ts";
 import { openWorkspace, type Workspace } from "./app/workspace.ts";
 import { formatStats } from "./cli/output.ts";
-import { type Credentials, type Destination, describeError, type EmulatorHandle } from "./core/index.ts";
+import {
+  type Credentials,
+  type Destination,
+  describeError,
+  type EmulatorHandle,
+  type ProviderDefinition,
+} from "./core/index.ts";
 import { ensureDemoAccountToken } from "./demo/account-token.ts";
 import {
   type DemoEmulator,
@@ -82,26 +88,15 @@ async function start(): Promise<void> {
   const providerSettings: Record<string, ProviderSettings> = { ...oauthApps };
   const demos: DemoAccount[] = [];
   for (const provider of chosen) {
-    const token = demoToken(provider, DEMO_TOKEN);
-    const emulator = await startDemoEmulator(workspace, provider, {
-      port: ports.get(provider.name)!,
-      seed: 42,
-      records: DEMO_RECORDS,
-      ...(token !== undefined ? { token } : {}),
-    });
-    const connection = await upsertConnection(workspace, {
-      // The dev environment, so that the first dev API key sees the demo's connections and runs.
-      environment: "dev",
-      provider: provider.name,
-      endUserId: DEMO_END_USER,
-      credentials: emulator.handle.credentials,
-      config: { baseUrl: emulator.handle.url },
-    });
-    const accountToken = await ensureDemoAccountToken(workspace, connection);
+    const demo = await openDemoAccount(
+      workspace,
+      provider,
+      ports.get(provider.name)!,
+      oauthApps[provider.name],
+    );
     // Without an OAuth app of its own (docs/connecting-accounts.md), Connect's provider is its emulator.
-    const ownApp = oauthApps[provider.name];
-    if (!ownApp) providerSettings[provider.name] = emulatorOAuthApp(emulator.handle, publicUrl);
-    demos.push({ emulator, connection, accountTokenPath: accountToken.path, ownApp });
+    if (!demo.ownApp) providerSettings[provider.name] = emulatorOAuthApp(demo.emulator.handle, publicUrl);
+    demos.push(demo);
   }
   const warehouse = await createDuckDbDestination({ path: workspace.warehousePath });
   const apiKey = await ensureFirstApiKey(workspace);
@@ -168,6 +163,34 @@ async function start(): Promise<void> {
   };
   process.once("SIGINT", () => void stop());
   process.once("SIGTERM", () => void stop());
+}
+
+/**
+ * Starts the provider's demo emulator (with the data of the previous start) and connects the demo customer's
+ * account to it in the dev environment, so that the first dev API key sees its connection and runs.
+ */
+async function openDemoAccount(
+  workspace: Workspace,
+  provider: ProviderDefinition,
+  port: number,
+  ownApp: ProviderSettings | undefined,
+): Promise<DemoAccount> {
+  const token = demoToken(provider, DEMO_TOKEN);
+  const emulator = await startDemoEmulator(workspace, provider, {
+    port,
+    seed: 42,
+    records: DEMO_RECORDS,
+    ...(token !== undefined ? { token } : {}),
+  });
+  const connection = await upsertConnection(workspace, {
+    environment: "dev",
+    provider: provider.name,
+    endUserId: DEMO_END_USER,
+    credentials: emulator.handle.credentials,
+    config: { baseUrl: emulator.handle.url },
+  });
+  const accountToken = await ensureDemoAccountToken(workspace, connection);
+  return { emulator, connection, accountTokenPath: accountToken.path, ownApp };
 }
 
 /** A demo account's lines of the start-up banner: its emulator, its connection, and how Connect reaches it. */
