@@ -3,3 +3,4 @@ export * from "./issues.ts";
 export * from "./record-fields.ts";
 export * from "./run.ts";
 export * from "./types.ts";
+export * from "./webhooks.ts";

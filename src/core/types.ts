@@ -2,6 +2,7 @@
  * The seams of Switchyard, as types only (no I/O here).
  * A stream yields pages; a destination writes a batch and says when it is committed; the engine moves state.
  */
+import type { ProviderWebhooks } from "./webhooks.ts";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -337,6 +338,8 @@ export interface ProviderDefinition {
    * so loading the definition does not load the emulator.
    */
   emulator?: (options?: EmulatorStartOptions) => Promise<EmulatorHandle>;
+  /** The webhooks it sends and how Switchyard takes them (docs/webhooks-inbound.md); none when absent. */
+  webhooks?: ProviderWebhooks;
 }
 
 // ---------------------------------------------------------------------------------------------------------
