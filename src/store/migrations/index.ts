@@ -17,6 +17,7 @@ import { unifiedReads } from "./0012-unified-reads.ts";
 import { idempotencyKeys } from "./0013-idempotency-keys.ts";
 import { fieldMappings } from "./0014-field-mappings.ts";
 import { webhookDeliveries } from "./0016-webhook-deliveries.ts";
+import { inboundWebhooks } from "./0017-inbound-webhooks.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -32,6 +33,7 @@ export const migrations: Record<string, Migration> = {
   "0013_idempotency_keys": idempotencyKeys,
   "0014_field_mappings": fieldMappings,
   "0016_webhook_deliveries": webhookDeliveries,
+  "0017_inbound_webhooks": inboundWebhooks,
 };
 
 export const migrationProvider: MigrationProvider = {
