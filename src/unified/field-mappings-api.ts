@@ -23,6 +23,15 @@ const traversalPath = z
   .min(1)
   .max(10);
 
+/** Merge's JMESPath post-processing of a mapped value: refused rather than ignored. */
+const unsupportedJmesPath = z
+  .unknown()
+  .refine(
+    (value) => value === undefined || value === null,
+    "`jmes_path` is not supported by Switchyard yet; leave it out.",
+  )
+  .optional();
+
 export const RemoteEndpointInfo = z
   .object({
     method: z.string().describe("The HTTP method of the provider endpoint the field comes from."),
@@ -103,7 +112,7 @@ export const CreateFieldMappingRequest = z
       .min(1)
       .max(50)
       .describe("`Account`, `Contact`, `Opportunity`, `User` or `Stage`."),
-    jmes_path: z.null().optional().describe("Not supported by Switchyard: leave it out."),
+    jmes_path: unsupportedJmesPath,
   })
   .meta({ id: "crm.CreateFieldMappingRequest" });
 
@@ -112,7 +121,7 @@ export const PatchedEditFieldMappingRequest = z
     remote_field_traversal_path: traversalPath.optional(),
     remote_method: z.string().min(1).max(10).optional(),
     remote_url_path: z.string().min(1).max(500).optional(),
-    jmes_path: z.null().optional().describe("Not supported by Switchyard: leave it out."),
+    jmes_path: unsupportedJmesPath,
   })
   .meta({ id: "crm.PatchedEditFieldMappingRequest" });
 

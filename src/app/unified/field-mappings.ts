@@ -111,18 +111,20 @@ export async function remoteFieldsOf(
     const object = mapper.fromRecord(first, ctx).find((candidate) => !candidate.derived)!;
     result.push({
       model,
-      urlPath: urlTemplate(object.remotePath, object.remoteId),
+      urlPath: urlTemplate(object.remotePath),
       fields: discoverRemoteFields(own, declaredColumns(deps, connection.provider, mapper.stream)),
     });
   }
   return result;
 }
 
-/** `/crm/v3/objects/contacts/42` → `/crm/v3/objects/contacts/{id}`. */
-function urlTemplate(path: string, remoteId: string): string {
-  const tail = `/${encodeURIComponent(remoteId)}`;
-  if (path.endsWith(tail)) return `${path.slice(0, -tail.length)}/{id}`;
-  return path.endsWith(`/${remoteId}`) ? `${path.slice(0, -remoteId.length)}{id}` : path;
+/**
+ * `/crm/v3/objects/contacts/42` → `/crm/v3/objects/contacts/{id}`: the object's own segment, the last one, even
+ * when it is not the model's remote id (Salesforce's stages are keyed by name, their path by record id).
+ */
+function urlTemplate(path: string): string {
+  const at = path.lastIndexOf("/");
+  return at === -1 ? path : `${path.slice(0, at)}/{id}`;
 }
 
 export interface MappingInput {
