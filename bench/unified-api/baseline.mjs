@@ -20,9 +20,8 @@ const statements = {
   byId: db.prepare(`${base} ORDER BY id LIMIT ?`),
   byIdAfter: db.prepare(`${base} AND id > ? ORDER BY id LIMIT ?`),
   byModified: db.prepare(`${base} AND modified_at > ? ORDER BY modified_at, id LIMIT ?`),
-  byModifiedAfter: db.prepare(
-    `${base} AND modified_at > ? AND (modified_at > ? OR (modified_at = ? AND id > ?)) ORDER BY modified_at, id LIMIT ?`,
-  ),
+  // Pages after a cursor in the filtered range: the cursor implies the filter, and starts the index range.
+  byModifiedAfter: db.prepare(`${base} AND (modified_at, id) > (?, ?) ORDER BY modified_at, id LIMIT ?`),
 };
 
 const app = Fastify({ logger: false });
@@ -39,14 +38,7 @@ app.get("/contacts", async (request) => {
     rows =
       q.after_id === undefined
         ? statements.byModified.all(q.connection_id, q.modified_after, limit)
-        : statements.byModifiedAfter.all(
-            q.connection_id,
-            q.modified_after,
-            q.after_modified,
-            q.after_modified,
-            q.after_id,
-            limit,
-          );
+        : statements.byModifiedAfter.all(q.connection_id, q.after_modified, q.after_id, limit);
   }
   const more = rows.length === limit;
   if (more) rows.pop();

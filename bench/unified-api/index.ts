@@ -13,16 +13,18 @@
  *
  * Settings (environment): BENCH_CONTACTS, BENCH_MODIFIED_FRACTION (the share of contacts `modified_after`
  * selects, default 0.1), BENCH_CONNECTIONS (default 10), BENCH_DURATION (seconds per side and variant,
- * default 10), BENCH_WARMUP (seconds, default 2), BENCH_VARIANTS (comma-separated names, default all).
+ * default 10), BENCH_WARMUP (seconds, default 2), BENCH_VARIANTS (comma-separated names, default all),
+ * BENCH_KEEP_DIR (a folder to seed once and keep: later runs with the same folder skip the seed, to iterate
+ * on the read path; delete the folder when done, or after changing the projection or the contact count).
  */
 import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { encodeCursor } from "../../src/app/unified/reads.ts";
-import { fromRoot, runScript, spawnNode, waitForJsonLine } from "../lib/child.ts";
+import { fromRoot, spawnNode, waitForJsonLine } from "../lib/child.ts";
 
 const contacts = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
 const modifiedFraction = Number(process.env.BENCH_MODIFIED_FRACTION ?? 0.1);
@@ -30,9 +32,12 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const warmup = Number(process.env.BENCH_WARMUP ?? 2);
 const PAGE_SIZE = 100;
+/** The Node flags of `npm start` (package.json), for both servers. */
+const NODE_FLAGS = ["--max-semi-space-size=4"];
 
 interface Seeded {
   event: "seeded";
+  contacts: number;
   connectionId: string;
   apiKey: string;
   accountToken: string;
@@ -157,48 +162,108 @@ async function checkSamePage(
   }
 }
 
+/**
+ * CPU seconds a process has used (user + system), from /proc (Linux: 100 clock ticks a second); undefined
+ * elsewhere. On a shared machine requests per second swing with the neighbours' load; CPU time per request
+ * of each server much less, so it is reported beside them.
+ */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime are the 14th and 15th fields of the line, the 12th and 13th after the name.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 async function load(
   dir: string,
-  url: string,
+  server: Server,
   paths: string[],
   headers: Record<string, string>,
-): Promise<LoadResult> {
+  seconds = duration,
+): Promise<LoadResult & { cpu_ms_per_request?: number }> {
   const plan = join(dir, "plan.json");
-  writeFileSync(plan, JSON.stringify({ url, headers, paths, connections, duration, warmup }));
-  const result = await runScript<LoadResult>(fromRoot("bench/unified-api/load.mjs"), [plan]);
+  writeFileSync(
+    plan,
+    JSON.stringify({ url: server.url, headers, paths, connections, duration: seconds, warmup }),
+  );
+  const child = spawnNode(fromRoot("bench/unified-api/load.mjs"), [plan]);
+  // The warm-up's requests are not counted: the CPU count starts when the measured part does.
+  let cpuAtStart: number | undefined;
+  const timer = setTimeout(() => {
+    cpuAtStart = cpuSeconds(server.child.pid);
+  }, warmup * 1000);
+  const result = await waitForJsonLine<LoadResult>(child);
+  clearTimeout(timer);
+  const cpuAtEnd = cpuSeconds(server.child.pid);
+  await new Promise((resolve) => child.once("exit", resolve));
   if (result.non2xx > 0 || result.errors > 0) {
-    throw new Error(`${url}: ${result.non2xx} non-2xx answers and ${result.errors} errors under load`);
+    throw new Error(`${server.url}: ${result.non2xx} non-2xx answers and ${result.errors} errors under load`);
   }
+  const cpu =
+    cpuAtStart !== undefined && cpuAtEnd !== undefined && result.requests > 0
+      ? { cpu_ms_per_request: Number((((cpuAtEnd - cpuAtStart) * 1000) / result.requests).toFixed(3)) }
+      : {};
+  return { ...result, ...cpu };
+}
+
+/** The seed's result: from the kept folder when it has one, else from seeding (and kept if asked). */
+async function seededStore(dir: string, keep: boolean): Promise<Seeded> {
+  const saved = join(dir, "seeded.json");
+  if (keep && existsSync(saved)) return JSON.parse(readFileSync(saved, "utf8")) as Seeded;
+  const result = await seed(join(dir, "switchyard.sqlite"));
+  if (keep) writeFileSync(saved, JSON.stringify(result));
   return result;
 }
 
 export async function run(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "bench-unified-api-"));
+  const keep = process.env.BENCH_KEEP_DIR;
+  if (keep) mkdirSync(keep, { recursive: true });
+  const dir = keep ?? mkdtempSync(join(tmpdir(), "bench-unified-api-"));
   const storePath = join(dir, "switchyard.sqlite");
   const servers: Server[] = [];
   try {
-    const seeded = await seed(storePath);
-    // The API runs with the Node flags of `npm start`.
-    const ours = await startServer("bench/unified-api/server.mjs", storePath, ["--max-semi-space-size=4"]);
+    const seeded = await seededStore(dir, keep !== undefined);
+    // Both run with the Node flags of `npm start`.
+    const ours = await startServer("bench/unified-api/server.mjs", storePath, NODE_FLAGS);
     servers.push(ours);
-    const baseline = await startServer("bench/unified-api/baseline.mjs", storePath);
+    const baseline = await startServer("bench/unified-api/baseline.mjs", storePath, NODE_FLAGS);
     servers.push(baseline);
     const headers = { authorization: `Bearer ${seeded.apiKey}`, "x-account-token": seeded.accountToken };
     const wanted = process.env.BENCH_VARIANTS?.split(",");
     const all = variants(seeded).filter((variant) => !wanted || wanted.includes(variant.name));
     for (const variant of all) await checkSamePage(variant, ours, baseline, headers);
+    // A fresh process compiles its hot paths during its first thousands of requests: warm both servers up on
+    // every variant's pages before anything is measured, so the first variant is not charged for it.
+    await load(
+      dir,
+      ours,
+      all.flatMap((variant) => variant.ours),
+      headers,
+      warmup * 2,
+    );
+    await load(
+      dir,
+      baseline,
+      all.flatMap((variant) => variant.baseline),
+      {},
+      warmup * 2,
+    );
     for (const [index, variant] of all.entries()) {
       // Alternate who goes first so neither side always gets the warmer machine.
       const oursFirst = index % 2 === 1;
-      const runOurs = () => load(dir, ours.url, variant.ours, headers);
-      const runBaseline = () => load(dir, baseline.url, variant.baseline, {});
+      const runOurs = () => load(dir, ours, variant.ours, headers);
+      const runBaseline = () => load(dir, baseline, variant.baseline, {});
       const mine = oursFirst ? await runOurs() : undefined;
       const floor = await runBaseline();
       const measured = mine ?? (await runOurs());
       process.stdout.write(
         `${JSON.stringify({
           bench: "unified-api",
-          contacts,
+          contacts: seeded.contacts,
           filter: variant.filter,
           pages: variant.pages,
           p50_ms: measured.p50_ms,
@@ -208,11 +273,13 @@ export async function run(): Promise<void> {
           baseline_ratio: Number((measured.rps / floor.rps).toFixed(3)),
           baseline_p50_ms: floor.p50_ms,
           baseline_p99_ms: floor.p99_ms,
+          cpu_ms_per_request: measured.cpu_ms_per_request,
+          baseline_cpu_ms_per_request: floor.cpu_ms_per_request,
         })}\n`,
       );
     }
   } finally {
     await Promise.all(servers.map(stop));
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -147,6 +147,7 @@ const byModified = await spread("modified_at");
 await store.close();
 print({
   event: "seeded",
+  contacts: count,
   connectionId: connection.id,
   apiKey,
   accountToken,
