@@ -20,6 +20,7 @@ export * from "./repositories/stream-states.ts";
 export * from "./repositories/sync-leases.ts";
 export * from "./repositories/sync-streams.ts";
 export * from "./repositories/syncs.ts";
+export * from "./repositories/webhooks.ts";
 export type { Database } from "./schema.ts";
 export { SEALED_COLUMNS, type SealedColumn } from "./sealed-columns.ts";
 export * from "./transaction.ts";

@@ -3,6 +3,7 @@
  * Timestamps are ISO-8601 UTC strings and JSON columns are text, so that one set of migrations
  * and one query layer serve SQLite and Postgres alike.
  */
+import type { Generated } from "kysely";
 
 export interface EnvironmentsTable {
   id: string;
@@ -190,6 +191,8 @@ export interface UnifiedObjectsTable {
   status: string | null;
   /** JSON text of the mapped fields. */
   fields: string;
+  /** 1 when `fields` holds the fields as checked against the model's schema (migration 0015). */
+  checked: Generated<number>;
 }
 
 /** A value a unified object is matched by exactly (`kind` `email` or `phone`, lower-cased). */
@@ -273,6 +276,10 @@ export interface Database {
   unified_marks: UnifiedMarksTable;
   field_mappings: FieldMappingsTable;
   idempotency_keys: IdempotencyKeysTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  webhook_announced_runs: WebhookAnnouncedRunsTable;
 }
 
 /** The answer a write gave under an `Idempotency-Key`, per environment, until it expires (migration 0013). */
@@ -286,4 +293,67 @@ export interface IdempotencyKeysTable {
   response_body: string | null;
   created_at: string;
   expires_at: string;
+}
+
+/** A product's endpoint for outbound webhooks (migration 0016); secrets are vault-sealed. */
+export interface WebhookEndpointsTable {
+  id: string;
+  environment_id: string;
+  url: string;
+  description: string;
+  /** JSON array of event types; null = every type. */
+  event_types: string | null;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: string | null;
+  enabled: number;
+  disabled_reason: string | null;
+  disabled_at: string | null;
+  failing_since: string | null;
+  exhausted_in_a_row: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One event to send to one endpoint (migration 0016): the outbox the delivery worker drains. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  endpoint_id: string;
+  environment_id: string;
+  event_id: string;
+  event_type: string;
+  connection_id: string | null;
+  ordering_key: string | null;
+  seq: string;
+  message_id: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  last_response_status: string | null;
+  replay_of: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One attempt to deliver (migration 0016): the delivery log. */
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  attempt: number;
+  started_at: string;
+  request_headers: string;
+  response_status: number | null;
+  response_body: string | null;
+  error: string | null;
+  latency_ms: number;
+  next_attempt_at: string | null;
+}
+
+/** Runs whose outcome is in the event log (migration 0016). */
+export interface WebhookAnnouncedRunsTable {
+  run_id: string;
+  announced_at: string;
 }

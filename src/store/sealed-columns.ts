@@ -12,4 +12,6 @@ export interface SealedColumn {
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: "connections", key: "id", column: "credentials" },
   { table: "connect_sessions", key: "id", column: "oauth_pending" },
+  { table: "webhook_endpoints", key: "id", column: "secret" },
+  { table: "webhook_endpoints", key: "id", column: "previous_secret" },
 ];

@@ -16,6 +16,8 @@ import { recordRoutes } from "./records.ts";
 import { runRoutes } from "./runs.ts";
 import { sqlRoutes } from "./sql.ts";
 import { syncRoutes } from "./syncs.ts";
+import { webhookDeliveryRoutes } from "./webhook-deliveries.ts";
+import { webhookEndpointRoutes } from "./webhook-endpoints.ts";
 
 export const apiRoutes = [
   ...healthRoutes,
@@ -31,6 +33,8 @@ export const apiRoutes = [
   ...eventRoutes,
   ...sqlRoutes,
   ...fieldMappingRoutes,
+  ...webhookEndpointRoutes,
+  ...webhookDeliveryRoutes,
 ] as const;
 
 export type ApiRoutes = typeof apiRoutes;

@@ -2,6 +2,8 @@ import type { Kysely, Selectable } from "kysely";
 import { type Page, pageNewestFirst } from "../cursor.ts";
 import { newId, nowIso } from "../ids.ts";
 import type { Database, EventsTable } from "../schema.ts";
+import { inTransaction } from "../transaction.ts";
+import { enqueueWebhookDeliveries } from "./webhooks.ts";
 
 export type EventRow = Selectable<EventsTable>;
 
@@ -14,7 +16,10 @@ export interface NewEvent {
   data: Record<string, unknown>;
 }
 
-/** Appends an event to its environment's log and returns it. */
+/**
+ * Appends an event to its environment's log and returns it, with its outbound webhook deliveries in the
+ * same transaction (the log is the outbox; see repositories/webhooks.ts).
+ */
 export async function appendEvent(db: Kysely<Database>, event: NewEvent): Promise<EventRow> {
   const row: EventRow = {
     id: newId("evt"),
@@ -24,7 +29,10 @@ export async function appendEvent(db: Kysely<Database>, event: NewEvent): Promis
     data: JSON.stringify(event.data),
     created_at: nowIso(),
   };
-  await db.insertInto("events").values(row).execute();
+  await inTransaction(db, async (trx) => {
+    await trx.insertInto("events").values(row).execute();
+    await enqueueWebhookDeliveries(trx, row);
+  });
   return row;
 }
 
