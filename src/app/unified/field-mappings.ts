@@ -165,7 +165,8 @@ function checkRemote(
     throw invalid(
       `No remote field of ${model} at ${JSON.stringify(input.traversalPath)}.`,
       ofModel.length === 0
-        ? "Remote fields are found in the synced records: run a sync of the connection first, then list GET /remote-fields."
+        ? `No remote fields of ${model} are known: its stream has no synced records yet (run a sync first), or its ` +
+            "objects are found on other records (as HubSpot's stages on deals), which mappings cannot read."
         : "Use a field_traversal_path that GET /remote-fields lists (custom fields included).",
     );
   }
