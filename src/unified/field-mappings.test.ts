@@ -7,6 +7,7 @@ import {
   targetProblem,
   valueAtPath,
 } from "./field-mappings.ts";
+import { CreateFieldMappingRequest } from "./field-mappings-api.ts";
 import { discoverRemoteFields, leafFields } from "./field-mappings-remote-fields.ts";
 
 function mapping(extra: Partial<FieldMapping>): FieldMapping {
@@ -166,5 +167,25 @@ describe("remote fields", () => {
   it("keeps lists whole and stops walking nested objects at depth 3", () => {
     const leaves = leafFields({ a: { b: { c: { d: 1 } } }, l: [{ x: 1 }], e: {} });
     expect(leaves.map(([path]) => path.join("."))).toEqual(["a.b.c", "l", "e"]);
+  });
+});
+
+describe("CreateFieldMappingRequest", () => {
+  const body = {
+    target_field_name: "color",
+    target_field_description: "",
+    remote_field_traversal_path: ["color"],
+    remote_method: "GET",
+    remote_url_path: "/contacts/{id}",
+    common_model_name: "Contact",
+  };
+  it("takes Merge's body, and refuses a jmes_path saying it is not supported", () => {
+    expect(CreateFieldMappingRequest.safeParse(body).success).toBe(true);
+    const refused = CreateFieldMappingRequest.safeParse({ ...body, jmes_path: "a.b" });
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0]?.message).toContain("not supported");
+    expect(CreateFieldMappingRequest.safeParse({ ...body, remote_field_traversal_path: [] }).success).toBe(
+      false,
+    );
   });
 });

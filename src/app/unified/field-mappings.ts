@@ -333,7 +333,9 @@ export async function targetFieldsOf(
   const plans = planFieldMappings(all, connection);
   const targets = new Map<string, TargetField>();
   for (const mapping of all) {
-    if (mapping.connectionId !== null) continue;
+    // Overrides of Common Model fields add no target field.
+    if (mapping.connectionId !== null || overridableFields(mapping.model).has(mapping.targetFieldName))
+      continue;
     const key = `${mapping.model}\u0000${mapping.targetFieldName}`;
     const mapped = plans.get(mapping.model)?.targets.some((t) => t.name === mapping.targetFieldName) ?? false;
     const previous = targets.get(key);
