@@ -18,6 +18,7 @@ import {
 } from "./app/provider-settings.ts";
 import { buildSyncJob } from "./app/syncs/sync-connection.ts";
 import { createSync } from "./app/syncs/syncs.ts";
+import { outboundWebhookWorker } from "./app/webhooks/outbound.ts";
 import { openWorkspace, type Workspace } from "./app/workspace.ts";
 import { formatStats } from "./cli/output.ts";
 import {
@@ -138,6 +139,11 @@ async function start(): Promise<void> {
 
   const abort = new AbortController();
   const scheduling = scheduler.start(abort.signal);
+  // Outbound webhooks (docs/webhooks.md): finished runs into the event log, events to the product's endpoints.
+  const webhooks = { db: workspace.store.db, vault: workspace.vault };
+  const delivering = outboundWebhookWorker(webhooks, {
+    onError: (error) => console.error(describeError(error).message),
+  }).run(abort.signal);
   for (const demo of demos) {
     const demoSync = demoSyncs.get(demo.connection.id)!;
     if (demoSync.enabled) await scheduler.triggerNow(demoSync.id, { fullRefresh: !demo.emulator.continuous });
@@ -153,6 +159,7 @@ async function start(): Promise<void> {
   const stop = async () => {
     abort.abort();
     await scheduling;
+    await delivering;
     await server.close();
     for (const demo of demos) {
       await demo.emulator.save();
