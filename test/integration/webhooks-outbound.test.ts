@@ -6,9 +6,14 @@
  */
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
-import { outboundWebhookWorker } from "../../src/app/webhooks/outbound.ts";
 import { syncConnection } from "../../src/app/syncs/sync-connection.ts";
-import { type RecordedRequest, sendJson, startTestServer, type TestServer } from "../../src/http/test-server.ts";
+import { outboundWebhookWorker } from "../../src/app/webhooks/outbound.ts";
+import {
+  type RecordedRequest,
+  sendJson,
+  startTestServer,
+  type TestServer,
+} from "../../src/http/test-server.ts";
 import { harnessPerTest } from "../../src/server/test-harness.ts";
 import { appendEvent, setEnvironmentPrivateNetwork } from "../../src/store/index.ts";
 import type { DeliveryWorker } from "../../src/webhooks/outbound/index.ts";
@@ -84,7 +89,10 @@ function bodyOf(request: RecordedRequest): Received {
 
 function headersOf(request: RecordedRequest): Record<string, string> {
   return Object.fromEntries(
-    ["webhook-id", "webhook-timestamp", "webhook-signature"].map((name) => [name, String(request.headers[name])]),
+    ["webhook-id", "webhook-timestamp", "webhook-signature"].map((name) => [
+      name,
+      String(request.headers[name]),
+    ]),
   );
 }
 
@@ -162,7 +170,10 @@ describe("outbound webhooks", () => {
     const connectionId = await connect("customer-1");
     const workspace = { store: h.store, vault: h.deps.vault, providers: h.deps.providers };
     await syncConnection(workspace, connectionId, { streams: ["items"] });
-    const firstTwo = await until(() => server.requests.length >= 2 && server.requests.map(bodyOf), "2 events");
+    const firstTwo = await until(
+      () => server.requests.length >= 2 && server.requests.map(bodyOf),
+      "2 events",
+    );
     expect(firstTwo.map((event) => event.type)).toEqual(["sync.completed", "records.changed"]);
     expect(firstTwo[0]!.data).toMatchObject({
       connection_id: connectionId,
@@ -180,7 +191,10 @@ describe("outbound webhooks", () => {
     items[1]!.deleted = true;
     items.push({ ...items[2]!, id: "item-new" });
     await syncConnection(workspace, connectionId, { streams: ["items"], fullRefresh: true });
-    const next = await until(() => server.requests.length >= 4 && server.requests.slice(2).map(bodyOf), "4 events");
+    const next = await until(
+      () => server.requests.length >= 4 && server.requests.slice(2).map(bodyOf),
+      "4 events",
+    );
     expect(next[1]!.data).toMatchObject({
       added: ["item-new"],
       updated: [items[0]!.id],
@@ -220,7 +234,9 @@ describe("outbound webhooks", () => {
     await until(() => accepted(server, (n) => statuses[n]!).length >= 24, "every event");
     const received = accepted(server, (n) => statuses[n]!).map(bodyOf);
     for (const connectionId of connections) {
-      const order = received.filter((event) => event.data.connection_id === connectionId).map((e) => e.data.seq);
+      const order = received
+        .filter((event) => event.data.connection_id === connectionId)
+        .map((e) => e.data.seq);
       expect(order, connectionId).toEqual(sent.get(connectionId));
     }
     const endpoints = await h.dev.get("/v1/webhook-endpoints");
@@ -297,7 +313,11 @@ describe("outbound webhooks", () => {
     expect(detail.attempts_log[1]!.latency_ms).toBeGreaterThanOrEqual(0);
 
     const replay = await h.dev.post("/v1/webhook-deliveries/:id/replay", { params: { id: delivery!.id } });
-    expect(replay).toMatchObject({ replay_of: delivery!.id, webhook_id: detail.webhook_id, status: "pending" });
+    expect(replay).toMatchObject({
+      replay_of: delivery!.id,
+      webhook_id: detail.webhook_id,
+      status: "pending",
+    });
     const replayed = await until(() => server.requests[2], "the replay");
     expect(replayed.headers["webhook-id"]).toBe(detail.webhook_id);
     expect(replayed.body).toBe(detail.request_body);
@@ -306,7 +326,12 @@ describe("outbound webhooks", () => {
 
   it("refuses private addresses at creation without private network, and again at delivery", async () => {
     await setEnvironmentPrivateNetwork(h.store.db, h.environments.prod.id, false);
-    for (const url of ["http://127.0.0.1:9/hooks", "http://10.0.0.8/hooks", "http://[::1]/x", "http://169.254.169.254/"]) {
+    for (const url of [
+      "http://127.0.0.1:9/hooks",
+      "http://10.0.0.8/hooks",
+      "http://[::1]/x",
+      "http://169.254.169.254/",
+    ]) {
       const refused = await h.prod.request("POST", "/v1/webhook-endpoints", { body: { url } });
       expect(refused.ok, url).toBe(false);
       if (refused.ok) return;
@@ -315,10 +340,14 @@ describe("outbound webhooks", () => {
         { location: "body", path: "url", message: expect.stringMatching(/does not send requests to/) },
       ]);
     }
-    const notHttp = await h.prod.request("POST", "/v1/webhook-endpoints", { body: { url: "ftp://example.com/" } });
+    const notHttp = await h.prod.request("POST", "/v1/webhook-endpoints", {
+      body: { url: "ftp://example.com/" },
+    });
     expect(notHttp.ok ? 0 : notHttp.status).toBe(400);
     // Metadata addresses are refused even where private addresses are allowed.
-    const metadata = await h.dev.request("POST", "/v1/webhook-endpoints", { body: { url: "http://169.254.169.254/" } });
+    const metadata = await h.dev.request("POST", "/v1/webhook-endpoints", {
+      body: { url: "http://169.254.169.254/" },
+    });
     expect(metadata.ok ? 0 : metadata.status).toBe(400);
 
     // Created while the environment allowed private addresses, then no longer: the delivery is refused at
@@ -334,7 +363,9 @@ describe("outbound webhooks", () => {
       data: { connection_id: "conn_x" },
     });
     const page = await until(async () => {
-      const deliveries = await h.dev.get("/v1/webhook-endpoints/:id/deliveries", { params: { id: endpoint.id } });
+      const deliveries = await h.dev.get("/v1/webhook-endpoints/:id/deliveries", {
+        params: { id: endpoint.id },
+      });
       return deliveries.data[0]?.status === "failed" && deliveries;
     }, "a failed delivery");
     const detail = await h.dev.get("/v1/webhook-deliveries/:id", { params: { id: page.data[0]!.id } });
@@ -345,7 +376,9 @@ describe("outbound webhooks", () => {
   it("keeps another environment's endpoints and deliveries out of reach", async () => {
     const server = await startReceiver();
     const endpoint = await createEndpoint(server.url);
-    const fromProd = await h.prod.request("GET", "/v1/webhook-endpoints/:id", { params: { id: endpoint.id } });
+    const fromProd = await h.prod.request("GET", "/v1/webhook-endpoints/:id", {
+      params: { id: endpoint.id },
+    });
     expect(fromProd.ok ? 0 : fromProd.status).toBe(404);
     expect((await h.prod.get("/v1/webhook-endpoints")).data).toEqual([]);
   });

@@ -105,7 +105,11 @@ function syncOutcomeEvent(connection: ConnectionRow, run: Run) {
  * One `records.changed` event per stream the run changed (more when a kind has over RECORDS_CHANGED_CHUNK
  * ids): the stream's record ids added, updated and deleted, read from the records cache over the run's time.
  */
-async function appendRecordsChanged(db: Kysely<Database>, connection: ConnectionRow, run: Run): Promise<void> {
+async function appendRecordsChanged(
+  db: Kysely<Database>,
+  connection: ConnectionRow,
+  run: Run,
+): Promise<void> {
   const window = { from: run.startedAt, to: run.finishedAt ?? run.startedAt };
   for (const stream of await streamsChangedSince(db, connection.id, window.from)) {
     const changes = await listChangedRecords(db, connection.id, stream, window);

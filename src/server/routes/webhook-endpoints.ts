@@ -44,7 +44,10 @@ export const webhookEndpointSchema = z
     description: z.string(),
     event_types: z.array(z.string()).nullable().describe("Null: every event type."),
     enabled: z.boolean(),
-    disabled_reason: z.string().nullable().describe("Why it was disabled (by Switchyard or through the API)."),
+    disabled_reason: z
+      .string()
+      .nullable()
+      .describe("Why it was disabled (by Switchyard or through the API)."),
     disabled_at: timestamp.nullable(),
     failing_since: timestamp
       .nullable()
@@ -212,15 +215,16 @@ export const rotateWebhookSecretRoute = defineRoute({
   tags: ["Webhooks"],
   auth: "api_key",
   params: idParams,
-  body: z.strictObject({
-    overlap_seconds: z
-      .number()
-      .int()
-      .min(0)
-      .max(7 * 86_400)
-      .default(DEFAULT_ROTATION_OVERLAP_S)
-      .describe("How long the old secret keeps signing (0–604800 s, default 86400)."),
-  })
+  body: z
+    .strictObject({
+      overlap_seconds: z
+        .number()
+        .int()
+        .min(0)
+        .max(7 * 86_400)
+        .default(DEFAULT_ROTATION_OVERLAP_S)
+        .describe("How long the old secret keeps signing (0–604800 s, default 86400)."),
+    })
     .optional(),
   response: { 200: endpointWithSecretSchema },
   errors: ["not_found"],

@@ -134,7 +134,11 @@ export async function patchWebhookEndpoint(
 export async function deleteWebhookEndpoint(db: Kysely<Database>, id: string): Promise<void> {
   await db
     .deleteFrom("webhook_attempts")
-    .where("delivery_id", "in", db.selectFrom("webhook_deliveries").select("id").where("endpoint_id", "=", id))
+    .where(
+      "delivery_id",
+      "in",
+      db.selectFrom("webhook_deliveries").select("id").where("endpoint_id", "=", id),
+    )
     .execute();
   await db.deleteFrom("webhook_deliveries").where("endpoint_id", "=", id).execute();
   await db.deleteFrom("webhook_endpoints").where("id", "=", id).execute();
@@ -400,7 +404,10 @@ export async function listUnannouncedRuns(
     .where((eb) =>
       eb.not(
         eb.exists(
-          eb.selectFrom("webhook_announced_runs as a").select("a.run_id").whereRef("a.run_id", "=", "runs.id"),
+          eb
+            .selectFrom("webhook_announced_runs as a")
+            .select("a.run_id")
+            .whereRef("a.run_id", "=", "runs.id"),
         ),
       ),
     )

@@ -60,7 +60,9 @@ export async function sendAttempt(
       ok,
       status: response.statusCode,
       body: excerpt,
-      error: ok ? null : `The endpoint answered ${response.statusCode}; only a 2xx status counts as received.`,
+      error: ok
+        ? null
+        : `The endpoint answered ${response.statusCode}; only a 2xx status counts as received.`,
       latencyMs: latency(),
     };
   } catch (error) {

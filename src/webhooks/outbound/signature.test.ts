@@ -26,7 +26,9 @@ describe("Standard Webhooks signatures, checked with the standardwebhooks packag
     expect(headers["webhook-signature"].split(" ")).toHaveLength(2);
     expect(new Webhook(current).verify(body, headers)).toBeTruthy();
     expect(new Webhook(previous).verify(body, headers)).toBeTruthy();
-    expect(() => new Webhook(generateWebhookSecret()).verify(body, headers)).toThrow(WebhookVerificationError);
+    expect(() => new Webhook(generateWebhookSecret()).verify(body, headers)).toThrow(
+      WebhookVerificationError,
+    );
   });
 
   it("is rejected when the body, the id or the timestamp is tampered with, or too old", () => {
@@ -36,7 +38,9 @@ describe("Standard Webhooks signatures, checked with the standardwebhooks packag
     expect(() => wh.verify(`${body} `, headers)).toThrow(WebhookVerificationError);
     expect(() => wh.verify(body, { ...headers, "webhook-id": "evt_4" })).toThrow(WebhookVerificationError);
     const later = String(Number(headers["webhook-timestamp"]) + 1);
-    expect(() => wh.verify(body, { ...headers, "webhook-timestamp": later })).toThrow(WebhookVerificationError);
+    expect(() => wh.verify(body, { ...headers, "webhook-timestamp": later })).toThrow(
+      WebhookVerificationError,
+    );
     const old = standardWebhookHeaders([secret], "evt_3", body, new Date(Date.now() - 3_600_000));
     expect(() => wh.verify(body, old)).toThrow(WebhookVerificationError);
   });

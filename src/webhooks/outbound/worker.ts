@@ -88,9 +88,12 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     const expiresAt = new Date(at.getTime() + leaseMs).toISOString();
     const claimed: WebhookDeliveryRow[] = [];
     for (const delivery of due) {
-      if (await claimDelivery(db, delivery.id, { owner, now: at.toISOString(), expiresAt })) claimed.push(delivery);
+      if (await claimDelivery(db, delivery.id, { owner, now: at.toISOString(), expiresAt }))
+        claimed.push(delivery);
     }
-    await Promise.all(claimed.map((delivery) => attempt(delivery).catch((error) => options.onError?.(error))));
+    await Promise.all(
+      claimed.map((delivery) => attempt(delivery).catch((error) => options.onError?.(error))),
+    );
     return claimed.length;
   }
 
@@ -102,11 +105,22 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     const headers = {
       "content-type": "application/json",
       "user-agent": "Switchyard-Webhooks/1",
-      ...standardWebhookHeaders(signingSecrets(endpoint, startedAt), delivery.message_id, delivery.payload, startedAt),
+      ...standardWebhookHeaders(
+        signingSecrets(endpoint, startedAt),
+        delivery.message_id,
+        delivery.payload,
+        startedAt,
+      ),
     };
     // Checked at every attempt: the environment's setting or the name's addresses may have changed.
     const allowPrivate = await environmentAllowsPrivateNetwork(db, endpoint.environment_id);
-    const outcome = await sendAttempt(agents.of(allowPrivate), endpoint.url, headers, delivery.payload, timeoutMs);
+    const outcome = await sendAttempt(
+      agents.of(allowPrivate),
+      endpoint.url,
+      headers,
+      delivery.payload,
+      timeoutMs,
+    );
     await record(delivery, endpoint, startedAt, headers, outcome);
   }
 
@@ -192,7 +206,9 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
             await options.beforePoll?.();
             attempted = await deliverDue();
           } catch (error) {
-            options.onError?.(new Error(`Webhook delivery: ${describeError(error).message}`, { cause: error }));
+            options.onError?.(
+              new Error(`Webhook delivery: ${describeError(error).message}`, { cause: error }),
+            );
           }
           if (attempted < batchSize) await pause(pollMs, signal);
         }
