@@ -17,6 +17,9 @@ export interface CrmObject {
   properties: Readonly<Record<string, ColumnType>>;
 }
 
+/** HubSpot's v3 list paging (objects, owners): the next page's `after` at `paging.next.after`, sent back as `after`. */
+export const AFTER_PAGING = { type: "cursor", cursorPath: "paging.next.after", param: "after" } as const;
+
 /** Columns every CRM record has, whatever the object. */
 export const RECORD_COLUMNS: Readonly<Record<string, ColumnType>> = {
   id: "string",

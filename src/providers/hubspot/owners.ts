@@ -4,6 +4,7 @@
  * deleted. The owners API has no modification filter, so every read is a full one (8 to a few hundred).
  */
 import type { StreamSpec } from "../kit/index.ts";
+import { AFTER_PAGING } from "./objects.ts";
 
 const OWNERS = { path: "/crm/v3/owners", query: { limit: 500 } };
 
@@ -12,7 +13,7 @@ export const ownersStream: StreamSpec = {
   primaryKey: "id",
   request: OWNERS,
   records: "results",
-  paginator: { type: "cursor", cursorPath: "paging.next.after", param: "after" },
+  paginator: AFTER_PAGING,
   deleted: { type: "endpoint", request: { ...OWNERS, query: { ...OWNERS.query, archived: true } } },
   schema: {
     columns: {

@@ -4,7 +4,7 @@
  */
 import type { ColumnType, ReadContext } from "../../core/index.ts";
 import { defineDiscovery, discoverFields, type ParsedDiscoverySpec } from "../kit/index.ts";
-import { CRM_OBJECTS, type CrmObject, type CrmObjectName, columnsOf } from "./objects.ts";
+import { CRM_OBJECTS, type CrmObject, type CrmObjectName, columnsOf, RECORD_COLUMNS } from "./objects.ts";
 
 export interface PropertyCatalog {
   /** Every property name, to request them all. */
@@ -33,10 +33,7 @@ const discovery = Object.fromEntries(
 /** Fetches the object's property definitions; declared properties are always requested. */
 export async function fetchPropertyCatalog(ctx: ReadContext, object: CrmObject): Promise<PropertyCatalog> {
   const catalog = await discoverFields(discovery[object.name], columnsOf(object), ctx);
-  const record = new Set(Object.keys(columnsOf({ ...object, properties: {} })));
   // Record fields (id, createdAt, companyIds…) are columns but not properties: they are never requested.
-  const names = [...catalog.types.keys()].filter(
-    (name) => !record.has(name) || Object.hasOwn(object.properties, name),
-  );
-  return { names, types: catalog.types };
+  const isRecordField = (name: string) => Object.hasOwn(RECORD_COLUMNS, name) || name === "companyIds";
+  return { names: [...catalog.types.keys()].filter((name) => !isRecordField(name)), types: catalog.types };
 }

@@ -3,7 +3,7 @@
  */
 import { type ReadContext, RecordInvalidError, type SyncRecord } from "../../core/index.ts";
 import { defineEndpoint, type Endpoint } from "../kit/index.ts";
-import { CRM_OBJECTS, type CrmObject } from "./objects.ts";
+import { AFTER_PAGING, CRM_OBJECTS, type CrmObject } from "./objects.ts";
 import type { PropertyCatalog } from "./properties.ts";
 import { companyIdsInline, parseCrmObject, toSyncRecord } from "./records.ts";
 import { type CrmObjectResponse, listPageSchema, parseBody, searchPageSchema } from "./responses.ts";
@@ -33,10 +33,7 @@ export interface FetchedPage {
   total?: number;
 }
 
-/**
- * `GET /crm/v3/objects/{object}` as a kit endpoint: live records by default, archived ones with
- * `archived=true`, 100 a page, the next page's `after` at `paging.next.after`.
- */
+/** `GET /crm/v3/objects/{object}` as a kit endpoint: live records, or archived ones with `archived=true`. */
 const LIST_ENDPOINTS = new Map(
   CRM_OBJECTS.map(({ name }) => [
     name,
@@ -44,7 +41,7 @@ const LIST_ENDPOINTS = new Map(
       {
         request: { path: `/crm/v3/objects/${name}`, query: { limit: LIST_LIMIT } },
         records: "results",
-        paginator: { type: "cursor", cursorPath: "paging.next.after", param: "after" },
+        paginator: AFTER_PAGING,
       },
       `The HubSpot ${name} list`,
     ),
