@@ -102,25 +102,32 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     const endpoint = await getWebhookEndpoint(db, delivery.endpoint_id);
     if (!endpoint) return;
     const startedAt = now();
-    const headers = {
-      "content-type": "application/json",
-      "user-agent": "Switchyard-Webhooks/1",
-      ...standardWebhookHeaders(
-        signingSecrets(endpoint, startedAt),
-        delivery.message_id,
+    let headers: Record<string, string> = {};
+    let outcome: AttemptOutcome;
+    try {
+      headers = {
+        "content-type": "application/json",
+        "user-agent": "Switchyard-Webhooks/1",
+        ...standardWebhookHeaders(
+          signingSecrets(endpoint, startedAt),
+          delivery.message_id,
+          delivery.payload,
+          startedAt,
+        ),
+      };
+      // Checked at every attempt: the environment's setting or the name's addresses may have changed.
+      const allowPrivate = await environmentAllowsPrivateNetwork(db, endpoint.environment_id);
+      outcome = await sendAttempt(
+        agents.of(allowPrivate),
+        endpoint.url,
+        headers,
         delivery.payload,
-        startedAt,
-      ),
-    };
-    // Checked at every attempt: the environment's setting or the name's addresses may have changed.
-    const allowPrivate = await environmentAllowsPrivateNetwork(db, endpoint.environment_id);
-    const outcome = await sendAttempt(
-      agents.of(allowPrivate),
-      endpoint.url,
-      headers,
-      delivery.payload,
-      timeoutMs,
-    );
+        timeoutMs,
+      );
+    } catch (error) {
+      // A secret the vault cannot open: a failed attempt in the log, retried like any other.
+      outcome = { ok: false, status: null, body: null, error: describeError(error).message, latencyMs: 0 };
+    }
     await record(delivery, endpoint, startedAt, headers, outcome);
   }
 
