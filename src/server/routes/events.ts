@@ -31,7 +31,9 @@ export const listEventsRoute = defineRoute({
   summary: "List events",
   description:
     "Newest first. Types so far: `connection.created`, `connection.updated`, `connection.deleted`, " +
-    "`connection.status_changed`, `api_key.created`, `api_key.revoked`, `environment.created`.",
+    "`connection.status_changed`, `api_key.created`, `api_key.revoked`, `environment.created`, and those " +
+    "sent to webhook endpoints: `connection.auth_failed`, `sync.completed`, `sync.failed`, " +
+    "`records.changed`, `endpoint.disabled` (docs/webhooks.md).",
   tags: ["Events"],
   auth: "api_key",
   query: z.strictObject({
