@@ -25,6 +25,8 @@ export interface PlatformDeps {
   providerSettings?: Readonly<Record<string, ProviderSettings>>;
   /** The DuckDB warehouse `POST /v1/sql` reads (npm start's); without one that route answers not_found. */
   warehouse?: WarehouseAccess;
+  /** This process's inbound webhook processor, woken when a delivery is persisted (else it polls). */
+  inboundWebhooks?: { wake(): void };
 }
 
 /** Looks a provider up in `providers`; throws unknown_provider naming the known ones. */

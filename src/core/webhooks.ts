@@ -43,6 +43,11 @@ export interface ProviderWebhooks {
   /** What the secret is, for docs and errors (`the OAuth app's client secret`). */
   secretDescription: string;
   /**
+   * The provider signs with the OAuth app's client secret (HubSpot v3): without a secret set for the
+   * environment, the deployment's OAuth app secret (provider settings) verifies.
+   */
+  signedWithOAuthClientSecret?: boolean;
+  /**
    * The events of one delivery's parsed JSON body. Throws on a body that is not the provider's shape; an
    * event of a type Switchyard does not know comes back with action "ignore" rather than being dropped.
    */

@@ -18,6 +18,7 @@ import { registerRoutes } from "./register-routes.ts";
 import type { AnyRoute, HttpMethod } from "./route.ts";
 import { apiRoutes } from "./routes/index.ts";
 import { proxyRouteDocs, registerProxyRoute } from "./routes/proxy.ts";
+import { registerInboundWebhookReceiver } from "./routes/webhooks-inbound-receiver.ts";
 
 export interface ServerOptions {
   /** Largest accepted request body in bytes (default 1 MiB); larger ones get 413. */
@@ -124,5 +125,6 @@ export function buildServer(deps: PlatformDeps, options: ServerOptions = {}): Fa
     buildOpenApiDocument([...routes, ...(mergeCrmRoutes as readonly AnyRoute[]), ...proxyRouteDocs]),
   );
   registerConnect(app, deps, options.connectLimits);
+  registerInboundWebhookReceiver(app, deps);
   return app;
 }

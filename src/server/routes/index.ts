@@ -18,6 +18,7 @@ import { sqlRoutes } from "./sql.ts";
 import { syncRoutes } from "./syncs.ts";
 import { webhookDeliveryRoutes } from "./webhook-deliveries.ts";
 import { webhookEndpointRoutes } from "./webhook-endpoints.ts";
+import { inboundWebhookRoutes } from "./webhooks-inbound.ts";
 
 export const apiRoutes = [
   ...healthRoutes,
@@ -35,6 +36,7 @@ export const apiRoutes = [
   ...fieldMappingRoutes,
   ...webhookEndpointRoutes,
   ...webhookDeliveryRoutes,
+  ...inboundWebhookRoutes,
 ] as const;
 
 export type ApiRoutes = typeof apiRoutes;
