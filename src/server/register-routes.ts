@@ -5,12 +5,14 @@ import { accountOf, requireAccountToken } from "./account-token.ts";
 import type { AttemptLimiter } from "./attempt-limiter.ts";
 import { callerOf, requireApiKey } from "./auth.ts";
 import { parseInput } from "./parse-input.ts";
+import { PreparedJson } from "./prepared-json.ts";
 import type { AnyRoute } from "./route.ts";
 
 /**
  * Installs contract routes on a Fastify instance. For each request: `api_key` routes authenticate and then
  * pass the rate limiter; params, query and body are validated; the handler runs; and its reply is checked
- * against the declared schema for its status, which also strips any field the contract does not name.
+ * against the declared schema for its status, which also strips any field the contract does not name (a
+ * `PreparedJson` reply was checked before it was built, and is sent as is).
  */
 export function registerRoutes(
   app: FastifyInstance,
@@ -39,6 +41,10 @@ export function registerRoutes(
           deps,
           log: request.log,
         });
+        if (result.body instanceof PreparedJson) {
+          if (result.headers) reply.headers(result.headers);
+          return reply.status(result.status).type("application/json; charset=utf-8").send(result.body.text);
+        }
         const schema = route.response[result.status];
         const checked = schema?.safeParse(result.body);
         if (!checked?.success) {

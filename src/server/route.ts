@@ -10,6 +10,7 @@ import type { ApiCaller } from "../app/api-keys/api-keys.ts";
 import type { PlatformDeps } from "../app/platform.ts";
 import type { ErrorCode } from "../core/index.ts";
 import type { ConnectionRow } from "../store/index.ts";
+import type { PreparedJson } from "./prepared-json.ts";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -43,9 +44,13 @@ export interface HandlerContext<A extends RouteAuth, P, Q, B> {
   log: FastifyBaseLogger;
 }
 
-/** One of the declared success responses, with a body matching that status's schema. */
+/** One of the declared success responses, with a body matching that status's schema (or that body serialised after a check: `PreparedJson`). */
 export type Reply<R extends Responses> = {
-  [S in keyof R & number]: { status: S; body: z.input<R[S]>; headers?: Record<string, string> };
+  [S in keyof R & number]: {
+    status: S;
+    body: z.input<R[S]> | PreparedJson;
+    headers?: Record<string, string>;
+  };
 }[keyof R & number];
 
 /** Everything a route declares except its handler. */

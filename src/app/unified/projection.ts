@@ -36,6 +36,7 @@ import {
   type UnifiedMapper,
   unifiedId,
 } from "../../unified/mappers.ts";
+import { getUnifiedModel } from "../../unified/registry.ts";
 
 /** Records read from the cache per step of a catch-up. */
 const RECORDS_PER_STEP = 1_000;
@@ -179,9 +180,40 @@ function toRow(
     owner_id: referenceId(fields.owner),
     stage_id: referenceId(fields.stage),
     status: typeof fields.status === "string" ? fields.status : null,
-    // The provider path rides along for `remote_data`; derived objects have no payload of their own.
-    fields: JSON.stringify({ ...fields, remote_path: object.derived ? undefined : object.remotePath }),
+    ...checkedFields(model, fields, object.derived ? undefined : object.remotePath),
   };
+}
+
+/** The bookkeeping fields of a served object, which reads take from the row's columns. */
+const BOOKKEEPING = ["id", "remote_id", "created_at", "modified_at", "remote_was_deleted", "remote_data"];
+/** Any values of the bookkeeping fields' types, to check the fields in the served object's shape. */
+const PLACEHOLDERS = {
+  id: "00000000-0000-0000-0000-000000000000",
+  remote_id: "0",
+  created_at: "2000-01-01T00:00:00.000Z",
+  modified_at: "2000-01-01T00:00:00.000Z",
+  remote_was_deleted: false,
+  remote_data: null,
+};
+
+/**
+ * The fields as stored: checked against the model's schema in the shape reads serve them, and then stored as
+ * the check returned them (`checked` 1), so a list of checked objects is served from this text as is. Fields
+ * that fail the check are stored as mapped (`checked` 0): reads parse and check them on every request, and
+ * answer with the failure. The provider path rides along, last, for `remote_data` (null for derived objects,
+ * which have no payload of their own).
+ */
+function checkedFields(
+  model: string,
+  fields: Record<string, unknown>,
+  remotePath: string | undefined,
+): { fields: string; checked: number } {
+  const result = getUnifiedModel("crm", model).schema.safeParse({ ...fields, ...PLACEHOLDERS });
+  if (!result.success) return { fields: JSON.stringify({ ...fields, remote_path: remotePath }), checked: 0 };
+  const served: Record<string, unknown> = result.data;
+  for (const key of BOOKKEEPING) delete served[key];
+  served.remote_path = remotePath ?? null;
+  return { fields: JSON.stringify(served), checked: 1 };
 }
 
 function referenceId(value: unknown): string | null {

@@ -15,7 +15,8 @@ import {
   recordChangesQuery,
 } from "../../store/repositories/unified-objects.ts";
 import { MapperRegistry, type UnifiedMapper, unifiedId } from "../../unified/mappers.ts";
-import { getUnified, type ListOptions, listUnified } from "./reads.ts";
+import { getUnifiedModel } from "../../unified/registry.ts";
+import { getUnified, type ListOptions, listUnified, listUnifiedServed } from "./reads.ts";
 
 function peopleMapper(version: string, transform: (name: string) => string = (name) => name): UnifiedMapper {
   return {
@@ -212,6 +213,85 @@ async function scenario(store: Store): Promise<void> {
 
 describe("unified reads", () => {
   itOnSqliteAndPostgres(scenario);
+
+  it("serves a plain page of objects checked as they were stored from the stored text: the objects the checked path answers", async () => {
+    const { store, cleanup } = await openTempStore();
+    try {
+      const { db } = store;
+      const connectionId = await addTestConnection(db, "test", "fake");
+      const connection = { id: connectionId, provider: "fake" };
+      const registry = new MapperRegistry([peopleMapper("1")]);
+      await writeRecords(db, connectionId, "people", {
+        upserts: [1, 2, 3, 4, 5].map((id) => person(id)),
+        seen: [],
+        at: "2026-01-01T00:00:00.000Z",
+      });
+      await writeRecords(db, connectionId, "people", {
+        upserts: [{ ...person(4), deleted: true }, person(5, { v: 2 })],
+        seen: [],
+        at: "2026-01-02T00:00:00.000Z",
+      });
+      const list = getUnifiedModel("crm", "Contact").list;
+      const first = await listUnified(db, registry, connection, "Contact", options({ pageSize: 2 }));
+      const reads = [
+        options({ pageSize: 2 }),
+        options({ pageSize: 2, cursor: first.next! }),
+        options({ filters: { modifiedAfter: "2026-01-01T12:00:00.000Z" } }),
+        options({ filters: { includeDeleted: true, remoteId: "4" } }),
+      ];
+      for (const read of reads) {
+        const served = await listUnifiedServed(db, registry, connection, "Contact", read);
+        if (!("json" in served)) throw new Error(`not served from the stored text: ${JSON.stringify(read)}`);
+        // Exactly what the route's reply check makes of the objects, key order aside.
+        const checked = list.parse(await listUnified(db, registry, connection, "Contact", read));
+        expect(JSON.parse(served.json), JSON.stringify(read)).toEqual(checked);
+      }
+      const deleted = await listUnifiedServed(db, registry, connection, "Contact", reads[3]!);
+      expect("json" in deleted && JSON.parse(deleted.json).results[0].remote_was_deleted).toBe(true);
+      // Reads that need more than the stored objects get objects, as from listUnified.
+      const withData = await listUnifiedServed(
+        db,
+        registry,
+        connection,
+        "Contact",
+        options({ includeRemoteData: true }),
+      );
+      expect("json" in withData).toBe(false);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it("serves objects that failed the check as they were mapped, for the route's reply check to refuse", async () => {
+    const { store, cleanup } = await openTempStore();
+    try {
+      const { db } = store;
+      const connectionId = await addTestConnection(db, "test", "fake");
+      const connection = { id: connectionId, provider: "fake" };
+      const broken = peopleMapper("1");
+      // A mapper bug: a number where the model has a string.
+      const registry = new MapperRegistry([
+        {
+          ...broken,
+          fromRecord: (record, ctx) =>
+            broken
+              .fromRecord(record, ctx)
+              .map((object) => ({ ...object, fields: { ...object.fields, first_name: 42 } })),
+        },
+      ]);
+      await writeRecords(db, connectionId, "people", {
+        upserts: [person(1)],
+        seen: [],
+        at: "2026-01-01T00:00:00.000Z",
+      });
+      const served = await listUnifiedServed(db, registry, connection, "Contact", options());
+      if ("json" in served) throw new Error("an unchecked object was served from the stored text");
+      expect(served.results[0]?.first_name).toBe(42);
+      expect(getUnifiedModel("crm", "Contact").list.safeParse(served).success).toBe(false);
+    } finally {
+      await cleanup();
+    }
+  });
 
   it("catches up only the streams a read needs: its model's, and those of the references it expands", async () => {
     const { store, cleanup } = await openTempStore();

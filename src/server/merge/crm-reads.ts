@@ -4,12 +4,19 @@
  */
 import { z } from "zod";
 import { attachRemoteFields } from "../../app/unified/field-mappings-objects.ts";
-import { type ExpandableField, getUnified, type ListOptions, listUnified } from "../../app/unified/reads.ts";
+import {
+  type ExpandableField,
+  getUnified,
+  type ListOptions,
+  listUnified,
+  listUnifiedServed,
+} from "../../app/unified/reads.ts";
 import { unifiedMappers } from "../../providers/unified-mappers.ts";
 import type { UnifiedObjectFilters } from "../../store/repositories/unified-objects.ts";
 import { DetailErrorResponse } from "../../unified/crm/index.ts";
 import type { CrmModelName } from "../../unified/mappers.ts";
 import { getUnifiedModel } from "../../unified/registry.ts";
+import { PreparedJson } from "../prepared-json.ts";
 import { defineRoute } from "../route.ts";
 import {
   accountFilters,
@@ -98,17 +105,15 @@ function modelRoutes({ model, operation, filters, expand }: ModelEndpoints) {
     errors: [],
     errorBody: DetailErrorResponse,
   }).handle(async ({ query, account, deps }) => {
-    const page = await listUnified(
-      deps.db,
-      unifiedMappers,
-      account,
-      model,
-      listOptionsOf(query as unknown as ParsedListQuery),
-    );
+    const options = listOptionsOf(query as unknown as ParsedListQuery);
     if ((query as unknown as ParsedListQuery).include_remote_fields === true) {
+      const page = await listUnified(deps.db, unifiedMappers, account, model, options);
       await attachRemoteFields({ ...deps, registry: unifiedMappers }, account, model, page.results);
+      return { status: 200, body: page };
     }
-    return { status: 200, body: page };
+    // Served from the stored text when it can be (objects checked as they were stored; see the function).
+    const page = await listUnifiedServed(deps.db, unifiedMappers, account, model, options);
+    return { status: 200, body: "json" in page ? new PreparedJson(page.json) : page };
   });
   const retrieve = defineRoute({
     method: "GET",

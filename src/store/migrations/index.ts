@@ -16,6 +16,7 @@ import { environmentPrivateNetwork } from "./0009-environment-private-network.ts
 import { unifiedReads } from "./0012-unified-reads.ts";
 import { idempotencyKeys } from "./0013-idempotency-keys.ts";
 import { fieldMappings } from "./0014-field-mappings.ts";
+import { unifiedCheckedFields } from "./0015-unified-checked-fields.ts";
 import { webhookDeliveries } from "./0016-webhook-deliveries.ts";
 import { inboundWebhooks } from "./0017-inbound-webhooks.ts";
 
@@ -32,6 +33,7 @@ export const migrations: Record<string, Migration> = {
   "0012_unified_reads": unifiedReads,
   "0013_idempotency_keys": idempotencyKeys,
   "0014_field_mappings": fieldMappings,
+  "0015_unified_checked_fields": unifiedCheckedFields,
   "0016_webhook_deliveries": webhookDeliveries,
   "0017_inbound_webhooks": inboundWebhooks,
 };

@@ -193,6 +193,7 @@ export async function upsertUnifiedObjects(
       stage_id: row.stage_id ?? null,
       status: row.status ?? null,
       fields: row.fields,
+      checked: row.checked ?? 0,
     }));
     const upsert = batchQuery(
       db,
@@ -214,6 +215,7 @@ export async function upsertUnifiedObjects(
                   stage_id: eb.ref("excluded.stage_id"),
                   status: eb.ref("excluded.status"),
                   fields: eb.ref("excluded.fields"),
+                  checked: eb.ref("excluded.checked"),
                 }))
                 // An older version (from a catch-up that read the cache earlier) never replaces a newer one.
                 .where((eb) => eb("unified_objects.modified_at", "<=", eb.ref("excluded.modified_at")))
