@@ -49,8 +49,16 @@ export interface UnifiedWriter {
   required: readonly string[];
   /** The action (and its input) that creates an object with these fields. */
   create(fields: ModelFields, ctx: WriteContext): Promise<ActionCall>;
-  /** The action (and its input) that changes these fields of the object with provider id `remoteId`. */
-  update(remoteId: string, fields: ModelFields, ctx: WriteContext): Promise<ActionCall>;
+  /**
+   * The action (and its input) that changes these fields of the object with provider id `remoteId`; `previous`
+   * is its cached raw record, when it has been synced (for fields the provider writes as one, like a name).
+   */
+  update(
+    remoteId: string,
+    fields: ModelFields,
+    ctx: WriteContext,
+    previous?: Readonly<Record<string, unknown>>,
+  ): Promise<ActionCall>;
   /** The raw record, as a sync of `stream` would cache it, after the write. */
   toRecord(outcome: WriteOutcome): Record<string, unknown>;
 }
@@ -132,4 +140,20 @@ export async function referenceOf(
     throw new WriteFieldError(name, `\`${name}\` must be the id of a ${model} (a string).`);
   }
   return ctx.remoteIdOf(model, id, name);
+}
+
+/** Throws a WriteFieldError for the first of `required` the request leaves out or sets to null. */
+export function requireFields(fields: ModelFields, required: readonly string[], what: string): void {
+  for (const field of required) {
+    if (fields[field] === undefined || fields[field] === null) {
+      throw new WriteFieldError(field, `\`${field}\` is needed to create ${what}.`);
+    }
+  }
+}
+
+/** A date-time field as ISO 8601 UTC (`2030-01-15T00:00:00.000Z`); a WriteFieldError when it is not one. */
+export function isoTimestampOf(field: string, value: unknown): string {
+  const ms = Date.parse(String(value));
+  if (!Number.isFinite(ms)) throw new WriteFieldError(field, `\`${field}\` must be an ISO 8601 date-time.`);
+  return new Date(ms).toISOString();
 }

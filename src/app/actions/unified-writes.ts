@@ -91,7 +91,7 @@ export async function updateUnified(
   }
   const [payload] = (await readRecordPayloads(deps.db, connection.id, writer.stream, [remoteId])).values();
   const previous = payload === undefined ? undefined : (JSON.parse(payload) as Record<string, unknown>);
-  const call = await writer.update(remoteId, fields, writeContext(deps, connection));
+  const call = await writer.update(remoteId, fields, writeContext(deps, connection), previous);
   return finishWrite(deps, connection, writer, call, fields, previous);
 }
 

@@ -29,6 +29,8 @@ export const dealInput = z.strictObject({
   currency: z.string().length(3).optional(),
   person_id: id.optional(),
   org_id: id.optional(),
+  stage_id: id.optional(),
+  expected_close_date: z.iso.date().optional(),
   status: z.enum(["open", "won", "lost"]).optional(),
   owner_id: id.optional(),
   custom_fields: customFields.optional(),

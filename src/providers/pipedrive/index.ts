@@ -7,6 +7,7 @@
  */
 import type { ColumnType, ProviderDefinition } from "../../core/index.ts";
 import { defineProvider, type StreamSpec } from "../kit/index.ts";
+import { pipedriveActions } from "./actions.ts";
 
 export const PIPEDRIVE_BASE_URL = "https://api.pipedrive.com";
 
@@ -183,6 +184,7 @@ const declared = defineProvider({
 
 export const pipedrive: ProviderDefinition = {
   ...declared,
+  actions: pipedriveActions,
   // Loaded only when started, so loading the definition does not load the emulator.
   emulator: async (options) => (await import("./emulator/handle.ts")).startPipedriveEmulatorHandle(options),
 };

@@ -7,8 +7,10 @@
 import {
   type ActionCall,
   firstOf,
+  isoTimestampOf,
   type ModelFields,
   referenceOf,
+  requireFields,
   sets,
   type UnifiedWriter,
   type WriteContext,
@@ -62,13 +64,7 @@ function domainOf(website: unknown): string {
 }
 
 /** A date-time as HubSpot's datetime properties take it (ISO 8601). */
-function isoOf(field: string) {
-  return (value: unknown) => {
-    const ms = Date.parse(String(value));
-    if (!Number.isFinite(ms)) throw new WriteFieldError(field, `\`${field}\` must be an ISO 8601 date-time.`);
-    return new Date(ms).toISOString();
-  };
-}
+const isoOf = (field: string) => (value: unknown) => isoTimestampOf(field, value);
 
 async function contactProperties(fields: ModelFields, ctx: WriteContext): Promise<Properties> {
   const out: Properties = {};
@@ -169,11 +165,7 @@ function writer(
     fields,
     required,
     async create(modelFields, ctx): Promise<ActionCall> {
-      for (const field of required) {
-        if (modelFields[field] === undefined || modelFields[field] === null) {
-          throw new WriteFieldError(field, `HubSpot needs \`${field}\` to create a ${singular}.`);
-        }
-      }
+      requireFields(modelFields, required, `a HubSpot ${singular}`);
       return { action: `create_${singular}`, input: await build(modelFields, ctx) };
     },
     async update(remoteId, modelFields, ctx): Promise<ActionCall> {

@@ -99,13 +99,13 @@ export class Dataset {
 
   /** Creates a record through the API (exactly the given values) one second later on the clock. */
   create(entity: Entity, values: Values): number {
-    return this.tables[entity].create(this.clock.tick(1000), values);
+    return this.tables[entity].create(this.clock.tick(1000), withNameParts(entity, values));
   }
 
   /** Updates a live record; custom field values are merged, not replaced. */
   update(entity: Entity, id: number, values: Values): void {
     const current = this.tables[entity].get(id)!.fields;
-    const merged: Values = { ...values };
+    const merged: Values = withNameParts(entity, values);
     if (values.custom_fields) merged.custom_fields = { ...current.custom_fields, ...values.custom_fields };
     this.tables[entity].update(id, merged, this.clock.tick(1000));
   }
@@ -153,4 +153,11 @@ export class Dataset {
       deletedIds: [...table.archivedIds()],
     };
   }
+}
+
+/** Pipedrive splits a person's `name` it is given into `first_name` (the first word) and `last_name` (the rest). */
+function withNameParts(entity: Entity, values: Values): Values {
+  if (entity !== "persons" || typeof values.name !== "string") return { ...values };
+  const [first, ...rest] = values.name.trim().split(/\s+/);
+  return { ...values, first_name: first ?? null, last_name: rest.length > 0 ? rest.join(" ") : null };
 }
