@@ -49,7 +49,9 @@ describe("outbound webhook deliveries in the store", () => {
     const { db } = store;
     const env = await ensureEnvironment(db, "dev");
     await setEnvironmentPrivateNetwork(db, env.id, true);
-    const receiver = await startTestServer((_request, res) => res.writeHead(200).end("ok"));
+    const receiver = await startTestServer((_request, res) => {
+      res.writeHead(200).end("ok");
+    });
     try {
       const { endpoint: all } = await createWebhookEndpoint({ db, vault }, env.id, { url: receiver.url });
       const { endpoint: onlyFailures } = await createWebhookEndpoint({ db, vault }, env.id, {

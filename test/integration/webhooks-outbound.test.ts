@@ -69,11 +69,14 @@ function startWorker(options: Parameters<typeof outboundWebhookWorker>[1] = {}):
 }
 
 /** Waits (polling) until `check` returns something truthy; fails after a generous bound. */
-async function until<T>(check: () => T | Promise<T>, what: string): Promise<NonNullable<T>> {
+async function until<T>(
+  check: () => T | Promise<T>,
+  what: string,
+): Promise<Exclude<T, false | 0 | "" | null | undefined>> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     const value = await check();
-    if (value) return value;
+    if (value) return value as Exclude<T, false | 0 | "" | null | undefined>;
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
