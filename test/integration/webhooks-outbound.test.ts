@@ -8,6 +8,7 @@ import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
 import { syncConnection } from "../../src/app/syncs/sync-connection.ts";
 import { outboundWebhookWorker } from "../../src/app/webhooks/outbound.ts";
+import { CredentialsRejectedError, type ProviderDefinition } from "../../src/core/index.ts";
 import {
   type RecordedRequest,
   sendJson,
@@ -21,7 +22,23 @@ import { fakeProvider, makeItems } from "../helpers/fake-provider.ts";
 
 const items = makeItems(3);
 const fake = fakeProvider({ data: items, pageSize: 10 });
-const h = harnessPerTest({ providers: { fake: fake.provider } });
+/** A provider that refuses every credential, in a live check and in a run. */
+const rejecting: ProviderDefinition = {
+  ...fake.provider,
+  name: "rejecting",
+  displayName: "Rejecting",
+  streams: fake.provider.streams.map((stream) => ({
+    ...stream,
+    // biome-ignore lint/correctness/useYield: a stream whose first request is refused
+    async *read() {
+      throw new CredentialsRejectedError("Rejecting", 401, "token revoked");
+    },
+  })),
+  async checkCredentials() {
+    throw new CredentialsRejectedError("Rejecting", 401, "token revoked");
+  },
+};
+const h = harnessPerTest({ providers: { fake: fake.provider, rejecting } });
 
 interface Received {
   id: string;
@@ -107,9 +124,9 @@ async function createEndpoint(url: string, eventTypes?: string[]) {
   return created;
 }
 
-async function connect(endUser: string): Promise<string> {
+async function connect(endUser: string, provider = "fake"): Promise<string> {
   const connection = await h.dev.post("/v1/connections", {
-    body: { provider: "fake", credentials: { type: "bearer", token: "t" }, end_user: { id: endUser } },
+    body: { provider, credentials: { type: "bearer", token: "t" }, end_user: { id: endUser } },
   });
   return connection.id;
 }
@@ -206,6 +223,37 @@ describe("outbound webhooks", () => {
     // Announced once, whatever the number of sweeps.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(server.requests).toHaveLength(4);
+  });
+
+  it("sends connection.auth_failed when a check or a run finds the credentials refused, and sync.failed with the error", async () => {
+    const server = await startReceiver();
+    await createEndpoint(server.url, ["connection.auth_failed", "sync.failed"]);
+    startWorker();
+    const connectionId = await connect("customer-1", "rejecting");
+    const checked = await h.dev.request("POST", "/v1/connections/:id/test", { params: { id: connectionId } });
+    expect(checked.ok ? 0 : checked.status).toBe(422);
+    const [fromCheck] = await until(
+      () => server.requests.length >= 1 && server.requests.map(bodyOf),
+      "an event",
+    );
+    expect(fromCheck).toMatchObject({
+      type: "connection.auth_failed",
+      data: { connection_id: connectionId, provider: "rejecting", error: { code: "credentials_rejected" } },
+    });
+
+    const workspace = { store: h.store, vault: h.deps.vault, providers: h.deps.providers };
+    const run = await syncConnection(workspace, connectionId, { streams: ["items"] });
+    expect(run.status).toBe("failed");
+    const fromRun = await until(
+      () => server.requests.length >= 3 && server.requests.slice(1).map(bodyOf),
+      "the run's events",
+    );
+    expect(fromRun.map((event) => event.type)).toEqual(["sync.failed", "connection.auth_failed"]);
+    expect(fromRun[0]!.data).toMatchObject({
+      run_id: run.id,
+      error: { code: "credentials_rejected", message: expect.stringContaining("token revoked") },
+    });
+    expect(fromRun[1]!.data).toMatchObject({ run_id: run.id, connection_id: connectionId });
   });
 
   it("a receiver down for a while then up receives everything, in order per connection, nothing lost", async () => {
