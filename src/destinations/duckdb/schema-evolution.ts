@@ -64,7 +64,11 @@ export async function readExistingTable(
  * column keeps its type and values are coerced to it. Throws DestinationError when the table cannot hold
  * the stream (a declared column uses a reserved name, or the table's primary key is a different one).
  */
-export function planPrepare(target: StreamTarget, existing: ExistingTable | undefined): PreparePlan {
+export function planPrepare(
+  target: StreamTarget,
+  existing: ExistingTable | undefined,
+  destination = "duckdb",
+): PreparePlan {
   const declared: ColumnSpec[] = Object.entries(target.schema.columns).map(([name, type]) => ({
     name,
     type,
@@ -74,7 +78,7 @@ export function planPrepare(target: StreamTarget, existing: ExistingTable | unde
   );
   if (reserved.length > 0) {
     throw new DestinationError(
-      "duckdb",
+      destination,
       `stream "${target.provider}.${target.stream}" declares column(s) ${reserved.map((c) => `"${c.name}"`).join(", ")} whose names are reserved for Switchyard's metadata (${Object.values(META).join(", ")}) or empty.`,
     );
   }
@@ -87,7 +91,7 @@ export function planPrepare(target: StreamTarget, existing: ExistingTable | unde
     return { shape, statements: [shape.createTableSql()] };
   }
 
-  assertPrimaryKey(target, existing);
+  assertPrimaryKey(target, existing, destination);
   const table = quoteIdent(target.table);
   const present = new Set(existing.columns.map((column) => column.name.toLowerCase()));
   const statements = trailingMetaDefinitions()
@@ -106,14 +110,14 @@ export function planPrepare(target: StreamTarget, existing: ExistingTable | unde
   };
 }
 
-function assertPrimaryKey(target: StreamTarget, existing: ExistingTable): void {
+function assertPrimaryKey(target: StreamTarget, existing: ExistingTable, destination: string): void {
   const actual = existing.primaryKey.map((name) => name.toLowerCase());
   const expected = [META.connectionId, target.primaryKey.toLowerCase()];
   if (actual.length !== 2 || actual[0] !== expected[0] || actual[1] !== expected[1]) {
     const described =
       existing.primaryKey.length > 0 ? `(${existing.primaryKey.join(", ")})` : "no primary key";
     throw new DestinationError(
-      "duckdb",
+      destination,
       `table "${target.table}" already exists with ${described}, but stream "${target.provider}.${target.stream}" needs primary key (${META.connectionId}, ${target.primaryKey}). Rename or drop that table, or give the stream another table name.`,
     );
   }

@@ -39,12 +39,12 @@ import { quoteLiteral } from "./table-shape.ts";
 const WHITESPACE = String.raw`[\s\p{Z}\x{FEFF}\x0B]`;
 const EDGE_WHITESPACE = quoteLiteral(`^${WHITESPACE}+|${WHITESPACE}+$`);
 
-// Regular expressions (RE2) the text must match before it is cast: they keep out what DuckDB's casts
+// Regular expressions (RE2, and valid JS too; the Postgres destination applies them in JS) the text must match before it is cast: they keep out what DuckDB's casts
 // accept beyond the policy ("0x10", "1_000", rounding "1500.5", "epoch", "24:00", "+24:00", 5-digit years).
-const WHOLE_NUMBER = String.raw`[+-]?\d+(?:\.0*)?`;
-const DECIMAL_NUMBER = String.raw`[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?`;
-const EPOCH_MILLIS = String.raw`-?\d+(?:\.\d+)?`;
-const ISO_TIMESTAMP = String.raw`\d{4}-\d{2}-\d{2}(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?)?`;
+export const WHOLE_NUMBER = String.raw`[+-]?\d+(?:\.0*)?`;
+export const DECIMAL_NUMBER = String.raw`[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?`;
+export const EPOCH_MILLIS = String.raw`-?\d+(?:\.\d+)?`;
+export const ISO_TIMESTAMP = String.raw`\d{4}-\d{2}-\d{2}(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?)?`;
 /** The range of a JS Date in milliseconds, comfortably inside TIMESTAMPTZ. */
 const MAX_EPOCH_MS = "8.64e15";
 const TRUE_WORDS = "('true', 't', 'yes', 'y', '1')";

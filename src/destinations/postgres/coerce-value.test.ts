@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { coerceValue } from "./coerce-value.ts";
+
+const value = (result: ReturnType<typeof coerceValue>) => ("value" in result ? result.value : "REJECTED");
+
+describe("coerceValue follows the warehouse's coercion policy", () => {
+  it("keeps null and blank as NULL; blank stays text in string columns", () => {
+    expect(value(coerceValue("integer", null))).toBeNull();
+    expect(value(coerceValue("integer", "  "))).toBeNull();
+    expect(value(coerceValue("string", ""))).toBe("");
+  });
+
+  it("reads strings, numbers, booleans and objects as text in string columns", () => {
+    expect(value(coerceValue("string", 42))).toBe("42");
+    expect(value(coerceValue("string", true))).toBe("true");
+    expect(value(coerceValue("string", { a: 1 }))).toBe('{"a":1}');
+  });
+
+  it("types integers: whole numbers only, within bigint, kept exact as text", () => {
+    expect(value(coerceValue("integer", " 1500.00 "))).toBe("1500");
+    expect(value(coerceValue("integer", 7))).toBe("7");
+    expect(value(coerceValue("integer", "9223372036854775807"))).toBe("9223372036854775807");
+    expect(value(coerceValue("integer", "9223372036854775808"))).toBe("REJECTED");
+    expect(value(coerceValue("integer", "1500.5"))).toBe("REJECTED");
+    expect(value(coerceValue("integer", "0x10"))).toBe("REJECTED");
+  });
+
+  it("types numbers: finite decimals only", () => {
+    expect(value(coerceValue("number", "-1.5e3"))).toBe(-1500);
+    expect(value(coerceValue("number", 2.5))).toBe(2.5);
+    expect(value(coerceValue("number", "1e999"))).toBe("REJECTED");
+    expect(value(coerceValue("number", "1,500"))).toBe("REJECTED");
+    expect(value(coerceValue("number", "NaN"))).toBe("REJECTED");
+  });
+
+  it("types booleans from their usual spellings", () => {
+    expect(value(coerceValue("boolean", "Yes"))).toBe(true);
+    expect(value(coerceValue("boolean", 0))).toBe(false);
+    expect(value(coerceValue("boolean", "maybe"))).toBe("REJECTED");
+  });
+
+  it("types timestamps from epoch milliseconds and ISO 8601 (no offset means UTC)", () => {
+    expect(value(coerceValue("timestamp", "1704164645000"))).toBe("2024-01-02T03:04:05.000000Z");
+    expect(value(coerceValue("timestamp", "2024-01-02"))).toBe("2024-01-02T00:00:00.000000Z");
+    expect(value(coerceValue("timestamp", "2024-01-02 03:04:05+02:00"))).toBe("2024-01-02T01:04:05.000000Z");
+    expect(value(coerceValue("timestamp", "2024-01-02T03:04:05.123456789-0130"))).toBe(
+      "2024-01-02T04:34:05.123456Z",
+    );
+    expect(value(coerceValue("timestamp", "2024-02-30"))).toBe("REJECTED");
+    expect(value(coerceValue("timestamp", "2024-01-02t03:04"))).toBe("REJECTED");
+    expect(value(coerceValue("timestamp", "9e15"))).toBe("REJECTED");
+  });
+
+  it("keeps JSON as is, with NUL (which Postgres cannot hold) replaced", () => {
+    expect(value(coerceValue("json", ["a", { b: "x\u0000y" }]))).toEqual(["a", { b: "x\uFFFDy" }]);
+    expect(value(coerceValue("string", "a\u0000"))).toBe("a\uFFFD");
+  });
+});

@@ -1,0 +1,119 @@
+import type { ColumnType } from "../../core/index.ts";
+import { DECIMAL_NUMBER, EPOCH_MILLIS, ISO_TIMESTAMP, WHOLE_NUMBER } from "../duckdb/sql-coercion.ts";
+
+/*
+ * The warehouse coercion policy (documented in ../duckdb/sql-coercion.ts and docs/warehouse.md), applied in
+ * JS for Postgres: a value is first read as text the way DuckDB's json_transform reads it (strings as they
+ * are, anything else as its JSON text), then typed by the same patterns. A value that does not fit yields
+ * `rejected`, and the writer keeps its original JSON in `_rejected`.
+ *
+ * One difference Postgres forces: its text and jsonb cannot hold the NUL character, so NUL becomes U+FFFD.
+ */
+
+/** What a column receives: a value ready for json_to_recordset (null for SQL NULL), or a rejection. */
+export type Coerced = { value: string | number | boolean | null | object } | { rejected: true };
+
+const full = (pattern: string) => new RegExp(`^(?:${pattern})$`);
+const WHOLE = full(WHOLE_NUMBER);
+const DECIMAL = full(DECIMAL_NUMBER);
+const EPOCH = full(EPOCH_MILLIS);
+const ISO = full(ISO_TIMESTAMP);
+/** ISO_TIMESTAMP again, with its parts captured (the pattern above has already vouched for the shape). */
+const ISO_PARTS =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const TRUE_WORDS = new Set(["true", "t", "yes", "y", "1"]);
+const FALSE_WORDS = new Set(["false", "f", "no", "n", "0"]);
+const BIGINT_MIN = -(2n ** 63n);
+const BIGINT_MAX = 2n ** 63n - 1n;
+/** The range of a JS Date in milliseconds, comfortably inside timestamptz. */
+const MAX_EPOCH_MS = 8.64e15;
+const NUL = /\u0000/g;
+const REJECTED: Coerced = { rejected: true };
+
+/** Replaces NUL, which Postgres text cannot hold, with U+FFFD. */
+export function withoutNul(text: string): string {
+  return text.includes("\u0000") ? text.replace(NUL, "\uFFFD") : text;
+}
+
+/** Coerces one field value (as JSON.parse gave it) to a column of `type`. */
+export function coerceValue(type: ColumnType, value: unknown): Coerced {
+  if (value === null || value === undefined) return { value: null };
+  if (type === "json") return { value: withoutNulDeep(value) as object };
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  if (type === "string") return { value: withoutNul(text) };
+  const trimmed = text.trim();
+  if (trimmed === "") return { value: null };
+  const typed = typedText(type, trimmed);
+  return typed === undefined ? REJECTED : { value: typed };
+}
+
+function typedText(type: Exclude<ColumnType, "string" | "json">, text: string) {
+  switch (type) {
+    case "integer": {
+      if (!WHOLE.test(text)) return undefined;
+      const whole = BigInt(text.split(".")[0]!);
+      if (whole < BIGINT_MIN || whole > BIGINT_MAX) return undefined;
+      // As text: a bigint past 2^53 would lose digits as a JSON number.
+      return whole.toString();
+    }
+    case "number": {
+      const number = Number(text);
+      return DECIMAL.test(text) && Number.isFinite(number) ? number : undefined;
+    }
+    case "boolean": {
+      const lower = text.toLowerCase();
+      if (TRUE_WORDS.has(lower)) return true;
+      return FALSE_WORDS.has(lower) ? false : undefined;
+    }
+    case "timestamp":
+      if (EPOCH.test(text)) {
+        const millis = Number(text);
+        return Math.abs(millis) <= MAX_EPOCH_MS ? isoFromMicros(Math.round(millis * 1000)) : undefined;
+      }
+      return ISO.test(text) ? parseIso(text) : undefined;
+  }
+}
+
+/** An ISO-8601 timestamp as UTC text with microseconds; undefined for a date that does not exist (Feb 30). */
+function parseIso(text: string): string | undefined {
+  const parts = ISO_PARTS.exec(text);
+  if (!parts) return undefined;
+  const [, year, month, day, hour = "0", minute = "0", second = "0", fraction = "", offset] = parts;
+  const date = new Date(0);
+  date.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
+  if (date.getUTCMonth() !== Number(month) - 1 || date.getUTCDate() !== Number(day)) return undefined;
+  date.setUTCHours(Number(hour), Number(minute), Number(second), 0);
+  let millis = date.getTime();
+  if (offset && offset !== "Z") {
+    const digits = offset.replace(":", "");
+    const sign = digits.startsWith("-") ? -1 : 1;
+    millis -= sign * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5) || 0)) * 60_000;
+  }
+  // Microseconds, as DuckDB and Postgres keep them (a 7th digit onward is dropped).
+  const micros = Number(fraction.padEnd(6, "0").slice(0, 6));
+  return isoFromMicros(millis * 1000 + micros);
+}
+
+/**
+ * Epoch microseconds as ISO-8601 UTC text with six fraction digits, which timestamptz reads exactly;
+ * undefined outside years 0000–9999 (JS spells those "+010000-…", which Postgres does not read).
+ */
+function isoFromMicros(micros: number): string | undefined {
+  const millis = Math.floor(micros / 1000);
+  const rest = micros - millis * 1000;
+  const iso = new Date(millis).toISOString();
+  if (!/^\d{4}-/.test(iso)) return undefined;
+  return `${iso.slice(0, -1)}${String(rest).padStart(3, "0")}Z`;
+}
+
+/** `withoutNul` through a JSON value: Postgres refuses NUL even escaped inside JSON. */
+export function withoutNulDeep(value: unknown): unknown {
+  if (typeof value === "string") return withoutNul(value);
+  if (Array.isArray(value)) return value.map(withoutNulDeep);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [withoutNul(key), withoutNulDeep(inner)]),
+    );
+  }
+  return value;
+}
