@@ -18,6 +18,7 @@ import {
 } from "./app/provider-settings.ts";
 import { buildSyncJob } from "./app/syncs/sync-connection.ts";
 import { createSync } from "./app/syncs/syncs.ts";
+import { openWarehouse } from "./app/warehouse/open-warehouse.ts";
 import { outboundWebhookWorker } from "./app/webhooks/outbound.ts";
 import { openWorkspace, type Workspace } from "./app/workspace.ts";
 import { formatStats } from "./cli/output.ts";
@@ -38,7 +39,6 @@ import {
   demoToken,
   startDemoEmulator,
 } from "./demo/emulator.ts";
-import { createDuckDbDestination } from "./destinations/duckdb/index.ts";
 import { providers } from "./providers/registry.ts";
 import {
   createScheduler,
@@ -99,7 +99,9 @@ async function start(): Promise<void> {
     if (!demo.ownApp) providerSettings[provider.name] = emulatorOAuthApp(demo.emulator.handle, publicUrl);
     demos.push(demo);
   }
-  const warehouse = await createDuckDbDestination({ path: workspace.warehousePath });
+  // WAREHOUSE_URL=postgres://… writes a Postgres warehouse instead of the DuckDB file (docs/warehouse.md).
+  const opened = await openWarehouse(process.env.WAREHOUSE_URL, workspace.warehousePath);
+  const warehouse = opened.destination;
   const apiKey = await ensureFirstApiKey(workspace);
   const { demoSyncs, scheduler } = await demoScheduler(workspace, demos, warehouse, providerSettings);
   const server = buildServer({
@@ -110,7 +112,7 @@ async function start(): Promise<void> {
     publicUrl,
     providerSettings,
     // POST /v1/sql reads it; the destination lets go of the file between its writes for that.
-    warehouse,
+    ...(opened.kind === "duckdb" ? { warehouse: opened.destination } : {}),
   });
   await server.listen({ port, host });
 
@@ -127,7 +129,9 @@ async function start(): Promise<void> {
   );
   const [first] = demos;
   console.log(
-    `  Warehouse:        ${workspace.warehousePath} (DuckDB; query it: npm run switchyard -- sql "SELECT count(*) FROM ${first!.connection.provider}_${first!.emulator.handle.streams[0]}", docs/warehouse.md)`,
+    opened.kind === "duckdb"
+      ? `  Warehouse:        ${workspace.warehousePath} (DuckDB; query it: npm run switchyard -- sql "SELECT count(*) FROM ${first!.connection.provider}_${first!.emulator.handle.streams[0]}", docs/warehouse.md)`
+      : `  Warehouse:        ${opened.describe} (WAREHOUSE_URL; docs/warehouse.md)`,
   );
   console.log(
     `The demo customer ("${DEMO_END_USER}") has an account at ${demos.length === 1 ? "one provider" : `${demos.length} providers`}, each its own emulator (SWITCHYARD_DEMO_PROVIDERS picks some; docs/providers.md):`,

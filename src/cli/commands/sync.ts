@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { type ConnectionConfig, upsertConnection } from "../../app/connections/connections.ts";
 import { findProvider } from "../../app/platform.ts";
 import { syncConnection } from "../../app/syncs/sync-connection.ts";
+import { openWarehouse } from "../../app/warehouse/open-warehouse.ts";
 import { openWorkspace } from "../../app/workspace.ts";
 import {
   ArgumentError,
@@ -45,8 +46,11 @@ export function registerSyncCommand(program: Command): void {
     .option("--token <token>", "API token for the account (stored encrypted; optional once stored)")
     .option("--streams <names>", "comma-separated streams (default: all)", splitList)
     .option("--full-refresh", "re-read everything and mark what is gone as deleted")
-    .option("--duckdb <file>", "DuckDB file to write (default: <data-dir>/warehouse.duckdb)")
-    .option("--no-duckdb", "write only the records cache")
+    .option(
+      "--duckdb <file>",
+      "DuckDB file to write (default: the Postgres warehouse of WAREHOUSE_URL if set, else <data-dir>/warehouse.duckdb)",
+    )
+    .option("--no-duckdb", "write only the records cache (no warehouse)")
     .option(
       "--base-url <url>",
       "the provider's API URL for this connection, e.g. an emulator (stored; kept until changed)",
@@ -102,8 +106,13 @@ async function runSyncCommand(providerName: string, flags: SyncFlags): Promise<n
   const destinations: Destination[] = [];
   try {
     const connection = await resolveConnection(workspace, provider, flags);
-    if (flags.duckdb !== false) {
-      destinations.push(await createDuckDbDestination({ path: flags.duckdb ?? workspace.warehousePath }));
+    if (typeof flags.duckdb === "string") {
+      destinations.push(await createDuckDbDestination({ path: flags.duckdb }));
+    } else if (flags.duckdb !== false) {
+      // WAREHOUSE_URL=postgres://… picks a Postgres warehouse (docs/warehouse.md).
+      destinations.push(
+        (await openWarehouse(process.env.WAREHOUSE_URL, workspace.warehousePath)).destination,
+      );
     }
     const progress = createProgressReporter(flags.json ? "silent" : process.stderr.isTTY ? "tty" : "plain");
     const abort = new AbortController();
