@@ -64,7 +64,13 @@ export {
   type WindowUsage,
 } from "./rate-limit.ts";
 export { buildEmulatorApp, type EmulatorAppOptions, listen } from "./server.ts";
-export { type RecordTimes, SeededTable, type SeededTableOptions, type TableRecord } from "./table.ts";
+export {
+  type RecordTimes,
+  SeededTable,
+  type SeededTableOptions,
+  type TableChange,
+  type TableRecord,
+} from "./table.ts";
 export {
   anyCredential,
   bearerToken,
@@ -73,3 +79,10 @@ export {
   queryCredential,
   TokenRegistry,
 } from "./tokens.ts";
+export {
+  type WebhookDelivery,
+  WebhookDispatcher,
+  type WebhookDispatcherOptions,
+  type WebhookTarget,
+  watchTables,
+} from "./webhooks.ts";

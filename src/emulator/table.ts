@@ -32,6 +32,12 @@ export interface SeededTableOptions<Fields> {
   derive?(fields: Fields, record: { id: number; createdAt: number; updatedAt: number }): void;
 }
 
+/** One change to a table after seeding, as its `onChange` listener hears it (webhooks: src/emulator/webhooks.ts). */
+export type TableChange<Fields> =
+  | { kind: "created"; id: number; at: number }
+  | { kind: "updated"; id: number; at: number; fields: Partial<Fields> }
+  | { kind: "archived"; id: number; at: number };
+
 /** What changed about one record since seeding. */
 interface Override<Fields> {
   /** Values laid over the generated ones (or the whole record when `explicit`). */
@@ -59,6 +65,8 @@ export class SeededTable<Fields extends object> {
   private baseTimes: { updatedAt: Float64Array; order: Int32Array } | undefined;
   private overlay: TimeKey[] | undefined;
   private archived: number[] | undefined;
+  /** Told of every change after it is made (an emulator's webhooks listen here). */
+  onChange: ((change: TableChange<Fields>) => void) | undefined;
 
   constructor(private readonly options: SeededTableOptions<Fields>) {
     this.idBase = options.idBase ?? 1;
@@ -188,6 +196,7 @@ export class SeededTable<Fields extends object> {
     override.updatedAt = at;
     override.version += 1;
     this.overlay = undefined;
+    this.onChange?.({ kind: "updated", id, at, fields });
   }
 
   /** Ids of every record changed or created since seeding. */
@@ -207,6 +216,7 @@ export class SeededTable<Fields extends object> {
     override.updatedAt = at;
     this.overlay = undefined;
     this.archived = undefined;
+    this.onChange?.({ kind: "archived", id, at });
   }
 
   /**
@@ -224,6 +234,7 @@ export class SeededTable<Fields extends object> {
       ...(fields ? { explicit: true } : {}),
     });
     this.overlay = undefined;
+    this.onChange?.({ kind: "created", id, at });
     return id;
   }
 

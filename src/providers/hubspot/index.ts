@@ -7,6 +7,7 @@ import { defineProvider } from "../kit/index.ts";
 import { hubspotActions } from "./actions.ts";
 import { HUBSPOT_SCOPES } from "./scopes.ts";
 import { hubspotStreams } from "./streams.ts";
+import { hubspotWebhooks } from "./webhooks.ts";
 
 export const HUBSPOT_BASE_URL = "https://api.hubapi.com";
 
@@ -51,6 +52,7 @@ const declared = defineProvider({
 export const hubspot: ProviderDefinition = {
   ...declared,
   actions: hubspotActions,
+  webhooks: hubspotWebhooks,
   // Loaded on demand: a server that never starts the emulator does not load it.
   emulator: async (options) => (await import("./emulator-handle.ts")).startHubSpotEmulatorHandle(options),
 };

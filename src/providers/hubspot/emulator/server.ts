@@ -26,6 +26,7 @@ import { propertyRoutes } from "./routes/properties.ts";
 import { propertyBatchRoutes } from "./routes/properties-batch.ts";
 import { propertyGroupRoutes } from "./routes/property-groups.ts";
 import { searchRoutes } from "./routes/search.ts";
+import { hubspotWebhooks } from "./webhooks.ts";
 
 /** The token accepted when none are configured (shaped like a private app token). */
 export const DEFAULT_TOKEN = "pat-na1-00000000-0000-4000-8000-000000000001";
@@ -98,10 +99,15 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
 
 /** Builds the Fastify app (not listening): HubSpot's routes on the kit's server. */
 export function buildApp(ctx: EmulatorContext, controls: EmulatorControls): FastifyInstance {
+  const webhooks = hubspotWebhooks(ctx);
   return buildEmulatorApp(ctx, {
     controls,
-    providerControls: (scope) => hubspotControlRoutes(scope, controls),
+    providerControls: (scope) => {
+      hubspotControlRoutes(scope, controls);
+      webhooks.settingsRoutes(scope);
+    },
     api: (api) => {
+      webhooks.accountRoutes(api);
       objectRoutes(api, ctx);
       objectBatchRoutes(api, ctx);
       ownerRoutes(api, ctx);
