@@ -85,6 +85,21 @@ describe.skipIf(!available)("Postgres warehouse destination", () => {
     expect((row?.created_at as Date).toISOString()).toBe("2024-01-02T03:04:05.000Z");
   });
 
+  it("writes values holding NUL, which Postgres cannot store, with U+FFFD in its place", async () => {
+    const target = fresh();
+    await dest.write(
+      batch(target, [
+        record({ id: "1", email: "a\u0000b", properties: { k: "x\u0000" }, visits: "n\u0000" }),
+      ]),
+    );
+    const [row] = await rows(target.table);
+    expect(row).toMatchObject({
+      email: "a\uFFFDb",
+      properties: { k: "x\uFFFD" },
+      _rejected: { visits: "n\uFFFD" },
+    });
+  });
+
   it("flags deleted rows, keeping their last values where the tombstone has none", async () => {
     const target = fresh();
     await dest.write(batch(target, [record({ id: "1", email: "ann@x.io", visits: 2 })]));

@@ -11,7 +11,7 @@ const built = new WeakMap<TableShape, string>();
 /**
  * The one statement that upserts a batch into the shape's table by (connection, primary key). The rows
  * arrive as a single JSON parameter ($1, one object per record, keyed by column name, values already
- * coerced), read by json_to_recordset: one round trip, no per-row parameters, no 65,535-parameter limit.
+ * coerced), read by jsonb_to_recordset: one round trip, no per-row parameters, no 65,535-parameter limit.
  * $2 is the connection and $3 the batch's sync time. A live record replaces every column; a deleted one
  * keeps the row's last known value wherever it carries none (so a bare tombstone only flips `_deleted`),
  * as in DuckDB (../duckdb/upsert-sql.ts).
@@ -58,7 +58,7 @@ function buildUpsertSql(schema: string, shape: TableShape): string {
   return (
     `INSERT INTO ${qualified(schema, shape.table)} AS t (${names.map(column).join(", ")})\n` +
     `SELECT ${values.join(", ")}\n` +
-    `FROM json_to_recordset($1::json) AS r(${recordset.join(", ")})\n` +
+    `FROM jsonb_to_recordset($1::jsonb) AS r(${recordset.join(", ")})\n` +
     `ON CONFLICT (${column(META.connectionId)}, ${column(shape.primaryKey)}) DO UPDATE SET\n  ${updates.join(",\n  ")}`
   );
 }
