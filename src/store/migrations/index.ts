@@ -19,6 +19,7 @@ import { fieldMappings } from "./0014-field-mappings.ts";
 import { unifiedCheckedFields } from "./0015-unified-checked-fields.ts";
 import { webhookDeliveries } from "./0016-webhook-deliveries.ts";
 import { inboundWebhooks } from "./0017-inbound-webhooks.ts";
+import { sharedState } from "./0018-shared-state.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -36,6 +37,7 @@ export const migrations: Record<string, Migration> = {
   "0015_unified_checked_fields": unifiedCheckedFields,
   "0016_webhook_deliveries": webhookDeliveries,
   "0017_inbound_webhooks": inboundWebhooks,
+  "0018_shared_state": sharedState,
 };
 
 export const migrationProvider: MigrationProvider = {
