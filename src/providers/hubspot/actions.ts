@@ -17,13 +17,27 @@ const properties = z
   .describe("Property values by HubSpot's internal property name (custom properties included).");
 const companyId = hubspotId.describe("The company to associate the record with.");
 
-export const contactInput = z.strictObject({ properties, company_id: companyId.optional() });
-export const companyInput = z.strictObject({ properties });
-export const dealInput = z.strictObject({ properties, company_id: companyId.optional() });
+const example = (value: Record<string, unknown>) => ({ examples: [value] });
+
+export const contactInput = z
+  .strictObject({ properties, company_id: companyId.optional() })
+  .meta(example({ properties: { firstname: "Ada", lastname: "Lovelace", email: "ada@example.com" } }));
+export const companyInput = z
+  .strictObject({ properties })
+  .meta(example({ properties: { name: "Analytical Engines", domain: "engines.example" } }));
+export const dealInput = z
+  .strictObject({ properties, company_id: companyId.optional() })
+  .meta(example({ properties: { dealname: "Engine order", amount: 5000, dealstage: "qualifiedtobuy" } }));
 /** An update: the record's id, the properties to change, and (contacts and deals) a company to add. */
-export const contactUpdate = contactInput.extend({ id: hubspotId });
-export const companyUpdate = companyInput.extend({ id: hubspotId });
-export const dealUpdate = dealInput.extend({ id: hubspotId });
+export const contactUpdate = contactInput
+  .extend({ id: hubspotId })
+  .meta(example({ id: "101", properties: { lastname: "King" } }));
+export const companyUpdate = companyInput
+  .extend({ id: hubspotId })
+  .meta(example({ id: "101", properties: { name: "Difference Engines" } }));
+export const dealUpdate = dealInput
+  .extend({ id: hubspotId })
+  .meta(example({ id: "101", properties: { dealstage: "closedwon" } }));
 
 /** What HubSpot answers a create or an update: the record, with the properties it wrote. */
 export const savedObject = z.looseObject({

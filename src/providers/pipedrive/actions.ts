@@ -1,7 +1,4 @@
-/**
- * Pipedrive's writes: create and update a person, an organization and a deal through API v2 (POST to
- * create, PATCH to update). Each is a typed function with a zod input, and an ActionDefinition.
- */
+/** Pipedrive's writes through API v2 (POST creates, PATCH updates): typed functions and ActionDefinitions. */
 import { z } from "zod";
 import type { ActionDefinition, HttpClient } from "../../core/index.ts";
 
@@ -10,39 +7,45 @@ const id = z.number().int().positive();
 const customKey = z.string().regex(/^[0-9a-f]{40}$/, "must be a custom field's key");
 const customFields = z.record(customKey, z.unknown());
 
-export const personInput = z.strictObject({
-  name: z.string().min(1),
-  email: z.email().optional(),
-  phone: z.string().min(1).optional(),
-  org_id: id.optional(),
-  owner_id: id.optional(),
-  custom_fields: customFields.optional(),
-});
-export const organizationInput = z.strictObject({
-  name: z.string().min(1),
-  owner_id: id.optional(),
-  custom_fields: customFields.optional(),
-});
-export const dealInput = z.strictObject({
-  title: z.string().min(1),
-  value: z.number().min(0).optional(),
-  currency: z.string().length(3).optional(),
-  person_id: id.optional(),
-  org_id: id.optional(),
-  stage_id: id.optional(),
-  expected_close_date: z.iso.date().optional(),
-  status: z.enum(["open", "won", "lost"]).optional(),
-  owner_id: id.optional(),
-  custom_fields: customFields.optional(),
-});
+export const personInput = z
+  .strictObject({
+    name: z.string().min(1),
+    email: z.email().optional(),
+    phone: z.string().min(1).optional(),
+    org_id: id.optional(),
+    owner_id: id.optional(),
+    custom_fields: customFields.optional(),
+  })
+  .meta({ examples: [{ name: "Ada Lovelace", email: "ada@example.com", org_id: 1 }] });
+export const organizationInput = z
+  .strictObject({
+    name: z.string().min(1),
+    owner_id: id.optional(),
+    custom_fields: customFields.optional(),
+  })
+  .meta({ examples: [{ name: "Analytical Engines Ltd" }] });
+export const dealInput = z
+  .strictObject({
+    title: z.string().min(1),
+    value: z.number().min(0).optional(),
+    currency: z.string().length(3).optional(),
+    person_id: id.optional(),
+    org_id: id.optional(),
+    stage_id: id.optional(),
+    expected_close_date: z.iso.date().optional(),
+    status: z.enum(["open", "won", "lost"]).optional(),
+    owner_id: id.optional(),
+    custom_fields: customFields.optional(),
+  })
+  .meta({ examples: [{ title: "Engine order", value: 5000, currency: "EUR", org_id: 1 }] });
 
 /** An update: the record's id, and only the fields to change. */
 const personChanges = personInput.partial();
 const organizationChanges = organizationInput.partial();
 const dealChanges = dealInput.partial();
-export const personUpdate = personChanges.extend({ id });
-export const organizationUpdate = organizationChanges.extend({ id });
-export const dealUpdate = dealChanges.extend({ id });
+export const personUpdate = personChanges.extend({ id }).meta({ examples: [{ id: 1, name: "Ada King" }] });
+export const organizationUpdate = organizationChanges.extend({ id }).meta({ examples: [{ id: 1 }] });
+export const dealUpdate = dealChanges.extend({ id }).meta({ examples: [{ id: 1, status: "won" }] });
 
 /** What every write answers: the record as v2 returns it (its id, and whatever else Pipedrive sends). */
 export const savedRecord = z.looseObject({ id, update_time: z.string().optional() });

@@ -69,16 +69,25 @@ const opportunityFields = {
   OwnerId: salesforceId.optional(),
 };
 
-export const contactInput = withCustomFields(contactFields);
-export const accountInput = withCustomFields(accountFields);
-export const opportunityInput = withCustomFields(opportunityFields);
+const example = (value: Record<string, unknown>) => ({ examples: [value] });
+const ID = "0035g00000AbCdEAAZ";
+
+export const contactInput = withCustomFields(contactFields).meta(
+  example({ FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com" }),
+);
+export const accountInput = withCustomFields(accountFields).meta(example({ Name: "Analytical Engines" }));
+export const opportunityInput = withCustomFields(opportunityFields).meta(
+  example({ Name: "Engine order", StageName: "Prospecting", CloseDate: "2030-01-15", Amount: 5000 }),
+);
 
 /** An update: the record's Id, and only the fields to change. */
 const updateOf = (shape: z.ZodRawShape) =>
   withCustomFields({ ...z.object(shape).partial().shape, Id: salesforceId });
-export const contactUpdate = updateOf(contactFields);
-export const accountUpdate = updateOf(accountFields);
-export const opportunityUpdate = updateOf(opportunityFields);
+export const contactUpdate = updateOf(contactFields).meta(example({ Id: ID, LastName: "King" }));
+export const accountUpdate = updateOf(accountFields).meta(example({ Id: ID, Name: "Difference Engines" }));
+export const opportunityUpdate = updateOf(opportunityFields).meta(
+  example({ Id: ID, StageName: "Closed Won" }),
+);
 
 /** What Salesforce answers a create, and what an update or delete (204, no body) amounts to. */
 export const saveResult = z.object({
@@ -88,10 +97,9 @@ export const saveResult = z.object({
 });
 export type SaveResult = z.infer<typeof saveResult>;
 
-export const deleteInput = z.strictObject({
-  object: z.enum(["Contact", "Account", "Opportunity"]),
-  id: salesforceId,
-});
+export const deleteInput = z
+  .strictObject({ object: z.enum(["Contact", "Account", "Opportunity"]), id: salesforceId })
+  .meta(example({ object: "Contact", id: ID }));
 
 export async function createRecord(
   http: HttpClient,

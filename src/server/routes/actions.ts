@@ -79,6 +79,12 @@ async function runFor(
   );
 }
 
+/** The first example the action's input schema declares (`.meta({ examples })`), for the OpenAPI document. */
+function exampleOf(schema: z.ZodType): unknown {
+  const examples = (schema.meta() as { examples?: unknown[] } | undefined)?.examples;
+  return examples?.[0] ?? {};
+}
+
 /** The route of one built-in action, with its own input and output schemas. */
 function actionRoute(provider: ProviderDefinition, action: ActionDefinition) {
   const input = zodSchemaOf(action.input) ?? z.unknown();
@@ -96,6 +102,7 @@ function actionRoute(provider: ProviderDefinition, action: ActionDefinition) {
     body: z.strictObject({ connection_id: connectionId, input }),
     response: { 200: z.object({ output }) },
     errors: ACTION_ERRORS,
+    example: { body: { connection_id: "conn_6f1d2c…", input: exampleOf(input) } },
   }).handle(async (ctx) => runFor(ctx, provider.name, action.name, ctx.body));
 }
 
