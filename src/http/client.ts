@@ -159,7 +159,9 @@ class UndiciHttpClient implements RelayingHttpClient {
     this.budget = options.budget ?? new InMemoryRateLimitBudget(options.provider);
     this.rateLimit = options.rateLimit;
     const fixed = options.rateLimit?.fixed;
-    this.fixedLimits = fixed?.length ? new FixedRateLimits(this.budget.account, fixed) : undefined;
+    // Kept where the budget is kept: shared by every process of the account when the budget is.
+    const store = this.budget.store ? { store: this.budget.store } : {};
+    this.fixedLimits = fixed?.length ? new FixedRateLimits(this.budget.account, fixed, store) : undefined;
     this.onEvent = options.onEvent;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxAttempts = options.maxAttempts ?? 6;

@@ -5,52 +5,48 @@
  * ever holds more than `limit`: a 429 stays an exception, not the way the limit is found.
  */
 import type { FixedRateLimit, HttpMethod } from "../core/index.ts";
+import type { BudgetStore } from "./budget-store/budget-store.ts";
+import { memoryBudgetStore } from "./budget-store/index.ts";
 import { sleep as realSleep } from "./retry.ts";
-
-/** The requests of one limit on one account; shared by every client of the process. */
-class RequestSpacer {
-  /** Send times of the last `limit` requests, oldest first (some may be booked in the future). */
-  private readonly slots: number[] = [];
-
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
-  ) {}
-
-  /** Books the next free slot and returns how long to wait for it. */
-  reserve(now: number): number {
-    const oldest = this.slots.length < this.limit ? undefined : this.slots.shift();
-    const slot = oldest === undefined ? now : Math.max(now, oldest + this.windowMs);
-    this.slots.push(slot);
-    return slot - now;
-  }
-}
-
-const spacers = new Map<string, RequestSpacer>();
 
 export interface FixedLimitOptions {
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Where the windows live (the account budget's store); default this process's memory. */
+  store?: BudgetStore;
 }
 
-/** The fixed limits of one provider account, ready to pace requests. */
+/** Books the next free slot of a window: send times of the last `limit` requests, oldest first (some may be booked in the future). */
+function reserveStep(limit: number, windowMs: number) {
+  return (stored: number[] | undefined, now: number) => {
+    const slots = stored ?? [];
+    const oldest = slots.length < limit ? undefined : slots.shift();
+    const slot = oldest === undefined ? now : Math.max(now, oldest + windowMs);
+    slots.push(slot);
+    return { state: slots, result: slot - now };
+  };
+}
+
+/** The fixed limits of one provider account, ready to pace requests; shared by every client of the store. */
 export class FixedRateLimits {
-  private readonly limits: readonly { rule: FixedRateLimit; pattern: RegExp; spacer: RequestSpacer }[];
-  private readonly now: () => number;
+  private readonly limits: readonly {
+    rule: FixedRateLimit;
+    pattern: RegExp;
+    key: string;
+    reserve: ReturnType<typeof reserveStep>;
+  }[];
+  private readonly store: BudgetStore;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(account: string, rules: readonly FixedRateLimit[], options: FixedLimitOptions = {}) {
-    this.now = options.now ?? Date.now;
+    this.store = options.store ?? memoryBudgetStore(options.now);
     this.sleep = options.sleep ?? realSleep;
-    this.limits = rules.map((rule) => {
-      const key = `${account}\u0000${rule.method ?? "*"}\u0000${rule.pathPattern}`;
-      let spacer = spacers.get(key);
-      if (!spacer) {
-        spacer = new RequestSpacer(rule.limit, rule.windowMs);
-        spacers.set(key, spacer);
-      }
-      return { rule, pattern: new RegExp(rule.pathPattern), spacer };
-    });
+    this.limits = rules.map((rule) => ({
+      rule,
+      pattern: new RegExp(rule.pathPattern),
+      key: `fixed:${account}\u0000${rule.method ?? "*"}\u0000${rule.pathPattern}`,
+      reserve: reserveStep(rule.limit, rule.windowMs),
+    }));
   }
 
   /**
@@ -64,9 +60,10 @@ export class FixedRateLimits {
     onWait?: (delayMs: number, reason: string) => void,
   ): Promise<number> {
     let waited = 0;
-    for (const { rule, pattern, spacer } of this.limits) {
+    for (const { rule, pattern, key, reserve } of this.limits) {
       if ((rule.method && rule.method !== method) || !pattern.test(path)) continue;
-      const delayMs = spacer.reserve(this.now());
+      // Kept a little past the window: the slots booked last are still needed until then.
+      const delayMs = await this.store.update(key, 2 * rule.windowMs + 60_000, reserve);
       if (delayMs < 1) continue;
       onWait?.(
         delayMs,

@@ -11,14 +11,22 @@
  * "Time left in the window" is the provider's reset time when it sends one; otherwise one window length
  * after the last response (conservative for rolling windows: the provider did not say when budget returns).
  *
- * The interface is two calls so a database-backed budget (shared across workers) can replace this one.
+ * The state behind these rules lives in a BudgetStore (see budget-store/): this process's memory when
+ * embedded, else Redis or Postgres, where every process of the deployment reads and books the same budget
+ * and every response (from any process) updates it. Each change is one atomic step of the store.
  */
+import type { Kysely } from "kysely";
+import type { BudgetStore } from "./budget-store/budget-store.ts";
+import { budgetStoreFor } from "./budget-store/index.ts";
+import { MemoryBudgetStore } from "./budget-store/memory-store.ts";
 import type { RateLimitReading } from "./rate-limit-headers.ts";
 import { sleep as realSleep } from "./retry.ts";
 
 export interface RateLimitBudget {
   /** The provider account this budget belongs to (appears in rate_limit_wait events). */
   readonly account: string;
+  /** Where the budget's state lives; fixed limits of the account are kept in the same place. */
+  readonly store?: BudgetStore;
   /**
    * Resolves when one request may be sent, with the milliseconds it waited; `onWait` is told before each wait.
    * Rejects with the signal's reason as soon as the signal aborts.
@@ -39,98 +47,144 @@ export interface InMemoryBudgetOptions {
 const MIN_WAIT_MS = 1;
 /** Above this fraction of the limit remaining, requests are not paced. */
 const FREE_FRACTION = 0.5;
+/** A budget nobody touched for this long is forgotten (the next response teaches it again). */
+const BUDGET_TTL_MS = 24 * 3_600_000;
 
-/** A budget held in process memory; correct for every client of one process. */
-export class InMemoryRateLimitBudget implements RateLimitBudget {
-  readonly account: string;
-  private readonly now: () => number;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+/** A budget's state as stored (JSON: no Infinity, no undefined). */
+interface BudgetState {
   /** Last reading that carried a remaining count, and when it arrived. */
-  private reading: RateLimitReading | undefined;
-  private observedAt = 0;
+  reading: RateLimitReading | null;
+  observedAt: number;
   /** Requests let through since that reading (the provider's count does not include them yet). */
-  private grantedSinceReading = 0;
+  granted: number;
   /** Time the last request was let through; paced requests are spaced from it. */
-  private lastSlot = Number.NEGATIVE_INFINITY;
-  private blockedUntil = 0;
+  lastSlot: number | null;
+  blockedUntil: number;
+}
 
-  constructor(account: string, options: InMemoryBudgetOptions = {}) {
-    this.account = account;
-    this.now = options.now ?? Date.now;
+const EMPTY: BudgetState = { reading: null, observedAt: 0, granted: 0, lastSlot: null, blockedUntil: 0 };
+
+type Grant = { delayMs: number; reason: string; booked: boolean };
+
+/** A budget whose state lives in a BudgetStore; shared by every process using the same store and account. */
+export class StoredRateLimitBudget implements RateLimitBudget {
+  private readonly key: string;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+
+  constructor(
+    readonly account: string,
+    readonly store: BudgetStore,
+    options: Pick<InMemoryBudgetOptions, "sleep"> = {},
+  ) {
+    this.key = `budget:${account}`;
     this.sleep = options.sleep ?? realSleep;
   }
 
   async acquire(signal?: AbortSignal, onWait?: (delayMs: number, reason: string) => void): Promise<number> {
     signal?.throwIfAborted();
     let waited = 0;
-    // Rule 1. Loop: another 429 may extend the block while we sleep.
-    for (let blocked = this.blockedUntil - this.now(); blocked >= MIN_WAIT_MS; ) {
-      onWait?.(blocked, "the provider answered 429; every request on this account waits for its Retry-After");
-      await this.sleep(blocked, signal);
-      waited += blocked;
-      blocked = this.blockedUntil - this.now();
+    for (;;) {
+      const grant = await this.store.update(this.key, BUDGET_TTL_MS, grantStep);
+      if (grant.delayMs >= MIN_WAIT_MS) {
+        onWait?.(grant.delayMs, grant.reason);
+        await this.sleep(grant.delayMs, signal);
+        waited += grant.delayMs;
+      }
+      // Rule 1 books nothing: look again after the block, another 429 may have extended it meanwhile.
+      if (grant.booked) return waited;
     }
-    const { delayMs, reason } = this.reserve(this.now());
-    if (delayMs >= MIN_WAIT_MS) {
-      onWait?.(delayMs, reason);
-      await this.sleep(delayMs, signal);
-      waited += delayMs;
-    }
-    return waited;
   }
 
   observe(reading: RateLimitReading, status: number): void {
-    const now = this.now();
-    if (status === 429 && reading.retryAfterMs !== undefined) {
-      this.blockedUntil = Math.max(this.blockedUntil, now + reading.retryAfterMs);
-    }
-    // Responses without a remaining count (some endpoints send none) keep the last reading.
-    if (reading.remaining !== undefined) {
-      this.reading = reading;
-      this.observedAt = now;
-      // The provider's count now includes what we sent before this response; requests still in flight are
-      // not counted here, which can only make us slightly less careful for one reading.
-      this.grantedSinceReading = 0;
-    }
-  }
-
-  /** Rules 2 and 3: decides when the next request may go and books that slot. */
-  private reserve(now: number): { delayMs: number; reason: string } {
-    const slot = this.slotFor(now);
-    this.lastSlot = slot.at;
-    this.grantedSinceReading++;
-    return { delayMs: slot.at - now, reason: slot.reason };
-  }
-
-  private slotFor(now: number): { at: number; reason: string } {
-    const free = { at: now, reason: "" };
-    const reading = this.reading;
-    if (reading?.remaining === undefined) return free;
-    const windowEnd =
-      reading.resetAt ?? (reading.windowMs === undefined ? undefined : this.observedAt + reading.windowMs);
-    // Without a window we cannot spread anything; a 429 with Retry-After will still slow us down (rule 1).
-    if (windowEnd === undefined || windowEnd <= now) return free;
-    const left = reading.remaining - this.grantedSinceReading;
-    if (left <= 0) {
-      return { at: windowEnd, reason: "the rate-limit budget is used up; waiting for the window to reset" };
-    }
-    if (reading.limit !== undefined && left > reading.limit * FREE_FRACTION) return free;
-    const interval = (windowEnd - now) / left;
-    return {
-      at: Math.max(now, this.lastSlot + interval),
-      reason: `${left} requests left in the rate-limit window; spacing them ${Math.round(interval)} ms apart`,
-    };
+    const relevant = (status === 429 && reading.retryAfterMs !== undefined) || reading.remaining !== undefined;
+    if (!relevant) return;
+    // Not awaited: the response is the caller's to handle now. A store that failed is seen on the next acquire.
+    this.store
+      .update(this.key, BUDGET_TTL_MS, (state: BudgetState | undefined, now) => ({
+        state: observed(state ?? EMPTY, reading, status, now),
+        result: undefined,
+      }))
+      .catch(() => undefined);
   }
 }
 
-const sharedBudgets = new Map<string, RateLimitBudget>();
+/** A budget of its own, in this process's memory (a client given no shared budget). */
+export class InMemoryRateLimitBudget extends StoredRateLimitBudget {
+  constructor(account: string, options: InMemoryBudgetOptions = {}) {
+    super(account, new MemoryBudgetStore(options.now), options);
+  }
+}
 
-/** Returns the one budget of this process for the account key (created on first use). */
-export function getSharedBudget(accountKey: string): RateLimitBudget {
-  let budget = sharedBudgets.get(accountKey);
+/** Rule 1, else rules 2 and 3: when the next request may go; books that slot unless blocked. */
+function grantStep(stored: BudgetState | undefined, now: number): { state?: BudgetState; result: Grant } {
+  const state = stored ?? EMPTY;
+  const blocked = state.blockedUntil - now;
+  if (blocked >= MIN_WAIT_MS) {
+    const reason = "the provider answered 429; every request on this account waits for its Retry-After";
+    return { result: { delayMs: blocked, reason, booked: false } };
+  }
+  const slot = slotFor(state, now);
+  return {
+    state: { ...state, lastSlot: slot.at, granted: state.granted + 1 },
+    result: { delayMs: slot.at - now, reason: slot.reason, booked: true },
+  };
+}
+
+function observed(state: BudgetState, reading: RateLimitReading, status: number, now: number): BudgetState {
+  const next = { ...state };
+  if (status === 429 && reading.retryAfterMs !== undefined) {
+    next.blockedUntil = Math.max(state.blockedUntil, now + reading.retryAfterMs);
+  }
+  // Responses without a remaining count (some endpoints send none) keep the last reading.
+  if (reading.remaining !== undefined) {
+    next.reading = reading;
+    next.observedAt = now;
+    // The provider's count now includes what we sent before this response; requests still in flight are
+    // not counted here, which can only make us slightly less careful for one reading.
+    next.granted = 0;
+  }
+  return next;
+}
+
+function slotFor(state: BudgetState, now: number): { at: number; reason: string } {
+  const free = { at: now, reason: "" };
+  const reading = state.reading;
+  if (reading?.remaining === undefined) return free;
+  const windowEnd =
+    reading.resetAt ?? (reading.windowMs === undefined ? undefined : state.observedAt + reading.windowMs);
+  // Without a window we cannot spread anything; a 429 with Retry-After will still slow us down (rule 1).
+  if (windowEnd === undefined || windowEnd <= now) return free;
+  const left = reading.remaining - state.granted;
+  if (left <= 0) {
+    return { at: windowEnd, reason: "the rate-limit budget is used up; waiting for the window to reset" };
+  }
+  if (reading.limit !== undefined && left > reading.limit * FREE_FRACTION) return free;
+  const interval = (windowEnd - now) / left;
+  return {
+    at: Math.max(now, (state.lastSlot ?? Number.NEGATIVE_INFINITY) + interval),
+    reason: `${left} requests left in the rate-limit window; spacing them ${Math.round(interval)} ms apart`,
+  };
+}
+
+const budgets = new WeakMap<BudgetStore, Map<string, RateLimitBudget>>();
+
+/**
+ * The budget of the account key (see providerAccountKey), in the backend chosen for `db`'s store (see
+ * budgetStoreFor): one instance per backend and key in this process, shared with every other process of
+ * that backend.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: any store's database will do; only its dialect is looked at.
+export function getSharedBudget(accountKey: string, db?: Kysely<any>): RateLimitBudget {
+  const store = budgetStoreFor(db);
+  let byKey = budgets.get(store);
+  if (!byKey) {
+    byKey = new Map();
+    budgets.set(store, byKey);
+  }
+  let budget = byKey.get(accountKey);
   if (!budget) {
-    budget = new InMemoryRateLimitBudget(accountKey);
-    sharedBudgets.set(accountKey, budget);
+    budget = new StoredRateLimitBudget(accountKey, store);
+    byKey.set(accountKey, budget);
   }
   return budget;
 }
