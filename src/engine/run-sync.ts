@@ -14,6 +14,7 @@ import {
 } from "../core/index.ts";
 import { RecordsCache } from "../destinations/records-cache.ts";
 import { type AccessTokenSource, createHttpClient, getSharedBudget } from "../http/index.ts";
+import { countCommittedRecords, countHttpEvent, runsFinished, runsStarted } from "../metrics/index.ts";
 import { createRun, finishRun, getRun, type Run, type Store, updateRunStats } from "../store/index.ts";
 import { catchUp } from "./catch-up.ts";
 import { applyDiffDeletes, commitBatch, type Replica, type StreamSink } from "./commit.ts";
@@ -109,6 +110,7 @@ export async function runSync(job: SyncJob): Promise<Run> {
     ...(job.syncId ? { syncId: job.syncId } : {}),
   });
   const stopHeartbeat = startRunHeartbeat(db, run.id);
+  runsStarted.inc({ provider: job.provider.name });
   const logger = new BufferedRunLogger(db, run.id, job.logSink);
   const stats = emptyRunStats();
   const started = performance.now();
@@ -130,6 +132,7 @@ export async function runSync(job: SyncJob): Promise<Run> {
     budget: getSharedBudget(`${job.provider.name}:${job.connection.id}`),
     onEvent: (event) => {
       recordHttpEvent(stats, event, logger);
+      countHttpEvent(job.provider.name, event);
       report();
     },
     ...job.http,
@@ -153,6 +156,7 @@ export async function runSync(job: SyncJob): Promise<Run> {
     logger.log("info", "Run succeeded", { ...stats });
     await logger.flush();
     await finishRun(db, run.id, { status: "succeeded", stats });
+    runsFinished.inc({ provider: job.provider.name, status: "succeeded" });
   } catch (error) {
     const summary = job.signal?.aborted
       ? describeError(
@@ -165,6 +169,7 @@ export async function runSync(job: SyncJob): Promise<Run> {
     logger.log("error", summary.message, { ...summary });
     await logger.flush();
     await finishRun(db, run.id, { status: "failed", stats, error: summary });
+    runsFinished.inc({ provider: job.provider.name, status: "failed" });
   } finally {
     stopHeartbeat();
     await http.close();
@@ -240,6 +245,7 @@ async function syncStream(job: SyncJob, plan: StreamPlan, http: HttpClient, run:
     run.stats.recordsUpdated += counts.updated;
     run.stats.recordsUnchanged += counts.unchanged;
     run.stats.recordsDeleted += counts.deleted;
+    countCommittedRecords(job.provider.name, stream.name, counts);
     envelope = advanceEnvelope(envelope, lastState);
     await saveEnvelope(db, connectionId, stream.name, envelope);
     run.logger.log("debug", `Committed ${records.length} ${stream.name} records`, {
@@ -293,6 +299,7 @@ async function syncStream(job: SyncJob, plan: StreamPlan, http: HttpClient, run:
   if (envelope.fullRefresh) {
     const deleted = await applyDiffDeletes(sink, envelope.fullRefresh.startedAt);
     run.stats.recordsDeleted += deleted;
+    countCommittedRecords(job.provider.name, stream.name, { added: 0, updated: 0, deleted });
     if (deleted > 0)
       run.logger.log("info", `Marked ${deleted} ${stream.name} records deleted: gone from the provider`);
     envelope = completeFullRefresh(envelope);

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import { isHolderGone, reapDeadRuns, thisProcess } from "../engine/index.ts";
+import { dueSince, observeQueueLatency } from "../metrics/index.ts";
 import {
   claimSyncLease,
   type Database,
@@ -56,6 +57,7 @@ export function createStoreSyncQueue(db: Kysely<Database>, options: StoreQueueOp
           nextRunAt: next ? next.toISOString() : null,
         });
         if (!taken) continue;
+        observeQueueLatency(dueSince(sync, at), at);
         claims.push({
           syncId: sync.id,
           connectionId: sync.connectionId,

@@ -17,6 +17,7 @@ import { registerReferencePage } from "./reference-page.ts";
 import { registerRoutes } from "./register-routes.ts";
 import type { AnyRoute, HttpMethod } from "./route.ts";
 import { apiRoutes } from "./routes/index.ts";
+import { metricsArePublic, registerMetricsRoute } from "./routes/metrics.ts";
 import { proxyRouteDocs, registerProxyRoute } from "./routes/proxy.ts";
 import { registerInboundWebhookReceiver } from "./routes/webhooks-inbound-receiver.ts";
 
@@ -43,6 +44,8 @@ export interface ServerOptions {
    * else none — behind a reverse proxy, set it, or every client shares the proxy's address.
    */
   trustProxy?: boolean | string;
+  /** Whether GET /metrics is open to anyone (default: SWITCHYARD_METRICS=public); else it needs an admin key. */
+  publicMetrics?: boolean;
   /** The contract routes to serve (default: all of them). */
   routes?: readonly AnyRoute[];
 }
@@ -119,6 +122,8 @@ export function buildServer(deps: PlatformDeps, options: ServerOptions = {}): Fa
     registerRoutes(api, routes, deps, { rateLimiter, authFailures });
     registerMergeApi(api, deps, { rateLimiter, authFailures });
     registerProxyRoute(api, deps, { rateLimiter, authFailures });
+    const publicMetrics = options.publicMetrics ?? metricsArePublic(process.env.SWITCHYARD_METRICS);
+    registerMetricsRoute(api, deps, { public: publicMetrics, authFailures });
   });
   registerReferencePage(
     app,

@@ -12,6 +12,7 @@ import { eventRoutes } from "./events.ts";
 import { fieldMappingRoutes } from "./field-mappings.ts";
 import { healthRoutes } from "./health.ts";
 import { providerRoutes } from "./providers.ts";
+import { readyRoutes } from "./ready.ts";
 import { recordRoutes } from "./records.ts";
 import { runRoutes } from "./runs.ts";
 import { sqlRoutes } from "./sql.ts";
@@ -22,6 +23,7 @@ import { inboundWebhookRoutes } from "./webhooks-inbound.ts";
 
 export const apiRoutes = [
   ...healthRoutes,
+  ...readyRoutes,
   ...environmentRoutes,
   ...apiKeyRoutes,
   ...providerRoutes,
