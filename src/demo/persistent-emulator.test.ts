@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../../test/helpers/temp-store.ts";
-import { providers } from "../providers/registry.ts";
 import type { EmulatorHandle, ProviderDefinition } from "../core/index.ts";
+import { providers } from "../providers/registry.ts";
 import { demoChanges, demoProviders } from "./emulator.ts";
 import { type PersistentEmulator, startPersistentEmulator } from "./persistent-emulator.ts";
 
