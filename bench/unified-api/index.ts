@@ -7,9 +7,11 @@
  *    `unified_objects` (its own JSON line).
  * 2. `server.mjs` (the built Switchyard API) and `baseline.mjs` serve that store, each in its own process;
  *    both are checked to return the same page for every variant before any load.
- * 3. Per variant, `load.mjs` loads one side then the other (the order alternates between variants):
- *    the first page without a filter and with `modified_after`, and pages spread over the whole list
- *    (cursors at 200 positions, taken in turn), without and with the filter.
+ * 3. Per variant, `load.mjs` loads one side then the other, `BENCH_ROUNDS` times (default 3; the order
+ *    alternates), and the medians are printed: the first page without a filter and with `modified_after`,
+ *    and pages spread over the whole list (cursors at 200 positions, taken in turn), without and with the
+ *    filter. Beside the rates, each server's CPU time per request (`cpu_ratio`: the baseline's over ours),
+ *    which a busy machine disturbs much less than requests per second.
  *
  * Settings (environment): BENCH_CONTACTS, BENCH_MODIFIED_FRACTION (the share of contacts `modified_after`
  * selects, default 0.1), BENCH_CONNECTIONS (default 10), BENCH_DURATION (seconds per side and variant,
@@ -31,6 +33,7 @@ const modifiedFraction = Number(process.env.BENCH_MODIFIED_FRACTION ?? 0.1);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const warmup = Number(process.env.BENCH_WARMUP ?? 2);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const PAGE_SIZE = 100;
 /** The Node flags of `npm start` (package.json), for both servers. */
 const NODE_FLAGS = ["--max-semi-space-size=4"];
@@ -55,6 +58,19 @@ interface LoadResult {
   requests: number;
   non2xx: number;
   errors: number;
+}
+
+type Measured = LoadResult & { cpu_ms_per_request?: number };
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The median of measurements that may be missing (CPU time, outside Linux); undefined if any is. */
+function medianOf(values: (number | undefined)[]): number | undefined {
+  return values.every((value) => value !== undefined) ? Number(median(values).toFixed(3)) : undefined;
 }
 
 interface Server {
@@ -153,11 +169,16 @@ async function checkSamePage(
     const page = (await response.json()) as { results: { id: string }[] };
     return page.results.map((result) => result.id);
   };
+  if (variant.ours.length === 0) {
+    throw new Error(
+      `${variant.name}: no page to load; BENCH_CONTACTS or BENCH_MODIFIED_FRACTION is too small`,
+    );
+  }
   const mine = await idsOf(`${ours.url}${variant.ours[0]}`, { headers });
   const floor = await idsOf(`${baseline.url}${variant.baseline[0]}`);
   if (mine.length !== PAGE_SIZE || mine.join() !== floor.join()) {
     throw new Error(
-      `${variant.name}: Switchyard and the baseline serve different pages (${mine.length} and ${floor.length} objects)`,
+      `${variant.name}: Switchyard and the baseline serve different pages (${mine.length} and ${floor.length} objects; a page has ${PAGE_SIZE}: is BENCH_CONTACTS large enough?)`,
     );
   }
 }
@@ -184,7 +205,7 @@ async function load(
   paths: string[],
   headers: Record<string, string>,
   seconds = duration,
-): Promise<LoadResult & { cpu_ms_per_request?: number }> {
+): Promise<Measured> {
   const plan = join(dir, "plan.json");
   writeFileSync(
     plan,
@@ -253,28 +274,39 @@ export async function run(): Promise<void> {
       warmup * 2,
     );
     for (const [index, variant] of all.entries()) {
-      // Alternate who goes first so neither side always gets the warmer machine.
-      const oursFirst = index % 2 === 1;
-      const runOurs = () => load(dir, ours, variant.ours, headers);
-      const runBaseline = () => load(dir, baseline, variant.baseline, {});
-      const mine = oursFirst ? await runOurs() : undefined;
-      const floor = await runBaseline();
-      const measured = mine ?? (await runOurs());
+      const mine: Measured[] = [];
+      const floor: Measured[] = [];
+      for (let round = 0; round < rounds; round++) {
+        // Alternate who goes first so neither side always gets the warmer machine.
+        if ((index + round) % 2 === 1) mine.push(await load(dir, ours, variant.ours, headers));
+        floor.push(await load(dir, baseline, variant.baseline, {}));
+        if ((index + round) % 2 === 0) mine.push(await load(dir, ours, variant.ours, headers));
+      }
+      const rps = median(mine.map((m) => m.rps));
+      const baselineRps = median(floor.map((m) => m.rps));
+      const cpu = medianOf(mine.map((m) => m.cpu_ms_per_request));
+      const baselineCpu = medianOf(floor.map((m) => m.cpu_ms_per_request));
       process.stdout.write(
         `${JSON.stringify({
           bench: "unified-api",
           contacts: seeded.contacts,
+          rounds,
           filter: variant.filter,
           pages: variant.pages,
-          p50_ms: measured.p50_ms,
-          p99_ms: measured.p99_ms,
-          rps: Math.round(measured.rps),
-          baseline_rps: Math.round(floor.rps),
-          baseline_ratio: Number((measured.rps / floor.rps).toFixed(3)),
-          baseline_p50_ms: floor.p50_ms,
-          baseline_p99_ms: floor.p99_ms,
-          cpu_ms_per_request: measured.cpu_ms_per_request,
-          baseline_cpu_ms_per_request: floor.cpu_ms_per_request,
+          p50_ms: median(mine.map((m) => m.p50_ms)),
+          p99_ms: median(mine.map((m) => m.p99_ms)),
+          rps: Math.round(rps),
+          baseline_rps: Math.round(baselineRps),
+          baseline_ratio: Number((rps / baselineRps).toFixed(3)),
+          baseline_p50_ms: median(floor.map((m) => m.p50_ms)),
+          baseline_p99_ms: median(floor.map((m) => m.p99_ms)),
+          ...(cpu !== undefined && baselineCpu !== undefined
+            ? {
+                cpu_ms_per_request: cpu,
+                baseline_cpu_ms_per_request: baselineCpu,
+                cpu_ratio: Number((baselineCpu / cpu).toFixed(3)),
+              }
+            : {}),
         })}\n`,
       );
     }

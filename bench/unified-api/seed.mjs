@@ -116,17 +116,22 @@ const objects = Number(contacts.n);
 if (objects !== count) throw new Error(`the projection made ${objects} contacts, expected ${count}`);
 print({ phase: "projection", objects, seconds: round(seconds), per_s: Math.round(objects / seconds) });
 
-// The modified_at from which `fraction` of the contacts (live or not) are newer.
-const { modified_at: modifiedAfter } = await db
-  .selectFrom("unified_objects")
+// A modified_at after which at least `fraction` of the contacts (live or not) changed: the time before the
+// one at that rank (a batch's contacts share their time, so the share is rounded up to whole batches).
+const contactsOf = () =>
+  db.selectFrom("unified_objects").where("connection_id", "=", connection.id).where("model", "=", "Contact");
+const { modified_at: atRank } = await contactsOf()
   .select("modified_at")
-  .where("connection_id", "=", connection.id)
-  .where("model", "=", "Contact")
   .orderBy("modified_at", "desc")
   .orderBy("id", "desc")
-  .offset(Math.floor(count * fraction))
+  .offset(Math.max(0, Math.floor(count * fraction) - 1))
   .limit(1)
   .executeTakeFirstOrThrow();
+const before = await contactsOf()
+  .select((eb) => eb.fn.max("modified_at").as("at"))
+  .where("modified_at", "<", atRank)
+  .executeTakeFirst();
+const modifiedAfter = before?.at ?? "1970-01-01T00:00:00.000Z";
 // Every (count / 200)th live contact by id and by modified_at: cursors spread over the whole list.
 const spread = async (sort) => {
   const rows = await db
