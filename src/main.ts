@@ -131,7 +131,7 @@ async function start(): Promise<void> {
   console.log(
     opened.kind === "duckdb"
       ? `  Warehouse:        ${workspace.warehousePath} (DuckDB; query it: npm run switchyard -- sql "SELECT count(*) FROM ${first!.connection.provider}_${first!.emulator.handle.streams[0]}", docs/warehouse.md)`
-      : `  Warehouse:        ${opened.describe} (WAREHOUSE_URL; docs/warehouse.md)`,
+      : `  Warehouse:        ${opened.describe} (Postgres, from WAREHOUSE_URL; docs/warehouse.md)`,
   );
   console.log(
     `The demo customer ("${DEMO_END_USER}") has an account at ${demos.length === 1 ? "one provider" : `${demos.length} providers`}, each its own emulator (SWITCHYARD_DEMO_PROVIDERS picks some; docs/providers.md):`,

@@ -2,7 +2,7 @@ import { ConfigError } from "../../core/index.ts";
 import { createDuckDbDestination, type DuckDbDestination } from "../../destinations/duckdb/index.ts";
 import { createPostgresDestination, type PostgresDestination } from "../../destinations/postgres/index.ts";
 
-/** The warehouse a process writes: the DuckDB file (the default) or a Postgres database. */
+/** The warehouse a process writes: the DuckDB file (the default) or a Postgres database; `describe` says where. */
 export type Warehouse =
   | { kind: "duckdb"; destination: DuckDbDestination; describe: string }
   | { kind: "postgres"; destination: PostgresDestination; describe: string };
@@ -15,7 +15,7 @@ export type Warehouse =
 export async function openWarehouse(url: string | undefined, duckdbPath: string): Promise<Warehouse> {
   if (!url) {
     const destination = await createDuckDbDestination({ path: duckdbPath });
-    return { kind: "duckdb", destination, describe: `${duckdbPath} (DuckDB)` };
+    return { kind: "duckdb", destination, describe: duckdbPath };
   }
   const parsed = URL.canParse(url) ? new URL(url) : undefined;
   if (!parsed || !["postgres:", "postgresql:"].includes(parsed.protocol)) {
@@ -31,5 +31,5 @@ export async function openWarehouse(url: string | undefined, duckdbPath: string)
     ...(schema ? { schema } : {}),
   });
   const where = `${parsed.hostname}:${parsed.port || "5432"}${parsed.pathname}`;
-  return { kind: "postgres", destination, describe: `${where}, schema ${destination.schema} (Postgres)` };
+  return { kind: "postgres", destination, describe: `${where}, schema ${destination.schema}` };
 }
