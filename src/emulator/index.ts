@@ -80,6 +80,9 @@ export {
   TokenRegistry,
 } from "./tokens.ts";
 export {
+  basicAuthHeaders,
+  type SubscriptionApi,
+  subscriptionRoutes,
   type WebhookDelivery,
   WebhookDispatcher,
   type WebhookDispatcherOptions,

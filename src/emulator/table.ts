@@ -35,7 +35,8 @@ export interface SeededTableOptions<Fields> {
 /** One change to a table after seeding, as its `onChange` listener hears it (webhooks: src/emulator/webhooks.ts). */
 export type TableChange<Fields> =
   | { kind: "created"; id: number; at: number }
-  | { kind: "updated"; id: number; at: number; fields: Partial<Fields> }
+  /** `previous`: the changed fields' values before the update. */
+  | { kind: "updated"; id: number; at: number; fields: Partial<Fields>; previous: Partial<Fields> }
   | { kind: "archived"; id: number; at: number };
 
 /** What changed about one record since seeding. */
@@ -191,12 +192,17 @@ export class SeededTable<Fields extends object> {
 
   /** Sets field values and the modification time; the record must be live. */
   update(id: number, fields: Partial<Fields>, at: number): void {
+    const before = this.onChange ? this.get(id)?.fields : undefined;
     const override = this.ensureOverride(id);
     Object.assign(override.fields, fields);
     override.updatedAt = at;
     override.version += 1;
     this.overlay = undefined;
-    this.onChange?.({ kind: "updated", id, at, fields });
+    if (this.onChange) {
+      const previous: Partial<Fields> = {};
+      for (const key of Object.keys(fields) as (keyof Fields)[]) previous[key] = before?.[key];
+      this.onChange({ kind: "updated", id, at, fields, previous });
+    }
   }
 
   /** Ids of every record changed or created since seeding. */

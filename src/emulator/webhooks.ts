@@ -4,6 +4,10 @@
  * or sends one per request (Pipedrive), signs each request at send time, and retries a failed delivery
  * with backoff, as providers do. Changes reach it from the seeded tables (`watchTables`).
  */
+import type { FastifyInstance } from "fastify";
+import type { z } from "zod";
+import { parseBody } from "./body.ts";
+import type { EmulatorError, ErrorStyle } from "./errors.ts";
 import type { SeededTable, TableChange } from "./table.ts";
 
 /** Where a subscription's events go, and how its requests are signed. */
@@ -139,11 +143,11 @@ export class WebhookDispatcher {
  */
 export function watchTables<Fields extends object>(
   dataset: { reset(): void },
-  tables: () => Iterable<readonly [string, SeededTable<Fields>]>,
+  tables: () => Readonly<Record<string, SeededTable<Fields>>>,
   listener: (table: string, change: TableChange<Fields>) => void,
 ): void {
   const attach = () => {
-    for (const [name, table] of tables()) table.onChange = (change) => listener(name, change);
+    for (const [name, table] of Object.entries(tables())) table.onChange = (change) => listener(name, change);
   };
   attach();
   const reset = dataset.reset.bind(dataset);
@@ -151,4 +155,52 @@ export function watchTables<Fields extends object>(
     reset();
     attach();
   };
+}
+
+/** Headers of a target behind HTTP Basic credentials (none when no user is set). */
+export function basicAuthHeaders(
+  user: string | undefined,
+  password: string | undefined,
+): () => Record<string, string> {
+  const encoded = Buffer.from(`${user ?? ""}:${password ?? ""}`).toString("base64");
+  const headers: Record<string, string> = user ? { authorization: `Basic ${encoded}` } : {};
+  return () => headers;
+}
+
+export interface SubscriptionApi<Body, Subscription> {
+  /** The collection's paths (`/v1/webhooks`); `/:id` under each deletes one. */
+  paths: readonly string[];
+  schema: z.ZodType<Body>;
+  errors: ErrorStyle;
+  create(body: Body, id: number): Subscription;
+  /** A subscription as responses show it (secrets left out). */
+  view(subscription: Subscription): unknown;
+  /** The provider's response envelope around `data`. */
+  envelope(data: unknown): unknown;
+  notFound(): EmulatorError;
+}
+
+/**
+ * A provider's subscriptions API: list, create (201) and delete, kept in memory. Returns the live
+ * subscriptions, which the provider's change listener sends to.
+ */
+export function subscriptionRoutes<Body, Subscription>(
+  api: FastifyInstance,
+  spec: SubscriptionApi<Body, Subscription>,
+): ReadonlyMap<number, Subscription> {
+  const subscriptions = new Map<number, Subscription>();
+  let ids = 0;
+  for (const path of spec.paths) {
+    api.get(path, async () => spec.envelope([...subscriptions.values()].map(spec.view)));
+    api.post(path, async (request, reply) => {
+      const id = ++ids;
+      subscriptions.set(id, spec.create(parseBody(spec.errors, spec.schema, request.body), id));
+      return reply.code(201).send(spec.envelope(spec.view(subscriptions.get(id)!)));
+    });
+    api.delete(`${path}/:id`, async (request) => {
+      if (!subscriptions.delete(Number((request.params as { id: string }).id))) throw spec.notFound();
+      return spec.envelope({ id: Number((request.params as { id: string }).id) });
+    });
+  }
+  return subscriptions;
 }

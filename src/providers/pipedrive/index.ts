@@ -8,6 +8,7 @@
 import type { ColumnType, ProviderDefinition } from "../../core/index.ts";
 import { defineProvider, type StreamSpec } from "../kit/index.ts";
 import { pipedriveActions } from "./actions.ts";
+import { pipedriveWebhooks } from "./webhooks.ts";
 
 export const PIPEDRIVE_BASE_URL = "https://api.pipedrive.com";
 
@@ -184,6 +185,7 @@ const declared = defineProvider({
 
 export const pipedrive: ProviderDefinition = {
   ...declared,
+  webhooks: pipedriveWebhooks,
   actions: pipedriveActions,
   // Loaded only when started, so loading the definition does not load the emulator.
   emulator: async (options) => (await import("./emulator/handle.ts")).startPipedriveEmulatorHandle(options),

@@ -134,11 +134,8 @@ export function hubspotWebhooks(
     }
   }
 
-  watchTables(
-    ctx.dataset,
-    () => OBJECT_TYPES.map((type) => [type, ctx.dataset.table(type)] as const),
-    (type, change) => emit(type as ObjectTypeName, change),
-  );
+  const tables = () => Object.fromEntries(OBJECT_TYPES.map((type) => [type, ctx.dataset.table(type)]));
+  watchTables(ctx.dataset, tables, (type, change) => emit(type as ObjectTypeName, change));
 
   function appOf(request: { params: unknown; query: unknown }): AppWebhooks {
     const { hapikey } = request.query as { hapikey?: string };

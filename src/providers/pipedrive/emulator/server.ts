@@ -8,6 +8,7 @@ import * as kit from "../../../emulator/index.ts";
 import { ENTITIES, type Entity } from "./catalog.ts";
 import { type ChangeRequest, Dataset } from "./dataset.ts";
 import { pipedriveRoutes } from "./routes.ts";
+import { webhookRoutes } from "./webhooks.ts";
 
 /** The API token accepted when none are configured (40 hex characters, like Pipedrive's). */
 export const DEFAULT_TOKEN = "0123456789abcdef0123456789abcdef01234567";
@@ -110,7 +111,10 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
   };
   const app = kit.buildEmulatorApp(core, {
     controls,
-    api: (api) => pipedriveRoutes(api, data, pipedriveErrors),
+    api: (api) => {
+      pipedriveRoutes(api, data, pipedriveErrors);
+      webhookRoutes(api, data, pipedriveErrors, () => url);
+    },
     providerControls: (control) => {
       control.post("/_emulator/changes", async (request) =>
         data.change(kit.parseBody(pipedriveErrors, changeSchema, request.body ?? {})),
