@@ -13,7 +13,12 @@ import {
   SwitchyardError,
 } from "../core/index.ts";
 import { RecordsCache } from "../destinations/records-cache.ts";
-import { type AccessTokenSource, createHttpClient, getSharedBudget } from "../http/index.ts";
+import {
+  type AccessTokenSource,
+  createHttpClient,
+  getSharedBudget,
+  providerAccountKey,
+} from "../http/index.ts";
 import { countCommittedRecords, countHttpEvent, runsFinished, runsStarted } from "../metrics/index.ts";
 import { createRun, finishRun, getRun, type Run, type Store, updateRunStats } from "../store/index.ts";
 import { catchUp } from "./catch-up.ts";
@@ -129,7 +134,15 @@ export async function runSync(job: SyncJob): Promise<Run> {
     credentials: job.connection.credentials,
     ...(job.connection.tokens ? { tokens: job.connection.tokens } : {}),
     ...(job.provider.rateLimit ? { rateLimit: job.provider.rateLimit } : {}),
-    budget: getSharedBudget(`${job.provider.name}:${job.connection.id}`),
+    budget: getSharedBudget(
+      providerAccountKey({
+        provider: job.provider.name,
+        baseUrl: job.connection.baseUrl ?? job.provider.baseUrl,
+        credentials: job.connection.credentials,
+        connectionId: job.connection.id,
+      }),
+      job.store.db,
+    ),
     onEvent: (event) => {
       recordHttpEvent(stats, event, logger);
       countHttpEvent(job.provider.name, event);

@@ -1,6 +1,15 @@
 /** Public surface of the outbound HTTP client room. */
 export { type AddressPolicy, AddressRefusedError, assertBaseUrlAllowed } from "./address-guard.ts";
 export {
+  type BudgetStore,
+  budgetStoreFor,
+  MemoryBudgetStore,
+  openRedisBudgetStore,
+  PostgresBudgetStore,
+  providerAccountKey,
+  useBudgetStore,
+} from "./budget-store/index.ts";
+export {
   type ClosableHttpClient,
   createHttpClient,
   createRelayingHttpClient,
@@ -19,6 +28,7 @@ export {
   type OAuth2TokenManagerOptions,
   readAuthorizationResponse,
   refreshAccessToken,
+  type SharedRefresh,
   startAuthorization,
 } from "./oauth2/index.ts";
 export {
@@ -46,6 +56,7 @@ export {
   type InMemoryBudgetOptions,
   InMemoryRateLimitBudget,
   type RateLimitBudget,
+  StoredRateLimitBudget,
 } from "./rate-limit-budget.ts";
 export { type RateLimitReading, readRateLimit } from "./rate-limit-headers.ts";
 export { createRedactor, REDACTED, type Redactor, redact, redactQueryParams } from "./redact.ts";

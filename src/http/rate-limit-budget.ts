@@ -96,7 +96,8 @@ export class StoredRateLimitBudget implements RateLimitBudget {
   }
 
   observe(reading: RateLimitReading, status: number): void {
-    const relevant = (status === 429 && reading.retryAfterMs !== undefined) || reading.remaining !== undefined;
+    const relevant =
+      (status === 429 && reading.retryAfterMs !== undefined) || reading.remaining !== undefined;
     if (!relevant) return;
     // Not awaited: the response is the caller's to handle now. A store that failed is seen on the next acquire.
     this.store

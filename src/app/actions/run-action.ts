@@ -89,7 +89,7 @@ export async function runAction(
   const http = createCheckHttp(deps, provider, {
     credentials,
     baseUrl: config.baseUrl,
-    budgetKey: `${provider.name}:${connection.id}`,
+    connectionId: connection.id,
     tokens: connectionTokenSource(deps, connection, credentials),
     allowPrivateAddresses: await environmentAllowsPrivateNetwork(deps.db, connection.environment_id),
   });

@@ -38,7 +38,7 @@ export async function checkConnection(deps: PlatformDeps, row: ConnectionRow): P
   const http = createCheckHttp(deps, provider, {
     credentials: opened.credentials,
     baseUrl: opened.config.baseUrl,
-    budgetKey: `${provider.name}:${row.id}`,
+    connectionId: row.id,
     tokens: connectionTokenSource(deps, row, opened.credentials),
     allowPrivateAddresses: await environmentAllowsPrivateNetwork(deps.db, row.environment_id),
   });
@@ -72,7 +72,7 @@ export async function checkCandidateCredentials(
   const http = createCheckHttp(deps, provider, {
     credentials,
     baseUrl: (config ?? (stored.success ? stored.data : {})).baseUrl,
-    budgetKey: `${provider.name}:${row.id}`,
+    connectionId: row.id,
     allowPrivateAddresses: await environmentAllowsPrivateNetwork(deps.db, row.environment_id),
   });
   try {

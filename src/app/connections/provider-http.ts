@@ -4,6 +4,7 @@ import {
   type ClosableHttpClient,
   createHttpClient,
   getSharedBudget,
+  providerAccountKey,
 } from "../../http/index.ts";
 import { environmentAllowsPrivateNetwork } from "../../store/index.ts";
 import type { PlatformDeps } from "../platform.ts";
@@ -12,8 +13,11 @@ export interface ProviderHttpOptions {
   credentials: Credentials;
   /** Overrides the provider's base URL (emulators, sandboxes). */
   baseUrl?: string | undefined;
-  /** Shares the rate-limit budget of this account key (`hubspot:conn_…`); default: a budget of its own. */
-  budgetKey?: string;
+  /**
+   * The stored connection the client acts for: it draws on the rate-limit budget of the connection's provider
+   * account (see providerAccountKey), shared with every client of that account. Default: a budget of its own.
+   */
+  connectionId?: string;
   /** Supplies and renews OAuth2 access tokens. */
   tokens?: AccessTokenSource | undefined;
   /** The connection's environment allows loopback and private addresses (see environmentAllowsPrivateNetwork). */
@@ -22,19 +26,23 @@ export interface ProviderHttpOptions {
 
 /** An HTTP client for one live check against a provider, tuned by `deps.checkHttp` (15 s, 3 attempts by default). */
 export function createCheckHttp(
-  deps: Pick<PlatformDeps, "checkHttp">,
+  deps: Pick<PlatformDeps, "checkHttp"> & Partial<Pick<PlatformDeps, "db">>,
   provider: ProviderDefinition,
   options: ProviderHttpOptions,
 ): ClosableHttpClient {
+  const baseUrl = options.baseUrl ?? provider.baseUrl;
+  const { connectionId, credentials } = options;
+  const budgetKey =
+    connectionId && providerAccountKey({ provider: provider.name, baseUrl, credentials, connectionId });
   return createHttpClient({
     // Messages name the provider as people know it ("HubSpot"), everywhere.
     provider: provider.displayName,
-    baseUrl: options.baseUrl ?? provider.baseUrl,
+    baseUrl,
     allowPrivateAddresses: options.allowPrivateAddresses,
     auth: provider.auth,
     credentials: options.credentials,
     ...(provider.rateLimit ? { rateLimit: provider.rateLimit } : {}),
-    ...(options.budgetKey ? { budget: getSharedBudget(options.budgetKey) } : {}),
+    ...(budgetKey ? { budget: getSharedBudget(budgetKey, deps.db) } : {}),
     ...(options.tokens ? { tokens: options.tokens } : {}),
     timeoutMs: deps.checkHttp?.timeoutMs ?? 15_000,
     maxAttempts: deps.checkHttp?.maxAttempts ?? 3,

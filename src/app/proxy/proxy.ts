@@ -5,7 +5,12 @@
  * its syncs share) and its retries, and the answer comes back as the provider gave it, credentials redacted.
  */
 import { type AuthScheme, ProviderRequestError, type QueryValue } from "../../core/index.ts";
-import { createRelayingHttpClient, getSharedBudget, type RelayRequest } from "../../http/index.ts";
+import {
+  createRelayingHttpClient,
+  getSharedBudget,
+  providerAccountKey,
+  type RelayRequest,
+} from "../../http/index.ts";
 import { type ConnectionRow, environmentAllowsPrivateNetwork } from "../../store/index.ts";
 import { openConnection } from "../connections/connections.ts";
 import { connectionTokenSource } from "../connections/tokens.ts";
@@ -85,7 +90,15 @@ export async function proxyRequest(
     ...(tokens ? { tokens } : {}),
     ...(provider.rateLimit ? { rateLimit: provider.rateLimit } : {}),
     // The budget the connection's syncs and checks draw on: a proxy call is one more request of that account.
-    budget: getSharedBudget(`${provider.name}:${connection.id}`),
+    budget: getSharedBudget(
+      providerAccountKey({
+        provider: provider.name,
+        baseUrl: connectionBase,
+        credentials,
+        connectionId: connection.id,
+      }),
+      deps.db,
+    ),
     allowPrivateAddresses: await environmentAllowsPrivateNetwork(deps.db, connection.environment_id),
     // A caller waits on the answer: live-call tuning, not a sync's patience.
     timeoutMs: deps.checkHttp?.timeoutMs ?? 30_000,

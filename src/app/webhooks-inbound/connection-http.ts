@@ -36,7 +36,7 @@ export async function openConnectionHttp(
     credentials,
     baseUrl: config.baseUrl,
     // The connection's runs and its webhooks share one rate-limit budget.
-    budgetKey: `${provider.name}:${connection.id}`,
+    connectionId: connection.id,
     tokens: connectionTokenSource(deps, connection, credentials),
     allowPrivateAddresses: await environmentAllowsPrivateNetwork(deps.db, connection.environment_id),
   });

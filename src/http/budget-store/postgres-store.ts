@@ -27,10 +27,13 @@ export class PostgresBudgetStore implements BudgetStore {
         const { rows } = await sql<{ state: string; expires_at: string; now: number }>`
           INSERT INTO shared_state (key, state, expires_at) VALUES (${key}, 'null', 0)
           ON CONFLICT (key) DO UPDATE SET expires_at = shared_state.expires_at
-          RETURNING state, expires_at, (extract(epoch from clock_timestamp()) * 1000)::float8 AS now`.execute(trx);
+          RETURNING state, expires_at, (extract(epoch from clock_timestamp()) * 1000)::float8 AS now`.execute(
+          trx,
+        );
         const row = rows[0]!;
         const now = Number(row.now);
-        const current = Number(row.expires_at) > now ? ((JSON.parse(row.state) as S | null) ?? undefined) : undefined;
+        const current =
+          Number(row.expires_at) > now ? ((JSON.parse(row.state) as S | null) ?? undefined) : undefined;
         const { state, result } = step(current, now);
         if (state !== undefined) {
           await sql`UPDATE shared_state SET state = ${JSON.stringify(state)}, expires_at = ${Math.ceil(now + ttlMs)}

@@ -6,4 +6,5 @@ export {
   type AccessTokenSource,
   OAuth2TokenManager,
   type OAuth2TokenManagerOptions,
+  type SharedRefresh,
 } from "./token-manager.ts";

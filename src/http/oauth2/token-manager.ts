@@ -1,6 +1,8 @@
 /**
  * Access tokens of one OAuth2 connection, refreshed single-flight: however many requests find the token
  * expired (or get a 401 with it) at once, the token endpoint is called once and all of them wait for that.
+ * With `shared`, that holds across processes too: a refresh runs under the connection's lock, and first
+ * looks whether another process refreshed meanwhile (then its stored token is used, no call is made).
  */
 import { type OAuth2Credentials, ReauthorizationRequiredError, SwitchyardError } from "../../core/index.ts";
 import type { OAuth2ClientConfig } from "./config.ts";
@@ -16,6 +18,14 @@ export interface AccessTokenSource {
   secrets(): readonly string[];
 }
 
+/** What makes a refresh single-flight across processes (see connectionTokenSource). */
+export interface SharedRefresh {
+  /** Runs `task` holding the connection's refresh lock, shared by every process. */
+  lock<T>(task: () => Promise<T>): Promise<T>;
+  /** The connection's credentials as stored now; undefined when they are gone or another grant's. */
+  load(): Promise<OAuth2Credentials | undefined>;
+}
+
 export interface OAuth2TokenManagerOptions {
   config: OAuth2ClientConfig;
   credentials: OAuth2Credentials;
@@ -23,6 +33,8 @@ export interface OAuth2TokenManagerOptions {
   onRefreshed?: (credentials: OAuth2Credentials) => Promise<void>;
   /** Called once when the provider refuses the refresh token (before the error reaches callers). */
   onRejected?: (error: ReauthorizationRequiredError) => Promise<void>;
+  /** Coordinates refreshes with other processes; without it, single-flight holds within this process. */
+  shared?: SharedRefresh;
   /** Refresh this long before the expiry. Default 120 000. */
   marginMs?: number;
   now?: () => number;
@@ -67,8 +79,8 @@ export class OAuth2TokenManager implements AccessTokenSource {
     return [...this.seen];
   }
 
-  private expiresSoon(): boolean {
-    const { expiresAt } = this.credentials;
+  private expiresSoon(credentials: OAuth2Credentials = this.credentials): boolean {
+    const { expiresAt } = credentials;
     return expiresAt !== undefined && Date.parse(expiresAt) - this.marginMs <= this.now();
   }
 
@@ -80,7 +92,26 @@ export class OAuth2TokenManager implements AccessTokenSource {
     return this.inflight;
   }
 
-  private async runRefresh(): Promise<OAuth2Credentials> {
+  private runRefresh(): Promise<OAuth2Credentials> {
+    const shared = this.options.shared;
+    return shared ? shared.lock(() => this.refreshUnlessDone(shared)) : this.callTokenEndpoint();
+  }
+
+  /**
+   * Under the lock: if the stored token is not the one we hold, another process refreshed; use it unless it
+   * too expires soon (then refresh from it: with rotating refresh tokens, only the newest one works).
+   */
+  private async refreshUnlessDone(shared: SharedRefresh): Promise<OAuth2Credentials> {
+    const stored = await shared.load();
+    if (stored && stored.accessToken !== this.credentials.accessToken) {
+      this.remember(stored);
+      this.credentials = stored;
+      if (!this.expiresSoon(stored)) return stored;
+    }
+    return this.callTokenEndpoint();
+  }
+
+  private async callTokenEndpoint(): Promise<OAuth2Credentials> {
     this.refreshes++;
     let next: OAuth2Credentials;
     try {
