@@ -14,4 +14,5 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: "connect_sessions", key: "id", column: "oauth_pending" },
   { table: "webhook_endpoints", key: "id", column: "secret" },
   { table: "webhook_endpoints", key: "id", column: "previous_secret" },
+  { table: "inbound_webhook_settings", key: "id", column: "secret" },
 ];
