@@ -138,6 +138,9 @@ describe("answerIdempotently", () => {
         answerIdempotently(store.db, failed, () => Promise.reject(new Error("down"))),
       ).rejects.toThrow("down");
       expect((await answerIdempotently(store.db, failed, answer)).body).toEqual({ n: 4 });
+      // A day later the key has expired: the same request runs again.
+      const later = () => new Date(Date.now() + 25 * 3_600_000);
+      expect((await answerIdempotently(store.db, request, answer, later)).body).toEqual({ n: 5 });
     } finally {
       await cleanup();
     }

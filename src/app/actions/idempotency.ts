@@ -11,6 +11,7 @@ import type { Database } from "../../store/index.ts";
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
+  deleteExpiredIdempotencyKeys,
   releaseIdempotencyKey,
 } from "../../store/repositories/idempotency-keys.ts";
 
@@ -51,11 +52,14 @@ export async function answerIdempotently<A extends StoredAnswer>(
 ): Promise<A> {
   const { key, environmentId } = request;
   if (key === undefined) return answer();
+  const at = now();
+  // Expired keys go as new ones come (an index range on expires_at), so the table holds about a day of keys.
+  await deleteExpiredIdempotencyKeys(db, at);
   const state = await claimIdempotencyKey(db, {
     environmentId,
     key,
     requestHash: requestHash(request),
-    now: now(),
+    now: at,
     ttlMs: IDEMPOTENCY_TTL_MS,
   });
   if (state.kind === "mismatch") {
