@@ -17,6 +17,8 @@ import {
 
 /** How long a key's answer is kept, as Stripe and Merge keep theirs. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/** An unanswered first request older than this died with its process (a write takes well under a minute). */
+export const ABANDONED_AFTER_MS = 10 * 60 * 1000;
 
 export interface IdempotentRequest {
   environmentId: string;
@@ -61,6 +63,7 @@ export async function answerIdempotently<A extends StoredAnswer>(
     requestHash: requestHash(request),
     now: at,
     ttlMs: IDEMPOTENCY_TTL_MS,
+    abandonedAfterMs: ABANDONED_AFTER_MS,
   });
   if (state.kind === "mismatch") {
     throw new SwitchyardError(

@@ -19,11 +19,22 @@ describe("idempotency keys", () => {
     const dev = (await ensureEnvironment(db, "dev")).id;
     const prod = (await ensureEnvironment(db, "prod")).id;
     const claim = (environmentId: string, requestHash: string, now = T0) =>
-      claimIdempotencyKey(db, { environmentId, key: "k-1", requestHash, now, ttlMs: HOUR });
+      claimIdempotencyKey(db, {
+        environmentId,
+        key: "k-1",
+        requestHash,
+        now,
+        ttlMs: HOUR,
+        abandonedAfterMs: 60_000,
+      });
 
     expect(await claim(dev, "a")).toEqual({ kind: "claimed" });
     // Still running: no answer yet.
     expect(await claim(dev, "a")).toEqual({ kind: "in_progress" });
+    // Unanswered for longer than a write takes: its process died; one retry takes it over.
+    const later = new Date(T0.getTime() + 120_000);
+    expect(await claim(dev, "a", later)).toEqual({ kind: "claimed" });
+    expect(await claim(dev, "a", later)).toEqual({ kind: "in_progress" });
     expect(await claim(dev, "b")).toEqual({ kind: "mismatch" });
     await completeIdempotencyKey(db, dev, "k-1", { status: 201, body: { model: { id: "x" } } });
     expect(await claim(dev, "a")).toEqual({ kind: "replay", status: 201, body: { model: { id: "x" } } });

@@ -13,6 +13,11 @@ export interface IdempotencyClaim {
   now: Date;
   /** How long the answer is kept. */
   ttlMs: number;
+  /**
+   * After how long an unanswered first request is taken to have died with its process (no answer will come),
+   * so that a retry may run it again.
+   */
+  abandonedAfterMs: number;
 }
 
 /** What a key holds when a request comes with it. */
@@ -54,14 +59,27 @@ export async function claimIdempotencyKey(
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return { kind: "claimed" };
   const row = await db
     .selectFrom("idempotency_keys")
-    .select(["request_hash", "response_status", "response_body"])
+    .select(["request_hash", "response_status", "response_body", "created_at"])
     .where("environment_id", "=", claim.environmentId)
     .where("key", "=", claim.key)
     .executeTakeFirst();
   // Deleted between the insert and the read (released by a failed first request): one more try.
   if (!row) return claimIdempotencyKey(db, claim);
   if (row.request_hash !== claim.requestHash) return { kind: "mismatch" };
-  if (row.response_status === null || row.response_body === null) return { kind: "in_progress" };
+  if (row.response_status === null || row.response_body === null) {
+    const abandoned = Date.parse(row.created_at) <= claim.now.getTime() - claim.abandonedAfterMs;
+    if (!abandoned) return { kind: "in_progress" };
+    // Taken over by one retry only: the one whose update still finds the old claim.
+    const taken = await db
+      .updateTable("idempotency_keys")
+      .set({ created_at: now })
+      .where("environment_id", "=", claim.environmentId)
+      .where("key", "=", claim.key)
+      .where("created_at", "=", row.created_at)
+      .where("response_status", "is", null)
+      .executeTakeFirst();
+    return Number(taken.numUpdatedRows) > 0 ? { kind: "claimed" } : { kind: "in_progress" };
+  }
   return { kind: "replay", status: Number(row.response_status), body: JSON.parse(row.response_body) };
 }
 
