@@ -144,13 +144,13 @@ describe.skipIf(!available).each(declared)(`Connect page in Chromium: $displayNa
 
   it.skipIf(!provider.oauth2)(
     "OAuth2: consent in the emulator, back through the callback; the connection's live check passes and it syncs",
-    async ({ skip }) => {
+    async () => {
       const current = oauthWorld();
-      // An emulator without an OAuth server leaves the deployment without an OAuth app for it.
-      if (!current.deps.providerSettings?.[provider.name]?.oauth2)
-        skip(
-          `${displayName}'s emulator declaration registers no OAuth app (EmulatorHandle.registerOAuthApp)`,
-        );
+      // A provider with OAuth2 must let its emulator stand in for the authorization server.
+      expect(
+        current.deps.providerSettings?.[provider.name]?.oauth2,
+        `${displayName}'s emulator declaration registers no OAuth app (EmulatorHandle.registerOAuthApp)`,
+      ).toBeDefined();
       const session = await openSession(current);
       const page = await phonePage();
       await page.goto(session.connect_url);

@@ -11,6 +11,7 @@ import type {
   SyncRecord,
 } from "../../../core/index.ts";
 import type { ObjectName } from "./catalog.ts";
+import { DEFAULT_OAUTH_SCOPES, OAUTH_AUTHORIZE_PATH, OAUTH_TOKEN_PATH } from "./oauth.ts";
 import { DEFAULT_TOKEN, startSalesforceEmulator } from "./server.ts";
 
 /** Stream → sObject, as the connector names them (src/providers/salesforce/objects.ts). */
@@ -79,6 +80,13 @@ export async function startSalesforceEmulatorHandle(
     },
     async setFaults(faults) {
       emulator.setFaults(faults);
+    },
+    registerOAuthApp(app) {
+      emulator.oauth.registerApp({ ...app, scopes: DEFAULT_OAUTH_SCOPES });
+      return {
+        authorizationUrl: `${emulator.url}${OAUTH_AUTHORIZE_PATH}`,
+        tokenUrl: `${emulator.url}${OAUTH_TOKEN_PATH}`,
+      };
     },
     close: () => emulator.close(),
   };
