@@ -1,8 +1,9 @@
 /** HubSpot companies as Merge's `Account`. */
 import type { UnifiedMapper } from "../../../unified/mappers.ts";
+import { int32Of, text, timestampOf } from "../../../unified/values.ts";
 import { addressesOf } from "./address.ts";
 import { ownerRef } from "./references.ts";
-import { int32Of, recordId, text, timestampOf } from "./values.ts";
+import { recordId } from "./values.ts";
 
 export const hubspotAccountMapper: UnifiedMapper = {
   provider: "hubspot",

@@ -1,6 +1,6 @@
 /** A HubSpot contact's or company's postal address properties as Merge's `Address` list. */
 import { countryCode } from "../../../unified/crm/country-code.ts";
-import { text } from "./values.ts";
+import { text } from "../../../unified/values.ts";
 
 /**
  * One address from `address`, `address2`, `city`, `state`, `zip` and `country`, or none when all are empty.

@@ -1,8 +1,9 @@
 /** HubSpot contacts as Merge's `Contact`. */
 import type { UnifiedMapper } from "../../../unified/mappers.ts";
+import { text, timestampOf } from "../../../unified/values.ts";
 import { addressesOf } from "./address.ts";
 import { accountRef, ownerRef } from "./references.ts";
-import { recordId, text, timestampOf } from "./values.ts";
+import { recordId } from "./values.ts";
 
 /** `email` is the primary address; `hs_additional_emails` holds the others, `;`-separated. */
 function emailAddressesOf(record: Readonly<Record<string, unknown>>) {

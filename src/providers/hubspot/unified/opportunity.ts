@@ -1,7 +1,8 @@
 /** HubSpot deals as Merge's `Opportunity`, and the deal stages seen on them as `Stage`. */
 import type { UnifiedMapper } from "../../../unified/mappers.ts";
+import { int32Of, text, timestampOf } from "../../../unified/values.ts";
 import { accountRef, ownerRef, STAGES_STREAM } from "./references.ts";
-import { int32Of, recordId, text, timestampOf } from "./values.ts";
+import { recordId } from "./values.ts";
 
 /**
  * OPEN, WON or LOST: the default pipeline's `closedwon` / `closedlost` stages, else HubSpot's

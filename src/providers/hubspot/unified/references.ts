@@ -1,7 +1,8 @@
 /** The references HubSpot records make to other objects of the same connection, as Switchyard ids. */
 import type { MapContext } from "../../../unified/mappers.ts";
+import { text } from "../../../unified/values.ts";
 import { ownersStream } from "../owners.ts";
-import { firstCompanyId, text } from "./values.ts";
+import { firstCompanyId } from "./values.ts";
 
 /** HubSpot's owners (`hubspot_owner_id`) are the CRM's users: the owners stream's records (unified User). */
 export const OWNERS_STREAM = ownersStream.name;

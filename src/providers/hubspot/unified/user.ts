@@ -3,8 +3,9 @@
  * only as archived (the owners stream reads it as deleted), so `is_active` is false for it.
  */
 import type { UnifiedMapper } from "../../../unified/mappers.ts";
+import { text } from "../../../unified/values.ts";
 import { OWNERS_STREAM } from "./references.ts";
-import { recordId, text } from "./values.ts";
+import { recordId } from "./values.ts";
 
 export const hubspotUserMapper: UnifiedMapper = {
   provider: "hubspot",

@@ -4,9 +4,9 @@
  * as Switchyard ids. Value readers are shared with HubSpot's mappers: they know no provider.
  */
 import type { MapContext } from "../../../unified/mappers.ts";
-import { text } from "../../hubspot/unified/values.ts";
+import { text } from "../../../unified/values.ts";
 
-export { int32Of, text, timestampOf } from "../../hubspot/unified/values.ts";
+export { int32Of, text, timestampOf } from "../../../unified/values.ts";
 
 /** The record's id as a string; a cached record always has one. */
 export function recordId(record: Readonly<Record<string, unknown>>): string {

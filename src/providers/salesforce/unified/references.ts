@@ -6,10 +6,10 @@
  */
 import { countryCode } from "../../../unified/crm/country-code.ts";
 import type { MapContext } from "../../../unified/mappers.ts";
-import { text } from "../../hubspot/unified/values.ts";
+import { text } from "../../../unified/values.ts";
 import { sobjectPath } from "../api.ts";
 
-export { int32Of, text, timestampOf } from "../../hubspot/unified/values.ts";
+export { int32Of, text, timestampOf } from "../../../unified/values.ts";
 
 /** The record's Id, and its path under the instance URL (`/services/data/v62.0/sobjects/Contact/003…`). */
 export function idAndPath(object: string, record: Readonly<Record<string, unknown>>) {
