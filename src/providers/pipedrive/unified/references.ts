@@ -1,7 +1,7 @@
 /**
  * Reading Pipedrive's cached records for the Common Models: ids as strings, and the references records make
  * to other objects of the same connection (owners are users, `org_id` an organization, `stage_id` a stage)
- * as Switchyard ids. Value readers are shared with HubSpot's mappers: they know no provider.
+ * as Switchyard ids. Value readers come from src/unified/values.ts.
  */
 import type { MapContext } from "../../../unified/mappers.ts";
 import { text } from "../../../unified/values.ts";

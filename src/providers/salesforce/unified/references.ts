@@ -1,8 +1,8 @@
 /**
  * Reading Salesforce's cached records for the Common Models: the record's API path, compound addresses from
  * their parts, and the lookups records make (`OwnerId` a User, `AccountId` an Account, `StageName` an
- * OpportunityStage by its ApiName) as Switchyard ids. Value readers are shared with HubSpot's mappers: they
- * know no provider.
+ * OpportunityStage by its ApiName) as Switchyard ids. Value readers come from
+ * src/unified/values.ts.
  */
 import { countryCode } from "../../../unified/crm/country-code.ts";
 import type { MapContext } from "../../../unified/mappers.ts";
