@@ -1,116 +1,79 @@
 /**
- * Incremental reads through the search endpoint, ordered by modification time.
- *
- * Every request is a fresh first page filtered on `modified >= since` (keyset paging): HubSpot's search
- * refuses to page past 10,000 results, and offset paging would skip records modified while we read.
- * After each page `since` moves to the page's latest time; ids already read at exactly that time are
- * remembered (`sinceIds`) and skipped. When a whole page shares one timestamp, `since` cannot move: the
- * phase then walks the records of that instant by id (`modified == since AND hs_object_id > tieAfterId`)
- * and continues just after it. No record is lost and none loops, however many share a timestamp.
+ * Incremental reads through the search endpoint, as the kit's search cursor (kit/search-cursor.ts): keyset
+ * pages filtered on `modified >= since` and sorted by it, walking by `hs_object_id` the records that share
+ * one instant. HubSpot's search refuses to page past 10,000 results; keyset paging never needs to.
+ * The cursor's `since` and `sinceIds` are the state's own; a walk's `tieAfterId` is in the position.
  */
-import { recordsWithCompanyIds } from "./associations.ts";
 import {
-  type FetchedPage,
-  fetchSearchPage,
-  modifiedAt,
-  type ObjectReader,
-  type PhasePage,
-  SEARCH_LIMIT,
-} from "./reader.ts";
+  latestSearchCursor,
+  readSearchCursor,
+  type SearchCursorSpec,
+  type SearchQuery,
+} from "../kit/index.ts";
+import { recordsWithCompanyIds } from "./associations.ts";
+import { fetchSearchPage, modifiedAt, type ObjectReader, type PhasePage, SEARCH_LIMIT } from "./reader.ts";
+import type { CrmObjectResponse } from "./responses.ts";
 import type { HubSpotState } from "./state.ts";
 
 /** Yields records modified at or after `state.since`, then hands over to the archived phase. */
 export async function* changesPhase(reader: ObjectReader, initial: HubSpotState): AsyncGenerator<PhasePage> {
-  let state = initial;
-  const modified = reader.object.modifiedProperty;
-  while (true) {
-    reader.ctx.signal.throwIfAborted();
-    const since = Date.parse(state.since);
-    const tieAfterId = state.position?.phase === "changes" ? state.position.tieAfterId : undefined;
-    if (tieAfterId !== undefined) {
-      const page = await fetchSearchPage(reader, {
-        filters: [
-          { propertyName: modified, operator: "EQ", value: String(since) },
-          { propertyName: "hs_object_id", operator: "GT", value: tieAfterId },
-        ],
-        sortBy: "hs_object_id",
-        limit: SEARCH_LIMIT,
-      });
-      const last = page.objects[page.objects.length - 1];
-      // Done with this instant: continue strictly after it.
-      state =
-        page.next && last
-          ? { ...state, sinceIds: [], position: { phase: "changes", tieAfterId: last.id } }
-          : {
-              ...state,
-              since: new Date(since + 1).toISOString(),
-              sinceIds: [],
-              position: { phase: "changes" },
-            };
-      yield { records: await recordsWithCompanyIds(reader, page.objects), state };
-      continue;
-    }
-    const page = await fetchSearchPage(reader, {
-      filters: [{ propertyName: modified, operator: "GTE", value: String(since) }],
-      sortBy: modified,
-      limit: SEARCH_LIMIT,
-    });
-    const skip = new Set(state.sinceIds ?? []);
-    const fresh = page.objects.filter(
-      (source) => !(skip.has(source.id) && modifiedAt(reader, source) === since),
-    );
-    state = nextState(reader, state, page, since, skip);
-    yield { records: await recordsWithCompanyIds(reader, fresh), state };
-    if (state.position?.phase !== "changes") return;
-  }
-}
-
-/** Where to continue after a keyset page: the latest time in it, a tie walk, or the archived phase. */
-function nextState(
-  reader: ObjectReader,
-  state: HubSpotState,
-  page: FetchedPage,
-  since: number,
-  skip: ReadonlySet<string>,
-): HubSpotState {
-  const more = page.next !== undefined;
-  if (page.objects.length === 0) return { ...state, position: { phase: "archived" } };
-  const latest = Math.max(...page.objects.map((source) => modifiedAt(reader, source)));
-  if (more && latest === since) {
-    // A full page of one instant: `since` cannot advance, walk that instant by id.
-    return { ...state, sinceIds: [], position: { phase: "changes", tieAfterId: "0" } };
-  }
-  const atLatest = page.objects
-    .filter((source) => modifiedAt(reader, source) === latest)
-    .map((source) => source.id);
-  const sinceIds = latest === since ? [...new Set([...skip, ...atLatest])] : atLatest;
-  return {
-    ...state,
-    since: new Date(latest).toISOString(),
-    sinceIds,
-    position: more ? { phase: "changes" } : { phase: "archived" },
+  const { since, sinceIds, position } = initial;
+  const tieAfterId = position?.phase === "changes" ? position.tieAfterId : undefined;
+  const cursor = {
+    since,
+    ...(sinceIds ? { sinceIds } : {}),
+    ...(tieAfterId === undefined ? {} : { tieAfterId }),
   };
+  for await (const page of readSearchCursor(modifiedSearch(reader), cursor, reader.ctx.signal)) {
+    const { tieAfterId: walking, ...moved } = page.state;
+    const next = page.done
+      ? { phase: "archived" as const }
+      : { phase: "changes" as const, ...(walking === undefined ? {} : { tieAfterId: walking }) };
+    const records = await recordsWithCompanyIds(reader, page.items);
+    yield { records, state: { ...initial, ...moved, position: next } };
+  }
 }
 
-/**
- * The latest modification time among live records and the ids modified at exactly that time (from the
- * first few), or undefined when there are no records. A full refresh starts its cursor there.
- */
-export async function latestModification(
-  reader: ObjectReader,
-): Promise<{ at: number; ids: string[] } | undefined> {
-  const page = await fetchSearchPage(reader, {
-    filters: [],
-    sortBy: reader.object.modifiedProperty,
-    descending: true,
-    limit: 10,
-    properties: [reader.object.modifiedProperty],
-  });
-  const first = page.objects[0];
-  if (!first) return undefined;
-  const at = modifiedAt(reader, first);
+/** The latest modification time and the ids at it: where a full refresh starts its cursor. */
+export const latestModification = (reader: ObjectReader) => latestSearchCursor(modifiedSearch(reader));
+
+/** The object's search as the kit's search cursor: the modification-time property, then `hs_object_id`. */
+function modifiedSearch(reader: ObjectReader): SearchCursorSpec<CrmObjectResponse> {
+  const modified = reader.object.modifiedProperty;
+  const searchFor = (query: SearchQuery) => {
+    switch (query.kind) {
+      case "since":
+        return {
+          filters: [{ propertyName: modified, operator: "GTE" as const, value: String(query.since) }],
+          sortBy: modified,
+          limit: query.limit,
+        };
+      case "tie":
+        return {
+          filters: [
+            { propertyName: modified, operator: "EQ" as const, value: String(query.at) },
+            { propertyName: "hs_object_id", operator: "GT" as const, value: query.afterId },
+          ],
+          sortBy: "hs_object_id",
+          limit: query.limit,
+        };
+      case "latest":
+        return {
+          filters: [],
+          sortBy: modified,
+          descending: true,
+          limit: query.limit,
+          properties: [modified],
+        };
+    }
+  };
   return {
-    at,
-    ids: page.objects.filter((source) => modifiedAt(reader, source) === at).map((source) => source.id),
+    limit: SEARCH_LIMIT,
+    idOf: (source) => source.id,
+    cursorOf: (source) => modifiedAt(reader, source),
+    search: async (query) => {
+      const page = await fetchSearchPage(reader, searchFor(query));
+      return { items: page.objects, more: page.next !== undefined };
+    },
   };
 }

@@ -6,47 +6,41 @@
  * The bracketed phases run for objects with company ids (contacts, deals): see association-check-phase.ts.
  */
 import type { ReadContext, StreamPage } from "../../core/index.ts";
+import { type Phase, runPhases } from "../kit/index.ts";
 import { archivedPhase } from "./archived-phase.ts";
 import { associationCheckPhase } from "./association-check-phase.ts";
 import { changesPhase, latestModification } from "./changes-phase.ts";
 import { listPhase } from "./list-phase.ts";
 import type { CrmObject } from "./objects.ts";
 import { fetchPropertyCatalog } from "./properties.ts";
-import type { ObjectReader, PhasePage } from "./reader.ts";
+import type { ObjectReader } from "./reader.ts";
 import { reassociatePhase } from "./reassociate-phase.ts";
-import { EPOCH, type HubSpotState, type Position, parseState, toStreamState } from "./state.ts";
+import { type HubSpotState, type Position, parseState, toStreamState } from "./state.ts";
 
-const PHASES: Record<
-  Position["phase"],
-  (reader: ObjectReader, state: HubSpotState) => AsyncGenerator<PhasePage>
-> = {
-  associations: associationCheckPhase,
-  reassociate: reassociatePhase,
-  list: listPhase,
-  changes: changesPhase,
-  archived: archivedPhase,
-};
+/** The phases of one object's read, each continuing from the state it is given. */
+const phasesOf = (reader: ObjectReader): Record<Position["phase"], Phase<HubSpotState>> => ({
+  associations: (state) => associationCheckPhase(reader, state),
+  reassociate: (state) => reassociatePhase(reader, state),
+  list: (state) => listPhase(reader, state),
+  changes: (state) => changesPhase(reader, state),
+  archived: (state) => archivedPhase(reader, state),
+});
 
 /** Reads the object per ctx (mode, state, signal); the last page's state is a cursor with no position. */
 export async function* readCrmObject(object: CrmObject, ctx: ReadContext): AsyncGenerator<StreamPage> {
   const saved = parseState(object.name, ctx.state);
   const reader: ObjectReader = { ctx, object, catalog: await fetchPropertyCatalog(ctx, object) };
-  let state = await startingState(reader, saved);
+  const state = await startingState(reader, saved);
   ctx.log.log("info", `hubspot ${object.name}: reading from ${state.position?.phase ?? "done"}`, {
     since: state.since,
     archivedSince: state.archivedSince,
     resumed: saved?.position !== undefined,
   });
-  while (state.position) {
-    const phase = state.position.phase;
-    for await (const page of PHASES[phase](reader, state)) {
-      state = page.state;
-      yield { records: page.records, state: toStreamState(state) };
-    }
-    // Every phase ends by moving on (or finishing); staying put would loop forever.
-    if (state.position?.phase === phase)
-      throw new Error(`hubspot ${object.name}: phase ${phase} did not advance`);
-  }
+  const phaseOf = (at: HubSpotState) => at.position?.phase;
+  yield* runPhases(
+    { stream: `hubspot ${object.name}`, phases: phasesOf(reader), phaseOf, toStreamState },
+    state,
+  );
 }
 
 /**
@@ -65,7 +59,5 @@ async function startingState(reader: ObjectReader, saved: HubSpotState | undefin
   }
   const position = { phase: object.withCompanyIds ? ("associations" as const) : ("list" as const) };
   // Records at exactly `since` that exist now are listed below, so the next incremental read skips them.
-  const latest = await latestModification(reader);
-  if (!latest) return { since: EPOCH, position };
-  return { since: new Date(latest.at).toISOString(), sinceIds: latest.ids, position };
+  return { ...(await latestModification(reader)), position };
 }

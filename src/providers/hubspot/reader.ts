@@ -2,7 +2,7 @@
  * What every read phase works with, and the two requests they share: a list page and a search page.
  */
 import { type ReadContext, RecordInvalidError, type SyncRecord } from "../../core/index.ts";
-import { defineEndpoint, type Endpoint } from "../kit/index.ts";
+import { defineEndpoint, type Endpoint, type PhasePage as KitPhasePage } from "../kit/index.ts";
 import { AFTER_PAGING, CRM_OBJECTS, type CrmObject } from "./objects.ts";
 import type { PropertyCatalog } from "./properties.ts";
 import { companyIdsInline, parseCrmObject, toSyncRecord } from "./records.ts";
@@ -20,10 +20,7 @@ export interface ObjectReader {
 }
 
 /** One page a phase yields: records, and the state after them (position included while mid-read). */
-export interface PhasePage {
-  records: SyncRecord[];
-  state: HubSpotState;
-}
+export type PhasePage = KitPhasePage<HubSpotState>;
 
 export interface FetchedPage {
   objects: CrmObjectResponse[];

@@ -17,7 +17,7 @@
  */
 import { z } from "zod";
 import type { StreamState } from "../../core/index.ts";
-import { parseSavedState } from "../kit/index.ts";
+import { deletedListPositionSchema, parseSavedState, searchCursorStateSchema } from "../kit/index.ts";
 
 const iso = z.string().refine((value) => Number.isFinite(Date.parse(value)), "must be an ISO date-time");
 
@@ -31,13 +31,13 @@ const positionSchema = z.discriminatedUnion("phase", [
     afterId: z.string().optional(),
   }),
   z.object({ phase: z.literal("list"), after: z.string().optional() }),
-  z.object({ phase: z.literal("changes"), tieAfterId: z.string().optional() }),
-  z.object({ phase: z.literal("archived"), after: z.string().optional(), seenUntil: iso.optional() }),
+  // The kit's search cursor (`tieAfterId`) and deleted list (`after`, `seenUntil`) positions.
+  searchCursorStateSchema.pick({ tieAfterId: true }).extend({ phase: z.literal("changes") }),
+  deletedListPositionSchema.extend({ phase: z.literal("archived") }),
 ]);
 
-export const hubspotStateSchema = z.object({
-  since: iso,
-  sinceIds: z.array(z.string()).optional(),
+/** The search cursor's `since` and `sinceIds`, then what HubSpot adds. */
+export const hubspotStateSchema = searchCursorStateSchema.omit({ tieAfterId: true }).extend({
   archivedSince: iso.optional(),
   associations: z
     .object({ width: z.number().int().positive(), digests: z.record(z.string(), z.string()) })
@@ -56,5 +56,3 @@ export const parseState = (stream: string, state: StreamState | undefined): HubS
 export function toStreamState({ sinceIds, ...state }: HubSpotState): StreamState {
   return JSON.parse(JSON.stringify(sinceIds?.length ? { ...state, sinceIds } : state)) as StreamState;
 }
-
-export const EPOCH = new Date(0).toISOString();
