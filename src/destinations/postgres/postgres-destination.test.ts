@@ -129,6 +129,30 @@ describe.skipIf(!available)("Postgres warehouse destination", () => {
     expect(five?._rejected).toEqual({ Email: "x@y.io" });
   });
 
+  it("lets two processes meet the same new field at once: one column, both batches written", async () => {
+    const target = fresh();
+    await dest.prepare(target);
+    const other = await createPostgresDestination({ connectionString: database.url, schema: "wh" });
+    try {
+      await other.prepare(target);
+      await Promise.all([
+        dest.write(batch(target, [record({ id: "1", extra: 7 })], "conn_a")),
+        other.write(batch(target, [record({ id: "1", extra: "seven" })], "conn_b")),
+      ]);
+    } finally {
+      await other.close();
+    }
+    const type = (await columnTypes(target.table)).extra;
+    expect(["bigint", "text"]).toContain(type);
+    const [a, b] = await rows(target.table);
+    // Whichever added the column typed it; the other batch was coerced to that type, nothing lost.
+    if (type === "bigint") {
+      expect([a?.extra, b?.extra, b?._rejected]).toEqual(["7", null, { extra: "seven" }]);
+    } else {
+      expect([a?.extra, b?.extra]).toEqual(["7", "seven"]);
+    }
+  });
+
   it("commits the synced-through mark with the batch, and an empty batch can carry it alone", async () => {
     const target = fresh();
     expect(await dest.syncedThrough("conn_1", target)).toBeNull();
