@@ -20,6 +20,7 @@ import { buildSyncJob } from "./app/syncs/sync-connection.ts";
 import { createSync } from "./app/syncs/syncs.ts";
 import { openWarehouse } from "./app/warehouse/open-warehouse.ts";
 import { outboundWebhookWorker } from "./app/webhooks/outbound.ts";
+import { createInboundProcessor } from "./app/webhooks-inbound/processor.ts";
 import { openWorkspace, type Workspace } from "./app/workspace.ts";
 import { formatStats } from "./cli/output.ts";
 import {
@@ -104,6 +105,14 @@ async function start(): Promise<void> {
   const warehouse = opened.destination;
   const apiKey = await ensureFirstApiKey(workspace);
   const { demoSyncs, scheduler } = await demoScheduler(workspace, demos, warehouse, providerSettings);
+  // Inbound webhooks (docs/webhooks-inbound.md): what providers deliver is stored by the server, then applied.
+  const inbound = createInboundProcessor({
+    db: workspace.store.db,
+    vault: workspace.vault,
+    providers,
+    providerSettings,
+    scheduler,
+  });
   const server = buildServer({
     db: workspace.store.db,
     vault: workspace.vault,
@@ -111,6 +120,7 @@ async function start(): Promise<void> {
     scheduler,
     publicUrl,
     providerSettings,
+    inboundWebhooks: inbound,
     // POST /v1/sql reads it; the destination lets go of the file between its writes for that.
     ...(opened.kind === "duckdb" ? { warehouse: opened.destination } : {}),
   });
@@ -143,6 +153,7 @@ async function start(): Promise<void> {
 
   const abort = new AbortController();
   const scheduling = scheduler.start(abort.signal);
+  inbound.start();
   // Outbound webhooks (docs/webhooks.md): finished runs into the event log, events to the product's endpoints.
   const webhooks = { db: workspace.store.db, vault: workspace.vault };
   const delivering = outboundWebhookWorker(webhooks, {
@@ -164,6 +175,7 @@ async function start(): Promise<void> {
     abort.abort();
     await scheduling;
     await delivering;
+    await inbound.stop();
     await server.close();
     for (const demo of demos) {
       await demo.emulator.save();
