@@ -100,6 +100,20 @@ describe.skipIf(!available)("Postgres warehouse destination", () => {
     });
   });
 
+  it("keeps fields Postgres cannot name (over 63 bytes, or with NUL) in _rejected, batch after batch", async () => {
+    const target = fresh();
+    const long = `a_${"x".repeat(70)}`;
+    for (const id of ["1", "2"]) {
+      await dest.write(batch(target, [record({ id, [long]: id, "nul\u0000name": 1 })]));
+    }
+    expect(Object.keys(await columnTypes(target.table)).some((name) => name.startsWith("a_x"))).toBe(false);
+    const all = await rows(target.table);
+    expect(all.map((row) => row._rejected)).toEqual([
+      { [long]: "1", "nul\uFFFDname": 1 },
+      { [long]: "2", "nul\uFFFDname": 1 },
+    ]);
+  });
+
   it("flags deleted rows, keeping their last values where the tombstone has none", async () => {
     const target = fresh();
     await dest.write(batch(target, [record({ id: "1", email: "ann@x.io", visits: 2 })]));

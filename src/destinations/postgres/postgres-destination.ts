@@ -1,7 +1,7 @@
 import pg from "pg";
 import type { Destination, RecordBatch, StreamTarget } from "../../core/index.ts";
 import { ConfigError, DestinationError, SwitchyardError } from "../../core/index.ts";
-import { planNewColumns, planPrepare } from "../duckdb/schema-evolution.ts";
+import { type ColumnPlan, planNewColumns, planPrepare } from "../duckdb/schema-evolution.ts";
 import { quoteIdent, type TableShape } from "../duckdb/table-shape.ts";
 import { addColumnsSql, createTableSql, readExistingTable } from "./table-ddl.ts";
 import { createSyncedThroughSql, readSyncedThrough, saveSyncedThrough } from "./synced-through.ts";
@@ -79,6 +79,21 @@ async function lockFor(client: pg.ClientBase, name: string): Promise<void> {
   await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`switchyard_warehouse:${name}`]);
 }
 
+/** Postgres identifiers are at most 63 bytes (longer ones are silently cut) and cannot hold NUL. */
+function fitsPostgres(name: string): boolean {
+  return !name.includes("\u0000") && Buffer.byteLength(name) <= 63;
+}
+
+/** The column plan with the fields Postgres cannot name moved to `unmatched` (kept in `_rejected`). */
+function postgresColumns(plan: ColumnPlan): ColumnPlan {
+  const misfits = plan.added.filter((column) => !fitsPostgres(column.name));
+  if (misfits.length === 0) return plan;
+  return {
+    added: plan.added.filter((column) => fitsPostgres(column.name)),
+    unmatched: [...plan.unmatched, ...misfits.map((column) => column.name)],
+  };
+}
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -114,7 +129,7 @@ class PostgresWarehouse implements PostgresDestination {
       async (client) => {
         if (batch.records.length > 0) {
           let shape = this.tables.get(key) ?? (await this.loadShape(client, batch.target));
-          const plan = planNewColumns(shape, batch.records);
+          const plan = postgresColumns(planNewColumns(shape, batch.records));
           if (plan.added.length > 0)
             shape = await this.addColumns(client, batch.target, shape.withColumns(plan.added));
           const rows = upsertRowsJson(batch, shape, plan.unmatched);

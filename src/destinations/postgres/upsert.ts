@@ -2,7 +2,7 @@ import type { RecordBatch } from "../../core/index.ts";
 import { DestinationError } from "../../core/index.ts";
 import { latestPerKey } from "../latest-per-key.ts";
 import { META, quoteIdent, type TableShape } from "../duckdb/table-shape.ts";
-import { coerceValue, withoutNulDeep } from "./coerce-value.ts";
+import { coerceValue, withoutNul, withoutNulDeep } from "./coerce-value.ts";
 import { pgTypeOf, qualified } from "./table-ddl.ts";
 
 /** Built statements per shape; shapes are immutable, so none goes stale. */
@@ -90,7 +90,7 @@ export function upsertRowsJson(batch: RecordBatch, shape: TableShape, unmatched:
     }
     for (const name of unmatched) {
       const original = data[name];
-      if (original !== null && original !== undefined) rejected[name] = withoutNulDeep(original);
+      if (original !== null && original !== undefined) rejected[withoutNul(name)] = withoutNulDeep(original);
     }
     row[META.deleted] = record.deleted;
     row[META.hash] = record.hash;
