@@ -40,9 +40,10 @@ const ACTION_ERRORS = [
   "provider_response_malformed",
 ] as const;
 
-type RunContext = Pick<HandlerContext<"api_key", undefined, undefined, undefined>, "caller" | "deps"> & {
-  headers: Record<string, unknown>;
-};
+type RunContext = Pick<
+  HandlerContext<"api_key", undefined, undefined, undefined>,
+  "caller" | "deps" | "headers"
+>;
 
 /** Runs the action for a connection of the caller's environment, once per Idempotency-Key. */
 async function runFor(
