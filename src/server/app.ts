@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type onRequestHookH
 import type { DestinationStream } from "pino";
 import type { PlatformDeps } from "../app/platform.ts";
 import { SwitchyardError } from "../core/index.ts";
+import { budgetStoreFor } from "../http/index.ts";
 import { type AttemptLimit, AttemptLimiter } from "./attempt-limiter.ts";
 import { callerOf } from "./auth.ts";
 import { type ConnectLimits, registerConnect } from "./connect/index.ts";
@@ -20,6 +21,7 @@ import { apiRoutes } from "./routes/index.ts";
 import { metricsArePublic, registerMetricsRoute } from "./routes/metrics.ts";
 import { proxyRouteDocs, registerProxyRoute } from "./routes/proxy.ts";
 import { registerInboundWebhookReceiver } from "./routes/webhooks-inbound-receiver.ts";
+import { sharedRequestLimitStore } from "./shared-request-limit-store.ts";
 
 export interface ServerOptions {
   /** Largest accepted request body in bytes (default 1 MiB); larger ones get 413. */
@@ -98,9 +100,13 @@ export function buildServer(deps: PlatformDeps, options: ServerOptions = {}): Fa
   });
 
   const rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
+  // Redis or a Postgres store: the throttles count there, so they hold across every API process.
+  const sharedState = budgetStoreFor(deps.db);
+  const shared = sharedState.kind === "memory" ? undefined : sharedState;
   if (rateLimit) {
     app.register(fastifyRateLimit, {
       global: false,
+      ...(shared ? { store: sharedRequestLimitStore(shared) } : {}),
       max: rateLimit.max,
       timeWindow: rateLimit.windowMs,
       keyGenerator: (request: FastifyRequest) => callerOf(request)?.keyId ?? request.ip,
@@ -116,7 +122,9 @@ export function buildServer(deps: PlatformDeps, options: ServerOptions = {}): Fa
   }
   const authFailureLimit =
     options.authFailureLimit === undefined ? DEFAULT_AUTH_FAILURE_LIMIT : options.authFailureLimit;
-  const authFailures = authFailureLimit ? new AttemptLimiter(authFailureLimit) : undefined;
+  const authFailures = authFailureLimit
+    ? new AttemptLimiter(authFailureLimit, { name: "api-key-failures", ...(shared ? { store: shared } : {}) })
+    : undefined;
   app.register(async (api) => {
     const rateLimiter = rateLimit ? (api.rateLimit() as onRequestHookHandler) : undefined;
     registerRoutes(api, routes, deps, { rateLimiter, authFailures });
@@ -129,7 +137,7 @@ export function buildServer(deps: PlatformDeps, options: ServerOptions = {}): Fa
     app,
     buildOpenApiDocument([...routes, ...(mergeCrmRoutes as readonly AnyRoute[]), ...proxyRouteDocs]),
   );
-  registerConnect(app, deps, options.connectLimits);
+  registerConnect(app, deps, options.connectLimits, shared);
   registerInboundWebhookReceiver(app, deps);
   return app;
 }

@@ -26,7 +26,7 @@ function unauthenticated(message: string): SwitchyardError {
  */
 export function requireApiKey(db: Kysely<Database>, failures?: AttemptLimiter) {
   return async (request: FastifyRequest): Promise<void> => {
-    failures?.assertAllowed(
+    await failures?.assertAllowed(
       request.ip,
       "Too many requests with a missing or wrong API key from this address.",
       "Check the key you send: `Authorization: Bearer <API key>`.",
@@ -34,7 +34,7 @@ export function requireApiKey(db: Kysely<Database>, failures?: AttemptLimiter) {
     try {
       callers.set(request, await callerFromHeader(db, request.headers.authorization));
     } catch (error) {
-      failures?.record(request.ip);
+      await failures?.record(request.ip);
       throw error;
     }
   };

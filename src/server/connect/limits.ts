@@ -3,6 +3,7 @@
  * credential-guessing proxy: requests per client address, requests per session, and unknown tokens per
  * address. Failed credential attempts per session are counted in the store (see `countingFailedAttempts`).
  */
+import type { BudgetStore } from "../../http/index.ts";
 import { type AttemptLimit, AttemptLimiter } from "../attempt-limiter.ts";
 
 export interface ConnectLimits {
@@ -22,34 +23,37 @@ export const DEFAULT_CONNECT_LIMITS: ConnectLimits = {
 
 const WAIT_HINT = "If you are connecting an account, wait a moment and try again.";
 
-/** The limiters of one server. */
+/** The limiters of one server; with a shared `store` (Redis, Postgres), of every server using that store. */
 export class ConnectThrottle {
   private readonly perAddress: AttemptLimiter;
   private readonly perSession: AttemptLimiter;
   private readonly badTokens: AttemptLimiter;
 
-  constructor(limits: Partial<ConnectLimits> = {}) {
+  constructor(limits: Partial<ConnectLimits> = {}, store?: BudgetStore) {
     const merged = { ...DEFAULT_CONNECT_LIMITS, ...limits };
-    this.perAddress = new AttemptLimiter(merged.perAddress);
-    this.perSession = new AttemptLimiter(merged.perSession);
-    this.badTokens = new AttemptLimiter(merged.badTokensPerAddress);
+    const shared = store ? { store } : {};
+    this.perAddress = new AttemptLimiter(merged.perAddress, { name: "connect-address", ...shared });
+    this.perSession = new AttemptLimiter(merged.perSession, { name: "connect-session", ...shared });
+    this.badTokens = new AttemptLimiter(merged.badTokensPerAddress, { name: "connect-bad-token", ...shared });
   }
 
   /** Counts a request from `address`; throws `rate_limited` when the address is over a limit. */
-  admitAddress(address: string): void {
-    this.badTokens.assertAllowed(address, "Too many invalid Connect links were tried from this address.", "");
-    this.perAddress.assertAllowed(address, "Too many requests from this address.", WAIT_HINT);
-    this.perAddress.record(address);
+  async admitAddress(address: string): Promise<void> {
+    await this.badTokens.assertAllowed(
+      address,
+      "Too many invalid Connect links were tried from this address.",
+      "",
+    );
+    await this.perAddress.admit(address, "Too many requests from this address.", WAIT_HINT);
   }
 
   /** Counts an unknown or malformed token presented from `address`. */
-  badToken(address: string): void {
-    this.badTokens.record(address);
+  badToken(address: string): Promise<void> {
+    return this.badTokens.record(address);
   }
 
   /** Counts a request of a session; throws `rate_limited` when the session is over its limit. */
-  admitSession(sessionId: string): void {
-    this.perSession.assertAllowed(sessionId, "Too many requests with this Connect link.", WAIT_HINT);
-    this.perSession.record(sessionId);
+  admitSession(sessionId: string): Promise<void> {
+    return this.perSession.admit(sessionId, "Too many requests with this Connect link.", WAIT_HINT);
   }
 }

@@ -45,7 +45,7 @@ export function registerOAuthCallback(
     connectPageHeaders(reply, true).type("text/html; charset=utf-8");
     try {
       // Unknown states count like forged Connect tokens: an address cannot guess them at speed.
-      throttle.admitAddress(request.ip);
+      await throttle.admitAddress(request.ip);
       const { providerName, session } = await finishConnectOAuth(deps, parameters, (name) =>
         cookieValue(request.headers.cookie, name),
       );
@@ -57,7 +57,7 @@ export function registerOAuthCallback(
       return reply.send(resultPage({ ok: true, providerName }));
     } catch (error) {
       if (error instanceof SwitchyardError && error.details?.reason === UNKNOWN_STATE) {
-        throttle.badToken(request.ip);
+        await throttle.badToken(request.ip);
       }
       const retryAfter = error instanceof SwitchyardError ? error.details?.retryAfterSeconds : undefined;
       if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));

@@ -31,10 +31,10 @@ async function sessionOf(
   throttle: ConnectThrottle,
   request: FastifyRequest,
 ): Promise<ConnectSessionRow> {
-  throttle.admitAddress(request.ip);
+  await throttle.admitAddress(request.ip);
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "");
   if (!match?.[1]) {
-    throttle.badToken(request.ip);
+    await throttle.badToken(request.ip);
     throw new SwitchyardError("unauthenticated", "This page needs a Connect link to work.", {
       hint: "Open the link the app gave you (it ends in ?token=…).",
     });
@@ -43,10 +43,11 @@ async function sessionOf(
   try {
     session = await authenticateConnectToken(deps, match[1]);
   } catch (error) {
-    if (error instanceof SwitchyardError && error.code === "unauthenticated") throttle.badToken(request.ip);
+    if (error instanceof SwitchyardError && error.code === "unauthenticated")
+      await throttle.badToken(request.ip);
     throw error;
   }
-  throttle.admitSession(session.id);
+  await throttle.admitSession(session.id);
   return session;
 }
 
