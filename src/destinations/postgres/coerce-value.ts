@@ -27,12 +27,11 @@ const BIGINT_MIN = -(2n ** 63n);
 const BIGINT_MAX = 2n ** 63n - 1n;
 /** The range of a JS Date in milliseconds, comfortably inside timestamptz. */
 const MAX_EPOCH_MS = 8.64e15;
-const NUL = /\u0000/g;
 const REJECTED: Coerced = { rejected: true };
 
 /** Replaces NUL, which Postgres text cannot hold, with U+FFFD. */
 export function withoutNul(text: string): string {
-  return text.includes("\u0000") ? text.replace(NUL, "\uFFFD") : text;
+  return text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text;
 }
 
 /** Coerces one field value (as JSON.parse gave it) to a column of `type`. */

@@ -82,7 +82,7 @@ describe.skipIf(!available)("Postgres warehouse destination", () => {
     );
     const [row] = await rows(target2.table);
     expect(row?._rejected).toEqual({ amount: "n/a", visits: "1.5" });
-    expect((row?.created_at as Date).toISOString()).toBe("2024-01-02T03:04:05.000Z");
+    expect(row?.created_at).toEqual(new Date("2024-01-02T03:04:05.000Z"));
   });
 
   it("writes values holding NUL, which Postgres cannot store, with U+FFFD in its place", async () => {

@@ -3,8 +3,8 @@ import type { Destination, RecordBatch, StreamTarget } from "../../core/index.ts
 import { ConfigError, DestinationError, SwitchyardError } from "../../core/index.ts";
 import { type ColumnPlan, planNewColumns, planPrepare } from "../duckdb/schema-evolution.ts";
 import { quoteIdent, type TableShape } from "../duckdb/table-shape.ts";
-import { addColumnsSql, createTableSql, readExistingTable } from "./table-ddl.ts";
 import { createSyncedThroughSql, readSyncedThrough, saveSyncedThrough } from "./synced-through.ts";
+import { addColumnsSql, createTableSql, readExistingTable } from "./table-ddl.ts";
 import { upsertRowsJson, upsertSql } from "./upsert.ts";
 
 export interface PostgresDestinationOptions {

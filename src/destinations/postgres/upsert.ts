@@ -1,7 +1,7 @@
 import type { RecordBatch } from "../../core/index.ts";
 import { DestinationError } from "../../core/index.ts";
-import { latestPerKey } from "../latest-per-key.ts";
 import { META, quoteIdent, type TableShape } from "../duckdb/table-shape.ts";
+import { latestPerKey } from "../latest-per-key.ts";
 import { coerceValue, withoutNul, withoutNulDeep } from "./coerce-value.ts";
 import { pgTypeOf, qualified } from "./table-ddl.ts";
 
