@@ -157,7 +157,7 @@ const declared = defineProvider({
     instanceUrlField: "api_domain",
     authorizationUrl: "https://oauth.pipedrive.com/oauth/authorize",
     tokenUrl: "https://oauth.pipedrive.com/oauth/token",
-    scopes: ["base", "contacts:read", "deals:read", "activities:read", "users:read"],
+    scopes: ["base", "contacts:full", "deals:full", "activities:read", "users:read"],
     pkce: false,
     clientAuth: "client_secret_basic",
   },

@@ -16,7 +16,7 @@ const APP = {
   clientId: "pipedrive-app-1",
   clientSecret: "pipedrive-secret-1",
   redirectUris: [REDIRECT],
-  scopes: ["base", "contacts:read", "deals:read", "activities:read", "users:read"],
+  scopes: [...pipedrive.oauth2!.scopes],
 };
 let emulator: PipedriveEmulator;
 

@@ -84,7 +84,7 @@ describe("authorize", () => {
   it.each([
     [{ client_id: "nope" }, "Couldn't find an app"],
     [{ redirect_uri: "http://127.0.0.1:9/elsewhere" }, "redirect URL doesn't match"],
-    [{ scope: "oauth crm.objects.contacts.write" }, "isn't configured for these scopes"],
+    [{ scope: "oauth crm.objects.contacts.write crm.import" }, "isn't configured for these scopes"],
     [{ scope: "oauth" }, "required scopes"],
     [{ code_challenge_method: "plain" }, "S256"],
   ])("refuses %o on the page, without redirecting", async (params, message) => {
