@@ -190,5 +190,3 @@ export const pipedrive: ProviderDefinition = {
   // Loaded only when started, so loading the definition does not load the emulator.
   emulator: async (options) => (await import("./emulator/handle.ts")).startPipedriveEmulatorHandle(options),
 };
-
-export { pipedriveActions } from "./actions.ts";
