@@ -8,12 +8,13 @@ import type { AddressInfo } from "node:net";
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import type { PlatformDeps } from "../../src/app/platform.ts";
+import { createSync } from "../../src/app/syncs/syncs.ts";
 import { createInboundProcessor } from "../../src/app/webhooks-inbound/processor.ts";
 import type { InboundEvent, ProviderDefinition, SyncRecord } from "../../src/core/index.ts";
 import { buildServer } from "../../src/server/app.ts";
-import { createConnection, ensureEnvironment, type Store } from "../../src/store/index.ts";
+import { createConnection, ensureEnvironment, getSync, type Store } from "../../src/store/index.ts";
 import { generateVaultKey, parseVaultKey, Vault } from "../../src/vault/index.ts";
-import { saveInboundSecret } from "../../src/webhooks/inbound/store.ts";
+import { listInboundEvents, saveInboundSecret } from "../../src/webhooks/inbound/store.ts";
 import { itOnSqliteAndPostgres } from "../helpers/postgres.ts";
 import { openTempStore } from "../helpers/temp-store.ts";
 
@@ -51,7 +52,8 @@ function acmeProvider(truth: AcmeTruth): ProviderDefinition {
             eventId: event.id,
             type: `item.${event.kind}`,
             accountId: event.account,
-            action: event.kind === "deleted" ? "delete" : event.kind === "changed" ? "upsert" : "ignore",
+            action:
+              ({ deleted: "delete", changed: "upsert", touched: "sync" } as const)[event.kind] ?? "ignore",
             stream: event.kind === "unknown" ? undefined : "items",
             recordId: event.item,
             occurredAt: undefined,
@@ -65,6 +67,7 @@ function acmeProvider(truth: AcmeTruth): ProviderDefinition {
       },
       async fetchRecord(_http, _stream, id) {
         truth.fetches += 1;
+        if (id === "unreachable") throw new Error("Acme is down");
         return truth.records.get(id);
       },
     },
@@ -242,4 +245,53 @@ describe("inbound webhooks", () => {
       await cleanup();
     }
   }, 120_000);
+
+  it("asks for the sync a killed process had routed but not asked for yet", async () => {
+    const { store, cleanup } = await openTempStore();
+    const s = await setup(store);
+    try {
+      const provider = s.deps.providers.acme!;
+      const sync = await createSync(store.db, provider, s.connection.id, { frequency: "1h" });
+      // The first process routes the event and waits (debounce) — then dies before asking for the run.
+      const first = createInboundProcessor(s.deps, { debounceMs: 60_000 });
+      await s.deliver([{ id: "t1", account: "acct-1", kind: "touched", item: "1" }]);
+      first.start();
+      for (let i = 0; i < 200 && (await s.statuses()).syncing !== 1; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      await first.stop();
+      expect(await s.statuses()).toEqual({ syncing: 1 });
+      expect((await getSync(store.db, sync.id)).requested).toBeNull();
+      // The next process asks for it.
+      const next = createInboundProcessor(s.deps, { debounceMs: 10 });
+      next.start();
+      await next.idle();
+      await next.stop();
+      expect(await s.statuses()).toEqual({ processed: 1 });
+      expect((await getSync(store.db, sync.id)).requested).toMatchObject({ fullRefresh: false });
+    } finally {
+      await s.app.close();
+      await cleanup();
+    }
+  });
+
+  it("tries a failing application again, then keeps it as failed with the error", async () => {
+    const { store, cleanup } = await openTempStore();
+    const s = await setup(store);
+    const processor = createInboundProcessor(s.deps, { maxAttempts: 3, retryDelayMs: 5 });
+    try {
+      await s.deliver([{ id: "f1", account: "acct-1", kind: "changed", item: "unreachable" }]);
+      processor.start();
+      for (let i = 0; i < 500 && (await s.statuses()).failed !== 1; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(await s.statuses()).toEqual({ failed: 1 });
+      expect(s.truth.fetches).toBe(3);
+      const [event] = (await listInboundEvents(store.db, s.environment.id, { status: "failed", limit: 10 }))
+        .items;
+      expect(event).toMatchObject({ attempts: 3, error: expect.stringContaining("Acme is down") });
+    } finally {
+      await processor.stop();
+      await s.app.close();
+      await cleanup();
+    }
+  });
 });

@@ -6,7 +6,7 @@
  * Applying is idempotent (an upsert of the record as the provider has it now), so an event processed
  * twice, by a restart or by two processes sharing a database, leaves the same cache.
  */
-import type { InboundEventAction } from "../../core/index.ts";
+import type { InboundEventAction, ProviderWebhooks } from "../../core/index.ts";
 import { describeError } from "../../core/index.ts";
 import type { ClosableHttpClient } from "../../http/index.ts";
 import type { ConnectionRow } from "../../store/index.ts";
@@ -22,6 +22,8 @@ import { type Applied, applyDelete, applyUpsert } from "./apply.ts";
 import { openConnectionHttp } from "./connection-http.ts";
 import { AccountRouter } from "./routing.ts";
 import { SyncDebouncer } from "./sync-debouncer.ts";
+
+type Router = (row: InboundEventRow, webhooks: ProviderWebhooks) => Promise<ConnectionRow[]>;
 
 export type InboundProcessorDeps = Pick<
   PlatformDeps,
@@ -109,6 +111,18 @@ export function createInboundProcessor(
   async function processPass(rows: readonly InboundEventRow[]): Promise<void> {
     const clients = new Map<string, Promise<ClosableHttpClient>>();
     const applied = new Map<string, Promise<Applied>>();
+    // Events of a pass mostly share an account: its connections are looked up once.
+    const routes = new Map<string, Promise<ConnectionRow[]>>();
+    const route: Router = (row, webhooks) => {
+      const key = `${row.environment_id}\u0000${row.provider}\u0000${row.account_id}`;
+      let connections = routes.get(key);
+      if (!connections) {
+        connections = router.route(row.environment_id, row.provider, webhooks, row.account_id!);
+        routes.set(key, connections);
+        connections.catch(() => routes.delete(key));
+      }
+      return connections;
+    };
     const httpOf = (connection: ConnectionRow) => {
       let client = clients.get(connection.id);
       if (!client) {
@@ -121,7 +135,7 @@ export function createInboundProcessor(
       for (const row of rows) {
         if (stopped) return;
         try {
-          await processEvent(row, async (connection, action, at) => {
+          await processEvent(row, route, async (connection, action, at) => {
             const key = `${connection.id}\u0000${at.stream}\u0000${at.recordId}\u0000${action}`;
             let result = applied.get(key);
             if (!result) {
@@ -154,6 +168,7 @@ export function createInboundProcessor(
 
   async function processEvent(
     row: InboundEventRow,
+    route: Router,
     apply: (
       connection: ConnectionRow,
       action: "upsert" | "delete",
@@ -175,7 +190,7 @@ export function createInboundProcessor(
       await settleEvent(deps.db, row.id, { status: "unroutable", error: "The event names no account." });
       return;
     }
-    const connections = await router.route(row.environment_id, row.provider, webhooks, row.account_id);
+    const connections = await route(row, webhooks);
     if (connections.length === 0) {
       await settleEvent(deps.db, row.id, {
         status: "unroutable",
@@ -203,7 +218,7 @@ export function createInboundProcessor(
     const message = described.hint ? `${described.message} — ${described.hint}` : described.message;
     const attempts = await countAttempt(deps.db, row.id, message);
     if (attempts >= maxAttempts) {
-      await settleEvent(deps.db, row.id, { status: "failed", error: message });
+      await settleEvent(deps.db, row.id, { status: "failed", error: message, counted: false });
       return;
     }
     deferred.set(row.id, Date.now() + retryDelayMs * attempts);

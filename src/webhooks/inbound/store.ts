@@ -106,26 +106,30 @@ export type NewInboundEvent = Omit<
  */
 export async function insertInboundEvents(db: Db, events: readonly NewInboundEvent[]): Promise<number> {
   if (events.length === 0) return 0;
-  return db.transaction().execute(async (trx) => {
-    let inserted = 0;
-    // One statement per event keeps each within the parameter limits, and counts what was new.
-    for (const event of events) {
-      const result = await inbound(trx)
-        .insertInto("inbound_webhook_events")
-        .values({
-          ...event,
-          id: newId("whevt"),
-          connection_ids: null,
-          error: null,
-          attempts: 0,
-          processed_at: null,
-        })
-        .onConflict((conflict) => conflict.columns(["environment_id", "provider", "event_id"]).doNothing())
-        .executeTakeFirst();
-      inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
-    }
-    return inserted;
-  });
+  // One statement is atomic on its own; a batch needs a transaction.
+  if (events.length === 1) return insertEach(db, events);
+  return db.transaction().execute((trx) => insertEach(trx, events));
+}
+
+async function insertEach(db: Db, events: readonly NewInboundEvent[]): Promise<number> {
+  let inserted = 0;
+  // One statement per event keeps each within the parameter limits, and counts what was new.
+  for (const event of events) {
+    const result = await inbound(db)
+      .insertInto("inbound_webhook_events")
+      .values({
+        ...event,
+        id: newId("whevt"),
+        connection_ids: null,
+        error: null,
+        attempts: 0,
+        processed_at: null,
+      })
+      .onConflict((conflict) => conflict.columns(["environment_id", "provider", "event_id"]).doNothing())
+      .executeTakeFirst();
+    inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
+  }
+  return inserted;
 }
 
 /** Up to `limit` events in `status` (not processed yet), oldest first. */
@@ -144,6 +148,8 @@ export interface EventOutcome {
   status: Exclude<InboundEventStatus, "received" | "syncing">;
   connectionIds?: readonly string[];
   error?: string;
+  /** False when the try was already counted (`countAttempt`). */
+  counted?: boolean;
 }
 
 export async function settleEvent(db: Db, id: string, outcome: EventOutcome): Promise<void> {
@@ -153,7 +159,7 @@ export async function settleEvent(db: Db, id: string, outcome: EventOutcome): Pr
       status: outcome.status,
       connection_ids: outcome.connectionIds ? JSON.stringify(outcome.connectionIds) : null,
       error: outcome.error ?? null,
-      attempts: eb("attempts", "+", 1),
+      attempts: outcome.counted === false ? eb.ref("attempts") : eb("attempts", "+", 1),
       processed_at: nowIso(),
     }))
     .where("id", "=", id)
