@@ -182,5 +182,12 @@ describe("HubSpot webhooks, emulator to records cache", () => {
       body,
     });
     expect(response.status).toBe(401);
+    // The deployment's secret verifies deliveries only to environments that exist.
+    const elsewhere = await fetch(`http://127.0.0.1:${port}/v1/webhooks/env_missing/hubspot`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    expect(elsewhere.status).toBe(404);
   });
 });

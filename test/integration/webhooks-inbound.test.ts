@@ -7,6 +7,7 @@ import { createHmac } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
+import { issueApiKey } from "../../src/app/api-keys/api-keys.ts";
 import type { PlatformDeps } from "../../src/app/platform.ts";
 import { createSync } from "../../src/app/syncs/syncs.ts";
 import { createInboundProcessor } from "../../src/app/webhooks-inbound/processor.ts";
@@ -153,6 +154,23 @@ describe("inbound webhooks", () => {
       });
       // Listing needs an API key (the receiving URL does not).
       expect(unroutable.statusCode).toBe(401);
+      const { secret } = await issueApiKey(store.db, s.environment, "test");
+      const listed = await s.app.inject({
+        method: "GET",
+        url: "/v1/webhook-events?status=unroutable",
+        headers: { authorization: `Bearer ${secret}` },
+      });
+      expect(listed.json()).toMatchObject({
+        data: [
+          {
+            event_id: "acct-404:e3",
+            type: "item.changed",
+            status: "unroutable",
+            error: expect.stringContaining("acct-404"),
+            payload: { id: "e3", account: "acct-404" },
+          },
+        ],
+      });
     } finally {
       await processor.stop();
       await s.app.close();

@@ -55,7 +55,14 @@ export async function inboundSecret(
   if (stored) return deps.vault.open(stored.secret);
   const webhooks = webhooksOf(deps.providers, provider);
   const oauthSecret = deps.providerSettings?.[provider]?.oauth2?.clientSecret;
-  if (webhooks.signedWithOAuthClientSecret && oauthSecret) return oauthSecret;
+  // The deployment-wide secret verifies deliveries to any environment: only to one that exists.
+  if (
+    webhooks.signedWithOAuthClientSecret &&
+    oauthSecret &&
+    (await environmentExists(deps.db, environmentId))
+  ) {
+    return oauthSecret;
+  }
   throw new SwitchyardError("not_found", `No webhook secret is set for ${provider} in this environment.`, {
     hint: `Set ${webhooks.secretDescription} with PUT /v1/webhook-settings/${provider} (docs/webhooks-inbound.md).`,
   });
@@ -116,4 +123,9 @@ function eventsOf(webhooks: ProviderWebhooks, rawBody: Buffer): InboundEvent[] {
       },
     ];
   }
+}
+
+async function environmentExists(db: Kysely<Database>, id: string): Promise<boolean> {
+  const row = await db.selectFrom("environments").select("id").where("id", "=", id).executeTakeFirst();
+  return row !== undefined;
 }
