@@ -26,7 +26,7 @@ import { prepareAuth } from "./auth.ts";
 import { FixedRateLimits } from "./fixed-rate-limit.ts";
 import type { AccessTokenSource } from "./oauth2/token-manager.ts";
 import { InMemoryRateLimitBudget, type RateLimitBudget } from "./rate-limit-budget.ts";
-import { hasRateLimitInfo, readRateLimit } from "./rate-limit-headers.ts";
+import { readRateLimit } from "./rate-limit-headers.ts";
 import { createRedactor, type Redactor, redact, secretSpellings } from "./redact.ts";
 import { normalizeHeaders, parseJsonBody, providerMessage, readBody } from "./response.ts";
 import {
@@ -329,6 +329,7 @@ class UndiciHttpClient implements RelayingHttpClient {
     signal: AbortSignal | undefined,
     attemptSignal: AbortSignal,
   ): AttemptOutcome {
+    this.budget.observe({}, 0);
     if (signal?.aborted) throw signal.reason;
     // The address guard said no: another attempt would go to the same address.
     if (error instanceof AddressRefusedError) throw error;
@@ -351,7 +352,8 @@ class UndiciHttpClient implements RelayingHttpClient {
     relay = false,
   ): AttemptOutcome {
     const reading = readRateLimit(headers, status, this.rateLimit, Date.now());
-    if (hasRateLimitInfo(reading)) this.budget.observe(reading, status);
+    // Every answer is reported, with or without rate-limit headers: it is how a request stops being in flight.
+    this.budget.observe(reading, status);
     const contentType = headers["content-type"];
     const refusal = this.rateLimit?.refusal;
     const overLimit =

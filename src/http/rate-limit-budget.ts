@@ -9,7 +9,14 @@
  *     budget lasts until the window resets and 429s stay rare. When nothing remains, wait for the reset.
  *
  * "Time left in the window" is the provider's reset time when it sends one; otherwise one window length
- * after the last response (conservative for rolling windows: the provider did not say when budget returns).
+ * after the reading (conservative for rolling windows: the provider did not say when budget returns).
+ *
+ * What "remains" is the provider's lowest count seen in the current window, minus the requests in flight
+ * (sent, no answer yet: the provider may not have counted them). With many clients and processes, answers
+ * arrive out of order: a late answer reporting more remaining than an earlier one is stale and is ignored
+ * until the window ends. Every completed attempt (any status, or a failed connection) must be reported
+ * to `observe`, which is how a request stops being in flight; a request whose answer never comes (its
+ * process died) stops counting after IN_FLIGHT_MAX_MS.
  *
  * The state behind these rules lives in a BudgetStore (see budget-store/): this process's memory when
  * embedded, else Redis or Postgres, where every process of the deployment reads and books the same budget
@@ -32,7 +39,10 @@ export interface RateLimitBudget {
    * Rejects with the signal's reason as soon as the signal aborts.
    */
   acquire(signal?: AbortSignal, onWait?: (delayMs: number, reason: string) => void): Promise<number>;
-  /** Records what a response said about the limit; a 429 asking to wait blocks every caller of acquire. */
+  /**
+   * Reports one completed attempt (status 0: no response) and what its response said about the limit
+   * (`{}` if nothing); a 429 asking to wait blocks every caller of acquire.
+   */
   observe(reading: RateLimitReading, status: number): void;
 }
 
@@ -50,19 +60,25 @@ const FREE_FRACTION = 0.5;
 /** A budget nobody touched for this long is forgotten (the next response teaches it again). */
 const BUDGET_TTL_MS = 24 * 3_600_000;
 
+/** A request granted longer ago than this without an answer is no longer counted as in flight. */
+const IN_FLIGHT_MAX_MS = 120_000;
+/** A reset time this much later than the current window's end means the provider started a new window. */
+const NEW_WINDOW_MS = 500;
+
 /** A budget's state as stored (JSON: no Infinity, no undefined). */
 interface BudgetState {
-  /** Last reading that carried a remaining count, and when it arrived. */
+  /** The lowest reading with a remaining count in the current window. */
   reading: RateLimitReading | null;
-  observedAt: number;
-  /** Requests let through since that reading (the provider's count does not include them yet). */
-  granted: number;
+  /** When that window ends (epoch ms), or null when the provider gave no window. */
+  windowEnd: number | null;
+  /** Grant times of requests not answered yet, oldest first. */
+  inFlight: number[];
   /** Time the last request was let through; paced requests are spaced from it. */
   lastSlot: number | null;
   blockedUntil: number;
 }
 
-const EMPTY: BudgetState = { reading: null, observedAt: 0, granted: 0, lastSlot: null, blockedUntil: 0 };
+const EMPTY: BudgetState = { reading: null, windowEnd: null, inFlight: [], lastSlot: null, blockedUntil: 0 };
 
 type Grant = { delayMs: number; reason: string; booked: boolean };
 
@@ -96,9 +112,6 @@ export class StoredRateLimitBudget implements RateLimitBudget {
   }
 
   observe(reading: RateLimitReading, status: number): void {
-    const relevant =
-      (status === 429 && reading.retryAfterMs !== undefined) || reading.remaining !== undefined;
-    if (!relevant) return;
     // Not awaited: the response is the caller's to handle now. A store that failed is seen on the next acquire.
     this.store
       .update(this.key, BUDGET_TTL_MS, (state: BudgetState | undefined, now) => ({
@@ -125,25 +138,34 @@ function grantStep(stored: BudgetState | undefined, now: number): { state?: Budg
     return { result: { delayMs: blocked, reason, booked: false } };
   }
   const slot = slotFor(state, now);
+  const inFlight = state.inFlight.filter((at) => at > now - IN_FLIGHT_MAX_MS);
+  inFlight.push(slot.at);
   return {
-    state: { ...state, lastSlot: slot.at, granted: state.granted + 1 },
+    state: { ...state, lastSlot: slot.at, inFlight },
     result: { delayMs: slot.at - now, reason: slot.reason, booked: true },
   };
 }
 
 function observed(state: BudgetState, reading: RateLimitReading, status: number, now: number): BudgetState {
-  const next = { ...state };
+  // The oldest request in flight is the likeliest to be the one answered.
+  const next = { ...state, inFlight: state.inFlight.slice(1) };
   if (status === 429 && reading.retryAfterMs !== undefined) {
     next.blockedUntil = Math.max(state.blockedUntil, now + reading.retryAfterMs);
   }
   // Responses without a remaining count (some endpoints send none) keep the last reading.
-  if (reading.remaining !== undefined) {
-    next.reading = reading;
-    next.observedAt = now;
-    // The provider's count now includes what we sent before this response; requests still in flight are
-    // not counted here, which can only make us slightly less careful for one reading.
-    next.granted = 0;
-  }
+  if (reading.remaining === undefined) return next;
+  const current = state.reading;
+  const lowest = current?.remaining;
+  const windowEnd = reading.resetAt ?? (reading.windowMs === undefined ? null : now + reading.windowMs);
+  const newWindow =
+    lowest === undefined ||
+    state.windowEnd === null ||
+    now >= state.windowEnd ||
+    // A fixed window that reset: the provider names a later reset time.
+    (reading.resetAt !== undefined && reading.resetAt > state.windowEnd + NEW_WINDOW_MS);
+  if (newWindow) return { ...next, reading, windowEnd };
+  // Same window: only a lower count is news; a higher one was sent before answers we have already seen.
+  if (reading.remaining < lowest) return { ...next, reading: { ...current, ...reading } };
   return next;
 }
 
@@ -151,11 +173,10 @@ function slotFor(state: BudgetState, now: number): { at: number; reason: string 
   const free = { at: now, reason: "" };
   const reading = state.reading;
   if (reading?.remaining === undefined) return free;
-  const windowEnd =
-    reading.resetAt ?? (reading.windowMs === undefined ? undefined : state.observedAt + reading.windowMs);
+  const windowEnd = state.windowEnd;
   // Without a window we cannot spread anything; a 429 with Retry-After will still slow us down (rule 1).
-  if (windowEnd === undefined || windowEnd <= now) return free;
-  const left = reading.remaining - state.granted;
+  if (windowEnd === null || windowEnd <= now) return free;
+  const left = reading.remaining - state.inFlight.length;
   if (left <= 0) {
     return { at: windowEnd, reason: "the rate-limit budget is used up; waiting for the window to reset" };
   }
