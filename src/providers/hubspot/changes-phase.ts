@@ -11,7 +11,14 @@ import {
   type SearchQuery,
 } from "../kit/index.ts";
 import { recordsWithCompanyIds } from "./associations.ts";
-import { fetchSearchPage, modifiedAt, type ObjectReader, type PhasePage, SEARCH_LIMIT } from "./reader.ts";
+import {
+  fetchSearchPage,
+  filter,
+  modifiedAt,
+  type ObjectReader,
+  type PhasePage,
+  SEARCH_LIMIT,
+} from "./reader.ts";
 import type { CrmObjectResponse } from "./responses.ts";
 import type { HubSpotState } from "./state.ts";
 
@@ -40,33 +47,16 @@ export const latestModification = (reader: ObjectReader) => latestSearchCursor(m
 /** The object's search as the kit's search cursor: the modification-time property, then `hs_object_id`. */
 function modifiedSearch(reader: ObjectReader): SearchCursorSpec<CrmObjectResponse> {
   const modified = reader.object.modifiedProperty;
-  const searchFor = (query: SearchQuery) => {
-    switch (query.kind) {
-      case "since":
-        return {
-          filters: [{ propertyName: modified, operator: "GTE" as const, value: String(query.since) }],
-          sortBy: modified,
-          limit: query.limit,
-        };
-      case "tie":
-        return {
-          filters: [
-            { propertyName: modified, operator: "EQ" as const, value: String(query.at) },
-            { propertyName: "hs_object_id", operator: "GT" as const, value: query.afterId },
-          ],
-          sortBy: "hs_object_id",
-          limit: query.limit,
-        };
-      case "latest":
-        return {
-          filters: [],
-          sortBy: modified,
-          descending: true,
-          limit: query.limit,
-          properties: [modified],
-        };
-    }
-  };
+  const searchFor = (query: SearchQuery) =>
+    query.kind === "since"
+      ? { filters: [filter(modified, "GTE", query.since)], sortBy: modified, limit: query.limit }
+      : query.kind === "tie"
+        ? {
+            filters: [filter(modified, "EQ", query.at), filter("hs_object_id", "GT", query.afterId)],
+            sortBy: "hs_object_id",
+            limit: query.limit,
+          }
+        : { filters: [], sortBy: modified, descending: true, limit: query.limit, properties: [modified] };
   return {
     limit: SEARCH_LIMIT,
     idOf: (source) => source.id,

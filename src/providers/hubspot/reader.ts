@@ -75,6 +75,13 @@ export interface SearchFilter {
   value: string;
 }
 
+/** One search filter; values go as text (`hs_object_id GT "100"`). */
+export const filter = (propertyName: string, operator: SearchFilter["operator"], value: string | number) => ({
+  propertyName,
+  operator,
+  value: String(value),
+});
+
 /** The first page of a search (we never page by offset: see changes.ts), with every property. */
 export async function fetchSearchPage(
   reader: ObjectReader,

@@ -8,13 +8,7 @@
  * window applies). `afterId` is the last id read in the first span.
  */
 import { recordsWithCompanyIds } from "./associations.ts";
-import {
-  fetchSearchPage,
-  type ObjectReader,
-  type PhasePage,
-  SEARCH_LIMIT,
-  type SearchFilter,
-} from "./reader.ts";
+import { fetchSearchPage, filter, type ObjectReader, type PhasePage, SEARCH_LIMIT } from "./reader.ts";
 import type { HubSpotState, Position } from "./state.ts";
 
 /** Yields the records of each changed range, page by page; each page's state resumes right after it. */
@@ -30,11 +24,11 @@ export async function* reassociatePhase(
     reader.ctx.signal.throwIfAborted();
     const { spans, afterId } = state.position;
     const [first, last] = spans[0]!;
-    const filters: SearchFilter[] = [
+    const filters = [
       afterId === undefined
-        ? { propertyName: "hs_object_id", operator: "GTE", value: String(first * width) }
-        : { propertyName: "hs_object_id", operator: "GT", value: afterId },
-      { propertyName: "hs_object_id", operator: "LT", value: String((last + 1) * width) },
+        ? filter("hs_object_id", "GTE", first * width)
+        : filter("hs_object_id", "GT", afterId),
+      filter("hs_object_id", "LT", (last + 1) * width),
     ];
     const page = await fetchSearchPage(reader, { filters, sortBy: "hs_object_id", limit: SEARCH_LIMIT });
     const lastRead = page.objects[page.objects.length - 1];

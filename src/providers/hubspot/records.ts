@@ -3,8 +3,8 @@
  * `{ id, ...properties, createdAt, updatedAt, archived, archivedAt?, companyIds? }` with typed values.
  */
 import type { ColumnType, SyncRecord } from "../../core/index.ts";
-import { describeIssues, RecordInvalidError } from "../../core/index.ts";
-import { convertValue } from "../kit/index.ts";
+import { RecordInvalidError } from "../../core/index.ts";
+import { convertValue, parseRecord } from "../kit/index.ts";
 import type { CrmObject } from "./objects.ts";
 import { RECORD_COLUMNS } from "./objects.ts";
 import { type CrmObjectResponse, crmObjectSchema } from "./responses.ts";
@@ -13,20 +13,11 @@ import { type CrmObjectResponse, crmObjectSchema } from "./responses.ts";
 export type PropertyTypes = ReadonlyMap<string, ColumnType>;
 
 /** Validates one raw result; a missing id or a wrong field is a RecordInvalidError naming the record. */
-export function parseCrmObject(
+export const parseCrmObject = (
   object: CrmObject,
   raw: Record<string, unknown>,
   index: number,
-): CrmObjectResponse {
-  const parsed = crmObjectSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const id = typeof raw.id === "string" || typeof raw.id === "number" ? String(raw.id) : undefined;
-  const problem =
-    id === undefined || id === ""
-      ? `result #${index} of the page has no id`
-      : `record ${id} does not have the expected shape (${describeIssues(parsed.error.issues, { max: 3, root: "body" })})`;
-  throw new RecordInvalidError(object.name, problem, { index, ...(id ? { id } : {}) });
-}
+): CrmObjectResponse => parseRecord(crmObjectSchema, object.name, raw, index);
 
 /**
  * The flat record. Property values are converted to their column types; a value that does not convert

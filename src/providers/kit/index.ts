@@ -19,7 +19,7 @@ export { type Phase, type PhasePage, type PhaseSequence, runPhases } from "./pha
 export { defineDiscovery, defineEndpoint, type Endpoint, type EndpointSpec } from "./pieces.ts";
 export type { Clock } from "./reader.ts";
 export { buildRequest, type RequestSpec } from "./request.ts";
-export { parseResponse } from "./response.ts";
+export { parseRecord, parseResponse } from "./response.ts";
 export type { ParsedDiscoverySpec, SchemaSpec } from "./schema-spec.ts";
 export {
   latestSearchCursor,

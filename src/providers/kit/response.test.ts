@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ConfigError, type HttpResponse, ProviderResponseError } from "../../core/index.ts";
-import { parseResponse } from "./response.ts";
+import {
+  ConfigError,
+  type HttpResponse,
+  ProviderResponseError,
+  RecordInvalidError,
+} from "../../core/index.ts";
+import { parseRecord, parseResponse } from "./response.ts";
 import { parseSavedState } from "./state.ts";
 
 const page = z.object({ results: z.array(z.object({ id: z.string() })), total: z.number() });
@@ -52,5 +57,32 @@ describe("parseSavedState", () => {
       /^The saved state of stream acme\.notes is not a checkpoint this stream wrote \(/,
     );
     expect((error as ConfigError).hint).toContain("full refresh");
+  });
+});
+
+describe("parseRecord", () => {
+  const person = z.object({ id: z.string(), name: z.string() });
+
+  it("returns the parsed record", () => {
+    expect(parseRecord(person, "persons", { id: "7", name: "Ada" }, 0)).toEqual({ id: "7", name: "Ada" });
+  });
+
+  it("names a record without an id by its index on the page", () => {
+    const bad = () => parseRecord(person, "persons", { name: "Ada" }, 3);
+    expect(bad).toThrow(RecordInvalidError);
+    expect(bad).toThrow(/result #3 of the page has no id/);
+  });
+
+  it("names any other wrong record by its id and says what is wrong", () => {
+    const error = (() => {
+      try {
+        parseRecord(person, "persons", { id: 7, name: 1 }, 0);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(RecordInvalidError);
+    expect((error as Error).message).toMatch(/record 7 does not have the expected shape \(.*id.*\)/);
+    expect((error as RecordInvalidError).details).toMatchObject({ id: "7", index: 0 });
   });
 });
