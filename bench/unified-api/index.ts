@@ -264,14 +264,14 @@ export async function run(): Promise<void> {
       ours,
       all.flatMap((variant) => variant.ours),
       headers,
-      warmup * 2,
+      warmup * 5,
     );
     await load(
       dir,
       baseline,
       all.flatMap((variant) => variant.baseline),
       {},
-      warmup * 2,
+      warmup * 5,
     );
     for (const [index, variant] of all.entries()) {
       const mine: Measured[] = [];
