@@ -110,7 +110,7 @@ export function createInboundProcessor(
   /** One pass: each connection's client is opened once, and a record fetched once however many events name it. */
   async function processPass(rows: readonly InboundEventRow[]): Promise<void> {
     const clients = new Map<string, Promise<ClosableHttpClient>>();
-    const applied = new Map<string, Promise<Applied>>();
+    const applied = new Map<string, { action: "upsert" | "delete"; result: Promise<Applied> }>();
     // Events of a pass mostly share an account: its connections are looked up once.
     const routes = new Map<string, Promise<ConnectionRow[]>>();
     const route: Router = (row, webhooks) => {
@@ -136,19 +136,21 @@ export function createInboundProcessor(
         if (stopped) return;
         try {
           await processEvent(row, route, async (connection, action, at) => {
-            const key = `${connection.id}\u0000${at.stream}\u0000${at.recordId}\u0000${action}`;
-            let result = applied.get(key);
-            if (!result) {
-              result =
-                action === "upsert"
-                  ? httpOf(connection).then((http) =>
-                      applyUpsert(deps.db, providerOf(row), connection, http, at),
-                    )
-                  : applyDelete(deps.db, providerOf(row), connection, at);
-              applied.set(key, result);
-              // A failed application is not remembered: the event's next try fetches again.
-              result.catch(() => applied.delete(key));
-            }
+            // The same change applied just before is not applied again; another one in between is.
+            const key = `${connection.id}\u0000${at.stream}\u0000${at.recordId}`;
+            const last = applied.get(key);
+            if (last?.action === action) return last.result;
+            const result =
+              action === "upsert"
+                ? httpOf(connection).then((http) =>
+                    applyUpsert(deps.db, providerOf(row), connection, http, at),
+                  )
+                : applyDelete(deps.db, providerOf(row), connection, at);
+            applied.set(key, { action, result });
+            // A failed application is not remembered: the event's next try fetches again.
+            result.catch(() => {
+              if (applied.get(key)?.result === result) applied.delete(key);
+            });
             return result;
           });
         } catch (error) {
