@@ -44,7 +44,8 @@ export class FixedRateLimits {
     this.limits = rules.map((rule) => ({
       rule,
       pattern: new RegExp(rule.pathPattern),
-      key: `fixed:${account}\u0000${rule.method ?? "*"}\u0000${rule.pathPattern}`,
+      // No NUL separators: Postgres text cannot hold them.
+      key: `fixed:${account} ${rule.method ?? "*"} ${rule.pathPattern}`,
       reserve: reserveStep(rule.limit, rule.windowMs),
     }));
   }
