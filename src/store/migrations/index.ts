@@ -20,6 +20,7 @@ import { unifiedCheckedFields } from "./0015-unified-checked-fields.ts";
 import { webhookDeliveries } from "./0016-webhook-deliveries.ts";
 import { inboundWebhooks } from "./0017-inbound-webhooks.ts";
 import { sharedState } from "./0018-shared-state.ts";
+import { reverseEtl } from "./0020-reverse-etl.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -38,6 +39,7 @@ export const migrations: Record<string, Migration> = {
   "0016_webhook_deliveries": webhookDeliveries,
   "0017_inbound_webhooks": inboundWebhooks,
   "0018_shared_state": sharedState,
+  "0020_reverse_etl": reverseEtl,
 };
 
 export const migrationProvider: MigrationProvider = {
