@@ -1,5 +1,5 @@
 /**
- * A list of deleted records that takes no time filter (HubSpot's `archived=true` list), read incrementally
+ * A list of deleted records that takes no time filter (an `archived=true` list), read incrementally
  * on our side: every page is read, and only items deleted after the watermark `since` are kept (an item
  * without a deletion time is kept: writing a deletion again is harmless). The latest deletion time seen
  * travels in the position, so a resumed read ends with the same new watermark.

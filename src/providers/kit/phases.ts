@@ -16,7 +16,7 @@ export interface PhasePage<S> {
 export type Phase<S> = (state: S) => AsyncIterable<PhasePage<S>>;
 
 export interface PhaseSequence<S, P extends string> {
-  /** The stream, to name it in errors (`hubspot.contacts`). */
+  /** The stream, to name it in errors (`acme contacts`). */
   stream: string;
   phases: Readonly<Record<P, Phase<S>>>;
   /** The phase a state continues with; undefined when the read is finished. */

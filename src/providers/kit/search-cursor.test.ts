@@ -13,7 +13,7 @@ interface Item {
   at: number;
 }
 
-/** A search endpoint over `items` that, like HubSpot's, only ever serves first pages of `limit` items. */
+/** A search endpoint over `items` that only ever serves first pages of `limit` items. */
 function searchOver(
   items: readonly Item[],
   limit: number,

@@ -1,6 +1,6 @@
 /**
  * The search cursor: incremental reads through a search endpoint that filters and sorts on a modification
- * time but caps how deep offset paging goes (HubSpot's search stops at 10,000 results). Every request is a
+ * time but caps how deep offset paging goes (some stop at 10,000 results). Every request is a
  * fresh first page filtered on `cursor >= since` and sorted by it, ascending (keyset paging): no window
  * applies, and nothing modified while we read is skipped the way offsets would skip it.
  *
