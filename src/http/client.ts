@@ -76,18 +76,22 @@ export interface HttpClientOptions {
 
 export type ClosableHttpClient = HttpClient & { close(): Promise<void> };
 
-/** A request relayed on a caller's behalf (the proxy): its body is sent as it is, typed by its own headers. */
+/** A request relayed on a caller's behalf (the proxy): its body is sent as it is (bytes), typed by its own headers. */
 export interface RelayRequest extends Omit<HttpRequest, "body" | "method"> {
   method?: HttpRequest["method"] | "HEAD" | "OPTIONS";
-  body?: string;
+  body?: string | Uint8Array;
 }
 
-/** The provider's answer as it was: any status, the body as text; credentials redacted from body and headers. */
+/**
+ * The provider's answer as it was: any status, the body as the bytes received. Credentials are redacted from
+ * the headers always, and from the body only when it is text (isTextualBody): a file, an image or a gzip
+ * stream is relayed byte for byte.
+ */
 export interface RelayedResponse {
   status: number;
   /** Lower-cased header names. */
   headers: Record<string, string>;
-  body: string;
+  body: Buffer;
   bytes: number;
   /** The URL requested, secrets redacted. */
   url: string;
@@ -190,10 +194,10 @@ class UndiciHttpClient implements RelayingHttpClient {
 
   async relay(request: RelayRequest, options?: { signal?: AbortSignal }): Promise<RelayedResponse> {
     const response = await this.exchange(request, true, options?.signal);
-    return { ...response, body: response.body as string };
+    return { ...response, body: response.body as Buffer };
   }
 
-  /** `request` and `relay`: pacing, auth, retries; `relay` answers any final status with the body as text. */
+  /** `request` and `relay`: pacing, auth, retries; `relay` answers any final status with the body's bytes. */
   private async exchange(
     request: RelayRequest,
     relay: boolean,
@@ -266,7 +270,7 @@ class UndiciHttpClient implements RelayingHttpClient {
     target: Target,
     url: string,
     headers: Record<string, string>,
-    body: string | undefined,
+    body: string | Uint8Array | undefined,
     attempt: number,
     signal: AbortSignal | undefined,
     relay: boolean,
@@ -278,7 +282,7 @@ class UndiciHttpClient implements RelayingHttpClient {
     const started = performance.now();
     let status = 0;
     let bytes = 0;
-    let raw: { headers: Record<string, string>; text: string } | undefined;
+    let raw: { headers: Record<string, string>; text: string; buffer: Buffer } | undefined;
     try {
       const response = await this.agent.request({
         origin: target.origin,
@@ -295,7 +299,7 @@ class UndiciHttpClient implements RelayingHttpClient {
       try {
         const read = await readBody(response.body);
         bytes = read.bytes;
-        raw = { headers: normalizeHeaders(response.headers), text: read.text };
+        raw = { headers: normalizeHeaders(response.headers), text: read.text, buffer: read.buffer };
       } catch (error) {
         // Headers said 2xx but the body broke off: a truncated response, retried like a malformed one.
         if (status >= 200 && status < 300 && !controller.signal.aborted) {
@@ -319,7 +323,7 @@ class UndiciHttpClient implements RelayingHttpClient {
         attempt,
       });
     }
-    return this.handleResponse(method, url, status, raw.headers, raw.text, bytes, relay);
+    return this.handleResponse(method, url, status, raw.headers, raw.text, bytes, relay, raw.buffer);
   }
 
   /** An exchange that threw: the caller's abort is rethrown, timeouts and broken connections are retryable. */
@@ -350,6 +354,7 @@ class UndiciHttpClient implements RelayingHttpClient {
     text: string,
     bytes: number,
     relay = false,
+    buffer?: Buffer,
   ): AttemptOutcome {
     const reading = readRateLimit(headers, status, this.rateLimit, Date.now());
     // Every answer is reported, with or without rate-limit headers: it is how a request stops being in flight.
@@ -361,7 +366,9 @@ class UndiciHttpClient implements RelayingHttpClient {
     if (relay && !overLimit && !isRetryableStatus(status)) {
       const relayed: Record<string, string> = {};
       for (const name in headers) relayed[name] = this.redact(headers[name]!);
-      return { ok: true, response: { status, headers: relayed, body: this.redact(text), bytes, url } };
+      const raw = buffer ?? Buffer.from(text);
+      const body = isTextualBody(headers, raw) ? Buffer.from(this.redact(text)) : raw;
+      return { ok: true, response: { status, headers: relayed, body, bytes, url } };
     }
 
     if (status >= 200 && status < 300) {
@@ -412,6 +419,28 @@ class UndiciHttpClient implements RelayingHttpClient {
     const code = errorCode(error);
     const message = error instanceof Error ? error.message : String(error);
     return this.redact(code && !message.includes(code) ? `${code}: ${message}` : message);
+  }
+}
+
+/** Media types whose bodies are text, where an echoed credential can be found and redacted. */
+const TEXTUAL_MEDIA_TYPE =
+  /^(text\/|application\/([\w.+-]*\+)?(json|xml|javascript|x-www-form-urlencoded)\b)/i;
+
+/**
+ * Whether a relayed body is text: a textual media type (text/*, JSON, XML, JavaScript, form-encoded), or no
+ * media type and valid UTF-8; never a content-encoded (compressed) body. Only text is redacted: rewriting the
+ * bytes of a file, an image or a gzip stream would corrupt it.
+ */
+export function isTextualBody(headers: Readonly<Record<string, string>>, body: Uint8Array): boolean {
+  const encoding = headers["content-encoding"]?.trim().toLowerCase();
+  if (encoding && encoding !== "identity") return false;
+  const type = headers["content-type"]?.trim();
+  if (type) return TEXTUAL_MEDIA_TYPE.test(type);
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(body);
+    return true;
+  } catch {
+    return false;
   }
 }
 

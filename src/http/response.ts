@@ -6,8 +6,10 @@
 
 const EXCERPT_CHARS = 200;
 
-/** Reads a body stream to text in one pass; `bytes` is the exact number of bytes received. */
-export async function readBody(body: AsyncIterable<Buffer>): Promise<{ text: string; bytes: number }> {
+/** Reads a body stream in one pass: its bytes (`buffer`), as text, and `bytes`, the exact number received. */
+export async function readBody(
+  body: AsyncIterable<Buffer>,
+): Promise<{ text: string; bytes: number; buffer: Buffer }> {
   const chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of body) {
@@ -15,7 +17,7 @@ export async function readBody(body: AsyncIterable<Buffer>): Promise<{ text: str
     bytes += chunk.length;
   }
   const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
-  return { text: buffer.toString("utf8"), bytes };
+  return { text: buffer.toString("utf8"), bytes, buffer };
 }
 
 /** Lower-cased header names with one string each; repeated headers are joined with ", " (as HTTP allows). */

@@ -200,7 +200,7 @@ describe("checkForwardedQuery", () => {
 });
 
 describe("relayableHeaders", () => {
-  it("drops cookies, auth challenges, hop-by-hop and framing headers", () => {
+  it("drops cookies, auth challenges, hop-by-hop and framing headers, and keeps the body's encoding", () => {
     expect(
       relayableHeaders({
         "content-type": "application/json",
@@ -212,6 +212,10 @@ describe("relayableHeaders", () => {
         "content-encoding": "gzip",
         location: "https://evil.example",
       }),
-    ).toEqual({ "content-type": "application/json", "x-ratelimit-remaining": "9" });
+    ).toEqual({
+      "content-type": "application/json",
+      "x-ratelimit-remaining": "9",
+      "content-encoding": "gzip",
+    });
   });
 });

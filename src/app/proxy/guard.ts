@@ -47,10 +47,12 @@ const HOP_BY_HOP_HEADERS = new Set([
   "expect",
 ]);
 
-/** Provider headers never relayed to the caller: hop-by-hop ones, the provider's cookies and its auth challenge. */
+/**
+ * Provider headers never relayed to the caller: hop-by-hop ones, the provider's cookies and its auth challenge.
+ * `content-encoding` is relayed: the body's bytes are, as they came (a gzip body stays gzip).
+ */
 const UNRELAYED_RESPONSE_HEADERS = new Set([
   ...HOP_BY_HOP_HEADERS,
-  "content-encoding",
   "set-cookie",
   "set-cookie2",
   "www-authenticate",

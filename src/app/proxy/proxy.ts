@@ -3,6 +3,7 @@
  * share this one code path: the guard checks what the caller asked for, then the connection's own HTTP client
  * sends it with the connection's credentials (OAuth2 tokens renewed as usual), its rate-limit budget (the one
  * its syncs share) and its retries, and the answer comes back as the provider gave it, credentials redacted.
+ * Bodies travel as bytes both ways: a file, an image or a gzip stream arrives as it was sent.
  */
 import { type AuthScheme, ProviderRequestError, type QueryValue } from "../../core/index.ts";
 import {
@@ -35,8 +36,8 @@ export interface ProxyRequest {
   query?: Record<string, QueryValue>;
   /** Headers to forward (Content-Type, Accept, the provider's own options); never credentials. */
   headers?: Record<string, string>;
-  /** Sent as it is; its media type is the `content-type` of `headers`. */
-  body?: string;
+  /** Sent as it is (bytes; text is sent as UTF-8); its media type is the `content-type` of `headers`. */
+  body?: string | Uint8Array;
   /** Another base path on the connection's own host; any other host is refused. */
   baseUrlOverride?: string;
 }
@@ -45,8 +46,8 @@ export interface ProxyResponse {
   status: number;
   /** The provider's headers, lower-cased, without hop-by-hop headers, cookies and auth challenges. */
   headers: Record<string, string>;
-  /** The body as text, credentials redacted. */
-  body: string;
+  /** The body's bytes as the provider sent them; credentials redacted when it is text (isTextualBody). */
+  body: Buffer;
   /** The URL that answered, secrets redacted. */
   url: string;
 }

@@ -2,7 +2,9 @@
  * The plain proxy over real sockets: a loopback "provider" records what reaches it, so each refusal is shown
  * to send nothing, and each relayed request to carry the connection's credentials and nothing of the caller's.
  */
-import { request as httpRequest } from "node:http";
+import { createServer, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ProviderDefinition } from "../../core/index.ts";
 import { sendJson, startTestServer, type TestServer } from "../../http/test-server.ts";
@@ -31,8 +33,13 @@ function send(
   method: string,
   path: string,
   headers: Record<string, string> = {},
-  body?: string,
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  body?: string | Buffer,
+): Promise<{
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  bytes: Buffer;
+}> {
   const url = new URL(origin);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -46,13 +53,10 @@ function send(
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text: Buffer.concat(chunks).toString(),
-          }),
-        );
+        res.on("end", () => {
+          const bytes = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: bytes.toString(), bytes });
+        });
       },
     );
     req.on("error", reject);
@@ -176,6 +180,63 @@ describe("relaying", () => {
     expect(answer.text).toContain("[REDACTED]");
     expect(answer.headers["x-echo"]).toBe("[REDACTED]");
     expect(answer.headers["set-cookie"]).toBeUndefined();
+  });
+
+  it("relays binary bodies byte for byte both ways (an upload echoed back, a gzip download)", async () => {
+    // A provider that answers an upload with its exact bytes, and a download gzip-encoded.
+    const received: Buffer[] = [];
+    const files = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        if (req.url === "/files/report.json") {
+          res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
+          res.end(gzipSync(JSON.stringify({ rows: 3 })));
+          return;
+        }
+        received.push(Buffer.concat(chunks));
+        res.writeHead(201, { "content-type": req.headers["content-type"] ?? "application/octet-stream" });
+        res.end(Buffer.concat(chunks));
+      });
+    });
+    await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
+    try {
+      const created = await h.dev.post("/v1/connections", {
+        body: {
+          provider: "echo",
+          credentials: { type: "bearer", token: TOKEN },
+          end_user: { id: "customer-files" },
+          config: { base_url: `http://127.0.0.1:${(files.address() as AddressInfo).port}/files` },
+        },
+      });
+      // Every byte value, invalid UTF-8 sequences and the token's own bytes (a file is never rewritten).
+      const image = Buffer.concat([
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+        Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7) % 256)),
+        Buffer.from([0xc3, 0x28, 0xff, 0xfe]),
+        Buffer.from(TOKEN),
+      ]);
+      const upload = await send(
+        "PUT",
+        "/v1/proxy/logo.png",
+        { "connection-id": created.id, "content-type": "image/png" },
+        image,
+      );
+      expect(upload.status).toBe(201);
+      expect(received[0]!.equals(image)).toBe(true);
+      expect(upload.headers["content-type"]).toBe("image/png");
+      expect(upload.bytes.equals(image)).toBe(true);
+
+      const download = await send("GET", "/v1/proxy/report.json", { "connection-id": created.id });
+      expect(download.status).toBe(200);
+      expect(download.headers["content-encoding"]).toBe("gzip");
+      expect(JSON.parse(gunzipSync(download.bytes).toString())).toEqual({ rows: 3 });
+    } finally {
+      await new Promise<void>((resolve) => {
+        files.closeAllConnections();
+        files.close(() => resolve());
+      });
+    }
   });
 
   it("follows a redirect within the base URL", async () => {

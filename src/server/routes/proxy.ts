@@ -93,7 +93,7 @@ export function registerProxyRoute(
           method: request.method as (typeof PROXY_METHODS)[number],
           path,
           headers: forwardedHeaders(request),
-          ...(body ? { body: body.toString("utf8") } : {}),
+          ...(body ? { body } : {}),
           ...(baseUrlOverride !== undefined ? { baseUrlOverride } : {}),
         });
         return reply.status(answer.status).headers(answer.headers).send(answer.body);
