@@ -3,6 +3,7 @@ export { type AddressPolicy, AddressRefusedError, assertBaseUrlAllowed } from ".
 export {
   type BudgetStore,
   budgetStoreFor,
+  closeSharedState,
   MemoryBudgetStore,
   openRedisBudgetStore,
   PostgresBudgetStore,

@@ -51,6 +51,16 @@ export function budgetStoreFor(db?: Kysely<any>): BudgetStore {
   return processMemory;
 }
 
+/**
+ * Closes the Redis connection REDIS_URL opened, if any (call at shutdown: an open connection keeps the
+ * process alive). Stores given to useBudgetStore are their opener's to close.
+ */
+export async function closeSharedState(): Promise<void> {
+  const store = fromEnvironment;
+  fromEnvironment = undefined;
+  await store?.close();
+}
+
 /** The process's memory store, or one per injected clock (tests whose clients share a fake time line). */
 export function memoryBudgetStore(now?: () => number): MemoryBudgetStore {
   if (!now || now === Date.now) return processMemory;
