@@ -105,6 +105,34 @@ describe("InMemoryRateLimitBudget pacing", () => {
     expect(await acquire()).toBe(0);
   });
 
+  it("counts requests in flight against what remains, until their answers come back", async () => {
+    const { budget, clock, acquire } = fakeBudget();
+    budget.observe({ limit: 4, remaining: 3, resetAt: clock.now + 5_000 }, 200);
+    expect(await acquire()).toBe(0);
+    // Answered (without headers): no longer in flight, so 3 still remain, above half the limit.
+    budget.observe({}, 200);
+    expect(await acquire()).toBe(0);
+    // Not answered: 3 - 1 in flight = 2 left, no more than half: paced over the 5 s left.
+    expect(await acquire()).toBe(2_500);
+  });
+
+  it("ignores a late answer that reports more remaining than one already seen in the window", async () => {
+    const { budget, clock, acquire, waits } = fakeBudget();
+    const resetAt = clock.now + 1_000;
+    budget.observe({ limit: 10, remaining: 0, resetAt }, 200);
+    // Sent earlier by another client, answered later: stale.
+    budget.observe({ limit: 10, remaining: 7, resetAt }, 200);
+    expect(await acquire()).toBe(1_000);
+    expect(waits[0]!.reason).toContain("used up");
+  });
+
+  it("takes a higher count once the provider names a later reset (a new window)", async () => {
+    const { budget, clock, acquire } = fakeBudget();
+    budget.observe({ limit: 10, remaining: 0, resetAt: clock.now + 1_000 }, 200);
+    budget.observe({ limit: 10, remaining: 9, resetAt: clock.now + 2_000 }, 200);
+    expect(await acquire()).toBe(0);
+  });
+
   it("rejects at once when aborted during a wait", async () => {
     const budget = new InMemoryRateLimitBudget("acme:abort");
     budget.observe({ retryAfterMs: 60_000 }, 429);
