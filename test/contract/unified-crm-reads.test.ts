@@ -1,6 +1,6 @@
 /**
- * The unified CRM API's reads, as Merge's official SDK sees them, for every provider that has an emulator
- * and maps Common Models: one suite, unchanged for each. Its world comes only from the registries (the
+ * The unified CRM API's reads, filters, pagination and deletes, as Merge's official SDK sees them, for every
+ * provider under contract (CONTRACT_PROVIDERS): one suite, unchanged for each. Its world comes only from the registries (the
  * provider's definition and emulator handle, its mappers): no provider is named here.
  *
  * Expected values come from the records cache the sync filled (the provider's raw payloads) and the
@@ -12,10 +12,10 @@ import { MergeError } from "@mergeapi/merge-node-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SyncRecord } from "../../src/core/index.ts";
 import { canonicalJson } from "../../src/engine/canonical-json.ts";
-import { providers } from "../../src/providers/registry.ts";
 import { unifiedMappers } from "../../src/providers/unified-mappers.ts";
 import type { CrmModelName } from "../../src/unified/mappers.ts";
 import {
+  CONTRACT_PROVIDERS,
   type CrmWorld,
   listAll,
   MODELS,
@@ -26,10 +26,6 @@ import {
   valuesIn,
 } from "./unified-crm-world.ts";
 
-const tested = Object.values(providers).filter(
-  (provider) => provider.emulator !== undefined && unifiedMappers.providers().includes(provider.name),
-);
-
 /** The references each model carries, and the model each points at. */
 const REFERENCES: Partial<Record<CrmModelName, Record<string, CrmModelName>>> = {
   Contact: { account: "Account", owner: "User" },
@@ -37,7 +33,7 @@ const REFERENCES: Partial<Record<CrmModelName, Record<string, CrmModelName>>> = 
   Opportunity: { account: "Account", owner: "User", stage: "Stage" },
 };
 
-describe.each(tested.map((provider) => [provider.name, provider] as const))("%s", (_name, provider) => {
+describe.each(CONTRACT_PROVIDERS)("%s", (_name, provider) => {
   let world: CrmWorld;
   /** Every live object of each mapped model, with remote data, listed once before the emulator changes. */
   const all = new Map<CrmModelName, Obj[]>();

@@ -1,21 +1,41 @@
 /**
- * Test helper (not shipped behaviour) for the unified CRM contract suite: one provider's world, built only
- * from what the registries give: the provider's definition and its emulator handle (`ProviderDefinition.
- * emulator`), and its mappers (`unifiedMappers`). A Switchyard server holds one connection to the emulator,
+ * Test helper (not shipped behaviour) for the unified CRM contract suite (every `*.test.ts` of this folder):
+ * the providers under contract, and one provider's world, built only from what the registries give: the
+ * provider's definition and its emulator handle (`ProviderDefinition.emulator`), its mappers
+ * (`unifiedMappers`) and its writers (`unifiedWriters`). A Switchyard server holds one connection to the emulator,
  * synced by the scheduler as `npm start` runs it, and Merge's SDK reads it. The world also reads what the
  * expectations are made of: the records cache (the providers' raw payloads) and the emulator's truth.
  */
-import { MergeClient } from "@mergeapi/merge-node-client";
+import { MergeClient, MergeError } from "@mergeapi/merge-node-client";
 import { expect } from "vitest";
 import { buildSyncJob } from "../../src/app/syncs/sync-connection.ts";
 import type { EmulatorHandle, EmulatorTruth, ProviderDefinition } from "../../src/core/index.ts";
+import { providers } from "../../src/providers/registry.ts";
 import { unifiedMappers } from "../../src/providers/unified-mappers.ts";
+import { unifiedWriters } from "../../src/providers/unified-writers.ts";
 import { createScheduler, createStoreSyncQueue, createSyncRunner } from "../../src/scheduler/index.ts";
 import { type Harness, startHarness } from "../../src/server/test-harness.ts";
 import { listRecords } from "../../src/store/index.ts";
 import type { CrmModelName } from "../../src/unified/mappers.ts";
 
 export const MODELS: readonly CrmModelName[] = ["Contact", "Account", "Opportunity", "User", "Stage"];
+/** The models Merge's CRM API writes (POST and PATCH). */
+export const WRITTEN: readonly CrmModelName[] = ["Contact", "Account", "Opportunity"];
+
+/**
+ * The providers the contract suite runs against, as the registries list them: each has an emulator, and maps
+ * and writes contacts, accounts and opportunities. Each file of the suite runs every case for each, with no
+ * provider-specific code: a provider added to the three registries is under contract at once.
+ */
+export const CONTRACT_PROVIDERS: readonly (readonly [string, ProviderDefinition])[] = Object.values(providers)
+  .filter(
+    (provider) =>
+      provider.emulator !== undefined &&
+      WRITTEN.every(
+        (model) => unifiedMappers.find(provider.name, model) && unifiedWriters.find(provider.name, model),
+      ),
+  )
+  .map((provider) => [provider.name, provider] as const);
 
 /** A Common Model object as the SDK returns it (camelCase), read loosely: the suite checks every model. */
 export type Obj = Record<string, unknown> & {
@@ -43,6 +63,8 @@ export interface CrmWorld {
   h: Harness;
   connectionId: string;
   merge: MergeClient;
+  /** The secret values of the connection's credentials (token, key), which no answer may carry. */
+  secrets: readonly string[];
   endpoint(model: CrmModelName): Endpoint;
   /** Whether the provider maps the model (asked of the mapper registry). */
   maps(model: CrmModelName): boolean;
@@ -70,8 +92,9 @@ export async function openCrmWorld(provider: ProviderDefinition): Promise<CrmWor
   // A connection is created with a token or key; OAuth2 tokens come only from Connect's flow.
   if (credentials.type === "oauth2") throw new Error(`${provider.name}'s emulator hands out OAuth2 tokens.`);
   // The emulator's secrets (token, key) must not reach the database or the logs either.
-  for (const [key, value] of Object.entries(credentials))
-    if (key !== "type" && typeof value === "string") h.secret(value);
+  const secrets = Object.entries(credentials).flatMap(([key, value]) =>
+    key !== "type" && typeof value === "string" ? [h.secret(value)] : [],
+  );
   const created = await h.dev.post("/v1/connections", {
     body: {
       provider: provider.name,
@@ -119,6 +142,7 @@ export async function openCrmWorld(provider: ProviderDefinition): Promise<CrmWor
     h,
     connectionId,
     merge,
+    secrets,
     endpoint: (model) => resources[model] as Endpoint,
     maps: (model) => mapperOf(model) !== undefined,
     derived: (model) =>
@@ -143,6 +167,16 @@ export async function openCrmWorld(provider: ProviderDefinition): Promise<CrmWor
       await emulator.close();
     },
   };
+}
+
+/** The status and body of the MergeError a call throws (the call must throw one). */
+export async function refusal(call: Promise<unknown>): Promise<{ status?: number; body: unknown }> {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(MergeError);
+  return { status: (error as MergeError).statusCode, body: (error as MergeError).body };
 }
 
 /** Every object of a list, page after page (`page_size` 100, following `next`). */

@@ -1,42 +1,28 @@
 /**
  * The unified CRM API's writes, as Merge's official SDK makes them (`create`, `partialUpdate`, the meta
- * endpoints), and the actions route they run through, for every provider with an emulator, read mappers and
- * unified writers: one suite, unchanged for each (no provider is named here). What was written is checked in
+ * endpoints), and the actions route they run through, for every provider under contract (CONTRACT_PROVIDERS:
+ * an emulator, read mappers and unified writers): one suite, unchanged for each (no provider is named here). What was written is checked in
  * the emulator's truth (the provider's own state), read back at once through the unified API, and read again
  * after a resync has re-read it from the provider.
  */
-import { MergeError } from "@mergeapi/merge-node-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { providers } from "../../src/providers/registry.ts";
-import { unifiedMappers } from "../../src/providers/unified-mappers.ts";
 import { unifiedWriters } from "../../src/providers/unified-writers.ts";
 import type { CrmModelName } from "../../src/unified/mappers.ts";
 import type { WriteContext } from "../../src/unified/writers.ts";
-import { type CrmWorld, listAll, type Obj, openCrmWorld, valuesIn } from "../contract/unified-crm-world.ts";
-
-const WRITTEN: readonly CrmModelName[] = ["Contact", "Account", "Opportunity"];
-const tested = Object.values(providers).filter(
-  (provider) =>
-    provider.emulator !== undefined &&
-    WRITTEN.every(
-      (model) => unifiedMappers.find(provider.name, model) && unifiedWriters.find(provider.name, model),
-    ),
-);
+import {
+  CONTRACT_PROVIDERS,
+  type CrmWorld,
+  listAll,
+  type Obj,
+  openCrmWorld,
+  refusal,
+  valuesIn,
+} from "./unified-crm-world.ts";
 
 /** In every name written, so that none matches a seeded record. */
 const TAG = "Zqx";
 
-/** The status and body of the Merge error a call throws. */
-async function refusal(call: Promise<unknown>): Promise<{ status?: number; body: unknown }> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MergeError);
-  return { status: (error as MergeError).statusCode, body: (error as MergeError).body };
-}
-
-describe.each(tested.map((provider) => [provider.name, provider] as const))("%s", (_name, provider) => {
+describe.each(CONTRACT_PROVIDERS)("%s", (_name, provider) => {
   let world: CrmWorld;
   let account: Obj;
   let stage: Obj | undefined;
@@ -159,6 +145,8 @@ describe.each(tested.map((provider) => [provider.name, provider] as const))("%s"
     });
     const fields = { name: `Babbage deal, signed ${TAG}`, amount: 5000, account: account.id };
     expect(updated.model).toMatchObject({ id: created.model.id, ...fields });
+    await expectAtProvider("Opportunity", created.model.remoteId!, `Babbage deal, signed ${TAG}`);
+    expect(await world.merge.crm.opportunities.retrieve(created.model.id!)).toMatchObject(fields);
     written.push({
       model: "Opportunity",
       id: created.model.id!,
