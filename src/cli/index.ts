@@ -7,10 +7,12 @@ import { registerConnectionsCommand } from "./commands/connections.ts";
 import { registerKeysCommand } from "./commands/keys.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
 import { registerRunsCommand } from "./commands/runs.ts";
+import { registerServerCommand } from "./commands/server.ts";
 import { registerSqlCommand } from "./commands/sql.ts";
 import { registerSyncCommand } from "./commands/sync.ts";
 import { registerSyncsCommand } from "./commands/syncs.ts";
 import { registerVaultCommand } from "./commands/vault.ts";
+import { registerWorkerCommand } from "./commands/worker.ts";
 import { EXIT, exitCodeFor, printError } from "./output.ts";
 
 /** The package's version; package.json sits two levels up from both src/cli/ and dist/cli/. */
@@ -35,6 +37,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerConnectionsCommand(program);
   registerSyncsCommand(program);
   registerSqlCommand(program);
+  registerWorkerCommand(program);
+  registerServerCommand(program);
   try {
     process.exitCode = EXIT.ok;
     await program.parseAsync([...argv], { from: "user" });

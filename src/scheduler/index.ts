@@ -1,6 +1,32 @@
 export { type Frequency, MIN_INTERVAL_MS, nextRunAfter, parseFrequency } from "./frequency.ts";
 export type { RunRequest, SyncClaim, SyncQueue } from "./queue.ts";
 export { createSyncRunner, type SyncRunnerDeps } from "./run-claim.ts";
-export { createScheduler, type Scheduler, type SchedulerOptions, type SyncRunner } from "./scheduler.ts";
-export { createStoreSyncQueue, type StoreQueueOptions } from "./store-queue.ts";
+export {
+  createScheduler,
+  runClaimed,
+  type Scheduler,
+  type SchedulerOptions,
+  type SyncRunner,
+} from "./scheduler.ts";
+export { createStoreSyncQueue, type StoreQueueOptions, type StoreSyncQueue } from "./store-queue.ts";
 export { formatInTimeZone, parseTimeZone } from "./time-zone.ts";
+export {
+  DEFAULT_MAX_ATTEMPTS,
+  type EnqueueOptions,
+  type JobContext,
+  type JobHandler,
+  type JobQueue,
+  type WorkOptions,
+} from "./jobs.ts";
+export { createGraphileJobQueue, type GraphileJobQueueOptions } from "./jobs-graphile.ts";
+export { createInProcessJobQueue } from "./jobs-in-process.ts";
+export {
+  createSyncDispatcher,
+  createSyncWorker,
+  SYNC_RUN_JOB,
+  type SyncDispatcher,
+  type SyncDispatcherOptions,
+  type SyncWorker,
+  type SyncWorkerOptions,
+  syncJobKey,
+} from "./sync-jobs.ts";

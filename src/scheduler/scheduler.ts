@@ -51,30 +51,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let lastTick: Promise<unknown> = Promise.resolve();
 
   async function execute(claim: SyncClaim, abort: AbortController): Promise<void> {
-    const heartbeat = setInterval(
-      () => {
-        queue.renew(claim).then(
-          (held) => {
-            if (!held) abort.abort(new Error(`Lost the lease of sync ${claim.syncId}.`));
-          },
-          (error: unknown) => options.onError(error),
-        );
-      },
-      Math.max(1, Math.floor(queue.leaseMs / 3)),
-    );
-    let run: Run | undefined;
-    try {
-      run = await options.run(claim, abort.signal);
-    } catch (error) {
-      options.onError(error);
-    } finally {
-      clearInterval(heartbeat);
-      // A run the shutdown stopped is asked for again, so the next start resumes it.
-      const cutOff = stopping && abort.signal.aborted && run?.status !== "succeeded";
-      await queue
-        .release(claim, run?.id ?? null, { cutOff })
-        .catch((error: unknown) => options.onError(error));
-    }
+    const run = await runClaimed(queue, claim, options.run, abort, {
+      cutOff: () => stopping,
+      onError: options.onError,
+    });
     if (run) options.onRunFinished?.(claim, run);
   }
 
@@ -146,4 +126,42 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     },
   };
   return scheduler;
+}
+
+/**
+ * Runs one claimed sync: renews its lease every third of the lease's length (a lost lease aborts the run),
+ * and gives the lease back after, noting the run. A run the shutdown stopped (`cutOff()` true once `abort`
+ * fired) is asked for again, so the next start resumes it. Returns the run, or undefined if the runner threw.
+ */
+export async function runClaimed(
+  queue: Pick<SyncQueue, "leaseMs" | "renew" | "release">,
+  claim: SyncClaim,
+  runner: SyncRunner,
+  abort: AbortController,
+  options: { cutOff: () => boolean; onError: (error: unknown) => void },
+): Promise<Run | undefined> {
+  const heartbeat = setInterval(
+    () => {
+      queue.renew(claim).then(
+        (held) => {
+          if (!held) abort.abort(new Error(`Lost the lease of sync ${claim.syncId}.`));
+        },
+        (error: unknown) => options.onError(error),
+      );
+    },
+    Math.max(1, Math.floor(queue.leaseMs / 3)),
+  );
+  let run: Run | undefined;
+  try {
+    run = await runner(claim, abort.signal);
+  } catch (error) {
+    options.onError(error);
+  } finally {
+    clearInterval(heartbeat);
+    const cutOff = options.cutOff() && abort.signal.aborted && run?.status !== "succeeded";
+    await queue
+      .release(claim, run?.id ?? null, { cutOff })
+      .catch((error: unknown) => options.onError(error));
+  }
+  return run;
 }

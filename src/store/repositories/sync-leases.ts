@@ -25,9 +25,16 @@ export const RUNNABLE_CONNECTION_STATUSES: readonly string[] = ["active", "error
  * run holds only the latter) — and that are due at `now` (their next run has come, or a run was asked
  * for): asked-for ones first, then the longest overdue.
  */
-export async function findDueSyncs(db: Kysely<Database>, now: string, limit: number): Promise<Sync[]> {
-  const rows = await db
-    .selectFrom("syncs")
+export async function findDueSyncs(
+  db: Kysely<Database>,
+  now: string,
+  limit: number,
+  /** Only this sync (a job naming it: is it still due?). */
+  onlySyncId?: string,
+): Promise<Sync[]> {
+  let query = db.selectFrom("syncs");
+  if (onlySyncId !== undefined) query = query.where("syncs.id", "=", onlySyncId);
+  const rows = await query
     .innerJoin("connections", "connections.id", "syncs.connection_id")
     .selectAll("syncs")
     .where("syncs.enabled", "=", 1)

@@ -1,0 +1,77 @@
+/**
+ * `switchyard server`: the API and the scheduling of a scale-out deployment (docs/scale-out.md). It serves
+ * the API on the Postgres store of DATABASE_URL and enqueues a `sync.run` job for every due or asked-for
+ * sync; it never runs a sync itself (`switchyard worker` processes do). It also reaps dead workers' runs, so
+ * their syncs are enqueued again and resumed by another worker within the takeover bound.
+ */
+import type { Command } from "commander";
+import { providerSettingsFromEnv } from "../../app/provider-settings.ts";
+import { describeError } from "../../core/index.ts";
+import { providers } from "../../providers/registry.ts";
+import { createSyncDispatcher } from "../../scheduler/index.ts";
+import { buildServer } from "../../server/app.ts";
+import { EXIT } from "../output.ts";
+import { positiveInt } from "../parse.ts";
+import { openDeployment, untilStopSignal } from "./worker.ts";
+
+interface ServerFlags {
+  port: number;
+  host: string;
+  dataDir?: string;
+}
+
+export function registerServerCommand(program: Command): void {
+  program
+    .command("server")
+    .description(
+      "Serve the API and schedule syncs as jobs on the Postgres of DATABASE_URL, running none (docs/scale-out.md)",
+    )
+    .option("--port <n>", "port to listen on (default: PORT, else 3000)", positiveInt("--port"))
+    .option("--host <address>", "address to listen on (default: HOST, else 127.0.0.1)")
+    .option("--data-dir <dir>", "directory of the vault key file (default: ./.switchyard)")
+    .action(async (flags: Partial<ServerFlags>) => {
+      process.exitCode = await runServer({
+        port: flags.port ?? Number(process.env.PORT ?? 3000),
+        host: flags.host ?? process.env.HOST ?? "127.0.0.1",
+        ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+      });
+    });
+}
+
+async function runServer(flags: ServerFlags): Promise<number> {
+  const deployment = await openDeployment("server", flags);
+  const onError = (error: unknown) => process.stderr.write(`Scheduler: ${describeError(error).message}\n`);
+  const dispatcher = createSyncDispatcher({
+    db: deployment.store.db,
+    jobs: deployment.jobs,
+    queue: deployment.leases,
+    onError,
+  });
+  const base = `http://${flags.host === "0.0.0.0" ? "127.0.0.1" : flags.host}:${flags.port}`;
+  const server = buildServer({
+    db: deployment.store.db,
+    vault: deployment.vault,
+    providers,
+    scheduler: dispatcher,
+    publicUrl: (process.env.SWITCHYARD_PUBLIC_URL ?? base).replace(/\/+$/, ""),
+    providerSettings: providerSettingsFromEnv(providers),
+  });
+  try {
+    await server.listen({ port: flags.port, host: flags.host });
+  } catch (error) {
+    await deployment.close();
+    throw error;
+  }
+  const stopped = untilStopSignal();
+  const abort = new AbortController();
+  const scheduling = dispatcher.start(abort.signal);
+  process.stdout.write(
+    `Switchyard server is listening on ${base} (API: ${base}/v1); syncs are enqueued for workers (switchyard worker).\n`,
+  );
+  await stopped;
+  abort.abort();
+  await scheduling;
+  await server.close();
+  await deployment.close();
+  return EXIT.ok;
+}

@@ -1,0 +1,158 @@
+/**
+ * `switchyard worker`: a scale-out worker process (docs/scale-out.md). It takes `sync.run` jobs from the
+ * Postgres job queue of DATABASE_URL, runs them (keeping their leases alive), and on SIGTERM or SIGINT stops
+ * its runs at their next page boundary, checkpointed, so another worker resumes them; then it exits.
+ */
+import { mkdirSync } from "node:fs";
+import type { Command } from "commander";
+import { providerSettingsFromEnv } from "../../app/provider-settings.ts";
+import { buildSyncJob } from "../../app/syncs/sync-connection.ts";
+import { openWarehouse } from "../../app/warehouse/open-warehouse.ts";
+import { resolveDataDir } from "../../app/workspace.ts";
+import { ConfigError, type Destination, describeError } from "../../core/index.ts";
+import { providers } from "../../providers/registry.ts";
+import {
+  createGraphileJobQueue,
+  createStoreSyncQueue,
+  createSyncRunner,
+  createSyncWorker,
+  type JobQueue,
+  type StoreSyncQueue,
+} from "../../scheduler/index.ts";
+import { openStore, type Store } from "../../store/index.ts";
+import { loadVault, type Vault } from "../../vault/index.ts";
+import { EXIT, formatStats } from "../output.ts";
+import { positiveInt } from "../parse.ts";
+
+/** How long a dead worker's run waits before another takes it over, by default (SWITCHYARD_TAKEOVER_MS). */
+const DEFAULT_TAKEOVER_MS = 60_000;
+
+/** What `switchyard server` and `switchyard worker` share: the Postgres store, vault, job queue and leases. */
+export interface Deployment {
+  store: Store;
+  vault: Vault;
+  jobs: JobQueue;
+  /** The sync and connection leases; its lease length is the takeover bound. */
+  leases: StoreSyncQueue;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the deployment of DATABASE_URL (a Postgres connection string, required: the in-process queue of
+ * embedded mode cannot be shared between processes). The vault key comes from SWITCHYARD_ENCRYPTION_KEY or
+ * the data directory's key file, which every process of the deployment must share.
+ */
+export async function openDeployment(command: string, flags: { dataDir?: string }): Promise<Deployment> {
+  const url = process.env.DATABASE_URL;
+  if (!url || !/^postgres(ql)?:\/\//.test(url)) {
+    throw new ConfigError(
+      `switchyard ${command} needs DATABASE_URL set to a Postgres connection string${url ? " (it is set, but not to postgres://…)" : ""}.`,
+      "Set DATABASE_URL=postgres://user:password@host:5432/database (docs/scale-out.md); for everything in one process without services, use npm start.",
+    );
+  }
+  const leaseMs = Number(process.env.SWITCHYARD_TAKEOVER_MS ?? DEFAULT_TAKEOVER_MS);
+  if (!Number.isInteger(leaseMs) || leaseMs < 1_000)
+    throw new ConfigError(
+      `SWITCHYARD_TAKEOVER_MS must be a whole number of milliseconds, 1000 or more, not "${process.env.SWITCHYARD_TAKEOVER_MS}".`,
+      "Unset it for the default (60000: a dead worker's run is taken over within a minute).",
+    );
+  const dataDir = resolveDataDir(flags.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const vault = loadVault({ dataDir });
+  const store = await openStore({ kind: "postgres", connectionString: url });
+  let jobs: JobQueue;
+  try {
+    jobs = await createGraphileJobQueue({ connectionString: url });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return {
+    store,
+    vault,
+    jobs,
+    leases: createStoreSyncQueue(store.db, { leaseMs }),
+    close: async () => {
+      await jobs.stop();
+      await store.close();
+    },
+  };
+}
+
+/** Resolves on the first SIGTERM or SIGINT. */
+export function untilStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off("SIGTERM", stop);
+      process.off("SIGINT", stop);
+      resolve(signal);
+    };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+}
+
+interface WorkerFlags {
+  concurrency: number;
+  dataDir?: string;
+  batchSize?: number;
+}
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command("worker")
+    .description("Take sync jobs from the Postgres job queue of DATABASE_URL and run them (docs/scale-out.md)")
+    .option("--concurrency <n>", "most runs at once in this process", positiveInt("--concurrency"), 4)
+    .option("--data-dir <dir>", "directory of the vault key file (default: ./.switchyard)")
+    .option(
+      "--batch-size <n>",
+      "most records per commit (default 10000; also capped at 8 MiB of JSON)",
+      positiveInt("--batch-size"),
+    )
+    .action(async (flags: WorkerFlags) => {
+      process.exitCode = await runWorker(flags);
+    });
+}
+
+async function runWorker(flags: WorkerFlags): Promise<number> {
+  const deployment = await openDeployment("worker", flags);
+  const { store, vault } = deployment;
+  let warehouse: Destination | undefined;
+  try {
+    // Workers share no DuckDB file: syncs that write the warehouse need the Postgres one of WAREHOUSE_URL.
+    if (process.env.WAREHOUSE_URL)
+      warehouse = (await openWarehouse(process.env.WAREHOUSE_URL, "")).destination;
+  } catch (error) {
+    await deployment.close();
+    throw error;
+  }
+  const jobDeps = { store, vault, providers, providerSettings: providerSettingsFromEnv(providers) };
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const worker = createSyncWorker({
+    jobs: deployment.jobs,
+    queue: deployment.leases,
+    concurrency: flags.concurrency,
+    run: createSyncRunner({
+      store,
+      buildJob: (connectionId, options) => buildSyncJob(jobDeps, connectionId, options),
+      ...(warehouse ? { warehouse } : {}),
+      ...(flags.batchSize ? { engine: { batchSize: flags.batchSize } } : {}),
+    }),
+    onRunFinished: (claim, run) =>
+      log(
+        run.status === "succeeded"
+          ? `Sync ${claim.syncId}: run ${run.id} succeeded: ${formatStats(run.stats)}`
+          : `Sync ${claim.syncId}: run ${run.id} failed: ${run.error?.message}`,
+      ),
+    onError: (error) => process.stderr.write(`Worker: ${describeError(error).message}\n`),
+  });
+  const stopped = untilStopSignal();
+  await worker.start();
+  log(`Switchyard worker ${process.pid} is taking sync jobs (concurrency ${flags.concurrency}).`);
+  const signal = await stopped;
+  log(`${signal}: stopping; running runs stop at their next checkpoint and are asked for again.`);
+  await worker.stop();
+  await warehouse?.close();
+  await deployment.close();
+  return EXIT.ok;
+}
