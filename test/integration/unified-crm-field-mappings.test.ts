@@ -2,21 +2,17 @@
  * Field mappings through Merge's official SDK (`crm.fieldMapping`) and Switchyard's `/v1/field-mappings`,
  * against a HubSpot connection synced from the emulator, where contacts carry a custom property. Expected
  * values come from the records cache (the provider's raw payloads). Creating, changing and deleting a mapping
- * changes what contacts show without any new request to the emulator. The last part runs unchanged for every
- * provider with an emulator and Contact mappers (from the registries).
+ * changes what contacts show without any new request to the emulator. What every provider does alike is in the
+ * contract suite (test/contract/unified-crm-field-mappings.test.ts); this file holds HubSpot's own cases.
  */
 import { MergeClient, MergeError } from "@mergeapi/merge-node-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSyncJob } from "../../src/app/syncs/sync-connection.ts";
 import { type HubSpotEmulator, startHubSpotEmulator } from "../../src/providers/hubspot/emulator/index.ts";
 import { hubspot } from "../../src/providers/hubspot/index.ts";
-import { providers } from "../../src/providers/registry.ts";
-import { unifiedMappers } from "../../src/providers/unified-mappers.ts";
 import { createScheduler, createStoreSyncQueue, createSyncRunner } from "../../src/scheduler/index.ts";
 import { type Harness, startHarness } from "../../src/server/test-harness.ts";
 import { listRecords } from "../../src/store/index.ts";
-import { valueAtPath } from "../../src/unified/field-mappings.ts";
-import { type CrmWorld, listAll, openCrmWorld } from "../contract/unified-crm-world.ts";
 
 type Raw = Record<string, unknown> & { id: string };
 
@@ -366,68 +362,3 @@ describe("include_remote_fields", () => {
     expect(plain.remoteFields).toBeUndefined();
   });
 });
-
-const mappedProviders = Object.values(providers).filter(
-  (provider) =>
-    provider.emulator !== undefined && unifiedMappers.find(provider.name, "Contact") !== undefined,
-);
-
-describe.each(mappedProviders.map((provider) => [provider.name, provider] as const))(
-  "%s: a mapping of a contact field, created, changed and deleted without a new sync",
-  (_name, provider) => {
-    let world: CrmWorld;
-    beforeAll(async () => {
-      world = await openCrmWorld(provider);
-    }, 120_000);
-    afterAll(async () => world?.close());
-
-    it("shows each contact's value at the mapped path, from its cached payload", async () => {
-      const runs = async () => (await world.h.dev.get("/v1/runs")).data.length;
-      const runsBefore = await runs();
-      const cached = new Map((await world.cached("Contact")).map((record) => [record.pk, record.payload]));
-      const remote = await world.merge.crm.fieldMapping.remoteFieldsRetrieve({ commonModels: "Contact" });
-      // Two text fields that some contacts hold, to map and then re-map.
-      const textFields = (remote.contact ?? []).filter(
-        (field) =>
-          field.remoteKeyName !== "id" &&
-          [...cached.values()].some(
-            (payload) =>
-              typeof valueAtPath(payload, field.remoteEndpointInfo.fieldTraversalPath as string[]) ===
-              "string",
-          ),
-      );
-      expect(textFields.length).toBeGreaterThanOrEqual(2);
-      const [first, second] = textFields as [(typeof textFields)[0], (typeof textFields)[0]];
-      const expectValues = async (path: readonly unknown[] | null) => {
-        const contacts = await listAll(world.endpoint("Contact"));
-        expect(contacts.length).toBe(cached.size);
-        for (const contact of contacts) {
-          const mapped = (
-            contact.fieldMappings as { linked_account_defined_targets?: unknown } | null | undefined
-          )?.linked_account_defined_targets;
-          if (path === null) expect(mapped).toBeUndefined();
-          else
-            expect(mapped).toEqual({
-              mapped: valueAtPath(cached.get(contact.remoteId!), path as string[]) ?? null,
-            });
-        }
-      };
-      const created = await world.merge.crm.fieldMapping.fieldMappingsCreate({
-        targetFieldName: "mapped",
-        targetFieldDescription: "A provider field, mapped.",
-        remoteFieldTraversalPath: first.remoteEndpointInfo.fieldTraversalPath,
-        remoteMethod: first.remoteEndpointInfo.method,
-        remoteUrlPath: first.remoteEndpointInfo.urlPath,
-        commonModelName: "Contact",
-      });
-      await expectValues(first.remoteEndpointInfo.fieldTraversalPath);
-      await world.merge.crm.fieldMapping.fieldMappingsPartialUpdate(created.model.id!, {
-        remoteFieldTraversalPath: second.remoteEndpointInfo.fieldTraversalPath,
-      });
-      await expectValues(second.remoteEndpointInfo.fieldTraversalPath);
-      await world.merge.crm.fieldMapping.fieldMappingsDestroy(created.model.id!);
-      await expectValues(null);
-      expect(await runs()).toBe(runsBefore);
-    });
-  },
-);
