@@ -122,6 +122,19 @@ export function sets(fields: ModelFields, name: string): boolean {
   return Object.hasOwn(fields, name) && fields[name] !== undefined;
 }
 
+/** Sets `out[key]` when the request sets `field` (converted by `as`); null clears it. */
+export function copyField<Out extends Record<string, unknown>>(
+  out: Out,
+  fields: ModelFields,
+  field: string,
+  key: keyof Out & string,
+  as: (value: unknown) => unknown = (value) => value,
+): void {
+  if (!sets(fields, field)) return;
+  const value = fields[field];
+  (out as Record<string, unknown>)[key] = value === null ? null : as(value);
+}
+
 /**
  * The remote id a reference field names, null when the request clears it, undefined when it does not set it.
  * An expanded object (`{id: …}`) is taken by its `id`.

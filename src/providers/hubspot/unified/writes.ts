@@ -6,6 +6,7 @@
  */
 import {
   type ActionCall,
+  copyField,
   firstOf,
   isoTimestampOf,
   type ModelFields,
@@ -21,12 +22,7 @@ import { savedObject } from "../actions.ts";
 type Properties = Record<string, string | number | null>;
 type ObjectType = "contacts" | "companies" | "deals";
 
-/** Sets `property` when the request sets `field`; null clears it. */
-function copy(out: Properties, fields: ModelFields, field: string, property: string, as = (v: unknown) => v) {
-  if (!sets(fields, field)) return;
-  const value = fields[field];
-  out[property] = value === null ? null : (as(value) as string | number);
-}
+const copy = copyField<Properties>;
 
 /** The first address, as HubSpot's one set of address properties. */
 function copyAddress(out: Properties, fields: ModelFields) {

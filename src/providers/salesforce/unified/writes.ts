@@ -5,6 +5,7 @@
  */
 import {
   type ActionCall,
+  copyField,
   firstOf,
   isoTimestampOf,
   type ModelFields,
@@ -18,10 +19,7 @@ import { saveResult } from "../actions.ts";
 
 type Input = Record<string, unknown>;
 
-/** Sets `key` when the request sets `field`; null clears it. */
-function copy(out: Input, fields: ModelFields, field: string, key: string, as = (value: unknown) => value) {
-  if (sets(fields, field)) out[key] = fields[field] === null ? null : as(fields[field]);
-}
+const copy = copyField<Input>;
 
 async function copyRef(
   out: Input,
