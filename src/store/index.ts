@@ -12,6 +12,7 @@ export * from "./repositories/environment-connections.ts";
 export * from "./repositories/environment-runs.ts";
 export * from "./repositories/environments.ts";
 export * from "./repositories/events.ts";
+export * from "./repositories/inbound-webhooks.ts";
 export * from "./repositories/record-changes.ts";
 export * from "./repositories/records.ts";
 export * from "./repositories/run-logs.ts";

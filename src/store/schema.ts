@@ -280,6 +280,9 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   webhook_announced_runs: WebhookAnnouncedRunsTable;
+  inbound_webhook_settings: InboundWebhookSettingsTable;
+  inbound_webhook_events: InboundWebhookEventsTable;
+  inbound_webhook_accounts: InboundWebhookAccountsTable;
 }
 
 /** The answer a write gave under an `Idempotency-Key`, per environment, until it expires (migration 0013). */
@@ -356,4 +359,47 @@ export interface WebhookAttemptsTable {
 export interface WebhookAnnouncedRunsTable {
   run_id: string;
   announced_at: string;
+}
+
+/** The secret an environment verifies a provider's webhooks with (migration 0017); vault-sealed. */
+export interface InboundWebhookSettingsTable {
+  id: string;
+  environment_id: string;
+  provider: string;
+  secret: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** `syncing`: routed, waiting for its debounced sync to be asked for. */
+export type InboundEventStatus = "received" | "syncing" | "processed" | "ignored" | "unroutable" | "failed";
+
+/** One event a provider delivered (migration 0017), unique per environment, provider and provider event id. */
+export interface InboundWebhookEventsTable {
+  id: string;
+  environment_id: string;
+  provider: string;
+  event_id: string;
+  type: string;
+  account_id: string | null;
+  action: string;
+  stream: string | null;
+  record_id: string | null;
+  payload: string;
+  status: InboundEventStatus;
+  connection_ids: string | null;
+  error: string | null;
+  attempts: number;
+  occurred_at: string | null;
+  received_at: string;
+  processed_at: string | null;
+}
+
+/** A connection's account at its provider (HubSpot portal, Pipedrive company), which routes events to it. */
+export interface InboundWebhookAccountsTable {
+  connection_id: string;
+  environment_id: string;
+  provider: string;
+  account_id: string;
+  resolved_at: string;
 }

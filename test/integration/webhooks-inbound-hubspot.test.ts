@@ -18,11 +18,11 @@ import { buildServer } from "../../src/server/app.ts";
 import {
   createConnection,
   ensureEnvironment,
+  listInboundEvents,
   type Store,
   setEnvironmentPrivateNetwork,
 } from "../../src/store/index.ts";
 import { generateVaultKey, parseVaultKey, Vault } from "../../src/vault/index.ts";
-import { listInboundEvents } from "../../src/webhooks/inbound/store.ts";
 import { openTempStore } from "../helpers/temp-store.ts";
 
 const APP = {

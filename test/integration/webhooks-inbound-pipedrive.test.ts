@@ -22,12 +22,12 @@ import {
   createConnection,
   ensureEnvironment,
   getSync,
+  listInboundEvents,
   type Store,
   type Sync,
   setEnvironmentPrivateNetwork,
 } from "../../src/store/index.ts";
 import { generateVaultKey, parseVaultKey, Vault } from "../../src/vault/index.ts";
-import { listInboundEvents } from "../../src/webhooks/inbound/store.ts";
 import { openTempStore } from "../helpers/temp-store.ts";
 
 const BASIC = { user: "switchyard", password: "a-long-random-password" };

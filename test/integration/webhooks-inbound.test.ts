@@ -13,9 +13,15 @@ import { createSync } from "../../src/app/syncs/syncs.ts";
 import { createInboundProcessor } from "../../src/app/webhooks-inbound/processor.ts";
 import type { InboundEvent, ProviderDefinition, SyncRecord } from "../../src/core/index.ts";
 import { buildServer } from "../../src/server/app.ts";
-import { createConnection, ensureEnvironment, getSync, type Store } from "../../src/store/index.ts";
+import {
+  createConnection,
+  ensureEnvironment,
+  getSync,
+  listInboundEvents,
+  type Store,
+  saveInboundSecret,
+} from "../../src/store/index.ts";
 import { generateVaultKey, parseVaultKey, Vault } from "../../src/vault/index.ts";
-import { listInboundEvents, saveInboundSecret } from "../../src/webhooks/inbound/store.ts";
 import { itOnSqliteAndPostgres } from "../helpers/postgres.ts";
 import { openTempStore } from "../helpers/temp-store.ts";
 

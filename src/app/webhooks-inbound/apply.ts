@@ -16,8 +16,7 @@ import type {
 import { SwitchyardError } from "../../core/index.ts";
 import { RecordsCache } from "../../destinations/records-cache.ts";
 import { prepareRecords } from "../../engine/prepare-records.ts";
-import type { ConnectionRow, Database } from "../../store/index.ts";
-import { cachedPayload } from "../../webhooks/inbound/store.ts";
+import { type ConnectionRow, cachedPayload, type Database } from "../../store/index.ts";
 
 export type Applied = "written" | "unchanged" | "absent";
 

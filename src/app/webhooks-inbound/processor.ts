@@ -16,7 +16,7 @@ import {
   listEventsToProcess,
   markSyncing,
   settleEvent,
-} from "../../webhooks/inbound/store.ts";
+} from "../../store/index.ts";
 import type { PlatformDeps } from "../platform.ts";
 import { type Applied, applyDelete, applyUpsert } from "./apply.ts";
 import { openConnectionHttp } from "./connection-http.ts";

@@ -5,12 +5,13 @@
  * environment's connections not asked yet, at most once per `retryMs` per environment and provider.
  */
 import type { ProviderWebhooks } from "../../core/index.ts";
-import { type ConnectionRow, getConnection } from "../../store/index.ts";
 import {
+  type ConnectionRow,
   connectionsOfAccount,
   connectionsWithoutAccount,
+  getConnection,
   saveAccountId,
-} from "../../webhooks/inbound/store.ts";
+} from "../../store/index.ts";
 import { type ConnectionHttpDeps, withConnectionHttp } from "./connection-http.ts";
 
 export class AccountRouter {

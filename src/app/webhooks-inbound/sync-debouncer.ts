@@ -4,8 +4,7 @@
  * asked for, so a process killed meanwhile asks for it after restart (the processor re-queues them).
  */
 import { SwitchyardError } from "../../core/index.ts";
-import { syncsOfConnection } from "../../store/index.ts";
-import { settleEvent } from "../../webhooks/inbound/store.ts";
+import { settleEvent, syncsOfConnection } from "../../store/index.ts";
 import type { PlatformDeps } from "../platform.ts";
 import { triggerSync } from "../syncs/syncs.ts";
 

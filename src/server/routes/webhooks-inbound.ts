@@ -5,13 +5,13 @@
  */
 import { z } from "zod";
 import { SwitchyardError } from "../../core/index.ts";
-import { webhooksOf } from "../../webhooks/inbound/receive.ts";
 import {
   findInboundSecret,
   type InboundEventRow,
   listInboundEvents,
   saveInboundSecret,
-} from "../../webhooks/inbound/store.ts";
+} from "../../store/index.ts";
+import { webhooksOf } from "../../webhooks/inbound/receive.ts";
 import { defineRoute } from "../route.ts";
 import { pageOf, pageQuery, timestamp } from "../schemas.ts";
 

@@ -1,66 +1,21 @@
 /**
- * Persistence of inbound webhooks (migration 0017): the sealed secret per environment and provider, the
- * events received, and each connection's account id at its provider. Typed here (`withTables`) so the
- * tables stay this room's own.
+ * Inbound webhooks (migration 0017): the sealed secret per environment and provider, the events received,
+ * and each connection's account id at its provider.
  */
 import type { Kysely, Selectable } from "kysely";
-import { type Database, newId, nowIso, type Page, pageNewestFirst } from "../../store/index.ts";
+import { type Page, pageNewestFirst } from "../cursor.ts";
+import { newId, nowIso } from "../ids.ts";
+import type { Database, InboundEventStatus, InboundWebhookEventsTable } from "../schema.ts";
 
-export interface InboundWebhookSettingsTable {
-  id: string;
-  environment_id: string;
-  provider: string;
-  secret: string;
-  created_at: string;
-  updated_at: string;
-}
-
-/** `syncing`: routed, waiting for its debounced sync to be asked for. */
-export type InboundEventStatus = "received" | "syncing" | "processed" | "ignored" | "unroutable" | "failed";
-
-export interface InboundWebhookEventsTable {
-  id: string;
-  environment_id: string;
-  provider: string;
-  event_id: string;
-  type: string;
-  account_id: string | null;
-  action: string;
-  stream: string | null;
-  record_id: string | null;
-  payload: string;
-  status: InboundEventStatus;
-  connection_ids: string | null;
-  error: string | null;
-  attempts: number;
-  occurred_at: string | null;
-  received_at: string;
-  processed_at: string | null;
-}
-
-export interface InboundWebhookAccountsTable {
-  connection_id: string;
-  environment_id: string;
-  provider: string;
-  account_id: string;
-  resolved_at: string;
-}
-
-type InboundTables = {
-  inbound_webhook_settings: InboundWebhookSettingsTable;
-  inbound_webhook_events: InboundWebhookEventsTable;
-  inbound_webhook_accounts: InboundWebhookAccountsTable;
-};
+export type { InboundEventStatus } from "../schema.ts";
 
 export type InboundEventRow = Selectable<InboundWebhookEventsTable>;
 type Db = Kysely<Database>;
 
-const inbound = (db: Db) => db.withTables<InboundTables>();
-
 /** Sets (or replaces) the sealed secret an environment verifies a provider's deliveries with. */
 export async function saveInboundSecret(db: Db, environmentId: string, provider: string, sealed: string) {
   const at = nowIso();
-  await inbound(db)
+  await db
     .insertInto("inbound_webhook_settings")
     .values({
       id: newId("whin"),
@@ -77,7 +32,7 @@ export async function saveInboundSecret(db: Db, environmentId: string, provider:
 }
 
 export async function findInboundSecret(db: Db, environmentId: string, provider: string) {
-  const row = await inbound(db)
+  const row = await db
     .selectFrom("inbound_webhook_settings")
     .select(["secret", "updated_at"])
     .where("environment_id", "=", environmentId)
@@ -87,7 +42,7 @@ export async function findInboundSecret(db: Db, environmentId: string, provider:
 }
 
 export async function deleteInboundSecret(db: Db, environmentId: string, provider: string): Promise<boolean> {
-  const result = await inbound(db)
+  const result = await db
     .deleteFrom("inbound_webhook_settings")
     .where("environment_id", "=", environmentId)
     .where("provider", "=", provider)
@@ -115,7 +70,7 @@ async function insertEach(db: Db, events: readonly NewInboundEvent[]): Promise<n
   let inserted = 0;
   // One statement per event keeps each within the parameter limits, and counts what was new.
   for (const event of events) {
-    const result = await inbound(db)
+    const result = await db
       .insertInto("inbound_webhook_events")
       .values({
         ...event,
@@ -139,7 +94,7 @@ export function listEventsToProcess(
   limit: number,
   skip: readonly string[] = [],
 ): Promise<InboundEventRow[]> {
-  let query = inbound(db).selectFrom("inbound_webhook_events").selectAll().where("status", "=", status);
+  let query = db.selectFrom("inbound_webhook_events").selectAll().where("status", "=", status);
   if (skip.length > 0) query = query.where("id", "not in", skip);
   return query.orderBy("received_at").orderBy("id").limit(limit).execute();
 }
@@ -153,7 +108,7 @@ export interface EventOutcome {
 }
 
 export async function settleEvent(db: Db, id: string, outcome: EventOutcome): Promise<void> {
-  await inbound(db)
+  await db
     .updateTable("inbound_webhook_events")
     .set((eb) => ({
       status: outcome.status,
@@ -168,7 +123,7 @@ export async function settleEvent(db: Db, id: string, outcome: EventOutcome): Pr
 
 /** Routed to connections whose sync is debounced: asked for after restart if the process dies first. */
 export async function markSyncing(db: Db, id: string, connectionIds: readonly string[]): Promise<void> {
-  await inbound(db)
+  await db
     .updateTable("inbound_webhook_events")
     .set({ status: "syncing", connection_ids: JSON.stringify(connectionIds) })
     .where("id", "=", id)
@@ -177,12 +132,12 @@ export async function markSyncing(db: Db, id: string, connectionIds: readonly st
 
 /** Counts one failed try of an event that stays `received` (tried again later). */
 export async function countAttempt(db: Db, id: string, error: string): Promise<number> {
-  await inbound(db)
+  await db
     .updateTable("inbound_webhook_events")
     .set((eb) => ({ attempts: eb("attempts", "+", 1), error }))
     .where("id", "=", id)
     .execute();
-  const row = await inbound(db)
+  const row = await db
     .selectFrom("inbound_webhook_events")
     .select("attempts")
     .where("id", "=", id)
@@ -195,10 +150,7 @@ export function listInboundEvents(
   environmentId: string,
   options: { status?: InboundEventStatus; provider?: string; cursor?: string; limit: number },
 ): Promise<Page<InboundEventRow>> {
-  let query = inbound(db)
-    .selectFrom("inbound_webhook_events")
-    .selectAll()
-    .where("environment_id", "=", environmentId);
+  let query = db.selectFrom("inbound_webhook_events").selectAll().where("environment_id", "=", environmentId);
   if (options.status) query = query.where("status", "=", options.status);
   if (options.provider) query = query.where("provider", "=", options.provider);
   return pageNewestFirst(query, { at: "received_at", id: "id" }, options, (row) => [row.received_at, row.id]);
@@ -211,7 +163,7 @@ export async function connectionsOfAccount(
   provider: string,
   accountId: string,
 ) {
-  const rows = await inbound(db)
+  const rows = await db
     .selectFrom("inbound_webhook_accounts")
     .select("connection_id")
     .where("environment_id", "=", environmentId)
@@ -223,7 +175,7 @@ export async function connectionsOfAccount(
 
 /** Connections of the environment at `provider` whose account id is not known yet. */
 export async function connectionsWithoutAccount(db: Db, environmentId: string, provider: string) {
-  return inbound(db)
+  return db
     .selectFrom("connections")
     .selectAll("connections")
     .leftJoin("inbound_webhook_accounts", "inbound_webhook_accounts.connection_id", "connections.id")
@@ -239,7 +191,7 @@ export async function saveAccountId(
   accountId: string,
 ): Promise<void> {
   const at = nowIso();
-  await inbound(db)
+  await db
     .insertInto("inbound_webhook_accounts")
     .values({
       connection_id: connection.id,

@@ -11,9 +11,13 @@ import {
   type ProviderWebhooks,
   SwitchyardError,
 } from "../../core/index.ts";
-import type { Database } from "../../store/index.ts";
+import {
+  type Database,
+  findInboundSecret,
+  insertInboundEvents,
+  type NewInboundEvent,
+} from "../../store/index.ts";
 import type { Vault } from "../../vault/index.ts";
-import { findInboundSecret, insertInboundEvents, type NewInboundEvent } from "./store.ts";
 import { SIGNATURE_SCHEMES, type SignedRequest } from "./verify/index.ts";
 
 export interface ReceiveDeps {
