@@ -65,6 +65,39 @@ export class WarehouseQueryRefusedError extends SwitchyardError {
  * the SQL fails or runs out of time, and conflict when another process keeps the file locked.
  */
 export async function queryWarehouse(query: WarehouseQuery): Promise<WarehouseQueryResult> {
+  return inSandbox(query, async (connection) => {
+    const reader = await connection.streamAndReadUntil(query.sql, query.maxRows + 1);
+    const names = reader.deduplicatedColumnNames();
+    const types = reader.columnTypes().map(String);
+    const rows = reader.getRowObjectsJson();
+    return {
+      columns: names.map((name, i) => ({ name, type: types[i] ?? "UNKNOWN" })),
+      rows: rows.slice(0, query.maxRows),
+      truncated: rows.length > query.maxRows,
+    };
+  });
+}
+
+/**
+ * Runs one SELECT like queryWarehouse, but hands every row to `onRows`, a chunk (about 2,048 rows) at a time,
+ * waiting for each call: memory stays at one chunk plus the sandbox's copy, whatever the row count (reverse
+ * ETL's models stream through this). Same refusals and errors as queryWarehouse.
+ */
+export async function streamWarehouseQuery(
+  query: Omit<WarehouseQuery, "maxRows">,
+  onRows: (rows: Record<string, Json>[]) => Promise<void>,
+): Promise<void> {
+  await inSandbox(query, async (connection) => {
+    const result = await connection.stream(query.sql);
+    for await (const rows of result.yieldRowObjectJson()) await onRows(rows);
+  });
+}
+
+/** A fresh in-memory DuckDB holding the allowed rows, locked down, for `work` to run the caller's SQL in. */
+async function inSandbox<T>(
+  query: Omit<WarehouseQuery, "maxRows">,
+  work: (connection: DuckDBConnection) => Promise<T>,
+): Promise<T> {
   const instance = await DuckDBInstance.create(":memory:", {
     threads: "1",
     memory_limit: query.memoryLimit ?? "512MB",
@@ -83,15 +116,7 @@ export async function queryWarehouse(query: WarehouseQuery): Promise<WarehouseQu
     const tables = await tablesNamedIn(connection, query.sql);
     await copyAllowedRows(connection, query, tables);
     await lockDown(connection);
-    const reader = await connection.streamAndReadUntil(query.sql, query.maxRows + 1);
-    const names = reader.deduplicatedColumnNames();
-    const types = reader.columnTypes().map(String);
-    const rows = reader.getRowObjectsJson();
-    return {
-      columns: names.map((name, i) => ({ name, type: types[i] ?? "UNKNOWN" })),
-      rows: rows.slice(0, query.maxRows),
-      truncated: rows.length > query.maxRows,
-    };
+    return await work(connection);
   } catch (error) {
     if (error instanceof SwitchyardError) throw error;
     if (timedOut) {
@@ -188,7 +213,11 @@ function walk(value: unknown, visit: (node: Record<string, unknown>) => void): v
  * Copies into the sandbox every warehouse table with a connection column: the tables the query names with
  * the allowed rows, the others empty (so SHOW TABLES, DESCRIBE and information_schema list them all).
  */
-async function copyAllowedRows(connection: DuckDBConnection, query: WarehouseQuery, named: Set<string>) {
+async function copyAllowedRows(
+  connection: DuckDBConnection,
+  query: Omit<WarehouseQuery, "maxRows">,
+  named: Set<string>,
+) {
   if (!existsSync(query.path)) return;
   const copy = async () => {
     await attachReadOnly(connection, query.path, query.lockWaitMs ?? 5_000);

@@ -75,9 +75,15 @@ export const reverseEtl: Migration = {
       .addColumn("stats", "text", (c) => c.notNull())
       .addColumn("error", "text")
       .addColumn("started_at", "text", (c) => c.notNull())
+      /** Moved forward while the run works: a running run whose heartbeat stopped died with its process. */
+      .addColumn("heartbeat_at", "text", (c) => c.notNull())
       .addColumn("finished_at", "text")
       .execute();
-    await db.schema.createIndex("retl_runs_sync").on("retl_runs").columns(["sync_id", "started_at"]).execute();
+    await db.schema
+      .createIndex("retl_runs_sync")
+      .on("retl_runs")
+      .columns(["sync_id", "started_at"])
+      .execute();
 
     // The run's diff, kept while it writes (changed rows only; a 1% change of 1M rows is 10,000 of these).
     await db.schema

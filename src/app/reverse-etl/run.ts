@@ -1,0 +1,640 @@
+/**
+ * One run of a reverse-ETL sync: diff the model against the sync's snapshot, then write each added, changed
+ * (and, in mirror mode, removed) row through the target.
+ *
+ * Guarantees:
+ * - Only what changed since the last successful write of a row is sent: the snapshot (pk → hash of the sent
+ *   values) is in the store, and advances row by row, right after the provider accepted that row's write.
+ * - A failed row is recorded with the provider's message, does not stop the others, and, its snapshot entry
+ *   unchanged, is sent again by the next run.
+ * - A run stopped at any point (abort, crash) leaves every row either written and in the snapshot, or not in
+ *   it: the next run sends exactly the rest, each row with its current content. A row's write is keyed by
+ *   sync + pk + hash, so nothing already written is written again.
+ * - Memory is bounded: the model streams from the warehouse sorted by key and is merged with the snapshot
+ *   page by page (flows/reverse-etl/diff.ts); only changed rows are kept, in the store (`retl_pending`).
+ * - A dry run diffs the same way and writes nothing: not to the provider, not to the snapshot.
+ */
+import { SwitchyardError } from "../../core/index.ts";
+import { streamWarehouseQuery } from "../../destinations/duckdb/query.ts";
+import { quoteIdent } from "../../destinations/duckdb/table-shape.ts";
+import {
+  type Change,
+  hashRow,
+  ModelKeyError,
+  type ModelRow,
+  SortedDiff,
+} from "../../flows/reverse-etl/diff.ts";
+import { buildFields, mappedValues, valueAt } from "../../flows/reverse-etl/mapping.ts";
+import {
+  advanceSnapshot,
+  dropFromSnapshot,
+  dropLink,
+  linksOf,
+  type RetlDb,
+  type RetlRunsTable,
+  readSnapshotPage,
+  retlDb,
+  saveLink,
+} from "../../flows/reverse-etl/store.ts";
+import {
+  type ConnectionRow,
+  connectionIdsIn,
+  getConnection,
+  listRecords,
+  newId,
+  nowIso,
+} from "../../store/index.ts";
+import { ActionRefusedError } from "../actions/errors.ts";
+import type { PlatformDeps } from "../platform.ts";
+import { getModel, type Model } from "./models.ts";
+import { getReverseEtlSync, type ReverseEtlSync } from "./syncs.ts";
+import { resolveTarget, type TargetDeps, type WriteTarget } from "./targets.ts";
+
+export type RunDeps = TargetDeps & Pick<PlatformDeps, "warehouse">;
+
+export interface RunOptions {
+  dryRun?: boolean;
+  /** Stops the run between rows; what was written stays written and in the snapshot. */
+  signal?: AbortSignal;
+  /** Rows written at once (default 4); each still goes through the account's shared budget. */
+  concurrency?: number;
+  /** Sample rows of each kind a dry run shows (default 5). */
+  sampleSize?: number;
+}
+
+export interface RunStats {
+  added: number;
+  changed: number;
+  removed: number;
+  unchanged: number;
+  created: number;
+  updated: number;
+  deleted: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface DiffSamples {
+  added: { pk: string; row: Record<string, unknown> }[];
+  changed: { pk: string; row: Record<string, unknown> }[];
+  removed: { pk: string }[];
+}
+
+export interface ReverseEtlRun {
+  id: string;
+  sync_id: string;
+  dry_run: boolean;
+  /** running | succeeded | partial (some rows failed; they are retried next run) | failed */
+  status: string;
+  stats: RunStats;
+  /** A dry run's sample of the diff. */
+  samples?: DiffSamples;
+  error: string | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+/** A running run whose heartbeat is older than this died with its process. */
+const STALE_AFTER_MS = 60_000;
+const HEARTBEAT_EVERY_MS = 5_000;
+const PENDING_FLUSH = 500;
+const WRITE_PAGE = 200;
+const SNAPSHOT_PAGE = 5_000;
+/** How long the model's query may take to stream (the diff runs inside it). */
+const MODEL_TIMEOUT_MS = 30 * 60_000;
+
+/** Runs the sync once (or its dry run) and returns the finished run; a run that failed says why in `error`. */
+export async function runReverseEtlSync(
+  deps: RunDeps,
+  environmentId: string,
+  syncId: string,
+  options: RunOptions = {},
+): Promise<ReverseEtlRun> {
+  const sync = await getReverseEtlSync(deps, environmentId, syncId);
+  const model = await getModel(deps, environmentId, sync.model_id);
+  const connection = await getConnection(deps.db, sync.connection_id);
+  const target = resolveTarget(deps, connection, sync.target);
+  const db = retlDb(deps.db);
+  const dryRun = options.dryRun ?? false;
+  if (!dryRun) await refuseOverlap(db, sync.id);
+  const run = await startRun(db, sync.id, dryRun);
+  const stats: RunStats = {
+    added: 0,
+    changed: 0,
+    removed: 0,
+    unchanged: 0,
+    created: 0,
+    updated: 0,
+    deleted: 0,
+    failed: 0,
+    skipped: 0,
+  };
+  const beat = heartbeat(db, run.id, stats);
+  try {
+    const samples = await diffIntoPending(deps, environmentId, sync, model, run.id, stats, {
+      dryRun,
+      sampleSize: options.sampleSize ?? 5,
+      beat,
+    });
+    if (!dryRun) {
+      await writePending(deps, db, { sync, connection, target, runId: run.id, stats, beat }, options);
+    }
+    const status = stats.failed > 0 ? "partial" : "succeeded";
+    return await finishRun(db, run, status, stats, null, dryRun ? samples : undefined);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await finishRun(db, run, "failed", stats, message);
+    throw error;
+  } finally {
+    await db.deleteFrom("retl_pending").where("run_id", "=", run.id).execute();
+  }
+}
+
+/** One run at a time per sync; a run whose process died (no heartbeat for a minute) is closed as failed. */
+async function refuseOverlap(db: RetlDb, syncId: string): Promise<void> {
+  const running = await db
+    .selectFrom("retl_runs")
+    .selectAll()
+    .where("sync_id", "=", syncId)
+    .where("status", "=", "running")
+    .where("dry_run", "=", 0)
+    .execute();
+  const staleBefore = new Date(Date.now() - STALE_AFTER_MS).toISOString();
+  for (const run of running) {
+    if (run.heartbeat_at > staleBefore) {
+      throw new SwitchyardError(
+        "conflict",
+        `Reverse-ETL sync ${syncId} is running already (run ${run.id}).`,
+        {
+          hint: "Wait for it to finish; GET /v1/reverse-etl/syncs/{id}/runs shows it.",
+        },
+      );
+    }
+    await db
+      .updateTable("retl_runs")
+      .set({
+        status: "failed",
+        error: "The run's process stopped before it finished; the next run resumed its work.",
+        finished_at: nowIso(),
+      })
+      .where("id", "=", run.id)
+      .execute();
+    await db.deleteFrom("retl_pending").where("run_id", "=", run.id).execute();
+  }
+}
+
+async function startRun(db: RetlDb, syncId: string, dryRun: boolean): Promise<RetlRunsTable> {
+  const now = nowIso();
+  const row: RetlRunsTable = {
+    id: newId("retlrun"),
+    sync_id: syncId,
+    dry_run: dryRun ? 1 : 0,
+    status: "running",
+    stats: "{}",
+    error: null,
+    started_at: now,
+    heartbeat_at: now,
+    finished_at: null,
+  };
+  await db.insertInto("retl_runs").values(row).execute();
+  return row;
+}
+
+/** Moves the run's heartbeat (and its stats so far) forward, at most every few seconds. */
+function heartbeat(db: RetlDb, runId: string, stats: RunStats): () => Promise<void> {
+  let last = Date.now();
+  return async () => {
+    if (Date.now() - last < HEARTBEAT_EVERY_MS) return;
+    last = Date.now();
+    await db
+      .updateTable("retl_runs")
+      .set({ heartbeat_at: nowIso(), stats: JSON.stringify(stats) })
+      .where("id", "=", runId)
+      .execute();
+  };
+}
+
+async function finishRun(
+  db: RetlDb,
+  run: RetlRunsTable,
+  status: string,
+  stats: RunStats,
+  error: string | null,
+  samples?: DiffSamples,
+): Promise<ReverseEtlRun> {
+  const finished_at = nowIso();
+  const stored = JSON.stringify(samples ? { ...stats, samples } : stats);
+  await db
+    .updateTable("retl_runs")
+    .set({ status, stats: stored, error, finished_at, heartbeat_at: finished_at })
+    .where("id", "=", run.id)
+    .execute();
+  return toRun({ ...run, status, stats: stored, error, finished_at });
+}
+
+/**
+ * Streams the model sorted by its key, merges it with the snapshot and keeps the changes in `retl_pending`
+ * (a dry run keeps only a sample). Counts go into `stats`.
+ */
+async function diffIntoPending(
+  deps: RunDeps,
+  environmentId: string,
+  sync: ReverseEtlSync,
+  model: Model,
+  runId: string,
+  stats: RunStats,
+  options: { dryRun: boolean; sampleSize: number; beat: () => Promise<void> },
+): Promise<DiffSamples> {
+  if (!deps.warehouse) {
+    throw new SwitchyardError("not_found", "This Switchyard has no warehouse to read models from.", {
+      hint: "Run the server with a DuckDB warehouse (npm start has one).",
+    });
+  }
+  const db = retlDb(deps.db);
+  const samples: DiffSamples = { added: [], changed: [], removed: [] };
+  let buffer: { run_id: string; pk: string; change: string; hash: string | null; row: string | null }[] = [];
+  const flush = async () => {
+    if (buffer.length === 0) return;
+    const rows = buffer;
+    buffer = [];
+    await db.insertInto("retl_pending").values(rows).execute();
+  };
+  const emit = async (change: Change) => {
+    if (options.dryRun) {
+      const list = samples[change.kind] as unknown[];
+      if (list.length < options.sampleSize)
+        list.push(change.kind === "removed" ? { pk: change.pk } : { pk: change.pk, row: change.row });
+      return;
+    }
+    buffer.push({
+      run_id: runId,
+      pk: change.pk,
+      change: change.kind,
+      hash: change.kind === "removed" ? null : change.hash,
+      row: change.kind === "removed" ? null : JSON.stringify(change.row),
+    });
+    if (buffer.length >= PENDING_FLUSH) await flush();
+  };
+  const diff = new SortedDiff((after) => readSnapshotPage(db, sync.id, after, SNAPSHOT_PAGE), emit);
+  const key = model.primary_key;
+  const matchColumn = sync.match.by === "link" ? undefined : sync.match.column;
+  try {
+    await streamWarehouseQuery(
+      {
+        path: deps.warehouse.path,
+        connectionIds: await connectionIdsIn(deps.db, environmentId),
+        sql: `SELECT * FROM (${model.sql}) AS model ORDER BY CAST(${quoteIdent(key)} AS VARCHAR)`,
+        timeoutMs: MODEL_TIMEOUT_MS,
+        ...(deps.warehouse.whileReleased
+          ? { whileReleased: deps.warehouse.whileReleased.bind(deps.warehouse) }
+          : {}),
+      },
+      async (rows) => {
+        const batch: ModelRow[] = rows.map((row) => {
+          const pk = row[key];
+          if (pk === null || pk === undefined)
+            throw new ModelKeyError(`a row has no value in its key column "${key}"`);
+          const values = mappedValues(row, sync.mapping);
+          if (matchColumn) values.push(row[matchColumn] ?? null);
+          return { pk: String(pk), hash: hashRow(values), row };
+        });
+        await diff.push(batch);
+        await options.beat();
+      },
+    );
+    await diff.finish();
+    await flush();
+  } catch (error) {
+    if (error instanceof ModelKeyError) {
+      throw new SwitchyardError(
+        "argument_invalid",
+        `Model "${model.name}" cannot be diffed: ${error.message}.`,
+        {
+          hint: `Its primary key "${key}" must be unique and never null; fix the model's SQL.`,
+        },
+      );
+    }
+    throw error;
+  }
+  Object.assign(stats, diff.counts);
+  return samples;
+}
+
+interface WriteContext {
+  sync: ReverseEtlSync;
+  connection: ConnectionRow;
+  target: WriteTarget;
+  runId: string;
+  stats: RunStats;
+  beat: () => Promise<void>;
+}
+
+interface PendingRow {
+  pk: string;
+  change: string;
+  hash: string | null;
+  row: Record<string, unknown> | null;
+}
+
+/** Writes the run's pending rows page by page, a few at a time; stops between rows when aborted. */
+async function writePending(
+  deps: RunDeps,
+  db: RetlDb,
+  ctx: WriteContext,
+  options: RunOptions,
+): Promise<void> {
+  let after: string | undefined;
+  for (;;) {
+    let query = db.selectFrom("retl_pending").selectAll().where("run_id", "=", ctx.runId);
+    if (after !== undefined) query = query.where("pk", ">", after);
+    const page = await query.orderBy("pk").limit(WRITE_PAGE).execute();
+    if (page.length === 0) return;
+    after = page[page.length - 1]!.pk;
+    const rows: PendingRow[] = page.map((p) => ({
+      pk: p.pk,
+      change: p.change,
+      hash: p.hash,
+      row: p.row === null ? null : (JSON.parse(p.row) as Record<string, unknown>),
+    }));
+    const links = await linksOf(
+      db,
+      ctx.sync.id,
+      rows.map((r) => r.pk),
+    );
+    const natural = await naturalMatches(deps, ctx, rows, links);
+    const queue = [...rows];
+    const worker = async () => {
+      for (let row = queue.shift(); row; row = queue.shift()) {
+        if (options.signal?.aborted) {
+          throw new SwitchyardError("run_aborted", "The reverse-ETL run was stopped before it finished.", {
+            hint: "Rows written so far are in the snapshot; the next run sends the rest.",
+          });
+        }
+        await writeRow(db, ctx, row, links.get(row.pk) ?? natural.get(row.pk));
+        await ctx.beat();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+  }
+}
+
+/** Writes one row as the mode says, records its result, and advances the snapshot when it succeeded. */
+async function writeRow(
+  db: RetlDb,
+  ctx: WriteContext,
+  row: PendingRow,
+  linked: string | undefined,
+): Promise<void> {
+  const { sync, target, stats } = ctx;
+  if (row.change === "removed") {
+    if (sync.mode !== "mirror") {
+      // Left the model: no longer tracked; the provider keeps the record (only mirror deletes).
+      await dropFromSnapshot(db, sync.id, row.pk);
+      return;
+    }
+    if (linked === undefined) {
+      await dropFromSnapshot(db, sync.id, row.pk);
+      await recordRow(
+        db,
+        ctx.runId,
+        row.pk,
+        "delete",
+        "skipped",
+        null,
+        "Left the model, but no record is linked to it.",
+      );
+      stats.skipped++;
+      return;
+    }
+    await attempt(db, ctx, row.pk, "delete", linked, async () => {
+      await target.delete(linked);
+      await dropLink(db, sync.id, row.pk);
+      await dropFromSnapshot(db, sync.id, row.pk);
+      stats.deleted++;
+      return undefined;
+    });
+    return;
+  }
+  const values = row.row ?? {};
+  const external = sync.match.by === "external_id" ? values[sync.match.column] : undefined;
+  const remoteId =
+    linked ?? (external === null || external === undefined || external === "" ? undefined : String(external));
+  const hash = row.hash!;
+  const fields = buildFields(values, sync.mapping);
+  if (remoteId === undefined && sync.mode === "update") {
+    await recordRow(
+      db,
+      ctx.runId,
+      row.pk,
+      "update",
+      "skipped",
+      null,
+      "No record at the provider matches this row (update-only mode creates none).",
+    );
+    stats.skipped++;
+    return;
+  }
+  if (remoteId !== undefined && sync.mode === "insert") {
+    // Insert-only: an existing record is left as it is; the row counts as sent.
+    await saveLink(db, sync.id, row.pk, remoteId);
+    await advanceSnapshot(db, sync.id, row.pk, hash);
+    await recordRow(
+      db,
+      ctx.runId,
+      row.pk,
+      "update",
+      "skipped",
+      remoteId,
+      "A record exists already (insert-only mode changes none).",
+    );
+    stats.skipped++;
+    return;
+  }
+  if (remoteId === undefined) {
+    await attempt(db, ctx, row.pk, "create", null, async () => {
+      const created = await target.create(fields);
+      await saveLink(db, sync.id, row.pk, created);
+      await advanceSnapshot(db, sync.id, row.pk, hash);
+      stats.created++;
+      return created;
+    });
+  } else {
+    await attempt(db, ctx, row.pk, "update", remoteId, async () => {
+      await target.update(remoteId, fields);
+      if (remoteId !== linked) await saveLink(db, sync.id, row.pk, remoteId);
+      await advanceSnapshot(db, sync.id, row.pk, hash);
+      stats.updated++;
+      return undefined;
+    });
+  }
+}
+
+/** Errors that fail every row alike: the run stops instead of failing each. */
+const RUN_FATAL = new Set(["credentials_rejected", "reauthorization_required", "run_aborted"]);
+
+async function attempt(
+  db: RetlDb,
+  ctx: WriteContext,
+  pk: string,
+  operation: string,
+  remoteId: string | null,
+  write: () => Promise<string | undefined>,
+): Promise<void> {
+  try {
+    const written = await write();
+    await recordRow(db, ctx.runId, pk, operation, "succeeded", written ?? remoteId, null);
+  } catch (error) {
+    if (error instanceof SwitchyardError && RUN_FATAL.has(error.code)) throw error;
+    ctx.stats.failed++;
+    await recordRow(db, ctx.runId, pk, operation, "failed", remoteId, failureMessage(error));
+  }
+}
+
+/** The provider's own words for a refused write, else the typed error's message. */
+function failureMessage(error: unknown): string {
+  if (error instanceof ActionRefusedError) return `HTTP ${error.providerStatus}: ${error.providerMessage}`;
+  if (error instanceof SwitchyardError) return error.hint ? `${error.message} ${error.hint}` : error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function recordRow(
+  db: RetlDb,
+  runId: string,
+  pk: string,
+  operation: string,
+  status: string,
+  remoteId: string | null,
+  message: string | null,
+): Promise<void> {
+  const row = {
+    run_id: runId,
+    pk,
+    operation,
+    status,
+    remote_id: remoteId,
+    message: message?.slice(0, 2000) ?? null,
+    at: nowIso(),
+  };
+  await db
+    .insertInto("retl_run_rows")
+    .values(row)
+    .onConflict((c) =>
+      c
+        .columns(["run_id", "pk"])
+        .doUpdateSet({ operation, status, remote_id: remoteId, message: row.message, at: row.at }),
+    )
+    .execute();
+}
+
+/**
+ * The provider's ids of unlinked rows whose natural key (an email…) equals a field of a record the
+ * connection's syncs cached. Looked up only for rows without a link, so mostly on a sync's first run.
+ */
+async function naturalMatches(
+  deps: RunDeps,
+  ctx: WriteContext,
+  rows: readonly PendingRow[],
+  links: ReadonlyMap<string, string>,
+): Promise<Map<string, string>> {
+  const match = ctx.sync.match;
+  const found = new Map<string, string>();
+  if (match.by !== "natural_key") return found;
+  const wanted = new Map<string, string[]>();
+  for (const row of rows) {
+    if (row.row === null || links.has(row.pk)) continue;
+    const value = row.row[match.column];
+    if (value === null || value === undefined || value === "") continue;
+    const key = String(value).trim().toLowerCase();
+    wanted.set(key, [...(wanted.get(key) ?? []), row.pk]);
+  }
+  if (wanted.size === 0) return found;
+  const stream = match.stream ?? ctx.target.stream!;
+  let afterPk: string | undefined;
+  for (;;) {
+    const page = await listRecords(deps.db, ctx.connection.id, stream, {
+      limit: 1000,
+      ...(afterPk ? { afterPk } : {}),
+    });
+    if (page.length === 0) return found;
+    afterPk = page[page.length - 1]!.pk;
+    for (const record of page) {
+      const value = valueAt(JSON.parse(record.payload), match.field);
+      if (value === null || value === undefined) continue;
+      for (const pk of wanted.get(String(value).trim().toLowerCase()) ?? []) found.set(pk, record.pk);
+    }
+  }
+}
+
+export async function listReverseEtlRuns(
+  deps: Pick<RunDeps, "db">,
+  environmentId: string,
+  syncId: string,
+  limit = 50,
+): Promise<ReverseEtlRun[]> {
+  const sync = await getReverseEtlSync(deps, environmentId, syncId);
+  const rows = await retlDb(deps.db)
+    .selectFrom("retl_runs")
+    .selectAll()
+    .where("sync_id", "=", sync.id)
+    .orderBy("started_at", "desc")
+    .orderBy("id", "desc")
+    .limit(limit)
+    .execute();
+  return rows.map(toRun);
+}
+
+export interface RunRowResult {
+  pk: string;
+  operation: string;
+  status: string;
+  remote_id: string | null;
+  message: string | null;
+  at: string;
+}
+
+/** A run's per-row results (optionally only one status), in key order. */
+export async function listRunRows(
+  deps: Pick<RunDeps, "db">,
+  environmentId: string,
+  syncId: string,
+  runId: string,
+  options: { status?: string; limit?: number; afterPk?: string } = {},
+): Promise<RunRowResult[]> {
+  const sync = await getReverseEtlSync(deps, environmentId, syncId);
+  const db = retlDb(deps.db);
+  const run = await db
+    .selectFrom("retl_runs")
+    .select("id")
+    .where("id", "=", runId)
+    .where("sync_id", "=", sync.id)
+    .executeTakeFirst();
+  if (!run)
+    throw new SwitchyardError("not_found", `Sync ${syncId} has no run "${runId}".`, {
+      hint: "GET /v1/reverse-etl/syncs/{id}/runs lists its runs.",
+    });
+  let query = db
+    .selectFrom("retl_run_rows")
+    .select(["pk", "operation", "status", "remote_id", "message", "at"])
+    .where("run_id", "=", runId);
+  if (options.status) query = query.where("status", "=", options.status);
+  if (options.afterPk) query = query.where("pk", ">", options.afterPk);
+  return query
+    .orderBy("pk")
+    .limit(options.limit ?? 100)
+    .execute();
+}
+
+function toRun(row: RetlRunsTable): ReverseEtlRun {
+  const { samples, ...stats } = JSON.parse(row.stats) as RunStats & { samples?: DiffSamples };
+  return {
+    id: row.id,
+    sync_id: row.sync_id,
+    dry_run: row.dry_run === 1,
+    status: row.status,
+    stats,
+    ...(samples ? { samples } : {}),
+    error: row.error,
+    started_at: row.started_at,
+    finished_at: row.finished_at,
+  };
+}

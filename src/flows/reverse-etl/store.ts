@@ -1,0 +1,141 @@
+/**
+ * The reverse-ETL tables (migration 0020) and the queries on them. The tables are typed here, beside the
+ * room that owns them, and joined onto the store's Database type with Kysely's `withTables`.
+ */
+import { type Kysely, PostgresAdapter, sql } from "kysely";
+import type { Database } from "../../store/index.ts";
+import type { SnapshotEntry } from "./diff.ts";
+
+export type RetlModelsTable = {
+  id: string;
+  environment_id: string;
+  name: string;
+  sql: string;
+  primary_key: string;
+  columns: string;
+  created_at: string;
+  updated_at: string;
+};
+
+export type RetlSyncsTable = {
+  id: string;
+  environment_id: string;
+  model_id: string;
+  connection_id: string;
+  mode: string;
+  target: string;
+  match: string;
+  mapping: string;
+  created_at: string;
+  updated_at: string;
+};
+
+export type RetlRunsTable = {
+  id: string;
+  sync_id: string;
+  dry_run: number;
+  status: string;
+  stats: string;
+  error: string | null;
+  started_at: string;
+  heartbeat_at: string;
+  finished_at: string | null;
+};
+
+export type RetlRunRowsTable = {
+  run_id: string;
+  pk: string;
+  operation: string;
+  status: string;
+  remote_id: string | null;
+  message: string | null;
+  at: string;
+};
+
+export type RetlTables = {
+  retl_models: RetlModelsTable;
+  retl_syncs: RetlSyncsTable;
+  retl_snapshots: { sync_id: string; pk: string; hash: string };
+  retl_links: { sync_id: string; pk: string; remote_id: string; updated_at: string };
+  retl_runs: RetlRunsTable;
+  retl_pending: { run_id: string; pk: string; change: string; hash: string | null; row: string | null };
+  retl_run_rows: RetlRunRowsTable;
+};
+
+export type RetlDb = Kysely<Database & RetlTables>;
+
+export function retlDb(db: Kysely<Database>): RetlDb {
+  return db.withTables<RetlTables>();
+}
+
+/** Text ordered by its bytes, as DuckDB and SQLite order it; Postgres needs the "C" collation for that. */
+function byteOrder(db: RetlDb, column: "pk") {
+  return db.getExecutor().adapter instanceof PostgresAdapter
+    ? sql`${sql.ref(column)} collate "C"`
+    : sql.ref(column);
+}
+
+/** One page of a sync's snapshot after `afterPk`, in byte order of the keys (diff.ts). */
+export async function readSnapshotPage(
+  db: RetlDb,
+  syncId: string,
+  afterPk: string | undefined,
+  limit: number,
+): Promise<SnapshotEntry[]> {
+  let query = db.selectFrom("retl_snapshots").select(["pk", "hash"]).where("sync_id", "=", syncId);
+  if (afterPk !== undefined) query = query.where(byteOrder(db, "pk"), ">", afterPk);
+  return query.orderBy(byteOrder(db, "pk")).limit(limit).execute();
+}
+
+/** The row's hash is what the provider now holds: the next diff sees it unchanged. */
+export async function advanceSnapshot(db: RetlDb, syncId: string, pk: string, hash: string): Promise<void> {
+  await db
+    .insertInto("retl_snapshots")
+    .values({ sync_id: syncId, pk, hash })
+    .onConflict((c) => c.columns(["sync_id", "pk"]).doUpdateSet({ hash }))
+    .execute();
+}
+
+export async function dropFromSnapshot(db: RetlDb, syncId: string, pk: string): Promise<void> {
+  await db.deleteFrom("retl_snapshots").where("sync_id", "=", syncId).where("pk", "=", pk).execute();
+}
+
+/** The provider's ids the sync linked to these model keys. */
+export async function linksOf(
+  db: RetlDb,
+  syncId: string,
+  pks: readonly string[],
+): Promise<Map<string, string>> {
+  if (pks.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("retl_links")
+    .select(["pk", "remote_id"])
+    .where("sync_id", "=", syncId)
+    .where("pk", "in", pks)
+    .execute();
+  return new Map(rows.map((row) => [row.pk, row.remote_id]));
+}
+
+export async function saveLink(db: RetlDb, syncId: string, pk: string, remoteId: string): Promise<void> {
+  const updated_at = new Date().toISOString();
+  await db
+    .insertInto("retl_links")
+    .values({ sync_id: syncId, pk, remote_id: remoteId, updated_at })
+    .onConflict((c) => c.columns(["sync_id", "pk"]).doUpdateSet({ remote_id: remoteId, updated_at }))
+    .execute();
+}
+
+export async function dropLink(db: RetlDb, syncId: string, pk: string): Promise<void> {
+  await db.deleteFrom("retl_links").where("sync_id", "=", syncId).where("pk", "=", pk).execute();
+}
+
+/** Everything a sync owns, for deleting it. */
+export async function deleteSyncData(db: RetlDb, syncId: string): Promise<void> {
+  const runs = db.selectFrom("retl_runs").select("id").where("sync_id", "=", syncId);
+  await db.deleteFrom("retl_run_rows").where("run_id", "in", runs).execute();
+  await db.deleteFrom("retl_pending").where("run_id", "in", runs).execute();
+  await db.deleteFrom("retl_runs").where("sync_id", "=", syncId).execute();
+  await db.deleteFrom("retl_links").where("sync_id", "=", syncId).execute();
+  await db.deleteFrom("retl_snapshots").where("sync_id", "=", syncId).execute();
+  await db.deleteFrom("retl_syncs").where("id", "=", syncId).execute();
+}
