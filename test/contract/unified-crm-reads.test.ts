@@ -316,5 +316,28 @@ describe.each(CONTRACT_PROVIDERS)("%s", (_name, provider) => {
       expect(statuses.map((s) => s.modelName).sort()).toEqual(unifiedMappers.modelsOf(provider.name).sort());
       for (const status of statuses) expect(status).toMatchObject({ status: "DONE", isInitialSync: false });
     });
+
+    it.for(["Account", "Opportunity"] as const)(
+      "%s: a record the provider deletes is gone after a sync, and shown with remote_was_deleted only with include_deleted_data",
+      async (model) => {
+        const before = await world.truth(model);
+        expect(before, `the emulator knows ${world.streamOf(model)}`).toBeDefined();
+        await world.emulator.mutate({ [world.streamOf(model)]: { deletes: 1 } });
+        const after = (await world.truth(model))!;
+        const [gone, ...more] = [...after.deleted].filter((id) => !before!.deleted.has(id));
+        expect(more).toEqual([]);
+        const endpoint = world.endpoint(model);
+        // Until a sync runs, the cache still holds it as it was.
+        expect((await endpoint.list({ remoteId: gone })).data).toHaveLength(1);
+        await world.resync();
+        expect((await endpoint.list({ remoteId: gone })).data).toEqual([]);
+        const listed = (await listAll(endpoint)).map((o) => String(o.remoteId)).sort();
+        expect(listed).toEqual([...after.live.keys()].sort());
+        const [shown] = (await endpoint.list({ remoteId: gone, includeDeletedData: true })).data;
+        expect(shown).toMatchObject({ remoteId: gone, remoteWasDeleted: true });
+        const all = await listAll(endpoint, { includeDeletedData: true });
+        expect(all.filter((o) => o.remoteWasDeleted).map((o) => String(o.remoteId))).toContain(gone);
+      },
+    );
   });
 });
