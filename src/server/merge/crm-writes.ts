@@ -68,6 +68,15 @@ function answer(result: UnifiedWriteResult) {
 }
 
 /** The POST and PATCH routes of one writable model. */
+/** What a write can answer besides its 400 list of field errors. */
+const WRITE_ERRORS = [
+  "not_found",
+  "idempotency_key_reused",
+  "conflict",
+  "credentials_rejected",
+  "provider_unavailable",
+] as const;
+
 function writeRoutes(model: WritableModel, operation: string) {
   const unified = getUnifiedModel("crm", model);
   const writes = unified.writes!;
@@ -86,13 +95,7 @@ function writeRoutes(model: WritableModel, operation: string) {
     headers: idempotencyHeaders,
     body: writes.createBody,
     response: { 201: writes.response, 400: WriteErrorResponse },
-    errors: [
-      "not_found",
-      "idempotency_key_reused",
-      "conflict",
-      "credentials_rejected",
-      "provider_unavailable",
-    ],
+    errors: WRITE_ERRORS,
     errorBody: DetailErrorResponse,
   }).handle(async ({ body, headers, account, caller, deps }) => {
     const fields = (body as { model: Record<string, unknown> }).model;
@@ -135,13 +138,7 @@ function writeRoutes(model: WritableModel, operation: string) {
     headers: idempotencyHeaders,
     body: writes.patchBody,
     response: { 200: writes.response, 400: WriteErrorResponse },
-    errors: [
-      "not_found",
-      "idempotency_key_reused",
-      "conflict",
-      "credentials_rejected",
-      "provider_unavailable",
-    ],
+    errors: WRITE_ERRORS,
     errorBody: DetailErrorResponse,
   }).handle(async ({ params, body, headers, account, caller, deps }) => {
     const fields = (body as { model: Record<string, unknown> }).model;
