@@ -11,6 +11,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redis } from "ioredis";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEndUserConnection } from "../../src/app/connections/lifecycle.ts";
 import { connectionTokenSource } from "../../src/app/connections/tokens.ts";
@@ -37,6 +39,8 @@ const PROCESSES = 4;
 interface World {
   stores: Store[];
   shared: BudgetStore[];
+  /** Writes a value that is not JSON under `key`, as something else sharing the backend might. */
+  corrupt: (key: string) => Promise<void>;
   cleanup: () => Promise<void>;
 }
 
@@ -57,6 +61,11 @@ const backends: { name: string; ready: () => Promise<boolean>; open: () => Promi
       return {
         stores,
         shared: stores.map((store) => new PostgresBudgetStore(store.db)),
+        corrupt: async (key) => {
+          await sql`INSERT INTO shared_state (key, state, expires_at) VALUES (${key}, '{not json', ${Date.now() + 60_000})`.execute(
+            stores[0]!.db,
+          );
+        },
         cleanup: async () => {
           for (const store of stores) await store.close();
           await database.drop();
@@ -76,6 +85,11 @@ const backends: { name: string; ready: () => Promise<boolean>; open: () => Promi
       return {
         stores,
         shared,
+        corrupt: async (key) => {
+          const redis = new Redis(TEST_REDIS_URL, { keyPrefix: keys.prefix });
+          await redis.set(key, "{not json", "PX", 60_000);
+          redis.disconnect();
+        },
         cleanup: async () => {
           for (const backend of shared) await backend.close();
           for (const store of stores) await store.close();
@@ -117,6 +131,18 @@ for (const backend of backends) {
       expect(
         await shared[0]!.update<number, number>("counter", 60_000, (count) => ({ result: count ?? 0 })),
       ).toBe(200);
+
+      // A value that is not ours counts as absent and is replaced, not a crash.
+      await world!.corrupt("garbled");
+      expect(
+        await shared[1]!.update<number, number>("garbled", 60_000, (count) => ({
+          state: 7,
+          result: count ?? 0,
+        })),
+      ).toBe(0);
+      expect(
+        await shared[2]!.update<number, number>("garbled", 60_000, (count) => ({ result: count ?? 0 })),
+      ).toBe(7);
 
       let holders = 0;
       let most = 0;

@@ -10,6 +10,8 @@
  * are written once and every backend only has to make "read, step, write" atomic.
  */
 
+import { ConfigError } from "../../core/index.ts";
+
 /**
  * One atomic change: the state as stored (undefined when absent or expired) and the backend's clock (epoch
  * ms; the database's or Redis's own clock for the shared backends, so processes on several machines agree)
@@ -65,4 +67,24 @@ export async function withLease<T>(
       lease?.holder === holder ? { state: { holder: null }, result: undefined } : { result: undefined },
     );
   }
+}
+
+/** A stored value as JSON; a value that is not (written by something else) counts as absent and is replaced. */
+export function parseState<S>(raw: string | null | undefined): S | undefined {
+  if (!raw) return undefined;
+  try {
+    return (JSON.parse(raw) as S | null) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The typed error for a shared-state backend that did not answer (the cause keeps the driver's error). */
+export function unreachable(backend: "Redis", error: unknown): Error {
+  if (error instanceof ConfigError) return error;
+  const problem = error instanceof Error ? error.message : String(error);
+  return new ConfigError(
+    `Could not reach ${backend} for the state shared across processes (rate-limit budgets, throttles, refresh locks): ${problem}`,
+    "Check that Redis is running and that REDIS_URL points at it; unset REDIS_URL to keep this state in Postgres.",
+  );
 }

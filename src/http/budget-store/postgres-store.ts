@@ -4,7 +4,7 @@
  * the state and writes it back: a concurrent update of the key waits for the row lock, so none is lost.
  */
 import { type Kysely, sql } from "kysely";
-import { type BudgetStore, type StateStep, withLease } from "./budget-store.ts";
+import { type BudgetStore, parseState, type StateStep, withLease } from "./budget-store.ts";
 import { KeyedQueue } from "./keyed-queue.ts";
 
 /** Expired rows are deleted once every this many updates. */
@@ -32,8 +32,7 @@ export class PostgresBudgetStore implements BudgetStore {
         );
         const row = rows[0]!;
         const now = Number(row.now);
-        const current =
-          Number(row.expires_at) > now ? ((JSON.parse(row.state) as S | null) ?? undefined) : undefined;
+        const current = Number(row.expires_at) > now ? parseState<S>(row.state) : undefined;
         const { state, result } = step(current, now);
         if (state !== undefined) {
           await sql`UPDATE shared_state SET state = ${JSON.stringify(state)}, expires_at = ${Math.ceil(now + ttlMs)}

@@ -5,7 +5,7 @@
  * per key first, so only other processes can make a compare-and-set fail.
  */
 import { Redis } from "ioredis";
-import { type BudgetStore, type StateStep, withLease } from "./budget-store.ts";
+import { type BudgetStore, parseState, type StateStep, unreachable, withLease } from "./budget-store.ts";
 import { KeyedQueue } from "./keyed-queue.ts";
 
 const READ = `local t = redis.call('TIME')
@@ -47,11 +47,18 @@ export class RedisBudgetStore implements BudgetStore {
   update<S, R>(key: string, ttlMs: number, step: StateStep<S, R>): Promise<R> {
     return this.queue.run(key, async () => {
       for (;;) {
-        const [raw, now] = await this.redis.syRead(key);
-        const { state, result } = step(raw === "" ? undefined : (JSON.parse(raw) as S), Number(now));
+        const [raw, now] = await this.redis.syRead(key).catch((error: unknown) => {
+          throw unreachable("Redis", error);
+        });
+        const { state, result } = step(parseState<S>(raw), Number(now));
         if (state === undefined) return result;
         const ttl = Math.max(1, Math.ceil(ttlMs));
-        if ((await this.redis.syCompareAndSet(key, raw, JSON.stringify(state), ttl)) === 1) return result;
+        const written = await this.redis
+          .syCompareAndSet(key, raw, JSON.stringify(state), ttl)
+          .catch((error: unknown) => {
+            throw unreachable("Redis", error);
+          });
+        if (written === 1) return result;
       }
     });
   }
