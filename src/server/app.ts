@@ -20,7 +20,10 @@ import type { AnyRoute, HttpMethod } from "./route.ts";
 import { apiRoutes } from "./routes/index.ts";
 import { metricsArePublic, registerMetricsRoute } from "./routes/metrics.ts";
 import { proxyRouteDocs, registerProxyRoute } from "./routes/proxy.ts";
-import { registerInboundWebhookReceiver } from "./routes/webhooks-inbound-receiver.ts";
+import {
+  inboundWebhookRouteDocs,
+  registerInboundWebhookReceiver,
+} from "./routes/webhooks-inbound-receiver.ts";
 import { sharedRequestLimitStore } from "./shared-request-limit-store.ts";
 
 export interface ServerOptions {
@@ -135,7 +138,12 @@ export function buildServer(deps: PlatformDeps, options: ServerOptions = {}): Fa
   });
   registerReferencePage(
     app,
-    buildOpenApiDocument([...routes, ...(mergeCrmRoutes as readonly AnyRoute[]), ...proxyRouteDocs]),
+    buildOpenApiDocument([
+      ...routes,
+      ...(mergeCrmRoutes as readonly AnyRoute[]),
+      ...proxyRouteDocs,
+      ...inboundWebhookRouteDocs,
+    ]),
   );
   registerConnect(app, deps, options.connectLimits, shared);
   registerInboundWebhookReceiver(app, deps);
