@@ -80,12 +80,14 @@ export interface DiffSamples {
   removed: { pk: string }[];
 }
 
+export type RunStatus = "running" | "succeeded" | "partial" | "failed";
+
 export interface ReverseEtlRun {
   id: string;
   sync_id: string;
   dry_run: boolean;
-  /** running | succeeded | partial (some rows failed; they are retried next run) | failed */
-  status: string;
+  /** partial: some rows failed; the next run retries them. */
+  status: RunStatus;
   stats: RunStats;
   /** A dry run's sample of the diff. */
   samples?: DiffSamples;
@@ -217,7 +219,7 @@ function heartbeat(db: RetlDb, runId: string, stats: RunStats): () => Promise<vo
 async function finishRun(
   db: RetlDb,
   run: RetlRunsTable,
-  status: string,
+  status: RunStatus,
   stats: RunStats,
   error: string | null,
   samples?: DiffSamples,
@@ -630,7 +632,7 @@ function toRun(row: RetlRunsTable): ReverseEtlRun {
     id: row.id,
     sync_id: row.sync_id,
     dry_run: row.dry_run === 1,
-    status: row.status,
+    status: row.status as RunStatus,
     stats,
     ...(samples ? { samples } : {}),
     error: row.error,

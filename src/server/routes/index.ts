@@ -14,6 +14,7 @@ import { healthRoutes } from "./health.ts";
 import { providerRoutes } from "./providers.ts";
 import { readyRoutes } from "./ready.ts";
 import { recordRoutes } from "./records.ts";
+import { reverseEtlRoutes } from "./reverse-etl.ts";
 import { runRoutes } from "./runs.ts";
 import { sqlRoutes } from "./sql.ts";
 import { syncRoutes } from "./syncs.ts";
@@ -39,6 +40,7 @@ export const apiRoutes = [
   ...webhookEndpointRoutes,
   ...webhookDeliveryRoutes,
   ...inboundWebhookRoutes,
+  ...reverseEtlRoutes,
 ] as const;
 
 export type ApiRoutes = typeof apiRoutes;
