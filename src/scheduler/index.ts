@@ -1,15 +1,4 @@
 export { type Frequency, MIN_INTERVAL_MS, nextRunAfter, parseFrequency } from "./frequency.ts";
-export type { RunRequest, SyncClaim, SyncQueue } from "./queue.ts";
-export { createSyncRunner, type SyncRunnerDeps } from "./run-claim.ts";
-export {
-  createScheduler,
-  runClaimed,
-  type Scheduler,
-  type SchedulerOptions,
-  type SyncRunner,
-} from "./scheduler.ts";
-export { createStoreSyncQueue, type StoreQueueOptions, type StoreSyncQueue } from "./store-queue.ts";
-export { formatInTimeZone, parseTimeZone } from "./time-zone.ts";
 export {
   DEFAULT_MAX_ATTEMPTS,
   type EnqueueOptions,
@@ -20,6 +9,16 @@ export {
 } from "./jobs.ts";
 export { createGraphileJobQueue, type GraphileJobQueueOptions } from "./jobs-graphile.ts";
 export { createInProcessJobQueue } from "./jobs-in-process.ts";
+export type { RunRequest, SyncClaim, SyncQueue } from "./queue.ts";
+export { createSyncRunner, type SyncRunnerDeps } from "./run-claim.ts";
+export {
+  createScheduler,
+  runClaimed,
+  type Scheduler,
+  type SchedulerOptions,
+  type SyncRunner,
+} from "./scheduler.ts";
+export { createStoreSyncQueue, type StoreQueueOptions, type StoreSyncQueue } from "./store-queue.ts";
 export {
   createSyncDispatcher,
   createSyncWorker,
@@ -30,3 +29,4 @@ export {
   type SyncWorkerOptions,
   syncJobKey,
 } from "./sync-jobs.ts";
+export { formatInTimeZone, parseTimeZone } from "./time-zone.ts";

@@ -159,9 +159,7 @@ export async function runClaimed(
   } finally {
     clearInterval(heartbeat);
     const cutOff = options.cutOff() && abort.signal.aborted && run?.status !== "succeeded";
-    await queue
-      .release(claim, run?.id ?? null, { cutOff })
-      .catch((error: unknown) => options.onError(error));
+    await queue.release(claim, run?.id ?? null, { cutOff }).catch((error: unknown) => options.onError(error));
   }
   return run;
 }

@@ -38,10 +38,7 @@ export interface StoreSyncQueue extends SyncQueue {
  * conditional statements, so any number of processes sharing one database never run the same sync twice at
  * once, nor a sync alongside a CLI run of its connection.
  */
-export function createStoreSyncQueue(
-  db: Kysely<Database>,
-  options: StoreQueueOptions = {},
-): StoreSyncQueue {
+export function createStoreSyncQueue(db: Kysely<Database>, options: StoreQueueOptions = {}): StoreSyncQueue {
   const owner = options.owner ?? `worker_${randomUUID().slice(0, 8)}`;
   const leaseMs = options.leaseMs ?? 60_000;
   const now = options.now ?? (() => new Date());

@@ -51,8 +51,7 @@ export interface SyncDispatcher {
 export function createSyncDispatcher(options: SyncDispatcherOptions): SyncDispatcher {
   const { db, jobs, queue } = options;
   const now = options.now ?? (() => new Date());
-  const enqueue = (syncId: string) =>
-    jobs.enqueue(SYNC_RUN_JOB, { syncId }, { jobKey: syncJobKey(syncId) });
+  const enqueue = (syncId: string) => jobs.enqueue(SYNC_RUN_JOB, { syncId }, { jobKey: syncJobKey(syncId) });
 
   const dispatcher: SyncDispatcher = {
     async tick() {

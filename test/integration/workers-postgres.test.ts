@@ -19,8 +19,8 @@ import {
   listRunLogs,
   listRuns,
   openStore,
-  requestSyncRun,
   type Run,
+  requestSyncRun,
   type Store,
   setEnvironmentPrivateNetwork,
 } from "../../src/store/index.ts";
@@ -79,7 +79,9 @@ async function until<T>(what: string, check: () => Promise<T | undefined>): Prom
     if (value !== undefined) return value;
     for (const child of children) {
       if (child.process.exitCode !== null && child.process.exitCode !== 0 && !child.process.killed)
-        throw new Error(`a child exited with ${child.process.exitCode} while waiting for ${what}:\n${child.output()}`);
+        throw new Error(
+          `a child exited with ${child.process.exitCode} while waiting for ${what}:\n${child.output()}`,
+        );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -101,7 +101,9 @@ interface WorkerFlags {
 export function registerWorkerCommand(program: Command): void {
   program
     .command("worker")
-    .description("Take sync jobs from the Postgres job queue of DATABASE_URL and run them (docs/scale-out.md)")
+    .description(
+      "Take sync jobs from the Postgres job queue of DATABASE_URL and run them (docs/scale-out.md)",
+    )
     .option("--concurrency <n>", "most runs at once in this process", positiveInt("--concurrency"), 4)
     .option("--data-dir <dir>", "directory of the vault key file (default: ./.switchyard)")
     .option(
