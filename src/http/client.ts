@@ -218,10 +218,17 @@ class UndiciHttpClient implements RelayingHttpClient {
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
       await this.budget.acquire(signal, this.onWait);
-      // HEAD and OPTIONS (relayed only) match only the limits that name no method.
-      const limited = method as HttpMethod;
-      await this.fixedLimits?.acquire(limited, target.path.split("?")[0]!, signal, this.onWait);
-      const token = this.tokens && target.sameOrigin ? await this.tokens.current(signal) : undefined;
+      let token: string | undefined;
+      try {
+        // HEAD and OPTIONS (relayed only) match only the limits that name no method.
+        const limited = method as HttpMethod;
+        await this.fixedLimits?.acquire(limited, target.path.split("?")[0]!, signal, this.onWait);
+        token = this.tokens && target.sameOrigin ? await this.tokens.current(signal) : undefined;
+      } catch (error) {
+        // Nothing was sent: the request granted above is no longer in flight.
+        this.budget.observe({}, 0);
+        throw error;
+      }
       const sent = token ? { ...headers, authorization: `Bearer ${token}` } : headers;
       let outcome: AttemptOutcome;
       try {
