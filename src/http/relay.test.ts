@@ -90,7 +90,9 @@ describe("relay", () => {
       const type = req.url === "/text" ? "text/plain" : req.url === "/untyped" ? undefined : "image/png";
       res.writeHead(200, type ? { "content-type": type } : {}).end(bytes);
     });
-    const raw = await server((_req, res) => res.writeHead(204).end());
+    const raw = await server((_req, res) => {
+      res.writeHead(204).end();
+    });
     const http = client(s.url);
     expect((await http.relay({ path: "/png" })).body.equals(bytes)).toBe(true);
     // Not UTF-8 and untyped: bytes too.

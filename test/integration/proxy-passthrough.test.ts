@@ -239,7 +239,9 @@ describe("binary bodies, as Merge carries them", () => {
     expect(upload!.headers.authorization).toBe(`Bearer ${FILES_TOKEN}`);
     const type = String(upload!.headers["content-type"]);
     expect(type).toMatch(/^multipart\/form-data; boundary=/);
-    const form = await new Response(upload!.body, { headers: { "content-type": type } }).formData();
+    const form = await new Response(new Uint8Array(upload!.body), {
+      headers: { "content-type": type },
+    }).formData();
     expect(form.get("title")).toBe("Quarterly logo");
     const logo = form.get("logo") as File;
     expect([logo.name, logo.type]).toEqual(["logo.png", "image/png"]);
