@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { registerConnectionsCommand } from "./commands/connections.ts";
 import { registerKeysCommand } from "./commands/keys.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
+import { registerRetlCommand } from "./commands/retl.ts";
 import { registerRunsCommand } from "./commands/runs.ts";
 import { registerServerCommand } from "./commands/server.ts";
 import { registerSqlCommand } from "./commands/sql.ts";
@@ -37,6 +38,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerConnectionsCommand(program);
   registerSyncsCommand(program);
   registerSqlCommand(program);
+  registerRetlCommand(program);
   registerWorkerCommand(program);
   registerServerCommand(program);
   try {
