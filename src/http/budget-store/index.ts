@@ -76,14 +76,19 @@ export function memoryBudgetStore(now?: () => number): MemoryBudgetStore {
  * Opens the Redis backend for REDIS_URL-style `url` (`redis://host:6379/0`). ioredis is loaded only here,
  * so an embedded process never pays for it.
  */
-export async function openRedisBudgetStore(url: string, prefix?: string): Promise<BudgetStore> {
+export async function openRedisBudgetStore(
+  url: string,
+  prefix?: string,
+  options: { keepsProcessAlive?: boolean } = {},
+): Promise<BudgetStore> {
   const { RedisBudgetStore } = await import("./redis-store.ts");
-  return new RedisBudgetStore({ url, ...(prefix === undefined ? {} : { prefix }) });
+  return new RedisBudgetStore({ url, ...(prefix === undefined ? {} : { prefix }), ...options });
 }
 
 /** A Redis backend usable at once; its client is created on the first update. */
 function lazyRedisStore(url: string): BudgetStore {
-  const opened = openRedisBudgetStore(url);
+  // Opened on its own, closed by nobody unless closeSharedState is called: it must not hold the process open.
+  const opened = openRedisBudgetStore(url, undefined, { keepsProcessAlive: false });
   // A rejected open surfaces on the first update or lock that needs it.
   opened.catch(() => undefined);
   return {

@@ -18,6 +18,11 @@ export interface RedisBudgetStoreOptions {
   url: string;
   /** Prepended to every key (default `switchyard:`); tests use one per run. */
   prefix?: string;
+  /**
+   * False: an idle connection does not keep the process alive (the store REDIS_URL opens on its own, so a
+   * CLI command ends when its work does); it is held open only while a command waits for Redis. Default true.
+   */
+  keepsProcessAlive?: boolean;
 }
 
 type ScriptedRedis = Redis & {
@@ -29,6 +34,9 @@ export class RedisBudgetStore implements BudgetStore {
   readonly kind = "redis";
   private readonly redis: ScriptedRedis;
   private readonly queue = new KeyedQueue();
+  private readonly keepsProcessAlive: boolean;
+  /** Updates waiting on Redis (see keepsProcessAlive). */
+  private pending = 0;
 
   constructor(options: RedisBudgetStoreOptions) {
     const redis = new Redis(options.url, {
@@ -42,10 +50,22 @@ export class RedisBudgetStore implements BudgetStore {
     // Errors surface on the commands that fail; without a listener ioredis would also print each one.
     redis.on("error", () => undefined);
     this.redis = redis as ScriptedRedis;
+    this.keepsProcessAlive = options.keepsProcessAlive ?? true;
+    if (!this.keepsProcessAlive) redis.on("connect", () => this.holdProcess(this.pending > 0));
   }
 
   update<S, R>(key: string, ttlMs: number, step: StateStep<S, R>): Promise<R> {
-    return this.queue.run(key, async () => {
+    if (this.keepsProcessAlive) return this.queue.run(key, () => this.change(key, ttlMs, step));
+    if (this.pending++ === 0) this.holdProcess(true);
+    return this.queue
+      .run(key, () => this.change(key, ttlMs, step))
+      .finally(() => {
+        if (--this.pending === 0) this.holdProcess(false);
+      });
+  }
+
+  private change<S, R>(key: string, ttlMs: number, step: StateStep<S, R>): Promise<R> {
+    return (async () => {
       for (;;) {
         const [raw, now] = await this.redis.syRead(key).catch((error: unknown) => {
           throw unreachable("Redis", error);
@@ -60,7 +80,14 @@ export class RedisBudgetStore implements BudgetStore {
           });
         if (written === 1) return result;
       }
-    });
+    })();
+  }
+
+  /** Refs or unrefs the connection's socket (ioredis has no option for it; the stream is its socket). */
+  private holdProcess(hold: boolean): void {
+    const socket = (this.redis as unknown as { stream?: { ref?(): void; unref?(): void } }).stream;
+    if (hold) socket?.ref?.();
+    else socket?.unref?.();
   }
 
   withLock<T>(key: string, ttlMs: number, task: () => Promise<T>): Promise<T> {
