@@ -1,3 +1,9 @@
+export {
+  type AccountSlot,
+  type AccountSlots,
+  createInProcessAccountSlots,
+  createPostgresAccountSlots,
+} from "./account-slots.ts";
 export { type Frequency, MIN_INTERVAL_MS, nextRunAfter, parseFrequency } from "./frequency.ts";
 export {
   DEFAULT_MAX_ATTEMPTS,
@@ -20,6 +26,7 @@ export {
 } from "./scheduler.ts";
 export { createStoreSyncQueue, type StoreQueueOptions, type StoreSyncQueue } from "./store-queue.ts";
 export {
+  type AccountLimit,
   createSyncDispatcher,
   createSyncWorker,
   SYNC_RUN_JOB,

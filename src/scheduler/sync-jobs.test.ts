@@ -7,12 +7,20 @@ import { describe, expect, it } from "vitest";
 import { buildSyncJob } from "../app/syncs/sync-connection.ts";
 import { createSync } from "../app/syncs/syncs.ts";
 import { getRun, listRuns, type Run } from "../store/index.ts";
+import { createInProcessAccountSlots } from "./account-slots.ts";
 import type { JobQueue } from "./jobs.ts";
 import { createInProcessJobQueue } from "./jobs-in-process.ts";
 import { createSyncRunner } from "./run-claim.ts";
 import { createStoreSyncQueue } from "./store-queue.ts";
 import { createSyncDispatcher, createSyncWorker, SYNC_RUN_JOB } from "./sync-jobs.ts";
-import { type FakeClock, fakeClock, fixturePerTest, memoryProvider, orphanRun } from "./test-fixtures.ts";
+import {
+  type FakeClock,
+  fakeClock,
+  fixturePerTest,
+  memoryProvider,
+  orphanRun,
+  overlapMeter,
+} from "./test-fixtures.ts";
 
 const knobs = { failing: new Set<string>(), records: 3, reads: [] };
 const provider = memoryProvider(knobs);
@@ -127,5 +135,38 @@ describe("runs as jobs (in-process queue)", () => {
     await until(() => finished.length === 1);
     await work.stop();
     expect(finished.map((run) => run.status)).toEqual(["succeeded"]);
+  });
+
+  it("runs of one provider account never exceed the account's limit; they wait their turn", async () => {
+    const clock = fakeClock();
+    const syncs = [];
+    for (let i = 0; i < 3; i++)
+      syncs.push(
+        await createSync(f.store.db, provider, await f.connection(), { frequency: "1h" }, clock.now()),
+      );
+    const meter = overlapMeter();
+    const jobs = createInProcessJobQueue();
+    const work = createSyncWorker({
+      jobs,
+      queue: createStoreSyncQueue(f.store.db, { now: clock.now }),
+      run: meter.track(f.store, () => new Promise((resolve) => setTimeout(resolve, 5))),
+      concurrency: 3,
+      accountLimit: {
+        slots: createInProcessAccountSlots(),
+        limit: 1,
+        // Every connection here reads the same provider account.
+        accountOf: async () => "memory:account:one",
+        retryMs: 1,
+      },
+      onError: f.onError,
+    });
+    await work.start();
+    for (const sync of syncs) await jobs.enqueue(SYNC_RUN_JOB, { syncId: sync.id });
+    await until(() => meter.started.length === 3 && meter.maxOverall >= 1);
+    while ((await listRuns(f.store.db)).some((run) => run.status === "running"))
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    await work.stop();
+    expect(meter.maxOverall).toBe(1);
+    expect([...meter.started].sort()).toEqual(syncs.map((sync) => sync.id).sort());
   });
 });

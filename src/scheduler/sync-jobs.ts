@@ -15,6 +15,7 @@
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import { type Database, findDueSyncs, type Run } from "../store/index.ts";
+import type { AccountSlot, AccountSlots } from "./account-slots.ts";
 import type { JobQueue } from "./jobs.ts";
 import type { RunRequest, SyncClaim, SyncQueue } from "./queue.ts";
 import { runClaimed, type SyncRunner } from "./scheduler.ts";
@@ -91,8 +92,19 @@ export interface SyncWorkerOptions {
   concurrency?: number;
   /** How often this worker reaps dead runs too, so takeover does not depend on the server (default leaseMs / 3). */
   reapMs?: number;
+  /** At most `limit` runs at once per provider account, across every worker sharing `slots`. */
+  accountLimit?: AccountLimit;
   onRunFinished?: (claim: SyncClaim, run: Run) => void;
   onError: (error: unknown) => void;
+}
+
+export interface AccountLimit {
+  slots: AccountSlots;
+  limit: number;
+  /** The provider account a sync's runs draw on (its budget key); null when the sync is gone. */
+  accountOf: (syncId: string) => Promise<string | null>;
+  /** How long a job whose account has no free slot waits before it tries again (default 2 s). */
+  retryMs?: number;
 }
 
 export interface SyncWorker {
@@ -109,6 +121,33 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
   async function handle(payload: unknown, context: { signal: AbortSignal }): Promise<void> {
     const { syncId } = syncRunPayload.parse(payload);
     if (context.signal.aborted) return;
+    const slot = await takeAccountSlot(syncId);
+    if (slot === "busy") return;
+    try {
+      await runIfDue(syncId, context);
+    } finally {
+      await slot?.release();
+    }
+  }
+
+  /** The sync's account slot: null without a limit (or a sync gone), "busy" when full (the job waits and retries). */
+  async function takeAccountSlot(syncId: string): Promise<AccountSlot | null | "busy"> {
+    const limit = options.accountLimit;
+    if (!limit) return null;
+    const account = await limit.accountOf(syncId);
+    if (account === null) return null;
+    const slot = await limit.slots.take(account, limit.limit);
+    if (slot) return slot;
+    // This job is running, so the same key makes a new job behind it (and the dispatcher's keep its time).
+    await jobs.enqueue(
+      SYNC_RUN_JOB,
+      { syncId },
+      { jobKey: syncJobKey(syncId), runAt: new Date(Date.now() + (limit.retryMs ?? 2_000)) },
+    );
+    return "busy";
+  }
+
+  async function runIfDue(syncId: string, context: { signal: AbortSignal }): Promise<void> {
     // Not due any more (run by another worker, deleted, disabled, its connection busy): nothing to do.
     const claim = await queue.claimSync(syncId);
     if (!claim) return;
@@ -133,6 +172,8 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
         options.reapMs ?? Math.max(1, Math.floor(queue.leaseMs / 3)),
       );
       reaper.unref();
+      if (options.accountLimit && options.accountLimit.limit < 1)
+        throw new RangeError("The per-account limit must be 1 or more.");
       await jobs.work(
         { [SYNC_RUN_JOB]: handle },
         { concurrency: options.concurrency ?? 4, onError: options.onError },
@@ -141,6 +182,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     async stop() {
       clearInterval(reaper);
       await jobs.stop();
+      await options.accountLimit?.slots.close();
     },
   };
 }

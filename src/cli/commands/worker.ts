@@ -10,16 +10,18 @@ import { buildSyncJob } from "../../app/syncs/sync-connection.ts";
 import { openWarehouse } from "../../app/warehouse/open-warehouse.ts";
 import { resolveDataDir } from "../../app/workspace.ts";
 import { ConfigError, type Destination, describeError } from "../../core/index.ts";
+import { providerAccountKey } from "../../http/index.ts";
 import { providers } from "../../providers/registry.ts";
 import {
   createGraphileJobQueue,
+  createPostgresAccountSlots,
   createStoreSyncQueue,
   createSyncRunner,
   createSyncWorker,
   type JobQueue,
   type StoreSyncQueue,
 } from "../../scheduler/index.ts";
-import { openStore, type Store } from "../../store/index.ts";
+import { getSync, openStore, type Store } from "../../store/index.ts";
 import { loadVault, type Vault } from "../../vault/index.ts";
 import { EXIT, formatStats } from "../output.ts";
 import { positiveInt } from "../parse.ts";
@@ -79,6 +81,19 @@ export async function openDeployment(command: string, flags: { dataDir?: string 
   };
 }
 
+/** SWITCHYARD_ACCOUNT_CONCURRENCY: most runs at once per provider account, across workers; undefined: no limit. */
+function accountConcurrency(): number | undefined {
+  const value = process.env.SWITCHYARD_ACCOUNT_CONCURRENCY;
+  if (value === undefined || value === "") return undefined;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new ConfigError(
+      `SWITCHYARD_ACCOUNT_CONCURRENCY must be a whole number above 0, not "${value}".`,
+      "Set it to how many runs may read one provider account at once (across all workers), or unset it for no limit.",
+    );
+  return limit;
+}
+
 /** Resolves on the first SIGTERM or SIGINT. */
 export function untilStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -129,11 +144,35 @@ async function runWorker(flags: WorkerFlags): Promise<number> {
     throw error;
   }
   const jobDeps = { store, vault, providers, providerSettings: providerSettingsFromEnv(providers) };
+  const accountLimit = accountConcurrency();
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const worker = createSyncWorker({
     jobs: deployment.jobs,
     queue: deployment.leases,
     concurrency: flags.concurrency,
+    ...(accountLimit
+      ? {
+          accountLimit: {
+            limit: accountLimit,
+            slots: createPostgresAccountSlots(process.env.DATABASE_URL!, flags.concurrency),
+            accountOf: async (syncId: string) => {
+              try {
+                const sync = await getSync(store.db, syncId);
+                const job = await buildSyncJob(jobDeps, sync.connectionId, {});
+                return providerAccountKey({
+                  provider: job.provider.name,
+                  baseUrl: job.connection.baseUrl ?? job.provider.baseUrl,
+                  credentials: job.connection.credentials,
+                  connectionId: job.connection.id,
+                });
+              } catch {
+                // A sync gone or a connection that cannot run: no slot; the run (if any) reports why.
+                return null;
+              }
+            },
+          },
+        }
+      : {}),
     run: createSyncRunner({
       store,
       buildJob: (connectionId, options) => buildSyncJob(jobDeps, connectionId, options),
