@@ -13,6 +13,7 @@ import { z } from "zod";
 import { runReverseEtlSync } from "../../src/app/reverse-etl/run.ts";
 import { ApiError } from "../../src/client/client.ts";
 import type { ActionDefinition, EmulatorHandle, ProviderDefinition } from "../../src/core/index.ts";
+import { retlDb } from "../../src/flows/reverse-etl/store.ts";
 import { unifiedMappers } from "../../src/providers/unified-mappers.ts";
 import { unifiedWriters } from "../../src/providers/unified-writers.ts";
 import { type Harness, startHarness } from "../../src/server/test-harness.ts";
@@ -401,6 +402,57 @@ describe("runs", () => {
     expect(await contactsAt(domain)).toEqual(before);
     // The snapshot did not move: a real run sends the same diff.
     expect((await run(id)).stats).toMatchObject({ added: 1, changed: 1, removed: 1, created: 1, updated: 1 });
+  });
+
+  it("upsert creates again a linked record that was deleted at the provider", async () => {
+    const domain = "recreate.example";
+    await setTable("rec", people(domain, 2));
+    const id = await sync({ model_id: await model("rec"), target: contactActions, mapping: contactMapping });
+    await run(id);
+    const first = (await contactsAt(domain)).get(`p1@${domain}`)!;
+    await h.dev.post("/v1/actions/:provider/:action", {
+      params: { provider: "hubspot", action: "archive_contact" },
+      body: { connection_id: connectionId, input: { id: String(first.id) } },
+    });
+    const rows = people(domain, 2);
+    rows[0]!.first_name = "Again";
+    await setTable("rec", rows);
+    expect((await run(id)).stats).toMatchObject({ changed: 1, created: 1, updated: 0, failed: 0 });
+    const again = (await contactsAt(domain)).get(`p1@${domain}`)!;
+    expect(again.firstname).toBe("Again");
+    expect(again.id).not.toBe(first.id);
+  });
+
+  it("refuses to overlap a live run, and closes a run whose process died", async () => {
+    await setTable("ovl", people("overlap.example", 1));
+    const id = await sync({ model_id: await model("ovl"), target: contactActions, mapping: contactMapping });
+    const db = retlDb(h.store.db);
+    const running = (heartbeat: string) => ({
+      id: `retlrun_${heartbeat.length}${Math.random().toString(16).slice(2)}`,
+      sync_id: id,
+      dry_run: 0,
+      status: "running",
+      stats: "{}",
+      error: null,
+      started_at: heartbeat,
+      heartbeat_at: heartbeat,
+      finished_at: null,
+    });
+    const live = running(new Date().toISOString());
+    await db.insertInto("retl_runs").values(live).execute();
+    expect((await refusal(run(id))).problem.code).toBe("conflict");
+    await db
+      .updateTable("retl_runs")
+      .set({ heartbeat_at: "2020-01-01T00:00:00.000Z" })
+      .where("id", "=", live.id)
+      .execute();
+    expect((await run(id)).status).toBe("succeeded");
+    const dead = await db
+      .selectFrom("retl_runs")
+      .selectAll()
+      .where("id", "=", live.id)
+      .executeTakeFirstOrThrow();
+    expect(dead.status).toBe("failed");
   });
 
   it("a unified Contact target writes through the provider's unified writer", async () => {

@@ -409,7 +409,10 @@ async function writeRow(
       return;
     }
     await attempt(db, ctx, row.pk, "delete", linked, async () => {
-      await target.delete(linked);
+      // Gone at the provider already (deleted there): what mirror wanted.
+      await target.delete(linked).catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+      });
       await dropLink(db, sync.id, row.pk);
       await dropFromSnapshot(db, sync.id, row.pk);
       stats.deleted++;
@@ -462,13 +465,28 @@ async function writeRow(
     });
   } else {
     await attempt(db, ctx, row.pk, "update", remoteId, async () => {
-      await target.update(remoteId, fields);
+      try {
+        await target.update(remoteId, fields);
+      } catch (error) {
+        // The linked record was deleted at the provider: upsert and mirror create it again.
+        if (!isNotFound(error) || remoteId !== linked || sync.mode === "update") throw error;
+        const created = await target.create(fields);
+        await saveLink(db, sync.id, row.pk, created);
+        await advanceSnapshot(db, sync.id, row.pk, hash);
+        stats.created++;
+        return created;
+      }
       if (remoteId !== linked) await saveLink(db, sync.id, row.pk, remoteId);
       await advanceSnapshot(db, sync.id, row.pk, hash);
       stats.updated++;
       return undefined;
     });
   }
+}
+
+/** The provider answered 404: the record is not there (any more). */
+function isNotFound(error: unknown): boolean {
+  return error instanceof ActionRefusedError && error.providerStatus === 404;
 }
 
 /** Errors that fail every row alike: the run stops instead of failing each. */
