@@ -66,6 +66,13 @@ export function defined<T extends Record<string, unknown>>(object: T): Partial<T
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
+/** `value` as one of `names`; throws naming them otherwise (`what` says whose names they are). */
+export function oneOf<Name extends string>(names: readonly Name[], value: string, what: string): Name {
+  if (!(names as readonly string[]).includes(value))
+    throw new Error(`${what} has no "${value}"; it has ${names.join(", ")}.`);
+  return value as Name;
+}
+
 function fail(message: string, code: number): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);

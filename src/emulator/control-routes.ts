@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { parseBody } from "./body.ts";
 import type { CoreControls, EmulatorCore } from "./core.ts";
+import type { ErrorStyle } from "./errors.ts";
 import { faultConfigSchema } from "./faults.ts";
 import { oauthControlRoutes } from "./oauth/control-routes.ts";
 
@@ -51,4 +52,22 @@ export function controlRoutes<RateConfig extends object>(
   });
 
   if (core.oauth) oauthControlRoutes(app, core.oauth, parse, `${CONTROL_PREFIX}/oauth`);
+}
+
+/**
+ * `GET /_emulator/ground-truth/:name`: what the emulator holds of one of its tables, for tests to compare a
+ * sync with; an unknown name is a 400 in the provider's error style.
+ */
+export function groundTruthRoute<Name extends string>(
+  app: FastifyInstance,
+  errors: ErrorStyle,
+  names: readonly Name[],
+  truth: (name: Name) => unknown,
+): void {
+  app.get(`${CONTROL_PREFIX}/ground-truth/:name`, async (request) => {
+    const name = (request.params as { name: string }).name;
+    if (!(names as readonly string[]).includes(name))
+      throw errors.invalidRequest(`The ground truth is kept for ${names.join(", ")}; not for "${name}".`);
+    return truth(name as Name);
+  });
 }

@@ -122,6 +122,24 @@ export function coreState<RateConfig extends object>(core: EmulatorCore<RateConf
   };
 }
 
+/**
+ * An emulator's controls: the kit's, with the provider's own state (the kit's part added) and reset (the
+ * kit's part reset after it).
+ */
+export function emulatorControls<RateConfig extends object, State extends object>(
+  core: EmulatorCore<RateConfig>,
+  own: { state(): State; reset(): void },
+) {
+  return {
+    ...coreControls(core),
+    state: () => ({ ...own.state(), ...coreState(core) }),
+    reset: () => {
+      own.reset();
+      resetCore(core);
+    },
+  };
+}
+
 /** Clears rate-limit usage, token expiries, OAuth consents and counters, and replays the fault sequence. */
 export function resetCore<RateConfig extends object>(core: EmulatorCore<RateConfig>): void {
   core.limiter.reset();

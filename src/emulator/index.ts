@@ -11,8 +11,8 @@ export {
   type ChangeResult,
   LogicalClock,
 } from "./changes.ts";
-export { type CliArgs, defined, type EmulatorCliSpec, runEmulatorCli } from "./cli.ts";
-export { CONTROL_PREFIX, type ControlSurface, controlRoutes } from "./control-routes.ts";
+export { type CliArgs, defined, type EmulatorCliSpec, oneOf, runEmulatorCli } from "./cli.ts";
+export { CONTROL_PREFIX, type ControlSurface, controlRoutes, groundTruthRoute } from "./control-routes.ts";
 export {
   type CoreControls,
   type CoreState,
@@ -21,6 +21,7 @@ export {
   createEmulatorCore,
   type EmulatorCore,
   type EmulatorCoreOptions,
+  emulatorControls,
   type RateLimitSpec,
   resetCore,
 } from "./core.ts";

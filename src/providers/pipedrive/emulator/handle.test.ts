@@ -46,7 +46,7 @@ describe("the Pipedrive emulator handle", () => {
     expect(before.live.has(deletedId!)).toBe(true);
     const some = [...after.live.values()][0]!;
     expect(some.update_time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/);
-    await expect(handle.truth("leads")).rejects.toThrow(/no stream "leads"/);
+    await expect(handle.truth("leads")).rejects.toThrow(/no "leads"/);
   });
 
   it("accepts the token it is given instead of its own, and registers an OAuth app for Connect", async () => {

@@ -10,7 +10,7 @@ import type {
   EmulatorTruth,
   SyncRecord,
 } from "../../../core/index.ts";
-import { defined } from "../../../emulator/index.ts";
+import { defined, oneOf } from "../../../emulator/index.ts";
 import { ENTITIES, type Entity } from "./catalog.ts";
 import { startPipedriveEmulator } from "./server.ts";
 
@@ -26,11 +26,7 @@ export async function startPipedriveEmulatorHandle(
     ...(n !== undefined ? { counts: { persons: n, organizations: n, deals: n, activities: n } } : {}),
     ...(options.unlimited ? { rateLimit: { perTwoSeconds: 1_000_000, daily: 100_000_000 } } : {}),
   });
-  const entityOf = (stream: string): Entity => {
-    if (!(ENTITIES as readonly string[]).includes(stream))
-      throw new Error(`The Pipedrive emulator has no stream "${stream}".`);
-    return stream as Entity;
-  };
+  const entityOf = (stream: string): Entity => oneOf(ENTITIES, stream, "The Pipedrive emulator");
   // The fields it vouches for, valued as the connector outputs them (times as ISO-8601 in UTC).
   const vouched = ({ id, update_time }: Record<string, unknown>): [string, SyncRecord] => [
     String(id),

@@ -13,9 +13,9 @@ import { CLOCK_START, type Dataset, rfc3339, type User, v1Time } from "./dataset
 type Query = Record<string, string | string[] | undefined>;
 
 const ITEM = { persons: "person", organizations: "organization", deals: "deal", activities: "activity" };
-const SINGULAR = { persons: "Person", organizations: "Organization", deals: "Deal", activities: "Activity" };
 /** `personFields`, `organizationFields`, `dealFields`, `activityFields`. */
-const fieldsPath = (entity: Entity) => `${SINGULAR[entity].toLowerCase()}Fields`;
+const fieldsPath = (entity: Entity) => `${ITEM[entity]}Fields`;
+const title = (word: string) => word[0]!.toUpperCase() + word.slice(1);
 
 const id = z.number().int().positive();
 const ref = id.nullable().optional();
@@ -66,8 +66,9 @@ function idParam(request: FastifyRequest): number {
 }
 
 export function pipedriveRoutes(api: FastifyInstance, data: Dataset, errors: kit.ErrorStyle): void {
+  // "Person not found", "Deal not found"…
   const notFound = (entity: Entity) =>
-    new kit.EmulatorError(404, "not_found", `${SINGULAR[entity]} not found`);
+    new kit.EmulatorError(404, "not_found", `${title(ITEM[entity])} not found`);
   const found = (entity: Entity, recordId: number) => {
     const record = data.live(entity, recordId);
     if (!record) throw notFound(entity);

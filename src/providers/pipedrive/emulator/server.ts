@@ -19,12 +19,17 @@ export type RateLimitConfig = { perTwoSeconds: number; daily: number };
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = { perTwoSeconds: 80, daily: 30_000 };
 
 const ERROR_INFO = "Please check developers.pipedrive.com for more information about Pipedrive API.";
-const EMPTY = { data: null, additional_data: null };
 
 /** `{ success: false, error, error_info, data: null, additional_data: null }`, as every Pipedrive error. */
 export const pipedriveErrors = kit.defineErrorStyle({
   requestIdHeader: "x-correlation-id",
-  body: ({ message }) => ({ success: false, error: message, error_info: ERROR_INFO, ...EMPTY }),
+  body: ({ message }) => ({
+    success: false,
+    error: message,
+    error_info: ERROR_INFO,
+    data: null,
+    additional_data: null,
+  }),
   missingCredentials: () =>
     new kit.EmulatorError(401, "unauthorized", "You need to be authorized to make this request."),
   invalidCredentials: () => new kit.EmulatorError(401, "unauthorized", "unauthorized access"),
@@ -97,18 +102,13 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
       ...(options.oauthApps ? { apps: options.oauthApps } : {}),
     },
   });
-  const controls = {
-    ...kit.coreControls(core),
+  const controls = kit.emulatorControls(core, {
     state: () => ({
       clock: new Date(data.clock.now).toISOString(),
       live: Object.fromEntries(ENTITIES.map((entity) => [entity, data.tables[entity].liveCount])),
-      ...kit.coreState(core),
     }),
-    reset: () => {
-      data.reset();
-      kit.resetCore(core);
-    },
-  };
+    reset: () => data.reset(),
+  });
   const app = kit.buildEmulatorApp(core, {
     controls,
     api: (api) => {
@@ -119,13 +119,7 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
       control.post("/_emulator/changes", async (request) =>
         data.change(kit.parseBody(pipedriveErrors, changeSchema, request.body ?? {})),
       );
-      control.get("/_emulator/ground-truth/:entity", async (request) => {
-        const entity = (request.params as { entity: string }).entity;
-        if (!(ENTITIES as readonly string[]).includes(entity)) {
-          throw pipedriveErrors.invalidRequest(`entity must be one of ${ENTITIES.join(", ")}`);
-        }
-        return data.groundTruth(entity as Entity);
-      });
+      kit.groundTruthRoute(control, pipedriveErrors, ENTITIES, (entity) => data.groundTruth(entity));
     },
   });
   const server = await kit.listen(app, options);

@@ -7,15 +7,13 @@
 import { z } from "zod";
 import {
   buildEmulatorApp,
-  coreControls,
-  coreState,
   createEmulatorCore,
   createOAuthControls,
+  emulatorControls,
   type FaultSettings,
   listen,
   type OAuthAppSpec,
   parseBody,
-  resetCore,
 } from "../../../emulator/index.ts";
 import { findObject, OBJECT_NAMES, type ObjectName } from "./catalog.ts";
 import { type ChangeRequest, DEFAULT_ORG_SIZE, Org, type RenderedRecord } from "./dataset.ts";
@@ -102,19 +100,16 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     queries.reset();
     return open;
   };
-  const controls = {
-    ...coreControls(core),
+  const controls = emulatorControls(core, {
     state: () => ({
       clock: new Date(org.clock).toISOString(),
       records: Object.fromEntries(OBJECT_NAMES.map((name) => [name, org.table(name).liveCount])),
-      ...coreState(core),
     }),
     reset: () => {
       org = new Org(seed, size);
       queries.reset();
-      resetCore(core);
     },
-  };
+  });
 
   const app = buildEmulatorApp(core, {
     controls,
