@@ -5,6 +5,7 @@
  * their syncs are enqueued again and resumed by another worker within the takeover bound.
  */
 import type { Command } from "commander";
+import { ensureFirstApiKey } from "../../app/api-keys/first-api-key.ts";
 import { providerSettingsFromEnv } from "../../app/provider-settings.ts";
 import { ArgumentError, describeError } from "../../core/index.ts";
 import { providers } from "../../providers/registry.ts";
@@ -53,7 +54,8 @@ async function runServer(flags: ServerFlags): Promise<number> {
     queue: deployment.leases,
     onError,
   });
-  const base = `http://${flags.host === "0.0.0.0" ? "127.0.0.1" : flags.host}:${flags.port}`;
+  const shownHost = flags.host === "0.0.0.0" ? "127.0.0.1" : flags.host;
+  const base = `http://${shownHost}:${flags.port}`;
   const server = buildServer({
     db: deployment.store.db,
     vault: deployment.vault,
@@ -68,12 +70,19 @@ async function runServer(flags: ServerFlags): Promise<number> {
     await deployment.close();
     throw error;
   }
+  const apiKey = await ensureFirstApiKey(deployment);
   const stopped = untilStopSignal();
   const abort = new AbortController();
   const scheduling = dispatcher.start(abort.signal);
+  // The port really listened on (--port 0 picks a free one).
+  const listening = `http://${shownHost}:${server.addresses()[0]?.port ?? flags.port}`;
   process.stdout.write(
-    `Switchyard server is listening on ${base} (API: ${base}/v1); syncs are enqueued for workers (switchyard worker).\n`,
+    `Switchyard server is listening on ${listening} (API: ${listening}/v1); syncs are enqueued for workers (switchyard worker).\n`,
   );
+  if (apiKey.created)
+    process.stdout.write(
+      `Dev API key (an admin key; shown once, saved to ${apiKey.path}): ${apiKey.created}\n`,
+    );
   await stopped;
   abort.abort();
   await scheduling;

@@ -31,6 +31,8 @@ const DEFAULT_TAKEOVER_MS = 60_000;
 
 /** What `switchyard server` and `switchyard worker` share: the Postgres store, vault, job queue and leases. */
 export interface Deployment {
+  /** Where this machine keeps the vault key file (and the server its first API key file). */
+  dataDir: string;
   store: Store;
   vault: Vault;
   jobs: JobQueue;
@@ -70,6 +72,7 @@ export async function openDeployment(command: string, flags: { dataDir?: string 
     throw error;
   }
   return {
+    dataDir,
     store,
     vault,
     jobs,
