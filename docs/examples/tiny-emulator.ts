@@ -12,13 +12,12 @@ import {
   bearerToken,
   buildEmulatorApp,
   type ChangeCounts,
-  coreControls,
-  coreState,
   createEmulatorCore,
   decodeCursor,
   defineErrorStyle,
   defineOAuthServer,
   EmulatorError,
+  emulatorControls,
   encodeCursor,
   type FaultSettings,
   intBetween,
@@ -32,7 +31,6 @@ import {
   parseBody,
   pick,
   queryCredential,
-  resetCore,
   SeededTable,
   type TableRecord,
   takePage,
@@ -124,16 +122,15 @@ export async function startAcmeEmulator(options: AcmeOptions = {}) {
     ...record.fields,
     update_time: new Date(record.updatedAt).toISOString(),
   });
-  const controls = {
-    ...coreControls(core),
-    state: () => ({ people: people.liveCount, clock: new Date(clock.now).toISOString(), ...coreState(core) }),
+  // The kit adds its own part to the state (rate limits, faults, request counts) and to the reset.
+  const controls = emulatorControls(core, {
+    state: () => ({ people: people.liveCount, clock: new Date(clock.now).toISOString() }),
     reset: () => {
       people = seededPeople();
       clock.reset();
       batch = 0;
-      resetCore(core);
     },
-  };
+  });
 
   type Query = Record<string, string | undefined>;
   const app = buildEmulatorApp(core, {
