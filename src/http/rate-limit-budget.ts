@@ -181,9 +181,15 @@ function slotFor(state: BudgetState, now: number): { at: number; reason: string 
     return { at: windowEnd, reason: "the rate-limit budget is used up; waiting for the window to reset" };
   }
   if (reading.limit !== undefined && left > reading.limit * FREE_FRACTION) return free;
-  const interval = (windowEnd - now) / left;
+  // Slots already booked ahead (many callers waiting) are spaced from the last of them, so the requests left
+  // spread over the time left after it and the last lands at the window's end, not beyond it.
+  const booked = state.lastSlot !== null && state.lastSlot > now ? state.lastSlot : undefined;
+  const interval = (windowEnd - (booked ?? now)) / left;
   return {
-    at: Math.max(now, (state.lastSlot ?? Number.NEGATIVE_INFINITY) + interval),
+    at:
+      booked !== undefined
+        ? booked + interval
+        : Math.max(now, (state.lastSlot ?? Number.NEGATIVE_INFINITY) + interval),
     reason: `${left} requests left in the rate-limit window; spacing them ${Math.round(interval)} ms apart`,
   };
 }
