@@ -404,6 +404,31 @@ describe("runs", () => {
     expect((await run(id)).stats).toMatchObject({ added: 1, changed: 1, removed: 1, created: 1, updated: 1 });
   });
 
+  it("a model's query can change; a change that drops a mapped column is refused", async () => {
+    const domain = "remodel.example";
+    await setTable("remodel", people(domain, 2));
+    const modelId = await model("remodel");
+    const id = await sync({ model_id: modelId, target: contactActions, mapping: contactMapping });
+    await run(id);
+    const dropped = await refusal(
+      h.dev.put("/v1/reverse-etl/models/:id", {
+        params: { id: modelId },
+        body: { sql: "SELECT id, email FROM remodel", primary_key: "id" },
+      }),
+    );
+    expect(dropped.problem.code).toBe("conflict");
+    expect(dropped.problem.detail).toContain("first_name");
+    await h.dev.put("/v1/reverse-etl/models/:id", {
+      params: { id: modelId },
+      body: {
+        sql: "SELECT id, email, upper(first_name) AS first_name, hubspot_id FROM remodel",
+        primary_key: "id",
+      },
+    });
+    expect((await run(id)).stats).toMatchObject({ changed: 2, updated: 2 });
+    expect((await contactsAt(domain)).get(`p1@${domain}`)?.firstname).toBe("ADA1");
+  });
+
   it("upsert creates again a linked record that was deleted at the provider", async () => {
     const domain = "recreate.example";
     await setTable("rec", people(domain, 2));

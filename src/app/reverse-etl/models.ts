@@ -78,6 +78,52 @@ export async function createModel(deps: ModelDeps, environmentId: string, input:
   return toModel(row);
 }
 
+/**
+ * Replaces a model's SQL and key (checked as on create; the name is its own). Refused (conflict) when a sync
+ * maps or matches a column the new query no longer has. The syncs' snapshots stay: the next run sends the rows
+ * whose sent values changed.
+ */
+export async function updateModel(
+  deps: ModelDeps,
+  environmentId: string,
+  id: string,
+  input: Omit<ModelInput, "name">,
+): Promise<Model> {
+  const model = await getModel(deps, environmentId, id);
+  const columns = await modelColumns(deps, environmentId, input.sql, input.primary_key);
+  const names = new Set(columns.map((c) => c.name));
+  const db = retlDb(deps.db);
+  const syncs = await db
+    .selectFrom("retl_syncs")
+    .select(["id", "mapping", "match"])
+    .where("model_id", "=", model.id)
+    .execute();
+  for (const sync of syncs) {
+    const used = [
+      ...(JSON.parse(sync.mapping) as { column: string }[]).map((m) => m.column),
+      ...[(JSON.parse(sync.match) as { column?: string }).column].filter((c): c is string => c !== undefined),
+    ];
+    const missing = used.filter((column) => !names.has(column));
+    if (missing.length > 0) {
+      throw new SwitchyardError(
+        "conflict",
+        `Reverse-ETL sync ${sync.id} uses column(s) the new query lacks: ${missing.join(", ")}.`,
+        {
+          hint: "Keep those columns in the query, or change the sync's mapping first.",
+        },
+      );
+    }
+  }
+  const changes = {
+    sql: modelSql(input.sql),
+    primary_key: input.primary_key,
+    columns: JSON.stringify(columns),
+    updated_at: nowIso(),
+  };
+  await db.updateTable("retl_models").set(changes).where("id", "=", model.id).execute();
+  return { ...model, ...changes, columns };
+}
+
 export async function getModel(
   deps: Pick<ModelDeps, "db">,
   environmentId: string,

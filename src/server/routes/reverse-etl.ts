@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { PlatformDeps } from "../../app/platform.ts";
-import { createModel, deleteModel, getModel, listModels } from "../../app/reverse-etl/models.ts";
+import { createModel, deleteModel, getModel, listModels, updateModel } from "../../app/reverse-etl/models.ts";
 import { listReverseEtlRuns, listRunRows, runReverseEtlSync } from "../../app/reverse-etl/run.ts";
 import {
   createReverseEtlSync,
@@ -171,6 +171,26 @@ export const getModelRoute = defineRoute({
 }).handle(async ({ params, caller, deps }) => ({
   status: 200,
   body: await getModel(deps, caller.environmentId, params.id),
+}));
+
+export const updateModelRoute = defineRoute({
+  method: "PUT",
+  url: "/v1/reverse-etl/models/:id",
+  name: "updateReverseEtlModel",
+  summary: "Replace a model's SQL and primary key",
+  description:
+    "Checked as on create. Refused (conflict) when a sync maps or matches a column the new query lacks. The " +
+    "syncs' snapshots stay: their next runs send the rows whose sent values changed.",
+  tags,
+  auth: "api_key",
+  params: idParams,
+  body: modelInput.omit({ name: true }),
+  response: { 200: modelSchema },
+  errors: ["argument_invalid", "conflict", "not_found"],
+  example: { body: { sql: "SELECT id, email, first_name FROM customers WHERE active", primary_key: "id" } },
+}).handle(async ({ params, body, caller, deps }) => ({
+  status: 200,
+  body: await updateModel(deps, caller.environmentId, params.id, body),
 }));
 
 export const deleteModelRoute = defineRoute({
@@ -374,6 +394,7 @@ export const reverseEtlRoutes = [
   createModelRoute,
   listModelsRoute,
   getModelRoute,
+  updateModelRoute,
   deleteModelRoute,
   createReverseEtlSyncRoute,
   listReverseEtlSyncsRoute,
