@@ -27,7 +27,6 @@ import { toApiObject } from "../../dist/providers/hubspot/emulator/serialize.js"
 import { hubspot } from "../../dist/providers/hubspot/index.js";
 import { CONTACTS } from "../../dist/providers/hubspot/objects.js";
 import { companyIdsInline, parseCrmObject, toSyncRecord } from "../../dist/providers/hubspot/records.js";
-import { columnTypeOf } from "../../dist/providers/hubspot/values.js";
 import { unifiedMappers } from "../../dist/providers/unified-mappers.js";
 import { createConnection, ensureEnvironment, openStore } from "../../dist/store/index.js";
 import { generateVaultKey, parseVaultKey, Vault } from "../../dist/vault/index.js";
@@ -65,7 +64,9 @@ const updatedAt = Float64Array.from(ids, (id) => table.updatedAtOf(id));
 ids.sort((a, b) => updatedAt[a - table.idBase] - updatedAt[b - table.idBase]);
 const definitions = dataset.propertyDefinitions("contacts");
 const propertyNames = definitions.map((property) => property.name);
-const types = new Map(definitions.map((property) => [property.name, columnTypeOf(property.type)]));
+// The column types HubSpot's property discovery gives (src/providers/hubspot/properties.ts); others are text.
+const DISCOVERED = { number: "number", bool: "boolean", date: "timestamp", datetime: "timestamp" };
+const types = new Map(definitions.map((property) => [property.name, DISCOVERED[property.type] ?? "string"]));
 for (const [name, type] of Object.entries(CONTACTS.properties)) types.set(name, type);
 const stream = hubspot.streams.find((s) => s.name === "contacts");
 const target = {
