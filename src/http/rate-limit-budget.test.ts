@@ -116,6 +116,13 @@ describe("InMemoryRateLimitBudget pacing", () => {
     expect(await acquire()).toBe(2_500);
   });
 
+  it("spaces callers waiting at once so the last of them lands at the reset, not beyond it", async () => {
+    const { budget, clock, acquire } = fakeBudget();
+    budget.observe({ limit: 10, remaining: 4, resetAt: clock.now + 1_000 }, 200);
+    const waited = await Promise.all([acquire(), acquire(), acquire(), acquire()]);
+    expect(waited.map(Math.round)).toEqual([0, 333, 667, 1_000]);
+  });
+
   it("ignores a late answer that reports more remaining than one already seen in the window", async () => {
     const { budget, clock, acquire, waits } = fakeBudget();
     const resetAt = clock.now + 1_000;
