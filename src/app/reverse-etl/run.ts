@@ -16,15 +16,9 @@
  */
 import { SwitchyardError } from "../../core/index.ts";
 import { streamWarehouseQuery } from "../../destinations/duckdb/query.ts";
-import { quoteIdent } from "../../destinations/duckdb/table-shape.ts";
-import {
-  type Change,
-  hashRow,
-  ModelKeyError,
-  type ModelRow,
-  SortedDiff,
-} from "../../flows/reverse-etl/diff.ts";
-import { buildFields, mappedValues, valueAt } from "../../flows/reverse-etl/mapping.ts";
+import { type Change, ModelKeyError, type ModelRow, SortedDiff } from "../../flows/reverse-etl/diff.ts";
+import { buildFields, valueAt } from "../../flows/reverse-etl/mapping.ts";
+import { DIFF_COLUMNS, modelDiffSql } from "../../flows/reverse-etl/model-sql.ts";
 import {
   advanceSnapshot,
   dropFromSnapshot,
@@ -279,13 +273,12 @@ async function diffIntoPending(
   };
   const diff = new SortedDiff((after) => readSnapshotPage(db, sync.id, after, SNAPSHOT_PAGE), emit);
   const key = model.primary_key;
-  const matchColumn = sync.match.by === "link" ? undefined : sync.match.column;
   try {
     await streamWarehouseQuery(
       {
         path: deps.warehouse.path,
         connectionIds: await connectionIdsIn(deps.db, environmentId),
-        sql: `SELECT * FROM (${model.sql}) AS model ORDER BY CAST(${quoteIdent(key)} AS VARCHAR)`,
+        sql: modelDiffSql(model.sql, key, sentColumns(sync)),
         timeoutMs: MODEL_TIMEOUT_MS,
         ...(deps.warehouse.whileReleased
           ? { whileReleased: deps.warehouse.whileReleased.bind(deps.warehouse) }
@@ -293,12 +286,10 @@ async function diffIntoPending(
       },
       async (rows) => {
         const batch: ModelRow[] = rows.map((row) => {
-          const pk = row[key];
+          const { [DIFF_COLUMNS.pk]: pk, [DIFF_COLUMNS.hash]: hash, ...values } = row;
           if (pk === null || pk === undefined)
             throw new ModelKeyError(`a row has no value in its key column "${key}"`);
-          const values = mappedValues(row, sync.mapping);
-          if (matchColumn) values.push(row[matchColumn] ?? null);
-          return { pk: String(pk), hash: hashRow(values), row };
+          return { pk: String(pk), hash: String(hash), row: values };
         });
         await diff.push(batch);
         await options.beat();
@@ -320,6 +311,13 @@ async function diffIntoPending(
   }
   Object.assign(stats, diff.counts);
   return samples;
+}
+
+/** The columns whose values the sync sends (mapped, and the match column): what a row's hash covers. */
+function sentColumns(sync: ReverseEtlSync): string[] {
+  const columns = sync.mapping.map((map) => map.column);
+  if (sync.match.by !== "link") columns.push(sync.match.column);
+  return [...new Set(columns)];
 }
 
 interface WriteContext {

@@ -4,11 +4,9 @@
  * same order. Memory holds one chunk of rows and one snapshot page whatever the model's size, and the work is
  * one pass over each side: no set of a million keys is ever built.
  */
-import { createHash } from "node:crypto";
-
 export interface ModelRow {
   pk: string;
-  /** Hash of what the sync sends of the row (hashRow). */
+  /** Hash of what the sync sends of the row (model-sql.ts). */
   hash: string;
   row: Readonly<Record<string, unknown>>;
 }
@@ -35,11 +33,6 @@ export function compareKeys(a: string, b: string): number {
   if (/[\uD800-\uDFFF]/.test(a) || /[\uD800-\uDFFF]/.test(b))
     return Buffer.compare(Buffer.from(a), Buffer.from(b));
   return a < b ? -1 : 1;
-}
-
-/** The hash of the values a sync sends (in mapping order): a row whose sent values did not change is unchanged. */
-export function hashRow(values: readonly unknown[]): string {
-  return createHash("sha1").update(JSON.stringify(values)).digest("base64url");
 }
 
 /**
