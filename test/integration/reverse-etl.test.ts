@@ -156,9 +156,13 @@ beforeAll(async () => {
     },
   });
   connectionId = created.id;
+  for (const [key, value] of Object.entries(emulator.credentials))
+    if (key !== "type" && typeof value === "string") h.secret(value);
 }, 60_000);
 
 afterAll(async () => {
+  // The emulator's token reached neither the store nor the logs (run rows and errors included).
+  if (h) expect(await h.leakedSecrets()).toEqual([]);
   await h?.close();
   await emulator?.close();
 });
@@ -478,6 +482,19 @@ describe("runs", () => {
       .where("id", "=", live.id)
       .executeTakeFirstOrThrow();
     expect(dead.status).toBe("failed");
+  });
+
+  it("a model whose key repeats fails the run cleanly, naming the key", async () => {
+    const rows = people("dupkey.example", 3);
+    rows[2]!.id = 2;
+    await setTable("dup", rows);
+    const id = await sync({ model_id: await model("dup"), target: contactActions, mapping: contactMapping });
+    const failed = await refusal(run(id));
+    expect(failed.problem.code).toBe("argument_invalid");
+    expect(failed.problem.detail).toContain('"2" appears on more than one row');
+    const runs = await h.dev.get("/v1/reverse-etl/syncs/:id/runs", { params: { id }, query: {} });
+    expect(runs.data[0]).toMatchObject({ status: "failed", stats: { created: 0 } });
+    expect((await contactsAt("dupkey.example")).size).toBe(0);
   });
 
   it("a unified Contact target writes through the provider's unified writer", async () => {
