@@ -19,7 +19,7 @@ export interface FixedLimitOptions {
 /** Books the next free slot of a window: send times of the last `limit` requests, oldest first (some may be booked in the future). */
 function reserveStep(limit: number, windowMs: number) {
   return (stored: number[] | undefined, now: number) => {
-    const slots = stored ?? [];
+    const slots = Array.isArray(stored) ? stored : [];
     const oldest = slots.length < limit ? undefined : slots.shift();
     const slot = oldest === undefined ? now : Math.max(now, oldest + windowMs);
     slots.push(slot);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { getSharedBudget, InMemoryRateLimitBudget } from "./rate-limit-budget.ts";
+import { MemoryBudgetStore } from "./budget-store/memory-store.ts";
+import { getSharedBudget, InMemoryRateLimitBudget, StoredRateLimitBudget } from "./rate-limit-budget.ts";
 import { readRateLimit } from "./rate-limit-headers.ts";
 
 /**
@@ -147,6 +148,24 @@ describe("InMemoryRateLimitBudget pacing", () => {
     setTimeout(() => controller.abort(new Error("cancelled")), 10);
     await expect(budget.acquire(controller.signal)).rejects.toThrow("cancelled");
   }, 5_000);
+});
+
+describe("StoredRateLimitBudget", () => {
+  it("treats stored state of another shape as empty instead of failing", async () => {
+    const store = new MemoryBudgetStore();
+    await store.update("budget:acme:odd", 60_000, () => ({ state: { granted: "lots" }, result: undefined }));
+    const budget = new StoredRateLimitBudget("acme:odd", store);
+    expect(await budget.acquire()).toBe(0);
+    budget.observe({ limit: 10, remaining: 0, resetAt: Date.now() + 60_000 }, 200);
+    const wait = await store.update(
+      "budget:acme:odd",
+      60_000,
+      (state: { windowEnd: number } | undefined) => ({
+        result: state?.windowEnd,
+      }),
+    );
+    expect(wait).toBeGreaterThan(Date.now());
+  });
 });
 
 describe("getSharedBudget", () => {

@@ -80,6 +80,12 @@ interface BudgetState {
 
 const EMPTY: BudgetState = { reading: null, windowEnd: null, inFlight: [], lastSlot: null, blockedUntil: 0 };
 
+/** The stored state, or an empty one when it is absent or not of this shape (another version wrote it). */
+function wellFormed(stored: BudgetState | undefined): BudgetState {
+  if (typeof stored !== "object" || stored === null || !Array.isArray(stored.inFlight)) return EMPTY;
+  return stored;
+}
+
 type Grant = { delayMs: number; reason: string; booked: boolean };
 
 /** A budget whose state lives in a BudgetStore; shared by every process using the same store and account. */
@@ -115,7 +121,7 @@ export class StoredRateLimitBudget implements RateLimitBudget {
     // Not awaited: the response is the caller's to handle now. A store that failed is seen on the next acquire.
     this.store
       .update(this.key, BUDGET_TTL_MS, (state: BudgetState | undefined, now) => ({
-        state: observed(state ?? EMPTY, reading, status, now),
+        state: observed(wellFormed(state), reading, status, now),
         result: undefined,
       }))
       .catch(() => undefined);
@@ -131,7 +137,7 @@ export class InMemoryRateLimitBudget extends StoredRateLimitBudget {
 
 /** Rule 1, else rules 2 and 3: when the next request may go; books that slot unless blocked. */
 function grantStep(stored: BudgetState | undefined, now: number): { state?: BudgetState; result: Grant } {
-  const state = stored ?? EMPTY;
+  const state = wellFormed(stored);
   const blocked = state.blockedUntil - now;
   if (blocked >= MIN_WAIT_MS) {
     const reason = "the provider answered 429; every request on this account waits for its Retry-After";
