@@ -363,18 +363,26 @@ async function writePending(
     );
     const natural = await naturalMatches(deps, ctx, rows, links);
     const queue = [...rows];
+    // The first error stops every worker before its next row; the run ends only once none is writing.
+    let stop: unknown;
     const worker = async () => {
-      for (let row = queue.shift(); row; row = queue.shift()) {
+      for (let row = queue.shift(); row && stop === undefined; row = queue.shift()) {
         if (options.signal?.aborted) {
-          throw new SwitchyardError("run_aborted", "The reverse-ETL run was stopped before it finished.", {
+          stop ??= new SwitchyardError("run_aborted", "The reverse-ETL run was stopped before it finished.", {
             hint: "Rows written so far are in the snapshot; the next run sends the rest.",
           });
+          return;
         }
-        await writeRow(db, ctx, row, links.get(row.pk) ?? natural.get(row.pk));
-        await ctx.beat();
+        try {
+          await writeRow(db, ctx, row, links.get(row.pk) ?? natural.get(row.pk));
+          await ctx.beat();
+        } catch (error) {
+          stop ??= error;
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+    if (stop !== undefined) throw stop;
   }
 }
 
