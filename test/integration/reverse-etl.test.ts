@@ -283,6 +283,53 @@ describe("runs", () => {
     expect(rowsOut.data.map((r) => r.pk)).toEqual(["3"]);
   });
 
+  it("update only by natural key: finds the records the connection's syncs cached, by email in any case", async () => {
+    const seeded = [...(await emulator.truth("contacts")).live.values()].filter((r) => r.email).slice(2, 4);
+    const now = new Date().toISOString();
+    // What a sync of contacts would have cached (the natural key is looked up there).
+    for (const record of seeded) {
+      await h.store.db
+        .insertInto("records")
+        .values({
+          connection_id: connectionId,
+          stream: "contacts",
+          pk: String(record.id),
+          hash: "h",
+          payload: JSON.stringify({ id: record.id, email: record.email }),
+          deleted: 0,
+          first_seen_at: now,
+          last_seen_at: now,
+          updated_at: now,
+          deleted_at: null,
+        })
+        .execute();
+    }
+    const rows: Person[] = seeded.map((record, i) => ({
+      id: i + 1,
+      email: String(record.email).toUpperCase(),
+      first_name: `Natural${i}`,
+    }));
+    rows.push({ id: 3, email: "nobody@natural.example", first_name: "Nobody" });
+    await setTable("nat", rows);
+    const id = await sync({
+      model_id: await model("nat"),
+      target: contactActions,
+      mode: "update",
+      match: { by: "natural_key", column: "email", stream: "contacts", field: "email" },
+      mapping: [{ column: "first_name", field: "properties.firstname" }],
+    });
+    expect((await run(id)).stats).toMatchObject({ updated: 2, created: 0, skipped: 1 });
+    const live = (await emulator.truth("contacts")).live;
+    expect(live.get(String(seeded[0]!.id))?.firstname).toBe("Natural0");
+    expect(live.get(String(seeded[1]!.id))?.firstname).toBe("Natural1");
+    // The match was saved as a link: the cache is not needed to find the record again.
+    await h.store.db.deleteFrom("records").where("connection_id", "=", connectionId).execute();
+    rows[0]!.first_name = "Linked0";
+    await setTable("nat", rows);
+    expect((await run(id)).stats).toMatchObject({ changed: 1, updated: 1, skipped: 1 });
+    expect((await emulator.truth("contacts")).live.get(String(seeded[0]!.id))?.firstname).toBe("Linked0");
+  });
+
   it("insert only: creates new rows and leaves existing records as they are", async () => {
     const domain = "insert.example";
     await setTable("ins", people(domain, 3));

@@ -374,7 +374,7 @@ async function writePending(
           return;
         }
         try {
-          await writeRow(db, ctx, row, links.get(row.pk) ?? natural.get(row.pk));
+          await writeRow(db, ctx, row, links.get(row.pk), natural.get(row.pk));
           await ctx.beat();
         } catch (error) {
           stop ??= error;
@@ -392,6 +392,8 @@ async function writeRow(
   ctx: WriteContext,
   row: PendingRow,
   linked: string | undefined,
+  /** The record its natural key matched, for a row without a link. */
+  matched?: string | undefined,
 ): Promise<void> {
   const { sync, target, stats } = ctx;
   if (row.change === "removed") {
@@ -429,7 +431,9 @@ async function writeRow(
   const values = row.row ?? {};
   const external = sync.match.by === "external_id" ? values[sync.match.column] : undefined;
   const remoteId =
-    linked ?? (external === null || external === undefined || external === "" ? undefined : String(external));
+    linked ??
+    (external === null || external === undefined || external === "" ? undefined : String(external)) ??
+    matched;
   const hash = row.hash!;
   const fields = buildFields(values, sync.mapping);
   if (remoteId === undefined && sync.mode === "update") {
