@@ -4,9 +4,10 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, type OAuth2Credentials, ReauthorizationRequiredError } from "../../core/index.ts";
+import { MemoryBudgetStore } from "../budget-store/memory-store.ts";
 import { sendJson, startTestServer, type TestServer } from "../test-server.ts";
 import type { OAuth2ClientConfig } from "./config.ts";
-import { OAuth2TokenManager } from "./token-manager.ts";
+import { OAuth2TokenManager, type SharedRefresh } from "./token-manager.ts";
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -153,5 +154,36 @@ describe("OAuth2TokenManager", () => {
     const manager = new OAuth2TokenManager({ config, credentials: withoutRefresh });
     await expect(manager.current()).rejects.toThrow(/no refresh token/);
     expect(server.requests).toHaveLength(0);
+  });
+
+  it("with a shared lock and store, managers of separate processes refresh once and adopt each other's token", async () => {
+    const { config, server } = await tokenEndpoint({ delayMs: 50 });
+    // What the processes share: the stored row and a lock (here in one memory store).
+    let row: OAuth2Credentials = expired("rt-rotate");
+    const locks = new MemoryBudgetStore();
+    const shared: SharedRefresh = {
+      lock: (task) => locks.withLock("refresh", 10_000, task),
+      load: async () => row,
+    };
+    const managers = Array.from(
+      { length: 4 },
+      () =>
+        new OAuth2TokenManager({
+          config,
+          credentials: expired("rt-rotate"),
+          shared,
+          onRefreshed: async (next) => {
+            row = next;
+          },
+        }),
+    );
+    const tokens = await Promise.all(
+      managers.flatMap((manager) => Array.from({ length: 10 }, () => manager.current())),
+    );
+    expect(new Set(tokens)).toEqual(new Set(["at-1"]));
+    expect(server.requests).toHaveLength(1);
+    expect(managers.map((manager) => manager.refreshes)).toEqual([1, 0, 0, 0]);
+    // The rotated refresh token was adopted too: a later refresh sends the newest one.
+    expect(managers[3]!.snapshot.refreshToken).toBe("rt-2");
   });
 });
