@@ -544,6 +544,24 @@ describe("runs", () => {
     expect((await contactsAt("dupkey.example")).size).toBe(0);
   });
 
+  it("a model in use cannot be deleted; deleting the sync takes its snapshot and runs with it", async () => {
+    await setTable("del", people("delete.example", 2));
+    const modelId = await model("del");
+    const id = await sync({ model_id: modelId, target: contactActions, mapping: contactMapping });
+    await run(id);
+    const inUse = await refusal(h.dev.delete("/v1/reverse-etl/models/:id", { params: { id: modelId } }));
+    expect(inUse.problem.code).toBe("conflict");
+    await h.dev.delete("/v1/reverse-etl/syncs/:id", { params: { id } });
+    expect((await refusal(h.dev.get("/v1/reverse-etl/syncs/:id", { params: { id } }))).status).toBe(404);
+    const db = retlDb(h.store.db);
+    for (const table of ["retl_snapshots", "retl_links", "retl_runs"] as const) {
+      const left = await db.selectFrom(table).select("sync_id").where("sync_id", "=", id).execute();
+      expect(left, table).toEqual([]);
+    }
+    await h.dev.delete("/v1/reverse-etl/models/:id", { params: { id: modelId } });
+    expect((await h.dev.get("/v1/reverse-etl/models", {})).data.map((m) => m.id)).not.toContain(modelId);
+  });
+
   it("a unified Contact target writes through the provider's unified writer", async () => {
     const domain = "unified.example";
     await setTable("uni", people(domain, 2, "Uni"));

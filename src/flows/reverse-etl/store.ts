@@ -129,13 +129,15 @@ export async function dropLink(db: RetlDb, syncId: string, pk: string): Promise<
   await db.deleteFrom("retl_links").where("sync_id", "=", syncId).where("pk", "=", pk).execute();
 }
 
-/** Everything a sync owns, for deleting it. */
+/** Everything a sync owns, for deleting it, in one transaction. */
 export async function deleteSyncData(db: RetlDb, syncId: string): Promise<void> {
-  const runs = db.selectFrom("retl_runs").select("id").where("sync_id", "=", syncId);
-  await db.deleteFrom("retl_run_rows").where("run_id", "in", runs).execute();
-  await db.deleteFrom("retl_pending").where("run_id", "in", runs).execute();
-  await db.deleteFrom("retl_runs").where("sync_id", "=", syncId).execute();
-  await db.deleteFrom("retl_links").where("sync_id", "=", syncId).execute();
-  await db.deleteFrom("retl_snapshots").where("sync_id", "=", syncId).execute();
-  await db.deleteFrom("retl_syncs").where("id", "=", syncId).execute();
+  await db.transaction().execute(async (trx) => {
+    const runs = trx.selectFrom("retl_runs").select("id").where("sync_id", "=", syncId);
+    await trx.deleteFrom("retl_run_rows").where("run_id", "in", runs).execute();
+    await trx.deleteFrom("retl_pending").where("run_id", "in", runs).execute();
+    await trx.deleteFrom("retl_runs").where("sync_id", "=", syncId).execute();
+    await trx.deleteFrom("retl_links").where("sync_id", "=", syncId).execute();
+    await trx.deleteFrom("retl_snapshots").where("sync_id", "=", syncId).execute();
+    await trx.deleteFrom("retl_syncs").where("id", "=", syncId).execute();
+  });
 }
