@@ -4,6 +4,11 @@ export {
   createInProcessAccountSlots,
   createPostgresAccountSlots,
 } from "./account-slots.ts";
+export {
+  createEmbeddedScheduler,
+  type EmbeddedScheduler,
+  type EmbeddedSchedulerOptions,
+} from "./embedded.ts";
 export { type Frequency, MIN_INTERVAL_MS, nextRunAfter, parseFrequency } from "./frequency.ts";
 export {
   DEFAULT_MAX_ATTEMPTS,
