@@ -75,7 +75,8 @@ async function runServer(flags: ServerFlags): Promise<number> {
   const abort = new AbortController();
   const scheduling = dispatcher.start(abort.signal);
   // The port really listened on (--port 0 picks a free one).
-  const listening = `http://${shownHost}:${server.addresses()[0]?.port ?? flags.port}`;
+  const address = server.server.address();
+  const listening = `http://${shownHost}:${typeof address === "object" && address ? address.port : flags.port}`;
   process.stdout.write(
     `Switchyard server is listening on ${listening} (API: ${listening}/v1); syncs are enqueued for workers (switchyard worker).\n`,
   );
