@@ -42,10 +42,9 @@ import {
 } from "./demo/emulator.ts";
 import { providers } from "./providers/registry.ts";
 import {
-  createScheduler,
-  createStoreSyncQueue,
+  createEmbeddedScheduler,
   createSyncRunner,
-  type Scheduler,
+  type EmbeddedScheduler as Scheduler,
 } from "./scheduler/index.ts";
 import { buildServer } from "./server/app.ts";
 import {
@@ -307,8 +306,8 @@ async function demoScheduler(
     buildJob: (connectionId, options) => buildSyncJob(jobDeps, connectionId, options),
     warehouse,
   });
-  const scheduler = createScheduler({
-    queue: createStoreSyncQueue(workspace.store.db),
+  const scheduler = createEmbeddedScheduler({
+    db: workspace.store.db,
     concurrency: Number(process.env.SWITCHYARD_SYNC_CONCURRENCY ?? 4),
     run: async (claim, signal) => {
       const demoSync = bySync.get(claim.syncId);
