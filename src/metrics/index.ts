@@ -1,5 +1,6 @@
 export { dueSince, readQueue, refreshQueueGauges } from "./queue.ts";
 export {
+  collectProcessMetrics,
   countCommittedRecords,
   countHttpEvent,
   metricsRegistry,

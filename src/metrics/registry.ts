@@ -8,8 +8,17 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import type { HttpEvent } from "../core/index.ts";
 
 export const metricsRegistry = new Registry();
-// CPU, memory, event-loop lag and GC of this process, under Prometheus' usual `process_`/`nodejs_` names.
-collectDefaultMetrics({ register: metricsRegistry });
+
+let collectingProcessMetrics = false;
+/**
+ * Adds the process's CPU, memory, event-loop lag and GC, under Prometheus' usual `process_`/`nodejs_` names.
+ * Only a process that serves /metrics calls it: the observers cost memory a CLI sync has no use for.
+ */
+export function collectProcessMetrics(): void {
+  if (collectingProcessMetrics) return;
+  collectingProcessMetrics = true;
+  collectDefaultMetrics({ register: metricsRegistry });
+}
 
 const registers = [metricsRegistry];
 

@@ -3,14 +3,14 @@
  * written before that keep loading unchanged, and what is not a checkpoint is refused.
  */
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../core/index.ts";
+import { ConfigError, type JsonObject } from "../../core/index.ts";
 import { hubspotStateSchema, parseState, toStreamState } from "./state.ts";
 
 const since = "2025-03-01T10:00:00.000Z";
 const associations = { width: 500, digests: { "0": "3.1a2b", "2": "1.zz" } };
 
 /** One checkpoint per position, as the connector wrote them before the kit's pieces. */
-const CHECKPOINTS = [
+const CHECKPOINTS: JsonObject[] = [
   { since },
   { since, sinceIds: ["11", "12"], archivedSince: "2025-02-01T00:00:00.000Z", associations },
   { since, associations, position: { phase: "associations" } },
@@ -44,7 +44,7 @@ describe("the HubSpot CRM state", () => {
   });
 
   it("refuses a corrupt or foreign checkpoint with the way out", () => {
-    const bad = [
+    const bad: JsonObject[] = [
       { since: "yesterday" },
       { since, position: { phase: "changes", tieAfterId: 4 } },
       { since, position: { phase: "archived", seenUntil: "soon" } },

@@ -7,7 +7,7 @@
 import type { FastifyInstance, onRequestHookHandler } from "fastify";
 import { assertAdmin } from "../../app/api-keys/api-keys.ts";
 import type { PlatformDeps } from "../../app/platform.ts";
-import { metricsRegistry, refreshQueueGauges } from "../../metrics/index.ts";
+import { collectProcessMetrics, metricsRegistry, refreshQueueGauges } from "../../metrics/index.ts";
 import type { AttemptLimiter } from "../attempt-limiter.ts";
 import { callerOf, requireApiKey } from "../auth.ts";
 
@@ -23,6 +23,7 @@ export function registerMetricsRoute(
   deps: PlatformDeps,
   options: { public: boolean; authFailures?: AttemptLimiter | undefined },
 ): void {
+  collectProcessMetrics();
   const onRequest: onRequestHookHandler[] = options.public
     ? []
     : [requireApiKey(deps.db, options.authFailures) as onRequestHookHandler];
