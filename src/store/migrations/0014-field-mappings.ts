@@ -34,6 +34,10 @@ export const fieldMappings: Migration = {
       .on("field_mappings")
       .columns(["environment_id", "scope", "model", "target_field_name"])
       .execute();
-    await db.schema.createIndex("field_mappings_connection").on("field_mappings").column("connection_id").execute();
+    await db.schema
+      .createIndex("field_mappings_connection")
+      .on("field_mappings")
+      .column("connection_id")
+      .execute();
   },
 };
