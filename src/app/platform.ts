@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { type ProviderDefinition, SwitchyardError } from "../core/index.ts";
+import type { ProviderDefinition } from "../core/index.ts";
 import type { Scheduler } from "../scheduler/index.ts";
 import type { Database } from "../store/index.ts";
 import type { Vault } from "../vault/index.ts";
@@ -29,14 +29,5 @@ export interface PlatformDeps {
   inboundWebhooks?: { wake(): void };
 }
 
-/** Looks a provider up in `providers`; throws unknown_provider naming the known ones. */
-export function findProvider(providers: PlatformDeps["providers"], name: string): ProviderDefinition {
-  const provider = Object.hasOwn(providers, name) ? providers[name] : undefined;
-  if (!provider) {
-    throw new SwitchyardError("unknown_provider", `There is no provider "${name}".`, {
-      hint: `Use one of: ${Object.keys(providers).join(", ")}.`,
-      details: { provider: name },
-    });
-  }
-  return provider;
-}
+// One lookup of a provider by name for every room; it lives in core so that rooms app does not own can use it.
+export { findProvider } from "../core/index.ts";

@@ -19,7 +19,12 @@ import {
   getSharedBudget,
   providerAccountKey,
 } from "../http/index.ts";
-import { countCommittedRecords, countHttpEvent, runsFinished, runsStarted } from "../metrics/index.ts";
+import {
+  countCommittedRecords,
+  countHttpEvent,
+  countRunFinished,
+  countRunStarted,
+} from "../metrics/index.ts";
 import { createRun, finishRun, getRun, type Run, type Store, updateRunStats } from "../store/index.ts";
 import { catchUp } from "./catch-up.ts";
 import { applyDiffDeletes, commitBatch, type Replica, type StreamSink } from "./commit.ts";
@@ -115,7 +120,7 @@ export async function runSync(job: SyncJob): Promise<Run> {
     ...(job.syncId ? { syncId: job.syncId } : {}),
   });
   const stopHeartbeat = startRunHeartbeat(db, run.id);
-  runsStarted.inc({ provider: job.provider.name });
+  countRunStarted(job.provider.name);
   const logger = new BufferedRunLogger(db, run.id, job.logSink);
   const stats = emptyRunStats();
   const started = performance.now();
@@ -169,7 +174,7 @@ export async function runSync(job: SyncJob): Promise<Run> {
     logger.log("info", "Run succeeded", { ...stats });
     await logger.flush();
     await finishRun(db, run.id, { status: "succeeded", stats });
-    runsFinished.inc({ provider: job.provider.name, status: "succeeded" });
+    countRunFinished(job.provider.name, "succeeded");
   } catch (error) {
     const summary = job.signal?.aborted
       ? describeError(
@@ -182,7 +187,7 @@ export async function runSync(job: SyncJob): Promise<Run> {
     logger.log("error", summary.message, { ...summary });
     await logger.flush();
     await finishRun(db, run.id, { status: "failed", stats, error: summary });
-    runsFinished.inc({ provider: job.provider.name, status: "failed" });
+    countRunFinished(job.provider.name, "failed");
   } finally {
     stopHeartbeat();
     await http.close();

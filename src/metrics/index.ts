@@ -1,10 +1,12 @@
-export { dueSince, readQueue, refreshQueueGauges } from "./queue.ts";
+/**
+ * What the engine, the scheduler and /ready use of the metrics; none of it loads prom-client. The registry
+ * itself (src/metrics/registry.ts) is imported only by the /metrics route.
+ */
+export { dueSince, readQueue } from "./queue.ts";
 export {
-  collectProcessMetrics,
   countCommittedRecords,
   countHttpEvent,
-  metricsRegistry,
+  countRunFinished,
+  countRunStarted,
   observeQueueLatency,
-  runsFinished,
-  runsStarted,
-} from "./registry.ts";
+} from "./recorder.ts";

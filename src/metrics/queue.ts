@@ -1,6 +1,5 @@
 import type { Kysely } from "kysely";
 import { type Database, findDueSyncs, type Sync } from "../store/index.ts";
-import { queueDepth, queueOldestWaitSeconds } from "./registry.ts";
 
 /** Past this many waiting syncs the depth reads as this many: a scrape stays one bounded query. */
 export const QUEUE_DEPTH_CAP = 10_000;
@@ -22,11 +21,4 @@ export async function readQueue(
   const waiting = await findDueSyncs(db, now.toISOString(), QUEUE_DEPTH_CAP);
   const oldest = Math.min(now.getTime(), ...waiting.map((sync) => dueSince(sync, now).getTime()));
   return { depth: waiting.length, oldestWaitSeconds: (now.getTime() - oldest) / 1000 };
-}
-
-/** Sets the queue gauges from the store; called at each scrape. */
-export async function refreshQueueGauges(db: Kysely<Database>): Promise<void> {
-  const queue = await readQueue(db);
-  queueDepth.set(queue.depth);
-  queueOldestWaitSeconds.set(queue.oldestWaitSeconds);
 }

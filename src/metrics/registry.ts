@@ -2,10 +2,15 @@
  * The process's Prometheus metrics (docs/operations.md): one registry, and the few counters the engine, the
  * scheduler and the queue feed. Each fact is counted where it is already emitted (the HTTP client's events,
  * the run's start, commits and end, a claim) and nowhere else. Labels stay bounded: provider, stream,
- * status class and outcome, never an id.
+ * status class and outcome, never an id. Loading this module installs the sink src/metrics/recorder.ts
+ * reports to; only the /metrics route imports it, so a process that serves no metrics never loads prom-client.
  */
+import type { Kysely } from "kysely";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { HttpEvent } from "../core/index.ts";
+import type { Database } from "../store/index.ts";
+import { readQueue } from "./queue.ts";
+import { type CommittedCounts, installMetricsSink } from "./recorder.ts";
 
 export const metricsRegistry = new Registry();
 
@@ -103,8 +108,7 @@ export function statusClass(status: number): string {
   return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : "none";
 }
 
-/** Counts one of a sync's HTTP client events. */
-export function countHttpEvent(provider: string, event: HttpEvent): void {
+function countHttpEvent(provider: string, event: HttpEvent): void {
   switch (event.type) {
     case "request":
       providerRequests.inc({ provider, status_class: statusClass(event.status) });
@@ -120,18 +124,24 @@ export function countHttpEvent(provider: string, event: HttpEvent): void {
   }
 }
 
-/** Counts what one commit changed. */
-export function countCommittedRecords(
-  provider: string,
-  stream: string,
-  counts: { added: number; updated: number; deleted: number },
-): void {
+function countCommitted(provider: string, stream: string, counts: CommittedCounts): void {
   if (counts.added > 0) recordsWritten.inc({ provider, stream, change: "added" }, counts.added);
   if (counts.updated > 0) recordsWritten.inc({ provider, stream, change: "updated" }, counts.updated);
   if (counts.deleted > 0) recordsWritten.inc({ provider, stream, change: "deleted" }, counts.deleted);
 }
 
-/** Observes, for a claimed sync, how long it waited past the time it was due. */
-export function observeQueueLatency(dueAt: Date, claimedAt: Date): void {
-  queueLatencySeconds.observe(Math.max(0, claimedAt.getTime() - dueAt.getTime()) / 1000);
+// From now on, what the engine and the scheduler report (src/metrics/recorder.ts) is counted here.
+installMetricsSink({
+  runStarted: (provider) => runsStarted.inc({ provider }),
+  runFinished: (provider, status) => runsFinished.inc({ provider, status }),
+  httpEvent: countHttpEvent,
+  committed: countCommitted,
+  queueLatency: (seconds) => queueLatencySeconds.observe(seconds),
+});
+
+/** Sets the queue gauges from the store; called at each scrape. */
+export async function refreshQueueGauges(db: Kysely<Database>): Promise<void> {
+  const queue = await readQueue(db);
+  queueDepth.set(queue.depth);
+  queueOldestWaitSeconds.set(queue.oldestWaitSeconds);
 }

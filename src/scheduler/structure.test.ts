@@ -26,6 +26,6 @@ describe("structure", () => {
     const byName = sourcesUnder(src).flatMap(({ path, text }) =>
       /export function getProvider\(/.test(text) ? [`${path}: getProvider`] : [],
     );
-    expect([...lookups, ...byName]).toEqual(["app/platform.ts: findProvider"]);
+    expect([...lookups, ...byName]).toEqual(["core/providers.ts: findProvider"]);
   });
 });

@@ -7,7 +7,7 @@
 import type { FastifyInstance, onRequestHookHandler } from "fastify";
 import { assertAdmin } from "../../app/api-keys/api-keys.ts";
 import type { PlatformDeps } from "../../app/platform.ts";
-import { collectProcessMetrics, metricsRegistry, refreshQueueGauges } from "../../metrics/index.ts";
+import { collectProcessMetrics, metricsRegistry, refreshQueueGauges } from "../../metrics/registry.ts";
 import type { AttemptLimiter } from "../attempt-limiter.ts";
 import { callerOf, requireApiKey } from "../auth.ts";
 

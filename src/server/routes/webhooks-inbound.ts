@@ -127,7 +127,7 @@ export const getInboundSettingsRoute = defineRoute({
   response: { 200: settingsSchema },
   errors: ["not_found"],
 }).handle(async ({ params, caller, deps }) => {
-  const webhooks = webhooksOf(deps.providers, params.provider);
+  const webhooks = webhooksOf(deps, params.provider);
   const stored = await findInboundSecret(deps.db, caller.environmentId, params.provider);
   return {
     status: 200,
@@ -157,7 +157,7 @@ export const setInboundSettingsRoute = defineRoute({
   errors: ["argument_invalid", "not_found"],
   example: { body: { secret: "your-app-client-secret" } },
 }).handle(async ({ params, body, caller, deps }) => {
-  const webhooks = webhooksOf(deps.providers, params.provider);
+  const webhooks = webhooksOf(deps, params.provider);
   if (webhooks.scheme === "basic-auth" && !/^[^:]+:.+$/.test(body.secret)) {
     throw new SwitchyardError("argument_invalid", "A basic-auth secret is `user:password`.", {
       hint: "Send the HTTP Basic user and password set on the subscription, joined by a colon.",

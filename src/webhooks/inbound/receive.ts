@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import type { Kysely } from "kysely";
 import {
+  findProvider,
   type InboundEvent,
   type ProviderDefinition,
   type ProviderWebhooks,
@@ -38,8 +39,9 @@ export interface Received {
 }
 
 /** The provider's webhook declaration, or not_found (the same answer for an unknown provider as for one without webhooks). */
-export function webhooksOf(providers: ReceiveDeps["providers"], name: string): ProviderWebhooks {
-  const webhooks = Object.hasOwn(providers, name) ? providers[name]?.webhooks : undefined;
+export function webhooksOf(deps: Pick<ReceiveDeps, "providers">, name: string): ProviderWebhooks {
+  const { providers } = deps;
+  const webhooks = Object.hasOwn(providers, name) ? findProvider(providers, name).webhooks : undefined;
   if (!webhooks) {
     const known = Object.values(providers).filter((provider) => provider.webhooks);
     throw new SwitchyardError("not_found", `Switchyard takes no webhooks from "${name}".`, {
@@ -57,7 +59,7 @@ export async function inboundSecret(
 ): Promise<string> {
   const stored = await findInboundSecret(deps.db, environmentId, provider);
   if (stored) return deps.vault.open(stored.secret);
-  const webhooks = webhooksOf(deps.providers, provider);
+  const webhooks = webhooksOf(deps, provider);
   const oauthSecret = deps.providerSettings?.[provider]?.oauth2?.clientSecret;
   // The deployment-wide secret verifies deliveries to any environment: only to one that exists.
   if (
@@ -79,7 +81,7 @@ export async function receiveWebhook(
   provider: string,
   request: SignedRequest,
 ): Promise<Received> {
-  const webhooks = webhooksOf(deps.providers, provider);
+  const webhooks = webhooksOf(deps, provider);
   const secret = await inboundSecret(deps, environmentId, provider);
   SIGNATURE_SCHEMES[webhooks.scheme].verify(request, secret, (deps.now ?? Date.now)());
   const receivedAt = new Date().toISOString();
