@@ -14,10 +14,8 @@ import {
   RequestInvalidError,
   SwitchyardError,
 } from "../../core/index.ts";
-import { type ConnectionRow, environmentAllowsPrivateNetwork } from "../../store/index.ts";
-import { openConnection } from "../connections/connections.ts";
-import { createCheckHttp } from "../connections/provider-http.ts";
-import { connectionTokenSource } from "../connections/tokens.ts";
+import type { ConnectionRow } from "../../store/index.ts";
+import { withConnectionHttp } from "../connections/connection-http.ts";
 import { findProvider, type PlatformDeps } from "../platform.ts";
 import { ActionRefusedError, unknownActionError } from "./errors.ts";
 
@@ -85,22 +83,13 @@ export async function runAction(
 ): Promise<unknown> {
   const { provider, action } = findAction(deps.providers, connection.provider, actionName);
   const parsed = parseActionInput(action, input);
-  const { credentials, config } = openConnection(deps.vault, connection);
-  const http = createCheckHttp(deps, provider, {
-    credentials,
-    baseUrl: config.baseUrl,
-    connectionId: connection.id,
-    tokens: connectionTokenSource(deps, connection, credentials),
-    allowPrivateAddresses: await environmentAllowsPrivateNetwork(deps.db, connection.environment_id),
+  return withConnectionHttp(deps, connection, async (http) => {
+    try {
+      return action.output.parse(await action.run(http, parsed));
+    } catch (error) {
+      throw typedActionError(error, provider, action);
+    }
   });
-  try {
-    const output = await action.run(http, parsed);
-    return action.output.parse(output);
-  } catch (error) {
-    throw typedActionError(error, provider, action);
-  } finally {
-    await http.close();
-  }
 }
 
 /** What an action threw, as the typed error callers handle. */

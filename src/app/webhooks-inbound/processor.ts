@@ -17,9 +17,9 @@ import {
   markSyncing,
   settleEvent,
 } from "../../store/index.ts";
+import { openConnectionHttp } from "../connections/connection-http.ts";
 import type { PlatformDeps } from "../platform.ts";
 import { type Applied, applyDelete, applyUpsert } from "./apply.ts";
-import { openConnectionHttp } from "./connection-http.ts";
 import { AccountRouter } from "./routing.ts";
 import { SyncDebouncer } from "./sync-debouncer.ts";
 

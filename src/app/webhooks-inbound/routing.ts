@@ -12,7 +12,7 @@ import {
   getConnection,
   saveAccountId,
 } from "../../store/index.ts";
-import { type ConnectionHttpDeps, withConnectionHttp } from "./connection-http.ts";
+import { type ConnectionHttpDeps, withConnectionHttp } from "../connections/connection-http.ts";
 
 export class AccountRouter {
   private readonly lastResolved = new Map<string, number>();

@@ -2,10 +2,10 @@
 import type { HttpClient } from "../../core/index.ts";
 import type { ClosableHttpClient } from "../../http/index.ts";
 import { type ConnectionRow, environmentAllowsPrivateNetwork } from "../../store/index.ts";
-import { openConnection } from "../connections/connections.ts";
-import { createCheckHttp } from "../connections/provider-http.ts";
-import { connectionTokenSource } from "../connections/tokens.ts";
 import { findProvider, type PlatformDeps } from "../platform.ts";
+import { openConnection } from "./connections.ts";
+import { createCheckHttp } from "./provider-http.ts";
+import { connectionTokenSource } from "./tokens.ts";
 
 export type ConnectionHttpDeps = Pick<
   PlatformDeps,
@@ -35,7 +35,7 @@ export async function openConnectionHttp(
   const http = createCheckHttp(deps, provider, {
     credentials,
     baseUrl: config.baseUrl,
-    // The connection's runs and its webhooks share one rate-limit budget.
+    // The connection's runs, actions and webhooks share one rate-limit budget.
     connectionId: connection.id,
     tokens: connectionTokenSource(deps, connection, credentials),
     allowPrivateAddresses: await environmentAllowsPrivateNetwork(deps.db, connection.environment_id),
