@@ -9,7 +9,6 @@ import {
   type ProviderDefinition,
   type RunStats,
   type StreamPage,
-  type StreamTarget,
   SwitchyardError,
 } from "../core/index.ts";
 import { RecordsCache } from "../destinations/records-cache.ts";
@@ -34,6 +33,7 @@ import { startRunHeartbeat } from "./run-heartbeat.ts";
 import { BufferedRunLogger, type LogSink } from "./run-logger.ts";
 import { isRequestedFullRefresh, planRun, recordPlans, type StreamPlan } from "./run-plan.ts";
 import { advanceEnvelope, completeFullRefresh, saveEnvelope } from "./stream-envelope.ts";
+import { streamTargetOf } from "./stream-target.ts";
 
 export interface SyncJob {
   store: Store;
@@ -212,13 +212,7 @@ async function syncStream(job: SyncJob, plan: StreamPlan, http: HttpClient, run:
   const cache = new RecordsCache(db);
   const destinations = job.destinations ?? [];
   const batchSize = job.batchSize ?? DEFAULT_BATCH_SIZE;
-  const target: StreamTarget = {
-    provider: job.provider.name,
-    stream: stream.name,
-    table: `${job.provider.name}_${stream.name}`,
-    primaryKey: stream.primaryKey,
-    schema: stream.schema,
-  };
+  const target = streamTargetOf(job.provider.name, stream);
   await cache.prepare(target);
   for (const destination of destinations) await destination.prepare(target);
   const replicas: Replica[] = [];

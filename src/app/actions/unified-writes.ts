@@ -5,9 +5,9 @@
  * written record goes into the records cache and the unified projection at once, so a read right after
  * returns it; the answer is the object as reads show it, with Merge's warnings for fields not written.
  */
-import { type StreamTarget, SwitchyardError } from "../../core/index.ts";
+import { SwitchyardError } from "../../core/index.ts";
 import { RecordsCache } from "../../destinations/records-cache.ts";
-import { prepareRecords } from "../../engine/index.ts";
+import { prepareRecords, streamTargetOf } from "../../engine/index.ts";
 import type { ConnectionRow } from "../../store/index.ts";
 import { getUnifiedObjects, readRecordPayloads } from "../../store/repositories/unified-objects.ts";
 import type { CrmModelName, MapperRegistry } from "../../unified/mappers.ts";
@@ -126,13 +126,7 @@ async function cacheRecord(
       "internal",
       `${provider.name} has no stream "${streamName}" to cache a write in.`,
     );
-  const target: StreamTarget = {
-    provider: provider.name,
-    stream: stream.name,
-    table: `${provider.name}_${stream.name}`,
-    primaryKey: stream.primaryKey,
-    schema: stream.schema,
-  };
+  const target = streamTargetOf(provider.name, stream);
   const [prepared] = prepareRecords(stream, [record as never]);
   await new RecordsCache(deps.db).write({
     connectionId: connection.id,

@@ -6,16 +6,10 @@
  */
 
 import type { Kysely } from "kysely";
-import type {
-  HttpClient,
-  ProviderDefinition,
-  StreamDefinition,
-  StreamTarget,
-  SyncRecord,
-} from "../../core/index.ts";
+import type { HttpClient, ProviderDefinition, StreamDefinition, SyncRecord } from "../../core/index.ts";
 import { SwitchyardError } from "../../core/index.ts";
 import { RecordsCache } from "../../destinations/records-cache.ts";
-import { prepareRecords } from "../../engine/prepare-records.ts";
+import { prepareRecords, streamTargetOf } from "../../engine/index.ts";
 import { type ConnectionRow, cachedPayload, type Database } from "../../store/index.ts";
 
 export type Applied = "written" | "unchanged" | "absent";
@@ -33,13 +27,7 @@ async function write(
   connection: ConnectionRow,
   record: SyncRecord,
 ): Promise<Applied> {
-  const target: StreamTarget = {
-    provider: provider.name,
-    stream: stream.name,
-    table: `${provider.name}_${stream.name}`,
-    primaryKey: stream.primaryKey,
-    schema: stream.schema,
-  };
+  const target = streamTargetOf(provider.name, stream);
   const commit = await new RecordsCache(db).write({
     connectionId: connection.id,
     target,
