@@ -3,13 +3,10 @@
  * a DuckDB warehouse, syncs through the API, and what each run wrote checked in the emulator's own truth.
  * Every mode, mirror deleting exactly what left the model, one refused row reported and retried, a run
  * stopped midway then resumed, and a dry run that writes nothing.
- *
- * HubSpot has no delete action yet; mirror mode is tested with one added here (`archive_contact`, HubSpot's
- * `DELETE /crm/v3/objects/contacts/{id}`, which the emulator serves).
+ * Mirror mode deletes through HubSpot's `archive_contact` (`DELETE /crm/v3/objects/contacts/{id}`).
  */
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { runReverseEtlSync } from "../../src/app/reverse-etl/run.ts";
 import { ApiError } from "../../src/client/client.ts";
 import type { ActionDefinition, EmulatorHandle, ProviderDefinition } from "../../src/core/index.ts";
@@ -30,18 +27,7 @@ const hubspot = providerWithEmulator("hubspot");
 let aborter: { after: number; controller: AbortController } | undefined;
 let creates = 0;
 
-const archiveContact: ActionDefinition = {
-  name: "archive_contact",
-  description: "Archive a contact (test only)",
-  input: z.strictObject({ id: z.string().regex(/^\d+$/) }),
-  output: z.object({}),
-  async run(http, input: { id: string }) {
-    await http.request({ method: "DELETE", path: `/crm/v3/objects/contacts/${input.id}` });
-    return {};
-  },
-};
-
-/** HubSpot with the archive action, and a create that can stop a run after N writes (the "kill"). */
+/** HubSpot with a create that can stop a run after N writes (the "kill"). */
 const provider: ProviderDefinition = {
   ...hubspot,
   actions: [
@@ -58,7 +44,6 @@ const provider: ProviderDefinition = {
             },
           },
     ),
-    archiveContact,
   ],
 };
 

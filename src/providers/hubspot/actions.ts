@@ -106,6 +106,24 @@ function action<I>(
   return { name, description, input, output: savedObject, run };
 }
 
+const archiveInput = z.strictObject({ id: hubspotId }).meta(example({ id: "101" }));
+const archivedOutput = z.strictObject({ id: hubspotId, archived: z.literal(true) });
+
+/** Archives (HubSpot's delete: restorable for 90 days) a record; `archive_contact` and the others. */
+function archiveAction(type: ObjectType, singular: string): ActionDefinition {
+  return {
+    name: `archive_${singular}`,
+    description: `Archive a ${singular} (HubSpot's delete; restorable in HubSpot for 90 days)`,
+    input: archiveInput,
+    output: archivedOutput,
+    async run(http, input) {
+      const { id } = input as z.infer<typeof archiveInput>;
+      await http.request({ method: "DELETE", path: `/crm/v3/objects/${type}/${id}` });
+      return { id, archived: true as const };
+    },
+  };
+}
+
 export const hubspotActions: readonly ActionDefinition[] = [
   action("create_contact", "Create a contact", contactInput, (http, input) =>
     create(http, "contacts", input),
@@ -123,4 +141,7 @@ export const hubspotActions: readonly ActionDefinition[] = [
   action("update_deal", "Update a deal's properties", dealUpdate, (http, input) =>
     update(http, "deals", input),
   ),
+  archiveAction("contacts", "contact"),
+  archiveAction("companies", "company"),
+  archiveAction("deals", "deal"),
 ] as readonly ActionDefinition[];
