@@ -5,7 +5,7 @@
  */
 import { NotFoundError, SwitchyardError } from "../../core/index.ts";
 import type { ModelInput } from "../../flows/reverse-etl/definitions.ts";
-import { retlDb } from "../../flows/reverse-etl/store.ts";
+import { type RetlModelsTable, retlDb } from "../../flows/reverse-etl/store.ts";
 import { isUniqueViolation, newId, nowIso } from "../../store/index.ts";
 import type { PlatformDeps } from "../platform.ts";
 import { queryEnvironmentWarehouse } from "../warehouse/query.ts";
@@ -170,15 +170,7 @@ export async function deleteModel(
   await db.deleteFrom("retl_models").where("id", "=", model.id).execute();
 }
 
-function toModel(row: {
-  id: string;
-  name: string;
-  sql: string;
-  primary_key: string;
-  columns: string;
-  created_at: string;
-  updated_at: string;
-}): Model {
+function toModel(row: Omit<RetlModelsTable, "environment_id">): Model {
   const { id, name, sql, primary_key, created_at, updated_at } = row;
   return {
     id,

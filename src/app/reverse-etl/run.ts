@@ -25,6 +25,7 @@ import {
   dropLink,
   linksOf,
   type RetlDb,
+  type RetlRunRowsTable,
   type RetlRunsTable,
   readSnapshotPage,
   retlDb,
@@ -613,14 +614,8 @@ export async function listReverseEtlRuns(
   return rows.map(toRun);
 }
 
-export interface RunRowResult {
-  pk: string;
-  operation: string;
-  status: string;
-  remote_id: string | null;
-  message: string | null;
-  at: string;
-}
+/** One row's result in a run: its stored row without the run id. */
+export type RunRowResult = Omit<RetlRunRowsTable, "run_id">;
 
 /** A run's per-row results (optionally only one status), in key order. */
 export async function listRunRows(

@@ -4,6 +4,7 @@
  * Switchyard could not route or does not act on. The receiving endpoint itself is webhooks-inbound-receiver.ts.
  */
 import { z } from "zod";
+import type { PlatformDeps } from "../../app/platform.ts";
 import { SwitchyardError } from "../../core/index.ts";
 import {
   findInboundSecret,
@@ -115,6 +116,23 @@ function receivingUrl(publicUrl: string | undefined, environmentId: string, prov
   return `${(publicUrl ?? "http://127.0.0.1:3000").replace(/\/$/, "")}/v1/webhooks/${environmentId}/${provider}`;
 }
 
+/** What GET and PUT answer: the receiving URL, the scheme, and whether (and when) a secret was set. */
+async function settingsView(
+  deps: PlatformDeps,
+  environmentId: string,
+  provider: string,
+): Promise<z.input<typeof settingsSchema>> {
+  const webhooks = webhooksOf(deps, provider);
+  const stored = await findInboundSecret(deps.db, environmentId, provider);
+  return {
+    provider,
+    scheme: webhooks.scheme,
+    url: receivingUrl(deps.publicUrl, environmentId, provider),
+    secret_set: stored !== undefined,
+    updated_at: stored?.updated_at ?? null,
+  };
+}
+
 export const getInboundSettingsRoute = defineRoute({
   method: "GET",
   url: "/v1/webhook-settings/:provider",
@@ -127,18 +145,7 @@ export const getInboundSettingsRoute = defineRoute({
   response: { 200: settingsSchema },
   errors: ["not_found"],
 }).handle(async ({ params, caller, deps }) => {
-  const webhooks = webhooksOf(deps, params.provider);
-  const stored = await findInboundSecret(deps.db, caller.environmentId, params.provider);
-  return {
-    status: 200,
-    body: {
-      provider: params.provider,
-      scheme: webhooks.scheme,
-      url: receivingUrl(deps.publicUrl, caller.environmentId, params.provider),
-      secret_set: stored !== undefined,
-      updated_at: stored?.updated_at ?? null,
-    },
-  };
+  return { status: 200, body: await settingsView(deps, caller.environmentId, params.provider) };
 });
 
 export const setInboundSettingsRoute = defineRoute({
@@ -164,17 +171,7 @@ export const setInboundSettingsRoute = defineRoute({
     });
   }
   await saveInboundSecret(deps.db, caller.environmentId, params.provider, deps.vault.seal(body.secret));
-  const stored = await findInboundSecret(deps.db, caller.environmentId, params.provider);
-  return {
-    status: 200,
-    body: {
-      provider: params.provider,
-      scheme: webhooks.scheme,
-      url: receivingUrl(deps.publicUrl, caller.environmentId, params.provider),
-      secret_set: true,
-      updated_at: stored?.updated_at ?? null,
-    },
-  };
+  return { status: 200, body: await settingsView(deps, caller.environmentId, params.provider) };
 });
 
 export const inboundWebhookRoutes = [
