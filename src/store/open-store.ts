@@ -67,5 +67,10 @@ async function createDialect(config: StoreConfig) {
   }
   // Loaded only when used: the driver costs an embedded (SQLite) process ~10 MB of memory for nothing.
   const { default: pg } = await import("pg");
-  return new PostgresDialect({ pool: new pg.Pool({ connectionString: config.connectionString, max: 10 }) });
+  const pool = new pg.Pool({ connectionString: config.connectionString, max: 10 });
+  // An idle connection the server closed (a restart, an administrator, a network cut) is reported on the
+  // pool, and an unheard 'error' event would end the process. pg drops that connection from the pool and
+  // the next query opens a new one, so there is nothing more to do here.
+  pool.on("error", () => undefined);
+  return new PostgresDialect({ pool });
 }

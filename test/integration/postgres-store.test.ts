@@ -1,6 +1,7 @@
 /**
  * The same migrations, repositories and engine on real Postgres: one database per test run, dropped after.
  */
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { runSync } from "../../src/engine/index.ts";
 import { countRecords, listRunLogs, loadStreamState } from "../../src/store/index.ts";
@@ -41,5 +42,18 @@ describe.skipIf(!available)("Postgres store", () => {
       fullRefresh: null,
     });
     expect((await listRunLogs(pg.store.db, refresh.id)).length).toBeGreaterThan(3);
+  });
+
+  it("lives through the server closing its idle connections, and the next query reconnects", async () => {
+    // Two idle connections in the pool, then the server ends every other session of this database, as a
+    // restart or an administrator would: an unheard pool 'error' event would end the test process here.
+    await Promise.all([1, 2].map(() => sql`SELECT pg_sleep(0.05)`.execute(pg.store.db)));
+    const admin = await sql<{ terminated: number }>`
+      SELECT count(pg_terminate_backend(pid))::int AS terminated FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid()`.execute(pg.store.db);
+    expect(admin.rows[0]!.terminated).toBeGreaterThanOrEqual(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const { rows } = await sql<{ one: number }>`SELECT 1 AS one`.execute(pg.store.db);
+    expect(rows[0]!.one).toBe(1);
   });
 });
