@@ -240,7 +240,24 @@ export interface ActionDefinition<Input = unknown, Output = unknown> {
   input: ValueSchema<Input>;
   output: ValueSchema<Output>;
   run(http: HttpClient, input: Input): Promise<Output>;
+  /** Present when this action writes many records in one request: see BatchActionDeclaration. */
+  batchOf?: BatchActionDeclaration;
 }
+
+/**
+ * A batch action writes many records as the action named `action` writes one: its input is `{ inputs: [...] }`
+ * (each one `action`'s input, at most `maxInputs`) and its output `{ results: BatchItemResult[] }`, one per
+ * input in order. `idempotentBy` (a dotted input path, `properties.email`) says an input whose value there
+ * matches an existing record updates it instead of creating another, so a retried batch never creates twice.
+ */
+export interface BatchActionDeclaration {
+  action: string;
+  maxInputs: number;
+  idempotentBy?: string;
+}
+
+/** One input's result in a batch action: the single action's output, or the provider's refusal of it. */
+export type BatchItemResult = { ok: true; output: unknown } | { ok: false; status: number; message: string };
 
 /** How the demo and the conformance suite start a provider's emulator (`ProviderDefinition.emulator`). */
 export interface EmulatorStartOptions {
