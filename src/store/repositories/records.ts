@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../schema.ts";
+import { inTransaction } from "../transaction.ts";
 import { batchQuery, chunks } from "./batch-query.ts";
 
 export interface CachedRecordVersion {
@@ -59,7 +60,8 @@ export async function writeRecords(
   changes: { upserts: readonly RecordWrite[]; seen: readonly string[]; at: string },
 ): Promise<void> {
   const { upserts, seen, at } = changes;
-  await db.transaction().execute(async (trx) => {
+  // Within the caller's transaction when it has one (a webhook's apply commits its event with the records).
+  await inTransaction(db, async (trx) => {
     for (const part of chunks(upserts)) {
       const rows = part.map((record) => ({
         connection_id: connectionId,
