@@ -293,6 +293,10 @@ export interface EmulatorFaults {
   /** Share of requests answered with an HTML page and status 200. */
   htmlRate?: number;
   latencyMs?: number;
+  /** Seed of the fault sequence (default: the dataset's), so one dataset can be synced under many sequences. */
+  seed?: number;
+  /** After this many requests with one token, it is refused as expired (401): OAuth2 connections refresh. */
+  tokenExpiresAfter?: number;
 }
 
 /** Changes the emulator makes to one stream's data, as the provider would over time. */

@@ -39,7 +39,11 @@ export interface SyncWorld {
  */
 export async function openSyncWorld(
   provider: ProviderDefinition,
-  emulator: Pick<EmulatorHandle, "url" | "credentials"> & { streams?: readonly string[] },
+  emulator: Pick<EmulatorHandle, "url" | "credentials"> & {
+    streams?: readonly string[];
+    /** For OAuth2 credentials: the access-token source that renews them after a 401. */
+    tokens?: SyncJob["connection"]["tokens"];
+  },
   tuning: Pick<SyncJob, "http" | "batchSize"> = {},
 ): Promise<SyncWorld> {
   const { store, dir, cleanup } = await openTempStore();
@@ -65,6 +69,7 @@ export async function openSyncWorld(
           baseUrl: emulator.url,
           // The emulator listens on loopback.
           allowPrivateAddresses: true,
+          ...(emulator.tokens ? { tokens: emulator.tokens } : {}),
         },
         streams: emulator.streams,
         destinations: [warehouse, ...(options.extra ?? [])],
