@@ -7,6 +7,7 @@ import { budgetStoreFor } from "../http/index.ts";
 import { type AttemptLimit, AttemptLimiter } from "./attempt-limiter.ts";
 import { callerOf } from "./auth.ts";
 import { type ConnectLimits, registerConnect } from "./connect/index.ts";
+import { registerDashboard } from "./dashboard-static.ts";
 import { createFallbackHandler } from "./fallback.ts";
 import { clientErrorHandler, frameworkErrorHandler } from "./framework-errors.ts";
 import { registerJsonBodyParser } from "./json-body.ts";
@@ -147,5 +148,6 @@ export function buildServer(deps: PlatformDeps, options: ServerOptions = {}): Fa
   );
   registerConnect(app, deps, options.connectLimits, shared);
   registerInboundWebhookReceiver(app, deps);
+  registerDashboard(app);
   return app;
 }
