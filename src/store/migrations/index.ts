@@ -21,6 +21,9 @@ import { webhookDeliveries } from "./0016-webhook-deliveries.ts";
 import { inboundWebhooks } from "./0017-inbound-webhooks.ts";
 import { sharedState } from "./0018-shared-state.ts";
 import { reverseEtl } from "./0020-reverse-etl.ts";
+import { issues } from "./0021-issues.ts";
+import { runSamples } from "./0022-run-samples.ts";
+import { appToAppFlows } from "./0027-app-to-app-flows.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -40,6 +43,9 @@ export const migrations: Record<string, Migration> = {
   "0017_inbound_webhooks": inboundWebhooks,
   "0018_shared_state": sharedState,
   "0020_reverse_etl": reverseEtl,
+  "0021_issues": issues,
+  "0022_run_samples": runSamples,
+  "0027_app_to_app_flows": appToAppFlows,
 };
 
 export const migrationProvider: MigrationProvider = {
