@@ -50,6 +50,8 @@ export interface SyncJob {
     allowPrivateAddresses?: boolean;
     /** For OAuth2 credentials: supplies and renews the access token (refreshed tokens are stored by it). */
     tokens?: AccessTokenSource;
+    /** The provider's own id of the account (HubSpot's portal id): its connections share one rate-limit budget. */
+    accountId?: string;
   };
   /** Stream names; all of the provider's streams when omitted. */
   streams?: readonly string[];
@@ -145,6 +147,7 @@ export async function runSync(job: SyncJob): Promise<Run> {
         baseUrl: job.connection.baseUrl ?? job.provider.baseUrl,
         credentials: job.connection.credentials,
         connectionId: job.connection.id,
+        accountId: job.connection.accountId,
       }),
       job.store.db,
     ),

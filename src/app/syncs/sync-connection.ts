@@ -19,6 +19,8 @@ import {
   takeConnectionLease,
 } from "../../store/index.ts";
 import type { Vault } from "../../vault/index.ts";
+import { connectionAccountId } from "../connections/account-id.ts";
+import { openConnectionHttp } from "../connections/connection-http.ts";
 import { openConnection } from "../connections/connections.ts";
 import { connectionTokenSource } from "../connections/tokens.ts";
 import { findProvider } from "../platform.ts";
@@ -59,6 +61,10 @@ export async function buildSyncJob(
     row,
     credentials,
   );
+  // OAuth2: the provider's account id, so every connection of one account shares its rate-limit budget.
+  const accountId = await connectionAccountId(deps.store, provider, row, credentials, () =>
+    openConnectionHttp({ ...deps, db: deps.store.db }, row),
+  );
   return {
     ...options,
     store: deps.store,
@@ -69,6 +75,7 @@ export async function buildSyncJob(
       ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
       allowPrivateAddresses: await environmentAllowsPrivateNetwork(deps.store.db, row.environment_id),
       ...(tokens ? { tokens } : {}),
+      ...(accountId ? { accountId } : {}),
     },
   };
 }

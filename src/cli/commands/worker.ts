@@ -167,6 +167,7 @@ async function runWorker(flags: WorkerFlags): Promise<number> {
                   baseUrl: job.connection.baseUrl ?? job.provider.baseUrl,
                   credentials: job.connection.credentials,
                   connectionId: job.connection.id,
+                  accountId: job.connection.accountId,
                 });
               } catch {
                 // A sync gone or a connection that cannot run: no slot; the run (if any) reports why.
