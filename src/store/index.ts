@@ -16,6 +16,7 @@ export * from "./repositories/inbound-webhooks.ts";
 export * from "./repositories/record-changes.ts";
 export * from "./repositories/records.ts";
 export * from "./repositories/run-logs.ts";
+export * from "./repositories/run-samples.ts";
 export * from "./repositories/runs.ts";
 export * from "./repositories/stream-states.ts";
 export * from "./repositories/sync-leases.ts";

@@ -11,10 +11,13 @@ import { environmentRoutes } from "./environments.ts";
 import { eventRoutes } from "./events.ts";
 import { fieldMappingRoutes } from "./field-mappings.ts";
 import { healthRoutes } from "./health.ts";
+import { issueRoutes } from "./issues.ts";
+import { overviewRoutes } from "./overview.ts";
 import { providerRoutes } from "./providers.ts";
 import { readyRoutes } from "./ready.ts";
 import { recordRoutes } from "./records.ts";
 import { reverseEtlRoutes } from "./reverse-etl.ts";
+import { runTimelineRoutes } from "./run-timeline.ts";
 import { runRoutes } from "./runs.ts";
 import { sqlRoutes } from "./sql.ts";
 import { syncRoutes } from "./syncs.ts";
@@ -33,6 +36,9 @@ export const apiRoutes = [
   ...connectSessionRoutes,
   ...syncRoutes,
   ...runRoutes,
+  ...runTimelineRoutes,
+  ...overviewRoutes,
+  ...issueRoutes,
   ...recordRoutes,
   ...eventRoutes,
   ...sqlRoutes,

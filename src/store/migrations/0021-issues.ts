@@ -3,7 +3,7 @@
  * problem occurrence span: a (connection, cause, stream) has at most one open issue (partial unique index);
  * when it comes back after being resolved, a new row is opened, so resolved ones stay as history.
  * `issue_marks` is how far (finished_at, id) each environment's finished runs have been applied.
- * `runs_by_finished_at` lets that catch-up, and the overview's series, read runs by the time they ended.
+ * (That catch-up and the overview's series read runs by `runs_by_finished_at`, from migration 0016.)
  */
 import type { Kysely, Migration } from "kysely";
 import { sql } from "kysely";
@@ -60,12 +60,9 @@ export const issues: Migration = {
       .addColumn("finished_at", "text", (c) => c.notNull())
       .addColumn("run_id", "text", (c) => c.notNull())
       .execute();
-
-    await db.schema.createIndex("runs_by_finished_at").on("runs").columns(["finished_at"]).execute();
   },
 
   async down(db: AnyDb) {
-    await db.schema.dropIndex("runs_by_finished_at").execute();
     await db.schema.dropTable("issue_marks").execute();
     await db.schema.dropTable("issues").execute();
   },

@@ -3,6 +3,7 @@ import { emptyRunStats, NotFoundError, type RunStats, type RunStatus } from "../
 import { newId, nowIso } from "../ids.ts";
 import type { Database, RunsTable } from "../schema.ts";
 import { inTransaction } from "../transaction.ts";
+import { appendRunSample } from "./run-samples.ts";
 
 export interface Run {
   id: string;
@@ -53,13 +54,14 @@ export async function createRun(
   return toRun(row);
 }
 
-/** Saves the latest counters of a running run (progress for readers). */
+/** Saves the latest counters of a running run (progress for readers) and a sample of them for its timeline. */
 export async function updateRunStats(db: Kysely<Database>, runId: string, stats: RunStats): Promise<void> {
   await db
     .updateTable("runs")
     .set({ stats: JSON.stringify(stats) })
     .where("id", "=", runId)
     .execute();
+  await appendRunSample(db, runId, stats, nowIso());
 }
 
 /** Marks a run finished with its final status, stats and error. */
