@@ -1,12 +1,22 @@
 /**
  * End to end with the HubSpot emulator: the integration subscribes through HubSpot's webhooks API as a
  * real app would, a change in the emulator is delivered as a signed v3 webhook, and the record in the
- * records cache follows — created, property changed, deleted.
+ * records cache follows — created, property changed, deleted — and the product's endpoint is told, by a
+ * signed `records.changed` delivery naming the Common Model and the ids.
  */
 import type { AddressInfo } from "node:net";
+import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PlatformDeps } from "../../src/app/platform.ts";
+import { createWebhookEndpoint } from "../../src/app/webhooks/endpoints.ts";
+import { outboundWebhookWorker } from "../../src/app/webhooks/outbound.ts";
 import { createInboundProcessor, type InboundProcessor } from "../../src/app/webhooks-inbound/processor.ts";
+import {
+  type RecordedRequest,
+  sendJson,
+  startTestServer,
+  type TestServer,
+} from "../../src/http/test-server.ts";
 import {
   DEFAULT_TOKEN,
   type HubSpotEmulator,
@@ -41,6 +51,10 @@ describe("HubSpot webhooks, emulator to records cache", () => {
   let environmentId: string;
   let connectionId: string;
   let appId: number;
+  let receiver: TestServer;
+  let receiverSecret: string;
+  const delivering = new AbortController();
+  let delivered: Promise<void>;
 
   beforeAll(async () => {
     emulator = await startHubSpotEmulator({
@@ -68,7 +82,16 @@ describe("HubSpot webhooks, emulator to records cache", () => {
       providers: { hubspot },
       providerSettings: { hubspot: { oauth2: { clientId: APP.clientId, clientSecret: APP.clientSecret } } },
     };
-    processor = createInboundProcessor(deps, { debounceMs: 10 });
+    // The product's endpoint, told of every records.changed (the outbound worker is woken by each apply).
+    receiver = await startTestServer((_request, res) => sendJson(res, 200, { ok: true }));
+    const endpoint = await createWebhookEndpoint(deps, environmentId, {
+      url: receiver.url,
+      eventTypes: ["records.changed"],
+    });
+    receiverSecret = endpoint.secret;
+    const worker = outboundWebhookWorker(deps, { pollMs: 5_000, timeoutMs: 2_000 });
+    delivered = worker.run(delivering.signal);
+    processor = createInboundProcessor(deps, { debounceMs: 10, onRecordsChanged: () => worker.wake() });
     deps.inboundWebhooks = processor;
     app = buildServer(deps, { log: false, rateLimit: false });
     await app.listen({ host: "127.0.0.1", port: 0 });
@@ -96,6 +119,9 @@ describe("HubSpot webhooks, emulator to records cache", () => {
   });
 
   afterAll(async () => {
+    delivering.abort();
+    await delivered;
+    await receiver?.close();
     await processor?.stop();
     await app?.close();
     await emulator?.close();
@@ -165,6 +191,70 @@ describe("HubSpot webhooks, emulator to records cache", () => {
     expect((await crm("DELETE", `/${created.id}`)).status).toBe(204);
     await processedEvents(3);
     expect(await cached(created.id)).toMatchObject({ archived: true, cacheDeleted: true });
+  });
+
+  /** The records.changed deliveries the product's endpoint received about `id`, verified with its secret. */
+  function recordsChangedAbout(id: string) {
+    const verifier = new Webhook(receiverSecret);
+    return receiver.requests
+      .map((request: RecordedRequest) => {
+        const headers = Object.fromEntries(
+          ["webhook-id", "webhook-timestamp", "webhook-signature"].map((name) => [
+            name,
+            String(request.headers[name]),
+          ]),
+        );
+        return verifier.verify(request.body, headers) as { type: string; data: Record<string, unknown> };
+      })
+      .filter(
+        (message) =>
+          message.type === "records.changed" &&
+          ["added", "updated", "deleted"].some((kind) => (message.data[kind] as string[]).includes(id)),
+      );
+  }
+
+  async function deliveredAbout(id: string, count: number) {
+    for (let i = 0; i < 500; i++) {
+      const found = recordsChangedAbout(id);
+      if (found.length >= count) return found;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`fewer than ${count} records.changed deliveries named ${id}`);
+  }
+
+  it("tells the product's endpoint: records.changed for the Contact added, updated and deleted", async () => {
+    const created = (await (
+      await crm("POST", "", { properties: { firstname: "Grace", lastname: "Hopper" } })
+    ).json()) as { id: string };
+    const [added] = await deliveredAbout(created.id, 1);
+    const events = await listInboundEvents(store.db, environmentId, { limit: 100 });
+    const creation = events.items.find(
+      (event) => event.type === "contact.creation" && event.record_id === created.id,
+    );
+    expect(added!.data).toEqual({
+      connection_id: connectionId,
+      provider: "hubspot",
+      model: "contacts",
+      unified_models: ["Contact"],
+      inbound_event_id: creation!.id,
+      added: [created.id],
+      updated: [],
+      deleted: [],
+    });
+    expect(await cached(created.id)).toMatchObject({ firstname: "Grace" });
+
+    expect((await crm("PATCH", `/${created.id}`, { properties: { firstname: "Amazing" } })).status).toBe(200);
+    const [, updated] = await deliveredAbout(created.id, 2);
+    expect(updated!.data).toMatchObject({ added: [], updated: [created.id], deleted: [] });
+    expect(await cached(created.id)).toMatchObject({ firstname: "Amazing" });
+
+    expect((await crm("DELETE", `/${created.id}`)).status).toBe(204);
+    const [, , deleted] = await deliveredAbout(created.id, 3);
+    expect(deleted!.data).toMatchObject({ added: [], updated: [], deleted: [created.id] });
+    expect(await cached(created.id)).toMatchObject({ cacheDeleted: true });
+    // Nothing announced twice: each change of the cache is one delivery.
+    await processor.idle();
+    expect(recordsChangedAbout(created.id)).toHaveLength(3);
   });
 
   it("refuses a delivery signed with another secret", async () => {

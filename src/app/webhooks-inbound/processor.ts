@@ -19,7 +19,7 @@ import {
 } from "../../store/index.ts";
 import { openConnectionHttp } from "../connections/connection-http.ts";
 import type { PlatformDeps } from "../platform.ts";
-import { type Applied, applyDelete, applyUpsert } from "./apply.ts";
+import { type Applied, type AppliedEvent, applyDelete, applyUpsert } from "./apply.ts";
 import { AccountRouter } from "./routing.ts";
 import { SyncDebouncer } from "./sync-debouncer.ts";
 
@@ -41,6 +41,8 @@ export interface InboundProcessorOptions {
   retryDelayMs?: number;
   /** How often to look for events another process persisted (default 5 s). */
   pollMs?: number;
+  /** An event changed the cache (its `records.changed` event is queued): the outbound worker can deliver now. */
+  onRecordsChanged?: () => void;
   /** Errors of the loop itself (the store unreachable…); events' own errors are kept on the event. */
   onError?: (error: unknown) => void;
 }
@@ -147,6 +149,10 @@ export function createInboundProcessor(
                   )
                 : applyDelete(deps.db, providerOf(row), connection, at);
             applied.set(key, { action, result });
+            result.then(
+              (outcome) => outcome === "written" && options.onRecordsChanged?.(),
+              () => {},
+            );
             // A failed application is not remembered: the event's next try fetches again.
             result.catch(() => {
               if (applied.get(key)?.result === result) applied.delete(key);
@@ -171,11 +177,7 @@ export function createInboundProcessor(
   async function processEvent(
     row: InboundEventRow,
     route: Router,
-    apply: (
-      connection: ConnectionRow,
-      action: "upsert" | "delete",
-      at: { stream: string; recordId: string },
-    ) => Promise<Applied>,
+    apply: (connection: ConnectionRow, action: "upsert" | "delete", at: AppliedEvent) => Promise<Applied>,
   ): Promise<void> {
     const webhooks = Object.hasOwn(deps.providers, row.provider)
       ? deps.providers[row.provider]?.webhooks
@@ -210,6 +212,7 @@ export function createInboundProcessor(
       await apply(connection, action === "delete" ? "delete" : "upsert", {
         stream: row.stream,
         recordId: row.record_id,
+        eventId: row.id,
       });
     }
     await settleEvent(deps.db, row.id, { status: "processed", connectionIds });

@@ -6,7 +6,6 @@
  * process that died right after the run are all announced.
  */
 import type { Kysely } from "kysely";
-import { unifiedMappers } from "../../providers/unified-mappers.ts";
 import {
   appendEvent,
   type ConnectionRow,
@@ -20,12 +19,10 @@ import {
   type Run,
   streamsChangedSince,
 } from "../../store/index.ts";
+import { appendRecordsChanged, type ChangedIds } from "./records-changed.ts";
 
 /** Error codes of a run that mean the provider refused the connection's credentials. */
 const AUTH_FAILURE_CODES = new Set(["credentials_rejected", "reauthorization_required"]);
-
-/** Most ids of one change kind in one `records.changed` event; more make more events. */
-export const RECORDS_CHANGED_CHUNK = 1_000;
 
 /**
  * Announces runs finished within `lookbackMs` (default a day) that were not announced yet, oldest first, up
@@ -68,7 +65,8 @@ export async function announceRun(db: Kysely<Database>, runId: string): Promise<
       });
     }
     const { recordsAdded, recordsUpdated, recordsDeleted } = run.stats;
-    if (recordsAdded + recordsUpdated + recordsDeleted > 0) await appendRecordsChanged(trx, connection, run);
+    if (recordsAdded + recordsUpdated + recordsDeleted > 0)
+      await appendRunRecordsChanged(trx, connection, run);
     return true;
   });
 }
@@ -105,46 +103,16 @@ function syncOutcomeEvent(connection: ConnectionRow, run: Run) {
  * One `records.changed` event per stream the run changed (more when a kind has over RECORDS_CHANGED_CHUNK
  * ids): the stream's record ids added, updated and deleted, read from the records cache over the run's time.
  */
-async function appendRecordsChanged(
+async function appendRunRecordsChanged(
   db: Kysely<Database>,
   connection: ConnectionRow,
   run: Run,
 ): Promise<void> {
   const window = { from: run.startedAt, to: run.finishedAt ?? run.startedAt };
   for (const stream of await streamsChangedSince(db, connection.id, window.from)) {
-    const changes = await listChangedRecords(db, connection.id, stream, window);
-    const ids = { added: [] as string[], updated: [] as string[], deleted: [] as string[] };
-    for (const change of changes) ids[change.change].push(change.pk);
-    const chunks = Math.max(
-      1,
-      ...Object.values(ids).map((list) => Math.ceil(list.length / RECORDS_CHANGED_CHUNK)),
-    );
-    if (changes.length === 0) continue;
-    const models = unifiedModelsOf(connection.provider, stream);
-    for (let chunk = 0; chunk < chunks; chunk++) {
-      const slice = (list: string[]) =>
-        list.slice(chunk * RECORDS_CHANGED_CHUNK, (chunk + 1) * RECORDS_CHANGED_CHUNK);
-      await appendEvent(db, {
-        environmentId: connection.environment_id,
-        type: "records.changed",
-        connectionId: connection.id,
-        data: {
-          connection_id: connection.id,
-          provider: connection.provider,
-          model: stream,
-          unified_models: models,
-          run_id: run.id,
-          added: slice(ids.added),
-          updated: slice(ids.updated),
-          deleted: slice(ids.deleted),
-          ...(chunks > 1 ? { part: chunk + 1, parts: chunks } : {}),
-        },
-      });
-    }
+    const ids: ChangedIds = { added: [], updated: [], deleted: [] };
+    for (const change of await listChangedRecords(db, connection.id, stream, window))
+      ids[change.change].push(change.pk);
+    await appendRecordsChanged(db, connection, stream, ids, { run_id: run.id });
   }
-}
-
-/** The Common Models read from a provider's stream (`Contact` from HubSpot's `contacts`), if any. */
-function unifiedModelsOf(provider: string, stream: string): string[] {
-  return unifiedMappers.ofStream(provider, stream).map((mapper) => mapper.model);
 }
