@@ -40,6 +40,9 @@ export function controlRoutes<RateConfig extends object>(
     controls.setRateLimit(parse(core.rateLimitSchema, request.body)),
   );
 
+  // Every enforced window each caller opened, with what it accepted and refused (benchmarks measure by it).
+  app.get(`${CONTROL_PREFIX}/rate-limit/windows`, async () => ({ windows: core.limiter.history() }));
+
   app.post(`${CONTROL_PREFIX}/expire-token`, async (request) => {
     const { token } = parse(z.object({ token: z.string().min(1) }), request.body);
     controls.expireToken(token);

@@ -49,6 +49,12 @@ export interface EmulatorCoreOptions<RateConfig extends object> {
   oauth?: { server: OAuthServerConfig; apps?: readonly OAuthAppSpec[] };
   /** The kind of an API request, for rate-limit windows that count only some kinds (default "default"). */
   requestKind?(request: FastifyRequest): string;
+  /**
+   * Who a rate limit counts: each credential (`token`, the default), or each app (`app`: every OAuth access
+   * token of one app shares its windows, as a provider limiting an app per account does; a configured token
+   * is an app of its own).
+   */
+  rateLimitPer?: "token" | "app";
 }
 
 export interface EmulatorCore<RateConfig extends object = object> {
@@ -62,6 +68,8 @@ export interface EmulatorCore<RateConfig extends object = object> {
   /** API requests served per route pattern, for tests and benchmarks. */
   requestCounts: Map<string, number>;
   requestKind(request: FastifyRequest): string;
+  /** The caller whose windows a request with this (accepted) credential counts in. */
+  rateLimitCaller(token: string): string;
 }
 
 export function createEmulatorCore<RateConfig extends object>(
@@ -78,6 +86,8 @@ export function createEmulatorCore<RateConfig extends object>(
     oauth: options.oauth ? new OAuthState(tokens, options.oauth.server, options.oauth.apps) : undefined,
     requestCounts: new Map(),
     requestKind: options.requestKind ?? (() => "default"),
+    rateLimitCaller:
+      options.rateLimitPer === "app" ? (token) => `app:${tokens.appIds.get(token) ?? token}` : (token) => token,
   };
 }
 

@@ -33,6 +33,23 @@ function limiter(limits: Partial<Limits> = {}) {
 }
 
 describe("RateLimiter", () => {
+  it("keeps each caller's windows with what they accepted and refused, for measuring a client's use", () => {
+    const { rateLimiter, advance } = limiter();
+    for (let i = 0; i < 5; i++) rateLimiter.take("a");
+    advance(1000);
+    rateLimiter.take("a");
+    const seconds = rateLimiter.history().filter((w) => w.caller === "a" && w.window === "SECOND");
+    expect(seconds.map((w) => [w.start, w.accepted, w.refused, w.limit])).toEqual([
+      [1_000_000, 3, 2, 3],
+      [1_001_000, 1, 0, 3],
+    ]);
+    // The minute counted all 4 accepted; a refused request is the window's that refused it only.
+    const minute = rateLimiter.history().find((w) => w.caller === "a" && w.window === "MINUTE");
+    expect([minute?.accepted, minute?.refused]).toEqual([4, 0]);
+    rateLimiter.reset();
+    expect(rateLimiter.history()).toEqual([]);
+  });
+
   it("refuses the request past a window's limit, with that window's name, and counts callers apart", () => {
     const { rateLimiter } = limiter();
     for (let i = 0; i < 3; i++) expect(rateLimiter.take("a").exceeded).toBeUndefined();

@@ -44,12 +44,31 @@ export interface RateLimitDecision {
 interface Counter {
   start: number;
   count: number;
+  /** Requests this window refused (answered 429). */
+  refused: number;
 }
+
+/** One window of one caller as it was counted: what a benchmark measures a client's use of the budget by. */
+export interface WindowRecord {
+  caller: string;
+  window: string;
+  limit: number;
+  windowMs: number;
+  /** When it started (epoch ms, the emulator's clock). */
+  start: number;
+  accepted: number;
+  refused: number;
+}
+
+/** Most windows kept per caller and window name (the oldest are dropped). */
+const HISTORY_LIMIT = 10_000;
 
 export class RateLimiter<Config extends object> {
   private config: Config;
   private policy: RateLimitPolicy;
   private readonly usage = new Map<string, Map<string, Counter>>();
+  /** Every enforced window each caller opened, oldest first (the current ones included). */
+  private readonly windowLog = new Map<string, { caller: string; window: LimitWindow; counter: Counter }[]>();
 
   constructor(
     config: Config,
@@ -73,6 +92,22 @@ export class RateLimiter<Config extends object> {
   /** Forgets every caller's usage. */
   reset(): void {
     this.usage.clear();
+    this.windowLog.clear();
+  }
+
+  /** The enforced windows each caller opened, with what each accepted and refused, oldest first. */
+  history(): WindowRecord[] {
+    return [...this.windowLog.values()].flatMap((records) =>
+      records.map(({ caller, window, counter }) => ({
+        caller,
+        window: window.name,
+        limit: window.limit,
+        windowMs: window.windowMs,
+        start: counter.start,
+        accepted: counter.count,
+        refused: counter.refused,
+      })),
+    );
   }
 
   /** The policy a 429 fault reports. */
@@ -90,15 +125,29 @@ export class RateLimiter<Config extends object> {
       let counter = counters.get(window.name);
       // A window starts at the first request after the previous one ran its length.
       if (!counter || now - counter.start >= window.windowMs) {
-        counter = { start: now, count: 0 };
+        counter = { start: now, count: 0, refused: 0 };
         counters.set(window.name, counter);
+        if (window.enforced !== false) this.logWindow(caller, window, counter);
       }
       return counter;
     };
-    const exceeded = applying.find((w) => w.enforced !== false && current(w).count >= w.limit)?.name;
+    const exceeded = applying.find((w) => w.enforced !== false && current(w).count >= w.limit);
     if (exceeded === undefined) for (const window of applying) current(window).count++;
+    else current(exceeded).refused++;
     const headers = this.policy.headers?.(this.usageOf(counters, now), kind) ?? {};
-    return exceeded === undefined ? { headers } : { headers, exceeded };
+    return exceeded === undefined ? { headers } : { headers, exceeded: exceeded.name };
+  }
+
+  /** Logs the window `counter` counts (the counter itself: it keeps counting until the window ends). */
+  private logWindow(caller: string, window: LimitWindow, counter: Counter): void {
+    const key = `${caller}\u0000${window.name}`;
+    let records = this.windowLog.get(key);
+    if (!records) {
+      records = [];
+      this.windowLog.set(key, records);
+    }
+    records.push({ caller, window, counter });
+    if (records.length > HISTORY_LIMIT) records.shift();
   }
 
   private countersOf(caller: string): Map<string, Counter> {

@@ -112,7 +112,7 @@ async function guard<RateConfig extends object>(
     await send(refused);
     return;
   }
-  const decision = core.limiter.take(auth.token, core.requestKind(request));
+  const decision = core.limiter.take(core.rateLimitCaller(auth.token), core.requestKind(request));
   reply.headers(decision.headers);
   const appId = core.tokens.appIds.get(auth.token) ?? 0;
   if (decision.exceeded) {

@@ -80,6 +80,8 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     faults: options.faults ?? {},
     oauth: { server: hubspotOAuthServer, ...(options.oauthApps ? { apps: options.oauthApps } : {}) },
     requestKind: (request) => (request.routeOptions.url?.endsWith("/search") ? SEARCH : "default"),
+    // HubSpot limits an OAuth app per account: every token of the app on the (one) emulated portal shares it.
+    rateLimitPer: "app",
   });
   const ctx: EmulatorContext = { ...core, dataset };
   const controls = createControls(ctx);
