@@ -1,0 +1,473 @@
+/**
+ * One run of an app-to-app flow: read what changed on each side since the last run (the records cache's
+ * change feed, from the flow's cursor per side), plus the rows that failed last time, decide each record's
+ * writes (src/flows/app-to-app/reconcile.ts) and make them through the target's typed actions.
+ *
+ * Guarantees:
+ * - A cursor advances only past records the run handled; a record whose write failed is recorded with the
+ *   provider's message, does not stop the others, and is read again by the next run.
+ * - A record the flow wrote does not come back as a change: its link remembers what was written per side
+ *   (hash), and a change whose content equals it is skipped as an echo; a cached record older than the
+ *   link's last write (a sync has not seen the write yet) counts as what the link says.
+ * - One run of a flow at a time; a run whose process died (no heartbeat for a minute) is closed as failed.
+ */
+import { SwitchyardError } from "../../core/index.ts";
+import type { CodeFlow } from "../../flows/app-to-app/define-flow.ts";
+import type { FieldRule, FlowInput, SideName } from "../../flows/app-to-app/definitions.ts";
+import { matchesFilter } from "../../flows/app-to-app/filter.ts";
+import {
+  type FieldValues,
+  forwardValues,
+  type Plan,
+  planOneWay,
+  planTwoWay,
+  readValues,
+  type SideRecord,
+  valuesHash,
+} from "../../flows/app-to-app/reconcile.ts";
+import {
+  cachedRecords,
+  clearRetry,
+  type FlowDb,
+  type FlowRunsTable,
+  flowDb,
+  type Link,
+  linksBy,
+  markRetry,
+  readCursor,
+  retriesOf,
+  saveCursor,
+  saveLink,
+} from "../../flows/app-to-app/store.ts";
+import { toDate } from "../../flows/app-to-app/transforms.ts";
+import { buildFields, valueAt } from "../../flows/reverse-etl/mapping.ts";
+import { listRecordChanges, newId, nowIso } from "../../store/index.ts";
+import { ActionRefusedError } from "../actions/errors.ts";
+import type { WriteResult, WriteTarget } from "../reverse-etl/targets.ts";
+import { codeOf } from "./code-flows.ts";
+import { type Flow, getFlow } from "./flows.ts";
+import { type FlowDeps, type ReadSide, readSide, sideConnection, writeSide } from "./sides.ts";
+
+export interface FlowCounts {
+  read: number;
+  filtered_out: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped_echo: number;
+  conflicts: number;
+  failed: number;
+}
+
+export type FlowRunStatus = "running" | "succeeded" | "partial" | "failed";
+export type FlowTrigger = "api" | "cli" | "schedule" | "records.changed";
+
+export interface FlowRun {
+  id: string;
+  flow_id: string;
+  trigger: string;
+  /** partial: some rows failed; the next run retries them. */
+  status: FlowRunStatus;
+  counts: FlowCounts;
+  error: string | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+export interface FlowRunOptions {
+  trigger?: FlowTrigger;
+  /** Stops the run between records; what was written stays written and linked. */
+  signal?: AbortSignal;
+}
+
+const STALE_AFTER_MS = 60_000;
+const PAGE = 200;
+/** Errors that fail every row alike: the run stops instead of failing each. */
+const RUN_FATAL = new Set(["credentials_rejected", "reauthorization_required", "run_aborted"]);
+
+interface Side {
+  name: SideName;
+  read: ReadSide | undefined;
+  write: WriteTarget | undefined;
+  /** The record's field that says when it changed at the provider. */
+  updatedAt: string | undefined;
+}
+
+interface Context {
+  db: FlowDb;
+  /** The same database, as the store's repositories take it. */
+  store: FlowDeps["db"];
+  flow: Flow;
+  code: CodeFlow | undefined;
+  rules: readonly FieldRule[];
+  sides: Record<SideName, Side>;
+  runId: string;
+  counts: FlowCounts;
+  /** Records handled in this run (as a change or as the other side of one), by `side:pk`. */
+  seen: Set<string>;
+  signal: AbortSignal | undefined;
+}
+
+/** Runs the flow once and returns the finished run; a run that failed says why in `error` (and throws). */
+export async function runFlow(
+  deps: FlowDeps,
+  environmentId: string,
+  flowId: string,
+  options: FlowRunOptions = {},
+): Promise<FlowRun> {
+  const flow = await getFlow(deps, environmentId, flowId);
+  const code = flow.source === "code" ? await codeOf(flow) : undefined;
+  const twoWay = flow.direction === "two_way";
+  const fromConnection = await sideConnection(deps, environmentId, flow.from);
+  const toConnection = await sideConnection(deps, environmentId, flow.to);
+  const sides: Record<SideName, Side> = {
+    from: {
+      name: "from",
+      read: readSide(deps, fromConnection, flow.from),
+      write: twoWay ? writeSide(deps, fromConnection, flow.from) : undefined,
+      updatedAt: flow.from.updated_at,
+    },
+    to: {
+      name: "to",
+      read: twoWay ? readSide(deps, toConnection, flow.to) : undefined,
+      write: writeSide(deps, toConnection, flow.to),
+      updatedAt: flow.to.updated_at,
+    },
+  };
+  const db = flowDb(deps.db);
+  await refuseOverlap(db, flow.id);
+  const run = await startRun(db, flow.id, options.trigger ?? "api");
+  const ctx: Context = {
+    db,
+    store: deps.db,
+    flow,
+    code,
+    rules: flow.mapping,
+    sides,
+    runId: run.id,
+    counts: {
+      read: 0,
+      filtered_out: 0,
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      skipped_echo: 0,
+      conflicts: 0,
+      failed: 0,
+    },
+    seen: new Set(),
+    signal: options.signal,
+  };
+  try {
+    const read = twoWay ? (["from", "to"] as const) : (["from"] as const);
+    for (const side of read) await runRetries(ctx, side);
+    for (const side of read) await runFeed(ctx, side);
+    return await finishRun(db, run, ctx.counts.failed > 0 ? "partial" : "succeeded", ctx.counts, null);
+  } catch (error) {
+    await finishRun(db, run, "failed", ctx.counts, error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+}
+
+/** Records that failed last time, read again from the cache as they are now. */
+async function runRetries(ctx: Context, side: SideName): Promise<void> {
+  const pks = await retriesOf(ctx.db, ctx.flow.id, side);
+  for (let i = 0; i < pks.length; i += PAGE) {
+    const read = ctx.sides[side].read!;
+    const records = await cachedRecords(ctx.db, read.connection.id, read.stream, pks.slice(i, i + PAGE));
+    for (const pk of pks.slice(i, i + PAGE)) {
+      const cached = records.get(pk);
+      if (!cached || cached.deleted) await clearRetry(ctx.db, ctx.flow.id, side, pk);
+      else await handle(ctx, side, pk, cached.payload, cached.updatedAt, true);
+    }
+  }
+}
+
+/** What changed on the side since its cursor, page by page; the cursor advances after each page. */
+async function runFeed(ctx: Context, side: SideName): Promise<void> {
+  const read = ctx.sides[side].read!;
+  let cursor = await readCursor(ctx.db, ctx.flow.id, side);
+  for (;;) {
+    const page = await listRecordChanges(ctx.store, read.connection.id, read.stream, {
+      ...(cursor ? { after: cursor } : {}),
+      limit: PAGE,
+    });
+    if (page.length === 0) return;
+    for (const change of page) {
+      if (ctx.signal?.aborted)
+        throw new SwitchyardError("run_aborted", "The flow run was stopped before it finished.", {
+          hint: "What was written is linked; the next run goes on from where this one stopped.",
+        });
+      // Deletes are not carried over (docs/flows.md): the other app keeps its record.
+      if (!change.deleted) await handle(ctx, side, change.pk, change.payload, change.updatedAt, false);
+      cursor = [change.updatedAt, change.pk];
+    }
+    await saveCursor(ctx.db, ctx.flow.id, side, cursor!);
+  }
+}
+
+/** One changed record of a side: its plan, the writes, the link; a failure is recorded for a retry. */
+async function handle(
+  ctx: Context,
+  side: SideName,
+  pk: string,
+  payload: string,
+  cachedAt: string,
+  retry: boolean,
+): Promise<void> {
+  const key = `${side}:${pk}`;
+  if (ctx.seen.has(key)) return;
+  ctx.seen.add(key);
+  const record = ctx.sides[side].read!.view(JSON.parse(payload) as Record<string, unknown>, pk);
+  if (!record) return;
+  ctx.counts.read++;
+  try {
+    const link = (await linksBy(ctx.db, ctx.flow.id, side, [pk])).get(pk);
+    if (link && !retry && cachedAt <= link.updatedAt) {
+      ctx.counts.unchanged++;
+      return;
+    }
+    if (link?.written[side] && ctx.flow.direction === "two_way") {
+      if (valuesHash(readValues(record, ctx.rules, side)) === link.written[side]) {
+        ctx.counts.skipped_echo++;
+        await saveLink(ctx.db, ctx.flow.id, { ...link, written: { ...link.written, [side]: null } });
+        return;
+      }
+    }
+    const here: SideRecord = { record, changedAt: changedAt(ctx.sides[side], record, cachedAt) };
+    if (!link && !passes(ctx, side, record)) {
+      ctx.counts.filtered_out++;
+      return;
+    }
+    if (link && side === "from" && ctx.flow.direction === "one_way" && !passes(ctx, side, record)) {
+      ctx.counts.filtered_out++;
+      return;
+    }
+    const plan =
+      ctx.flow.direction === "two_way"
+        ? planTwoWay({
+            rules: ctx.rules,
+            link: link?.values,
+            conflict: ctx.flow.conflict,
+            ...(side === "from"
+              ? { from: here, to: await counterpart(ctx, "to", link) }
+              : { to: here, from: await counterpart(ctx, "from", link) }),
+          })
+        : planOneWay(
+            ctx.code?.mapFunction ? ctx.code.mapFunction(record) : forwardValues(record, ctx.rules),
+            link?.values,
+          );
+    ctx.counts.conflicts += plan.conflicts;
+    await apply(ctx, side, pk, link, plan);
+    if (retry) await clearRetry(ctx.db, ctx.flow.id, side, pk);
+  } catch (error) {
+    if (error instanceof SwitchyardError && RUN_FATAL.has(error.code)) throw error;
+    ctx.counts.failed++;
+    const message = failureMessage(error);
+    await markRetry(ctx.db, ctx.flow.id, side, pk, message);
+    await recordRow(ctx, side, pk, "write", "failed", null, message);
+  }
+}
+
+/** Whether a record not linked yet (or, one way, any source record) passes its side's filter. */
+function passes(ctx: Context, side: SideName, record: Record<string, unknown>): boolean {
+  if (side === "to") return matchesFilter(record, ctx.flow.to_filter);
+  if (ctx.code?.filterFunction) return ctx.code.filterFunction(record);
+  return matchesFilter(record, ctx.flow.filter);
+}
+
+/** The linked record of the other side, when the cache holds a version newer than the link's last write. */
+async function counterpart(
+  ctx: Context,
+  side: SideName,
+  link: Link | undefined,
+): Promise<SideRecord | undefined> {
+  if (!link) return undefined;
+  const read = ctx.sides[side].read!;
+  const pk = side === "from" ? link.fromPk : link.toPk;
+  const cached = (await cachedRecords(ctx.db, read.connection.id, read.stream, [pk])).get(pk);
+  if (!cached || cached.deleted || cached.updatedAt <= link.updatedAt) return undefined;
+  const record = read.view(JSON.parse(cached.payload) as Record<string, unknown>, pk);
+  if (!record) return undefined;
+  ctx.seen.add(`${side}:${pk}`);
+  return { record, changedAt: changedAt(ctx.sides[side], record, cached.updatedAt) };
+}
+
+/** When the record changed at the provider (its `updated_at` field), else when the cache saw it change. */
+function changedAt(side: Side, record: Record<string, unknown>, cachedAt: string): string {
+  const date = side.updatedAt ? toDate(valueAt(record, side.updatedAt)) : undefined;
+  return date ? date.toISOString() : cachedAt;
+}
+
+/** Makes the plan's writes and saves the link. */
+async function apply(
+  ctx: Context,
+  side: SideName,
+  pk: string,
+  link: Link | undefined,
+  plan: Plan,
+): Promise<void> {
+  let fromPk = link?.fromPk ?? (side === "from" ? pk : undefined);
+  let toPk = link?.toPk ?? (side === "to" ? pk : undefined);
+  if (!plan.toWrite && !plan.fromWrite) {
+    ctx.counts.unchanged++;
+    if (link) await saveLink(ctx.db, ctx.flow.id, { ...link, values: plan.next });
+    return;
+  }
+  const written = { from: link?.written.from ?? null, to: link?.written.to ?? null };
+  if (plan.toWrite) {
+    toPk = await write(ctx, "to", toPk, plan.toWrite, side === "to" ? pk : fromPk!);
+    written.to = valuesHash(plan.next.to);
+  }
+  if (plan.fromWrite) {
+    fromPk = await write(ctx, "from", fromPk, plan.fromWrite, side === "from" ? pk : toPk!);
+    written.from = valuesHash(plan.next.from);
+  }
+  await saveLink(ctx.db, ctx.flow.id, { fromPk: fromPk!, toPk: toPk!, values: plan.next, written });
+}
+
+/** Creates (no id yet) or updates the side's record; its id. */
+async function write(
+  ctx: Context,
+  side: SideName,
+  remoteId: string | undefined,
+  values: FieldValues,
+  sourcePk: string,
+): Promise<string> {
+  const target = ctx.sides[side].write!;
+  const present = Object.entries(values).filter(([, value]) => value !== null && value !== undefined);
+  const fields = buildFields(
+    Object.fromEntries(present),
+    present.map(([path]) => ({ column: path, field: path })),
+  );
+  if (remoteId === undefined) {
+    const created = oneResult(await target.createMany([fields]));
+    ctx.counts.created++;
+    await recordRow(ctx, side, sourcePk, "create", "succeeded", created, null);
+    return created;
+  }
+  oneResult(await target.updateMany([{ remoteId, fields }]));
+  ctx.counts.updated++;
+  await recordRow(ctx, side, sourcePk, "update", "succeeded", remoteId, null);
+  return remoteId;
+}
+
+/** The one write's provider id, or its error thrown (a flow writes record by record). */
+function oneResult(results: readonly WriteResult[]): string {
+  const [result] = results;
+  if (!result) throw new SwitchyardError("internal", "The target answered no result for a write.");
+  if (!result.ok) throw result.error;
+  return result.remoteId;
+}
+
+/** The provider's own words for a refused write, else the typed error's message. */
+function failureMessage(error: unknown): string {
+  if (error instanceof ActionRefusedError) return `HTTP ${error.providerStatus}: ${error.providerMessage}`;
+  if (error instanceof SwitchyardError) return error.hint ? `${error.message} ${error.hint}` : error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function recordRow(
+  ctx: Context,
+  side: SideName,
+  pk: string,
+  operation: string,
+  status: string,
+  remoteId: string | null,
+  message: string | null,
+): Promise<void> {
+  // `side` is the side written; `pk` the record of the other side that caused it.
+  const row = {
+    run_id: ctx.runId,
+    side,
+    pk,
+    operation,
+    status,
+    remote_id: remoteId,
+    message: message?.slice(0, 2000) ?? null,
+    at: nowIso(),
+  };
+  await ctx.db
+    .insertInto("flow_run_rows")
+    .values(row)
+    .onConflict((c) =>
+      c
+        .columns(["run_id", "side", "pk"])
+        .doUpdateSet({ operation, status, remote_id: remoteId, message: row.message, at: row.at }),
+    )
+    .execute();
+}
+
+async function refuseOverlap(db: FlowDb, flowId: string): Promise<void> {
+  const running = await db
+    .selectFrom("flow_runs")
+    .selectAll()
+    .where("flow_id", "=", flowId)
+    .where("status", "=", "running")
+    .execute();
+  const staleBefore = new Date(Date.now() - STALE_AFTER_MS).toISOString();
+  for (const run of running) {
+    if (run.heartbeat_at > staleBefore)
+      throw new SwitchyardError("conflict", `Flow ${flowId} is running already (run ${run.id}).`, {
+        hint: "Wait for it to finish; GET /v1/flows/{id}/runs shows it.",
+      });
+    await db
+      .updateTable("flow_runs")
+      .set({
+        status: "failed",
+        error: "The run's process stopped before it finished; the next run went on.",
+        finished_at: nowIso(),
+      })
+      .where("id", "=", run.id)
+      .execute();
+  }
+}
+
+async function startRun(db: FlowDb, flowId: string, trigger: string): Promise<FlowRunsTable> {
+  const now = nowIso();
+  const row: FlowRunsTable = {
+    id: newId("flowrun"),
+    flow_id: flowId,
+    trigger,
+    status: "running",
+    counts: "{}",
+    error: null,
+    started_at: now,
+    heartbeat_at: now,
+    finished_at: null,
+  };
+  await db.insertInto("flow_runs").values(row).execute();
+  return row;
+}
+
+async function finishRun(
+  db: FlowDb,
+  run: FlowRunsTable,
+  status: FlowRunStatus,
+  counts: FlowCounts,
+  error: string | null,
+): Promise<FlowRun> {
+  const finished_at = nowIso();
+  const stored = JSON.stringify(counts);
+  await db
+    .updateTable("flow_runs")
+    .set({ status, counts: stored, error, finished_at, heartbeat_at: finished_at })
+    .where("id", "=", run.id)
+    .execute();
+  return toRun({ ...run, status, counts: stored, error, finished_at });
+}
+
+export function toRun(row: FlowRunsTable): FlowRun {
+  return {
+    id: row.id,
+    flow_id: row.flow_id,
+    trigger: row.trigger,
+    status: row.status as FlowRunStatus,
+    counts: JSON.parse(row.counts) as FlowCounts,
+    error: row.error,
+    started_at: row.started_at,
+    finished_at: row.finished_at,
+  };
+}
+
+export type { FlowInput };
