@@ -27,18 +27,22 @@ const hubspot = providerWithEmulator("hubspot");
 let aborter: { after: number; controller: AbortController } | undefined;
 let creates = 0;
 
-/** HubSpot with a create that can stop a run after N writes (the "kill"). */
+/** Contacts created (one per input of a batch), counted by the provider's create and its batches. */
+const createsContacts = (action: ActionDefinition) =>
+  action.name === "create_contact" || action.batchOf?.action === "create_contact";
+
+/** HubSpot with creates that can stop a run after N written contacts (the "kill"). */
 const provider: ProviderDefinition = {
   ...hubspot,
   actions: [
     ...(hubspot.actions ?? []).map((action) =>
-      action.name !== "create_contact"
+      !createsContacts(action)
         ? action
         : {
             ...action,
             async run(http: Parameters<ActionDefinition["run"]>[0], input: unknown) {
               const output = await action.run(http, input);
-              creates++;
+              creates += action.batchOf ? (input as { inputs: unknown[] }).inputs.length : 1;
               if (aborter && creates >= aborter.after) aborter.controller.abort();
               return output;
             },
@@ -359,9 +363,8 @@ describe("runs", () => {
 
   it("a refused row is reported with the provider's message, does not block the rest, and is retried", async () => {
     const domain = "failing.example";
-    const taken = [...(await emulator.truth("contacts")).live.values()].find((r) => r.email)!;
     const rows = people(domain, 5);
-    rows[2]!.email = String(taken.email);
+    rows[2]!.email = "p3-at-failing.example";
     await setTable("fail", rows);
     const id = await sync({ model_id: await model("fail"), target: contactActions, mapping: contactMapping });
     const first = await run(id);
@@ -372,7 +375,7 @@ describe("runs", () => {
     });
     expect(failed.data).toHaveLength(1);
     expect(failed.data[0]).toMatchObject({ pk: "3", operation: "create" });
-    expect(failed.data[0]!.message).toContain("already exists");
+    expect(failed.data[0]!.message).toContain("Email address p3-at-failing.example is invalid");
     expect((await contactsAt(domain)).size).toBe(4);
 
     // Unchanged, it is tried again (and the others are not resent).
@@ -396,6 +399,7 @@ describe("runs", () => {
     const stopped = await runReverseEtlSync(deps, h.environments.dev.id, id, {
       signal: controller.signal,
       concurrency: 1,
+      maxBatch: 1,
     }).catch((e: unknown) => e);
     aborter = undefined;
     expect(stopped).toMatchObject({ code: "run_aborted" });

@@ -41,6 +41,7 @@ import {
 } from "../../store/index.ts";
 import { ActionRefusedError } from "../actions/errors.ts";
 import type { PlatformDeps } from "../platform.ts";
+import { isNotSent } from "./batch-calls.ts";
 import { getModel, type Model } from "./models.ts";
 import { getReverseEtlSync, type ReverseEtlSync } from "./syncs.ts";
 import { resolveTarget, type TargetDeps, type WriteTarget } from "./targets.ts";
@@ -51,8 +52,10 @@ export interface RunOptions {
   dryRun?: boolean;
   /** Stops the run between rows; what was written stays written and in the snapshot. */
   signal?: AbortSignal;
-  /** Rows written at once (default 4); each still goes through the account's shared budget. */
+  /** Requests in flight at once (default 4); each still goes through the account's shared budget. */
   concurrency?: number;
+  /** Rows per batch request at most (default: the provider's batch maximum). */
+  maxBatch?: number;
   /** Sample rows of each kind a dry run shows (default 5). */
   sampleSize?: number;
 }
@@ -95,7 +98,7 @@ export interface ReverseEtlRun {
 const STALE_AFTER_MS = 60_000;
 const HEARTBEAT_EVERY_MS = 5_000;
 const PENDING_FLUSH = 500;
-const WRITE_PAGE = 200;
+const WRITE_PAGE = 400;
 const SNAPSHOT_PAGE = 5_000;
 /** How long the model's query may take to stream (the diff runs inside it). */
 const MODEL_TIMEOUT_MS = 30 * 60_000;
@@ -110,7 +113,11 @@ export async function runReverseEtlSync(
   const sync = await getReverseEtlSync(deps, environmentId, syncId);
   const model = await getModel(deps, environmentId, sync.model_id);
   const connection = await getConnection(deps.db, sync.connection_id);
-  const target = resolveTarget(deps, connection, sync.target);
+  const target = resolveTarget(deps, connection, sync.target, {
+    signal: options.signal,
+    ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}),
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+  });
   const db = retlDb(deps.db);
   const dryRun = options.dryRun ?? false;
   if (!dryRun) await refuseOverlap(db, sync.id);
@@ -337,7 +344,7 @@ interface PendingRow {
   row: Record<string, unknown> | null;
 }
 
-/** Writes the run's pending rows page by page, a few at a time; stops between rows when aborted. */
+/** Writes the run's pending rows page by page, each page through the target's batches; stops between pages when aborted. */
 async function writePending(
   deps: RunDeps,
   db: RetlDb,
@@ -363,134 +370,152 @@ async function writePending(
       rows.map((r) => r.pk),
     );
     const natural = await naturalMatches(deps, ctx, rows, links);
-    const queue = [...rows];
-    // The first error stops every worker before its next row; the run ends only once none is writing.
-    let stop: unknown;
-    const worker = async () => {
-      for (let row = queue.shift(); row && stop === undefined; row = queue.shift()) {
-        if (options.signal?.aborted) {
-          stop ??= new SwitchyardError("run_aborted", "The reverse-ETL run was stopped before it finished.", {
-            hint: "Rows written so far are in the snapshot; the next run sends the rest.",
-          });
-          return;
-        }
-        try {
-          await writeRow(db, ctx, row, links.get(row.pk), natural.get(row.pk));
-          await ctx.beat();
-        } catch (error) {
-          stop ??= error;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
-    if (stop !== undefined) throw stop;
+    await writePage(db, ctx, planPage(ctx.sync, rows, links, natural));
+    await ctx.beat();
+    if (options.signal?.aborted) break;
   }
+  throw new SwitchyardError("run_aborted", "The reverse-ETL run was stopped before it finished.", {
+    hint: "Rows written so far are in the snapshot; the next run sends the rest.",
+  });
 }
 
-/** Writes one row as the mode says, records its result, and advances the snapshot when it succeeded. */
-async function writeRow(
-  db: RetlDb,
-  ctx: WriteContext,
-  row: PendingRow,
-  linked: string | undefined,
-  /** The record its natural key matched, for a row without a link. */
-  matched?: string | undefined,
-): Promise<void> {
-  const { sync, target, stats } = ctx;
-  if (row.change === "removed") {
-    if (sync.mode !== "mirror") {
-      // Left the model: no longer tracked; the provider keeps the record (only mirror deletes).
-      await dropFromSnapshot(db, sync.id, row.pk);
-      return;
+/** What a page's rows need: writes by kind, and rows settled without a write (skipped, untracked). */
+interface PagePlan {
+  creates: { pk: string; hash: string; fields: Record<string, unknown> }[];
+  updates: { pk: string; hash: string; fields: Record<string, unknown>; remoteId: string; linked: boolean }[];
+  deletes: { pk: string; remoteId: string }[];
+  /** Left the model and not deleted (not mirror mode, or nothing linked): dropped from the snapshot. */
+  untracked: { pk: string; skipped?: string }[];
+  /** Not written, as the mode says; `link` also counts the row as sent (insert mode's existing record). */
+  skipped: { pk: string; operation: string; reason: string; link?: { remoteId: string; hash: string } }[];
+}
+
+/** Decides each row's write as the mode says, from its link, external id or natural-key match. */
+function planPage(
+  sync: ReverseEtlSync,
+  rows: readonly PendingRow[],
+  links: ReadonlyMap<string, string>,
+  natural: ReadonlyMap<string, string>,
+): PagePlan {
+  const plan: PagePlan = { creates: [], updates: [], deletes: [], untracked: [], skipped: [] };
+  for (const row of rows) {
+    const linked = links.get(row.pk);
+    if (row.change === "removed") {
+      // Left the model: only mirror deletes its record; otherwise the provider keeps it, untracked.
+      if (sync.mode !== "mirror") plan.untracked.push({ pk: row.pk });
+      else if (linked === undefined)
+        plan.untracked.push({ pk: row.pk, skipped: "Left the model, but no record is linked to it." });
+      else plan.deletes.push({ pk: row.pk, remoteId: linked });
+      continue;
     }
-    if (linked === undefined) {
-      await dropFromSnapshot(db, sync.id, row.pk);
-      await recordRow(
-        db,
-        ctx.runId,
-        row.pk,
-        "delete",
-        "skipped",
-        null,
-        "Left the model, but no record is linked to it.",
-      );
-      stats.skipped++;
-      return;
-    }
-    await attempt(db, ctx, row.pk, "delete", linked, async () => {
-      // Gone at the provider already (deleted there): what mirror wanted.
-      await target.delete(linked).catch((error: unknown) => {
-        if (!isNotFound(error)) throw error;
+    const values = row.row ?? {};
+    const external = sync.match.by === "external_id" ? values[sync.match.column] : undefined;
+    const remoteId =
+      linked ??
+      (external === null || external === undefined || external === "" ? undefined : String(external)) ??
+      natural.get(row.pk);
+    const hash = row.hash!;
+    const fields = buildFields(values, sync.mapping);
+    if (remoteId === undefined && sync.mode === "update") {
+      plan.skipped.push({
+        pk: row.pk,
+        operation: "update",
+        reason: "No record at the provider matches this row (update-only mode creates none).",
       });
-      await dropLink(db, sync.id, row.pk);
-      await dropFromSnapshot(db, sync.id, row.pk);
-      stats.deleted++;
-      return undefined;
-    });
-    return;
+    } else if (remoteId !== undefined && sync.mode === "insert") {
+      plan.skipped.push({
+        pk: row.pk,
+        operation: "update",
+        reason: "A record exists already (insert-only mode changes none).",
+        link: { remoteId, hash },
+      });
+    } else if (remoteId === undefined) {
+      plan.creates.push({ pk: row.pk, hash, fields });
+    } else {
+      plan.updates.push({ pk: row.pk, hash, fields, remoteId, linked: remoteId === linked });
+    }
   }
-  const values = row.row ?? {};
-  const external = sync.match.by === "external_id" ? values[sync.match.column] : undefined;
-  const remoteId =
-    linked ??
-    (external === null || external === undefined || external === "" ? undefined : String(external)) ??
-    matched;
-  const hash = row.hash!;
-  const fields = buildFields(values, sync.mapping);
-  if (remoteId === undefined && sync.mode === "update") {
-    await recordRow(
-      db,
-      ctx.runId,
-      row.pk,
-      "update",
-      "skipped",
-      null,
-      "No record at the provider matches this row (update-only mode creates none).",
-    );
-    stats.skipped++;
-    return;
-  }
-  if (remoteId !== undefined && sync.mode === "insert") {
-    // Insert-only: an existing record is left as it is; the row counts as sent.
-    await saveLink(db, sync.id, row.pk, remoteId);
-    await advanceSnapshot(db, sync.id, row.pk, hash);
-    await recordRow(
-      db,
-      ctx.runId,
-      row.pk,
-      "update",
-      "skipped",
-      remoteId,
-      "A record exists already (insert-only mode changes none).",
-    );
-    stats.skipped++;
-    return;
-  }
-  if (remoteId === undefined) {
-    await attempt(db, ctx, row.pk, "create", null, async () => {
-      const created = await target.create(fields);
-      await saveLink(db, sync.id, row.pk, created);
-      await advanceSnapshot(db, sync.id, row.pk, hash);
-      stats.created++;
-      return created;
-    });
-  } else {
-    await attempt(db, ctx, row.pk, "update", remoteId, async () => {
-      try {
-        await target.update(remoteId, fields);
-      } catch (error) {
-        // The linked record was deleted at the provider: upsert and mirror create it again.
-        if (!isNotFound(error) || remoteId !== linked || sync.mode === "update") throw error;
-        const created = await target.create(fields);
-        await saveLink(db, sync.id, row.pk, created);
-        await advanceSnapshot(db, sync.id, row.pk, hash);
-        stats.created++;
-        return created;
+  return plan;
+}
+
+/**
+ * Writes a page's plan through the target's batches and records each row's result; a row the provider
+ * accepted gets its link and snapshot entry in the same transaction as its result. A linked record deleted
+ * at the provider is created again (upsert and mirror).
+ */
+async function writePage(db: RetlDb, ctx: WriteContext, plan: PagePlan): Promise<void> {
+  const { sync, target, stats, runId } = ctx;
+  await db.transaction().execute(async (trx) => {
+    for (const row of plan.untracked) {
+      await dropFromSnapshot(trx, sync.id, row.pk);
+      if (row.skipped) {
+        await recordRow(trx, runId, row.pk, "delete", "skipped", null, row.skipped);
+        stats.skipped++;
       }
-      if (remoteId !== linked) await saveLink(db, sync.id, row.pk, remoteId);
-      await advanceSnapshot(db, sync.id, row.pk, hash);
-      stats.updated++;
-      return undefined;
+    }
+    for (const row of plan.skipped) {
+      if (row.link) {
+        // Insert-only: an existing record is left as it is; the row counts as sent.
+        await saveLink(trx, sync.id, row.pk, row.link.remoteId);
+        await advanceSnapshot(trx, sync.id, row.pk, row.link.hash);
+      }
+      await recordRow(trx, runId, row.pk, row.operation, "skipped", row.link?.remoteId ?? null, row.reason);
+      stats.skipped++;
+    }
+  });
+
+  const creates = [...plan.creates];
+  if (plan.updates.length > 0) {
+    const results = await target.updateMany(plan.updates);
+    await db.transaction().execute(async (trx) => {
+      for (const [index, row] of plan.updates.entries()) {
+        const result = results[index]!;
+        if (result.ok) {
+          if (!row.linked) await saveLink(trx, sync.id, row.pk, row.remoteId);
+          await advanceSnapshot(trx, sync.id, row.pk, row.hash);
+          await recordRow(trx, runId, row.pk, "update", "succeeded", row.remoteId, null);
+          stats.updated++;
+        } else if (isNotSent(result.error)) {
+          // Stopped before it was sent: the next run sends it.
+        } else if (isNotFound(result.error) && row.linked && sync.mode !== "update") {
+          creates.push(row);
+        } else {
+          await recordFailure(trx, ctx, row.pk, "update", row.remoteId, result.error);
+        }
+      }
+    });
+  }
+  if (creates.length > 0) {
+    const results = await target.createMany(creates.map((row) => row.fields));
+    await db.transaction().execute(async (trx) => {
+      for (const [index, row] of creates.entries()) {
+        const result = results[index]!;
+        if (result.ok) {
+          await saveLink(trx, sync.id, row.pk, result.remoteId);
+          await advanceSnapshot(trx, sync.id, row.pk, row.hash);
+          await recordRow(trx, runId, row.pk, "create", "succeeded", result.remoteId, null);
+          stats.created++;
+        } else if (!isNotSent(result.error)) {
+          await recordFailure(trx, ctx, row.pk, "create", null, result.error);
+        }
+      }
+    });
+  }
+  if (plan.deletes.length > 0) {
+    const results = await target.deleteMany(plan.deletes.map((row) => row.remoteId));
+    await db.transaction().execute(async (trx) => {
+      for (const [index, row] of plan.deletes.entries()) {
+        const result = results[index]!;
+        // Gone at the provider already (deleted there): what mirror wanted.
+        if (result.ok || isNotFound(result.error)) {
+          await dropLink(trx, sync.id, row.pk);
+          await dropFromSnapshot(trx, sync.id, row.pk);
+          await recordRow(trx, runId, row.pk, "delete", "succeeded", row.remoteId, null);
+          stats.deleted++;
+        } else if (!isNotSent(result.error)) {
+          await recordFailure(trx, ctx, row.pk, "delete", row.remoteId, result.error);
+        }
+      }
     });
   }
 }
@@ -500,25 +525,17 @@ function isNotFound(error: unknown): boolean {
   return error instanceof ActionRefusedError && error.providerStatus === 404;
 }
 
-/** Errors that fail every row alike: the run stops instead of failing each. */
-const RUN_FATAL = new Set(["credentials_rejected", "reauthorization_required", "run_aborted"]);
-
-async function attempt(
+/** A refused row: counted and recorded with the provider's message; its snapshot entry stays, so the next run sends it again. */
+async function recordFailure(
   db: RetlDb,
   ctx: WriteContext,
   pk: string,
   operation: string,
   remoteId: string | null,
-  write: () => Promise<string | undefined>,
+  error: unknown,
 ): Promise<void> {
-  try {
-    const written = await write();
-    await recordRow(db, ctx.runId, pk, operation, "succeeded", written ?? remoteId, null);
-  } catch (error) {
-    if (error instanceof SwitchyardError && RUN_FATAL.has(error.code)) throw error;
-    ctx.stats.failed++;
-    await recordRow(db, ctx.runId, pk, operation, "failed", remoteId, failureMessage(error));
-  }
+  ctx.stats.failed++;
+  await recordRow(db, ctx.runId, pk, operation, "failed", remoteId, failureMessage(error));
 }
 
 /** The provider's own words for a refused write, else the typed error's message. */

@@ -11,12 +11,42 @@ import type { ConnectionRow } from "../../store/index.ts";
 import { getUnifiedObjects } from "../../store/repositories/unified-objects.ts";
 import type { WriteContext } from "../../unified/writers.ts";
 import { describeAction } from "../actions/catalog.ts";
-import { findAction, runAction } from "../actions/run-action.ts";
+import { findAction } from "../actions/run-action.ts";
 import { type UnifiedWriteDeps, writerFor } from "../actions/unified-writes.ts";
 import { findProvider } from "../platform.ts";
+import { type ActionCall, type CallResult, type RunCallsOptions, runCalls } from "./batch-calls.ts";
 
 export type TargetDeps = UnifiedWriteDeps;
 
+/** Requests a target keeps in flight at once; each waits for the account's shared budget. */
+const CONCURRENCY = 4;
+
+/** Runs the calls (batched where the provider can) and turns each output into a write result. */
+async function written(
+  deps: TargetDeps,
+  connection: ConnectionRow,
+  calls: readonly ActionCall[],
+  idOf: (output: unknown, index: number) => string,
+  send: RunCallsOptions,
+): Promise<WriteResult[]> {
+  const results: CallResult[] = await runCalls(deps, connection, calls, send);
+  return results.map((result, index) => {
+    if (!result.ok) return result;
+    try {
+      return { ok: true, remoteId: idOf(result.output, index) };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  });
+}
+
+/** One row's write at the provider: done (with the record's id for a create), or refused with why. */
+export type WriteResult = { ok: true; remoteId: string } | { ok: false; error: unknown };
+
+/**
+ * A reverse-ETL sync's target: writes many rows at once, through the provider's batch actions where it has
+ * them. Each method answers one result per item, in order; it throws only for errors that fail every row.
+ */
 export interface WriteTarget {
   /** `hubspot create_contact/update_contact`, `Contact through pipedrive`: for messages. */
   describe: string;
@@ -26,22 +56,38 @@ export interface WriteTarget {
   stream: string | undefined;
   /** Why the dotted path is not a field the target takes, or undefined. */
   checkField(path: string): string | undefined;
-  /** Creates a record; its provider id. */
-  create(fields: Record<string, unknown>): Promise<string>;
-  update(remoteId: string, fields: Record<string, unknown>): Promise<void>;
-  delete(remoteId: string): Promise<void>;
+  /** Creates records; each ok result holds the new record's provider id. */
+  createMany(items: readonly Fields[]): Promise<WriteResult[]>;
+  updateMany(items: readonly { remoteId: string; fields: Fields }[]): Promise<WriteResult[]>;
+  deleteMany(remoteIds: readonly string[]): Promise<WriteResult[]>;
 }
 
-export function resolveTarget(deps: TargetDeps, connection: ConnectionRow, target: SyncTarget): WriteTarget {
+type Fields = Record<string, unknown>;
+
+/** How a target sends: requests in flight, rows per batch request, and a signal that stops sending. */
+export type SendOptions = RunCallsOptions;
+
+/**
+ * The target a sync writes to. A write not sent because `options.signal` stopped the run answers a
+ * `run_aborted` error (isNotSent), so the caller leaves that row for the next run.
+ */
+export function resolveTarget(
+  deps: TargetDeps,
+  connection: ConnectionRow,
+  target: SyncTarget,
+  options: SendOptions = {},
+): WriteTarget {
+  const send = { concurrency: CONCURRENCY, ...options };
   return target.type === "actions"
-    ? actionsTarget(deps, connection, target)
-    : unifiedTarget(deps, connection, target.model);
+    ? actionsTarget(deps, connection, target, send)
+    : unifiedTarget(deps, connection, target.model, send);
 }
 
 function actionsTarget(
   deps: TargetDeps,
   connection: ConnectionRow,
   target: Extract<SyncTarget, { type: "actions" }>,
+  send: RunCallsOptions,
 ): WriteTarget {
   const provider = connection.provider;
   const create = findAction(deps.providers, provider, target.create).action;
@@ -72,27 +118,49 @@ function actionsTarget(
     checkField(path) {
       return checkPath(describeAction(create).input_schema, path) ?? checkPath(updateSchema, path);
     },
-    async create(fields) {
-      const output = await runAction(deps, connection, create.name, fields);
-      const id = valueAt(output, target.id_from);
-      if (typeof id !== "string" && typeof id !== "number") {
-        throw new SwitchyardError(
-          "provider_response_malformed",
-          `${create.name}'s answer has no id at "${target.id_from}".`,
-          {
-            hint: "Set `target.id_from` to where the create action's output holds the new record's id.",
-          },
-        );
-      }
-      return String(id);
+    createMany(items) {
+      return written(
+        deps,
+        connection,
+        items.map((fields) => ({ action: create.name, input: fields })),
+        (output) => {
+          const id = valueAt(output, target.id_from);
+          if (typeof id !== "string" && typeof id !== "number") {
+            throw new SwitchyardError(
+              "provider_response_malformed",
+              `${create.name}'s answer has no id at "${target.id_from}".`,
+              {
+                hint: "Set `target.id_from` to where the create action's output holds the new record's id.",
+              },
+            );
+          }
+          return String(id);
+        },
+        send,
+      );
     },
-    async update(remoteId, fields) {
-      await runAction(deps, connection, update.name, { ...fields, [target.id_field]: idOf(remoteId) });
+    updateMany(items) {
+      return written(
+        deps,
+        connection,
+        items.map(({ remoteId, fields }) => ({
+          action: update.name,
+          input: { ...fields, [target.id_field]: idOf(remoteId) },
+        })),
+        (_output, index) => items[index]!.remoteId,
+        send,
+      );
     },
-    async delete(remoteId) {
+    deleteMany(remoteIds) {
       if (!remove)
-        throw new SwitchyardError("internal", "delete called on a target without a delete action.");
-      await runAction(deps, connection, remove.name, { [target.id_field]: idOf(remoteId) });
+        throw new SwitchyardError("internal", "deleteMany called on a target without a delete action.");
+      return written(
+        deps,
+        connection,
+        remoteIds.map((remoteId) => ({ action: remove.name, input: { [target.id_field]: idOf(remoteId) } })),
+        (_output, index) => remoteIds[index]!,
+        send,
+      );
     },
   };
 }
@@ -101,6 +169,7 @@ function unifiedTarget(
   deps: TargetDeps,
   connection: ConnectionRow,
   model: "Contact" | "Account" | "Opportunity",
+  send: RunCallsOptions,
 ): WriteTarget {
   const writer = writerFor(deps.writers, connection, model);
   const stream = findProvider(deps.providers, connection.provider).streams.find(
@@ -130,17 +199,71 @@ function unifiedTarget(
         ? undefined
         : `"${field}" is not a ${model} field ${connection.provider} writes; it writes: ${writer.fields.join(", ")}`;
     },
-    async create(fields) {
-      const call = await writer.create(fields, ctx);
-      const output = await runAction(deps, connection, call.action, call.input);
-      return String(writer.toRecord({ output, input: call.input })[stream.primaryKey]);
+    createMany(items) {
+      return writtenCalls(
+        deps,
+        connection,
+        items.map((fields) => () => writer.create(fields, ctx)),
+        (output, call) =>
+          String(
+            writer.toRecord({ output, input: call.input as Record<string, unknown> })[stream.primaryKey],
+          ),
+        send,
+      );
     },
-    async update(remoteId, fields) {
-      const call = await writer.update(remoteId, fields, ctx);
-      await runAction(deps, connection, call.action, call.input);
+    updateMany(items) {
+      return writtenCalls(
+        deps,
+        connection,
+        items.map(
+          ({ remoteId, fields }) =>
+            () =>
+              writer.update(remoteId, fields, ctx),
+        ),
+        (_output, _call, index) => items[index]!.remoteId,
+        send,
+      );
     },
-    async delete() {
-      throw new SwitchyardError("internal", "delete called on a unified target.");
+    async deleteMany() {
+      throw new SwitchyardError("internal", "deleteMany called on a unified target.");
     },
   };
+}
+
+/**
+ * Builds each row's call (a row whose fields the writer refuses fails alone, with why), then writes the
+ * calls that were built.
+ */
+async function writtenCalls(
+  deps: TargetDeps,
+  connection: ConnectionRow,
+  builders: readonly (() => Promise<ActionCall>)[],
+  idOf: (output: unknown, call: ActionCall, index: number) => string,
+  send: RunCallsOptions,
+): Promise<WriteResult[]> {
+  const built = await Promise.all(
+    builders.map(async (build) => {
+      try {
+        return { call: await build() };
+      } catch (error) {
+        return { error };
+      }
+    }),
+  );
+  const indexes = built.flatMap((entry, index) => ("call" in entry ? [index] : []));
+  const calls = indexes.map((index) => (built[index] as { call: ActionCall }).call);
+  const sent = await written(
+    deps,
+    connection,
+    calls,
+    (output, at) => idOf(output, calls[at]!, indexes[at]!),
+    send,
+  );
+  const results: WriteResult[] = built.map((entry) =>
+    "error" in entry ? { ok: false, error: entry.error } : { ok: false, error: undefined },
+  );
+  indexes.forEach((index, at) => {
+    results[index] = sent[at]!;
+  });
+  return results;
 }

@@ -5,6 +5,7 @@
 import type { ProviderDefinition } from "../../core/index.ts";
 import { defineProvider } from "../kit/index.ts";
 import { hubspotActions } from "./actions.ts";
+import { hubspotBatchActions } from "./batch-actions.ts";
 import { HUBSPOT_SCOPES } from "./scopes.ts";
 import { hubspotStreams } from "./streams.ts";
 import { hubspotWebhooks } from "./webhooks.ts";
@@ -51,7 +52,7 @@ const declared = defineProvider({
 
 export const hubspot: ProviderDefinition = {
   ...declared,
-  actions: hubspotActions,
+  actions: [...hubspotActions, ...hubspotBatchActions],
   webhooks: hubspotWebhooks,
   // Loaded on demand: a server that never starts the emulator does not load it.
   emulator: async (options) => (await import("./emulator-handle.ts")).startHubSpotEmulatorHandle(options),

@@ -56,12 +56,32 @@ export function writableValues(
         code: "READ_ONLY_VALUE",
         context: { propertyName: [name] },
       });
+    } else if (name === "email" && type === "contacts" && value !== null && value !== "" && !isEmail(value)) {
+      errors.push({
+        message: `Email address ${String(value)} is invalid`,
+        code: "INVALID_EMAIL",
+        context: { propertyName: [name] },
+      });
     } else {
       values[name] = value === null || value === "" ? null : String(value);
     }
   }
-  if (errors.length > 0) throw validationError("Property values were not valid", errors);
+  // HubSpot spells each refused value out in the message too.
+  if (errors.length > 0) {
+    const listed = errors.map((e) => ({
+      isValid: false,
+      message: e.message,
+      error: e.code,
+      name: e.context?.propertyName?.[0],
+    }));
+    throw validationError(`Property values were not valid: ${JSON.stringify(listed)}`, errors);
+  }
   return values;
+}
+
+/** HubSpot refuses a contact's email without one @ between a local part and a dotted domain. */
+function isEmail(value: string | number | boolean): boolean {
+  return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(String(value));
 }
 
 /** The company a create request associates a contact or deal with (last one wins), checked to exist. */
