@@ -23,6 +23,7 @@ import { sharedState } from "./0018-shared-state.ts";
 import { reverseEtl } from "./0020-reverse-etl.ts";
 import { issues } from "./0021-issues.ts";
 import { runSamples } from "./0022-run-samples.ts";
+import { reverseEtlSchedules } from "./0025-reverse-etl-schedules.ts";
 import { appToAppFlows } from "./0027-app-to-app-flows.ts";
 
 export const migrations: Record<string, Migration> = {
@@ -45,6 +46,7 @@ export const migrations: Record<string, Migration> = {
   "0020_reverse_etl": reverseEtl,
   "0021_issues": issues,
   "0022_run_samples": runSamples,
+  "0025_reverse_etl_schedules": reverseEtlSchedules,
   "0027_app_to_app_flows": appToAppFlows,
 };
 
