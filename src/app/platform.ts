@@ -25,8 +25,8 @@ export interface PlatformDeps {
   providerSettings?: Readonly<Record<string, ProviderSettings>>;
   /** The DuckDB warehouse `POST /v1/sql` reads (npm start's); without one that route answers not_found. */
   warehouse?: WarehouseAccess;
-  /** This process's inbound webhook processor, woken when a delivery is persisted (else it polls). */
-  inboundWebhooks?: { wake(): void };
+  /** Where persisted inbound webhook events are enqueued for processing (the ids of a delivery's new events). */
+  inboundWebhooks?: { wake(eventIds?: readonly string[]): void };
 }
 
 // One lookup of a provider by name for every room; it lives in core so that rooms app does not own can use it.
