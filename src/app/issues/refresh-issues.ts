@@ -34,6 +34,8 @@ export interface RefreshOptions {
   now?: Date;
   /** Most batches of runs applied in one call (the rest waits for the next call). */
   maxBatches?: number;
+  /** The providers this process knows, to title issues with their display names ("HubSpot"). */
+  providers?: Readonly<Record<string, { displayName: string }>>;
 }
 
 /** Applies the environment's runs that finished since the last refresh, then the connections' statuses. */
@@ -44,16 +46,25 @@ export async function refreshIssues(
 ): Promise<void> {
   const idb = issueDb(db);
   const now = options.now ?? new Date();
+  const nameOf = (provider: string) =>
+    (options.providers && Object.hasOwn(options.providers, provider)
+      ? options.providers[provider]?.displayName
+      : undefined) ?? provider;
   for (let batch = 0; batch < (options.maxBatches ?? 20); batch++) {
-    if ((await applyNextRuns(idb, environmentId, now)) < BATCH) break;
+    if ((await applyNextRuns(idb, environmentId, now, nameOf)) < BATCH) break;
   }
-  await openReauthIssues(idb, environmentId, now);
+  await openReauthIssues(idb, environmentId, now, nameOf);
 }
 
 type RunWithConnection = Run & { provider: string };
 
 /** Applies up to BATCH unapplied runs in one transaction; returns how many there were. */
-async function applyNextRuns(db: IssueDb, environmentId: string, now: Date): Promise<number> {
+async function applyNextRuns(
+  db: IssueDb,
+  environmentId: string,
+  now: Date,
+  nameOf: (provider: string) => string,
+): Promise<number> {
   const mark = await db
     .selectFrom("issue_marks")
     .select(["finished_at", "run_id"])
@@ -86,7 +97,7 @@ async function applyNextRuns(db: IssueDb, environmentId: string, now: Date): Pro
       if (!(await claimMark(tdb, environmentId, mark, { finished_at: last.finishedAt!, run_id: last.id }))) {
         throw new MarkTaken();
       }
-      for (const run of runs) await applyRun(tdb, environmentId, run);
+      for (const run of runs) await applyRun(tdb, environmentId, run, nameOf(run.provider));
     });
   } catch (error) {
     // Another process applied these runs first (its claim won): nothing left to do for them.
@@ -122,7 +133,12 @@ async function claimMark(
   return Number(moved.numUpdatedRows) === 1;
 }
 
-async function applyRun(db: IssueDb, environmentId: string, run: RunWithConnection): Promise<void> {
+async function applyRun(
+  db: IssueDb,
+  environmentId: string,
+  run: RunWithConnection,
+  providerName: string,
+): Promise<void> {
   const at = run.finishedAt!;
   if (run.status === "succeeded") {
     await resolveIssues(db, run, at);
@@ -137,7 +153,7 @@ async function applyRun(db: IssueDb, environmentId: string, run: RunWithConnecti
     connectionId: run.connectionId,
     cause,
     stream,
-    title: titleOf(cause, run.provider, stream),
+    title: titleOf(cause, providerName, stream),
     detail: run.error.message,
     hint: hintOf(cause, run.error.hint),
     errorCode: run.error.code,
@@ -287,7 +303,12 @@ function parseJson(text: string | null | undefined): Record<string, unknown> | u
  * Opens an `auth_failed` issue for each connection of the environment in `needs_reauth` that has none open
  * and none seen since the connection last changed.
  */
-async function openReauthIssues(db: IssueDb, environmentId: string, now: Date): Promise<void> {
+async function openReauthIssues(
+  db: IssueDb,
+  environmentId: string,
+  now: Date,
+  nameOf: (provider: string) => string,
+): Promise<void> {
   const connections = await db
     .selectFrom("connections")
     .select(["id", "provider", "last_error", "updated_at"])
@@ -320,7 +341,7 @@ async function openReauthIssues(db: IssueDb, environmentId: string, now: Date): 
         connectionId: connection.id,
         cause: "auth_failed",
         stream: "",
-        title: titleOf("auth_failed", connection.provider, ""),
+        title: titleOf("auth_failed", nameOf(connection.provider), ""),
         detail:
           typeof error?.message === "string"
             ? error.message

@@ -15,6 +15,8 @@ export interface OverviewQuery {
   since?: Date;
   bucket: BucketUnit;
   now?: Date;
+  /** The providers this process knows (issues are titled with their display names). */
+  providers?: Readonly<Record<string, { displayName: string }>>;
 }
 
 export interface RecordsBucket {
@@ -67,7 +69,10 @@ export async function environmentOverview(
   query: OverviewQuery,
 ): Promise<Overview> {
   const { since, until } = seriesSpan(query);
-  await refreshIssues(db, environmentId, { now: until });
+  await refreshIssues(db, environmentId, {
+    now: until,
+    ...(query.providers ? { providers: query.providers } : {}),
+  });
   const runsSince = new Date(until.getTime() - 86_400_000);
   const [connections, runs, series, issues] = await Promise.all([
     connectionCounts(db, environmentId),

@@ -51,7 +51,17 @@ export async function openApiWorld(store: Store): Promise<ApiWorld> {
     {
       db: store.db,
       vault: new Vault({ current: parseVaultKey(generateVaultKey()), previous: [] }),
-      providers: {},
+      // Known by its display name: issues are titled with it. Other providers are known by name only.
+      providers: {
+        hubspot: {
+          name: "hubspot",
+          displayName: "HubSpot",
+          baseUrl: "http://127.0.0.1:9",
+          auth: { type: "bearer" },
+          streams: [],
+          async checkCredentials() {},
+        },
+      },
     },
     // Only the routes under test: a route another engineer is still writing cannot break these tests.
     { log: false, routes: [...issueRoutes, ...overviewRoutes, ...runTimelineRoutes] as readonly AnyRoute[] },

@@ -34,6 +34,7 @@ describe("issues API", () => {
             end_user: { id: "acme", email: null, organization: null },
             cause: "auth_failed",
             stream: null,
+            title: "HubSpot rejected the connection's credentials",
             status: "open",
             muted: false,
             occurrences: 1,

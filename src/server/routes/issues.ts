@@ -104,7 +104,7 @@ export const listIssuesRoute = defineRoute({
   response: { 200: pageOf(issueSchema) },
   errors: ["argument_invalid"],
 }).handle(async ({ query, caller, deps }) => {
-  await refreshIssues(deps.db, caller.environmentId);
+  await refreshIssues(deps.db, caller.environmentId, { providers: deps.providers });
   const page = await listIssuesIn(issueDb(deps.db), caller.environmentId, {
     limit: query.limit,
     ...(query.cursor ? { cursor: query.cursor } : {}),
@@ -127,7 +127,7 @@ export const getIssueRoute = defineRoute({
   response: { 200: issueSchema },
   errors: ["not_found"],
 }).handle(async ({ params, caller, deps }) => {
-  await refreshIssues(deps.db, caller.environmentId);
+  await refreshIssues(deps.db, caller.environmentId, { providers: deps.providers });
   return {
     status: 200,
     body: issueView(await getIssueIn(issueDb(deps.db), caller.environmentId, params.id)),

@@ -93,6 +93,7 @@ export const getOverviewRoute = defineRoute({
 }).handle(async ({ query, caller, deps }) => {
   const overview = await environmentOverview(deps.db, caller.environmentId, {
     bucket: query.bucket as BucketUnit,
+    providers: deps.providers,
     ...(query.since ? { since: new Date(query.since) } : {}),
   });
   return { status: 200, body: overviewView(overview) };
