@@ -10,6 +10,7 @@ import { connectionRoutes } from "./connections.ts";
 import { environmentRoutes } from "./environments.ts";
 import { eventRoutes } from "./events.ts";
 import { fieldMappingRoutes } from "./field-mappings.ts";
+import { flowRoutes } from "./flows.ts";
 import { healthRoutes } from "./health.ts";
 import { issueRoutes } from "./issues.ts";
 import { overviewRoutes } from "./overview.ts";
@@ -47,6 +48,7 @@ export const apiRoutes = [
   ...webhookDeliveryRoutes,
   ...inboundWebhookRoutes,
   ...reverseEtlRoutes,
+  ...flowRoutes,
 ] as const;
 
 export type ApiRoutes = typeof apiRoutes;
