@@ -72,5 +72,9 @@ async function createDialect(config: StoreConfig) {
   // pool, and an unheard 'error' event would end the process. pg drops that connection from the pool and
   // the next query opens a new one, so there is nothing more to do here.
   pool.on("error", () => undefined);
+  // A connection that breaks while checked out (mid-query, or between the queries of a transaction) has no
+  // pool listener then: its query fails with the error, and pg drops it when it is released. Without this
+  // listener the same break would also be an unheard 'error' event on the client, ending the process.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return new PostgresDialect({ pool });
 }

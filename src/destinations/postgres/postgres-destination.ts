@@ -47,6 +47,8 @@ export async function createPostgresDestination(
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 4 });
   // An idle connection the server dropped (a restart) must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
+  // Nor one that breaks while checked out: its query fails, and pg drops it when it is released.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   const warehouse = new PostgresWarehouse(pool, schema, where(options.connectionString));
   try {
     await warehouse.inTransaction("creating the warehouse schema", async (client) => {
