@@ -1,14 +1,18 @@
 /**
- * The inbound webhook worker: takes the events persisted by the receiver (oldest first), routes each to
- * the connections holding its account, and applies it to the records cache or asks for a debounced
- * incremental sync. Events are only marked done once applied, so what a killed process had persisted is
- * processed when the next one starts (`start` drains what is left, and re-queues debounced syncs).
- * Applying is idempotent (an upsert of the record as the provider has it now), so an event processed
- * twice, by a restart or by two processes sharing a database, leaves the same cache.
+ * The inbound webhook worker, on the job queue: the receiver persists a delivery's events and enqueues one
+ * `webhooks.inbound` job with their ids (the in-process queue in embedded mode, graphile-worker on Postgres,
+ * where any worker process takes it). A job routes each event to the connections holding its account, and
+ * applies it to the records cache or asks for a debounced incremental sync. Events are only marked done once
+ * applied, and a sweep enqueues what nobody did (at start, for what a killed process had persisted, and
+ * then for events left waiting longer than `sweepAgeMs`). A job is taken by one worker, so two workers
+ * process distinct events; applying is idempotent besides (an upsert of the record as the provider has it
+ * now), so an event processed twice after a crash leaves the same cache.
  */
+import { z } from "zod";
 import type { InboundEventAction, ProviderWebhooks } from "../../core/index.ts";
 import { describeError } from "../../core/index.ts";
 import type { ClosableHttpClient } from "../../http/index.ts";
+import { createInProcessJobQueue, type JobHandler, type JobQueue } from "../../scheduler/index.ts";
 import type { ConnectionRow } from "../../store/index.ts";
 import {
   countAttempt,
@@ -17,6 +21,7 @@ import {
   markSyncing,
   settleEvent,
 } from "../../store/index.ts";
+import { receivedEventsOf } from "../../webhooks/inbound/receive.ts";
 import { openConnectionHttp } from "../connections/connection-http.ts";
 import type { PlatformDeps } from "../platform.ts";
 import { type Applied, type AppliedEvent, applyDelete, applyUpsert } from "./apply.ts";
@@ -33,25 +38,39 @@ export type InboundProcessorDeps = Pick<
 export interface InboundProcessorOptions {
   /** How long a connection's sync-asking events wait for more before one run is asked for (default 1 s). */
   debounceMs?: number;
-  /** Events taken per pass (default 200). */
+  /** Most events per job, and per page of the sweep (default 100). */
   batchSize?: number;
   /** Tries of an event whose application fails before it is marked `failed` (default 5). */
   maxAttempts?: number;
   /** Wait before the next try, times the tries so far (default 2 s). */
   retryDelayMs?: number;
-  /** How often to look for events another process persisted (default 5 s). */
-  pollMs?: number;
+  /** How often the sweep looks for events nobody enqueued (default 30 s). */
+  sweepMs?: number;
+  /**
+   * How long an event waits before the sweep enqueues it (default 10 min; 0 at start on the in-process
+   * queue, which a restart empties): a receiver died between persisting and enqueueing.
+   */
+  sweepAgeMs?: number;
+  /** The queue the jobs go through (default: an in-process queue of this processor's own). */
+  jobs?: JobQueue;
+  /** Other jobs this process takes from the same queue (a queue is worked once): outbound deliveries. */
+  otherJobs?: Readonly<Record<string, JobHandler>>;
+  /** Jobs at once in this process (default 1: a record's events are applied in order). */
+  concurrency?: number;
   /** An event changed the cache (its `records.changed` event is queued): the outbound worker can deliver now. */
   onRecordsChanged?: () => void;
-  /** Errors of the loop itself (the store unreachable…); events' own errors are kept on the event. */
+  /** Errors of the jobs themselves (the store unreachable…); events' own errors are kept on the event. */
   onError?: (error: unknown) => void;
 }
 
+export const INBOUND_WEBHOOK_JOB = "webhooks.inbound";
+const jobPayload = z.object({ eventIds: z.array(z.string().min(1)).min(1) });
+
 export interface InboundProcessor {
-  /** Processes what is waiting (after a restart too) and then whatever the receiver persists. */
+  /** Takes jobs, and enqueues what is waiting (after a restart too). */
   start(): void;
-  /** Something was persisted: process it now. */
-  wake(): void;
+  /** Events were persisted: enqueues their job (without ids, sweeps every waiting event). */
+  wake(eventIds?: readonly string[]): void;
   /** Resolves once nothing is waiting: every received event processed and every debounced sync asked for. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -61,53 +80,71 @@ export function createInboundProcessor(
   deps: InboundProcessorDeps,
   options: InboundProcessorOptions = {},
 ): InboundProcessor {
-  const batchSize = options.batchSize ?? 200;
+  const batchSize = options.batchSize ?? 100;
   const maxAttempts = options.maxAttempts ?? 5;
   const retryDelayMs = options.retryDelayMs ?? 2_000;
+  const sweepAgeMs = options.sweepAgeMs ?? 10 * 60_000;
   const onError =
     options.onError ?? ((error) => console.error(`inbound webhooks: ${describeError(error).message}`));
+  const jobs = options.jobs ?? createInProcessJobQueue();
   const router = new AccountRouter(deps);
   const debouncer = new SyncDebouncer(deps, options.debounceMs ?? 1_000, onError);
-  /** Events whose last try failed: not before this time (epoch ms). */
-  const deferred = new Map<string, number>();
+  /** Events this process enqueued whose job has not finished: id → jobs naming it. */
+  const pending = new Map<string, number>();
   let stopped = true;
-  let dirty = false;
-  let loop: Promise<void> | undefined;
-  let poll: NodeJS.Timeout | undefined;
-  let retry: NodeJS.Timeout | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
+  let sweeping: Promise<void> | undefined;
+  let starting: Promise<void> = Promise.resolve();
 
-  function wake(): void {
-    if (stopped) return;
-    dirty = true;
-    loop ??= run().finally(() => {
-      loop = undefined;
-      if (dirty && !stopped) wake();
-    });
-  }
+  const hold = (id: string) => pending.set(id, (pending.get(id) ?? 0) + 1);
+  const release = (id: string) => {
+    const left = (pending.get(id) ?? 1) - 1;
+    if (left > 0) pending.set(id, left);
+    else pending.delete(id);
+  };
 
-  async function run(): Promise<void> {
-    while (dirty && !stopped) {
-      dirty = false;
+  /** Enqueues jobs for these events, `batchSize` a job. */
+  async function enqueue(ids: readonly string[], runAt?: Date): Promise<void> {
+    for (let at = 0; at < ids.length; at += batchSize) {
+      const eventIds = ids.slice(at, at + batchSize);
+      for (const id of eventIds) hold(id);
       try {
-        const now = Date.now();
-        for (const [id, until] of deferred) if (until <= now) deferred.delete(id);
-        const rows = await listEventsToProcess(deps.db, "received", batchSize, [...deferred.keys()]);
-        if (rows.length === batchSize) dirty = true;
-        await processPass(rows);
+        await jobs.enqueue(INBOUND_WEBHOOK_JOB, { eventIds }, runAt ? { runAt } : {});
       } catch (error) {
-        onError(error);
-        scheduleRetry(retryDelayMs);
+        for (const id of eventIds) release(id);
+        throw error;
       }
     }
   }
 
-  function scheduleRetry(ms: number): void {
-    if (retry || stopped) return;
-    retry = setTimeout(() => {
-      retry = undefined;
-      wake();
-    }, ms);
+  /** Enqueues every event received before `olderThanMs` ago that waits and was not enqueued here. */
+  function sweep(olderThanMs: number): Promise<void> {
+    sweeping ??= (async () => {
+      const before = new Date(Date.now() - olderThanMs).toISOString();
+      let skip: string[] = [...pending.keys()];
+      for (;;) {
+        const rows = await listEventsToProcess(deps.db, "received", batchSize, skip);
+        const due = rows.filter((row) => row.received_at <= before).map((row) => row.id);
+        if (due.length > 0) await enqueue(due);
+        if (rows.length < batchSize || due.length < rows.length) return;
+        skip = [...pending.keys()];
+      }
+    })()
+      .catch(onError)
+      .finally(() => {
+        sweeping = undefined;
+      });
+    return sweeping;
   }
+
+  const handle: JobHandler = async (payload) => {
+    const { eventIds } = jobPayload.parse(payload);
+    try {
+      if (!stopped) await processPass(await receivedEventsOf(deps.db, eventIds));
+    } finally {
+      for (const id of eventIds) release(id);
+    }
+  };
 
   /** One pass: each connection's client is opened once, and a record fetched once however many events name it. */
   async function processPass(rows: readonly InboundEventRow[]): Promise<void> {
@@ -226,8 +263,8 @@ export function createInboundProcessor(
       await settleEvent(deps.db, row.id, { status: "failed", error: message, counted: false });
       return;
     }
-    deferred.set(row.id, Date.now() + retryDelayMs * attempts);
-    scheduleRetry(retryDelayMs * attempts);
+    // Its own job, later (a job's failure would retry the other events of the delivery too).
+    await enqueue([row.id], new Date(Date.now() + retryDelayMs * attempts));
   }
 
   /** Events a previous process routed but whose sync it never asked for. */
@@ -248,27 +285,43 @@ export function createInboundProcessor(
     start() {
       if (!stopped) return;
       stopped = false;
-      requeueSyncing().catch(onError);
-      poll = setInterval(wake, options.pollMs ?? 5_000);
-      poll.unref();
-      wake();
+      starting = jobs
+        .work(
+          { ...options.otherJobs, [INBOUND_WEBHOOK_JOB]: handle },
+          { concurrency: options.concurrency ?? 1, onError },
+        )
+        .then(async () => {
+          await requeueSyncing();
+          // The in-process queue starts empty: whatever waits is enqueued at once.
+          await sweep(jobs.kind === "in-process" ? 0 : sweepAgeMs);
+        })
+        .catch(onError);
+      sweeper = setInterval(() => void sweep(sweepAgeMs), options.sweepMs ?? 30_000);
+      sweeper.unref();
     },
-    wake,
+    wake(eventIds) {
+      if (eventIds === undefined) void sweep(0);
+      else if (eventIds.length > 0) enqueue(eventIds).catch(onError);
+    },
     async idle() {
+      await starting;
       for (;;) {
-        while (loop) await loop;
+        while (pending.size > 0 || sweeping) {
+          await sweeping;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
         await debouncer.flush();
-        const left = await listEventsToProcess(deps.db, "received", 1, [...deferred.keys()]);
-        if (left.length === 0 && !loop) return;
-        wake();
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        const left = await listEventsToProcess(deps.db, "received", 1, [...pending.keys()]);
+        if (left.length === 0 && pending.size === 0) return;
+        await sweep(0);
       }
     },
     async stop() {
       stopped = true;
-      if (poll) clearInterval(poll);
-      if (retry) clearTimeout(retry);
-      await loop;
+      if (sweeper) clearInterval(sweeper);
+      await starting;
+      await sweeping;
+      await jobs.stop();
       debouncer.stop();
     },
   };

@@ -1,7 +1,7 @@
 /**
  * `POST /v1/webhooks/{environment_id}/{provider}`: where providers deliver. No API key — the provider's
  * signature authenticates the request, checked over the raw body bytes, so this route reads the body as a
- * buffer whatever its content type. The events are persisted before the 2xx; the processor is woken.
+ * buffer whatever its content type. The events are persisted before the 2xx, then enqueued for processing.
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
@@ -29,7 +29,7 @@ export function registerInboundWebhookReceiver(app: FastifyInstance, deps: Platf
         headers: request.headers,
         rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
       });
-      deps.inboundWebhooks?.wake();
+      deps.inboundWebhooks?.wake(received.toProcess);
       return reply.code(200).send({ received: received.events, new: received.stored });
     });
   });

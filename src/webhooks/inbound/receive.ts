@@ -36,6 +36,8 @@ export interface Received {
   events: number;
   /** Of those, events stored for the first time (the rest were redeliveries). */
   stored: number;
+  /** The stored ids of those waiting to be processed (what the caller enqueues). */
+  toProcess: string[];
 }
 
 /** The provider's webhook declaration, or not_found (the same answer for an unknown provider as for one without webhooks). */
@@ -104,7 +106,42 @@ export async function receiveWebhook(
     }),
   );
   const stored = await insertInboundEvents(deps.db, rows);
-  return { events: rows.length, stored };
+  const toProcess = stored === 0 ? [] : await receivedNow(deps.db, environmentId, provider, rows, receivedAt);
+  return { events: rows.length, stored, toProcess };
+}
+
+/** The ids of the rows this delivery stored to be processed (a redelivered event kept its first `received_at`). */
+async function receivedNow(
+  db: Kysely<Database>,
+  environmentId: string,
+  provider: string,
+  rows: readonly NewInboundEvent[],
+  receivedAt: string,
+): Promise<string[]> {
+  const waiting = rows.filter((row) => row.status === "received").map((row) => row.event_id);
+  if (waiting.length === 0) return [];
+  const found = await db
+    .selectFrom("inbound_webhook_events")
+    .select("id")
+    .where("environment_id", "=", environmentId)
+    .where("provider", "=", provider)
+    .where("event_id", "in", waiting)
+    .where("received_at", "=", receivedAt)
+    .where("status", "=", "received")
+    .execute();
+  return found.map((row) => row.id);
+}
+
+/** The events of these ids still waiting to be processed, oldest first (a job's events; the rest were done). */
+export function receivedEventsOf(db: Kysely<Database>, ids: readonly string[]) {
+  return db
+    .selectFrom("inbound_webhook_events")
+    .selectAll()
+    .where("id", "in", ids)
+    .where("status", "=", "received")
+    .orderBy("received_at")
+    .orderBy("id")
+    .execute();
 }
 
 /** The delivery's events; a body the declaration cannot read becomes one kept `unparseable` event. */
