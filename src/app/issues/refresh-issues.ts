@@ -16,6 +16,7 @@ import {
   type Database,
   inTransaction,
   isUniqueViolation,
+  listEnvironments,
   newId,
   type Run,
   toRun,
@@ -356,4 +357,27 @@ async function openReauthIssues(
       if (!isUniqueViolation(error)) throw error;
     }
   }
+}
+
+/**
+ * A refresher of every environment's issues for a background loop (the outbound webhook worker's poll, where
+ * finished runs are announced): refreshes at most once per `everyMs` (default 5 s), and reports a failure to
+ * `onError` instead of throwing, so a problem with issues never holds up the loop's other work.
+ */
+export function issuesRefresher(
+  db: Kysely<Database>,
+  options: { everyMs?: number; onError?: (error: unknown) => void; now?: () => Date } = {},
+): () => Promise<void> {
+  const everyMs = options.everyMs ?? 5_000;
+  let last = Number.NEGATIVE_INFINITY;
+  return async () => {
+    const now = options.now?.() ?? new Date();
+    if (now.getTime() - last < everyMs) return;
+    last = now.getTime();
+    try {
+      for (const environment of await listEnvironments(db)) await refreshIssues(db, environment.id, { now });
+    } catch (error) {
+      options.onError?.(error);
+    }
+  };
 }
