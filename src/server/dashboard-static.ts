@@ -53,8 +53,8 @@ function dashboardHeaders(reply: FastifyReply, file: string): FastifyReply {
   });
 }
 
-/** The file under `directory` that a URL path names, or undefined when it would leave the directory. */
-function fileOf(directory: string, urlPath: string): string | undefined {
+/** The file (relative to the build directory) a URL path names, or undefined when it would leave it. */
+function fileOf(urlPath: string): string | undefined {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath);
@@ -96,7 +96,7 @@ export function registerDashboard(app: FastifyInstance, directory: string = DEFA
       reply.callNotFound();
       return reply;
     }
-    const relative = fileOf(root, path);
+    const relative = fileOf(path);
     if (relative && relative !== "" && relative !== "index.html") {
       const content = await load(relative);
       if (content) {

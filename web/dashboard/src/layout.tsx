@@ -1,0 +1,55 @@
+/** The frame around every page: the navigation (a sidebar, a top strip on a phone), sign-out, and the page. */
+import { useEffect, useRef } from "react";
+import { NavLink, Outlet, useLocation } from "react-router";
+import { useSession } from "./session.tsx";
+
+const NAV = [
+  { to: "/", label: "Overview", end: true },
+  { to: "/connections", label: "Connections" },
+  { to: "/runs", label: "Runs" },
+  { to: "/issues", label: "Issues" },
+  { to: "/records", label: "Records" },
+  { to: "/reverse-etl", label: "Reverse ETL" },
+  { to: "/webhooks", label: "Webhooks" },
+  { to: "/settings", label: "Settings" },
+];
+
+export function Layout() {
+  const { signOut } = useSession();
+  const location = useLocation();
+  const main = useRef<HTMLElement>(null);
+  // A new page moves focus to its content, as a page load would (keyboard and screen-reader users).
+  useEffect(() => {
+    if (location.pathname) main.current?.focus({ preventScroll: true });
+  }, [location.pathname]);
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <aside className="sidebar">
+        <div className="brand">
+          <img src="/favicon.svg" alt="" width="24" height="24" />
+          <span>Switchyard</span>
+        </div>
+        <nav aria-label="Main">
+          <ul>
+            {NAV.map((item) => (
+              <li key={item.to}>
+                <NavLink to={item.to} end={item.end ?? false}>
+                  {item.label}
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <button type="button" className="sign-out" onClick={signOut}>
+          Sign out
+        </button>
+      </aside>
+      <main id="main" ref={main} tabIndex={-1}>
+        <Outlet />
+      </main>
+    </div>
+  );
+}
