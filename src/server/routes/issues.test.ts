@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect } from "vitest";
 import { itOnSqliteAndPostgres, postgresAvailable } from "../../../test/helpers/postgres.ts";
 import { setConnectionStatus } from "../../app/connections/status.ts";
-import { refreshIssues } from "../../app/issues/refresh-issues.ts";
+import { issuesRefresher, refreshIssues } from "../../app/issues/refresh-issues.ts";
 import { getConnection } from "../../store/index.ts";
 import { openApiWorld } from "./api-world.test-helper.ts";
 
@@ -106,7 +106,7 @@ describe("issues API", () => {
     });
   });
 
-  describe("causes come from the runs' typed errors; per-stream ones resolve when that stream succeeds", () => {
+  describe("causes come from runs' typed errors and needs_reauth; per-stream ones resolve when that stream succeeds", () => {
     itOnSqliteAndPostgres(async (store) => {
       const world = await openApiWorld(store);
       try {
@@ -169,10 +169,34 @@ describe("issues API", () => {
           streams: ["contacts", "deals"],
         });
         expect((await world.dev.get("/v1/issues")).data).toEqual([]);
-        const all = await world.dev.get("/v1/issues", { query: { status: "any", limit: 2 } });
+        // A connection that needs re-authorising has an auth_failed issue before any run fails.
+        const reauthId = await world.connection({ endUser: "initech" });
+        await setConnectionStatus(store.db, await getConnection(store.db, reauthId), "needs_reauth", {
+          code: "reauthorization_required",
+          message: "HubSpot refused the refresh token.",
+          hint: "Have the end user connect the account again.",
+        });
+        const list = await world.dev.get("/v1/issues", { query: { connection_id: reauthId } });
+        expect(list.data).toEqual([
+          expect.objectContaining({
+            cause: "auth_failed",
+            error_code: "reauthorization_required",
+            detail: "HubSpot refused the refresh token.",
+            last_run_id: null,
+          }),
+        ]);
+        // Reading again does not open another one.
+        expect(
+          (await world.dev.get("/v1/issues", { query: { status: "any", connection_id: reauthId } })).data,
+        ).toHaveLength(1);
+        const all = await world.dev.get("/v1/issues", {
+          query: { status: "any", connection_id: connectionId, limit: 2 },
+        });
         expect(all.data).toHaveLength(2);
         const paged: string[] = [];
-        for await (const issue of world.dev.list("/v1/issues", { query: { status: "resolved", limit: 1 } }))
+        for await (const issue of world.dev.list("/v1/issues", {
+          query: { status: "resolved", connection_id: connectionId, limit: 1 },
+        }))
           paged.push(issue.cause);
         expect(paged.sort()).toEqual(["other", "provider_down", "rate_limited", "schema_change"]);
       } finally {
@@ -181,7 +205,7 @@ describe("issues API", () => {
     });
   });
 
-  describe("two processes refreshing at once apply each run once", () => {
+  describe("two processes refreshing at once apply each run once; bad query parameters get a clear 400", () => {
     itOnSqliteAndPostgres(async (store) => {
       const world = await openApiWorld(store);
       try {
@@ -200,43 +224,35 @@ describe("issues API", () => {
         ]);
         const [issue] = (await world.dev.get("/v1/issues")).data;
         expect(issue).toMatchObject({ cause: "auth_failed", occurrences: 5 });
-      } finally {
-        await world.close();
-      }
-    });
-  });
 
-  describe("a connection that needs re-authorising has an auth_failed issue before any run fails", () => {
-    itOnSqliteAndPostgres(async (store) => {
-      const world = await openApiWorld(store);
-      try {
-        const connectionId = await world.connection();
-        await setConnectionStatus(store.db, await getConnection(store.db, connectionId), "needs_reauth", {
-          code: "reauthorization_required",
-          message: "HubSpot refused the refresh token.",
-          hint: "Have the end user connect the account again.",
-        });
-        const list = await world.dev.get("/v1/issues");
-        expect(list.data).toEqual([
-          expect.objectContaining({
-            cause: "auth_failed",
-            error_code: "reauthorization_required",
-            detail: "HubSpot refused the refresh token.",
-            last_run_id: null,
-          }),
-        ]);
-        // Reading again does not open another one.
-        expect((await world.dev.get("/v1/issues", { query: { status: "any" } })).data).toHaveLength(1);
-      } finally {
-        await world.close();
-      }
-    });
-  });
+        // The background refresher applies new runs at most once per period.
+        let now = new Date();
+        const refresh = issuesRefresher(store.db, { everyMs: 60_000, now: () => now });
+        await world.finishedRun(connectionId, { status: "succeeded", agoMs: 60_000 });
+        await refresh();
+        const resolved = await store.db
+          .withTables<{ issues: { status: string } }>()
+          .selectFrom("issues")
+          .select("status")
+          .execute();
+        expect(resolved).toEqual([{ status: "resolved" }]);
+        await world.finishedRun(connectionId, { status: "failed", agoMs: 30_000, error: rejected });
+        await refresh();
+        const countOpen = async () =>
+          (
+            await store.db
+              .withTables<{ issues: { status: string } }>()
+              .selectFrom("issues")
+              .select("status")
+              .where("status", "=", "open")
+              .execute()
+          ).length;
+        expect(await countOpen()).toBe(0);
+        now = new Date(now.getTime() + 60_000);
+        await refresh();
+        expect(await countOpen()).toBe(1);
 
-  describe("bad query parameters get a clear 400", () => {
-    itOnSqliteAndPostgres(async (store) => {
-      const world = await openApiWorld(store);
-      try {
+        // Bad query parameters get a clear 400.
         const cases = [
           { query: { status: "closed" }, mentions: "status" },
           { query: { cause: "gremlins" }, mentions: "cause" },
