@@ -281,7 +281,8 @@ describe("a two-way flow", () => {
 
     const random = seeded(2026);
     let echoes = 0;
-    let conflicts = 0; // reported in the run counts; the seed may or may not edit one field on both sides
+    let conflicts = 0;
+    let bothEdited = 0;
     for (let r = 0; r < 20; r++) {
       const expected = new Map<string, { field: "name" | "phone"; values: string[] }>();
       const edits = 1 + Math.floor(random() * 3);
@@ -309,6 +310,7 @@ describe("a two-way flow", () => {
           values.push(v);
           await act(w.pdConn, "update_person", { id: Number(link.to_pk), [field]: v });
         }
+        if (values.length === 2) bothEdited++;
         expected.set(key, { field, values });
       }
       const run = await round();
@@ -324,6 +326,9 @@ describe("a two-way flow", () => {
       }
     }
     expect(echoes).toBeGreaterThan(0);
+    // Every field edited on both sides in one round was one conflict, won by one side (checked above).
+    expect(bothEdited).toBeGreaterThan(0);
+    expect(conflicts).toBe(bothEdited);
   }, 300_000);
 });
 
