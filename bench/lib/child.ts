@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
-const PEAK_RSS_HOOK = fileURLToPath(new URL("./report-peak-rss.mjs", import.meta.url));
+/** Preloaded (`--import`) into a measured process: writes its peak RSS to BENCH_PEAK_RSS_FILE at exit. */
+export const PEAK_RSS_HOOK = fileURLToPath(new URL("./report-peak-rss.mjs", import.meta.url));
 
 /** A path under the repository root, from the bench/lib folder. */
 export const fromRoot = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));

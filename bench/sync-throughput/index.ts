@@ -1,34 +1,40 @@
 /**
  * sync-throughput: a full sync of N HubSpot contacts (default 200,000) from the emulator into the records
- * cache and DuckDB, run as a user runs it: the built `switchyard sync` command. Against a baseline measured
- * in the same run: a minimal hand-written loop that fetches the same pages with undici and bulk-inserts
- * them into DuckDB. Each side runs in its own bare Node process, against the same emulator process,
- * alternating, `BENCH_ROUNDS` times (default 5); the median of each is reported.
+ * cache and the warehouse, run as a user runs it. Against a baseline measured in the same run: a minimal
+ * hand-written loop that fetches the same pages with undici and bulk-inserts them into DuckDB. Each side
+ * runs in its own bare Node process, against the same emulator process, alternating, `BENCH_ROUNDS` times
+ * (default 5); the median of each is reported.
+ *
+ * BENCH_STORE picks what is measured besides the baseline:
+ *  - `embedded` (default): the built `switchyard sync` command (records cache in SQLite, DuckDB warehouse);
+ *  - `postgres`: that, and beside it a `switchyard worker` on a Postgres database of its own (records cache
+ *    on Postgres, the Postgres warehouse of WAREHOUSE_URL) running the same sync as a job; one line each,
+ *    the Postgres one with its ratio to the embedded figure of the same run.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { fromRoot, runMeasured, runScript } from "../lib/child.ts";
+import { median } from "../lib/deployment.ts";
 import { startEmulatorProcess } from "../lib/emulator-process.ts";
+import { runPostgresWorker } from "./postgres-side.ts";
 
-interface SideResult {
+export interface SideResult {
   records: number;
   seconds: number;
   peak_rss_mb: number;
+  /** Live rows in the warehouse table after the sync (DuckDB's, or Postgres's for the postgres side). */
   duckdb_rows: number;
 }
+
+type Side = "baseline" | "embedded" | "postgres";
 
 type Emulator = Awaited<ReturnType<typeof startEmulatorProcess>>;
 
 const contacts = Number(process.env.BENCH_CONTACTS ?? 200_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+const store = process.env.BENCH_STORE ?? "embedded";
 
 /**
  * The shipped CLI, run as a user runs it (bin/switchyard.js with its shebang's Node flags) and measured
@@ -75,6 +81,8 @@ async function countRows(warehouse: string): Promise<number> {
 }
 
 export async function run(): Promise<void> {
+  if (store !== "embedded" && store !== "postgres")
+    throw new Error(`BENCH_STORE is "${store}": use embedded (the default) or postgres.`);
   const emulator = await startEmulatorProcess([
     "--contacts",
     String(contacts),
@@ -87,30 +95,23 @@ export async function run(): Promise<void> {
     "--rate-limit-daily",
     "1000000000",
   ]);
-  const ours: SideResult[] = [];
-  const baseline: SideResult[] = [];
+  const sides: Side[] =
+    store === "postgres" ? ["baseline", "embedded", "postgres"] : ["baseline", "embedded"];
+  const results: Record<Side, SideResult[]> = { baseline: [], embedded: [], postgres: [] };
   try {
     for (let round = 0; round < rounds; round++) {
-      // Alternate who goes first so neither side always gets the warmer machine.
-      const order =
-        round % 2 === 0 ? (["baseline", "switchyard"] as const) : (["switchyard", "baseline"] as const);
+      // Rotate who goes first so no side always gets the warmer machine.
+      const order = sides.map((_, i) => sides[(i + round) % sides.length]!);
       for (const side of order) {
         const dir = mkdtempSync(join(tmpdir(), `bench-${side}-`));
         try {
-          const result =
-            side === "baseline"
-              ? await runScript<SideResult>(fromRoot("bench/sync-throughput/baseline.mjs"), [
-                  emulator.url,
-                  emulator.token,
-                  dir,
-                ])
-              : await runSwitchyard(emulator, dir);
+          const result = await runSide(side, emulator, dir);
           if (result.records !== contacts || result.duckdb_rows !== contacts) {
             throw new Error(
               `${side} moved ${result.records} records / ${result.duckdb_rows} rows, expected ${contacts}`,
             );
           }
-          (side === "baseline" ? baseline : ours).push(result);
+          results[side].push(result);
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
@@ -119,20 +120,46 @@ export async function run(): Promise<void> {
   } finally {
     await emulator.stop();
   }
-  const oursRate = median(ours.map((r) => r.records / r.seconds));
-  const baselineRate = median(baseline.map((r) => r.records / r.seconds));
-  process.stdout.write(
-    `${JSON.stringify({
+  const rate = (side: Side) => median(results[side].map((r) => r.records / r.seconds));
+  const line = (side: "embedded" | "postgres") => {
+    const ours = results[side];
+    return {
       bench: "sync-throughput",
+      store: side,
       records: contacts,
       rounds,
-      records_per_s: Math.round(oursRate),
-      baseline_records_per_s: Math.round(baselineRate),
-      baseline_ratio: Number((oursRate / baselineRate).toFixed(3)),
+      records_per_s: Math.round(rate(side)),
+      baseline_records_per_s: Math.round(rate("baseline")),
+      baseline_ratio: Number((rate(side) / rate("baseline")).toFixed(3)),
       peak_rss_mb: Math.max(...ours.map((r) => r.peak_rss_mb)),
-      baseline_peak_rss_mb: Math.max(...baseline.map((r) => r.peak_rss_mb)),
+      baseline_peak_rss_mb: Math.max(...results.baseline.map((r) => r.peak_rss_mb)),
       seconds: ours.map((r) => Number(r.seconds.toFixed(2))),
-      baseline_seconds: baseline.map((r) => Number(r.seconds.toFixed(2))),
-    })}\n`,
-  );
+      baseline_seconds: results.baseline.map((r) => Number(r.seconds.toFixed(2))),
+    };
+  };
+  process.stdout.write(`${JSON.stringify(line("embedded"))}\n`);
+  if (store === "postgres") {
+    process.stdout.write(
+      `${JSON.stringify({
+        ...line("postgres"),
+        embedded_records_per_s: Math.round(rate("embedded")),
+        embedded_ratio: Number((rate("postgres") / rate("embedded")).toFixed(3)),
+      })}\n`,
+    );
+  }
+}
+
+function runSide(side: Side, emulator: Emulator, dir: string): Promise<SideResult> {
+  switch (side) {
+    case "baseline":
+      return runScript<SideResult>(fromRoot("bench/sync-throughput/baseline.mjs"), [
+        emulator.url,
+        emulator.token,
+        dir,
+      ]);
+    case "embedded":
+      return runSwitchyard(emulator, dir);
+    case "postgres":
+      return runPostgresWorker(emulator, dir);
+  }
 }
