@@ -19,7 +19,7 @@ import {
 import { buildSyncJob } from "./app/syncs/sync-connection.ts";
 import { createSync } from "./app/syncs/syncs.ts";
 import { openWarehouse } from "./app/warehouse/open-warehouse.ts";
-import { outboundWebhookWorker } from "./app/webhooks/outbound.ts";
+import { outboundWebhookJobs } from "./app/webhooks/outbound.ts";
 import { createInboundProcessor } from "./app/webhooks-inbound/processor.ts";
 import { openWorkspace, type Workspace } from "./app/workspace.ts";
 import { formatStats } from "./cli/output.ts";
@@ -43,6 +43,7 @@ import {
 import { providers } from "./providers/registry.ts";
 import {
   createEmbeddedScheduler,
+  createInProcessJobQueue,
   createSyncRunner,
   type EmbeddedScheduler as Scheduler,
 } from "./scheduler/index.ts";
@@ -104,14 +105,19 @@ async function start(): Promise<void> {
   const warehouse = opened.destination;
   const apiKey = await ensureFirstApiKey(workspace);
   const { demoSyncs, scheduler } = await demoScheduler(workspace, demos, warehouse, providerSettings);
-  // Inbound webhooks (docs/webhooks-inbound.md): what providers deliver is stored by the server, then applied.
-  const inbound = createInboundProcessor({
-    db: workspace.store.db,
-    vault: workspace.vault,
-    providers,
-    providerSettings,
-    scheduler,
-  });
+  // Outbound webhooks (docs/webhooks.md): finished runs into the event log, events to the product's endpoints,
+  // as jobs on an in-process queue of their own.
+  const outbound = outboundWebhookJobs(
+    { db: workspace.store.db, vault: workspace.vault },
+    createInProcessJobQueue(),
+    { onError: (error) => console.error(describeError(error).message) },
+  );
+  // Inbound webhooks (docs/webhooks-inbound.md): what providers deliver is stored by the server, then applied
+  // by jobs on the processor's in-process queue.
+  const inbound = createInboundProcessor(
+    { db: workspace.store.db, vault: workspace.vault, providers, providerSettings, scheduler },
+    { onRecordsChanged: () => outbound.wake() },
+  );
   const server = buildServer({
     db: workspace.store.db,
     vault: workspace.vault,
@@ -153,11 +159,8 @@ async function start(): Promise<void> {
   const abort = new AbortController();
   const scheduling = scheduler.start(abort.signal);
   inbound.start();
-  // Outbound webhooks (docs/webhooks.md): finished runs into the event log, events to the product's endpoints.
-  const webhooks = { db: workspace.store.db, vault: workspace.vault };
-  const delivering = outboundWebhookWorker(webhooks, {
-    onError: (error) => console.error(describeError(error).message),
-  }).run(abort.signal);
+  await outbound.start();
+  const delivering = outbound.schedule(abort.signal);
   for (const demo of demos) {
     const demoSync = demoSyncs.get(demo.connection.id)!;
     if (demoSync.enabled) await scheduler.triggerNow(demoSync.id, { fullRefresh: !demo.emulator.continuous });
@@ -174,6 +177,7 @@ async function start(): Promise<void> {
     abort.abort();
     await scheduling;
     await delivering;
+    await outbound.stop();
     await inbound.stop();
     await server.close();
     for (const demo of demos) {

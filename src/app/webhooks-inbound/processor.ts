@@ -53,8 +53,6 @@ export interface InboundProcessorOptions {
   sweepAgeMs?: number;
   /** The queue the jobs go through (default: an in-process queue of this processor's own). */
   jobs?: JobQueue;
-  /** Other jobs this process takes from the same queue (a queue is worked once): outbound deliveries. */
-  otherJobs?: Readonly<Record<string, JobHandler>>;
   /** Jobs at once in this process (default 1: a record's events are applied in order). */
   concurrency?: number;
   /** An event changed the cache (its `records.changed` event is queued): the outbound worker can deliver now. */
@@ -65,6 +63,25 @@ export interface InboundProcessorOptions {
 
 export const INBOUND_WEBHOOK_JOB = "webhooks.inbound";
 const jobPayload = z.object({ eventIds: z.array(z.string().min(1)).min(1) });
+
+/**
+ * For a process that receives but does not process (`switchyard server`): enqueues the delivery's events
+ * for the workers, one job per `batchSize`.
+ */
+export function inboundEventEnqueuer(
+  jobs: JobQueue,
+  onError: (error: unknown) => void,
+  batchSize = 100,
+): { wake(eventIds?: readonly string[]): void } {
+  return {
+    wake(eventIds = []) {
+      for (let at = 0; at < eventIds.length; at += batchSize) {
+        const batch = eventIds.slice(at, at + batchSize);
+        jobs.enqueue(INBOUND_WEBHOOK_JOB, { eventIds: batch }).catch(onError);
+      }
+    },
+  };
+}
 
 export interface InboundProcessor {
   /** Takes jobs, and enqueues what is waiting (after a restart too). */
@@ -286,10 +303,7 @@ export function createInboundProcessor(
       if (!stopped) return;
       stopped = false;
       starting = jobs
-        .work(
-          { ...options.otherJobs, [INBOUND_WEBHOOK_JOB]: handle },
-          { concurrency: options.concurrency ?? 1, onError },
-        )
+        .work({ [INBOUND_WEBHOOK_JOB]: handle }, { concurrency: options.concurrency ?? 1, onError })
         .then(async () => {
           await requeueSyncing();
           // The in-process queue starts empty: whatever waits is enqueued at once.
