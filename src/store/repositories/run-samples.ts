@@ -27,24 +27,37 @@ function samplesDb(db: Kysely<Database>) {
   return db.withTables<{ run_samples: RunSamplesTable }>();
 }
 
-/** Stores the run's counters as of `at`: one small row (the engine calls it once per commit). */
+/**
+ * Stores the run's counters as of `at`: one small row (the engine calls it once per commit). A run deleted
+ * meanwhile (its connection was deleted while it ran) gets no sample, as its stats update changed nothing.
+ */
 export async function appendRunSample(
   db: Kysely<Database>,
   runId: string,
   stats: RunStats,
   at: string,
 ): Promise<void> {
-  await samplesDb(db)
-    .insertInto("run_samples")
-    .values({
-      run_id: runId,
-      at,
-      records: recordsProcessed(stats),
-      requests: stats.requests,
-      retries: stats.retries,
-      rate_limit_waits: stats.rateLimitWaits,
-    })
-    .execute();
+  try {
+    await samplesDb(db)
+      .insertInto("run_samples")
+      .values({
+        run_id: runId,
+        at,
+        records: recordsProcessed(stats),
+        requests: stats.requests,
+        retries: stats.retries,
+        rate_limit_waits: stats.rateLimitWaits,
+      })
+      .execute();
+  } catch (error) {
+    if (!isForeignKeyViolation(error)) throw error;
+  }
+}
+
+/** Whether an error is a foreign-key violation (SQLite or Postgres). */
+function isForeignKeyViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "23503" || code === "SQLITE_CONSTRAINT_FOREIGNKEY";
 }
 
 /** The run's samples in time order, at most `limit` (the last ones are dropped beyond it). */
