@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   syncs: async () => (await import("./commands/syncs.ts")).registerSyncsCommand,
   sql: async () => (await import("./commands/sql.ts")).registerSqlCommand,
   retl: async () => (await import("./commands/retl.ts")).registerRetlCommand,
+  flows: async () => (await import("./commands/flows.ts")).registerFlowsCommand,
   worker: async () => (await import("./commands/worker.ts")).registerWorkerCommand,
   server: async () => (await import("./commands/server.ts")).registerServerCommand,
 };
