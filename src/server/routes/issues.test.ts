@@ -2,7 +2,7 @@ import { beforeAll, describe, expect } from "vitest";
 import { itOnSqliteAndPostgres, postgresAvailable } from "../../../test/helpers/postgres.ts";
 import { setConnectionStatus } from "../../app/connections/status.ts";
 import { issuesRefresher, refreshIssues } from "../../app/issues/refresh-issues.ts";
-import { getConnection } from "../../store/index.ts";
+import { deleteConnectionCascade, getConnection } from "../../store/index.ts";
 import { openApiWorld } from "./api-world.test-helper.ts";
 
 const MINUTE = 60_000;
@@ -199,6 +199,12 @@ describe("issues API", () => {
         }))
           paged.push(issue.cause);
         expect(paged.sort()).toEqual(["other", "provider_down", "rate_limited", "schema_change"]);
+
+        // Deleting a connection deletes its issues (and its runs' samples) with it.
+        await deleteConnectionCascade(store.db, connectionId);
+        expect((await world.dev.get("/v1/issues", { query: { status: "any", muted: "any" } })).data).toEqual([
+          expect.objectContaining({ connection_id: reauthId }),
+        ]);
       } finally {
         await world.close();
       }
