@@ -8,11 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAction } from "../../src/app/actions/run-action.ts";
 import { loadFlowsModule } from "../../src/app/flows/code-flows.ts";
 import { runFlow } from "../../src/app/flows/run.ts";
+import { listFlowRuns } from "../../src/app/flows/runs.ts";
+import { createFlowTriggers } from "../../src/app/flows/triggers.ts";
 import { syncConnection } from "../../src/app/syncs/sync-connection.ts";
+import { announceFinishedRuns } from "../../src/app/webhooks/run-events.ts";
 import type { EmulatorHandle } from "../../src/core/index.ts";
 import { valueAt } from "../../src/flows/reverse-etl/mapping.ts";
 import { unifiedMappers } from "../../src/providers/unified-mappers.ts";
 import { unifiedWriters } from "../../src/providers/unified-writers.ts";
+import { createInProcessJobQueue } from "../../src/scheduler/jobs-in-process.ts";
 import { type Harness, startHarness } from "../../src/server/test-harness.ts";
 import { type ConnectionRow, getConnection } from "../../src/store/index.ts";
 import { providerWithEmulator, startEmulator } from "../helpers/emulators.ts";
@@ -355,5 +359,49 @@ describe("a code-first flow (defineFlow)", () => {
     for (const c of qualified) expect(names).toContain(`${c.firstname ?? ""} ${c.lastname ?? ""}`.trim());
     const runs = await h.dev.get("/v1/flows/:id/runs", { params: { id: saved!.id }, query: {} });
     expect(runs.data).toHaveLength(1);
+  }, 120_000);
+});
+
+describe("triggers", () => {
+  it("runs a flow when its schedule is due and when records.changed names its source stream", async () => {
+    const w = await world("customer-flows-4", 57, 8);
+    await sync(w.hsConn, "contacts");
+    const onChange = await h.dev.post("/v1/flows", {
+      body: { ...leadsFlow(w, "on-change"), on_change: true } as never,
+    });
+    const scheduled = await h.dev.post("/v1/flows", {
+      body: { ...leadsFlow(w, "scheduled"), name: "scheduled", schedule: "1h" } as never,
+    });
+    const errors: unknown[] = [];
+    const triggers = createFlowTriggers(deps(), {
+      queue: createInProcessJobQueue(),
+      pollMs: 50,
+      onError: (error) => errors.push(error),
+    });
+    const abort = new AbortController();
+    const running = triggers.start(abort.signal);
+    const runsOf = (id: string) => listFlowRuns(h.deps, h.environments.dev.id, id);
+    const until = async (check: () => Promise<boolean>) => {
+      for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await check()).toBe(true);
+    };
+    try {
+      // Due at once (saved with a schedule), then not again within the hour.
+      await until(async () => (await runsOf(scheduled.id)).some((r) => r.trigger === "schedule"));
+      expect((await runsOf(onChange.id)).length).toBe(0);
+      await qualify(w, 2);
+      await sync(w.hsConn, "contacts");
+      await announceFinishedRuns(h.store.db);
+      await until(async () =>
+        (await runsOf(onChange.id)).some((r) => r.trigger === "records.changed" && r.status === "succeeded"),
+      );
+      const [run] = await runsOf(onChange.id);
+      expect(run!.counts.created).toBeGreaterThanOrEqual(2);
+      expect((await runsOf(scheduled.id)).length).toBe(1);
+    } finally {
+      abort.abort();
+      await running;
+    }
+    expect(errors).toEqual([]);
   }, 120_000);
 });
