@@ -7,6 +7,8 @@
 import type { Command } from "commander";
 import { ensureFirstApiKey } from "../../app/api-keys/first-api-key.ts";
 import { providerSettingsFromEnv } from "../../app/provider-settings.ts";
+import { outboundWebhookJobs } from "../../app/webhooks/outbound.ts";
+import { inboundEventEnqueuer } from "../../app/webhooks-inbound/processor.ts";
 import { ArgumentError, describeError } from "../../core/index.ts";
 import { providers } from "../../providers/registry.ts";
 import { createSyncDispatcher } from "../../scheduler/index.ts";
@@ -63,6 +65,8 @@ async function runServer(flags: ServerFlags): Promise<number> {
     scheduler: dispatcher,
     publicUrl: (process.env.SWITCHYARD_PUBLIC_URL ?? base).replace(/\/+$/, ""),
     providerSettings: providerSettingsFromEnv(providers),
+    // Inbound webhooks are persisted here and processed by the workers (webhooks.inbound jobs).
+    inboundWebhooks: inboundEventEnqueuer(deployment.jobs, onError),
   });
   try {
     await server.listen({ port: flags.port, host: flags.host });
@@ -74,6 +78,8 @@ async function runServer(flags: ServerFlags): Promise<number> {
   const stopped = untilStopSignal();
   const abort = new AbortController();
   const scheduling = dispatcher.start(abort.signal);
+  // Outbound webhooks: a delivery pass (webhooks.deliver job) for the workers every second.
+  const delivering = outboundWebhookJobs(deployment, deployment.jobs, { onError }).schedule(abort.signal);
   // The port really listened on (--port 0 picks a free one).
   const address = server.server.address();
   const listening = `http://${shownHost}:${typeof address === "object" && address ? address.port : flags.port}`;
@@ -87,6 +93,7 @@ async function runServer(flags: ServerFlags): Promise<number> {
   await stopped;
   abort.abort();
   await scheduling;
+  await delivering;
   await server.close();
   await deployment.close();
   return EXIT.ok;

@@ -8,6 +8,8 @@ import type { Command } from "commander";
 import { providerSettingsFromEnv } from "../../app/provider-settings.ts";
 import { buildSyncJob } from "../../app/syncs/sync-connection.ts";
 import { openWarehouse } from "../../app/warehouse/open-warehouse.ts";
+import { outboundWebhookJobs } from "../../app/webhooks/outbound.ts";
+import { createInboundProcessor } from "../../app/webhooks-inbound/processor.ts";
 import { resolveDataDir } from "../../app/workspace.ts";
 import { ConfigError, type Destination, describeError } from "../../core/index.ts";
 import { providerAccountKey } from "../../http/index.ts";
@@ -193,10 +195,30 @@ async function runWorker(flags: WorkerFlags): Promise<number> {
   });
   const stopped = untilStopSignal();
   await worker.start();
+  // Webhook jobs (webhooks.inbound, webhooks.deliver), each on a queue instance of its own (one work() each).
+  const onWebhookError = (error: unknown) =>
+    process.stderr.write(`Webhooks: ${describeError(error).message}\n`);
+  const outbound = outboundWebhookJobs(
+    { db: store.db, vault },
+    await createGraphileJobQueue({ connectionString: process.env.DATABASE_URL! }),
+    { onError: onWebhookError },
+  );
+  await outbound.start();
+  const inbound = createInboundProcessor(
+    { db: store.db, vault, providers, providerSettings: jobDeps.providerSettings },
+    {
+      jobs: await createGraphileJobQueue({ connectionString: process.env.DATABASE_URL! }),
+      onRecordsChanged: () => outbound.wake(),
+      onError: onWebhookError,
+    },
+  );
+  inbound.start();
   log(`Switchyard worker ${process.pid} is taking sync jobs (concurrency ${flags.concurrency}).`);
   const signal = await stopped;
   log(`${signal}: stopping; running runs stop at their next checkpoint and are asked for again.`);
   await worker.stop();
+  await inbound.stop();
+  await outbound.stop();
   await warehouse?.close();
   await deployment.close();
   return EXIT.ok;
