@@ -16,6 +16,7 @@
  */
 import { SwitchyardError } from "../../core/index.ts";
 import { streamWarehouseQuery } from "../../destinations/duckdb/query.ts";
+import { isHolderGone, thisProcess } from "../../engine/run-holder.ts";
 import { type Change, ModelKeyError, type ModelRow, SortedDiff } from "../../flows/reverse-etl/diff.ts";
 import { buildFields, valueAt } from "../../flows/reverse-etl/mapping.ts";
 import { DIFF_COLUMNS, modelDiffSql } from "../../flows/reverse-etl/model-sql.ts";
@@ -31,6 +32,7 @@ import {
   retlDb,
   saveLink,
 } from "../../flows/reverse-etl/store.ts";
+import type { RunHolder } from "../../store/index.ts";
 import {
   type ConnectionRow,
   connectionIdsIn,
@@ -154,7 +156,10 @@ export async function runReverseEtlSync(
   }
 }
 
-/** One run at a time per sync; a run whose process died (no heartbeat for a minute) is closed as failed. */
+/**
+ * One run at a time per sync; a run whose process died is closed as failed: at once when that process ran on
+ * this host and is gone (a killed CLI), else once its heartbeat is a minute old.
+ */
 async function refuseOverlap(db: RetlDb, syncId: string): Promise<void> {
   const running = await db
     .selectFrom("retl_runs")
@@ -165,7 +170,9 @@ async function refuseOverlap(db: RetlDb, syncId: string): Promise<void> {
     .execute();
   const staleBefore = new Date(Date.now() - STALE_AFTER_MS).toISOString();
   for (const run of running) {
-    if (run.heartbeat_at > staleBefore) {
+    const holder = run.holder === null ? undefined : (JSON.parse(run.holder) as RunHolder);
+    const gone = holder !== undefined && isHolderGone(holder);
+    if (!gone && run.heartbeat_at > staleBefore) {
       throw new SwitchyardError(
         "conflict",
         `Reverse-ETL sync ${syncId} is running already (run ${run.id}).`,
@@ -199,6 +206,7 @@ async function startRun(db: RetlDb, syncId: string, dryRun: boolean): Promise<Re
     started_at: now,
     heartbeat_at: now,
     finished_at: null,
+    holder: JSON.stringify(thisProcess()),
   };
   await db.insertInto("retl_runs").values(row).execute();
   return row;

@@ -3,7 +3,7 @@
  * names: the model's columns, the connection's provider, the target's field list (the actions' input schemas
  * or the unified writer's fields), the matching rule, and that mirror mode has a way to delete.
  */
-import { NotFoundError, RequestInvalidError } from "../../core/index.ts";
+import { NotFoundError, RequestInvalidError, SwitchyardError } from "../../core/index.ts";
 import {
   type FieldMap,
   type SyncInput,
@@ -14,6 +14,8 @@ import {
   syncTarget,
 } from "../../flows/reverse-etl/definitions.ts";
 import { deleteSyncData, type RetlSyncsTable, retlDb } from "../../flows/reverse-etl/store.ts";
+import { nextRunAfter, parseFrequency } from "../../scheduler/frequency.ts";
+import { parseTimeZone } from "../../scheduler/time-zone.ts";
 import { getConnection, newId, nowIso } from "../../store/index.ts";
 import { findProvider } from "../platform.ts";
 import { getModel, type Model } from "./models.ts";
@@ -27,8 +29,34 @@ export interface ReverseEtlSync {
   target: SyncTarget;
   match: SyncMatch;
   mapping: FieldMap[];
+  /** The schedule: null when it runs only when asked. */
+  frequency: string | null;
+  time_zone: string | null;
+  /** When the scheduler runs it next (ISO-8601), or null. */
+  next_run_at: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** When a sync with this schedule runs next after `from`; null without a frequency. Throws request_invalid. */
+function nextRunOf(input: Pick<SyncInput, "frequency" | "time_zone">, from: Date): string | null {
+  if (input.frequency === null) return null;
+  let zone: string | null = null;
+  try {
+    zone = input.time_zone === null ? null : parseTimeZone(input.time_zone);
+  } catch (error) {
+    throw invalid("time_zone", (error as Error).message, "Use an IANA zone name such as Europe/Paris.");
+  }
+  try {
+    return nextRunAfter(parseFrequency(input.frequency, zone), from)?.toISOString() ?? null;
+  } catch (error) {
+    const hint = error instanceof SwitchyardError && error.hint ? error.hint : "";
+    throw invalid(
+      "frequency",
+      (error as Error).message,
+      hint || "Use an interval (15m) or a cron expression.",
+    );
+  }
 }
 
 function invalid(field: string, message: string, hint: string): RequestInvalidError {
@@ -87,6 +115,7 @@ export async function createReverseEtlSync(
 ): Promise<ReverseEtlSync> {
   const model = await check(deps, environmentId, input);
   const now = nowIso();
+  const next_run_at = nextRunOf(input, new Date(now));
   const row: RetlSyncsTable = {
     id: newId("retl"),
     environment_id: environmentId,
@@ -98,6 +127,9 @@ export async function createReverseEtlSync(
     mapping: JSON.stringify(input.mapping),
     created_at: now,
     updated_at: now,
+    frequency: input.frequency,
+    time_zone: input.time_zone,
+    next_run_at,
   };
   await retlDb(deps.db).insertInto("retl_syncs").values(row).execute();
   return toSync(row);
@@ -128,6 +160,9 @@ export async function updateReverseEtlSync(
     target: JSON.stringify(input.target),
     match: JSON.stringify(input.match),
     mapping: JSON.stringify(input.mapping),
+    frequency: input.frequency,
+    time_zone: input.time_zone,
+    next_run_at: nextRunOf(input, new Date()),
     updated_at: nowIso(),
   };
   await retlDb(deps.db).updateTable("retl_syncs").set(changes).where("id", "=", existing.id).execute();
@@ -181,6 +216,9 @@ function toSync(row: RetlSyncsTable): ReverseEtlSync {
     target: syncTarget.parse(JSON.parse(row.target)),
     match: syncMatch.parse(JSON.parse(row.match)),
     mapping: JSON.parse(row.mapping) as FieldMap[],
+    frequency: row.frequency,
+    time_zone: row.time_zone,
+    next_run_at: row.next_run_at,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };

@@ -86,5 +86,21 @@ export const syncInput = z.strictObject({
   mode: z.enum(syncModes).default("upsert"),
   match: syncMatch.default({ by: "link" }),
   mapping: z.array(fieldMap).min(1).max(500),
+  frequency: z
+    .string()
+    .min(1)
+    .max(200)
+    .nullable()
+    .default(null)
+    .describe(
+      "How often the scheduler runs it, as syncs take it (`15m`, `1h`, `0 6 * * *`); null: only when asked.",
+    ),
+  time_zone: z
+    .string()
+    .min(1)
+    .max(100)
+    .nullable()
+    .default(null)
+    .describe("The IANA zone a cron frequency is read in (default UTC)."),
 });
 export type SyncInput = z.infer<typeof syncInput>;

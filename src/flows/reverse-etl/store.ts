@@ -28,6 +28,10 @@ export type RetlSyncsTable = {
   mapping: string;
   created_at: string;
   updated_at: string;
+  /** Migration 0025: the schedule (null: runs only when asked). */
+  frequency: string | null;
+  time_zone: string | null;
+  next_run_at: string | null;
 };
 
 export type RetlRunsTable = {
@@ -40,6 +44,8 @@ export type RetlRunsTable = {
   started_at: string;
   heartbeat_at: string;
   finished_at: string | null;
+  /** Migration 0025: JSON `{host, pid, started}` of the process running it. */
+  holder: string | null;
 };
 
 export type RetlRunRowsTable = {

@@ -56,6 +56,9 @@ const syncSchema = z
     target: syncTarget,
     match: syncMatch,
     mapping: z.array(fieldMap),
+    frequency: z.string().nullable().describe("How often the scheduler runs it; null: only when asked."),
+    time_zone: z.string().nullable(),
+    next_run_at: z.string().nullable().describe("When the scheduler runs it next."),
     created_at: z.string(),
     updated_at: z.string(),
   })
