@@ -103,6 +103,13 @@ export async function run(): Promise<void> {
         contacts,
         latency_ms: latencyMs,
         client_rate_limit_waits: runs.reduce((sum, run) => sum + run.stats.rateLimitWaits, 0),
+        // Time the runs spent waiting on the budget, against their whole time: low means demand, not pacing, was short.
+        client_wait_share: Number(
+          (
+            runs.reduce((sum, run) => sum + run.stats.rateLimitWaitMs, 0) /
+            runs.reduce((sum, run) => sum + run.stats.durationMs, 0)
+          ).toFixed(3),
+        ),
         seconds: Number(seconds.toFixed(1)),
       })}\n`,
     );
@@ -133,6 +140,12 @@ export function budgetFigures(windows: readonly WindowRecord[]) {
     share_429: Number((refused / (accepted + refused)).toFixed(4)),
     requests: accepted + refused,
     refused,
+    refused_by_window: Object.fromEntries(
+      [...new Set(windows.map((w) => w.window))].map((name) => [
+        name,
+        windows.filter((w) => w.window === name).reduce((sum, w) => sum + w.refused, 0),
+      ]),
+    ),
     windows: full.length,
     accepted_per_window: full.map((w) => w.accepted),
   };

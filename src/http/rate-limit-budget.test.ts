@@ -141,6 +141,23 @@ describe("InMemoryRateLimitBudget pacing", () => {
     expect(await acquire()).toBe(0);
   });
 
+  it("without a reset time, takes a count half the limit higher in the window's second half as a reset", async () => {
+    const { budget, clock, acquire } = fakeBudget();
+    budget.observe({ limit: 10, remaining: 2, windowMs: 10_000 }, 200);
+    // Early in the window: a late answer from its first burst, not a reset.
+    clock.now += 1_000;
+    budget.observe({ limit: 10, remaining: 9, windowMs: 10_000 }, 200);
+    expect(await acquire()).toBe(0);
+    expect(await acquire()).toBeGreaterThan(1_000);
+    budget.observe({}, 200);
+    budget.observe({}, 200);
+    // Past half of the window: the provider's window started before our first reading, so it reset.
+    clock.now += 5_000;
+    budget.observe({ limit: 10, remaining: 9, windowMs: 10_000 }, 200);
+    expect(await acquire()).toBe(0);
+    expect(await acquire()).toBe(0);
+  });
+
   it("rejects at once when aborted during a wait", async () => {
     const budget = new InMemoryRateLimitBudget("acme:abort");
     budget.observe({ retryAfterMs: 60_000 }, 429);

@@ -71,6 +71,8 @@ interface BudgetState {
   reading: RateLimitReading | null;
   /** When that window ends (epoch ms), or null when the provider gave no window. */
   windowEnd: number | null;
+  /** When the first reading of that window came (epoch ms); absent in state written before it was kept. */
+  windowStart?: number | null;
   /** Grant times of requests not answered yet, oldest first. */
   inFlight: number[];
   /** Time the last request was let through; paced requests are spaced from it. */
@@ -168,11 +170,28 @@ function observed(state: BudgetState, reading: RateLimitReading, status: number,
     state.windowEnd === null ||
     now >= state.windowEnd ||
     // A fixed window that reset: the provider names a later reset time.
-    (reading.resetAt !== undefined && reading.resetAt > state.windowEnd + NEW_WINDOW_MS);
-  if (newWindow) return { ...next, reading, windowEnd };
+    (reading.resetAt !== undefined && reading.resetAt > state.windowEnd + NEW_WINDOW_MS) ||
+    resetWithoutResetTime(state, reading, now);
+  if (newWindow) return { ...next, reading, windowEnd, windowStart: now };
   // Same window: only a lower count is news; a higher one was sent before answers we have already seen.
   if (reading.remaining < lowest) return { ...next, reading: { ...current, ...reading } };
   return next;
+}
+
+/**
+ * A provider that names no reset time (HubSpot) reset its window when a reading shows at least half the limit
+ * more than the lowest count of the window, in the second half of the window as we date it. Our window
+ * starts at its first reading, after the provider's own start: waiting for our end instead would leave the
+ * provider's new window unused until then, and the lag would grow by a round trip every window. Earlier in
+ * the window a higher count is rather a late answer to a request of the window's first burst.
+ */
+function resetWithoutResetTime(state: BudgetState, reading: RateLimitReading, now: number): boolean {
+  const lowest = state.reading?.remaining;
+  if (reading.resetAt !== undefined || reading.remaining === undefined || lowest === undefined) return false;
+  const limit = reading.limit ?? state.reading?.limit;
+  if (limit === undefined || state.windowEnd === null || state.windowStart == null) return false;
+  const halfWindow = (state.windowEnd - state.windowStart) / 2;
+  return now - state.windowStart >= halfWindow && reading.remaining >= lowest + limit / 2;
 }
 
 function slotFor(state: BudgetState, now: number): { at: number; reason: string } {
