@@ -11,7 +11,7 @@ import { issueApiKey } from "../../src/app/api-keys/api-keys.ts";
 import type { PlatformDeps } from "../../src/app/platform.ts";
 import { createSync } from "../../src/app/syncs/syncs.ts";
 import { createInboundProcessor } from "../../src/app/webhooks-inbound/processor.ts";
-import type { InboundEvent, ProviderDefinition, SyncRecord } from "../../src/core/index.ts";
+import type { SyncRecord } from "../../src/core/index.ts";
 import { buildServer } from "../../src/server/app.ts";
 import {
   createConnection,
@@ -22,64 +22,9 @@ import {
   saveInboundSecret,
 } from "../../src/store/index.ts";
 import { generateVaultKey, parseVaultKey, Vault } from "../../src/vault/index.ts";
+import { AcmeTruth, acmeProvider, SECRET } from "../helpers/acme-webhooks.ts";
 import { itOnSqliteAndPostgres } from "../helpers/postgres.ts";
 import { openTempStore } from "../helpers/temp-store.ts";
-
-const SECRET = "acme-webhook-secret";
-
-/** The provider's side: what it holds, and how often Switchyard fetched. */
-class AcmeTruth {
-  records = new Map<string, SyncRecord>();
-  fetches = 0;
-}
-
-function acmeProvider(truth: AcmeTruth): ProviderDefinition {
-  return {
-    name: "acme",
-    displayName: "Acme",
-    baseUrl: "http://127.0.0.1:9",
-    auth: { type: "bearer" },
-    streams: [
-      {
-        name: "items",
-        primaryKey: "id",
-        deletedField: "deleted",
-        schema: { columns: { id: "string", name: "string", deleted: "boolean" } },
-        async *read() {},
-      },
-    ],
-    async checkCredentials() {},
-    webhooks: {
-      scheme: "github",
-      secretDescription: "the webhook secret",
-      parse(body) {
-        const events = body as { id: string; account: string; kind: string; item: string }[];
-        return events.map(
-          (event): InboundEvent => ({
-            eventId: event.id,
-            type: `item.${event.kind}`,
-            accountId: event.account,
-            action:
-              ({ deleted: "delete", changed: "upsert", touched: "sync" } as const)[event.kind] ?? "ignore",
-            stream: event.kind === "unknown" ? undefined : "items",
-            recordId: event.item,
-            occurredAt: undefined,
-            payload: event,
-          }),
-        );
-      },
-      // The test's one connection holds account acct-1.
-      async accountId() {
-        return "acct-1";
-      },
-      async fetchRecord(_http, _stream, id) {
-        truth.fetches += 1;
-        if (id === "unreachable") throw new Error("Acme is down");
-        return truth.records.get(id);
-      },
-    },
-  };
-}
 
 async function setup(store: Store, truth = new AcmeTruth()) {
   const vault = new Vault({ current: parseVaultKey(generateVaultKey()), previous: [] });
