@@ -1,6 +1,6 @@
 /**
  * Child process: Switchyard as `npm start` runs it, from `dist/` (the built API with its inbound webhook
- * receiver, the inbound processor, the outbound delivery worker, and the embedded scheduler running syncs
+ * receiver, inbound and outbound webhook jobs on in-process queues, and the embedded scheduler running syncs
  * through the real sync runner), over a fresh SQLite store, on loopback. What `npm start` adds for newcomers
  * (its own emulators, the demo connection, DuckDB) is left out: the emulator runs in the bench's process of
  * its own, and the bench's connection, endpoint and sync are made here.
@@ -15,10 +15,14 @@ import pino from "pino";
 import { buildSyncJob } from "../../dist/app/syncs/sync-connection.js";
 import { createSync } from "../../dist/app/syncs/syncs.js";
 import { createWebhookEndpoint } from "../../dist/app/webhooks/endpoints.js";
-import { outboundWebhookWorker } from "../../dist/app/webhooks/outbound.js";
+import { outboundWebhookJobs } from "../../dist/app/webhooks/outbound.js";
 import { createInboundProcessor } from "../../dist/app/webhooks-inbound/processor.js";
 import { providers } from "../../dist/providers/registry.js";
-import { createEmbeddedScheduler, createSyncRunner } from "../../dist/scheduler/index.js";
+import {
+  createEmbeddedScheduler,
+  createInProcessJobQueue,
+  createSyncRunner,
+} from "../../dist/scheduler/index.js";
 import { buildServer } from "../../dist/server/app.js";
 import {
   createConnection,
@@ -63,7 +67,7 @@ const runner = createSyncRunner({
     buildSyncJob({ store, vault, providers, providerSettings }, connectionId, options),
 });
 const scheduler = createEmbeddedScheduler({ db: store.db, run: runner, onError });
-const outbound = outboundWebhookWorker(deps, { onError });
+const outbound = outboundWebhookJobs(deps, createInProcessJobQueue(), { onError });
 const inbound = createInboundProcessor(
   { ...deps, scheduler },
   { onError, onRecordsChanged: () => outbound.wake() },
@@ -75,7 +79,8 @@ const app = buildServer(
 const url = await app.listen({ port: 0, host: "127.0.0.1" });
 const abort = new AbortController();
 const scheduling = scheduler.start(abort.signal);
-const delivering = outbound.run(abort.signal);
+await outbound.start();
+const delivering = outbound.schedule(abort.signal);
 inbound.start();
 process.stdout.write(
   `${JSON.stringify({
@@ -90,6 +95,7 @@ process.once("SIGTERM", async () => {
   abort.abort();
   await scheduling;
   await delivering;
+  await outbound.stop();
   await inbound.stop();
   await app.close();
   await store.close();
