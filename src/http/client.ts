@@ -379,7 +379,7 @@ class UndiciHttpClient implements RelayingHttpClient {
     }
 
     if (status >= 200 && status < 300) {
-      const parsed = parseJsonBody(text, contentType, bytes);
+      const parsed = parseJsonBody(text, contentType, bytes, buffer);
       if (parsed.ok) return { ok: true, response: { status, headers, body: parsed.value, bytes, url } };
       return this.retryable(this.redact(parsed.problem), true);
     }

@@ -4,6 +4,8 @@
  * that is not the provider, and its pages must not leak out through problem details, run errors or the CLI.
  */
 
+import { isUtf8 } from "node:buffer";
+
 const EXCERPT_CHARS = 200;
 
 /** Reads a body stream in one pass: its bytes (`buffer`), as text, and `bytes`, the exact number received. */
@@ -33,9 +35,20 @@ export function normalizeHeaders(raw: Record<string, string | string[] | undefin
 
 export type ParsedBody = { ok: true; value: unknown } | { ok: false; problem: string };
 
-/** Parses a 2xx body as JSON (empty → undefined); otherwise names the problem (HTML page, broken JSON). */
-export function parseJsonBody(text: string, contentType: string | undefined, bytes: number): ParsedBody {
+/**
+ * Parses a 2xx body as JSON (empty → undefined); otherwise names the problem (HTML page, broken JSON, bytes
+ * that are not UTF-8). `raw`, the bytes `text` was decoded from, lets bytes that are not UTF-8 (which decoding
+ * silently turned into U+FFFD) be refused instead of stored as replacement characters.
+ */
+export function parseJsonBody(
+  text: string,
+  contentType: string | undefined,
+  bytes: number,
+  raw?: Uint8Array,
+): ParsedBody {
   if (text === "") return { ok: true, value: undefined };
+  if (raw && text.includes("\uFFFD") && !isUtf8(raw))
+    return { ok: false, problem: `a ${bytes}-byte body that is not valid UTF-8 (JSON must be)` };
   if (contentType?.includes("html"))
     return { ok: false, problem: `expected JSON but got ${mediaType(contentType)}` };
   try {
