@@ -85,13 +85,23 @@ export async function upsertConnection(
   return getConnection(db, existing.id);
 }
 
+/** The JSON value of a stored text; undefined when it is not JSON (a schema then refuses it). */
+function parsedOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Opens a connection's credentials and config for a run; throws ConfigError when they are unusable. */
 export function openConnection(
   vault: Vault,
   row: ConnectionRow,
 ): { credentials: Credentials; config: ConnectionConfig } {
-  const credentials = storedCredentialsSchema.safeParse(JSON.parse(vault.open(row.credentials)));
-  const config = connectionConfigSchema.safeParse(JSON.parse(row.config));
+  const credentials = storedCredentialsSchema.safeParse(parsedOrUndefined(vault.open(row.credentials)));
+  // A config that is not JSON at all (edited by hand) is unusable config, not a parser's crash.
+  const config = connectionConfigSchema.safeParse(parsedOrUndefined(row.config));
   if (!credentials.success || !config.success) {
     throw new ConfigError(
       `Connection ${row.id} has unusable ${credentials.success ? "config" : "credentials"}.`,
