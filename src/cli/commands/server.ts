@@ -79,7 +79,11 @@ async function runServer(flags: ServerFlags): Promise<number> {
   const abort = new AbortController();
   const scheduling = dispatcher.start(abort.signal);
   // Outbound webhooks: a delivery pass (webhooks.deliver job) for the workers every second.
-  const delivering = outboundWebhookJobs(deployment, deployment.jobs, { onError }).schedule(abort.signal);
+  const delivering = outboundWebhookJobs(
+    { db: deployment.store.db, vault: deployment.vault },
+    deployment.jobs,
+    { onError },
+  ).schedule(abort.signal);
   // The port really listened on (--port 0 picks a free one).
   const address = server.server.address();
   const listening = `http://${shownHost}:${typeof address === "object" && address ? address.port : flags.port}`;
