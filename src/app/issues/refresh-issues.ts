@@ -52,7 +52,7 @@ export async function refreshIssues(
       ? options.providers[provider]?.displayName
       : undefined) ?? provider;
   for (let batch = 0; batch < (options.maxBatches ?? 20); batch++) {
-    if ((await applyNextRuns(idb, environmentId, now, nameOf)) < BATCH) break;
+    if ((await applyNextRuns(db, environmentId, now, nameOf)) < BATCH) break;
   }
   await openReauthIssues(idb, environmentId, now, nameOf);
 }
@@ -61,11 +61,12 @@ type RunWithConnection = Run & { provider: string };
 
 /** Applies up to BATCH unapplied runs in one transaction; returns how many there were. */
 async function applyNextRuns(
-  db: IssueDb,
+  base: Kysely<Database>,
   environmentId: string,
   now: Date,
   nameOf: (provider: string) => string,
 ): Promise<number> {
+  const db = issueDb(base);
   const mark = await db
     .selectFrom("issue_marks")
     .select(["finished_at", "run_id"])
@@ -93,7 +94,7 @@ async function applyNextRuns(
   const runs: RunWithConnection[] = rows.map((row) => ({ ...toRun(row), provider: row.provider }));
   const last = runs[runs.length - 1]!;
   try {
-    await inTransaction(db as unknown as Kysely<Database>, async (trx) => {
+    await inTransaction(base, async (trx) => {
       const tdb = issueDb(trx);
       if (!(await claimMark(tdb, environmentId, mark, { finished_at: last.finishedAt!, run_id: last.id }))) {
         throw new MarkTaken();

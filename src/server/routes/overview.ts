@@ -1,6 +1,5 @@
 /** The overview of the caller's environment: what the dashboard's first page shows. */
 import { z } from "zod";
-import type { BucketUnit } from "../../app/overview/buckets.ts";
 import { environmentOverview, type Overview } from "../../app/overview/overview.ts";
 import { defineRoute } from "../route.ts";
 import { timestamp } from "../schemas.ts";
@@ -92,7 +91,7 @@ export const getOverviewRoute = defineRoute({
   errors: ["argument_invalid"],
 }).handle(async ({ query, caller, deps }) => {
   const overview = await environmentOverview(deps.db, caller.environmentId, {
-    bucket: query.bucket as BucketUnit,
+    bucket: query.bucket,
     providers: deps.providers,
     ...(query.since ? { since: new Date(query.since) } : {}),
   });
