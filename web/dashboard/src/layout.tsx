@@ -1,6 +1,7 @@
 /** The frame around every page: the navigation (a sidebar, a top strip on a phone), sign-out, and the page. */
 import { useEffect, useRef } from "react";
 import { NavLink, Outlet, useLocation } from "react-router";
+import { ErrorBoundary } from "./components/error-boundary.tsx";
 import { useSession } from "./session.tsx";
 
 const NAV = [
@@ -18,9 +19,12 @@ export function Layout() {
   const { signOut } = useSession();
   const location = useLocation();
   const main = useRef<HTMLElement>(null);
-  // A new page moves focus to its content, as a page load would (keyboard and screen-reader users).
+  const firstPage = useRef(true);
+  // Moving to another page puts focus on its content (keyboard and screen-reader users); the first page
+  // keeps the browser's own start, so Tab reaches the skip link first.
   useEffect(() => {
-    if (location.pathname) main.current?.focus({ preventScroll: true });
+    if (firstPage.current) firstPage.current = false;
+    else if (location.pathname) main.current?.focus({ preventScroll: true });
   }, [location.pathname]);
   return (
     <div className="shell">
@@ -48,7 +52,9 @@ export function Layout() {
         </button>
       </aside>
       <main id="main" ref={main} tabIndex={-1}>
-        <Outlet />
+        <ErrorBoundary resetKey={location.pathname}>
+          <Outlet />
+        </ErrorBoundary>
       </main>
     </div>
   );

@@ -137,7 +137,7 @@ function LogCard(props: { logs: LogLine[] | undefined; error: unknown }) {
         LEVELS.indexOf(line.level) >= floor &&
         (!term ||
           line.message.toLowerCase().includes(term) ||
-          JSON.stringify(line.fields).toLowerCase().includes(term)),
+          JSON.stringify(line.fields ?? {}).toLowerCase().includes(term)),
     );
   }, [props.logs, level, search]);
   return (
@@ -169,7 +169,7 @@ function LogCard(props: { logs: LogLine[] | undefined; error: unknown }) {
                   <time dateTime={line.at}>{new Date(line.at).toLocaleTimeString("en-GB")}</time>
                   <span className={`level level-${line.level}`}>{line.level}</span>
                   <span className="message">{line.message}</span>
-                  {Object.keys(line.fields).length > 0 ? (
+                  {line.fields && Object.keys(line.fields).length > 0 ? (
                     <code className="fields">{JSON.stringify(line.fields)}</code>
                   ) : null}
                 </li>
