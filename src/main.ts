@@ -11,6 +11,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { relative } from "node:path";
 import { ensureFirstApiKey } from "./app/api-keys/first-api-key.ts";
 import { upsertConnection } from "./app/connections/connections.ts";
+import { createFlowTriggers } from "./app/flows/triggers.ts";
 import {
   type ProviderSettings,
   providerEnvPrefix,
@@ -31,6 +32,7 @@ import {
   type ProviderDefinition,
 } from "./core/index.ts";
 import { ensureDemoAccountToken } from "./demo/account-token.ts";
+import { ensureDemoFlow } from "./demo/demo-flow.ts";
 import {
   type DemoEmulator,
   demoChanges,
@@ -41,6 +43,8 @@ import {
   startDemoEmulator,
 } from "./demo/emulator.ts";
 import { providers } from "./providers/registry.ts";
+import { unifiedMappers } from "./providers/unified-mappers.ts";
+import { unifiedWriters } from "./providers/unified-writers.ts";
 import {
   createEmbeddedScheduler,
   createInProcessJobQueue,
@@ -159,6 +163,27 @@ async function start(): Promise<void> {
   const abort = new AbortController();
   const scheduling = scheduler.start(abort.signal);
   inbound.start();
+  // App-to-app flows (docs/flows.md): the demo's, and any saved through the API, on their schedules and changes.
+  const flowDeps = {
+    db: workspace.store.db,
+    vault: workspace.vault,
+    providers,
+    providerSettings,
+    mappers: unifiedMappers,
+    writers: unifiedWriters,
+  };
+  const demoFlow = await ensureDemoFlow(
+    flowDeps,
+    demos.map((demo) => demo.connection),
+  );
+  const flowing = createFlowTriggers(flowDeps, {
+    queue: createInProcessJobQueue(),
+    onError: (error) => console.error(`Flows: ${describeError(error).message}`),
+  }).start(abort.signal);
+  if (demoFlow)
+    console.log(
+      `  Flow:             ${demoFlow.name} (HubSpot qualified leads into Pipedrive persons; npm run switchyard -- flows runs ${demoFlow.name})`,
+    );
   await outbound.start();
   const delivering = outbound.schedule(abort.signal);
   for (const demo of demos) {
@@ -179,6 +204,7 @@ async function start(): Promise<void> {
     await delivering;
     await outbound.stop();
     await inbound.stop();
+    await flowing;
     await server.close();
     for (const demo of demos) {
       await demo.emulator.save();
