@@ -15,6 +15,7 @@ import {
   type DeliveryWorker,
   type DeliveryWorkerOptions,
 } from "../../webhooks/outbound/index.ts";
+import { issuesRefresher } from "../issues/refresh-issues.ts";
 import { announceFinishedRuns } from "./run-events.ts";
 
 export type OutboundWebhookOptions = Omit<DeliveryWorkerOptions, "db" | "vault" | "beforePoll"> & {
@@ -63,6 +64,7 @@ export function outboundWebhookJobs(
   const worker = outboundWebhookWorker(deps, options);
   const batchSize = options.batchSize ?? 16;
   const { onError } = options;
+  const refreshIssues = issuesRefresher(deps.db, { onError });
   const wake = () =>
     void jobs.enqueue(WEBHOOK_DELIVERY_JOB, {}, { jobKey: WEBHOOK_DELIVERY_JOB }).catch(onError);
 
@@ -71,6 +73,7 @@ export function outboundWebhookJobs(
       ...(options.now ? { now: options.now() } : {}),
       ...(options.runLookbackMs !== undefined ? { lookbackMs: options.runLookbackMs } : {}),
     });
+    await refreshIssues(); // issues follow finished runs (src/app/issues/): at most every 5 s, never throws
     // A full batch may leave more due: the pass goes on until one is not full.
     while ((await worker.deliverDue()) >= batchSize);
   }
