@@ -9,7 +9,7 @@
  * The emulator (`dist/`) and Switchyard (`server.mjs`, from `dist/`) each run in their own process; each side
  * gets a fresh Switchyard process and store. A change counts as seen when a `records.changed` delivery
  * naming its id arrived after it was made AND, once the server stopped, the cached record holds the new
- * value; `lost` is the changes made minus those seen.
+ * value; `lost` is the changes made minus those seen, once nothing more arrived for 30 s (90 s polling).
  *
  * Settings (environment): BENCH_EVENTS (webhook side, default 300), BENCH_RATE (changes per second on the
  * webhook side, default 20), BENCH_POLL_EVENTS (default 20), BENCH_POLL_SECONDS (how long the polling side's
@@ -175,11 +175,22 @@ async function makeChanges(
   );
 }
 
-/** Waits until every change was delivered, or `graceMs` passed since the last change. */
-async function untilDelivered(receiver: Receiver, changes: Change[], graceMs: number): Promise<void> {
-  const deadline = Math.max(...changes.map((change) => change.madeAt)) + graceMs;
-  while (performance.now() < deadline) {
-    if (changes.every((change) => receiver.firstAfter(change.id, change.madeAt) !== undefined)) return;
+/**
+ * Waits until every change was delivered, or nothing more arrived for `quietMs` (after the last change was
+ * made): what has not arrived then is lost, not late.
+ */
+async function untilDelivered(receiver: Receiver, changes: Change[], quietMs: number): Promise<void> {
+  let progressAt = Math.max(...changes.map((change) => change.madeAt));
+  let delivered = 0;
+  while (performance.now() < progressAt + quietMs) {
+    const now = changes.filter(
+      (change) => receiver.firstAfter(change.id, change.madeAt) !== undefined,
+    ).length;
+    if (now === changes.length) return;
+    if (now > delivered) {
+      delivered = now;
+      progressAt = performance.now();
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
