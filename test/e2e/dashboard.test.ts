@@ -291,6 +291,8 @@ describe.skipIf(!available)(`Dashboard in Chromium${suffix}`, () => {
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reverse ETL" }).click();
     await page.getByText("No models yet").waitFor();
     await page.getByText("No reverse-ETL syncs yet").waitFor();
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Flows" }).click();
+    await page.getByText("No flows yet").waitFor();
 
     // Webhooks: HubSpot's receiving URL; an outbound endpoint added, its secret shown once.
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Webhooks" }).click();

@@ -35,6 +35,7 @@ export type RetlRow = Item<"/v1/reverse-etl/syncs/:id/runs/:run_id/rows">;
 export type RunTimeline = Get<"/v1/runs/:id/timeline">;
 export type Overview = Get<"/v1/overview">;
 export type Issue = Item<"/v1/issues">;
+export type Flow = Item<"/v1/flows">;
 export type ErrorSummary = NonNullable<Run["error"]>;
 
 const KEY_ITEM = "switchyard.dashboard.apiKey";

@@ -11,6 +11,7 @@ const NAV = [
   { to: "/issues", label: "Issues" },
   { to: "/records", label: "Records" },
   { to: "/reverse-etl", label: "Reverse ETL" },
+  { to: "/flows", label: "Flows" },
   { to: "/webhooks", label: "Webhooks" },
   { to: "/settings", label: "Settings" },
 ];

@@ -6,6 +6,7 @@ import { storeApiKey, storedApiKey } from "./api.ts";
 import { Layout } from "./layout.tsx";
 import { ConnectionDetailPage } from "./pages/connection-detail.tsx";
 import { ConnectionsPage } from "./pages/connections.tsx";
+import { FlowsPage } from "./pages/flows.tsx";
 import { IssuesPage } from "./pages/issues.tsx";
 import { OverviewPage } from "./pages/overview.tsx";
 import { RecordsPage } from "./pages/records.tsx";
@@ -45,6 +46,7 @@ function App() {
           <Route path="runs/:id" element={<RunDetailPage />} />
           <Route path="records" element={<RecordsPage />} />
           <Route path="reverse-etl" element={<ReverseEtlPage />} />
+          <Route path="flows" element={<FlowsPage />} />
           <Route path="webhooks" element={<WebhooksPage />} />
           <Route path="issues" element={<IssuesPage />} />
           <Route path="settings" element={<SettingsPage />} />

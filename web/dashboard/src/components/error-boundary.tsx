@@ -1,7 +1,10 @@
 /** A page that throws while rendering shows what went wrong instead of a blank screen; the rest stays usable. */
 import { Component, type ReactNode } from "react";
 
-export class ErrorBoundary extends Component<{ children: ReactNode; resetKey: string }, { error: Error | null }> {
+export class ErrorBoundary extends Component<
+  { children: ReactNode; resetKey: string },
+  { error: Error | null }
+> {
   override state = { error: null as Error | null };
 
   static getDerivedStateFromError(error: Error) {

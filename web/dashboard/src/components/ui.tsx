@@ -137,8 +137,9 @@ export function Stat(props: { label: string; value: ReactNode; tone?: "good" | "
   );
 }
 
-export function Stats(props: { children: ReactNode }) {
-  return <dl className="stats">{props.children}</dl>;
+/** A row of stats; `text` for words rather than figures (smaller, wrapping). */
+export function Stats(props: { children: ReactNode; text?: boolean }) {
+  return <dl className={props.text ? "stats stats-text" : "stats"}>{props.children}</dl>;
 }
 
 export function Loading(props: { label?: string }) {

@@ -177,7 +177,7 @@ function ConnectionView(props: { connection: Connection; providerLabel: string; 
       ) : null}
 
       <Card title="About">
-        <Stats>
+        <Stats text>
           <Stat label="End user" value={connection.end_user.id ?? "—"} />
           <Stat label="Email" value={connection.end_user.email ?? "—"} />
           <Stat label="Organization" value={connection.end_user.organization ?? "—"} />

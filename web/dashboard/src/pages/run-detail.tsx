@@ -137,7 +137,9 @@ function LogCard(props: { logs: LogLine[] | undefined; error: unknown }) {
         LEVELS.indexOf(line.level) >= floor &&
         (!term ||
           line.message.toLowerCase().includes(term) ||
-          JSON.stringify(line.fields ?? {}).toLowerCase().includes(term)),
+          JSON.stringify(line.fields ?? {})
+            .toLowerCase()
+            .includes(term)),
     );
   }, [props.logs, level, search]);
   return (
