@@ -233,6 +233,8 @@ describe("issues API", () => {
         ]);
         const [issue] = (await world.dev.get("/v1/issues")).data;
         expect(issue).toMatchObject({ cause: "auth_failed", occurrences: 6 });
+        // Written by refreshes that knew no display names, shown with the API's.
+        expect(issue!.title).toBe("HubSpot rejected the connection's credentials");
 
         // The background refresher applies new runs at most once per period.
         let now = new Date();

@@ -5,7 +5,7 @@
  * the runs finished since the last one (src/app/issues/refresh-issues.ts).
  */
 import { z } from "zod";
-import { ISSUE_CAUSES } from "../../app/issues/causes.ts";
+import { ISSUE_CAUSES, titleOf } from "../../app/issues/causes.ts";
 import {
   getIssueIn,
   type Issue,
@@ -56,7 +56,15 @@ export const issueSchema = z
   })
   .meta({ id: "Issue" });
 
-export function issueView(issue: Issue): z.input<typeof issueSchema> {
+/**
+ * The API view of an issue. Its title names the provider by the display name this process knows ("HubSpot"),
+ * whichever process wrote it (a background refresh may know providers by name only).
+ */
+export function issueView(
+  issue: Issue,
+  providers: Readonly<Record<string, { displayName: string }>>,
+): z.input<typeof issueSchema> {
+  const provider = Object.hasOwn(providers, issue.provider) ? providers[issue.provider] : undefined;
   return {
     id: issue.id,
     connection_id: issue.connectionId,
@@ -64,7 +72,7 @@ export function issueView(issue: Issue): z.input<typeof issueSchema> {
     end_user: issue.endUser,
     cause: issue.cause,
     stream: issue.stream,
-    title: issue.title,
+    title: provider ? titleOf(issue.cause, provider.displayName, issue.stream ?? "") : issue.title,
     detail: issue.detail,
     hint: issue.hint,
     error_code: issue.errorCode,
@@ -113,7 +121,10 @@ export const listIssuesRoute = defineRoute({
     ...(query.cause ? { cause: query.cause } : {}),
     ...(query.muted !== "any" ? { muted: query.muted === "true" } : {}),
   });
-  return { status: 200, body: { data: page.items.map(issueView), next_cursor: page.nextCursor } };
+  return {
+    status: 200,
+    body: { data: page.items.map((issue) => issueView(issue, deps.providers)), next_cursor: page.nextCursor },
+  };
 });
 
 export const getIssueRoute = defineRoute({
@@ -130,7 +141,7 @@ export const getIssueRoute = defineRoute({
   await refreshIssues(deps.db, caller.environmentId, { providers: deps.providers });
   return {
     status: 200,
-    body: issueView(await getIssueIn(issueDb(deps.db), caller.environmentId, params.id)),
+    body: issueView(await getIssueIn(issueDb(deps.db), caller.environmentId, params.id), deps.providers),
   };
 });
 
@@ -155,7 +166,7 @@ export const muteIssueRoute = defineRoute({
     true,
     new Date().toISOString(),
   );
-  return { status: 200, body: issueView(issue) };
+  return { status: 200, body: issueView(issue, deps.providers) };
 });
 
 export const unmuteIssueRoute = defineRoute({
@@ -176,7 +187,7 @@ export const unmuteIssueRoute = defineRoute({
     false,
     new Date().toISOString(),
   );
-  return { status: 200, body: issueView(issue) };
+  return { status: 200, body: issueView(issue, deps.providers) };
 });
 
 export const issueRoutes = [listIssuesRoute, getIssueRoute, muteIssueRoute, unmuteIssueRoute] as const;
