@@ -8,6 +8,7 @@
  * Guarantees: `start(signal)` polls until the signal aborts, then stops the queue and returns; a failing
  * poll is reported to `onError` and the loop goes on.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "kysely";
 import { flowDb } from "../../flows/app-to-app/store.ts";
 import type { JobQueue } from "../../scheduler/jobs.ts";
@@ -142,10 +143,8 @@ export function createFlowTriggers(deps: FlowDeps, options: FlowTriggerOptions) 
       );
       while (!signal.aborted) {
         await poll().catch(options.onError);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, options.pollMs ?? 2_000);
-          signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-        });
+        // Resolves early (rejecting, caught) when the signal aborts; leaves no listener behind.
+        await sleep(options.pollMs ?? 2_000, undefined, { signal }).catch(() => undefined);
       }
       await options.queue.stop();
     },
