@@ -1,0 +1,93 @@
+/**
+ * docs/scale-out.md's local example (a server, two workers and the HubSpot emulator, as plain commands)
+ * works as written: its three shell blocks run as one bash script, with only what must differ on a shared
+ * machine changed: the database name, the data directory and the two ports (free ones), and the fixed
+ * `sleep 30` replaced by waiting (up to three minutes) until every run has ended. The script must print
+ * the server's first API key and three succeeded runs, stop every process with `kill` (SIGTERM) and drop
+ * its database.
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { describe, expect, it } from "vitest";
+import { postgresAvailable } from "../helpers/postgres.ts";
+import { tempDir } from "../helpers/temp-store.ts";
+
+const available = await postgresAvailable();
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const DOC = readFileSync(`${ROOT}docs/scale-out.md`, "utf8");
+const ADMIN_URL = process.env.SWITCHYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+/** The `sh` blocks of the section, in order. */
+function shellBlocks(section: string): string[] {
+  const start = DOC.indexOf(section);
+  const end = DOC.indexOf("\n### ", start + section.length);
+  const text = DOC.slice(start, end < 0 ? undefined : end);
+  return [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+describe.skipIf(!available)("docs/scale-out.md's local example", () => {
+  it("runs as written: three succeeded runs, every process stopped, the database dropped", async () => {
+    const blocks = shellBlocks("### Local example: a server and two workers");
+    expect(blocks.length, "the example's shell blocks").toBe(3);
+    const database = `switchyard_scale_${process.pid}`;
+    const dataDir = tempDir();
+    const [emulatorPort, apiPort] = [await freePort(), await freePort()];
+    const admin = new URL(ADMIN_URL);
+    const waitForRuns = [
+      "for attempt in $(seq 1 180); do",
+      '  statuses=$(curl -s -H "Authorization: Bearer $EMULATORS_KEY" $API/v1/runs \\',
+      '    | node -pe \'JSON.parse(require("fs").readFileSync(0, "utf8")).data.map((run) => run.status).join(" ")\')',
+      '  case "$statuses" in *running*|"") sleep 1 ;; *) [ $(echo $statuses | wc -w) -ge 3 ] && break; sleep 1 ;; esac',
+      "done",
+    ].join("\n");
+    const script = ["set -u", ...blocks]
+      .join("\n")
+      .replaceAll("postgres://postgres@127.0.0.1:5432", `${admin.protocol}//${admin.username}@${admin.host}`)
+      .replaceAll("switchyard_scale", database)
+      .replaceAll(".switchyard-scale", dataDir.path)
+      .replaceAll("4110", String(emulatorPort))
+      .replaceAll("3100", String(apiPort))
+      .replace("sleep 30", waitForRuns);
+    expect(script).not.toContain("sleep 30");
+    try {
+      const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+        const child = spawn("bash", ["-c", script], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+        let output = "";
+        child.stdout.on("data", (chunk) => {
+          output += chunk;
+        });
+        child.stderr.on("data", (chunk) => {
+          output += chunk;
+        });
+        child.once("exit", (code) => resolve({ code, output }));
+      });
+      expect(result.output).toContain("Dev API key");
+      expect(result.output).toContain("succeeded succeeded succeeded");
+      expect(result.output).toMatch(/Sync sync_\S+: run run_\S+ succeeded: \d+ added/);
+      expect(result.code, result.output).toBe(0);
+      const client = new pg.Client({ connectionString: ADMIN_URL });
+      await client.connect();
+      const { rows } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+      await client.end();
+      expect(rows, "the example drops its database").toEqual([]);
+    } finally {
+      const client = new pg.Client({ connectionString: ADMIN_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await client.end();
+      dataDir.cleanup();
+    }
+  }, 300_000);
+});
