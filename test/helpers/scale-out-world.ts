@@ -68,6 +68,8 @@ export interface ScaleOutWorld {
     connectionId: string,
     stream: string,
   ): ReturnType<typeof compareWithTruth>;
+  /** SIGKILLs the children still alive and waits for them (a test that needs no leftover worker). */
+  killChildren(): Promise<void>;
   /** Kills the children still alive, stops the dispatcher, closes the store; the database is the caller's. */
   close(): Promise<void>;
 }
@@ -182,9 +184,12 @@ export async function openScaleOutWorld(databaseUrl: string, takeoverMs = 1_000)
         stream,
       );
     },
-    async close() {
+    async killChildren() {
       for (const child of children) if (child.process.exitCode === null) child.process.kill("SIGKILL");
       await Promise.all(children.map((child) => child.exited));
+    },
+    async close() {
+      await world.killChildren();
       stop.abort();
       await scheduling;
       await jobs.stop();
