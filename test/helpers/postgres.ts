@@ -13,7 +13,7 @@ export const POSTGRES_SKIP_MESSAGE =
 
 /** Whether the test Postgres answers; on CI a missing server is an error, not a skip. */
 export async function postgresAvailable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2_000 });
+  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
     return true;

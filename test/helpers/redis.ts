@@ -13,7 +13,7 @@ export async function redisAvailable(): Promise<boolean> {
   const redis = new Redis(TEST_REDIS_URL, {
     lazyConnect: true,
     maxRetriesPerRequest: 0,
-    connectTimeout: 2_000,
+    connectTimeout: 10_000,
   });
   redis.on("error", () => undefined);
   try {
