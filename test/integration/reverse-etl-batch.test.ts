@@ -6,8 +6,13 @@
  */
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { enqueueDueReverseEtlRuns, reverseEtlJobHandlers } from "../../src/app/reverse-etl/schedule.ts";
+import { ApiError } from "../../src/client/client.ts";
 import type { EmulatorHandle } from "../../src/core/index.ts";
 import { CONTROL_PREFIX } from "../../src/emulator/control-routes.ts";
+import { unifiedMappers } from "../../src/providers/unified-mappers.ts";
+import { unifiedWriters } from "../../src/providers/unified-writers.ts";
+import { createInProcessJobQueue } from "../../src/scheduler/jobs-in-process.ts";
 import { type Harness, startHarness } from "../../src/server/test-harness.ts";
 import { providerWithEmulator, startEmulator } from "../helpers/emulators.ts";
 
@@ -128,4 +133,45 @@ it("1,000 rows with one invalid: 999 written in batches, the one reported with H
   contacts = await contactsAt();
   expect(contacts.size).toBe(ROWS);
   expect(contacts.get(`p${BAD}@${domain}`)?.firstname).toBe(`Name${BAD}`);
+}, 120_000);
+
+it("a scheduled sync is run by the job queue when due, once per slot; a bad frequency is refused", async () => {
+  const models = await h.dev.get("/v1/reverse-etl/models", {});
+  const body = {
+    model_id: models.data[0]!.id,
+    connection_id: connectionId,
+    target: { type: "actions", create: "create_contact", update: "update_contact" },
+    mapping: [{ column: "email", field: "properties.email" }],
+  };
+  const refused = await h.dev
+    .post("/v1/reverse-etl/syncs", { body: { ...body, frequency: "5" } as never })
+    .catch((e: unknown) => e);
+  expect(refused).toBeInstanceOf(ApiError);
+  expect(JSON.stringify((refused as ApiError).problem)).toContain("frequency");
+
+  const before = Date.now();
+  const sync = await h.dev.post("/v1/reverse-etl/syncs", { body: { ...body, frequency: "30m" } as never });
+  const next = Date.parse(sync.next_run_at!);
+  expect(next - before).toBeGreaterThanOrEqual(30 * 60_000 - 1000);
+  expect(next - before).toBeLessThanOrEqual(30 * 60_000 + 60_000);
+
+  const jobs = createInProcessJobQueue();
+  const deps = { ...h.deps, mappers: unifiedMappers, writers: unifiedWriters };
+  expect(await enqueueDueReverseEtlRuns(deps, jobs, new Date(next - 1000))).toEqual([]);
+  const due = new Date(next + 1000);
+  expect(await enqueueDueReverseEtlRuns(deps, jobs, due)).toEqual([sync.id]);
+  // The same slot is not taken twice.
+  expect(await enqueueDueReverseEtlRuns(deps, jobs, due)).toEqual([]);
+  await jobs.work(reverseEtlJobHandlers(deps), { concurrency: 1, onError: (e) => expect.fail(String(e)) });
+  const deadline = Date.now() + 30_000;
+  let runs = await h.dev.get("/v1/reverse-etl/syncs/:id/runs", { params: { id: sync.id } });
+  while (runs.data[0]?.status !== "succeeded" && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    runs = await h.dev.get("/v1/reverse-etl/syncs/:id/runs", { params: { id: sync.id } });
+  }
+  await jobs.stop();
+  expect(runs.data).toHaveLength(1);
+  expect(runs.data[0]).toMatchObject({ status: "succeeded", stats: { added: ROWS } });
+  const moved = await h.dev.get("/v1/reverse-etl/syncs/:id", { params: { id: sync.id } });
+  expect(Date.parse(moved.next_run_at!)).toBe(due.getTime() + 30 * 60_000);
 }, 120_000);

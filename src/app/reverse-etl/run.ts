@@ -96,6 +96,18 @@ export interface ReverseEtlRun {
   finished_at: string | null;
 }
 
+const NO_STATS: Readonly<RunStats> = {
+  added: 0,
+  changed: 0,
+  removed: 0,
+  unchanged: 0,
+  created: 0,
+  updated: 0,
+  deleted: 0,
+  failed: 0,
+  skipped: 0,
+};
+
 /** A running run whose heartbeat is older than this died with its process. */
 const STALE_AFTER_MS = 60_000;
 const HEARTBEAT_EVERY_MS = 5_000;
@@ -124,17 +136,7 @@ export async function runReverseEtlSync(
   const dryRun = options.dryRun ?? false;
   if (!dryRun) await refuseOverlap(db, sync.id);
   const run = await startRun(db, sync.id, dryRun);
-  const stats: RunStats = {
-    added: 0,
-    changed: 0,
-    removed: 0,
-    unchanged: 0,
-    created: 0,
-    updated: 0,
-    deleted: 0,
-    failed: 0,
-    skipped: 0,
-  };
+  const stats: RunStats = { ...NO_STATS };
   const beat = heartbeat(db, run.id, stats);
   try {
     const samples = await diffIntoPending(deps, environmentId, sync, model, run.id, stats, {
@@ -681,7 +683,8 @@ function toRun(row: RetlRunsTable): ReverseEtlRun {
     sync_id: row.sync_id,
     dry_run: row.dry_run === 1,
     status: row.status as RunStatus,
-    stats,
+    // A run that just started has counted nothing yet.
+    stats: { ...NO_STATS, ...stats },
     ...(samples ? { samples } : {}),
     error: row.error,
     started_at: row.started_at,
