@@ -376,6 +376,8 @@ describe("triggers", () => {
     const triggers = createFlowTriggers(deps(), {
       queue: createInProcessJobQueue(),
       pollMs: 50,
+      // Two hours on: the scheduled flow's first run (one period after it was saved) is due.
+      now: () => new Date(Date.now() + 2 * 3_600_000),
       onError: (error) => errors.push(error),
     });
     const abort = new AbortController();
@@ -386,7 +388,7 @@ describe("triggers", () => {
       expect(await check()).toBe(true);
     };
     try {
-      // Due at once (saved with a schedule), then not again within the hour.
+      // Due one period after it was saved, then not again within the hour.
       await until(async () => (await runsOf(scheduled.id)).some((r) => r.trigger === "schedule"));
       expect((await runsOf(onChange.id)).length).toBe(0);
       await qualify(w, 2);

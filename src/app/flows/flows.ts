@@ -111,7 +111,7 @@ export async function checkFlow(
   if (input.schedule !== undefined) parseFrequency(input.schedule);
 }
 
-/** Saves a new flow (checked first); its first scheduled run is due at once. */
+/** Saves a new flow (checked first); its first scheduled run is due one period from now (run it now with runFlow). */
 export async function createFlow(
   deps: FlowDeps,
   environmentId: string,
@@ -141,7 +141,7 @@ export async function createFlow(
     from_connection_id: input.from.connection_id,
     to_connection_id: input.to.connection_id,
     enabled: input.enabled ? 1 : 0,
-    next_run_at: input.schedule ? now : null,
+    next_run_at: firstRunAt(input.schedule, now),
     created_at: now,
     updated_at: now,
   };
@@ -173,11 +173,18 @@ export async function saveCodeFlow(
     from_connection_id: definition.from.connection_id,
     to_connection_id: definition.to.connection_id,
     enabled: definition.enabled ? 1 : 0,
-    next_run_at: definition.schedule ? (existing.next_run_at ?? nowIso()) : null,
+    next_run_at: definition.schedule
+      ? (existing.next_run_at ?? firstRunAt(definition.schedule, nowIso()))
+      : null,
     updated_at: nowIso(),
   };
   await db.updateTable("flows").set(changes).where("id", "=", existing.id).execute();
   return toFlow({ ...existing, ...changes });
+}
+
+function firstRunAt(schedule: string | undefined, now: string): string | null {
+  const next = schedule ? nextRunAfter(parseFrequency(schedule), new Date(now)) : null;
+  return next ? next.toISOString() : null;
 }
 
 export async function getFlow(deps: Pick<FlowDeps, "db">, environmentId: string, id: string): Promise<Flow> {
