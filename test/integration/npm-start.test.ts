@@ -51,7 +51,8 @@ describe("npm start", () => {
     // The test runs the second half of the start script itself, so that SIGTERM reaches the server.
     const scripts = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts;
     const [build, startCommand] = String(scripts.start).split(" && node ");
-    expect(build).toBe("npm run build --silent");
+    // The server's build, then the dashboard's (the e2e dashboard test covers what the latter serves).
+    expect(build).toBe("npm run build --silent && npm run build:ui --silent");
     const nodeArgs = startCommand!.split(" ");
     expect(nodeArgs.at(-1)).toBe("dist/main.js");
     const port = await freePort();
