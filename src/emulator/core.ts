@@ -87,7 +87,9 @@ export function createEmulatorCore<RateConfig extends object>(
     requestCounts: new Map(),
     requestKind: options.requestKind ?? (() => "default"),
     rateLimitCaller:
-      options.rateLimitPer === "app" ? (token) => `app:${tokens.appIds.get(token) ?? token}` : (token) => token,
+      options.rateLimitPer === "app"
+        ? (token) => `app:${tokens.appIds.get(token) ?? token}`
+        : (token) => token,
   };
 }
 
