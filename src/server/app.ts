@@ -97,7 +97,12 @@ export function buildServer(deps: PlatformDeps, options: ServerOptions = {}): Fa
       if (method !== "HEAD") known.push({ method: method as HttpMethod, url: route.url });
     }
   });
-  app.setNotFoundHandler(createFallbackHandler(known));
+  // The dashboard's files and page addresses first (see registerDashboard), then the API's 404 and 405.
+  const dashboardPages = registerDashboard(app);
+  const notFound = createFallbackHandler(known);
+  app.setNotFoundHandler(async (request, reply) =>
+    (await dashboardPages(request, reply)) ? reply : notFound(request, reply),
+  );
   app.setErrorHandler((error, request, reply) => {
     const problem = problemForReply(error, request, reply);
     return reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
@@ -148,6 +153,5 @@ export function buildServer(deps: PlatformDeps, options: ServerOptions = {}): Fa
   );
   registerConnect(app, deps, options.connectLimits, shared);
   registerInboundWebhookReceiver(app, deps);
-  registerDashboard(app);
   return app;
 }

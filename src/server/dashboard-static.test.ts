@@ -21,6 +21,14 @@ describe("the dashboard's files at /", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** The dashboard as the server mounts it: `GET /`, then its pages before a plain 404. */
+  function mount(directory: string) {
+    const pages = registerDashboard(app, directory);
+    app.setNotFoundHandler(async (request, reply) =>
+      (await pages(request, reply)) ? reply : reply.code(404).send({ error: "not found" }),
+    );
+  }
+
   async function built() {
     await mkdir(join(dir, "assets"));
     await writeFile(join(dir, "index.html"), "<!doctype html><title>app</title>");
@@ -30,7 +38,7 @@ describe("the dashboard's files at /", () => {
 
   it("serves index.html at / and for page addresses a browser loads, with a strict CSP", async () => {
     await built();
-    registerDashboard(app, join(dir, "assets", ".."));
+    mount(join(dir, "assets", ".."));
     const root = await app.inject({ url: "/" });
     expect(root.statusCode).toBe(200);
     expect(root.body).toContain("<title>app</title>");
@@ -43,7 +51,7 @@ describe("the dashboard's files at /", () => {
 
   it("serves hashed assets cached for good, with their type", async () => {
     await built();
-    registerDashboard(app, dir);
+    mount(dir);
     const asset = await app.inject({ url: "/assets/index-abc.js" });
     expect(asset.statusCode).toBe(200);
     expect(asset.headers["content-type"]).toContain("application/javascript");
@@ -52,7 +60,7 @@ describe("the dashboard's files at /", () => {
 
   it("leaves API paths, non-browser requests and paths out of the directory to the 404 handler", async () => {
     await built();
-    registerDashboard(app, join(dir, "assets"));
+    mount(join(dir, "assets"));
     expect((await app.inject({ url: "/v1/nothing", headers: HTML })).statusCode).toBe(404);
     expect((await app.inject({ url: "/nothing" })).statusCode).toBe(404);
     expect((await app.inject({ url: "/v1/connections" })).json()).toEqual({ data: [] });
@@ -62,7 +70,7 @@ describe("the dashboard's files at /", () => {
   });
 
   it("says how to build it when the build is missing", async () => {
-    registerDashboard(app, join(dir, "missing"));
+    mount(join(dir, "missing"));
     const response = await app.inject({ url: "/", headers: HTML });
     expect(response.statusCode).toBe(503);
     expect(response.body).toContain("npm run build:ui");

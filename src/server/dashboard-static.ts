@@ -76,8 +76,18 @@ async function readIfFile(path: string): Promise<Buffer | undefined> {
   }
 }
 
-/** Registers `GET /` and the fallback for dashboard paths (public: the app signs in with an API key). */
-export function registerDashboard(app: FastifyInstance, directory: string = DEFAULT_DIRECTORY): void {
+/** Answers a request with the dashboard when it is one of its files or a page a browser loads; false if not. */
+export type DashboardPages = (request: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
+
+/**
+ * Registers `GET /` (public: the app signs in with an API key) and returns the answer for every other path,
+ * for the server's not-found handler to try first. No wildcard route: a route table entry for `/*` would
+ * swallow the API's own 404, 405 and 414 answers and the unified API's scoped not-found handler.
+ */
+export function registerDashboard(
+  app: FastifyInstance,
+  directory: string = DEFAULT_DIRECTORY,
+): DashboardPages {
   const root = directory.endsWith(sep) ? directory : `${directory}${sep}`;
   const cache = new Map<string, Buffer>();
 
@@ -90,31 +100,31 @@ export function registerDashboard(app: FastifyInstance, directory: string = DEFA
     return content;
   }
 
-  async function serve(request: FastifyRequest, reply: FastifyReply) {
+  async function answer(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    if (request.method !== "GET" && request.method !== "HEAD") return false;
     const path = request.url.split("?")[0] ?? "/";
-    if (NOT_DASHBOARD.test(path)) {
-      reply.callNotFound();
-      return reply;
-    }
+    if (NOT_DASHBOARD.test(path)) return false;
     const relative = fileOf(path);
     if (relative && relative !== "" && relative !== "index.html") {
       const content = await load(relative);
       if (content) {
         const type = TYPES[extname(relative)] ?? "application/octet-stream";
-        return dashboardHeaders(reply, relative).type(type).send(content);
+        await dashboardHeaders(reply, relative).type(type).send(content);
+        return true;
       }
     }
     // Only a browser's page load gets the app; anything else keeps the API's problem reply.
     const wantsHtml = (request.headers.accept ?? "").includes("text/html");
-    if (!wantsHtml && path !== "/") {
-      reply.callNotFound();
-      return reply;
-    }
+    if (!wantsHtml && path !== "/") return false;
     const index = await load("index.html");
-    if (!index) return reply.status(503).type("text/html; charset=utf-8").send(MISSING_BUILD);
-    return dashboardHeaders(reply, "index.html").type("text/html; charset=utf-8").send(index);
+    if (!index) await reply.status(503).type("text/html; charset=utf-8").send(MISSING_BUILD);
+    else await dashboardHeaders(reply, "index.html").type("text/html; charset=utf-8").send(index);
+    return true;
   }
 
-  app.get("/", serve);
-  app.get("/*", serve);
+  app.get("/", async (request, reply) => {
+    await answer(request, reply);
+    return reply;
+  });
+  return answer;
 }

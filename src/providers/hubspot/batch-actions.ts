@@ -109,7 +109,11 @@ function batchAction<I>(
   run: (http: HttpClient, inputs: I[]) => Promise<BatchItemResult[]>,
   idempotentBy?: string,
 ): ActionDefinition {
-  const schema = z.strictObject({ inputs: z.array(input).min(1).max(HUBSPOT_BATCH_MAX) });
+  // The OpenAPI example: one input, the single action's own example.
+  const single = (input.meta() as { examples?: unknown[] } | undefined)?.examples?.[0];
+  const schema = z
+    .strictObject({ inputs: z.array(input).min(1).max(HUBSPOT_BATCH_MAX) })
+    .meta(single === undefined ? {} : { examples: [{ inputs: [single] }] });
   return {
     name,
     description,
@@ -173,7 +177,7 @@ function archiveBatch(type: ObjectType, singular: string) {
     `batch_archive_${type}`,
     `Archive up to ${HUBSPOT_BATCH_MAX} ${type} in one request (HubSpot's delete)`,
     `archive_${singular}`,
-    z.strictObject({ id: hubspotId }),
+    z.strictObject({ id: hubspotId }).meta({ examples: [{ id: "101" }] }),
     async (http, inputs) => {
       // HubSpot answers 204 whether or not each record existed: every input is archived afterwards.
       await http.request({
