@@ -7,35 +7,22 @@
  * Then, on one provider, the pages for used and invalid links, on a phone-sized screen and by keyboard.
  * Skips, saying how to enable it, when /usr/bin/chromium is not installed.
  */
-import { existsSync } from "node:fs";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { credentialFieldsOf } from "../../src/app/connections/credential-fields.ts";
 import type { ProviderDefinition } from "../../src/core/index.ts";
+import { chromiumFor, launchChromium } from "../helpers/chromium.ts";
 import { type ConnectWorld, startConnectWorld } from "../helpers/connect-world.ts";
 import { providersWithEmulators } from "../helpers/emulators.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
-const available = existsSync(CHROMIUM);
-const SKIP_NOTE = `${CHROMIUM} is not installed; \`apt-get install -y chromium\` enables this test`;
-if (!available) console.warn(`Skipping the Connect page browser test: ${SKIP_NOTE}.`);
-const suffix = available ? "" : ` (skipped: ${SKIP_NOTE})`;
+const { available, suffix } = chromiumFor("Connect page browser test");
 
 const END_USER = { id: "customer-browser", email: "owner@umbrella.example", organization: "Umbrella" };
 const declared = providersWithEmulators();
 
 let browser: Browser;
 beforeAll(async () => {
-  if (available) browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  if (available) browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

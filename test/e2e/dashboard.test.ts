@@ -9,26 +9,13 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumFor, launchChromium } from "../helpers/chromium.ts";
 import { type ConnectWorld, startConnectWorld } from "../helpers/connect-world.ts";
 import { providerWithEmulator } from "../helpers/emulators.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
-const available = existsSync(CHROMIUM);
-const SKIP_NOTE = `${CHROMIUM} is not installed; \`apt-get install -y chromium\` enables this test`;
-if (!available && process.env.CI) throw new Error(`The dashboard browser test must run on CI: ${SKIP_NOTE}.`);
-if (!available) console.warn(`Skipping the dashboard browser test: ${SKIP_NOTE}.`);
-const suffix = available ? "" : ` (skipped: ${SKIP_NOTE})`;
+const { available, suffix } = chromiumFor("dashboard browser test");
 
 const ROOT = new URL("../../", import.meta.url);
 const BUILT = new URL("web/dashboard/dist/index.html", ROOT);
@@ -110,7 +97,7 @@ beforeAll(async () => {
   await world.dev.patch("/v1/connections/:id", { params: { id: ids.paused }, body: { status: "paused" } });
 
   apiKey = world.secret((await world.dev.post("/v1/api-keys", { body: { name: "dashboard" } })).secret);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
