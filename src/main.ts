@@ -138,6 +138,7 @@ async function start(): Promise<void> {
   const here = (path: string) => relative(process.cwd(), path);
   console.log(`Switchyard is running (embedded mode, data in ${workspace.dataDir})`);
   const auth = `-H "Authorization: Bearer $(cat ${here(apiKey.path)})"`;
+  console.log(`  Dashboard:        ${base}/   (sign in with the dev API key; docs/dashboard.md)`);
   console.log(`  API:              ${base}/v1   reference: ${base}/docs   health: ${base}/health`);
   if (apiKey.created)
     console.log(
