@@ -16,6 +16,8 @@ import { type ConnectionHttpDeps, withConnectionHttp } from "../connections/conn
 
 export class AccountRouter {
   private readonly lastResolved = new Map<string, number>();
+  /** Resolutions under way: events processed at the same time wait for the one resolution, not skip it. */
+  private readonly resolving = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly deps: ConnectionHttpDeps,
@@ -36,16 +38,30 @@ export class AccountRouter {
     return Promise.all(ids.map((id) => getConnection(this.deps.db, id)));
   }
 
-  /** Asks the provider for the account id of each connection not asked yet; false when it is too soon to. */
-  private async resolve(
+  /**
+   * Asks the provider for the account id of each connection not asked yet; false when it is too soon to. A
+   * caller arriving while a resolution runs waits for it (otherwise "too soon" would leave its event
+   * unroutable although the resolution under way is about to route it).
+   */
+  private resolve(environmentId: string, provider: string, webhooks: ProviderWebhooks): Promise<boolean> {
+    const key = `${environmentId}:${provider}`;
+    const running = this.resolving.get(key);
+    if (running) return running;
+    const last = this.lastResolved.get(key);
+    if (last !== undefined && Date.now() - last < this.retryMs) return Promise.resolve(false);
+    this.lastResolved.set(key, Date.now());
+    const resolution = this.askProvider(environmentId, provider, webhooks).finally(() =>
+      this.resolving.delete(key),
+    );
+    this.resolving.set(key, resolution);
+    return resolution;
+  }
+
+  private async askProvider(
     environmentId: string,
     provider: string,
     webhooks: ProviderWebhooks,
   ): Promise<boolean> {
-    const key = `${environmentId}:${provider}`;
-    const last = this.lastResolved.get(key);
-    if (last !== undefined && Date.now() - last < this.retryMs) return false;
-    this.lastResolved.set(key, Date.now());
     const unknown = await connectionsWithoutAccount(this.deps.db, environmentId, provider);
     for (const connection of unknown) {
       try {
