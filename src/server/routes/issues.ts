@@ -14,7 +14,7 @@ import {
   setIssueMuted,
 } from "../../app/issues/issue-store.ts";
 import { refreshIssues } from "../../app/issues/refresh-issues.ts";
-import { defineRoute } from "../route.ts";
+import { defineRoute, type HandlerContext } from "../route.ts";
 import { idParams, pageOf, pageQuery, timestamp } from "../schemas.ts";
 
 export const issueCause = z
@@ -145,6 +145,24 @@ export const getIssueRoute = defineRoute({
   };
 });
 
+/** The handler of mute (true) and unmute (false): one change of the issue's flag, answered with the issue. */
+function settingMuted(muted: boolean) {
+  return async ({
+    params,
+    caller,
+    deps,
+  }: HandlerContext<"api_key", typeof idParams, undefined, undefined>) => {
+    const issue = await setIssueMuted(
+      issueDb(deps.db),
+      caller.environmentId,
+      params.id,
+      muted,
+      new Date().toISOString(),
+    );
+    return { status: 200 as const, body: issueView(issue, deps.providers) };
+  };
+}
+
 export const muteIssueRoute = defineRoute({
   method: "POST",
   url: "/v1/issues/:id/mute",
@@ -158,16 +176,7 @@ export const muteIssueRoute = defineRoute({
   params: idParams,
   response: { 200: issueSchema },
   errors: ["not_found"],
-}).handle(async ({ params, caller, deps }) => {
-  const issue = await setIssueMuted(
-    issueDb(deps.db),
-    caller.environmentId,
-    params.id,
-    true,
-    new Date().toISOString(),
-  );
-  return { status: 200, body: issueView(issue, deps.providers) };
-});
+}).handle(settingMuted(true));
 
 export const unmuteIssueRoute = defineRoute({
   method: "POST",
@@ -179,15 +188,6 @@ export const unmuteIssueRoute = defineRoute({
   params: idParams,
   response: { 200: issueSchema },
   errors: ["not_found"],
-}).handle(async ({ params, caller, deps }) => {
-  const issue = await setIssueMuted(
-    issueDb(deps.db),
-    caller.environmentId,
-    params.id,
-    false,
-    new Date().toISOString(),
-  );
-  return { status: 200, body: issueView(issue, deps.providers) };
-});
+}).handle(settingMuted(false));
 
 export const issueRoutes = [listIssuesRoute, getIssueRoute, muteIssueRoute, unmuteIssueRoute] as const;
