@@ -42,7 +42,7 @@ import {
 import { toDate } from "../../flows/app-to-app/transforms.ts";
 import { buildFields, valueAt } from "../../flows/reverse-etl/mapping.ts";
 import { listRecordChanges, newId, nowIso } from "../../store/index.ts";
-import { ActionRefusedError } from "../actions/errors.ts";
+import { failureMessage } from "../reverse-etl/run.ts";
 import type { WriteResult, WriteTarget } from "../reverse-etl/targets.ts";
 import { codeOf } from "./code-flows.ts";
 import { type Flow, getFlow } from "./flows.ts";
@@ -358,13 +358,6 @@ function oneResult(results: readonly WriteResult[]): string {
   if (!result) throw new SwitchyardError("internal", "The target answered no result for a write.");
   if (!result.ok) throw result.error;
   return result.remoteId;
-}
-
-/** The provider's own words for a refused write, else the typed error's message. */
-function failureMessage(error: unknown): string {
-  if (error instanceof ActionRefusedError) return `HTTP ${error.providerStatus}: ${error.providerMessage}`;
-  if (error instanceof SwitchyardError) return error.hint ? `${error.message} ${error.hint}` : error.message;
-  return error instanceof Error ? error.message : String(error);
 }
 
 async function recordRow(

@@ -549,7 +549,7 @@ async function recordFailure(
 }
 
 /** The provider's own words for a refused write, else the typed error's message. */
-function failureMessage(error: unknown): string {
+export function failureMessage(error: unknown): string {
   if (error instanceof ActionRefusedError) return `HTTP ${error.providerStatus}: ${error.providerMessage}`;
   if (error instanceof SwitchyardError) return error.hint ? `${error.message} ${error.hint}` : error.message;
   return error instanceof Error ? error.message : String(error);
