@@ -15,4 +15,5 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: "webhook_endpoints", key: "id", column: "secret" },
   { table: "webhook_endpoints", key: "id", column: "previous_secret" },
   { table: "inbound_webhook_settings", key: "id", column: "secret" },
+  { table: "sources", key: "id", column: "connection_string" },
 ];

@@ -25,6 +25,8 @@ import { issues } from "./0021-issues.ts";
 import { runSamples } from "./0022-run-samples.ts";
 import { reverseEtlSchedules } from "./0025-reverse-etl-schedules.ts";
 import { appToAppFlows } from "./0027-app-to-app-flows.ts";
+import { sources } from "./0030-sources.ts";
+import { embeddedSyncs } from "./0031-embedded-syncs.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -48,6 +50,8 @@ export const migrations: Record<string, Migration> = {
   "0022_run_samples": runSamples,
   "0025_reverse_etl_schedules": reverseEtlSchedules,
   "0027_app_to_app_flows": appToAppFlows,
+  "0030_sources": sources,
+  "0031_embedded_syncs": embeddedSyncs,
 };
 
 export const migrationProvider: MigrationProvider = {
