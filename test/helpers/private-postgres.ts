@@ -15,6 +15,8 @@ export interface PrivatePostgres {
   /** Stops it and starts it again (`pg_ctl restart -m fast`: open sessions are ended). */
   restart(): void;
   stop(): void;
+  /** Starts it again after `stop()`. */
+  start(): void;
   /** Stops it (if running) and deletes its directory. */
   destroy(): void;
 }
@@ -89,6 +91,10 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     stop() {
       pgCtl("-m", "fast", "stop");
       running = false;
+    },
+    start() {
+      pgCtl("-o", options, "start");
+      running = true;
     },
     destroy() {
       try {
