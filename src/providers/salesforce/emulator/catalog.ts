@@ -41,6 +41,8 @@ export interface FieldSpec {
   length?: number;
   /** For a component of a compound address: the address field it belongs to. */
   compoundFieldName?: string;
+  /** An external id: unique, and the key an upsert (`/composite/sobjects/{object}/{field}`) may match on. */
+  externalId?: boolean;
 }
 
 export interface ObjectSpec {

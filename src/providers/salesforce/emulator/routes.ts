@@ -1,11 +1,12 @@
 /**
  * The REST API routes under `/services/data`: versions, resources, limits, describeGlobal, sObject basic
- * information and describe, row create / retrieve / update / delete, getUpdated and getDeleted, and
- * query / queryAll with their `nextRecordsUrl` batches.
+ * information and describe, row create / retrieve / update / delete, getUpdated and getDeleted, query /
+ * queryAll with their `nextRecordsUrl` batches, and sObject Collections (collections.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { EmulatorError, singleParam } from "../../../emulator/index.ts";
 import { findObject, type ObjectCatalogEntry, type ObjectName } from "./catalog.ts";
+import { createRecords, deleteRecords, updateRecords, upsertRecords } from "./collections.ts";
 import { formatDateTime, type Org } from "./dataset.ts";
 import { basicInfo, describeGlobal, describeObject } from "./describe.ts";
 import { notFound } from "./errors.ts";
@@ -167,5 +168,26 @@ export function registerRoutes(api: FastifyInstance, org: () => Org, queries: Qu
   api.delete(`${data}/:version/sobjects/:object/:id`, async (request, reply) => {
     deleteRecord(org(), objectOf(request), (request.params as Params).id!);
     return noContent(reply);
+  });
+
+  // sObject Collections: up to 200 records a request, one SaveResult each.
+  const collections = `${data}/:version/composite/sobjects`;
+  api.post(collections, async (request) => {
+    versionOf(request);
+    return createRecords(org(), request.body);
+  });
+  api.patch(collections, async (request) => {
+    versionOf(request);
+    return updateRecords(org(), request.body);
+  });
+  api.delete(collections, async (request) => {
+    versionOf(request);
+    const query = request.query as Query;
+    return deleteRecords(org(), singleParam(query.ids), singleParam(query.allOrNone));
+  });
+  api.patch(`${collections}/:object/:field`, async (request) => {
+    versionOf(request);
+    const params = request.params as Params;
+    return upsertRecords(org(), params.object ?? "", params.field ?? "", request.body);
   });
 }

@@ -165,11 +165,15 @@ function liveNumber(org: Org, object: ObjectCatalogEntry, id: string): number {
   return n;
 }
 
-export function createRecord(
+/** A write checked in full and not yet applied: `commit` applies it (sObject Collections check all first). */
+export type PreparedWrite<T> = () => T;
+
+/** Checks a create; the returned commit stores the record and answers Salesforce's SaveResult. */
+export function prepareCreate(
   org: Org,
   object: ObjectCatalogEntry,
   body: unknown,
-): { id: string; success: true; errors: [] } {
+): PreparedWrite<{ id: string; success: true; errors: [] }> {
   refuseReadOnly(object, "insert");
   const fields = writtenFields(org, object, body, "create");
   for (const field of object.fields) {
@@ -177,18 +181,27 @@ export function createRecord(
     if (field.name === "OwnerId") fields.OwnerId = ADMIN_USER_ID;
     else if (field.type === "boolean" && isWritable(field, "create")) fields[field.name] = false;
   }
-  const n = org.table(object.name as ObjectName).create(org.tick(), fields);
-  return { id: toSalesforceId(object.keyPrefix, n), success: true, errors: [] };
+  return () => {
+    const n = org.table(object.name as ObjectName).create(org.tick(), fields);
+    return { id: toSalesforceId(object.keyPrefix, n), success: true, errors: [] };
+  };
 }
 
-export function updateRecord(org: Org, object: ObjectCatalogEntry, id: string, body: unknown): void {
+/** Checks an update of a live record; the returned commit applies it. */
+export function prepareUpdate(
+  org: Org,
+  object: ObjectCatalogEntry,
+  id: string,
+  body: unknown,
+): PreparedWrite<void> {
   refuseReadOnly(object, "update");
   const n = liveNumber(org, object, id);
   const fields = writtenFields(org, object, body, "update");
-  org.table(object.name as ObjectName).update(n, fields, org.tick());
+  return () => org.table(object.name as ObjectName).update(n, fields, org.tick());
 }
 
-export function deleteRecord(org: Org, object: ObjectCatalogEntry, id: string): void {
+/** Checks a delete of a live record; the returned commit moves it to the recycle bin. */
+export function prepareDelete(org: Org, object: ObjectCatalogEntry, id: string): PreparedWrite<void> {
   if (!object.deletable) {
     throw new EmulatorError(
       405,
@@ -197,7 +210,23 @@ export function deleteRecord(org: Org, object: ObjectCatalogEntry, id: string): 
     );
   }
   const n = liveNumber(org, object, id);
-  org.table(object.name as ObjectName).archive(n, org.tick());
+  return () => org.table(object.name as ObjectName).archive(n, org.tick());
+}
+
+export function createRecord(
+  org: Org,
+  object: ObjectCatalogEntry,
+  body: unknown,
+): { id: string; success: true; errors: [] } {
+  return prepareCreate(org, object, body)();
+}
+
+export function updateRecord(org: Org, object: ObjectCatalogEntry, id: string, body: unknown): void {
+  prepareUpdate(org, object, id, body)();
+}
+
+export function deleteRecord(org: Org, object: ObjectCatalogEntry, id: string): void {
+  prepareDelete(org, object, id)();
 }
 
 /** A record as `GET /sobjects/{object}/{id}` returns it: every field, or the ones `?fields=` names. */
