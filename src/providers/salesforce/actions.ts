@@ -1,7 +1,9 @@
 /**
  * Salesforce's writes as typed actions: create and update a Contact, an Account and an Opportunity
- * (`POST /sobjects/{object}`, `PATCH /sobjects/{object}/{id}`), and delete a record of any of them. Inputs
- * use Salesforce's field names; custom fields (`__c`) pass through as they are, checked by Salesforce.
+ * (`POST /sobjects/{object}`, `PATCH /sobjects/{object}/{id}`), and delete a record of any of them (by object
+ * and id, or `delete_contact` etc. by `Id` alone, as reverse ETL's mirror mode and flows name the record).
+ * Inputs use Salesforce's field names; custom fields (`__c`) pass through as they are, checked by Salesforce.
+ * Many at once: batch-actions.ts.
  */
 import { z } from "zod";
 import type { ActionDefinition, HttpClient } from "../../core/index.ts";
@@ -101,6 +103,9 @@ export const deleteInput = z
   .strictObject({ object: z.enum(["Contact", "Account", "Opportunity"]), id: salesforceId })
   .meta(example({ object: "Contact", id: ID }));
 
+/** A delete of one object's record by its Id, the field its update action names the record by. */
+export const deleteById = z.strictObject({ Id: salesforceId }).meta(example({ Id: ID }));
+
 export async function createRecord(
   http: HttpClient,
   object: string,
@@ -158,6 +163,18 @@ export const salesforceActions: readonly ActionDefinition[] = [
   ),
   action("update_opportunity", "Update an Opportunity's fields", opportunityUpdate, (http, input) =>
     updateRecord(http, "Opportunity", input as Update),
+  ),
+  action("delete_contact", "Delete a Contact (it goes to the recycle bin)", deleteById, (http, input) =>
+    deleteRecord(http, { object: "Contact", id: input.Id }),
+  ),
+  action("delete_account", "Delete an Account (it goes to the recycle bin)", deleteById, (http, input) =>
+    deleteRecord(http, { object: "Account", id: input.Id }),
+  ),
+  action(
+    "delete_opportunity",
+    "Delete an Opportunity (it goes to the recycle bin)",
+    deleteById,
+    (http, input) => deleteRecord(http, { object: "Opportunity", id: input.Id }),
   ),
   action(
     "delete_record",

@@ -2,12 +2,14 @@
  * Salesforce: OAuth 2.0 web server flow (the token response's `instance_url` is the connection's base URL)
  * or a session id, the REST API's SOQL `query` / `queryAll` with `nextRecordsUrl` paging, incremental reads
  * on SystemModstamp with deletes seen through IsDeleted, fields from sObject describe (custom `__c` ones
- * included), the `Sforce-Limit-Info` budget, and typed writes (actions.ts). docs/providers/salesforce.md.
+ * included), the `Sforce-Limit-Info` budget, and typed writes (actions.ts), many at once through sObject
+ * Collections (batch-actions.ts). docs/providers/salesforce.md.
  */
 import type { ProviderDefinition } from "../../core/index.ts";
 import { defineProvider } from "../kit/index.ts";
 import { salesforceActions } from "./actions.ts";
 import { DATA_PATH } from "./api.ts";
+import { salesforceBatchActions } from "./batch-actions.ts";
 import { SOBJECTS } from "./objects.ts";
 import { sObjectStream } from "./stream.ts";
 
@@ -52,7 +54,7 @@ const declared = defineProvider({
 
 export const salesforce: ProviderDefinition = {
   ...declared,
-  actions: salesforceActions,
+  actions: [...salesforceActions, ...salesforceBatchActions],
   // Loaded only when started, so loading the definition does not load the emulator.
   emulator: async (options) => (await import("./emulator/handle.ts")).startSalesforceEmulatorHandle(options),
 };

@@ -1,0 +1,191 @@
+/**
+ * Salesforce's writes many at a time, as batch actions (`ActionDefinition.batchOf`): the sObject Collections
+ * resource (`/composite/sobjects`), up to 200 records a request — create (POST), update (PATCH) and delete
+ * (DELETE `?ids=`). Each input is the single action's input; each result is that input's SaveResult or
+ * Salesforce's refusal of it, matched by position (Salesforce answers in the order sent). Requests go with
+ * `allOrNone: false`, so one refused record never holds back the others. A request refused as a whole (a
+ * 400 such as a malformed body) throws, as the single action would: the caller splits the batch.
+ *
+ * No create here is idempotent by a key: Salesforce upserts only on an external id field, which an org
+ * defines itself, so a batch resent after a crash may create again (reverse ETL's snapshot limits this to
+ * the batch in flight).
+ */
+import { z } from "zod";
+import type { ActionDefinition, BatchItemResult, HttpClient } from "../../core/index.ts";
+import {
+  accountInput,
+  accountUpdate,
+  contactInput,
+  contactUpdate,
+  deleteById,
+  deleteInput,
+  opportunityInput,
+  opportunityUpdate,
+  type SaveResult,
+} from "./actions.ts";
+import { DATA_PATH } from "./api.ts";
+
+export const SALESFORCE_COLLECTION_MAX = 200;
+const COLLECTIONS_PATH = `${DATA_PATH}/composite/sobjects`;
+
+type SObject = "Contact" | "Account" | "Opportunity";
+type Fields = Record<string, unknown>;
+
+const batchOutput = z.strictObject({
+  results: z.array(
+    z.union([
+      z.strictObject({ ok: z.literal(true), output: z.unknown() }),
+      z.strictObject({ ok: z.literal(false), status: z.number(), message: z.string() }),
+    ]),
+  ),
+});
+
+/** Salesforce's answer: one SaveResult per record, in the order sent. */
+const saveResults = z.array(
+  z.looseObject({
+    id: z.string().nullish(),
+    success: z.boolean(),
+    errors: z.array(z.looseObject({ statusCode: z.string(), message: z.string() })),
+  }),
+);
+
+/** Refusals that mean the record is not there (the single routes answer these 404). */
+const MISSING = new Set(["NOT_FOUND", "ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY_ON_DELETE"]);
+
+/** One result per input: its SaveResult (id as sent for updates and deletes), or Salesforce's refusal. */
+function resultsOf(body: unknown, ids: readonly (string | undefined)[]): BatchItemResult[] {
+  const replies = saveResults.parse(body);
+  return ids.map((sentId, index): BatchItemResult => {
+    const reply = replies[index];
+    if (!reply)
+      return { ok: false, status: 502, message: "Salesforce's answer did not mention this record." };
+    if (reply.success) {
+      const output: SaveResult = { id: reply.id ?? sentId ?? "", success: true, errors: [] };
+      return { ok: true, output };
+    }
+    const missing = reply.errors.some((error) => MISSING.has(error.statusCode));
+    return {
+      ok: false,
+      status: missing ? 404 : 400,
+      message: reply.errors.map((error) => error.message).join("; ") || "Salesforce refused the record.",
+    };
+  });
+}
+
+function batchAction<I>(
+  name: string,
+  description: string,
+  of: string,
+  input: z.ZodType<I>,
+  run: (http: HttpClient, inputs: I[]) => Promise<BatchItemResult[]>,
+): ActionDefinition {
+  // The OpenAPI example: one input, the single action's own example.
+  const single = (input.meta() as { examples?: unknown[] } | undefined)?.examples?.[0];
+  const schema = z
+    .strictObject({ inputs: z.array(input).min(1).max(SALESFORCE_COLLECTION_MAX) })
+    .meta(single === undefined ? {} : { examples: [{ inputs: [single] }] });
+  return {
+    name,
+    description,
+    input: schema,
+    output: batchOutput,
+    batchOf: { action: of, maxInputs: SALESFORCE_COLLECTION_MAX },
+    async run(http, raw) {
+      const { inputs } = raw as { inputs: I[] };
+      return { results: await run(http, inputs) };
+    },
+  };
+}
+
+function createBatch(object: SObject, plural: string, input: z.ZodType<Fields>) {
+  return batchAction(
+    `batch_create_${plural}`,
+    `Create up to ${SALESFORCE_COLLECTION_MAX} ${object} records in one request`,
+    `create_${object.toLowerCase()}`,
+    input,
+    async (http, inputs) => {
+      const records = inputs.map((fields) => ({ attributes: { type: object }, ...fields }));
+      const response = await http.request({
+        method: "POST",
+        path: COLLECTIONS_PATH,
+        body: { allOrNone: false, records },
+      });
+      return resultsOf(
+        response.body,
+        inputs.map(() => undefined),
+      );
+    },
+  );
+}
+
+function updateBatch(object: SObject, plural: string, input: z.ZodType<Fields>) {
+  return batchAction(
+    `batch_update_${plural}`,
+    `Update up to ${SALESFORCE_COLLECTION_MAX} ${object} records in one request`,
+    `update_${object.toLowerCase()}`,
+    input,
+    async (http, inputs) => {
+      const records = inputs.map(({ Id, ...fields }) => ({
+        attributes: { type: object },
+        id: Id,
+        ...fields,
+      }));
+      const response = await http.request({
+        method: "PATCH",
+        path: COLLECTIONS_PATH,
+        body: { allOrNone: false, records },
+      });
+      return resultsOf(
+        response.body,
+        inputs.map((i) => String(i.Id)),
+      );
+    },
+  );
+}
+
+/** Deletes records by id (any object: Salesforce tells them apart by the id's prefix). */
+async function deleteIds(http: HttpClient, ids: readonly string[]): Promise<BatchItemResult[]> {
+  const response = await http.request({
+    method: "DELETE",
+    path: COLLECTIONS_PATH,
+    query: { ids: ids.join(","), allOrNone: "false" },
+  });
+  return resultsOf(response.body, ids);
+}
+
+function deleteBatch(object: SObject, plural: string) {
+  return batchAction(
+    `batch_delete_${plural}`,
+    `Delete up to ${SALESFORCE_COLLECTION_MAX} ${object} records in one request (to the recycle bin)`,
+    `delete_${object.toLowerCase()}`,
+    deleteById,
+    (http, inputs) =>
+      deleteIds(
+        http,
+        inputs.map((i) => i.Id),
+      ),
+  );
+}
+
+export const salesforceBatchActions: readonly ActionDefinition[] = [
+  createBatch("Contact", "contacts", contactInput as z.ZodType<Fields>),
+  createBatch("Account", "accounts", accountInput as z.ZodType<Fields>),
+  createBatch("Opportunity", "opportunities", opportunityInput as z.ZodType<Fields>),
+  updateBatch("Contact", "contacts", contactUpdate as z.ZodType<Fields>),
+  updateBatch("Account", "accounts", accountUpdate as z.ZodType<Fields>),
+  updateBatch("Opportunity", "opportunities", opportunityUpdate as z.ZodType<Fields>),
+  deleteBatch("Contact", "contacts"),
+  deleteBatch("Account", "accounts"),
+  deleteBatch("Opportunity", "opportunities"),
+  batchAction(
+    "batch_delete_records",
+    `Delete up to ${SALESFORCE_COLLECTION_MAX} Contacts, Accounts or Opportunities in one request`,
+    "delete_record",
+    deleteInput,
+    (http, inputs) =>
+      deleteIds(
+        http,
+        inputs.map((i) => i.id),
+      ),
+  ),
+];
