@@ -361,6 +361,11 @@ export interface ProviderDefinition {
   emulator?: (options?: EmulatorStartOptions) => Promise<EmulatorHandle>;
   /** The webhooks it sends and how Switchyard takes them (docs/webhooks-inbound.md); none when absent. */
   webhooks?: ProviderWebhooks;
+  /**
+   * Asks the provider the id of the account a connection holds (Salesforce's org id), for a provider whose
+   * `webhooks.accountId` does not already: OAuth2 connections of one account then share one rate-limit budget.
+   */
+  accountId?(http: HttpClient, signal: AbortSignal): Promise<string>;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -4,8 +4,8 @@
  * connection's tokens differ from every other's, so without this id each would pace against a budget of
  * its own and together they would flood the account.
  *
- * The id is asked of the provider once (its `webhooks.accountId` call: the same lookup inbound webhooks use
- * to route events) and kept with the connection (`inbound_webhook_accounts`); later runs read it back.
+ * The id is asked of the provider once (its `accountId` call, or `webhooks.accountId`: the same lookup
+ * inbound webhooks use to route events) and kept with the connection (`inbound_webhook_accounts`); later runs read it back.
  */
 import type { Credentials, HttpClient, ProviderDefinition } from "../../core/index.ts";
 import { type ConnectionRow, type Store, saveAccountId } from "../../store/index.ts";
@@ -34,7 +34,7 @@ export async function connectionAccountId(
     .where("connection_id", "=", connection.id)
     .executeTakeFirst();
   if (stored) return stored.account_id;
-  const lookup = provider.webhooks?.accountId;
+  const lookup = provider.accountId ?? provider.webhooks?.accountId;
   if (!lookup) return undefined;
   try {
     const http = await openHttp();
