@@ -7,3 +7,6 @@ export const DATA_PATH = `/services/data/v${API_VERSION}`;
 export const describePath = (object: string) => `${DATA_PATH}/sobjects/${object}/describe`;
 export const sobjectPath = (object: string, id?: string) =>
   `${DATA_PATH}/sobjects/${object}${id === undefined ? "" : `/${encodeURIComponent(id)}`}`;
+
+/** OpenID Connect UserInfo on the instance: the session's user and org (`organization_id`). */
+export const USERINFO_PATH = "/services/oauth2/userinfo";

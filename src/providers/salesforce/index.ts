@@ -5,10 +5,11 @@
  * included), the `Sforce-Limit-Info` budget, and typed writes (actions.ts), many at once through sObject
  * Collections (batch-actions.ts). docs/providers/salesforce.md.
  */
+import { z } from "zod";
 import type { ProviderDefinition } from "../../core/index.ts";
 import { defineProvider } from "../kit/index.ts";
 import { salesforceActions } from "./actions.ts";
-import { DATA_PATH } from "./api.ts";
+import { DATA_PATH, USERINFO_PATH } from "./api.ts";
 import { salesforceBatchActions } from "./batch-actions.ts";
 import { SOBJECTS } from "./objects.ts";
 import { sObjectStream } from "./stream.ts";
@@ -55,6 +56,11 @@ const declared = defineProvider({
 export const salesforce: ProviderDefinition = {
   ...declared,
   actions: [...salesforceActions, ...salesforceBatchActions],
+  // The org is the account: every connection of one org shares its daily API allowance.
+  async accountId(http, signal) {
+    const response = await http.request({ path: USERINFO_PATH }, { signal });
+    return z.looseObject({ organization_id: z.string().min(1) }).parse(response.body).organization_id;
+  },
   // Loaded only when started, so loading the definition does not load the emulator.
   emulator: async (options) => (await import("./emulator/handle.ts")).startSalesforceEmulatorHandle(options),
 };

@@ -20,6 +20,7 @@ import { type ChangeRequest, DEFAULT_ORG_SIZE, Org, type RenderedRecord } from "
 import { salesforceErrors } from "./errors.ts";
 import type { OrgSize } from "./generate.ts";
 import { ADMIN_USER_ID } from "./generate.ts";
+import { registerIdentityRoutes } from "./identity.ts";
 import { toSalesforceId } from "./ids.ts";
 import { salesforceOAuthServer } from "./oauth.ts";
 import { QueryService } from "./query.ts";
@@ -113,7 +114,15 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
 
   const app = buildEmulatorApp(core, {
     controls,
-    api: (api) => registerRoutes(api, () => org, queries),
+    api: (api) => {
+      registerRoutes(api, () => org, queries);
+      registerIdentityRoutes(
+        api,
+        () => org,
+        { orgId: ORG_ID, userId: ADMIN_USER_ID },
+        () => url,
+      );
+    },
     providerControls: (control) => {
       control.post("/_emulator/change", async (request) =>
         change(parseBody(salesforceErrors, changeSchema, request.body ?? {})),
