@@ -61,6 +61,8 @@ export interface UnifiedWriter {
   ): Promise<ActionCall>;
   /** The raw record, as a sync of `stream` would cache it, after the write. */
   toRecord(outcome: WriteOutcome): Record<string, unknown>;
+  /** The action (and its input) that deletes (or archives) the object; absent when the provider cannot yet. */
+  delete?(remoteId: string): ActionCall;
 }
 
 /**

@@ -127,6 +127,41 @@ export async function runReverseEtlSync(
   const sync = await getReverseEtlSync(deps, environmentId, syncId);
   const model = await getModel(deps, environmentId, sync.model_id);
   const connection = await getConnection(deps.db, sync.connection_id);
+  const rows = warehouseRows(deps, environmentId, model, sync);
+  return runSyncOnRows(
+    deps,
+    { sync, connection, rows, modelName: model.name, primaryKey: model.primary_key },
+    options,
+  );
+}
+
+/**
+ * Pushes a model's rows, sorted by key in byte order (diff.ts's compareKeys), a chunk at a time into
+ * `onChunk`; each row carries the hash of the values the sync sends.
+ */
+export type RowProducer = (onChunk: (rows: ModelRow[]) => Promise<void>) => Promise<void>;
+
+/** What a run diffs and writes: a sync's definition, its connection, and where its model's rows come from. */
+export interface RunSubject {
+  /** `id` keys the snapshot, links and runs; the rest says how rows are written. */
+  sync: Pick<ReverseEtlSync, "id" | "mode" | "target" | "match" | "mapping">;
+  connection: ConnectionRow;
+  rows: RowProducer;
+  /** For messages: the model's name and key column. */
+  modelName: string;
+  primaryKey: string;
+}
+
+/**
+ * Runs a sync over rows from anywhere (a warehouse model, an embedded source), with every guarantee above:
+ * the snapshot and links under `subject.sync.id`, one run at a time per id, per-row results.
+ */
+export async function runSyncOnRows(
+  deps: TargetDeps,
+  subject: RunSubject,
+  options: RunOptions = {},
+): Promise<ReverseEtlRun> {
+  const { sync, connection } = subject;
   const target = resolveTarget(deps, connection, sync.target, {
     signal: options.signal,
     ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}),
@@ -139,7 +174,7 @@ export async function runReverseEtlSync(
   const stats: RunStats = { ...NO_STATS };
   const beat = heartbeat(db, run.id, stats);
   try {
-    const samples = await diffIntoPending(deps, environmentId, sync, model, run.id, stats, {
+    const samples = await diffIntoPending(db, subject, run.id, stats, {
       dryRun,
       sampleSize: options.sampleSize ?? 5,
       beat,
@@ -246,25 +281,54 @@ async function finishRun(
   return toRun({ ...run, status, stats: stored, error, finished_at });
 }
 
-/**
- * Streams the model sorted by its key, merges it with the snapshot and keeps the changes in `retl_pending`
- * (a dry run keeps only a sample). Counts go into `stats`.
- */
-async function diffIntoPending(
+/** The model's rows out of the warehouse, sorted by key, each hashed by the warehouse (model-sql.ts). */
+function warehouseRows(
   deps: RunDeps,
   environmentId: string,
-  sync: ReverseEtlSync,
   model: Model,
+  sync: ReverseEtlSync,
+): RowProducer {
+  return async (onChunk) => {
+    if (!deps.warehouse) {
+      throw new SwitchyardError("not_found", "This Switchyard has no warehouse to read models from.", {
+        hint: "Run the server with a DuckDB warehouse (npm start has one).",
+      });
+    }
+    const key = model.primary_key;
+    await streamWarehouseQuery(
+      {
+        path: deps.warehouse.path,
+        connectionIds: await connectionIdsIn(deps.db, environmentId),
+        sql: modelDiffSql(model.sql, key, sentColumns(sync)),
+        timeoutMs: MODEL_TIMEOUT_MS,
+        ...(deps.warehouse.whileReleased
+          ? { whileReleased: deps.warehouse.whileReleased.bind(deps.warehouse) }
+          : {}),
+      },
+      (rows) =>
+        onChunk(
+          rows.map((row) => {
+            const { [DIFF_COLUMNS.pk]: pk, [DIFF_COLUMNS.hash]: hash, ...values } = row;
+            if (pk === null || pk === undefined)
+              throw new ModelKeyError(`a row has no value in its key column "${key}"`);
+            return { pk: String(pk), hash: String(hash), row: values };
+          }),
+        ),
+    );
+  };
+}
+
+/**
+ * Merges the model's sorted rows with the snapshot and keeps the changes in `retl_pending` (a dry run keeps
+ * only a sample). Counts go into `stats`.
+ */
+async function diffIntoPending(
+  db: RetlDb,
+  subject: RunSubject,
   runId: string,
   stats: RunStats,
   options: { dryRun: boolean; sampleSize: number; beat: () => Promise<void> },
 ): Promise<DiffSamples> {
-  if (!deps.warehouse) {
-    throw new SwitchyardError("not_found", "This Switchyard has no warehouse to read models from.", {
-      hint: "Run the server with a DuckDB warehouse (npm start has one).",
-    });
-  }
-  const db = retlDb(deps.db);
   const samples: DiffSamples = { added: [], changed: [], removed: [] };
   let buffer: { run_id: string; pk: string; change: string; hash: string | null; row: string | null }[] = [];
   const flush = async () => {
@@ -289,39 +353,21 @@ async function diffIntoPending(
     });
     if (buffer.length >= PENDING_FLUSH) await flush();
   };
-  const diff = new SortedDiff((after) => readSnapshotPage(db, sync.id, after, SNAPSHOT_PAGE), emit);
-  const key = model.primary_key;
+  const diff = new SortedDiff((after) => readSnapshotPage(db, subject.sync.id, after, SNAPSHOT_PAGE), emit);
   try {
-    await streamWarehouseQuery(
-      {
-        path: deps.warehouse.path,
-        connectionIds: await connectionIdsIn(deps.db, environmentId),
-        sql: modelDiffSql(model.sql, key, sentColumns(sync)),
-        timeoutMs: MODEL_TIMEOUT_MS,
-        ...(deps.warehouse.whileReleased
-          ? { whileReleased: deps.warehouse.whileReleased.bind(deps.warehouse) }
-          : {}),
-      },
-      async (rows) => {
-        const batch: ModelRow[] = rows.map((row) => {
-          const { [DIFF_COLUMNS.pk]: pk, [DIFF_COLUMNS.hash]: hash, ...values } = row;
-          if (pk === null || pk === undefined)
-            throw new ModelKeyError(`a row has no value in its key column "${key}"`);
-          return { pk: String(pk), hash: String(hash), row: values };
-        });
-        await diff.push(batch);
-        await options.beat();
-      },
-    );
+    await subject.rows(async (rows) => {
+      await diff.push(rows);
+      await options.beat();
+    });
     await diff.finish();
     await flush();
   } catch (error) {
     if (error instanceof ModelKeyError) {
       throw new SwitchyardError(
         "argument_invalid",
-        `Model "${model.name}" cannot be diffed: ${error.message}.`,
+        `Model "${subject.modelName}" cannot be diffed: ${error.message}.`,
         {
-          hint: `Its primary key "${key}" must be unique and never null; fix the model's SQL.`,
+          hint: `Its primary key "${subject.primaryKey}" must be unique and never null; fix the model's SQL.`,
         },
       );
     }
@@ -332,14 +378,14 @@ async function diffIntoPending(
 }
 
 /** The columns whose values the sync sends (mapped, and the match column): what a row's hash covers. */
-function sentColumns(sync: ReverseEtlSync): string[] {
+export function sentColumns(sync: Pick<ReverseEtlSync, "mapping" | "match">): string[] {
   const columns = sync.mapping.map((map) => map.column);
   if (sync.match.by !== "link") columns.push(sync.match.column);
   return [...new Set(columns)];
 }
 
 interface WriteContext {
-  sync: ReverseEtlSync;
+  sync: RunSubject["sync"];
   connection: ConnectionRow;
   target: WriteTarget;
   runId: string;
@@ -356,7 +402,7 @@ interface PendingRow {
 
 /** Writes the run's pending rows page by page, each page through the target's batches; stops between pages when aborted. */
 async function writePending(
-  deps: RunDeps,
+  deps: TargetDeps,
   db: RetlDb,
   ctx: WriteContext,
   options: RunOptions,
@@ -380,7 +426,7 @@ async function writePending(
       rows.map((r) => r.pk),
     );
     const natural = await naturalMatches(deps, ctx, rows, links);
-    await writePage(db, ctx, planPage(ctx.sync, rows, links, natural));
+    await writePage(db, ctx, planPage(ctx.sync, rows, links, natural, ctx.target.cannotDelete));
     await ctx.beat();
     if (options.signal?.aborted) break;
   }
@@ -402,10 +448,11 @@ interface PagePlan {
 
 /** Decides each row's write as the mode says, from its link, external id or natural-key match. */
 function planPage(
-  sync: ReverseEtlSync,
+  sync: RunSubject["sync"],
   rows: readonly PendingRow[],
   links: ReadonlyMap<string, string>,
   natural: ReadonlyMap<string, string>,
+  cannotDelete: string | undefined,
 ): PagePlan {
   const plan: PagePlan = { creates: [], updates: [], deletes: [], untracked: [], skipped: [] };
   for (const row of rows) {
@@ -415,6 +462,9 @@ function planPage(
       if (sync.mode !== "mirror") plan.untracked.push({ pk: row.pk });
       else if (linked === undefined)
         plan.untracked.push({ pk: row.pk, skipped: "Left the model, but no record is linked to it." });
+      // Only an embedded sync gets here (a sync is refused mirror when its target cannot delete).
+      else if (cannotDelete)
+        plan.untracked.push({ pk: row.pk, skipped: `Left the model, but ${cannotDelete}.` });
       else plan.deletes.push({ pk: row.pk, remoteId: linked });
       continue;
     }
@@ -589,7 +639,7 @@ async function recordRow(
  * connection's syncs cached. Looked up only for rows without a link, so mostly on a sync's first run.
  */
 async function naturalMatches(
-  deps: RunDeps,
+  deps: TargetDeps,
   ctx: WriteContext,
   rows: readonly PendingRow[],
   links: ReadonlyMap<string, string>,
@@ -664,6 +714,15 @@ export async function listRunRows(
     throw new SwitchyardError("not_found", `Sync ${syncId} has no run "${runId}".`, {
       hint: "GET /v1/reverse-etl/syncs/{id}/runs lists its runs.",
     });
+  return readRunRows(db, runId, options);
+}
+
+/** A run's per-row results (optionally only one status), in key order, whichever sync it ran for. */
+export async function readRunRows(
+  db: RetlDb,
+  runId: string,
+  options: { status?: string; limit?: number; afterPk?: string },
+): Promise<RunRowResult[]> {
   let query = db
     .selectFrom("retl_run_rows")
     .select(["pk", "operation", "status", "remote_id", "message", "at"])
@@ -676,7 +735,7 @@ export async function listRunRows(
     .execute();
 }
 
-function toRun(row: RetlRunsTable): ReverseEtlRun {
+export function toRun(row: RetlRunsTable): ReverseEtlRun {
   const { samples, ...stats } = JSON.parse(row.stats) as RunStats & { samples?: DiffSamples };
   return {
     id: row.id,

@@ -39,7 +39,7 @@ export interface ReverseEtlSync {
 }
 
 /** When a sync with this schedule runs next after `from`; null without a frequency. Throws request_invalid. */
-function nextRunOf(input: Pick<SyncInput, "frequency" | "time_zone">, from: Date): string | null {
+export function nextRunOf(input: Pick<SyncInput, "frequency" | "time_zone">, from: Date): string | null {
   if (input.frequency === null) return null;
   let zone: string | null = null;
   try {

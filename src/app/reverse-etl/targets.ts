@@ -191,7 +191,9 @@ function unifiedTarget(
   };
   return {
     describe: `${model} through ${connection.provider}`,
-    cannotDelete: `mirror mode deletes what left the model, and unified ${model} writes have no delete yet`,
+    cannotDelete: writer.delete
+      ? undefined
+      : `mirror mode deletes what left the model, and ${connection.provider}'s unified ${model} writes have no delete yet`,
     stream: writer.stream,
     checkField(path) {
       const [field] = path.split(".");
@@ -224,8 +226,16 @@ function unifiedTarget(
         send,
       );
     },
-    async deleteMany() {
-      throw new SwitchyardError("internal", "deleteMany called on a unified target.");
+    deleteMany(remoteIds) {
+      const remove = writer.delete?.bind(writer);
+      if (!remove) throw new SwitchyardError("internal", "deleteMany called on a target that cannot delete.");
+      return writtenCalls(
+        deps,
+        connection,
+        remoteIds.map((remoteId) => async () => remove(remoteId)),
+        (_output, _call, index) => remoteIds[index]!,
+        send,
+      );
     },
   };
 }

@@ -75,7 +75,7 @@ export function retlDb(db: Kysely<Database>): RetlDb {
 }
 
 /** Text ordered by its bytes, as DuckDB and SQLite order it; Postgres needs the "C" collation for that. */
-function byteOrder(db: RetlDb, column: "pk") {
+export function byteOrder(db: Pick<Kysely<Database>, "getExecutor">, column: string) {
   return db.getExecutor().adapter instanceof PostgresAdapter
     ? sql`${sql.ref(column)} collate "C"`
     : sql.ref(column);

@@ -168,6 +168,7 @@ function writer(
       return { action: `update_${singular}`, input: { id: remoteId, ...(await build(modelFields, ctx)) } };
     },
     toRecord: toRecord(type),
+    delete: (remoteId) => ({ action: `archive_${singular}`, input: { id: remoteId } }),
   };
 }
 
