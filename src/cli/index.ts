@@ -28,6 +28,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   sql: async () => (await import("./commands/sql.ts")).registerSqlCommand,
   retl: async () => (await import("./commands/retl.ts")).registerRetlCommand,
   flows: async () => (await import("./commands/flows.ts")).registerFlowsCommand,
+  sources: async () => (await import("./commands/sources.ts")).registerSourcesCommand,
   worker: async () => (await import("./commands/worker.ts")).registerWorkerCommand,
   server: async () => (await import("./commands/server.ts")).registerServerCommand,
 };

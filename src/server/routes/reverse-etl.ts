@@ -29,7 +29,7 @@ import { idParams, queryInt } from "../schemas.ts";
 const tags = ["Reverse ETL"];
 
 /** The platform's deps with the unified writers, which unified targets write through. */
-function writeDeps(deps: PlatformDeps) {
+export function writeDeps(deps: PlatformDeps) {
   return { ...deps, mappers: unifiedMappers, writers: unifiedWriters };
 }
 
@@ -65,7 +65,7 @@ const syncSchema = z
   .meta({ id: "ReverseEtlSync" });
 
 const count = z.number().int();
-const runSchema = z
+export const runSchema = z
   .object({
     id: z.string(),
     sync_id: z.string(),
@@ -98,7 +98,7 @@ const runSchema = z
   })
   .meta({ id: "ReverseEtlRun" });
 
-const rowResultSchema = z
+export const rowResultSchema = z
   .object({
     pk: z.string(),
     operation: z.enum(["create", "update", "delete"]).or(z.string()),

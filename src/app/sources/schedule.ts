@@ -1,0 +1,91 @@
+/**
+ * When embedded syncs run: on their schedule, and soon after their source's records change (a push, or a
+ * read of its Postgres), debounced. Due syncs become `embedded.run` jobs on the same job queue as syncs and
+ * reverse-ETL runs.
+ *
+ * Guarantees:
+ * - A change makes each of the source's syncs due at most DEBOUNCE_MS later, never later than it was due
+ *   already: pushes in a row within that window give one run, which sees them all.
+ * - A due sync is enqueued once per slot: its `next_run_at` moves to the next scheduled slot (or null) by a
+ *   conditional update before the job is enqueued, so two dispatchers never both take one slot.
+ * - A run that finds the (sync, connection) still running skips that connection (its runs refuse to overlap);
+ *   the next change or slot runs it.
+ * - The loop stops cleanly on its AbortSignal.
+ */
+import { SwitchyardError } from "../../core/index.ts";
+import { embeddedDb } from "../../flows/embedded/store.ts";
+import { sleep } from "../../http/retry.ts";
+import type { JobHandler, JobQueue } from "../../scheduler/jobs.ts";
+import type { PlatformDeps } from "../platform.ts";
+import { nextSlot } from "./due.ts";
+import { type EmbeddedRunDeps, runEmbeddedSync } from "./run.ts";
+
+export const EMBEDDED_RUN_JOB = "embedded.run";
+
+interface EmbeddedJob {
+  environment_id: string;
+  sync_id: string;
+}
+
+/** The handler of `embedded.run` jobs, for the process's one `jobs.work({...})` call. */
+export function embeddedJobHandlers(deps: EmbeddedRunDeps): Record<string, JobHandler> {
+  return {
+    async [EMBEDDED_RUN_JOB](payload, context) {
+      const job = payload as EmbeddedJob;
+      try {
+        await runEmbeddedSync(deps, job.environment_id, job.sync_id, { signal: context.signal });
+      } catch (error) {
+        // Stopped by a shutdown, or deleted since: the next change or slot (or nothing) runs it.
+        if (error instanceof SwitchyardError && ["run_aborted", "not_found"].includes(error.code)) return;
+        throw error;
+      }
+    },
+  };
+}
+
+/** Enqueues every embedded sync due at `now` and moves its next run to its following slot. */
+export async function enqueueDueEmbeddedRuns(
+  deps: Pick<PlatformDeps, "db">,
+  jobs: JobQueue,
+  now = new Date(),
+): Promise<string[]> {
+  const db = embeddedDb(deps.db);
+  const due = await db
+    .selectFrom("embedded_syncs")
+    .select(["id", "environment_id", "frequency", "time_zone", "next_run_at"])
+    .where("next_run_at", "is not", null)
+    .where("next_run_at", "<=", now.toISOString())
+    .execute();
+  const enqueued: string[] = [];
+  for (const sync of due) {
+    const taken = await db
+      .updateTable("embedded_syncs")
+      .set({ next_run_at: nextSlot(sync.frequency, sync.time_zone, now) })
+      .where("id", "=", sync.id)
+      .where("next_run_at", "=", sync.next_run_at)
+      .executeTakeFirst();
+    if (Number(taken.numUpdatedRows) !== 1) continue;
+    const job: EmbeddedJob = { environment_id: sync.environment_id, sync_id: sync.id };
+    await jobs.enqueue(EMBEDDED_RUN_JOB, job, { jobKey: `embedded:${sync.id}`, maxAttempts: 3 });
+    enqueued.push(sync.id);
+  }
+  return enqueued;
+}
+
+/** Looks for due embedded syncs every `pollMs` until `signal` aborts. */
+export async function runEmbeddedDispatcher(options: {
+  deps: Pick<PlatformDeps, "db">;
+  jobs: JobQueue;
+  signal: AbortSignal;
+  pollMs?: number;
+  onError: (error: unknown) => void;
+}): Promise<void> {
+  while (!options.signal.aborted) {
+    try {
+      await enqueueDueEmbeddedRuns(options.deps, options.jobs);
+    } catch (error) {
+      options.onError(error);
+    }
+    await sleep(options.pollMs ?? 1_000, options.signal).catch(() => undefined);
+  }
+}
