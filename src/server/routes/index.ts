@@ -20,6 +20,8 @@ import { recordRoutes } from "./records.ts";
 import { reverseEtlRoutes } from "./reverse-etl.ts";
 import { runTimelineRoutes } from "./run-timeline.ts";
 import { runRoutes } from "./runs.ts";
+import { sourceRoutes } from "./sources.ts";
+import { embeddedSyncRoutes } from "./sources-embedded-syncs.ts";
 import { sqlRoutes } from "./sql.ts";
 import { syncRoutes } from "./syncs.ts";
 import { webhookDeliveryRoutes } from "./webhook-deliveries.ts";
@@ -49,6 +51,8 @@ export const apiRoutes = [
   ...inboundWebhookRoutes,
   ...reverseEtlRoutes,
   ...flowRoutes,
+  ...sourceRoutes,
+  ...embeddedSyncRoutes,
 ] as const;
 
 export type ApiRoutes = typeof apiRoutes;
