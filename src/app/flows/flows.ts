@@ -88,6 +88,18 @@ export async function checkFlow(
         "Set `from_write` to the source's input field the value is written back into.",
       );
   });
+  if (input.on_delete === "delete")
+    for (const [name, side] of [
+      ["to", target],
+      ["from", back],
+    ] as const) {
+      if (side?.cannotDelete)
+        throw invalid(
+          `${name}.target.delete`,
+          `on_delete is "delete", and ${side.describe} cannot delete.`,
+          'Name the delete action in the target (`"delete": "delete_…"`), or set on_delete to "keep".',
+        );
+    }
   const keys = input.mapping.map((rule) => rule.to);
   const repeated = keys.find((key, i) => keys.indexOf(key) !== i);
   if (repeated) throw invalid("mapping", `Two rules fill "${repeated}".`, "Map each target field once.");

@@ -6,19 +6,20 @@
  * Guarantees:
  * - A cursor advances only past records the run handled; a record whose write failed is recorded with the
  *   provider's message, does not stop the others, and is read again by the next run.
+ * - The writes of a page of changes are made together (page-writes.ts), through the target's batch actions
+ *   where the provider has them.
+ * - A linked record deleted on one side is deleted (or archived) on the other through that side's delete
+ *   action, and unlinked, when the flow's `on_delete` says so (by default: where the target can delete).
  * - A record the flow wrote does not come back as a change: its link remembers what was written per side
  *   (hash), and a change whose content equals it is skipped as an echo; a cached record older than the
  *   link's last write (a sync has not seen the write yet) counts as what the link says.
  * - One run of a flow at a time; a run whose process died (no heartbeat for a minute) is closed as failed.
  */
 import { SwitchyardError } from "../../core/index.ts";
-import type { CodeFlow } from "../../flows/app-to-app/define-flow.ts";
-import type { FieldRule, FlowInput, SideName } from "../../flows/app-to-app/definitions.ts";
+import type { FlowInput, SideName } from "../../flows/app-to-app/definitions.ts";
 import { matchesFilter } from "../../flows/app-to-app/filter.ts";
 import {
-  type FieldValues,
   forwardValues,
-  type Plan,
   planOneWay,
   planTwoWay,
   readValues,
@@ -40,24 +41,16 @@ import {
   saveLink,
 } from "../../flows/app-to-app/store.ts";
 import { toDate } from "../../flows/app-to-app/transforms.ts";
-import { buildFields, valueAt } from "../../flows/reverse-etl/mapping.ts";
+import { valueAt } from "../../flows/reverse-etl/mapping.ts";
 import { listRecordChanges, newId, nowIso } from "../../store/index.ts";
 import { failureMessage } from "../reverse-etl/run.ts";
-import type { WriteResult, WriteTarget } from "../reverse-etl/targets.ts";
 import { codeOf } from "./code-flows.ts";
-import { type Flow, getFlow } from "./flows.ts";
-import { type FlowDeps, type ReadSide, readSide, sideConnection, writeSide } from "./sides.ts";
+import { type FlowCounts, noCounts, type RunContext, recordRow, type Side, takesDeletes } from "./context.ts";
+import { getFlow } from "./flows.ts";
+import { type PendingWrite, writePage } from "./page-writes.ts";
+import { type FlowDeps, readSide, sideConnection, writeSide } from "./sides.ts";
 
-export interface FlowCounts {
-  read: number;
-  filtered_out: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  skipped_echo: number;
-  conflicts: number;
-  failed: number;
-}
+export type { FlowCounts } from "./context.ts";
 
 export type FlowRunStatus = "running" | "succeeded" | "partial" | "failed";
 export type FlowTrigger = "api" | "cli" | "schedule" | "records.changed";
@@ -85,29 +78,6 @@ const PAGE = 200;
 /** Errors that fail every row alike: the run stops instead of failing each. */
 const RUN_FATAL = new Set(["credentials_rejected", "reauthorization_required", "run_aborted"]);
 
-interface Side {
-  name: SideName;
-  read: ReadSide | undefined;
-  write: WriteTarget | undefined;
-  /** The record's field that says when it changed at the provider. */
-  updatedAt: string | undefined;
-}
-
-interface Context {
-  db: FlowDb;
-  /** The same database, as the store's repositories take it. */
-  store: FlowDeps["db"];
-  flow: Flow;
-  code: CodeFlow | undefined;
-  rules: readonly FieldRule[];
-  sides: Record<SideName, Side>;
-  runId: string;
-  counts: FlowCounts;
-  /** Records handled in this run (as a change or as the other side of one), by `side:pk`. */
-  seen: Set<string>;
-  signal: AbortSignal | undefined;
-}
-
 /** Runs the flow once and returns the finished run; a run that failed says why in `error` (and throws). */
 export async function runFlow(
   deps: FlowDeps,
@@ -120,24 +90,28 @@ export async function runFlow(
   const twoWay = flow.direction === "two_way";
   const fromConnection = await sideConnection(deps, environmentId, flow.from);
   const toConnection = await sideConnection(deps, environmentId, flow.to);
+  const fromWrite = twoWay ? writeSide(deps, fromConnection, flow.from) : undefined;
+  const toWrite = writeSide(deps, toConnection, flow.to);
   const sides: Record<SideName, Side> = {
     from: {
       name: "from",
       read: readSide(deps, fromConnection, flow.from),
-      write: twoWay ? writeSide(deps, fromConnection, flow.from) : undefined,
+      write: fromWrite,
       updatedAt: flow.from.updated_at,
+      takesDeletes: takesDeletes(flow, fromWrite),
     },
     to: {
       name: "to",
       read: twoWay ? readSide(deps, toConnection, flow.to) : undefined,
-      write: writeSide(deps, toConnection, flow.to),
+      write: toWrite,
       updatedAt: flow.to.updated_at,
+      takesDeletes: takesDeletes(flow, toWrite),
     },
   };
   const db = flowDb(deps.db);
   await refuseOverlap(db, flow.id);
   const run = await startRun(db, flow.id, options.trigger ?? "api");
-  const ctx: Context = {
+  const ctx: RunContext = {
     db,
     store: deps.db,
     flow,
@@ -145,16 +119,7 @@ export async function runFlow(
     rules: flow.mapping,
     sides,
     runId: run.id,
-    counts: {
-      read: 0,
-      filtered_out: 0,
-      created: 0,
-      updated: 0,
-      unchanged: 0,
-      skipped_echo: 0,
-      conflicts: 0,
-      failed: 0,
-    },
+    counts: noCounts(),
     seen: new Set(),
     signal: options.signal,
   };
@@ -169,22 +134,25 @@ export async function runFlow(
   }
 }
 
-/** Records that failed last time, read again from the cache as they are now. */
-async function runRetries(ctx: Context, side: SideName): Promise<void> {
+/** Records that failed last time, read again from the cache as they are now (a deleted one: its delete). */
+async function runRetries(ctx: RunContext, side: SideName): Promise<void> {
   const pks = await retriesOf(ctx.db, ctx.flow.id, side);
   for (let i = 0; i < pks.length; i += PAGE) {
     const read = ctx.sides[side].read!;
     const records = await cachedRecords(ctx.db, read.connection.id, read.stream, pks.slice(i, i + PAGE));
+    const pending: PendingWrite[] = [];
     for (const pk of pks.slice(i, i + PAGE)) {
       const cached = records.get(pk);
-      if (!cached || cached.deleted) await clearRetry(ctx.db, ctx.flow.id, side, pk);
-      else await handle(ctx, side, pk, cached.payload, cached.updatedAt, true);
+      if (!cached) await clearRetry(ctx.db, ctx.flow.id, side, pk);
+      else if (cached.deleted) await decideDelete(ctx, side, pk, true, pending);
+      else await decide(ctx, side, pk, cached.payload, cached.updatedAt, true, pending);
     }
+    await writePage(ctx, pending);
   }
 }
 
-/** What changed on the side since its cursor, page by page; the cursor advances after each page. */
-async function runFeed(ctx: Context, side: SideName): Promise<void> {
+/** What changed on the side since its cursor, page by page; the cursor advances after each page's writes. */
+async function runFeed(ctx: RunContext, side: SideName): Promise<void> {
   const read = ctx.sides[side].read!;
   let cursor = await readCursor(ctx.db, ctx.flow.id, side);
   for (;;) {
@@ -193,27 +161,61 @@ async function runFeed(ctx: Context, side: SideName): Promise<void> {
       limit: PAGE,
     });
     if (page.length === 0) return;
+    const pending: PendingWrite[] = [];
     for (const change of page) {
-      if (ctx.signal?.aborted)
+      if (ctx.signal?.aborted) {
+        await writePage(ctx, pending);
         throw new SwitchyardError("run_aborted", "The flow run was stopped before it finished.", {
           hint: "What was written is linked; the next run goes on from where this one stopped.",
         });
-      // Deletes are not carried over (docs/flows.md): the other app keeps its record.
-      if (!change.deleted) await handle(ctx, side, change.pk, change.payload, change.updatedAt, false);
+      }
+      if (change.deleted) await decideDelete(ctx, side, change.pk, false, pending);
+      else await decide(ctx, side, change.pk, change.payload, change.updatedAt, false, pending);
       cursor = [change.updatedAt, change.pk];
     }
+    await writePage(ctx, pending);
     await saveCursor(ctx.db, ctx.flow.id, side, cursor!);
   }
 }
 
-/** One changed record of a side: its plan, the writes, the link; a failure is recorded for a retry. */
-async function handle(
-  ctx: Context,
+/** A record deleted on `side`: its linked record on the other side is deleted too, when that side takes deletes. */
+async function decideDelete(
+  ctx: RunContext,
+  side: SideName,
+  pk: string,
+  retry: boolean,
+  pending: PendingWrite[],
+): Promise<void> {
+  const key = `${side}:${pk}`;
+  if (ctx.seen.has(key)) return;
+  ctx.seen.add(key);
+  const other: SideName = side === "from" ? "to" : "from";
+  const link = (await linksBy(ctx.db, ctx.flow.id, side, [pk])).get(pk);
+  // Not linked (never written), or kept (`on_delete: keep`): nothing to do, and the link stays.
+  if (!link || !ctx.sides[other].takesDeletes) {
+    if (retry) await clearRetry(ctx.db, ctx.flow.id, side, pk);
+    return;
+  }
+  ctx.counts.read++;
+  ctx.seen.add(`${other}:${other === "to" ? link.toPk : link.fromPk}`);
+  pending.push({
+    side,
+    pk,
+    link,
+    retry,
+    change: { remove: other, remoteId: other === "to" ? link.toPk : link.fromPk },
+  });
+}
+
+/** One changed record of a side: its plan, queued for the page's writes; a failure is recorded for a retry. */
+async function decide(
+  ctx: RunContext,
   side: SideName,
   pk: string,
   payload: string,
   cachedAt: string,
   retry: boolean,
+  pending: PendingWrite[],
 ): Promise<void> {
   const key = `${side}:${pk}`;
   if (ctx.seen.has(key)) return;
@@ -258,8 +260,7 @@ async function handle(
             link?.values,
           );
     ctx.counts.conflicts += plan.conflicts;
-    await apply(ctx, side, pk, link, plan);
-    if (retry) await clearRetry(ctx.db, ctx.flow.id, side, pk);
+    pending.push({ side, pk, link, retry, change: { plan } });
   } catch (error) {
     if (error instanceof SwitchyardError && RUN_FATAL.has(error.code)) throw error;
     ctx.counts.failed++;
@@ -270,7 +271,7 @@ async function handle(
 }
 
 /** Whether a record not linked yet (or, one way, any source record) passes its side's filter. */
-function passes(ctx: Context, side: SideName, record: Record<string, unknown>): boolean {
+function passes(ctx: RunContext, side: SideName, record: Record<string, unknown>): boolean {
   if (side === "to") return matchesFilter(record, ctx.flow.to_filter);
   if (ctx.code?.filterFunction) return ctx.code.filterFunction(record);
   return matchesFilter(record, ctx.flow.filter);
@@ -278,7 +279,7 @@ function passes(ctx: Context, side: SideName, record: Record<string, unknown>): 
 
 /** The linked record of the other side, when the cache holds a version newer than the link's last write. */
 async function counterpart(
-  ctx: Context,
+  ctx: RunContext,
   side: SideName,
   link: Link | undefined,
 ): Promise<SideRecord | undefined> {
@@ -297,98 +298,6 @@ async function counterpart(
 function changedAt(side: Side, record: Record<string, unknown>, cachedAt: string): string {
   const date = side.updatedAt ? toDate(valueAt(record, side.updatedAt)) : undefined;
   return date ? date.toISOString() : cachedAt;
-}
-
-/** Makes the plan's writes and saves the link. */
-async function apply(
-  ctx: Context,
-  side: SideName,
-  pk: string,
-  link: Link | undefined,
-  plan: Plan,
-): Promise<void> {
-  let fromPk = link?.fromPk ?? (side === "from" ? pk : undefined);
-  let toPk = link?.toPk ?? (side === "to" ? pk : undefined);
-  if (!plan.toWrite && !plan.fromWrite) {
-    ctx.counts.unchanged++;
-    if (link) await saveLink(ctx.db, ctx.flow.id, { ...link, values: plan.next });
-    return;
-  }
-  const written = { from: link?.written.from ?? null, to: link?.written.to ?? null };
-  if (plan.toWrite) {
-    toPk = await write(ctx, "to", toPk, plan.toWrite, side === "to" ? pk : fromPk!);
-    written.to = valuesHash(plan.next.to);
-  }
-  if (plan.fromWrite) {
-    fromPk = await write(ctx, "from", fromPk, plan.fromWrite, side === "from" ? pk : toPk!);
-    written.from = valuesHash(plan.next.from);
-  }
-  await saveLink(ctx.db, ctx.flow.id, { fromPk: fromPk!, toPk: toPk!, values: plan.next, written });
-}
-
-/** Creates (no id yet) or updates the side's record; its id. */
-async function write(
-  ctx: Context,
-  side: SideName,
-  remoteId: string | undefined,
-  values: FieldValues,
-  sourcePk: string,
-): Promise<string> {
-  const target = ctx.sides[side].write!;
-  const present = Object.entries(values).filter(([, value]) => value !== null && value !== undefined);
-  const fields = buildFields(
-    Object.fromEntries(present),
-    present.map(([path]) => ({ column: path, field: path })),
-  );
-  if (remoteId === undefined) {
-    const created = oneResult(await target.createMany([fields]));
-    ctx.counts.created++;
-    await recordRow(ctx, side, sourcePk, "create", "succeeded", created, null);
-    return created;
-  }
-  oneResult(await target.updateMany([{ remoteId, fields }]));
-  ctx.counts.updated++;
-  await recordRow(ctx, side, sourcePk, "update", "succeeded", remoteId, null);
-  return remoteId;
-}
-
-/** The one write's provider id, or its error thrown (a flow writes record by record). */
-function oneResult(results: readonly WriteResult[]): string {
-  const [result] = results;
-  if (!result) throw new SwitchyardError("internal", "The target answered no result for a write.");
-  if (!result.ok) throw result.error;
-  return result.remoteId;
-}
-
-async function recordRow(
-  ctx: Context,
-  side: SideName,
-  pk: string,
-  operation: string,
-  status: string,
-  remoteId: string | null,
-  message: string | null,
-): Promise<void> {
-  // `side` is the side written; `pk` the record of the other side that caused it.
-  const row = {
-    run_id: ctx.runId,
-    side,
-    pk,
-    operation,
-    status,
-    remote_id: remoteId,
-    message: message?.slice(0, 2000) ?? null,
-    at: nowIso(),
-  };
-  await ctx.db
-    .insertInto("flow_run_rows")
-    .values(row)
-    .onConflict((c) =>
-      c
-        .columns(["run_id", "side", "pk"])
-        .doUpdateSet({ operation, status, remote_id: remoteId, message: row.message, at: row.at }),
-    )
-    .execute();
 }
 
 async function refuseOverlap(db: FlowDb, flowId: string): Promise<void> {
@@ -456,7 +365,8 @@ export function toRun(row: FlowRunsTable): FlowRun {
     flow_id: row.flow_id,
     trigger: row.trigger,
     status: row.status as FlowRunStatus,
-    counts: JSON.parse(row.counts) as FlowCounts,
+    // Runs saved before a count existed (or still running) show it as 0.
+    counts: { ...noCounts(), ...(JSON.parse(row.counts) as Partial<FlowCounts>) },
     error: row.error,
     started_at: row.started_at,
     finished_at: row.finished_at,

@@ -1,17 +1,20 @@
 /**
- * What starts flow runs in a process: each due schedule (src/scheduler/frequency.ts) and each
- * `records.changed` event naming a flow's side become a `flow.run` job on the JobQueue, keyed by flow so a
- * flow waits in the queue once; the queue's worker runs it. `records.changed` is followed in the event log
- * (the outbox every event goes through, so events of other processes, such as CLI syncs, count too), from a
- * position kept in the store; a first start begins at the newest event instead of replaying history.
+ * What starts flow runs: each due schedule (src/scheduler/frequency.ts) and each `records.changed` event
+ * naming a flow's side become a `flow.run` job on the JobQueue, keyed by flow so a flow waits in the queue
+ * once; the queue's worker runs it. `records.changed` is followed in the event log (the outbox every event
+ * goes through, so events of other processes, such as CLI syncs, count too), from a position kept in the
+ * store; a first start begins at the newest event instead of replaying history.
  *
- * Guarantees: `start(signal)` polls until the signal aborts, then stops the queue and returns; a failing
- * poll is reported to `onError` and the loop goes on.
+ * A process plays either part or both (runFlowTriggers): `npm start` both on an in-process queue;
+ * `switchyard server` dispatches onto the Postgres queue and `switchyard worker` runs the jobs.
+ *
+ * Guarantees: the loops run until the signal aborts, then the queue (when worked here) is stopped and the
+ * call returns; a failing poll is reported to `onError` and the loop goes on.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "kysely";
 import { flowDb } from "../../flows/app-to-app/store.ts";
-import type { JobQueue } from "../../scheduler/jobs.ts";
+import type { JobHandler, JobQueue } from "../../scheduler/jobs.ts";
 import { type Flow, scheduleNextRun, toFlow } from "./flows.ts";
 import { runFlow } from "./run.ts";
 import type { FlowDeps } from "./sides.ts";
@@ -33,7 +36,8 @@ interface FlowJob {
   trigger: "schedule" | "records.changed";
 }
 
-export function createFlowTriggers(deps: FlowDeps, options: FlowTriggerOptions) {
+/** The dispatching part: `poll()` enqueues the flows whose schedule is due or whose stream changed. */
+export function flowDispatcher(deps: Pick<FlowDeps, "db">, options: Omit<FlowTriggerOptions, "onError">) {
   const now = options.now ?? (() => new Date());
   const db = flowDb(deps.db);
 
@@ -125,29 +129,50 @@ export function createFlowTriggers(deps: FlowDeps, options: FlowTriggerOptions) 
     await enqueueChanged();
   }
 
+  return { poll };
+}
+
+/** The working part: the `flow.run` job handler, for a queue's `work()`. */
+export function flowJobHandlers(deps: FlowDeps): Record<string, JobHandler> {
   return {
-    poll,
-    /** Works the queue's flow jobs and polls until `signal` aborts. */
-    async start(signal: AbortSignal): Promise<void> {
-      await options.queue.work(
-        {
-          [FLOW_RUN_JOB]: async (payload, context) => {
-            const job = payload as FlowJob;
-            await runFlow(deps, job.environmentId, job.flowId, {
-              trigger: job.trigger,
-              signal: context.signal,
-            });
-          },
-        },
-        { concurrency: 2, onError: options.onError },
-      );
-      while (!signal.aborted) {
-        await poll().catch(options.onError);
-        // Resolves early (rejecting, caught) when the signal aborts; leaves no listener behind.
-        await sleep(options.pollMs ?? 2_000, undefined, { signal }).catch(() => undefined);
-      }
-      await options.queue.stop();
+    [FLOW_RUN_JOB]: async (payload, context) => {
+      const job = payload as FlowJob;
+      await runFlow(deps, job.environmentId, job.flowId, { trigger: job.trigger, signal: context.signal });
     },
+  };
+}
+
+export interface FlowTriggersRun extends FlowTriggerOptions {
+  signal: AbortSignal;
+  /** Enqueue due and changed flows from this store: the scheduling process (npm start, `switchyard server`). */
+  dispatch?: Pick<FlowDeps, "db">;
+  /** Run `flow.run` jobs with these deps (the queue's one `work()` call): npm start, `switchyard worker`. */
+  work?: FlowDeps;
+}
+
+/**
+ * Flow triggers in one process, whichever part it plays. Resolves once `signal` aborted, the polling
+ * stopped and (when working) the queue's running jobs returned.
+ */
+export async function runFlowTriggers(options: FlowTriggersRun): Promise<void> {
+  const { signal, queue, onError } = options;
+  if (options.work) await queue.work(flowJobHandlers(options.work), { concurrency: 2, onError });
+  const dispatcher = options.dispatch ? flowDispatcher(options.dispatch, options) : undefined;
+  while (!signal.aborted) {
+    if (dispatcher) await dispatcher.poll().catch(onError);
+    // Resolves early (rejecting, caught) when the signal aborts; leaves no listener behind.
+    await sleep(dispatcher ? (options.pollMs ?? 2_000) : 86_400_000, undefined, { signal }).catch(
+      () => undefined,
+    );
+  }
+  if (options.work) await queue.stop();
+}
+
+/** Both parts on one queue (embedded: `npm start`): `start(signal)` works the jobs and polls. */
+export function createFlowTriggers(deps: FlowDeps, options: FlowTriggerOptions) {
+  return {
+    poll: flowDispatcher(deps, options).poll,
+    start: (signal: AbortSignal) => runFlowTriggers({ ...options, signal, dispatch: deps, work: deps }),
   };
 }
 

@@ -152,6 +152,11 @@ function abortedError(): SwitchyardError {
   });
 }
 
+/** The provider answered 404: the record is not there (any more); for a delete, what was asked holds. */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ActionRefusedError && error.providerStatus === 404;
+}
+
 /** The call was not sent: the run was stopped first. Not the provider's refusal. */
 export function isNotSent(error: unknown): boolean {
   return error instanceof SwitchyardError && error.code === "run_aborted";

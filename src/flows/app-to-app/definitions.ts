@@ -134,6 +134,12 @@ export const flowInput = z.strictObject({
   conflict: conflictPolicy.default({ policy: "newest" }),
   schedule: z.string().min(1).max(100).optional().describe("How often it runs: `5m`, `1h`, or cron."),
   on_change: z.boolean().default(false).describe("Also run when `records.changed` names a side's stream."),
+  on_delete: z
+    .enum(["delete", "keep"])
+    .optional()
+    .describe(
+      "A linked record deleted on one side: `delete` deletes (or archives) its pair through the written side's delete action; `keep` leaves it. Default: delete where that side's target can delete, else keep.",
+    ),
   enabled: z.boolean().default(true),
 });
 export type FlowInput = z.infer<typeof flowInput>;

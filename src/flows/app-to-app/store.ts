@@ -132,6 +132,15 @@ export async function saveLink(db: FlowDb, flowId: string, link: Omit<Link, "upd
     .execute();
 }
 
+/** Forgets a link (its records were deleted): a record of either side is then no longer paired. */
+export async function deleteLink(db: FlowDb, flowId: string, link: Pick<Link, "fromPk">): Promise<void> {
+  await db
+    .deleteFrom("flow_links")
+    .where("flow_id", "=", flowId)
+    .where("from_pk", "=", link.fromPk)
+    .execute();
+}
+
 /** Where a side's change feed was read up to (the `[updated_at, pk]` of the last record seen). */
 export async function readCursor(
   db: FlowDb,

@@ -48,6 +48,7 @@ const runSchema = z
       unchanged: count,
       skipped_echo: count,
       conflicts: count,
+      deleted: count.describe("Records deleted (or archived) because their linked record was deleted."),
       failed: count,
     }),
     error: z.string().nullable(),
