@@ -17,6 +17,7 @@ import {
   providerEnvPrefix,
   providerSettingsFromEnv,
 } from "./app/provider-settings.ts";
+import { reverseEtlRunLine, runReverseEtlSchedules } from "./app/reverse-etl/schedule.ts";
 import { buildSyncJob } from "./app/syncs/sync-connection.ts";
 import { createSync } from "./app/syncs/syncs.ts";
 import { openWarehouse } from "./app/warehouse/open-warehouse.ts";
@@ -33,6 +34,7 @@ import {
 } from "./core/index.ts";
 import { ensureDemoAccountToken } from "./demo/account-token.ts";
 import { ensureDemoFlow } from "./demo/demo-flow.ts";
+import { startDemoRetl } from "./demo/demo-retl.ts";
 import {
   type DemoEmulator,
   demoChanges,
@@ -185,6 +187,27 @@ async function start(): Promise<void> {
     console.log(
       `  Flow:             ${demoFlow.name} (HubSpot qualified leads into Pipedrive persons; npm run switchyard -- flows runs ${demoFlow.name})`,
     );
+  // Reverse ETL (docs/reverse-etl.md): scheduled syncs, the demo's among them, on an in-process queue of their own.
+  const retlDeps = { ...flowDeps, ...(opened.kind === "duckdb" ? { warehouse: opened.destination } : {}) };
+  const retlJobs = createInProcessJobQueue();
+  const retlScheduling = runReverseEtlSchedules({
+    jobs: retlJobs,
+    signal: abort.signal,
+    dispatch: retlDeps,
+    work: retlDeps,
+    onRunFinished: (run) => console.log(reverseEtlRunLine(run)),
+    onError: (error) => console.error(`Reverse ETL: ${describeError(error).message}`),
+  });
+  const demoRetl = startDemoRetl(
+    retlDeps,
+    demos.map((demo) => demo.connection),
+    {
+      jobs: retlJobs,
+      signal: abort.signal,
+      onError: (error) => console.error(`Reverse ETL demo: ${describeError(error).message}`),
+    },
+  );
+  if (demoRetl) console.log(`  Reverse ETL:      ${demoRetl.banner}`);
   await outbound.start();
   const delivering = outbound.schedule(abort.signal);
   for (const demo of demos) {
@@ -206,6 +229,8 @@ async function start(): Promise<void> {
     await outbound.stop();
     await inbound.stop();
     await flowing;
+    await retlScheduling;
+    await demoRetl?.done;
     await server.close();
     for (const demo of demos) {
       await demo.emulator.save();

@@ -11,11 +11,12 @@
  * - The loop stops cleanly on its AbortSignal.
  */
 
+import { setTimeout as sleep } from "node:timers/promises";
 import { SwitchyardError } from "../../core/index.ts";
 import { retlDb } from "../../flows/reverse-etl/store.ts";
 import { nextRunAfter, parseFrequency } from "../../scheduler/frequency.ts";
 import type { JobHandler, JobQueue } from "../../scheduler/jobs.ts";
-import { type RunDeps, runReverseEtlSync } from "./run.ts";
+import { type ReverseEtlRun, type RunDeps, runReverseEtlSync } from "./run.ts";
 
 export const RETL_RUN_JOB = "retl.run";
 
@@ -24,13 +25,19 @@ interface RetlJob {
   sync_id: string;
 }
 
-/** The handler of `retl.run` jobs, for the process's one `jobs.work({...})` call. */
-export function reverseEtlJobHandlers(deps: RunDeps): Record<string, JobHandler> {
+/** The handler of `retl.run` jobs, for the process's one `jobs.work({...})` call; `onRunFinished` hears each run's end. */
+export function reverseEtlJobHandlers(
+  deps: RunDeps,
+  onRunFinished?: (run: ReverseEtlRun) => void,
+): Record<string, JobHandler> {
   return {
     async [RETL_RUN_JOB](payload, context) {
       const job = payload as RetlJob;
       try {
-        await runReverseEtlSync(deps, job.environment_id, job.sync_id, { signal: context.signal });
+        const run = await runReverseEtlSync(deps, job.environment_id, job.sync_id, {
+          signal: context.signal,
+        });
+        onRunFinished?.(run);
       } catch (error) {
         // Running already, stopped by a shutdown, or deleted since: the next slot (or nothing) runs it.
         if (error instanceof SwitchyardError && ["conflict", "run_aborted", "not_found"].includes(error.code))
@@ -39,6 +46,25 @@ export function reverseEtlJobHandlers(deps: RunDeps): Record<string, JobHandler>
       }
     },
   };
+}
+
+/** Asks for one run of the sync now, as its schedule does: a `retl.run` job, waiting once per sync. */
+export async function enqueueReverseEtlRun(
+  jobs: JobQueue,
+  environmentId: string,
+  syncId: string,
+): Promise<void> {
+  const job: RetlJob = { environment_id: environmentId, sync_id: syncId };
+  await jobs.enqueue(RETL_RUN_JOB, job, { jobKey: `retl:${syncId}`, maxAttempts: 3 });
+}
+
+/** A finished run in one log line: its status, what the diff found and what was written. */
+export function reverseEtlRunLine(run: ReverseEtlRun): string {
+  const { added, changed, removed, unchanged, created, updated, deleted, failed, skipped } = run.stats;
+  const counts =
+    `diff +${added} ~${changed} -${removed} (${unchanged} unchanged); ` +
+    `created ${created}, updated ${updated}, deleted ${deleted}, failed ${failed}, skipped ${skipped}`;
+  return `Reverse-ETL sync ${run.sync_id}: run ${run.id} ${run.status}: ${counts}${run.error ? ` (${run.error})` : ""}`;
 }
 
 /** Enqueues every reverse-ETL sync due at `now` and moves its next run to the following slot. */
@@ -71,8 +97,7 @@ export async function enqueueDueReverseEtlRuns(
       .where("next_run_at", "=", sync.next_run_at)
       .executeTakeFirst();
     if (Number(taken.numUpdatedRows) !== 1) continue;
-    const job: RetlJob = { environment_id: sync.environment_id, sync_id: sync.id };
-    await jobs.enqueue(RETL_RUN_JOB, job, { jobKey: `retl:${sync.id}`, maxAttempts: 3 });
+    await enqueueReverseEtlRun(jobs, sync.environment_id, sync.id);
     enqueued.push(sync.id);
   }
   return enqueued;
@@ -93,16 +118,49 @@ export async function runReverseEtlDispatcher(options: {
     } catch (error) {
       options.onError(error);
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, pollMs);
-      options.signal.addEventListener(
-        "abort",
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
+    // Resolves early (rejecting, caught) when the signal aborts; leaves no listener behind.
+    await sleep(pollMs, undefined, { signal: options.signal }).catch(() => undefined);
   }
+}
+
+export interface ReverseEtlScheduleOptions {
+  /** The queue `retl.run` jobs go through (in-process embedded, graphile-worker on Postgres). */
+  jobs: JobQueue;
+  signal: AbortSignal;
+  /** Enqueue due syncs from this store: the scheduling process (npm start, `switchyard server`). */
+  dispatch?: Pick<RunDeps, "db">;
+  /**
+   * Run `retl.run` jobs with these deps: the working process (npm start, `switchyard worker`). This is the
+   * queue's one `work()` call, so the queue is stopped here when `signal` aborts.
+   */
+  work?: RunDeps;
+  /** Runs at once in this process (default 2). */
+  concurrency?: number;
+  pollMs?: number;
+  onRunFinished?: (run: ReverseEtlRun) => void;
+  onError: (error: unknown) => void;
+}
+
+/**
+ * Reverse-ETL schedules in one process, whichever part it plays: the dispatcher, the job handler, or both
+ * (embedded). Resolves once `signal` aborted, the dispatcher stopped, and (when working) the queue's running
+ * jobs returned.
+ */
+export async function runReverseEtlSchedules(options: ReverseEtlScheduleOptions): Promise<void> {
+  if (options.work)
+    await options.jobs.work(reverseEtlJobHandlers(options.work, options.onRunFinished), {
+      concurrency: options.concurrency ?? 2,
+      onError: options.onError,
+    });
+  if (options.dispatch)
+    await runReverseEtlDispatcher({
+      deps: options.dispatch,
+      jobs: options.jobs,
+      signal: options.signal,
+      onError: options.onError,
+      ...(options.pollMs ? { pollMs: options.pollMs } : {}),
+    });
+  else if (!options.signal.aborted)
+    await new Promise((resolve) => options.signal.addEventListener("abort", resolve, { once: true }));
+  if (options.work) await options.jobs.stop();
 }
