@@ -59,7 +59,10 @@ export interface ScaleOutWorld {
   ): Promise<{ syncId: string; connectionId: string }>;
   /** The sync's runs, oldest first. */
   runsOf(syncId: string): Promise<Run[]>;
-  /** Polls `check` every 100 ms until it returns a value; fails naming `what` when a child failed meanwhile. */
+  /**
+   * Polls `check` every 100 ms until it returns a value; fails naming `what` when a child failed meanwhile, or
+   * after `timeoutMs` (default RELIABILITY_WAIT_MS, else 120 s: raise it for benchmark-sized runs on a busy machine).
+   */
   until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs?: number): Promise<T>;
   /** The stream landed in the records cache and the Postgres warehouse, next to the emulator's truth. */
   compare(
@@ -156,7 +159,7 @@ export async function openScaleOutWorld(databaseUrl: string, takeoverMs = 1_000)
     async runsOf(syncId) {
       return (await listRuns(store.db, { limit: 1000 })).filter((run) => run.syncId === syncId).reverse();
     },
-    async until(what, check, timeoutMs = 120_000) {
+    async until(what, check, timeoutMs = Number(process.env.RELIABILITY_WAIT_MS ?? 120_000)) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const value = await check();
