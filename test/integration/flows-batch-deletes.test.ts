@@ -13,12 +13,12 @@ import { listFlowRuns } from "../../src/app/flows/runs.ts";
 import { runFlowTriggers } from "../../src/app/flows/triggers.ts";
 import { syncConnection } from "../../src/app/syncs/sync-connection.ts";
 import type { EmulatorHandle } from "../../src/core/index.ts";
-import { CONTROL_PREFIX } from "../../src/emulator/control-routes.ts";
 import { unifiedMappers } from "../../src/providers/unified-mappers.ts";
 import { unifiedWriters } from "../../src/providers/unified-writers.ts";
 import { createInProcessJobQueue } from "../../src/scheduler/jobs-in-process.ts";
 import { type Harness, startHarness } from "../../src/server/test-harness.ts";
 import { type ConnectionRow, getConnection } from "../../src/store/index.ts";
+import { acceptedRequests, liveRows } from "../helpers/emulator-counts.ts";
 import { providerWithEmulator, startEmulator } from "../helpers/emulators.ts";
 
 const hubspot = providerWithEmulator("hubspot");
@@ -54,18 +54,9 @@ async function syncContacts(): Promise<void> {
   expect(run.status).toBe("succeeded");
 }
 
-/** Requests Salesforce's emulator accepted so far (its daily API allowance). */
-async function salesforceRequests(): Promise<number> {
-  const response = await fetch(`${sf.url}${CONTROL_PREFIX}/rate-limit/windows`);
-  const { windows } = (await response.json()) as { windows: { accepted: number }[] };
-  return windows.reduce((sum, w) => sum + w.accepted, 0);
-}
-
 /** Salesforce's live contacts, by id. */
 async function salesforceContacts(): Promise<Map<string, Record<string, unknown>>> {
-  const response = await fetch(`${sf.url}/_emulator/ground-truth/Contact`);
-  const { live } = (await response.json()) as { live: Record<string, unknown>[] };
-  return new Map(live.map((record) => [String(record.Id), record]));
+  return new Map((await liveRows(sf.url, "Contact")).map((record) => [String(record.Id), record]));
 }
 
 async function linksOf(flowId: string): Promise<Map<string, string>> {
@@ -130,11 +121,11 @@ it("refuses on_delete: delete when the target names no delete action", async () 
 
 it("writes 250 records in two batch requests, then carries deletes in one, unlinking them; keep keeps", async () => {
   const all = await h.dev.post("/v1/flows", { body: flowBody("contacts-to-salesforce") as never });
-  const before = await salesforceRequests();
+  const before = await acceptedRequests(sf.url);
   const first = await h.dev.post("/v1/flows/:id/run", { params: { id: all.id } });
   expect(first).toMatchObject({ status: "succeeded", counts: { created: CONTACTS, failed: 0, deleted: 0 } });
   // Pages of 200 from the change feed, each one sObject Collections request.
-  expect((await salesforceRequests()) - before).toBe(2);
+  expect((await acceptedRequests(sf.url)) - before).toBe(2);
   let links = await linksOf(all.id);
   expect(links.size).toBe(CONTACTS);
   let org = await salesforceContacts();
@@ -160,10 +151,10 @@ it("writes 250 records in two batch requests, then carries deletes in one, unlin
 
   for (const id of gone) await runAction(deps(), hsConn, "archive_contact", { id });
   await syncContacts();
-  const beforeDeletes = await salesforceRequests();
+  const beforeDeletes = await acceptedRequests(sf.url);
   const second = await h.dev.post("/v1/flows/:id/run", { params: { id: all.id } });
   expect(second).toMatchObject({ status: "succeeded", counts: { deleted: 3, created: 0, failed: 0 } });
-  expect((await salesforceRequests()) - beforeDeletes).toBe(1);
+  expect((await acceptedRequests(sf.url)) - beforeDeletes).toBe(1);
   org = await salesforceContacts();
   for (const id of gone) expect(org.has(links.get(id)!), id).toBe(false);
   links = await linksOf(all.id);

@@ -8,8 +8,8 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/core/index.ts";
-import { CONTROL_PREFIX } from "../../src/emulator/control-routes.ts";
 import { type Harness, startHarness } from "../../src/server/test-harness.ts";
+import { acceptedRequests, liveRows } from "../helpers/emulator-counts.ts";
 import { providerWithEmulator, startEmulator } from "../helpers/emulators.ts";
 
 const salesforce = providerWithEmulator("salesforce");
@@ -41,17 +41,9 @@ const peopleUpTo = (rows: number, badLastName: string) =>
      FROM range(1, ${rows + 1}) t(i)`,
   );
 
-/** Requests the emulator accepted so far, as its daily API allowance counted them. */
-async function acceptedRequests(): Promise<number> {
-  const response = await fetch(`${emulator.url}${CONTROL_PREFIX}/rate-limit/windows`);
-  const { windows } = (await response.json()) as { windows: { accepted: number }[] };
-  return windows.reduce((sum, w) => sum + w.accepted, 0);
-}
-
 /** The org's live contacts of this test, by email. */
 async function contacts(): Promise<Map<string, Record<string, unknown>>> {
-  const response = await fetch(`${emulator.url}/_emulator/ground-truth/Contact`);
-  const { live } = (await response.json()) as { live: Record<string, unknown>[] };
+  const live = await liveRows(emulator.url, "Contact");
   const out = new Map<string, Record<string, unknown>>();
   for (const record of live) {
     const email = String(record.Email ?? "");
@@ -108,11 +100,11 @@ it("1,000 rows with one Salesforce refuses: 999 written in five requests, the on
   });
   const run = () => h.dev.post("/v1/reverse-etl/syncs/:id/run", { params: { id: sync.id } });
 
-  const before = await acceptedRequests();
+  const before = await acceptedRequests(emulator.url);
   const first = await run();
   expect(first).toMatchObject({ status: "partial", stats: { added: ROWS, created: ROWS - 1, failed: 1 } });
   // Five collections of 200: the refused record is answered inside its batch, not split out.
-  expect((await acceptedRequests()) - before).toBe(ROWS / 200);
+  expect((await acceptedRequests(emulator.url)) - before).toBe(ROWS / 200);
 
   const failed = await h.dev.get("/v1/reverse-etl/syncs/:id/runs/:run_id/rows", {
     params: { id: sync.id, run_id: first.id },
@@ -130,10 +122,10 @@ it("1,000 rows with one Salesforce refuses: 999 written in five requests, the on
 
   // The bad row fixed and the last 100 rows gone from the model: one create, one batch delete.
   await peopleUpTo(ROWS - 100, `Last${BAD}`);
-  const beforeMirror = await acceptedRequests();
+  const beforeMirror = await acceptedRequests(emulator.url);
   const mirrored = await run();
   expect(mirrored).toMatchObject({ status: "succeeded", stats: { created: 1, deleted: 100, failed: 0 } });
-  expect((await acceptedRequests()) - beforeMirror).toBe(2);
+  expect((await acceptedRequests(emulator.url)) - beforeMirror).toBe(2);
   org = await contacts();
   expect(org.size).toBe(ROWS - 100);
   expect(org.get(`p${BAD}@${domain}`)?.LastName).toBe(`Last${BAD}`);

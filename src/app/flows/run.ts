@@ -144,8 +144,8 @@ async function runRetries(ctx: RunContext, side: SideName): Promise<void> {
     for (const pk of pks.slice(i, i + PAGE)) {
       const cached = records.get(pk);
       if (!cached) await clearRetry(ctx.db, ctx.flow.id, side, pk);
-      else if (cached.deleted) await decideDelete(ctx, side, pk, true, pending);
-      else await decide(ctx, side, pk, cached.payload, cached.updatedAt, true, pending);
+      else if (cached.deleted) await decideDelete(ctx, { side, pk, retry: true }, pending);
+      else await decide(ctx, { side, pk, retry: true }, cached.payload, cached.updatedAt, pending);
     }
     await writePage(ctx, pending);
   }
@@ -169,8 +169,9 @@ async function runFeed(ctx: RunContext, side: SideName): Promise<void> {
           hint: "What was written is linked; the next run goes on from where this one stopped.",
         });
       }
-      if (change.deleted) await decideDelete(ctx, side, change.pk, false, pending);
-      else await decide(ctx, side, change.pk, change.payload, change.updatedAt, false, pending);
+      const changed = { side, pk: change.pk, retry: false };
+      if (change.deleted) await decideDelete(ctx, changed, pending);
+      else await decide(ctx, changed, change.payload, change.updatedAt, pending);
       cursor = [change.updatedAt, change.pk];
     }
     await writePage(ctx, pending);
@@ -178,17 +179,25 @@ async function runFeed(ctx: RunContext, side: SideName): Promise<void> {
   }
 }
 
-/** A record deleted on `side`: its linked record on the other side is deleted too, when that side takes deletes. */
-async function decideDelete(
-  ctx: RunContext,
-  side: SideName,
-  pk: string,
-  retry: boolean,
-  pending: PendingWrite[],
-): Promise<void> {
+/** A changed record of a side, and whether it is read again because it failed last time. */
+interface Changed {
+  side: SideName;
+  pk: string;
+  retry: boolean;
+}
+
+/** Whether the run meets this record for the first time (as a change or as the other side of one). */
+function firstTime(ctx: RunContext, side: SideName, pk: string): boolean {
   const key = `${side}:${pk}`;
-  if (ctx.seen.has(key)) return;
+  if (ctx.seen.has(key)) return false;
   ctx.seen.add(key);
+  return true;
+}
+
+/** A record deleted on `side`: its linked record on the other side is deleted too, when that side takes deletes. */
+async function decideDelete(ctx: RunContext, changed: Changed, pending: PendingWrite[]): Promise<void> {
+  const { side, pk, retry } = changed;
+  if (!firstTime(ctx, side, pk)) return;
   const other: SideName = side === "from" ? "to" : "from";
   const link = (await linksBy(ctx.db, ctx.flow.id, side, [pk])).get(pk);
   // Not linked (never written), or kept (`on_delete: keep`): nothing to do, and the link stays.
@@ -197,29 +206,21 @@ async function decideDelete(
     return;
   }
   ctx.counts.read++;
-  ctx.seen.add(`${other}:${other === "to" ? link.toPk : link.fromPk}`);
-  pending.push({
-    side,
-    pk,
-    link,
-    retry,
-    change: { remove: other, remoteId: other === "to" ? link.toPk : link.fromPk },
-  });
+  const remoteId = other === "to" ? link.toPk : link.fromPk;
+  firstTime(ctx, other, remoteId);
+  pending.push({ ...changed, link, change: { remove: other, remoteId } });
 }
 
 /** One changed record of a side: its plan, queued for the page's writes; a failure is recorded for a retry. */
 async function decide(
   ctx: RunContext,
-  side: SideName,
-  pk: string,
+  changed: Changed,
   payload: string,
   cachedAt: string,
-  retry: boolean,
   pending: PendingWrite[],
 ): Promise<void> {
-  const key = `${side}:${pk}`;
-  if (ctx.seen.has(key)) return;
-  ctx.seen.add(key);
+  const { side, pk, retry } = changed;
+  if (!firstTime(ctx, side, pk)) return;
   const record = ctx.sides[side].read!.view(JSON.parse(payload) as Record<string, unknown>, pk);
   if (!record) return;
   ctx.counts.read++;
@@ -260,7 +261,7 @@ async function decide(
             link?.values,
           );
     ctx.counts.conflicts += plan.conflicts;
-    pending.push({ side, pk, link, retry, change: { plan } });
+    pending.push({ ...changed, link, change: { plan } });
   } catch (error) {
     if (error instanceof SwitchyardError && RUN_FATAL.has(error.code)) throw error;
     ctx.counts.failed++;
@@ -290,7 +291,7 @@ async function counterpart(
   if (!cached || cached.deleted || cached.updatedAt <= link.updatedAt) return undefined;
   const record = read.view(JSON.parse(cached.payload) as Record<string, unknown>, pk);
   if (!record) return undefined;
-  ctx.seen.add(`${side}:${pk}`);
+  firstTime(ctx, side, pk);
   return { record, changedAt: changedAt(ctx.sides[side], record, cached.updatedAt) };
 }
 

@@ -11,6 +11,7 @@
  */
 import { z } from "zod";
 import type { ActionDefinition, BatchItemResult, HttpClient } from "../../core/index.ts";
+import { defineBatchAction } from "../kit/index.ts";
 import {
   companyInput,
   companyUpdate,
@@ -28,15 +29,6 @@ type ObjectType = "contacts" | "companies" | "deals";
 type Properties = Record<string, string | number | boolean | null>;
 type CreateInput = { properties: Properties; company_id?: string | undefined };
 type UpdateInput = CreateInput & { id: string };
-
-const batchOutput = z.strictObject({
-  results: z.array(
-    z.union([
-      z.strictObject({ ok: z.literal(true), output: z.unknown() }),
-      z.strictObject({ ok: z.literal(false), status: z.number(), message: z.string() }),
-    ]),
-  ),
-});
 
 const batchReply = z.looseObject({
   results: z.array(savedObject.extend({ objectWriteTraceId: z.string().optional() })),
@@ -109,22 +101,15 @@ function batchAction<I>(
   run: (http: HttpClient, inputs: I[]) => Promise<BatchItemResult[]>,
   idempotentBy?: string,
 ): ActionDefinition {
-  // The OpenAPI example: one input, the single action's own example.
-  const single = (input.meta() as { examples?: unknown[] } | undefined)?.examples?.[0];
-  const schema = z
-    .strictObject({ inputs: z.array(input).min(1).max(HUBSPOT_BATCH_MAX) })
-    .meta(single === undefined ? {} : { examples: [{ inputs: [single] }] });
-  return {
+  return defineBatchAction({
     name,
     description,
-    input: schema,
-    output: batchOutput,
-    batchOf: { action: of, maxInputs: HUBSPOT_BATCH_MAX, ...(idempotentBy ? { idempotentBy } : {}) },
-    async run(http, raw) {
-      const { inputs } = raw as { inputs: I[] };
-      return { results: await run(http, inputs) };
-    },
-  };
+    of,
+    input,
+    maxInputs: HUBSPOT_BATCH_MAX,
+    run,
+    ...(idempotentBy ? { idempotentBy } : {}),
+  });
 }
 
 function createBatch(type: ObjectType, singular: string, input: z.ZodType<CreateInput>) {

@@ -3,6 +3,7 @@
  * incremental cursor, delete rule, schema discovery, check call) and the one reader that runs them.
  * Reference: docs/provider-kit.md.
  */
+export { type BatchActionSpec, defineBatchAction } from "./batch-action.ts";
 export type { CursorFormat } from "./cursor-format.ts";
 export { defineProvider, type ProviderSpec } from "./define-provider.ts";
 export { type DefineStreamOptions, defineStream } from "./define-stream.ts";

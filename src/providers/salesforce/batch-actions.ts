@@ -12,6 +12,7 @@
  */
 import { z } from "zod";
 import type { ActionDefinition, BatchItemResult, HttpClient } from "../../core/index.ts";
+import { defineBatchAction } from "../kit/index.ts";
 import {
   accountInput,
   accountUpdate,
@@ -30,15 +31,6 @@ const COLLECTIONS_PATH = `${DATA_PATH}/composite/sobjects`;
 
 type SObject = "Contact" | "Account" | "Opportunity";
 type Fields = Record<string, unknown>;
-
-const batchOutput = z.strictObject({
-  results: z.array(
-    z.union([
-      z.strictObject({ ok: z.literal(true), output: z.unknown() }),
-      z.strictObject({ ok: z.literal(false), status: z.number(), message: z.string() }),
-    ]),
-  ),
-});
 
 /** Salesforce's answer: one SaveResult per record, in the order sent. */
 const saveResults = z.array(
@@ -79,22 +71,7 @@ function batchAction<I>(
   input: z.ZodType<I>,
   run: (http: HttpClient, inputs: I[]) => Promise<BatchItemResult[]>,
 ): ActionDefinition {
-  // The OpenAPI example: one input, the single action's own example.
-  const single = (input.meta() as { examples?: unknown[] } | undefined)?.examples?.[0];
-  const schema = z
-    .strictObject({ inputs: z.array(input).min(1).max(SALESFORCE_COLLECTION_MAX) })
-    .meta(single === undefined ? {} : { examples: [{ inputs: [single] }] });
-  return {
-    name,
-    description,
-    input: schema,
-    output: batchOutput,
-    batchOf: { action: of, maxInputs: SALESFORCE_COLLECTION_MAX },
-    async run(http, raw) {
-      const { inputs } = raw as { inputs: I[] };
-      return { results: await run(http, inputs) };
-    },
-  };
+  return defineBatchAction({ name, description, of, input, maxInputs: SALESFORCE_COLLECTION_MAX, run });
 }
 
 function createBatch(object: SObject, plural: string, input: z.ZodType<Fields>) {
