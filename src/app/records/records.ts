@@ -4,6 +4,8 @@
  */
 import { UnknownStreamError } from "../../core/index.ts";
 import {
+  type ConnectionRow,
+  countRecords,
   decodeCursor,
   encodeCursor,
   getConnectionIn,
@@ -45,6 +47,19 @@ function withAction(record: RecordChange): StreamRecord {
   return { ...record, lastAction: lastActionOf(record), cursor: encodeCursor([record.updatedAt, record.pk]) };
 }
 
+/** The connection of `environmentId` whose provider has this stream (not_found, or unknown_stream naming its streams). */
+async function streamOfConnection(
+  deps: Pick<PlatformDeps, "db" | "providers">,
+  environmentId: string,
+  query: { connectionId: string; stream: string },
+): Promise<ConnectionRow> {
+  const connection = await getConnectionIn(deps.db, environmentId, query.connectionId);
+  const provider = findProvider(deps.providers, connection.provider);
+  const streams = provider.streams.map((stream) => stream.name);
+  if (!streams.includes(query.stream)) throw new UnknownStreamError(provider.name, query.stream, streams);
+  return connection;
+}
+
 /**
  * One page of a stream's records of a connection in `environmentId`, oldest change first, deleted ones
  * included, after `cursor`. Guarantees: a connection of another environment is not_found; an unknown stream is
@@ -56,10 +71,7 @@ export async function listStreamRecords(
   environmentId: string,
   query: RecordsQuery,
 ): Promise<Page<StreamRecord>> {
-  const connection = await getConnectionIn(deps.db, environmentId, query.connectionId);
-  const provider = findProvider(deps.providers, connection.provider);
-  const streams = provider.streams.map((stream) => stream.name);
-  if (!streams.includes(query.stream)) throw new UnknownStreamError(provider.name, query.stream, streams);
+  const connection = await streamOfConnection(deps, environmentId, query);
   const after = query.cursor === undefined ? undefined : (decodeCursor(query.cursor, 2) as [string, string]);
   const rows = await listRecordChanges(deps.db, connection.id, query.stream, {
     ...(after ? { after } : {}),
@@ -68,4 +80,24 @@ export async function listStreamRecords(
   });
   const items = rows.slice(0, query.limit).map(withAction);
   return { items, nextCursor: rows.length > query.limit ? (items[items.length - 1]?.cursor ?? null) : null };
+}
+
+/** How many records of one stream the cache holds for a connection: live ones, and deleted ones apart. */
+export interface StreamRecordCount {
+  live: number;
+  deleted: number;
+}
+
+/**
+ * Counts a stream's cached records of a connection in `environmentId`, exactly, with the same not_found and
+ * unknown_stream answers as the list. Cheap: one COUNT over the records index the engine already keeps
+ * (connection, stream, deleted, …), which never reads a payload.
+ */
+export async function countStreamRecords(
+  deps: Pick<PlatformDeps, "db" | "providers">,
+  environmentId: string,
+  query: { connectionId: string; stream: string },
+): Promise<StreamRecordCount> {
+  const connection = await streamOfConnection(deps, environmentId, query);
+  return countRecords(deps.db, connection.id, query.stream);
 }

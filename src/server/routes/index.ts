@@ -6,6 +6,7 @@
 import { actionRoutes } from "./actions.ts";
 import { apiKeyRoutes } from "./api-keys.ts";
 import { connectSessionRoutes } from "./connect-sessions.ts";
+import { connectionUnifiedRoutes } from "./connection-unified.ts";
 import { connectionRoutes } from "./connections.ts";
 import { environmentRoutes } from "./environments.ts";
 import { eventRoutes } from "./events.ts";
@@ -16,6 +17,7 @@ import { issueRoutes } from "./issues.ts";
 import { overviewRoutes } from "./overview.ts";
 import { providerRoutes } from "./providers.ts";
 import { readyRoutes } from "./ready.ts";
+import { recordCountRoutes } from "./record-counts.ts";
 import { recordRoutes } from "./records.ts";
 import { reverseEtlRoutes } from "./reverse-etl.ts";
 import { runTimelineRoutes } from "./run-timeline.ts";
@@ -36,6 +38,7 @@ export const apiRoutes = [
   ...providerRoutes,
   ...actionRoutes,
   ...connectionRoutes,
+  ...connectionUnifiedRoutes,
   ...connectSessionRoutes,
   ...syncRoutes,
   ...runRoutes,
@@ -43,6 +46,7 @@ export const apiRoutes = [
   ...overviewRoutes,
   ...issueRoutes,
   ...recordRoutes,
+  ...recordCountRoutes,
   ...eventRoutes,
   ...sqlRoutes,
   ...fieldMappingRoutes,
