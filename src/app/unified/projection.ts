@@ -149,7 +149,7 @@ async function mapStream(
           if (object.derived) derived.push(row);
           else {
             read.push(row);
-            keys.push(...matchKeys(row.id, object.fields));
+            keys.push(...matchKeys(row.id, mapper.model, object.fields));
           }
         }
       }
@@ -225,18 +225,29 @@ function referenceId(value: unknown): string | null {
   return typeof value === "string" ? value : null;
 }
 
-/** The lower-cased email addresses (a contact's list, a user's `email`) and phone numbers an object is found by. */
-function matchKeys(id: string, fields: Record<string, unknown>): UnifiedObjectKey[] {
+/**
+ * The values an object is found by: its lower-cased email addresses (a contact's list, a user's `email`) and
+ * phone numbers; an account's lower-cased name (Merge's `name` filter); an opportunity's `remote_created_at`
+ * (Merge's `remote_created_after`, a range of the keys' index).
+ */
+function matchKeys(id: string, model: CrmModelName, fields: Record<string, unknown>): UnifiedObjectKey[] {
   const valuesOf = (list: unknown, key: string) =>
     Array.isArray(list) ? list.map((item) => (item as Record<string, unknown> | null)?.[key]) : [];
-  const keys = (kind: UnifiedObjectKey["kind"], values: unknown[]) =>
-    [
-      ...new Set(
-        values.filter((v): v is string => typeof v === "string" && v !== "").map((v) => v.toLowerCase()),
-      ),
-    ].map((value) => ({ id, kind, value }));
+  const keys = (kind: UnifiedObjectKey["kind"], values: unknown[], normal: (value: string) => string) =>
+    [...new Set(values.filter((v): v is string => typeof v === "string" && v !== "").map(normal))].map(
+      (value) => ({ id, kind, value }),
+    );
+  const lower = (value: string) => value.toLowerCase();
   return [
-    ...keys("email", [...valuesOf(fields.email_addresses, "email_address"), fields.email]),
-    ...keys("phone", valuesOf(fields.phone_numbers, "phone_number")),
+    ...keys("email", [...valuesOf(fields.email_addresses, "email_address"), fields.email], lower),
+    ...keys("phone", valuesOf(fields.phone_numbers, "phone_number"), lower),
+    ...(model === "Account" ? keys("name", [fields.name], lower) : []),
+    ...(model === "Opportunity" ? keys("remote_created_at", [fields.remote_created_at], utcTime) : []),
   ];
+}
+
+/** An ISO 8601 time in the one UTC form keys compare in as text (mappers' times may carry an offset). */
+function utcTime(value: string): string {
+  const time = Date.parse(value);
+  return Number.isFinite(time) ? new Date(time).toISOString() : value;
 }

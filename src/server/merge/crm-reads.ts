@@ -48,6 +48,8 @@ interface ParsedListQuery {
   email_addresses?: string[];
   phone_numbers?: string[];
   email?: string[];
+  name?: string;
+  remote_created_after?: string;
 }
 
 function listOptionsOf(query: ParsedListQuery): ListOptions {
@@ -65,6 +67,8 @@ function listOptionsOf(query: ParsedListQuery): ListOptions {
     ...(query.email_addresses !== undefined ? { emails: query.email_addresses } : {}),
     ...(query.email !== undefined ? { emails: query.email } : {}),
     ...(query.phone_numbers !== undefined ? { phones: query.phone_numbers } : {}),
+    ...(query.name !== undefined ? { name: query.name } : {}),
+    ...(query.remote_created_after !== undefined ? { remoteCreatedAfter: query.remote_created_after } : {}),
   };
   return {
     pageSize: query.page_size,

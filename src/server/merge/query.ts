@@ -1,7 +1,7 @@
 /**
  * Query parameters of Merge's CRM list and retrieve endpoints. Unknown parameters are let through, as Merge
- * does (its SDK sends `include_shell_data` and others); ones Switchyard cannot honour yet are refused rather
- * than ignored, so no filter is silently dropped.
+ * does (its SDK sends `include_shell_data` and others); every filter Merge documents for these models is
+ * honoured, and a malformed value is refused with 400 naming it.
  */
 import { z } from "zod";
 import type { ExpandableField } from "../../app/unified/reads.ts";
@@ -29,14 +29,6 @@ export function queryExpand(fields: readonly [ExpandableField, ...ExpandableFiel
     .pipe(z.array(z.enum(fields)))
     .optional()
     .describe(`Relations to return as objects instead of ids: ${fields.join(", ")}.`);
-}
-
-/** Refused with a message saying it is not supported yet. */
-function notYet(name: string) {
-  return z
-    .unknown()
-    .refine((value) => value === undefined, `\`${name}\` is not supported by Switchyard yet; leave it out.`)
-    .optional();
 }
 
 export const retrieveOptions = {
@@ -70,7 +62,13 @@ export const contactFilters = {
 
 export const accountFilters = {
   owner_id: z.string().max(200).optional().describe("Accounts of this owner."),
-  name: notYet("name"),
+  name: z
+    .string()
+    .min(1)
+    .max(500)
+    .transform((name) => name.toLowerCase())
+    .optional()
+    .describe("Accounts with this name (exact, case-insensitive)."),
 };
 
 export const opportunityFilters = {
@@ -78,7 +76,9 @@ export const opportunityFilters = {
   owner_id: z.string().max(200).optional().describe("Opportunities of this owner."),
   stage_id: z.string().max(200).optional().describe("Opportunities in this stage."),
   status: z.enum(["OPEN", "WON", "LOST"]).optional().describe("`OPEN`, `WON` or `LOST`."),
-  remote_created_after: notYet("remote_created_after"),
+  remote_created_after: queryTimestamp()
+    .optional()
+    .describe("Opportunities created in the provider after this time (their `remote_created_at`)."),
 };
 
 export const userFilters = {

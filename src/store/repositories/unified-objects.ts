@@ -157,10 +157,13 @@ export async function deleteUnifiedObjectsOfStream(
     .execute();
 }
 
-/** A value an object is matched by exactly: `email` or `phone`, lower-cased. */
+/**
+ * A value an object is found by: matched exactly (`email`, `phone`, an account's `name`, lower-cased), or by a
+ * range (`remote_created_at`, an ISO 8601 UTC time, which compares as text).
+ */
 export interface UnifiedObjectKey {
   id: string;
-  kind: "email" | "phone";
+  kind: "email" | "phone" | "name" | "remote_created_at";
   value: string;
 }
 
@@ -276,6 +279,10 @@ export interface UnifiedObjectFilters {
   /** Any of these (lower-cased) email addresses. */
   emails?: readonly string[];
   phones?: readonly string[];
+  /** This (lower-cased) name. */
+  name?: string;
+  /** Created in the provider after this ISO 8601 UTC time. */
+  remoteCreatedAfter?: string;
 }
 
 /**
@@ -352,21 +359,27 @@ export function listUnifiedObjectsQuery(
   if (filters.ownerId !== undefined) query = query.where("owner_id", "=", filters.ownerId);
   if (filters.stageId !== undefined) query = query.where("stage_id", "=", filters.stageId);
   if (filters.status !== undefined) query = query.where("status", "=", filters.status);
-  for (const [kind, values] of [
-    ["email", filters.emails],
-    ["phone", filters.phones],
-  ] as const) {
-    if (values === undefined) continue;
-    query = query.where("id", "in", (eb) =>
-      eb
+  // Objects whose keys of a kind are one of some values, or after a bound.
+  const keyed = (kind: UnifiedObjectKey["kind"], match: { in: readonly string[] } | { after: string }) => {
+    query = query.where("id", "in", (eb) => {
+      const keys = eb
         .selectFrom("unified_object_keys")
         .select("id")
         .where("connection_id", "=", connectionId)
         .where("model", "=", model)
-        .where("kind", "=", kind)
-        .where("value", "in", values.length > 0 ? values : [""]),
-    );
+        .where("kind", "=", kind);
+      return "in" in match ? keys.where("value", "in", match.in) : keys.where("value", ">", match.after);
+    });
+  };
+  for (const [kind, values] of [
+    ["email", filters.emails],
+    ["phone", filters.phones],
+  ] as const) {
+    if (values !== undefined) keyed(kind, { in: values.length > 0 ? values : [""] });
   }
+  if (filters.name !== undefined) keyed("name", { in: [filters.name] });
+  if (filters.remoteCreatedAfter !== undefined)
+    keyed("remote_created_at", { after: filters.remoteCreatedAfter });
   if (cursor) {
     const beyond = backward ? "<" : ">";
     if (sort === "id" || cursor.sortValue === undefined) query = query.where("id", beyond, cursor.id);

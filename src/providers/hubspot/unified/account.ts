@@ -9,7 +9,8 @@ export const hubspotAccountMapper: UnifiedMapper = {
   provider: "hubspot",
   model: "Account",
   stream: "companies",
-  version: "1",
+  // 2: objects carry their `name` key (Merge's `name` filter).
+  version: "2",
   fromRecord(record, ctx) {
     const id = recordId(record);
     const phone = text(record.phone);

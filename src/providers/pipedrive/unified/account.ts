@@ -28,7 +28,8 @@ export const pipedriveAccountMapper: UnifiedMapper = {
   provider: "pipedrive",
   model: "Account",
   stream: "organizations",
-  version: "1",
+  // 2: objects carry their `name` key (Merge's `name` filter).
+  version: "2",
   fromRecord(record, ctx) {
     const id = recordId(record);
     return [

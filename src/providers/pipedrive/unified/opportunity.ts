@@ -9,7 +9,8 @@ export const pipedriveOpportunityMapper: UnifiedMapper = {
   provider: "pipedrive",
   model: "Opportunity",
   stream: "deals",
-  version: "1",
+  // 2: objects carry their `remote_created_at` key (Merge's `remote_created_after` filter).
+  version: "2",
   fromRecord(record, ctx) {
     const id = recordId(record);
     return [

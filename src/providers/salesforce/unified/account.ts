@@ -6,7 +6,8 @@ export const salesforceAccountMapper: UnifiedMapper = {
   provider: "salesforce",
   model: "Account",
   stream: "accounts",
-  version: "1",
+  // 2: objects carry their `name` key (Merge's `name` filter).
+  version: "2",
   fromRecord(record, ctx) {
     return [
       {

@@ -12,7 +12,8 @@ export const salesforceOpportunityMapper: UnifiedMapper = {
   provider: "salesforce",
   model: "Opportunity",
   stream: "opportunities",
-  version: "1",
+  // 2: objects carry their `remote_created_at` key (Merge's `remote_created_after` filter).
+  version: "2",
   fromRecord(record, ctx) {
     return [
       {
