@@ -1,11 +1,13 @@
 /**
  * The HubSpot streams: contacts, companies and deals, hand-written from the object list on the kit's
- * pieces (their incremental search and association check are no declaration), and the declared owners.
+ * pieces (their incremental search and association check are no declaration), the declared owners, and the
+ * deal stages of the pipelines API (pipelines.ts).
  */
 import type { StreamDefinition } from "../../core/index.ts";
 import type { StreamSpec } from "../kit/index.ts";
 import { CRM_OBJECTS, type CrmObject, columnsOf } from "./objects.ts";
 import { ownersStream } from "./owners.ts";
+import { dealStagesStream } from "./pipelines.ts";
 import { readCrmObject } from "./read.ts";
 import { hubspotStateSchema } from "./state.ts";
 
@@ -25,4 +27,5 @@ export function crmStream(object: CrmObject): StreamDefinition {
 export const hubspotStreams: readonly (StreamDefinition | StreamSpec)[] = [
   ...CRM_OBJECTS.map(crmStream),
   ownersStream,
+  dealStagesStream,
 ];

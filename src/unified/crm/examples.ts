@@ -26,7 +26,7 @@ export const exampleStage: Stage = {
   id: "8f0b2d64-73c1-4f0e-a0a7-5d0e6c1b2a33",
   remote_id: "qualifiedtobuy",
   ...stamps,
-  name: "Qualified to buy",
+  name: "Qualified To Buy",
   remote_was_deleted: false,
   field_mappings: null,
   remote_data: null,

@@ -22,6 +22,7 @@ import { hubspotControlRoutes } from "./routes/control.ts";
 import { objectRoutes } from "./routes/objects.ts";
 import { objectBatchRoutes } from "./routes/objects-batch.ts";
 import { ownerRoutes } from "./routes/owners.ts";
+import { pipelineRoutes } from "./routes/pipelines.ts";
 import { propertyRoutes } from "./routes/properties.ts";
 import { propertyBatchRoutes } from "./routes/properties-batch.ts";
 import { propertyGroupRoutes } from "./routes/property-groups.ts";
@@ -113,6 +114,7 @@ export function buildApp(ctx: EmulatorContext, controls: EmulatorControls): Fast
       objectRoutes(api, ctx);
       objectBatchRoutes(api, ctx);
       ownerRoutes(api, ctx);
+      pipelineRoutes(api, ctx);
       searchRoutes(api, ctx);
       propertyRoutes(api, ctx);
       propertyGroupRoutes(api, ctx);

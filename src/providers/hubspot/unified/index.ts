@@ -1,6 +1,6 @@
 /**
  * HubSpot's unified CRM mappers: contacts → Contact, companies → Account, deals → Opportunity, owners → User,
- * and the deal stages seen on deals → Stage.
+ * and the deal pipelines' stages (deal_stages) → Stage.
  */
 import type { UnifiedMapper } from "../../../unified/mappers.ts";
 import { hubspotAccountMapper } from "./account.ts";

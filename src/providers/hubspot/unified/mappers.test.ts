@@ -131,11 +131,25 @@ describe("HubSpot deal → Opportunity and Stage", () => {
     ).toBeNull();
   });
 
-  it("finds the deal's stage as a derived Stage whose id the opportunity references", () => {
-    const [stage] = hubspotStageMapper.fromRecord(deal("contractsent"), ctx);
-    expect(stage).toMatchObject({ remoteId: "contractsent", idStream: "stages", derived: true });
-    expect(Stage.safeParse(stage?.fields).success).toBe(true);
-    expect(hubspotStageMapper.fromRecord({ id: "1" }, ctx)).toEqual([]);
+  it("maps a pipeline stage to a Stage named by its label, with the id the deal's opportunity references", () => {
+    const stage = {
+      id: "contractsent",
+      label: "Contract Sent",
+      displayOrder: 4,
+      metadata: { isClosed: "false", probability: "0.9" },
+      pipelineId: "default",
+      pipelineLabel: "Sales Pipeline",
+    };
+    const [mapped] = hubspotStageMapper.fromRecord(stage, ctx);
+    expect(mapped).toEqual({
+      remoteId: "contractsent",
+      idStream: "stages",
+      remotePath: "/crm/v3/pipelines/deals/default/stages/contractsent",
+      fields: { name: "Contract Sent" },
+    });
+    expect(Stage.safeParse(mapped?.fields).success).toBe(true);
+    const opportunity = hubspotOpportunityMapper.fromRecord(deal("contractsent"), ctx)[0]!;
+    expect(opportunity.fields.stage).toBe(unifiedId("conn-1", mapped!.idStream, mapped!.remoteId));
   });
 });
 

@@ -1,6 +1,7 @@
-/** HubSpot deals as Merge's `Opportunity`, and the deal stages seen on them as `Stage`. */
+/** HubSpot deals as Merge's `Opportunity`, and the deal pipelines' stages as `Stage`. */
 import type { UnifiedMapper } from "../../../unified/mappers.ts";
 import { int32Of, text, timestampOf } from "../../../unified/values.ts";
+import { dealStagesStream } from "../pipelines.ts";
 import { accountRef, ownerRef, STAGES_STREAM } from "./references.ts";
 import { recordId } from "./values.ts";
 
@@ -19,7 +20,8 @@ export const hubspotOpportunityMapper: UnifiedMapper = {
   provider: "hubspot",
   model: "Opportunity",
   stream: "deals",
-  version: "1",
+  // 2: objects carry their `remote_created_at` key (Merge's `remote_created_after` filter).
+  version: "2",
   fromRecord(record, ctx) {
     const id = recordId(record);
     const stage = text(record.dealstage);
@@ -46,25 +48,23 @@ export const hubspotOpportunityMapper: UnifiedMapper = {
 };
 
 /**
- * Each deal stage seen on a deal, named by its id (`appointmentscheduled`): HubSpot's pipelines API, which
- * holds the stages' labels, is not synced yet.
+ * Each stage of the deal pipelines (the `deal_stages` stream) as a `Stage`, named by its label. Its id is made
+ * in the `stages` id space deals reference their `dealstage` in, so every opportunity's `stage` is one of these.
  */
 export const hubspotStageMapper: UnifiedMapper = {
   provider: "hubspot",
   model: "Stage",
-  stream: "deals",
-  version: "1",
+  stream: dealStagesStream.name,
+  version: "2",
   fromRecord(record) {
-    const stage = text(record.dealstage);
-    if (stage === null) return [];
-    const pipeline = text(record.pipeline) ?? "default";
+    const id = recordId(record);
+    const pipeline = text(record.pipelineId) ?? "default";
     return [
       {
-        remoteId: stage,
+        remoteId: id,
         idStream: STAGES_STREAM,
-        remotePath: `/crm/v3/pipelines/deals/${pipeline}/stages/${stage}`,
-        fields: { name: stage },
-        derived: true,
+        remotePath: `/crm/v3/pipelines/deals/${encodeURIComponent(pipeline)}/stages/${encodeURIComponent(id)}`,
+        fields: { name: text(record.label) ?? id },
       },
     ];
   },

@@ -6,7 +6,10 @@ import { firstCompanyId } from "./values.ts";
 
 /** HubSpot's owners (`hubspot_owner_id`) are the CRM's users: the owners stream's records (unified User). */
 export const OWNERS_STREAM = ownersStream.name;
-/** Deal stages are read from deals (`dealstage`); HubSpot's pipelines API is not synced yet. */
+/**
+ * The id space of deal stages, which deals reference by `dealstage` and the `deal_stages` stream reads (kept
+ * as `stages`, the name ids were first made in, so a stage's id did not change when that stream came).
+ */
 export const STAGES_STREAM = "stages";
 
 export function ownerRef(record: Readonly<Record<string, unknown>>, ctx: MapContext): string | null {
