@@ -23,7 +23,14 @@ let baseUrl: string;
 let connectionId: string;
 let accountToken: string;
 let merge: MergeClient;
-const cache: Record<"contacts" | "companies" | "deals", Raw[]> = { contacts: [], companies: [], deals: [] };
+const cache: Record<"contacts" | "companies" | "deals" | "deal_stages", Raw[]> = {
+  contacts: [],
+  companies: [],
+  deals: [],
+  deal_stages: [],
+};
+/** A stage's label, from the cached pipeline stages (HubSpot's pipelines API). */
+const stageLabel = (id: unknown) => cache.deal_stages.find((stage) => stage.id === id)?.label;
 
 async function cachedRecords(stream: string): Promise<Raw[]> {
   const rows = await listRecords(h.store.db, connectionId, stream, { limit: 100_000 });
@@ -72,7 +79,7 @@ beforeAll(async () => {
   expect((await scheduler.tick()).length).toBe(1);
   await scheduler.idle();
   expect(errors).toEqual([]);
-  for (const stream of ["contacts", "companies", "deals"] as const)
+  for (const stream of ["contacts", "companies", "deals", "deal_stages"] as const)
     cache[stream] = await cachedRecords(stream);
   expect(cache.contacts.length).toBeGreaterThan(200);
   merge = new MergeClient({ apiKey: h.keys.dev, accountToken, baseUrl });
@@ -168,7 +175,7 @@ describe("accounts, opportunities, stages and users", () => {
     });
     expect(page.data.map((o) => o.remoteId).sort()).toEqual(won.sort());
     for (const opportunity of page.data) {
-      expect(opportunity.stage).toMatchObject({ remoteId: "closedwon", name: "closedwon" });
+      expect(opportunity.stage).toMatchObject({ remoteId: "closedwon", name: "Closed Won" });
       expect((opportunity.remoteData?.[0]?.data as Raw | undefined)?.dealstage).toBe("closedwon");
       const company = (cache.deals.find((d) => d.id === opportunity.remoteId)!.companyIds as string[])[0];
       if (company) expect(opportunity.account).toMatchObject({ remoteId: company });
@@ -176,12 +183,15 @@ describe("accounts, opportunities, stages and users", () => {
     }
   });
 
-  it("lists the deal stages seen, and filters opportunities by stage id", async () => {
-    const stages = (await merge.crm.stages.list()).data;
-    expect(stages.map((s) => s.remoteId).sort()).toEqual(
-      [...new Set(cache.deals.map((d) => d.dealstage))].sort(),
+  it("lists the deal pipelines' stages by label, every deal's among them, and filters opportunities by stage id", async () => {
+    const stages = (await merge.crm.stages.list({ includeRemoteData: true })).data;
+    expect(stages.map((s) => [s.remoteId, s.name]).sort()).toEqual(
+      cache.deal_stages.map((stage) => [stage.id, stage.label]).sort(),
     );
-    const stage = stages[0]!;
+    expect(stages.length).toBe(7);
+    for (const deal of cache.deals) expect(stageLabel(deal.dealstage), deal.id).toBeDefined();
+    expect(stages[0]!.remoteData?.[0]?.path).toMatch(/^\/crm\/v3\/pipelines\/deals\/default\/stages\/\w+$/);
+    const stage = stages.find((s) => cache.deals.some((d) => d.dealstage === s.remoteId))!;
     const inStage = await merge.crm.opportunities.list({ stageId: stage.id!, pageSize: 100 });
     expect(inStage.data.map((o) => o.remoteId).sort()).toEqual(
       cache.deals
@@ -206,7 +216,7 @@ describe("accounts, opportunities, stages and users", () => {
     });
     expect((account.remoteData?.[0]?.data as Raw | undefined)?.id).toBe((deal.companyIds as string[])[0]);
     const stage = await merge.crm.stages.retrieve((opportunity.stage as { id: string }).id);
-    expect(stage.name).toBe(deal.dealstage);
+    expect(stage).toMatchObject({ remoteId: deal.dealstage, name: stageLabel(deal.dealstage) });
   });
   it("serves HubSpot's active owners as users", async () => {
     const users = (await merge.crm.users.list()).data;
@@ -230,9 +240,36 @@ describe("linked accounts", () => {
     });
   });
 
-  it("lists the environment's linked accounts, with filters", async () => {
+  it("lists the environment's linked accounts, with filters, paging both ways", async () => {
     const all = await merge.crm.linkedAccounts.list();
     expect(all.data.map((a) => a.id)).toEqual([connectionId]);
+    expect([all.response.next ?? null, all.response.previous ?? null]).toEqual([null, null]);
+    // Two more connections: pages of one, forward to the end and back to the start.
+    const more = [];
+    for (const id of ["customer-8", "customer-9"]) {
+      const other = await h.dev.post("/v1/connections", {
+        body: {
+          provider: "hubspot",
+          credentials: { type: "bearer", token: emulator.tokens[0]! },
+          end_user: { id },
+          config: { base_url: emulator.url },
+        },
+      });
+      more.push(other.id);
+    }
+    const ids = [connectionId, ...more].sort();
+    const pages = [await merge.crm.linkedAccounts.list({ pageSize: 1 })];
+    while (pages.at(-1)!.response.next) {
+      pages.push(await merge.crm.linkedAccounts.list({ pageSize: 1, cursor: pages.at(-1)!.response.next! }));
+    }
+    expect(pages.map((p) => p.data[0]!.id)).toEqual(ids);
+    expect(pages[0]!.response.previous ?? null).toBeNull();
+    const back = await merge.crm.linkedAccounts.list({ pageSize: 1, cursor: pages[2]!.response.previous! });
+    expect(back.data.map((a) => a.id)).toEqual([ids[1]]);
+    const start = await merge.crm.linkedAccounts.list({ pageSize: 1, cursor: back.response.previous! });
+    expect(start.data.map((a) => a.id)).toEqual([ids[0]]);
+    expect(start.response.previous ?? null).toBeNull();
+    for (const id of more) await h.dev.delete("/v1/connections/:id", { params: { id } });
     expect(all.data[0]).toMatchObject({ endUserOrganizationName: "Acme", integration: { slug: "hubspot" } });
     expect((await merge.crm.linkedAccounts.list({ endUserOriginId: "someone-else" })).data).toEqual([]);
     expect((await merge.crm.linkedAccounts.list({ status: "RELINK_NEEDED" })).data).toEqual([]);

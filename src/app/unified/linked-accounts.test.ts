@@ -39,7 +39,7 @@ describe("linked accounts", () => {
     ]);
   });
 
-  it("list only connections of providers with mappers, in one environment, page by page", async () => {
+  it("list only connections of providers with mappers, in one environment, page by page both ways", async () => {
     const { store, cleanup } = await openTempStore();
     try {
       const mapper: UnifiedMapper = {
@@ -51,7 +51,7 @@ describe("linked accounts", () => {
       };
       const registry = new MapperRegistry([mapper]);
       const ids = [];
-      for (let i = 0; i < 3; i++) ids.push(await addTestConnection(store.db, "dev", "crm"));
+      for (let i = 0; i < 5; i++) ids.push(await addTestConnection(store.db, "dev", "crm"));
       await addTestConnection(store.db, "dev", "other");
       await addTestConnection(store.db, "prod", "crm");
       const env = await store.db
@@ -60,14 +60,27 @@ describe("linked accounts", () => {
         .where("name", "=", "dev")
         .executeTakeFirstOrThrow();
       const deps = { db: store.db, providers: {} };
-      const first = await listLinkedAccounts(deps, registry, env.id, { pageSize: 2 });
-      expect(first.results).toHaveLength(2);
-      const second = await listLinkedAccounts(deps, registry, env.id, { pageSize: 2, cursor: first.next! });
-      expect(second.next).toBeNull();
-      expect([...first.results, ...second.results].map((a) => a.id)).toEqual([...ids].sort());
+      const sorted = [...ids].sort();
+      const page = (cursor?: string | null) =>
+        listLinkedAccounts(deps, registry, env.id, { pageSize: 2, ...(cursor ? { cursor } : {}) });
+      const idsOf = (p: { results: { id: string }[] }) => p.results.map((a) => a.id);
+      const first = await page();
+      expect(first.previous).toBeNull();
+      const second = await page(first.next);
+      const third = await page(second.next);
+      expect(third.next).toBeNull();
+      expect([...idsOf(first), ...idsOf(second), ...idsOf(third)]).toEqual(sorted);
+      // Back from the last page: the same pages, and no `previous` before the first.
+      const back = await page(third.previous);
+      expect(idsOf(back)).toEqual(sorted.slice(2, 4));
+      const start = await page(back.previous);
+      expect(idsOf(start)).toEqual(sorted.slice(0, 2));
+      expect(start.previous).toBeNull();
+      expect(idsOf(await page(start.next))).toEqual(sorted.slice(2, 4));
+      await expect(page("not-a-cursor")).rejects.toMatchObject({ code: "request_invalid" });
       expect(
         (await listLinkedAccounts(deps, registry, env.id, { pageSize: 10, integrationName: "CRM" })).results,
-      ).toHaveLength(3);
+      ).toHaveLength(5);
       expect(
         (await listLinkedAccounts(deps, registry, env.id, { pageSize: 10, integrationName: "other" }))
           .results,

@@ -4,7 +4,6 @@
  * of the streams it is mapped from).
  */
 import type { Kysely } from "kysely";
-import { SwitchyardError } from "../../core/index.ts";
 import type { ConnectionRow, Database } from "../../store/index.ts";
 import {
   type LinkedAccountFilters,
@@ -14,6 +13,7 @@ import {
 } from "../../store/repositories/linked-accounts.ts";
 import type { MapperRegistry } from "../../unified/mappers.ts";
 import type { PlatformDeps } from "../platform.ts";
+import { cutPage, decodeCursor, encodeCursor } from "./page-cursor.ts";
 
 export type LinkedAccountStatus = "COMPLETE" | "INCOMPLETE" | "RELINK_NEEDED" | "IDLE";
 
@@ -99,26 +99,17 @@ export interface LinkedAccountQuery {
   category?: string;
 }
 
-function pageCursor(text: string): string {
-  try {
-    const id = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as unknown;
-    if (typeof id === "string") return id;
-  } catch {
-    // Reported below.
-  }
-  throw new SwitchyardError("request_invalid", "The cursor is not one this API returned.", {
-    hint: "Pass the `next` value of a page unchanged, or leave `cursor` out for the first page.",
-  });
-}
-
-/** A page of the environment's CRM connections (those whose provider maps Common Models), in id order. */
+/**
+ * A page of the environment's CRM connections (those whose provider maps Common Models), in id order, with
+ * `next` and `previous` cursors as the Common Model lists have them.
+ */
 export async function listLinkedAccounts(
   deps: Pick<PlatformDeps, "db" | "providers">,
   registry: MapperRegistry,
   environmentId: string,
   query: LinkedAccountQuery,
 ) {
-  const afterId = query.cursor === undefined ? undefined : pageCursor(query.cursor);
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   let providers = registry.providers();
   if (query.integrationName !== undefined) {
     const wanted = query.integrationName.toLowerCase();
@@ -142,18 +133,12 @@ export async function listLinkedAccounts(
   };
   const rows = await listLinkedConnections(deps.db, environmentId, filters, {
     limit: query.pageSize,
-    ...(afterId !== undefined ? { afterId } : {}),
+    ...(cursor !== undefined ? { cursor } : {}),
   });
-  const page = rows.slice(0, query.pageSize);
-  const last = page[page.length - 1];
-  return {
-    next:
-      rows.length > query.pageSize && last
-        ? Buffer.from(JSON.stringify(last.id)).toString("base64url")
-        : null,
-    previous: null,
-    results: page.map((row) => linkedAccountView(deps, row)),
-  };
+  const { page, next, previous } = cutPage(rows, query.pageSize, cursor, (direction, row) =>
+    encodeCursor({ direction, id: row.id }),
+  );
+  return { next, previous, results: page.map((row) => linkedAccountView(deps, row)) };
 }
 
 export type SyncStatusValue = "SYNCING" | "DONE" | "FAILED" | "DISABLED" | "PAUSED";

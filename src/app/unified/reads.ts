@@ -16,7 +16,10 @@ import {
   type UnifiedObjectRow,
 } from "../../store/repositories/unified-objects.ts";
 import type { CrmModelName, MapperRegistry } from "../../unified/mappers.ts";
+import { cutPage, decodeCursor, encodeCursor } from "./page-cursor.ts";
 import { catchUpUnifiedObjects, type ProjectedConnection } from "./projection.ts";
+
+export { type Cursor, encodeCursor } from "./page-cursor.ts";
 
 /** Fields that reference another model, which `expand` may replace by the object. */
 export type ExpandableField = "account" | "owner" | "stage";
@@ -37,43 +40,6 @@ export interface UnifiedPage {
   next: string | null;
   previous: string | null;
   results: Record<string, unknown>[];
-}
-
-/** Where a page starts: the object before (or after) it, by id and by the value it is sorted on. */
-export interface Cursor {
-  direction: "next" | "previous";
-  id: string;
-  sortValue?: string;
-}
-
-/** The `next` or `previous` text of a page (bench/unified-api builds cursors deep into a list with it). */
-export function encodeCursor(cursor: Cursor): string {
-  const tuple = [
-    cursor.direction === "next" ? "n" : "p",
-    cursor.id,
-    ...(cursor.sortValue ? [cursor.sortValue] : []),
-  ];
-  return Buffer.from(JSON.stringify(tuple)).toString("base64url");
-}
-
-function decodeCursor(text: string): Cursor {
-  try {
-    const [direction, id, sortValue] = JSON.parse(
-      Buffer.from(text, "base64url").toString("utf8"),
-    ) as unknown[];
-    if ((direction === "n" || direction === "p") && typeof id === "string") {
-      return {
-        direction: direction === "n" ? "next" : "previous",
-        id,
-        ...(typeof sortValue === "string" ? { sortValue } : {}),
-      };
-    }
-  } catch {
-    // Reported below.
-  }
-  throw new SwitchyardError("request_invalid", "The cursor is not one this API returned.", {
-    hint: "Pass the `next` or `previous` value of a page unchanged, or leave `cursor` out for the first page.",
-  });
 }
 
 /**
@@ -147,24 +113,11 @@ async function readPage(
     limit: options.pageSize,
     ...(cursor ? { cursor } : {}),
   });
-  const more = rows.length > options.pageSize;
-  const backward = cursor?.direction === "previous";
-  // Backward pages come in ascending order too; the extra row is then the first one.
-  const page = more ? (backward ? rows.slice(1) : rows.slice(0, options.pageSize)) : rows;
-  const first = page[0];
-  const last = page[page.length - 1];
   const sort = sortKeyOf(options.filters);
-  const link = (direction: Cursor["direction"], row: UnifiedObjectRow | undefined, exists: unknown) =>
-    row && exists
-      ? encodeCursor({ direction, id: row.id, ...(sort === "id" ? {} : { sortValue: row[sort] }) })
-      : null;
-  return {
-    // Going forward, more rows follow when the extra row came; going back, the cursor's own row follows.
-    next: link("next", last, backward ? true : more),
-    // Going back, more rows precede when the extra row came; going forward, the rows before the cursor do.
-    previous: link("previous", first, backward ? more : cursor),
-    rows: page,
-  };
+  const { page, next, previous } = cutPage(rows, options.pageSize, cursor, (direction, row) =>
+    encodeCursor({ direction, id: row.id, ...(sort === "id" ? {} : { sortValue: row[sort] }) }),
+  );
+  return { next, previous, rows: page };
 }
 
 /** One object of the model by Switchyard id; `not_found` when the connection has none. */

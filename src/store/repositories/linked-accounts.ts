@@ -47,7 +47,7 @@ export async function listLinkedConnections(
   db: Kysely<Database>,
   environmentId: string,
   filters: LinkedAccountFilters,
-  page: { limit: number; afterId?: string },
+  page: { limit: number; cursor?: { direction: "next" | "previous"; id: string } },
 ): Promise<ConnectionRow[]> {
   if (filters.providers.length === 0) return [];
   let query = db
@@ -65,11 +65,14 @@ export async function listLinkedConnections(
   }
   if (filters.statuses)
     query = query.where("status", "in", filters.statuses.length > 0 ? filters.statuses : [""]);
-  if (page.afterId !== undefined) query = query.where("id", ">", page.afterId);
-  return query
-    .orderBy("id")
+  // Up to `limit + 1` rows after (or, going back, before) the cursor's row, always in id order.
+  const backward = page.cursor?.direction === "previous";
+  if (page.cursor !== undefined) query = query.where("id", backward ? "<" : ">", page.cursor.id);
+  const rows = await query
+    .orderBy("id", backward ? "desc" : "asc")
     .limit(page.limit + 1)
     .execute();
+  return backward ? rows.reverse() : rows;
 }
 
 export interface StreamSyncState {
