@@ -123,6 +123,10 @@ describe.each(CONTRACT_PROVIDERS)("%s", (_name, provider) => {
     await expectAtProvider("Account", created.model.remoteId!, `Difference Engines ${TAG}`);
     const listed = await world.merge.crm.accounts.list({ remoteId: created.model.remoteId! });
     expect(listed.data[0]?.name).toBe(`Difference Engines ${TAG}`);
+    // The `name` filter finds it by its new name at once, and no longer by its old one.
+    const byName = (name: string) => world.merge.crm.accounts.list({ name: name.toUpperCase() });
+    expect((await byName(`Difference Engines ${TAG}`)).data.map((a) => a.id)).toEqual([created.model.id]);
+    expect((await byName(`Analytical Engines ${TAG}`)).data).toEqual([]);
     written.push({ model: "Account", id: created.model.id!, fields: { name: `Difference Engines ${TAG}` } });
   });
 
@@ -177,6 +181,36 @@ describe.each(CONTRACT_PROVIDERS)("%s", (_name, provider) => {
     expect(body).toMatchObject({
       errors: [{ source: { pointer: "model/account" }, problem_type: "INVALID_FIELD" }],
     });
+  });
+
+  it("with is_debug_mode, lists the provider calls the write made (method, URL, status), no secrets", async () => {
+    const plain = await world.merge.crm.accounts.create({ model: { name: `Plain Engines ${TAG}` } });
+    expect(plain.logs).toBeUndefined();
+    const created = await world.merge.crm.accounts.create({
+      isDebugMode: true,
+      model: { name: `Debugged Engines ${TAG}` },
+    });
+    const updated = await world.merge.crm.accounts.partialUpdate(created.model.id!, {
+      isDebugMode: true,
+      model: { name: `Debugged Engines II ${TAG}` },
+    });
+    for (const [logs, method] of [
+      [created.logs, "POST"],
+      [updated.logs, /^(PATCH|POST|PUT)$/],
+    ] as const) {
+      expect(logs?.length).toBeGreaterThan(0);
+      for (const log of logs!) {
+        expect(log.logId).toMatch(/^[0-9a-f-]{36}$/);
+        expect(log.logSummary?.url.startsWith(world.emulator.url)).toBe(true);
+        expect(log.logSummary?.statusCode).toBeGreaterThanOrEqual(200);
+        expect(log.logSummary?.statusCode).toBeLessThan(300);
+      }
+      // The write itself is among the calls (a provider may read first).
+      expect(logs!.some((log) => String(log.logSummary?.method).match(method))).toBe(true);
+      const text = JSON.stringify(logs);
+      for (const secret of world.secrets) expect(text).not.toContain(secret);
+    }
+    expect(updated.model.name).toBe(`Debugged Engines II ${TAG}`);
   });
 
   it("answers a provider's refusal as Merge's 400 with the provider's own message", async () => {

@@ -17,6 +17,7 @@ import {
 import type { ConnectionRow } from "../../store/index.ts";
 import { withConnectionHttp } from "../connections/connection-http.ts";
 import { findProvider, type PlatformDeps } from "../platform.ts";
+import { loggingHttp, type ProviderCallLog } from "./call-log.ts";
 import { ActionRefusedError, unknownActionError } from "./errors.ts";
 
 export type ActionDeps = Pick<PlatformDeps, "db" | "vault" | "providers" | "providerSettings" | "checkHttp">;
@@ -80,10 +81,13 @@ export async function runAction(
   connection: ConnectionRow,
   actionName: string,
   input: unknown,
+  /** When given, each provider call the action makes is appended to it (Merge's `is_debug_mode` logs). */
+  callLog?: ProviderCallLog[],
 ): Promise<unknown> {
   const { provider, action } = findAction(deps.providers, connection.provider, actionName);
   const parsed = parseActionInput(action, input);
-  return withConnectionHttp(deps, connection, async (http) => {
+  return withConnectionHttp(deps, connection, async (connectionHttp) => {
+    const http = callLog ? loggingHttp(connectionHttp, connection.id, callLog) : connectionHttp;
     try {
       return action.output.parse(await action.run(http, parsed));
     } catch (error) {

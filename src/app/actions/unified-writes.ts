@@ -22,6 +22,7 @@ import {
 import { findProvider } from "../platform.ts";
 import { catchUpUnifiedObjects } from "../unified/projection.ts";
 import { listUnified } from "../unified/reads.ts";
+import type { ProviderCallLog } from "./call-log.ts";
 import { type ActionDeps, runAction } from "./run-action.ts";
 
 export interface UnifiedWriteDeps extends ActionDeps {
@@ -41,6 +42,13 @@ export interface UnifiedWriteResult {
   /** The object as reads show it (or, when the provider has no read mapper yet, its `remote_id`). */
   model: Record<string, unknown>;
   warnings: WriteWarning[];
+  /** The provider calls the write made, when asked for (`debug`). */
+  logs?: ProviderCallLog[];
+}
+
+/** How a write runs: `debug` (Merge's `is_debug_mode`) reports the provider calls it made. */
+export interface UnifiedWriteOptions {
+  debug?: boolean;
 }
 
 /** The provider's writer of the model; not_found when the linked account's provider cannot write it. */
@@ -68,10 +76,11 @@ export async function createUnified(
   connection: ConnectionRow,
   model: WritableModel,
   fields: ModelFields,
+  options: UnifiedWriteOptions = {},
 ): Promise<UnifiedWriteResult> {
   const writer = writerFor(deps.writers, connection, model);
   const call = await writer.create(fields, writeContext(deps, connection));
-  return finishWrite(deps, connection, writer, call, fields, undefined);
+  return finishWrite(deps, connection, writer, call, fields, undefined, options);
 }
 
 /** Changes the request's fields of the object with Switchyard id `id`; not_found when the account has none. */
@@ -81,6 +90,7 @@ export async function updateUnified(
   model: WritableModel,
   id: string,
   fields: ModelFields,
+  options: UnifiedWriteOptions = {},
 ): Promise<UnifiedWriteResult> {
   const writer = writerFor(deps.writers, connection, model);
   const remoteId = await remoteIdOf(deps, connection, model, id);
@@ -92,7 +102,7 @@ export async function updateUnified(
   const [payload] = (await readRecordPayloads(deps.db, connection.id, writer.stream, [remoteId])).values();
   const previous = payload === undefined ? undefined : (JSON.parse(payload) as Record<string, unknown>);
   const call = await writer.update(remoteId, fields, writeContext(deps, connection), previous);
-  return finishWrite(deps, connection, writer, call, fields, previous);
+  return finishWrite(deps, connection, writer, call, fields, previous, options);
 }
 
 async function finishWrite(
@@ -102,13 +112,16 @@ async function finishWrite(
   call: { action: string; input: Record<string, unknown> },
   fields: ModelFields,
   previous: Record<string, unknown> | undefined,
+  options: UnifiedWriteOptions,
 ): Promise<UnifiedWriteResult> {
-  const output = await runAction(deps, connection, call.action, call.input);
+  const logs: ProviderCallLog[] | undefined = options.debug ? [] : undefined;
+  const output = await runAction(deps, connection, call.action, call.input, logs);
   const record = writer.toRecord({ output, input: call.input, previous });
   const remoteId = await cacheRecord(deps, connection, writer.stream, record);
   return {
     model: await readBack(deps, connection, writer.model, remoteId),
     warnings: ignoredFields(writer, fields),
+    ...(logs ? { logs } : {}),
   };
 }
 

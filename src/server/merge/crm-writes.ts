@@ -1,6 +1,6 @@
 /**
  * Merge's CRM writes: `POST /api/crm/v1/{contacts,accounts,opportunities}` with `{model}` and
- * `PATCH /api/crm/v1/{...}/{id}`, answered with `{model, warnings, errors}`. They run the linked account's
+ * `PATCH /api/crm/v1/{...}/{id}`, answered with `{model, warnings, errors}` (and `logs` with `is_debug_mode`). They run the linked account's
  * provider action synchronously; the written object is in reads at once. A refused write answers 400 with
  * Merge's `errors` list, carrying the provider's own message. `Idempotency-Key` makes a retry safe.
  */
@@ -26,7 +26,9 @@ import { queryBoolean } from "../schemas.ts";
 
 /** Merge's write query parameters; `run_async` is accepted and the write still runs synchronously. */
 const writeQuery = z.looseObject({
-  is_debug_mode: queryBoolean().optional().describe("Accepted; Switchyard returns no `logs` yet."),
+  is_debug_mode: queryBoolean()
+    .optional()
+    .describe("Add `logs`: the provider calls the write made (method, redacted URL, status)."),
   run_async: queryBoolean().optional().describe("Accepted; writes always run synchronously."),
 });
 
@@ -64,7 +66,12 @@ export function writeErrorBody(error: unknown): z.input<typeof WriteErrorRespons
 }
 
 function answer(result: UnifiedWriteResult) {
-  return { model: result.model, warnings: result.warnings, errors: [] };
+  return {
+    model: result.model,
+    warnings: result.warnings,
+    errors: [],
+    ...(result.logs ? { logs: result.logs } : {}),
+  };
 }
 
 /** The POST and PATCH routes of one writable model. */
@@ -97,8 +104,9 @@ function writeRoutes(model: WritableModel, operation: string) {
     response: { 201: writes.response, 400: WriteErrorResponse },
     errors: WRITE_ERRORS,
     errorBody: DetailErrorResponse,
-  }).handle(async ({ body, headers, account, caller, deps }) => {
+  }).handle(async ({ body, query, headers, account, caller, deps }) => {
     const fields = (body as { model: Record<string, unknown> }).model;
+    const options = { debug: query.is_debug_mode === true };
     return answerIdempotently(
       deps.db,
       {
@@ -113,7 +121,7 @@ function writeRoutes(model: WritableModel, operation: string) {
         try {
           return {
             status: 201 as const,
-            body: answer(await createUnified(writeDepsOf(deps), account, model, fields)),
+            body: answer(await createUnified(writeDepsOf(deps), account, model, fields, options)),
           };
         } catch (error) {
           const refused = writeErrorBody(error);
@@ -140,8 +148,9 @@ function writeRoutes(model: WritableModel, operation: string) {
     response: { 200: writes.response, 400: WriteErrorResponse },
     errors: WRITE_ERRORS,
     errorBody: DetailErrorResponse,
-  }).handle(async ({ params, body, headers, account, caller, deps }) => {
+  }).handle(async ({ params, body, query, headers, account, caller, deps }) => {
     const fields = (body as { model: Record<string, unknown> }).model;
+    const options = { debug: query.is_debug_mode === true };
     return answerIdempotently(
       deps.db,
       {
@@ -154,7 +163,7 @@ function writeRoutes(model: WritableModel, operation: string) {
       },
       async () => {
         try {
-          const result = await updateUnified(writeDepsOf(deps), account, model, params.id, fields);
+          const result = await updateUnified(writeDepsOf(deps), account, model, params.id, fields, options);
           return { status: 200 as const, body: answer(result) };
         } catch (error) {
           const refused = writeErrorBody(error);
