@@ -117,7 +117,11 @@ describe.each(CONTRACT_PROVIDERS)("%s", (_name, provider) => {
       const stages = all.get("Stage")!;
       const used = new Set(all.get("Opportunity")!.map((o) => refId(o.stage)));
       expect(stages.filter((stage) => used.has(stage.id!)).length).toBeGreaterThan(1);
-      for (const stage of stages) expect(typeof stage.name).toBe("string");
+      // Every stage is named, by a value its own payload holds (a label, not only an id).
+      for (const stage of stages) {
+        expect(typeof stage.name).toBe("string");
+        expect(valuesIn(rawOf(stage)).has(String(stage.name)), `stage ${stage.remoteId}`).toBe(true);
+      }
       if (world.maps("User")) {
         const users = all.get("User")!;
         expect(users.length).toBeGreaterThan(0);
@@ -207,6 +211,42 @@ describe.each(CONTRACT_PROVIDERS)("%s", (_name, provider) => {
       const byPhone = await listAll(world.endpoint("Contact"), { phoneNumbers: phone });
       expect(byPhone.map((c) => c.id)).toContain(withPhone.id);
       for (const found of byPhone) expect(phonesOf(found)).toContain(phone);
+    });
+
+    it("accounts by name (exact, case-insensitive); an unknown name finds none", async () => {
+      const accounts = all.get("Account")!;
+      const target = accounts.find((a) => typeof a.name === "string" && a.name !== "")!;
+      const name = String(target.name);
+      const found = await listAll(world.endpoint("Account"), { name: name.toUpperCase() });
+      const expected = accounts
+        .filter((a) => String(a.name).toLowerCase() === name.toLowerCase())
+        .map((a) => a.id);
+      expect(expected).toContain(target.id);
+      expect(found.map((a) => a.id).sort()).toEqual(expected.sort());
+      expect((await world.endpoint("Account").list({ name: `${name} (none such)` })).data).toEqual([]);
+    });
+
+    it("opportunities by remote_created_after: those the provider created after the time", async () => {
+      const opportunities = all.get("Opportunity")!;
+      const createdAt = (o: Obj) => (o.remoteCreatedAt instanceof Date ? o.remoteCreatedAt.getTime() : null);
+      const times = opportunities.flatMap((o) => createdAt(o) ?? []).sort((a, b) => a - b);
+      expect(new Set(times).size).toBeGreaterThan(2);
+      // A bound between two creation times: some opportunities on each side of it.
+      const bound = new Date(times[Math.floor(times.length / 2)]!);
+      const found = await listAll(world.endpoint("Opportunity"), { remoteCreatedAfter: bound });
+      const expected = opportunities.filter((o) => (createdAt(o) ?? 0) > bound.getTime()).map((o) => o.id);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(expected.length).toBeLessThan(opportunities.length);
+      expect(found.map((o) => o.id).sort()).toEqual(expected.sort());
+      // Combined with another filter, both apply.
+      const status = String(opportunities.find((o) => (createdAt(o) ?? 0) > bound.getTime())!.status);
+      const both = await listAll(world.endpoint("Opportunity"), { remoteCreatedAfter: bound, status });
+      expect(both.map((o) => o.id).sort()).toEqual(
+        opportunities
+          .filter((o) => (createdAt(o) ?? 0) > bound.getTime() && o.status === status)
+          .map((o) => o.id)
+          .sort(),
+      );
     });
 
     it.for(MODELS)(
