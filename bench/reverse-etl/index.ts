@@ -81,15 +81,8 @@ interface RunJson {
   finished_at: string;
 }
 
-interface WindowRecord {
-  caller: string;
-  window: string;
-  limit: number;
-  windowMs: number;
-  start: number;
-  accepted: number;
-  refused: number;
-}
+/** One rate-limit window the emulator kept (`GET /_emulator/rate-limit/windows`). */
+type WindowRecord = Parameters<typeof budgetFigures>[0][number];
 
 export async function run(): Promise<void> {
   const step = Math.round(1 / changedShare);
