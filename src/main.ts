@@ -18,6 +18,7 @@ import {
   providerSettingsFromEnv,
 } from "./app/provider-settings.ts";
 import { reverseEtlRunLine, runReverseEtlSchedules } from "./app/reverse-etl/schedule.ts";
+import { embeddedRunLine, runEmbeddedSchedules } from "./app/sources/schedule.ts";
 import { buildSyncJob } from "./app/syncs/sync-connection.ts";
 import { createSync } from "./app/syncs/syncs.ts";
 import { openWarehouse } from "./app/warehouse/open-warehouse.ts";
@@ -208,6 +209,14 @@ async function start(): Promise<void> {
     },
   );
   if (demoRetl) console.log(`  Reverse ETL:      ${demoRetl.banner}`);
+  // Embedded reverse ETL (docs/embedded-reverse-etl.md): embedded syncs run after a push (debounced) and on schedule.
+  const embedding = runEmbeddedSchedules({
+    jobs: createInProcessJobQueue(),
+    signal: abort.signal,
+    deps: flowDeps,
+    onRunFinished: (run) => console.log(embeddedRunLine(run)),
+    onError: (error) => console.error(`Embedded syncs: ${describeError(error).message}`),
+  });
   await outbound.start();
   const delivering = outbound.schedule(abort.signal);
   for (const demo of demos) {
@@ -230,6 +239,7 @@ async function start(): Promise<void> {
     await inbound.stop();
     await flowing;
     await retlScheduling;
+    await embedding;
     await demoRetl?.done;
     await server.close();
     for (const demo of demos) {

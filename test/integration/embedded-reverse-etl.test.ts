@@ -8,16 +8,21 @@
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readPostgresSource } from "../../src/app/sources/postgres-read.ts";
 import {
   EMBEDDED_RUN_JOB,
   embeddedJobHandlers,
+  embeddedRunLine,
   enqueueDueEmbeddedRuns,
+  runEmbeddedSchedules,
 } from "../../src/app/sources/schedule.ts";
+import { sourceRow } from "../../src/app/sources/sources.ts";
 import { ApiError } from "../../src/client/client.ts";
 import type { EmulatorHandle } from "../../src/core/index.ts";
 import { unifiedMappers } from "../../src/providers/unified-mappers.ts";
 import { unifiedWriters } from "../../src/providers/unified-writers.ts";
 import type { JobQueue } from "../../src/scheduler/jobs.ts";
+import { createInProcessJobQueue } from "../../src/scheduler/jobs-in-process.ts";
 import { type Harness, startHarness } from "../../src/server/test-harness.ts";
 import { providerWithEmulator, startEmulator } from "../helpers/emulators.ts";
 import { createTestDatabase, postgresAvailable } from "../helpers/postgres.ts";
@@ -407,6 +412,39 @@ describe("a push makes the source's syncs due soon, once, on the job queue", () 
   });
 });
 
+describe("npm start's embedded schedules", () => {
+  it("a push alone gets its records into the CRM a few seconds later (dispatcher and handler on an in-process queue)", async () => {
+    await h.dev.post("/v1/sources", { body: { name: "live", kind: "api", primary_key: "id" } });
+    await h.dev.post("/v1/embedded-syncs", {
+      body: {
+        source: "live",
+        model: "Contact",
+        mapping: contactMapping,
+        filter: { providers: ["pipedrive"] },
+      },
+    });
+    const abort = new AbortController();
+    const finished: string[] = [];
+    const scheduling = runEmbeddedSchedules({
+      jobs: createInProcessJobQueue(),
+      signal: abort.signal,
+      deps: { ...h.deps, mappers: unifiedMappers, writers: unifiedWriters },
+      pollMs: 100,
+      onRunFinished: (result) => finished.push(embeddedRunLine(result)),
+      onError: (error) => finished.push(`error: ${error}`),
+    });
+    try {
+      await push("live", { records: users("live.example", 2) as never });
+      await expect.poll(() => finished.length, { timeout: 20_000, interval: 200 }).toBeGreaterThan(0);
+    } finally {
+      abort.abort();
+      await scheduling;
+    }
+    expect(finished[0]).toMatch(/succeeded: pipedrive \S+ succeeded \(created 2/);
+    expect((await pipedrivePersons("live.example")).size).toBe(2);
+  });
+});
+
 describe.skipIf(!pgAvailable)("a postgres source (a real database of its own)", () => {
   const password = "pg-source-password-7f3e";
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -478,6 +516,16 @@ describe.skipIf(!pgAvailable)("a postgres source (a real database of its own)", 
     expect(contacts.get("pg1@pg.example")?.firstname).toBe("Patricia");
     const records = await h.dev.get("/v1/sources/:name/records", { params: { name: "people" }, query: {} });
     expect(records.data.map((r) => r.id)).toEqual(["1", "2"]);
+  });
+
+  it("reads of one source at once (a scheduled run and one asked for) delete nothing either saw", async () => {
+    const deps = { ...h.deps, mappers: unifiedMappers, writers: unifiedWriters };
+    const source = await sourceRow(deps, h.environments.dev.id, "people");
+    for (let round = 0; round < 5; round++) {
+      const reads = await Promise.all([1, 2, 3].map(() => readPostgresSource(deps, source)));
+      expect(reads.map((r) => r.deleted)).toEqual([0, 0, 0]);
+      expect((await h.dev.get("/v1/sources/:name", { params: { name: "people" } })).records).toBe(2);
+    }
   });
 
   it("a query that writes is refused by the read-only transaction, saying so", async () => {

@@ -6,13 +6,13 @@
  *   the table's size.
  * - Read-only: the query runs inside a `READ ONLY` transaction, so a query that writes is refused by Postgres.
  * - Idempotent: a row is stored only when its content hash changed; rows the read did not see are deleted
- *   after a read that finished (a failed read deletes nothing).
+ *   after a read that finished (a failed read deletes nothing), even while another read of the source runs.
  * - The connection string is opened from the vault only here, and never appears in an error or a log.
  */
+import { sql } from "kysely";
 import pg from "pg";
 import { SwitchyardError } from "../../core/index.ts";
 import { embeddedDb, hashesOf, type SourcesTable } from "../../flows/embedded/store.ts";
-import { newId } from "../../store/index.ts";
 import { keyOf, recordHash, recordsChanged } from "./records.ts";
 import { checkConnectionString, type SourceDeps } from "./sources.ts";
 
@@ -51,9 +51,10 @@ export async function readPostgresSource(
   // An error event of an idle client would otherwise crash the process; the awaited calls report it.
   client.on("error", () => undefined);
   const db = embeddedDb(deps.db);
-  const readId = newId("read");
+  // Rows a read sees are marked with its start time, and marks only grow, so two reads of one source at once
+  // (a scheduled run and one asked for) never delete what the later one saw.
+  const mark = now.toISOString();
   const result: ReadResult = { read: 0, created: 0, updated: 0, deleted: 0 };
-  const at = now.toISOString();
   try {
     await client.connect();
     await client.query("BEGIN TRANSACTION READ ONLY");
@@ -61,7 +62,7 @@ export async function readPostgresSource(
     for (;;) {
       const { rows } = await client.query<Record<string, unknown>>(`FETCH ${PAGE} FROM switchyard_source`);
       if (rows.length === 0) break;
-      await storePage(source, rows, readId, at, result);
+      await storePage(source, rows, result);
     }
     await client.query("COMMIT");
   } catch (error) {
@@ -79,7 +80,7 @@ export async function readPostgresSource(
   const gone = await db
     .deleteFrom("source_records")
     .where("source_id", "=", source.id)
-    .where((eb) => eb.or([eb("read_id", "is", null), eb("read_id", "!=", readId)]))
+    .where((eb) => eb.or([eb("read_id", "is", null), eb("read_id", "<", mark)]))
     .executeTakeFirst();
   result.deleted = Number(gone.numDeletedRows);
   if (result.created + result.updated + result.deleted > 0) await recordsChanged(db, source.id, now);
@@ -89,8 +90,6 @@ export async function readPostgresSource(
   async function storePage(
     src: SourcesTable,
     rows: Record<string, unknown>[],
-    read: string,
-    updatedAt: string,
     counts: ReadResult,
   ): Promise<void> {
     const keyed = rows.map((row, index) => {
@@ -124,24 +123,30 @@ export async function readPostgresSource(
         const payload = JSON.stringify(record);
         await trx
           .insertInto("source_records")
-          .values({ source_id: src.id, pk, hash, payload, updated_at: updatedAt, read_id: read })
+          .values({ source_id: src.id, pk, hash, payload, updated_at: mark, read_id: mark })
           .onConflict((c) =>
             c
               .columns(["source_id", "pk"])
-              .doUpdateSet({ hash, payload, updated_at: updatedAt, read_id: read }),
+              .doUpdateSet({ hash, payload, updated_at: mark, read_id: latest(mark) }),
           )
           .execute();
       }
       if (seen.length > 0) {
         await trx
           .updateTable("source_records")
-          .set({ read_id: read })
+          .set({ read_id: mark })
           .where("source_id", "=", src.id)
           .where("pk", "in", seen)
+          .where((eb) => eb.or([eb("read_id", "is", null), eb("read_id", "<", mark)]))
           .execute();
       }
     });
   }
+}
+
+/** The greater of a row's mark and `mark`: marks only grow. */
+function latest(mark: string) {
+  return sql<string>`CASE WHEN source_records.read_id IS NULL OR source_records.read_id < ${mark} THEN ${mark} ELSE source_records.read_id END`;
 }
 
 /** The error's message without the connection string or its password, should a driver ever echo them. */

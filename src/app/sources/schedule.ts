@@ -18,7 +18,7 @@ import { sleep } from "../../http/retry.ts";
 import type { JobHandler, JobQueue } from "../../scheduler/jobs.ts";
 import type { PlatformDeps } from "../platform.ts";
 import { nextSlot } from "./due.ts";
-import { type EmbeddedRunDeps, runEmbeddedSync } from "./run.ts";
+import { type EmbeddedRun, type EmbeddedRunDeps, runEmbeddedSync } from "./run.ts";
 
 export const EMBEDDED_RUN_JOB = "embedded.run";
 
@@ -27,13 +27,17 @@ interface EmbeddedJob {
   sync_id: string;
 }
 
-/** The handler of `embedded.run` jobs, for the process's one `jobs.work({...})` call. */
-export function embeddedJobHandlers(deps: EmbeddedRunDeps): Record<string, JobHandler> {
+/** The handler of `embedded.run` jobs, for the process's one `jobs.work({...})` call; `onRunFinished` hears each run. */
+export function embeddedJobHandlers(
+  deps: EmbeddedRunDeps,
+  onRunFinished?: (run: EmbeddedRun) => void,
+): Record<string, JobHandler> {
   return {
     async [EMBEDDED_RUN_JOB](payload, context) {
       const job = payload as EmbeddedJob;
       try {
-        await runEmbeddedSync(deps, job.environment_id, job.sync_id, { signal: context.signal });
+        const run = await runEmbeddedSync(deps, job.environment_id, job.sync_id, { signal: context.signal });
+        onRunFinished?.(run);
       } catch (error) {
         // Stopped by a shutdown, or deleted since: the next change or slot (or nothing) runs it.
         if (error instanceof SwitchyardError && ["run_aborted", "not_found"].includes(error.code)) return;
@@ -88,4 +92,42 @@ export async function runEmbeddedDispatcher(options: {
     }
     await sleep(options.pollMs ?? 1_000, options.signal).catch(() => undefined);
   }
+}
+
+/** A finished embedded run in one log line: its status and each connection's counts. */
+export function embeddedRunLine(run: EmbeddedRun): string {
+  const parts = run.connections.map((c) => {
+    const stats = c.run?.stats;
+    const counts = stats
+      ? `created ${stats.created}, updated ${stats.updated}, deleted ${stats.deleted}, failed ${stats.failed}`
+      : (c.message ?? "");
+    return `${c.provider} ${c.connection_id} ${c.status} (${counts})`;
+  });
+  return `Embedded sync ${run.sync_id} ${run.status}: ${parts.join("; ") || "no connections"}`;
+}
+
+/**
+ * Embedded syncs in one process (npm start): the dispatcher and the `embedded.run` handler on `jobs` (this is
+ * its one `work()` call). Resolves once `signal` aborted, the dispatcher stopped and the running jobs returned.
+ */
+export async function runEmbeddedSchedules(options: {
+  jobs: JobQueue;
+  signal: AbortSignal;
+  deps: EmbeddedRunDeps;
+  pollMs?: number;
+  onRunFinished?: (run: EmbeddedRun) => void;
+  onError: (error: unknown) => void;
+}): Promise<void> {
+  await options.jobs.work(embeddedJobHandlers(options.deps, options.onRunFinished), {
+    concurrency: 1,
+    onError: options.onError,
+  });
+  await runEmbeddedDispatcher({
+    deps: options.deps,
+    jobs: options.jobs,
+    signal: options.signal,
+    onError: options.onError,
+    ...(options.pollMs ? { pollMs: options.pollMs } : {}),
+  });
+  await options.jobs.stop();
 }
