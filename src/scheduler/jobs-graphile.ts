@@ -6,8 +6,24 @@
  * named queue whose worker died stays locked for graphile's fixed 4 h. The connection lease (renewed while a
  * run goes on, reaped within its configurable length) serialises runs of a connection instead; see
  * sync-jobs.ts for how a dead worker's run is taken over.
+ *
+ * Postgres going away (a restart, a failover) must not leave a process that takes no more jobs. When a
+ * handler returns while the server is down, graphile-worker cannot mark the job done or failed, retires the
+ * worker that ran it ("committing seppuku") and does not start another. The queue starts one in its place
+ * (retrying until the server answers again); the job itself stays locked until graphile's lock timeout, and
+ * a sync's run is asked for again by the lease reaper meanwhile (sync-jobs.ts).
  */
-import { Logger, makeWorkerUtils, type Runner, run, type WorkerUtils } from "graphile-worker";
+import { EventEmitter } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  Logger,
+  makeWorkerUtils,
+  type Runner,
+  type RunnerOptions,
+  run,
+  type WorkerEvents,
+  type WorkerUtils,
+} from "graphile-worker";
 import { ConfigError } from "../core/index.ts";
 import {
   checkedConcurrency,
@@ -21,6 +37,8 @@ export interface GraphileJobQueueOptions {
   connectionString: string;
   /** How often idle workers look for jobs besides LISTEN/NOTIFY (default 2 s). */
   pollMs?: number;
+  /** First wait before starting a retired worker's replacement again after it failed to start (default 1 s, doubling up to 10 s). */
+  replaceRetryMs?: number;
 }
 
 /** graphile-worker logs through this: its errors go to `onError`, the rest is dropped (runs have their own logs). */
@@ -45,7 +63,7 @@ export async function createGraphileJobQueue(options: GraphileJobQueueOptions): 
     );
   }
   const abort = new AbortController();
-  let runner: Runner | undefined;
+  let runners: RunnerSet | undefined;
   let stopping: Promise<void> | undefined;
 
   return {
@@ -59,29 +77,98 @@ export async function createGraphileJobQueue(options: GraphileJobQueueOptions): 
       });
     },
     async work(handlers, work) {
-      if (runner) throw new Error("work() was already called on this queue.");
+      if (runners) throw new Error("work() was already called on this queue.");
       onError = work.onError;
       const taskList = Object.fromEntries(
         Object.entries(handlers).map(([name, handler]) => [name, asTask(handler, abort.signal)]),
       );
-      runner = await run({
-        connectionString: options.connectionString,
-        concurrency: checkedConcurrency(work.concurrency),
-        pollInterval: options.pollMs ?? 2_000,
-        // The process decides what SIGTERM does (stop(): checkpoint, then exit).
-        noHandleSignals: true,
-        logger,
-        taskList,
-      });
+      runners = createRunnerSet(
+        {
+          connectionString: options.connectionString,
+          pollInterval: options.pollMs ?? 2_000,
+          // The process decides what SIGTERM does (stop(): checkpoint, then exit).
+          noHandleSignals: true,
+          logger,
+          taskList,
+        },
+        { retryMs: options.replaceRetryMs ?? 1_000, onError: (error) => onError(error) },
+      );
+      await runners.start(checkedConcurrency(work.concurrency));
     },
     stop() {
       stopping ??= (async () => {
         abort.abort(new Error("The job queue is stopping."));
         // Waits for the running handlers, which return soon after their signal aborted.
-        await runner?.stop();
+        await runners?.stop();
         await utils.release();
       })();
       return stopping;
+    },
+  };
+}
+
+/** The graphile-worker runners of one work() call: the first, plus one per worker graphile retired. */
+interface RunnerSet {
+  /** Starts the first runner; throws when Postgres is unreachable. */
+  start(concurrency: number): Promise<void>;
+  /** Stops replacing and stops every runner (each waits for its running jobs). */
+  stop(): Promise<void>;
+}
+
+function createRunnerSet(
+  runOptions: Omit<RunnerOptions, "concurrency" | "events">,
+  options: { retryMs: number; onError: (error: unknown) => void },
+): RunnerSet {
+  const running = new Set<Runner>();
+  const replacing = new Set<Promise<void>>();
+  let stopped = false;
+  const stopping = new AbortController();
+
+  async function startRunner(concurrency: number): Promise<void> {
+    const events: WorkerEvents = new EventEmitter();
+    let workers = concurrency;
+    const runner = await run({ ...runOptions, concurrency, events });
+    running.add(runner);
+    if (stopped) return stopRunner(runner);
+    events.on("worker:fatalError", () => {
+      // graphile has logged why (through the queue's logger); this runner has one worker fewer for good.
+      workers -= 1;
+      if (workers === 0) void stopRunner(runner);
+      if (stopped) return;
+      const replacement = replaceWorker().finally(() => replacing.delete(replacement));
+      replacing.add(replacement);
+    });
+  }
+
+  async function stopRunner(runner: Runner): Promise<void> {
+    if (!running.delete(runner)) return;
+    await runner.stop().catch(options.onError);
+  }
+
+  /** Starts a one-worker runner, trying again (waits doubling up to 10 s) while Postgres does not answer. */
+  async function replaceWorker(): Promise<void> {
+    for (let wait = options.retryMs; !stopped; wait = Math.min(wait * 2, 10_000)) {
+      try {
+        await startRunner(1);
+        return;
+      } catch (error) {
+        options.onError(
+          new Error(
+            `Job queue: could not start a worker in place of a retired one (trying again in ${wait} ms): ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
+      }
+      await sleep(wait, undefined, { signal: stopping.signal }).catch(() => undefined);
+    }
+  }
+
+  return {
+    start: (concurrency) => startRunner(concurrency),
+    async stop() {
+      stopped = true;
+      stopping.abort();
+      await Promise.all(replacing);
+      await Promise.all([...running].map(stopRunner));
     },
   };
 }
