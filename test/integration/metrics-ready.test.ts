@@ -16,34 +16,13 @@ import { buildServer } from "../../src/server/app.ts";
 import { ensureEnvironment } from "../../src/store/index.ts";
 import { generateVaultKey, parseVaultKey, Vault } from "../../src/vault/index.ts";
 import { openSyncWorld, type SyncWorld } from "../conformance/sync-world.ts";
+import { parsePrometheus as parse, sampleTotal as total } from "../helpers/prometheus.ts";
 import { openTempStore } from "../helpers/temp-store.ts";
 
 const provider = Object.values(providers).find((candidate) => candidate.emulator !== undefined)!;
 
 function depsOf(db: PlatformDeps["db"]): PlatformDeps {
   return { db, vault: new Vault({ current: parseVaultKey(generateVaultKey()), previous: [] }), providers };
-}
-
-/** Samples of a Prometheus text exposition: `name{labels}` → value. */
-function parse(text: string): Map<string, number> {
-  const samples = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const space = line.lastIndexOf(" ");
-    samples.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return samples;
-}
-
-/** The sum of a metric's samples whose labels include every one of `labels`. */
-function total(samples: Map<string, number>, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const [key, value] of samples) {
-    const brace = key.indexOf("{");
-    if ((brace === -1 ? key : key.slice(0, brace)) !== name) continue;
-    if (Object.entries(labels).every(([label, wanted]) => key.includes(`${label}="${wanted}"`))) sum += value;
-  }
-  return sum;
 }
 
 describe(`GET /metrics after syncs of ${provider.name}'s emulator`, () => {
