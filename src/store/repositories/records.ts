@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../schema.ts";
 import { inTransaction } from "../transaction.ts";
 import { batchQuery, chunks } from "./batch-query.ts";
+import { isPostgres, readRecordVersionsPostgres, writeRecordsPostgres } from "./records-postgres.ts";
 
 export interface CachedRecordVersion {
   hash: string;
@@ -24,6 +25,7 @@ export async function readRecordVersions(
   stream: string,
   pks: readonly string[],
 ): Promise<Map<string, CachedRecordVersion>> {
+  if (isPostgres(db)) return readRecordVersionsPostgres(db, connectionId, stream, pks);
   const found = new Map<string, CachedRecordVersion>();
   for (const part of chunks(pks)) {
     const query = batchQuery(
@@ -59,44 +61,11 @@ export async function writeRecords(
   stream: string,
   changes: { upserts: readonly RecordWrite[]; seen: readonly string[]; at: string },
 ): Promise<void> {
-  const { upserts, seen, at } = changes;
+  const { upserts, at } = changes;
   // Within the caller's transaction when it has one (a webhook's apply commits its event with the records).
   await inTransaction(db, async (trx) => {
-    for (const part of chunks(upserts)) {
-      const rows = part.map((record) => ({
-        connection_id: connectionId,
-        stream,
-        pk: record.pk,
-        hash: record.hash,
-        payload: record.payload,
-        deleted: record.deleted ? 1 : 0,
-        first_seen_at: at,
-        last_seen_at: at,
-        updated_at: at,
-        deleted_at: record.deleted ? at : null,
-      }));
-      const query = batchQuery(
-        trx,
-        `upsert:${rows.length}`,
-        () =>
-          trx
-            .insertInto("records")
-            .values(rows)
-            .onConflict((oc) =>
-              oc.columns(["connection_id", "stream", "pk"]).doUpdateSet((eb) => ({
-                hash: eb.ref("excluded.hash"),
-                payload: eb.ref("excluded.payload"),
-                deleted: eb.ref("excluded.deleted"),
-                last_seen_at: eb.ref("excluded.last_seen_at"),
-                updated_at: eb.ref("excluded.updated_at"),
-                deleted_at: eb.ref("excluded.deleted_at"),
-              })),
-            ),
-        // Row by row, in the column order of the rows above (the order `values` compiles them in).
-        rows.flatMap((row) => Object.values(row)),
-      );
-      await trx.executeQuery(query);
-    }
+    if (isPostgres(trx)) await writeRecordsPostgres(trx, connectionId, stream, changes);
+    else await writeRecordsInChunks(trx, connectionId, stream, changes);
     if (upserts.length > 0) {
       await trx
         .insertInto("record_streams")
@@ -104,22 +73,67 @@ export async function writeRecords(
         .onConflict((oc) => oc.columns(["connection_id", "stream"]).doUpdateSet({ changed_at: at }))
         .execute();
     }
-    for (const part of chunks(seen)) {
-      const query = batchQuery(
-        trx,
-        `seen:${part.length}`,
-        () =>
-          trx
-            .updateTable("records")
-            .set({ last_seen_at: at })
-            .where("connection_id", "=", connectionId)
-            .where("stream", "=", stream)
-            .where("pk", "in", part),
-        [at, connectionId, stream, ...part],
-      );
-      await trx.executeQuery(query);
-    }
   });
+}
+
+/** writeRecords' upserts and last-seen moves as multi-row statements of at most 512 rows (SQLite). */
+async function writeRecordsInChunks(
+  trx: Kysely<Database>,
+  connectionId: string,
+  stream: string,
+  changes: { upserts: readonly RecordWrite[]; seen: readonly string[]; at: string },
+): Promise<void> {
+  const { upserts, seen, at } = changes;
+  for (const part of chunks(upserts)) {
+    const rows = part.map((record) => ({
+      connection_id: connectionId,
+      stream,
+      pk: record.pk,
+      hash: record.hash,
+      payload: record.payload,
+      deleted: record.deleted ? 1 : 0,
+      first_seen_at: at,
+      last_seen_at: at,
+      updated_at: at,
+      deleted_at: record.deleted ? at : null,
+    }));
+    const query = batchQuery(
+      trx,
+      `upsert:${rows.length}`,
+      () =>
+        trx
+          .insertInto("records")
+          .values(rows)
+          .onConflict((oc) =>
+            oc.columns(["connection_id", "stream", "pk"]).doUpdateSet((eb) => ({
+              hash: eb.ref("excluded.hash"),
+              payload: eb.ref("excluded.payload"),
+              deleted: eb.ref("excluded.deleted"),
+              last_seen_at: eb.ref("excluded.last_seen_at"),
+              updated_at: eb.ref("excluded.updated_at"),
+              deleted_at: eb.ref("excluded.deleted_at"),
+            })),
+          ),
+      // Row by row, in the column order of the rows above (the order `values` compiles them in).
+      rows.flatMap((row) => Object.values(row)),
+    );
+    await trx.executeQuery(query);
+  }
+  for (const part of chunks(seen)) {
+    const query = batchQuery(
+      trx,
+      `seen:${part.length}`,
+      () =>
+        trx
+          .updateTable("records")
+          .set({ last_seen_at: at })
+          .where("connection_id", "=", connectionId)
+          .where("stream", "=", stream)
+          .where("pk", "in", part),
+      [at, connectionId, stream, ...part],
+    );
+    await trx.executeQuery(query);
+  }
 }
 
 /** Live records of a stream last seen before `seenBefore`: what a full refresh did not see. */
