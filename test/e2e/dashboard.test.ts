@@ -8,12 +8,16 @@
  * is unset.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EmulatorHandle, ProviderDefinition } from "../../src/core/index.ts";
 import { chromiumFor, launchChromium } from "../helpers/chromium.ts";
 import { type ConnectWorld, startConnectWorld } from "../helpers/connect-world.ts";
-import { providerWithEmulator } from "../helpers/emulators.ts";
+import { providerWithEmulator, startEmulator } from "../helpers/emulators.ts";
 
 const { available, suffix } = chromiumFor("dashboard browser test");
 
@@ -31,12 +35,47 @@ const CUSTOMERS = {
 let world: ConnectWorld;
 let browser: Browser;
 let apiKey: string;
-let accountToken: string;
 const ids = { healthy: "", down: "", paused: "" };
 const contactsInEmulator = { count: 0 };
 /** Waits for what a person would see; generous, as a busy CI machine renders slowly. */
 function poll<T>(read: () => T | Promise<T>, options: { timeout?: number } = {}) {
   return expect.poll(read, { timeout: 15_000, interval: 100, ...options });
+}
+
+const pipedrive = providerWithEmulator("pipedrive");
+let pipedriveEmulator: EmulatorHandle | undefined;
+let warehouseDir: string | undefined;
+
+/** People of Initech's warehouse, one with an email HubSpot refuses: what the reverse-ETL sync sends. */
+const PEOPLE = [
+  [1, "ada@initech.example", "Ada"],
+  [2, "grace@initech.example", "Grace"],
+  [3, "linus-at-initech.example", "Linus"],
+  [4, "barbara@initech.example", "Barbara"],
+  [5, "edsger@initech.example", "Edsger"],
+] as const;
+
+/**
+ * A DuckDB warehouse for the world (npm start has one), holding the table the reverse-ETL model reads, its
+ * rows belonging to `connectionId` (a query sees only its environment's connections' rows).
+ */
+async function warehouseWithPeople(connectionId: string): Promise<string> {
+  warehouseDir = mkdtempSync(join(tmpdir(), "switchyard-dashboard-"));
+  const path = join(warehouseDir, "warehouse.duckdb");
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  try {
+    await connection.run(
+      "CREATE TABLE initech_people (id INTEGER, email VARCHAR, first_name VARCHAR, _connection_id VARCHAR)",
+    );
+    for (const row of PEOPLE) {
+      await connection.run("INSERT INTO initech_people VALUES ($1, $2, $3, $4)", [...row, connectionId]);
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+  return path;
 }
 
 /** Uncaught errors in the pages: none expected. */
@@ -80,9 +119,7 @@ beforeAll(async () => {
   world = await startConnectWorld(provider, { scheduler: true, records: 30 });
   contactsInEmulator.count = (await world.emulator.truth("contacts")).live.size;
 
-  const healthy = await connect(CUSTOMERS.healthy);
-  ids.healthy = healthy.id;
-  accountToken = healthy.account_token;
+  ids.healthy = (await connect(CUSTOMERS.healthy)).id;
   ids.down = (await connect(CUSTOMERS.down)).id;
   ids.paused = (await connect(CUSTOMERS.paused)).id;
   // The scheduler runs each new connection's first sync at once; the counts below start once they are done.
@@ -102,6 +139,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  await pipedriveEmulator?.close();
+  if (warehouseDir) rmSync(warehouseDir, { recursive: true, force: true });
   if (!world) return;
   // The API key and account token typed into the dashboard never reach a log or the store in plain text.
   expect(await world.leakedSecrets()).toEqual([]);
@@ -131,9 +170,13 @@ async function signedInPage(viewport: { width: number; height: number }, mobile 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: new URL(name, SHOTS).pathname, fullPage: false });
 
-/** The text of a `<dd>` after the `<dt>` named `label` (a stat card). */
-const stat = (page: Page, label: string) =>
-  page.locator(".stat", { has: page.locator("dt", { hasText: new RegExp(`^${label}$`) }) }).locator("dd");
+/** The text of a `<dd>` after the `<dt>` named `label` (a stat card), on the page or in a part of it. */
+const stat = (scope: Page | Locator, label: string) => {
+  const page = "mainFrame" in scope ? scope : scope.page();
+  return scope
+    .locator(".stat", { has: page.locator("dt", { hasText: new RegExp(`^${label}$`) }) })
+    .locator("dd");
+};
 
 describe.skipIf(!available)(`Dashboard in Chromium${suffix}`, () => {
   it("refuses a wrong API key with the API's reason, and keeps the key out of the address bar", async () => {
@@ -200,12 +243,17 @@ describe.skipIf(!available)(`Dashboard in Chromium${suffix}`, () => {
     await page.getByRole("button", { name: "Test" }).click();
     await poll(() => page.getByRole("status").first().textContent()).toContain("HubSpot accepted");
 
-    // Trigger: the scheduler runs it, and the page shows the new run without a reload.
+    // Trigger: the scheduler runs it, and the page shows the new run and the new records without a reload.
+    await world.emulator.mutate({ contacts: { creates: 2 } });
+    const contactsNow = (await world.emulator.truth("contacts")).live.size;
+    expect(contactsNow).toBe(contactsInEmulator.count + 2);
     await page.getByRole("button", { name: "Trigger sync" }).click();
     await poll(() => recentRuns.count(), { timeout: 20_000 }).toBe(2);
     await poll(() => recentRuns.first().locator(".badge").textContent(), { timeout: 20_000 }).toBe(
       "succeeded",
     );
+    // Exact counts from GET /v1/records/count (no "N+" cap), refreshed when the run finished.
+    await poll(() => page.getByTestId("records-contacts").textContent()).toBe(String(contactsNow));
 
     await page.getByRole("button", { name: "Pause", exact: true }).click();
     await poll(() => page.getByRole("heading", { level: 1 }).textContent()).toContain("paused");
@@ -269,9 +317,9 @@ describe.skipIf(!available)(`Dashboard in Chromium${suffix}`, () => {
     const firstId = (await recordRows.first().locator("button").textContent()) ?? "";
     await recordRows.first().locator("button").click();
     expect(await page.getByLabel("Raw record").textContent()).toContain(firstId);
-    await page.getByLabel("Account token").fill(accountToken);
-    await page.getByRole("button", { name: "Use token" }).click();
+    // The unified object comes with the API key alone: no account token is asked for.
     await poll(() => page.getByLabel("Unified object").textContent()).toContain(`"remote_id": "${firstId}"`);
+    expect(await page.getByLabel("Account token").count()).toBe(0);
     await shot(page, "dashboard-records.png");
 
     // Reverse ETL: nothing set up yet, said plainly.
@@ -339,6 +387,119 @@ describe.skipIf(!available)(`Dashboard in Chromium${suffix}`, () => {
     await page.context().close();
   }, 120_000);
 
+  it("shows reverse ETL and flows with their runs: diff counts, the refused row, a dry run", async () => {
+    // Initech's warehouse sent into its HubSpot (one row refused), and its HubSpot contacts flowing into its
+    // Pipedrive: set up through the API, as docs/reverse-etl.md and docs/flows.md do.
+    world.deps.warehouse = { path: await warehouseWithPeople(ids.healthy) };
+    const model = await world.dev.post("/v1/reverse-etl/models", {
+      body: {
+        name: "initech_people",
+        sql: "SELECT id, email, first_name FROM initech_people",
+        primary_key: "id",
+      },
+    });
+    await world.dev.post("/v1/reverse-etl/syncs", {
+      body: {
+        model_id: model.id,
+        connection_id: ids.healthy,
+        target: { type: "actions", create: "create_contact", update: "update_contact" },
+        mapping: [
+          { column: "email", field: "properties.email" },
+          { column: "first_name", field: "properties.firstname" },
+        ],
+      },
+    });
+    pipedriveEmulator = await startEmulator(pipedrive, { records: 3 });
+    (world.deps.providers as Record<string, ProviderDefinition>)[pipedrive.name] = pipedrive;
+    const pipedriveConnection = await world.dev.post("/v1/connections", {
+      body: {
+        provider: pipedrive.name,
+        credentials: pipedriveEmulator.credentials as never,
+        end_user: CUSTOMERS.healthy,
+        config: { base_url: pipedriveEmulator.url },
+      },
+    });
+    world.secret(pipedriveConnection.account_token);
+    const flow = await world.dev.post("/v1/flows", {
+      body: {
+        name: "initech-leads-to-pipedrive",
+        from: { connection_id: ids.healthy, stream: "contacts" },
+        to: {
+          connection_id: pipedriveConnection.id,
+          stream: "persons",
+          target: { type: "actions", create: "create_person", update: "update_person" },
+        },
+        mapping: [
+          { from: "firstname", to: "name" },
+          { from: "email", to: "email", transforms: [{ op: "lowercase" }] },
+        ],
+      } as never,
+    });
+
+    const page = await signedInPage({ width: 1280, height: 900 });
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await nav.getByRole("link", { name: "Reverse ETL" }).click();
+    await poll(() => page.getByRole("table", { name: "Models" }).textContent()).toContain("initech_people");
+    const syncRow = page.getByRole("table", { name: "Reverse-ETL syncs" }).locator("tbody tr");
+    await poll(() => syncRow.textContent()).toContain("Initech · HubSpot");
+    await syncRow.getByRole("button", { name: "Open" }).click();
+    const runs = page.getByRole("table", { name: "Reverse-ETL runs" }).locator("tbody tr");
+    await page.getByText("No runs yet").waitFor();
+
+    // Run now: five rows added, four contacts created in HubSpot, the refused one with HubSpot's reason.
+    await page.getByRole("button", { name: "Run now" }).click();
+    await poll(() => runs.count()).toBe(1);
+    const cells = runs.first().locator("td");
+    expect(await cells.nth(1).locator(".badge").textContent()).toBe("partial");
+    expect(await cells.nth(3).textContent()).toBe("5");
+    expect(await cells.nth(6).textContent()).toBe("1");
+    const created = [...(await world.emulator.truth("contacts")).live.values()].filter((contact) =>
+      String(contact.email ?? "").endsWith("@initech.example"),
+    );
+    expect(created.map((contact) => contact.email).sort()).toEqual(
+      PEOPLE.map((row) => row[1])
+        .filter((email) => email.includes("@"))
+        .sort(),
+    );
+    await runs.first().getByRole("button", { name: "Failed rows" }).click();
+    const failed = page.getByRole("table", { name: "Failed rows" }).locator("tbody tr");
+    await poll(() => failed.count()).toBe(1);
+    expect(await failed.locator("td").first().textContent()).toBe("3");
+    expect(await failed.textContent()).toContain("linus-at-initech.example is invalid");
+
+    // Dry run: only the refused row would be sent again; nothing is written.
+    await page.getByRole("button", { name: "Dry run" }).click();
+    const preview = page.getByRole("region", { name: "Dry-run preview" });
+    await poll(() => stat(preview, "Added").textContent()).toBe("1");
+    expect(await stat(preview, "Unchanged").textContent()).toBe("4");
+    expect(await preview.getByLabel("Preview samples").textContent()).toContain("linus-at-initech.example");
+    await poll(() => runs.count()).toBe(2);
+    expect(await runs.first().textContent()).toContain("dry run");
+    await shot(page, "dashboard-reverse-etl.png");
+
+    // Flows: the flow between Initech's two apps; Run now creates its contacts as Pipedrive persons.
+    await nav.getByRole("link", { name: "Flows" }).click();
+    const flowRow = page.getByRole("table", { name: "Flows" }).locator("tbody tr");
+    await poll(() => flowRow.textContent()).toContain(flow.name);
+    expect(await flowRow.textContent()).toContain("Initech · Pipedrive");
+    await flowRow.getByRole("button", { name: "Runs" }).click();
+    const personsBefore = (await pipedriveEmulator.truth("persons")).live.size;
+    await page.getByRole("button", { name: "Run now" }).click();
+    const flowRuns = page.getByRole("table", { name: "Flow runs" }).locator("tbody tr");
+    await poll(() => flowRuns.count()).toBe(1);
+    await poll(() => flowRuns.first().locator(".badge").textContent()).toBe("succeeded");
+    // What the page says was created is what Pipedrive now holds; every record read was written.
+    const personsCreated = (await pipedriveEmulator.truth("persons")).live.size - personsBefore;
+    expect(personsCreated).toBeGreaterThan(0);
+    const flowCells = flowRuns.first().locator("td");
+    expect(await flowCells.nth(3).textContent()).toBe(String(personsCreated));
+    expect(await flowCells.nth(4).textContent()).toBe(String(personsCreated));
+    expect(await flowCells.nth(7).textContent()).toBe("0");
+    await shot(page, "dashboard-flows.png");
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
   it("reads at phone width and works from the keyboard", async () => {
     const page = await signedInPage({ width: 390, height: 844 }, true);
     await page.goto(`${world.url}/connections`);
@@ -357,6 +518,20 @@ describe.skipIf(!available)(`Dashboard in Chromium${suffix}`, () => {
     }
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Runs" }).waitFor();
+
+    // The reverse-ETL page, populated above, reads at phone width too (its tables scroll on their own).
+    await page.goto(`${world.url}/reverse-etl`);
+    await poll(() => page.getByRole("table", { name: "Models" }).textContent()).toContain("initech_people");
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+    // An error state: a run that does not exist says what the API said, with Retry, reachable by keyboard.
+    await page.goto(`${world.url}/runs/run_missing`);
+    const problem = page.getByRole("alert");
+    await poll(() => problem.textContent()).toContain("run_missing");
+    const retry = problem.getByRole("button", { name: "Retry" });
+    await retry.focus();
+    await page.keyboard.press("Enter");
+    await poll(() => problem.textContent()).toContain("run_missing");
     await page.context().close();
   });
 });

@@ -72,33 +72,3 @@ export function describeFailure(error: unknown): { title: string; detail: string
   }
   return { title: "Something went wrong", detail: error instanceof Error ? error.message : String(error) };
 }
-
-/**
- * The Merge-compatible unified API (`/api/crm/v1`), which the typed client does not cover: it authenticates
- * with the API key and a connection's account token (`X-Account-Token`), and answers errors as `{detail}`.
- */
-export async function unifiedGet<T>(
-  apiKey: string,
-  accountToken: string,
-  path: string,
-  query: Record<string, string> = {},
-): Promise<T> {
-  const url = new URL(`/api/crm/v1/${path}`, window.location.origin);
-  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-  const response = await fetch(url, {
-    headers: {
-      accept: "application/json",
-      authorization: `Bearer ${apiKey}`,
-      "x-account-token": accountToken,
-    },
-  });
-  const body = (await response.json().catch(() => ({}))) as { detail?: string };
-  if (!response.ok) {
-    throw new ApiError(response.status, {
-      code: "argument_invalid",
-      status: response.status,
-      detail: body.detail ?? `HTTP ${response.status}`,
-    } as never);
-  }
-  return body as T;
-}

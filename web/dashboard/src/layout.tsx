@@ -1,7 +1,8 @@
 /** The frame around every page: the navigation (a sidebar, a top strip on a phone), sign-out, and the page. */
-import { useEffect, useRef } from "react";
+import { Suspense, useEffect, useRef } from "react";
 import { NavLink, Outlet, useLocation } from "react-router";
 import { ErrorBoundary } from "./components/error-boundary.tsx";
+import { Loading } from "./components/ui.tsx";
 import { useSession } from "./session.tsx";
 
 const NAV = [
@@ -54,7 +55,10 @@ export function Layout() {
       </aside>
       <main id="main" ref={main} tabIndex={-1}>
         <ErrorBoundary resetKey={location.pathname}>
-          <Outlet />
+          {/* Pages are loaded on first use: their chunk's download shows as the usual loading state. */}
+          <Suspense fallback={<Loading label="Loading the page…" />}>
+            <Outlet />
+          </Suspense>
         </ErrorBoundary>
       </main>
     </div>

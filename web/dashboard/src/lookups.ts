@@ -29,3 +29,15 @@ export async function allConnections(client: Client, max = 1_000): Promise<Conne
 export function useConnectionList() {
   return useQuery("connections:all", (client) => allConnections(client));
 }
+
+/** "Initech · HubSpot" for a connection id, from the environment's connections (the id until they load). */
+export function useConnectionLabel(): (connectionId: string) => string {
+  const providers = useProviders();
+  const connections = useConnectionList();
+  return (connectionId) => {
+    const connection = connections.data?.find((item) => item.id === connectionId);
+    return connection
+      ? `${endUserLabel(connection)} · ${providerName(providers.data, connection.provider)}`
+      : connectionId;
+  };
+}

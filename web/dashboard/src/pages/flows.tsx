@@ -8,6 +8,7 @@ import type { Flow } from "../api.ts";
 import { Badge, Button, Card, Empty, ErrorBox, PageHeader, QueryView, Table } from "../components/ui.tsx";
 import { ago, count, shortId } from "../format.ts";
 import { useAction, useQuery } from "../hooks.ts";
+import { useConnectionLabel } from "../lookups.ts";
 import { useClient } from "../session.tsx";
 
 function sideLabel(side: Flow["from"]) {
@@ -17,6 +18,7 @@ function sideLabel(side: Flow["from"]) {
 export function FlowsPage() {
   const flows = useQuery("flows", async (client) => (await client.get("/v1/flows")).data, 5_000);
   const [selected, setSelected] = useState<string | null>(null);
+  const connectionLabel = useConnectionLabel();
   return (
     <>
       <PageHeader
@@ -39,10 +41,16 @@ export function FlowsPage() {
                       <div className="muted small">{flow.mapping.length} mapped fields</div>
                     </td>
                     <td>
-                      <Link to={`/connections/${flow.from.connection_id}`}>{sideLabel(flow.from)}</Link>
+                      <Link to={`/connections/${flow.from.connection_id}`}>
+                        {connectionLabel(flow.from.connection_id)}
+                      </Link>
+                      <div className="muted small mono">{sideLabel(flow.from)}</div>
                     </td>
                     <td>
-                      <Link to={`/connections/${flow.to.connection_id}`}>{sideLabel(flow.to)}</Link>
+                      <Link to={`/connections/${flow.to.connection_id}`}>
+                        {connectionLabel(flow.to.connection_id)}
+                      </Link>
+                      <div className="muted small mono">{sideLabel(flow.to)}</div>
                     </td>
                     <td>{flow.direction === "two_way" ? "both ways" : "one way"}</td>
                     <td>

@@ -4,17 +4,13 @@
  */
 import { useState } from "react";
 import { useSearchParams } from "react-router";
-import { accountTokenOf } from "../account-tokens.ts";
-import { type StreamRecord, unifiedGet } from "../api.ts";
-import { AccountTokenForm } from "../components/account-token-form.tsx";
+import type { StreamRecord } from "../api.ts";
 import {
   Badge,
   Button,
   Card,
   Empty,
-  ErrorBox,
   Json,
-  Loading,
   PageHeader,
   QueryView,
   Select,
@@ -24,7 +20,6 @@ import {
 import { ago } from "../format.ts";
 import { useQuery } from "../hooks.ts";
 import { endUserLabel, providerName, useConnectionList, useProviders } from "../lookups.ts";
-import { useSession } from "../session.tsx";
 
 const PAGE_SIZE = 25;
 /** Unified model paths to look a record up in, by words in the stream's name (best guess first). */
@@ -156,16 +151,14 @@ function preview(payload: unknown): string {
 }
 
 function RecordCompare(props: { record: StreamRecord; stream: string; connectionId: string }) {
-  const { apiKey } = useSession();
-  const [token, setToken] = useState(accountTokenOf(props.connectionId));
-  const unified = useQuery(`unified:${props.connectionId}:${props.record.id}:${token ?? ""}`, async () => {
-    if (!token) return null;
-    for (const path of modelsFor(props.stream)) {
-      const page = await unifiedGet<{ results: unknown[] }>(apiKey, token, path, {
-        remote_id: props.record.id,
-        include_deleted_data: "true",
+  // Read with the API key: the connection's account token is never needed here (nor shown).
+  const unified = useQuery(`unified:${props.connectionId}:${props.record.id}`, async (client) => {
+    for (const model of modelsFor(props.stream)) {
+      const page = await client.get("/v1/connections/:id/unified/:model", {
+        params: { id: props.connectionId, model },
+        query: { remote_id: props.record.id, include_deleted_data: true, page_size: 1 },
       });
-      if (page.results[0]) return { model: path, object: page.results[0] };
+      if (page.results[0]) return { model, object: page.results[0] };
     }
     return { model: null, object: null };
   });
@@ -175,24 +168,20 @@ function RecordCompare(props: { record: StreamRecord; stream: string; connection
         <Json value={props.record.payload} label="Raw record" />
       </Card>
       <Card title="Unified object">
-        {!token ? (
-          <AccountTokenForm connectionId={props.connectionId} onSet={setToken} />
-        ) : unified.data === undefined ? (
-          unified.error ? (
-            <ErrorBox error={unified.error} onRetry={unified.reload} />
-          ) : (
-            <Loading />
-          )
-        ) : unified.data?.object ? (
-          <>
-            <p className="muted small">From GET /api/crm/v1/{unified.data.model}</p>
-            <Json value={unified.data.object} label="Unified object" />
-          </>
-        ) : (
-          <Empty title="No unified object for this record">
-            This stream is not mapped to a Common Model.
-          </Empty>
-        )}
+        <QueryView query={unified} label="Looking for its unified object…">
+          {(found) =>
+            found.object ? (
+              <>
+                <p className="muted small">What GET /api/crm/v1/{found.model} serves for this connection</p>
+                <Json value={found.object} label="Unified object" />
+              </>
+            ) : (
+              <Empty title="No unified object for this record">
+                This stream is not mapped to a Common Model.
+              </Empty>
+            )
+          }
+        </QueryView>
       </Card>
     </div>
   );

@@ -20,12 +20,14 @@ import {
 } from "../components/ui.tsx";
 import { ago, count, shortId } from "../format.ts";
 import { useAction, useQuery } from "../hooks.ts";
+import { useConnectionLabel } from "../lookups.ts";
 import { useClient } from "../session.tsx";
 
 export function ReverseEtlPage() {
   const models = useQuery("retl-models", async (client) => (await client.get("/v1/reverse-etl/models")).data);
   const syncs = useQuery("retl-syncs", async (client) => (await client.get("/v1/reverse-etl/syncs")).data);
   const [selected, setSelected] = useState<string | null>(null);
+  const connectionLabel = useConnectionLabel();
   const modelName = (id: string) => models.data?.find((model) => model.id === id)?.name ?? shortId(id);
   return (
     <>
@@ -71,8 +73,8 @@ export function ReverseEtlPage() {
                   <tr key={sync.id} className={selected === sync.id ? "selected" : undefined}>
                     <td>{modelName(sync.model_id)}</td>
                     <td>
-                      <Link to={`/connections/${sync.connection_id}`} className="mono">
-                        {shortId(sync.connection_id)}
+                      <Link to={`/connections/${sync.connection_id}`}>
+                        {connectionLabel(sync.connection_id)}
                       </Link>
                     </td>
                     <td>{sync.mode}</td>

@@ -3,9 +3,7 @@
  * mappings, picking a provider's remote field from what the connection's records hold.
  */
 import { type FormEvent, useState } from "react";
-import { accountTokenOf } from "../account-tokens.ts";
-import { type ApiKey, unifiedGet } from "../api.ts";
-import { AccountTokenForm } from "../components/account-token-form.tsx";
+import type { ApiKey } from "../api.ts";
 import {
   Badge,
   Button,
@@ -25,7 +23,7 @@ import {
 import { ago } from "../format.ts";
 import { useAction, useQuery } from "../hooks.ts";
 import { endUserLabel, providerName, useConnectionList, useProviders } from "../lookups.ts";
-import { useClient, useSession } from "../session.tsx";
+import { useClient } from "../session.tsx";
 
 export function SettingsPage() {
   return (
@@ -133,34 +131,28 @@ function ApiKeys() {
   );
 }
 
-interface RemoteField {
-  remote_key_name: string;
-  remote_endpoint_info: { method: string; url_path: string; field_traversal_path: string[] };
-}
-
 function FieldMappings() {
   const client = useClient();
-  const { apiKey } = useSession();
   const providers = useProviders();
   const connections = useConnectionList();
   const mappings = useQuery("field-mappings", async (c) => (await c.get("/v1/field-mappings")).data);
   const [connectionId, setConnectionId] = useState("");
-  const [token, setToken] = useState<string | undefined>(undefined);
   const chosen = connectionId || connections.data?.[0]?.id || "";
   const connection = connections.data?.find((item) => item.id === chosen);
-  const currentToken = token ?? accountTokenOf(chosen);
-  const remote = useQuery(`remote-fields:${chosen}:${currentToken ?? ""}`, async () =>
-    currentToken ? unifiedGet<Record<string, RemoteField[]>>(apiKey, currentToken, "remote-fields") : null,
+  // The provider's fields, read with the API key (no account token needed).
+  const remote = useQuery(`remote-fields:${chosen}`, async (c) =>
+    chosen ? (await c.get("/v1/connections/:id/remote-fields", { params: { id: chosen } })).data : null,
   );
   const [model, setModel] = useState("");
   const [field, setField] = useState("");
   const [target, setTarget] = useState("");
   const [scope, setScope] = useState<"connection" | "provider">("connection");
   const action = useAction();
-  const models = Object.keys(remote.data ?? {});
+  const models = (remote.data ?? []).map((entry) => entry.model);
   const chosenModel = model || models[0] || "";
-  const fields = remote.data?.[chosenModel] ?? [];
-  const picked = fields.find((item) => item.remote_key_name === field) ?? fields[0];
+  const remoteModel = remote.data?.find((entry) => entry.model === chosenModel);
+  const fields = remoteModel?.fields ?? [];
+  const picked = fields.find((item) => item.key === field) ?? fields[0];
 
   const create = (event: FormEvent) => {
     event.preventDefault();
@@ -171,9 +163,9 @@ function FieldMappings() {
           ...(scope === "connection" ? { connection_id: connection.id } : { provider: connection.provider }),
           common_model_name: chosenModel,
           target_field_name: target.trim(),
-          remote_field_traversal_path: picked.remote_endpoint_info.field_traversal_path,
-          remote_method: picked.remote_endpoint_info.method,
-          remote_url_path: picked.remote_endpoint_info.url_path,
+          remote_field_traversal_path: picked.path,
+          remote_method: "GET",
+          remote_url_path: remoteModel?.url_path ?? "",
         },
       });
       setTarget("");
@@ -230,7 +222,6 @@ function FieldMappings() {
           value={chosen}
           onChange={(value) => {
             setConnectionId(value);
-            setToken(undefined);
             setModel("");
             setField("");
           }}
@@ -242,55 +233,59 @@ function FieldMappings() {
       </div>
       {!chosen ? (
         <Empty title="No connections yet">Remote fields come from a connection's synced records.</Empty>
-      ) : !currentToken ? (
-        <AccountTokenForm connectionId={chosen} onSet={setToken} />
       ) : (
         <QueryView query={remote} label="Loading the provider's fields…">
-          {() => (
-            <form className="inline-form" onSubmit={create}>
-              <Select
-                label="Common Model"
-                value={chosenModel}
-                onChange={(value) => {
-                  setModel(value);
-                  setField("");
-                }}
-                options={models.map((value) => ({ value, label: value }))}
-              />
-              <Select
-                label="Remote field"
-                value={picked?.remote_key_name ?? ""}
-                onChange={setField}
-                options={fields.map((item) => ({ value: item.remote_key_name, label: item.remote_key_name }))}
-              />
-              <TextInput
-                label="Target field name"
-                value={target}
-                onChange={setTarget}
-                placeholder="favorite_color"
-              />
-              <Field label="Applies to">
-                {(id) => (
-                  <select
-                    id={id}
-                    value={scope}
-                    onChange={(event) => setScope(event.target.value as typeof scope)}
-                  >
-                    <option value="connection">This connection</option>
-                    <option value="provider">Every connection of the provider</option>
-                  </select>
-                )}
-              </Field>
-              <Button
-                type="submit"
-                variant="primary"
-                busy={action.pending}
-                disabled={!picked || !target.trim()}
-              >
-                Add mapping
-              </Button>
-            </form>
-          )}
+          {(found) =>
+            !found || found.length === 0 ? (
+              <Empty title="No remote fields yet">
+                They come from the connection's synced records: trigger its sync, then come back.
+              </Empty>
+            ) : (
+              <form className="inline-form" onSubmit={create}>
+                <Select
+                  label="Common Model"
+                  value={chosenModel}
+                  onChange={(value) => {
+                    setModel(value);
+                    setField("");
+                  }}
+                  options={models.map((value) => ({ value, label: value }))}
+                />
+                <Select
+                  label="Remote field"
+                  value={picked?.key ?? ""}
+                  onChange={setField}
+                  options={fields.map((item) => ({ value: item.key, label: item.key }))}
+                />
+                <TextInput
+                  label="Target field name"
+                  value={target}
+                  onChange={setTarget}
+                  placeholder="favorite_color"
+                />
+                <Field label="Applies to">
+                  {(id) => (
+                    <select
+                      id={id}
+                      value={scope}
+                      onChange={(event) => setScope(event.target.value as typeof scope)}
+                    >
+                      <option value="connection">This connection</option>
+                      <option value="provider">Every connection of the provider</option>
+                    </select>
+                  )}
+                </Field>
+                <Button
+                  type="submit"
+                  variant="primary"
+                  busy={action.pending}
+                  disabled={!picked || !target.trim()}
+                >
+                  Add mapping
+                </Button>
+              </form>
+            )
+          }
         </QueryView>
       )}
       <ErrorBox error={action.error} />
