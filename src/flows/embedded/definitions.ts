@@ -5,7 +5,7 @@
  * model of every connection of the environment, with per-connection field mappings on top.
  */
 import { z } from "zod";
-import { type FieldMap, fieldMap, syncModes } from "../reverse-etl/definitions.ts";
+import { type FieldMap, fieldMap, syncInput, syncModes } from "../reverse-etl/definitions.ts";
 
 /** Records and deletes one push takes at most; a bigger batch is refused (split it). */
 export const MAX_PUSH = 1_000;
@@ -103,14 +103,9 @@ export const embeddedSyncInput = z.strictObject({
     .describe(
       "Per connection id: mappings on top of `mapping` (one for a field already mapped replaces it).",
     ),
-  frequency: z
-    .string()
-    .min(1)
-    .max(200)
-    .nullable()
-    .default(null)
-    .describe("How often the scheduler runs it (`15m`, `1h`, cron); a push also runs it, debounced."),
-  time_zone: z.string().min(1).max(100).nullable().default(null),
+  // As a reverse-ETL sync's schedule; a push also runs the sync, debounced.
+  frequency: syncInput.shape.frequency,
+  time_zone: syncInput.shape.time_zone,
 });
 export type EmbeddedSyncInput = z.infer<typeof embeddedSyncInput>;
 /** The mapping one connection gets: the sync's, with the connection's own on top (same field: replaced). */

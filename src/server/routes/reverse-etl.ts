@@ -366,6 +366,26 @@ export const listReverseEtlRunsRoute = defineRoute({
   body: { data: await listReverseEtlRuns(deps, caller.environmentId, params.id, query.limit) },
 }));
 
+/** The path and query of a run's per-row results, here and for embedded syncs' runs. */
+export const runRowsParams = z.strictObject({
+  id: z.string().min(1).max(200),
+  run_id: z.string().min(1).max(200),
+});
+export const runRowsQuery = z.strictObject({
+  status: z.enum(["succeeded", "failed", "skipped"]).optional(),
+  limit: queryInt(1, 1000).default(100),
+  after: z.string().max(1000).optional().describe("The last `pk` of the previous page."),
+});
+
+/** The row query as listRunRows's options. */
+export function runRowsOptions(query: z.infer<typeof runRowsQuery>) {
+  return {
+    limit: query.limit,
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.after ? { afterPk: query.after } : {}),
+  };
+}
+
 export const listReverseEtlRowsRoute = defineRoute({
   method: "GET",
   url: "/v1/reverse-etl/syncs/:id/runs/:run_id/rows",
@@ -374,22 +394,14 @@ export const listReverseEtlRowsRoute = defineRoute({
   description: "In key order; `status=failed` lists the rows the provider refused, with its message.",
   tags,
   auth: "api_key",
-  params: z.strictObject({ id: z.string().min(1).max(200), run_id: z.string().min(1).max(200) }),
-  query: z.strictObject({
-    status: z.enum(["succeeded", "failed", "skipped"]).optional(),
-    limit: queryInt(1, 1000).default(100),
-    after: z.string().max(1000).optional().describe("The last `pk` of the previous page."),
-  }),
+  params: runRowsParams,
+  query: runRowsQuery,
   response: { 200: z.object({ data: z.array(rowResultSchema) }) },
   errors: ["not_found"],
 }).handle(async ({ params, query, caller, deps }) => ({
   status: 200,
   body: {
-    data: await listRunRows(deps, caller.environmentId, params.id, params.run_id, {
-      limit: query.limit,
-      ...(query.status ? { status: query.status } : {}),
-      ...(query.after ? { afterPk: query.after } : {}),
-    }),
+    data: await listRunRows(deps, caller.environmentId, params.id, params.run_id, runRowsOptions(query)),
   },
 }));
 

@@ -15,7 +15,14 @@ import { embeddedSyncInput, unifiedModels } from "../../flows/embedded/definitio
 import { fieldMap, syncModes } from "../../flows/reverse-etl/definitions.ts";
 import { defineRoute } from "../route.ts";
 import { idParams, queryInt } from "../schemas.ts";
-import { rowResultSchema, runSchema, writeDeps } from "./reverse-etl.ts";
+import {
+  rowResultSchema,
+  runRowsOptions,
+  runRowsParams,
+  runRowsQuery,
+  runSchema,
+  writeDeps,
+} from "./reverse-etl.ts";
 
 const tags = ["Embedded syncs"];
 
@@ -242,22 +249,20 @@ export const listEmbeddedRunRowsRoute = defineRoute({
   description: "In key order; `status=failed` lists the records the provider refused, with its message.",
   tags,
   auth: "api_key",
-  params: z.strictObject({ id: z.string().min(1).max(200), run_id: z.string().min(1).max(200) }),
-  query: z.strictObject({
-    status: z.enum(["succeeded", "failed", "skipped"]).optional(),
-    limit: queryInt(1, 1000).default(100),
-    after: z.string().max(1000).optional().describe("The last `pk` of the previous page."),
-  }),
+  params: runRowsParams,
+  query: runRowsQuery,
   response: { 200: z.object({ data: z.array(rowResultSchema) }) },
   errors: ["not_found"],
 }).handle(async ({ params, query, caller, deps }) => ({
   status: 200,
   body: {
-    data: await listEmbeddedRunRows(deps, caller.environmentId, params.id, params.run_id, {
-      limit: query.limit,
-      ...(query.status ? { status: query.status } : {}),
-      ...(query.after ? { afterPk: query.after } : {}),
-    }),
+    data: await listEmbeddedRunRows(
+      deps,
+      caller.environmentId,
+      params.id,
+      params.run_id,
+      runRowsOptions(query),
+    ),
   },
 }));
 
