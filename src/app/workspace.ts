@@ -19,6 +19,11 @@ export function resolveDataDir(dataDir?: string): string {
   return resolve(dataDir ?? process.env.SWITCHYARD_DATA_DIR ?? ".switchyard");
 }
 
+/** The DuckDB warehouse file of a data directory (scale-out processes read reverse-ETL models from it too). */
+export function warehouseFileIn(dataDir: string): string {
+  return join(dataDir, "warehouse.duckdb");
+}
+
 /** Opens (creating if needed) the embedded workspace and migrates its database. */
 export async function openWorkspace(options: { dataDir?: string } = {}): Promise<Workspace> {
   const dataDir = resolveDataDir(options.dataDir);
@@ -31,7 +36,7 @@ export async function openWorkspace(options: { dataDir?: string } = {}): Promise
     dataDir,
     store,
     vault,
-    warehousePath: join(dataDir, "warehouse.duckdb"),
+    warehousePath: warehouseFileIn(dataDir),
     close: () => store.close(),
   };
 }
