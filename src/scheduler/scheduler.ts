@@ -3,6 +3,7 @@
  * each run's lease alive while it runs, and stops cleanly when its AbortSignal fires.
  */
 import type { Run } from "../store/index.ts";
+import { failedOnLostDatabase } from "./database-outage.ts";
 import type { RunRequest, SyncClaim, SyncQueue } from "./queue.ts";
 
 /** Runs one claimed sync to its end and returns the run; must stop soon after `signal` aborts. */
@@ -131,7 +132,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 /**
  * Runs one claimed sync: renews its lease every third of the lease's length (a lost lease aborts the run),
  * and gives the lease back after, noting the run. A run the shutdown stopped (`cutOff()` true once `abort`
- * fired) is asked for again, so the next start resumes it. Returns the run, or undefined if the runner threw.
+ * fired), or that failed because the database session was lost, is asked for again, so it resumes. Returns
+ * the run, or undefined if the runner threw.
  */
 export async function runClaimed(
   queue: Pick<SyncQueue, "leaseMs" | "renew" | "release">,
@@ -158,7 +160,9 @@ export async function runClaimed(
     options.onError(error);
   } finally {
     clearInterval(heartbeat);
-    const cutOff = options.cutOff() && abort.signal.aborted && run?.status !== "succeeded";
+    // Cut off by the shutdown, or by the database going away: asked for again, to resume from the checkpoint.
+    const cutOff =
+      (options.cutOff() && abort.signal.aborted && run?.status !== "succeeded") || failedOnLostDatabase(run);
     await queue.release(claim, run?.id ?? null, { cutOff }).catch((error: unknown) => options.onError(error));
   }
   return run;
