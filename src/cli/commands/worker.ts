@@ -1,7 +1,8 @@
 /**
  * `switchyard worker`: a scale-out worker process (docs/scale-out.md). It takes `sync.run` jobs from the
  * Postgres job queue of DATABASE_URL, runs them (keeping their leases alive), and on SIGTERM or SIGINT stops
- * its runs at their next page boundary, checkpointed, so another worker resumes them; then it exits.
+ * its runs at their next page boundary, checkpointed, so another worker resumes them; then it exits. With
+ * --metrics-port it serves GET /health, /ready and /metrics (its own runs' counters) on that port.
  */
 import { mkdirSync } from "node:fs";
 import type { Command } from "commander";
@@ -26,7 +27,7 @@ import {
 import { getSync, openStore, type Store } from "../../store/index.ts";
 import { loadVault, type Vault } from "../../vault/index.ts";
 import { EXIT, formatStats } from "../output.ts";
-import { positiveInt } from "../parse.ts";
+import { portNumber, positiveInt } from "../parse.ts";
 
 /** How long a dead worker's run waits before another takes it over, by default (SWITCHYARD_TAKEOVER_MS). */
 const DEFAULT_TAKEOVER_MS = 60_000;
@@ -116,6 +117,8 @@ interface WorkerFlags {
   concurrency: number;
   dataDir?: string;
   batchSize?: number;
+  metricsPort?: number;
+  metricsHost: string;
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -131,6 +134,12 @@ export function registerWorkerCommand(program: Command): void {
       "most records per commit (default 10000; also capped at 8 MiB of JSON)",
       positiveInt("--batch-size"),
     )
+    .option(
+      "--metrics-port <n>",
+      "serve GET /health, /ready and /metrics on this port (0: any free one); default: none",
+      portNumber("--metrics-port"),
+    )
+    .option("--metrics-host <address>", "address the --metrics-port listener binds", "127.0.0.1")
     .action(async (flags: WorkerFlags) => {
       process.exitCode = await runWorker(flags);
     });
@@ -193,6 +202,30 @@ async function runWorker(flags: WorkerFlags): Promise<number> {
       ),
     onError: (error) => process.stderr.write(`Worker: ${describeError(error).message}\n`),
   });
+  // Loaded only when asked: loading the metrics registry is what turns counting on (src/metrics/recorder.ts),
+  // so before the first job is taken.
+  const probes =
+    flags.metricsPort === undefined
+      ? undefined
+      : (await import("../../server/health-and-metrics.ts")).buildHealthAndMetricsServer({
+          db: store.db,
+          vault,
+          providers,
+          providerSettings: jobDeps.providerSettings,
+        });
+  if (probes) {
+    try {
+      await probes.listen({ port: flags.metricsPort!, host: flags.metricsHost });
+    } catch (error) {
+      // A port in use: say so and exit rather than run unwatched.
+      await warehouse?.close();
+      await deployment.close();
+      throw error;
+    }
+    const address = probes.server.address();
+    const port = typeof address === "object" && address ? address.port : flags.metricsPort;
+    log(`Health, readiness and metrics: http://${flags.metricsHost}:${port}/metrics (and /health, /ready).`);
+  }
   const stopped = untilStopSignal();
   await worker.start();
   // Webhook jobs (webhooks.inbound, webhooks.deliver), each on a queue instance of its own (one work() each).
@@ -220,6 +253,7 @@ async function runWorker(flags: WorkerFlags): Promise<number> {
   await inbound.stop();
   await outbound.stop();
   await warehouse?.close();
+  await probes?.close();
   await deployment.close();
   return EXIT.ok;
 }
