@@ -2,6 +2,11 @@
 import { z } from "zod";
 import { countStreamRecords } from "../../app/records/records.ts";
 import { defineRoute } from "../route.ts";
+import { listRecordsRoute } from "./records.ts";
+
+// The stream is named as GET /v1/records names it: the same two parameters, with the same checks.
+const { connection_id, stream } = (listRecordsRoute.query as NonNullable<typeof listRecordsRoute.query>)
+  .shape;
 
 export const countRecordsRoute = defineRoute({
   method: "GET",
@@ -14,14 +19,7 @@ export const countRecordsRoute = defineRoute({
     "`GET /v1/records` would list, without paging through it.",
   tags: ["Records"],
   auth: "api_key",
-  query: z.strictObject({
-    connection_id: z
-      .string()
-      .min(1)
-      .max(200)
-      .describe("The connection (`conn_…`) of the API key's environment."),
-    stream: z.string().min(1).max(200).describe("The stream's name (`contacts`)."),
-  }),
+  query: z.strictObject({ connection_id, stream }),
   response: {
     200: z
       .object({
