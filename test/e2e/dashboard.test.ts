@@ -167,8 +167,9 @@ async function signedInPage(viewport: { width: number; height: number }, mobile 
   return page;
 }
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: new URL(name, SHOTS).pathname, fullPage: false });
+/** A screenshot of the viewport, or of the whole page (`fullPage`) when what matters runs below the fold. */
+const shot = (page: Page, name: string, fullPage = false) =>
+  page.screenshot({ path: new URL(name, SHOTS).pathname, fullPage });
 
 /** The text of a `<dd>` after the `<dt>` named `label` (a stat card), on the page or in a part of it. */
 const stat = (scope: Page | Locator, label: string) => {
@@ -475,7 +476,7 @@ describe.skipIf(!available)(`Dashboard in Chromium${suffix}`, () => {
     expect(await preview.getByLabel("Preview samples").textContent()).toContain("linus-at-initech.example");
     await poll(() => runs.count()).toBe(2);
     expect(await runs.first().textContent()).toContain("dry run");
-    await shot(page, "dashboard-reverse-etl.png");
+    await shot(page, "dashboard-reverse-etl.png", true);
 
     // Flows: the flow between Initech's two apps; Run now creates its contacts as Pipedrive persons.
     await nav.getByRole("link", { name: "Flows" }).click();
