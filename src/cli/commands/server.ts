@@ -6,9 +6,12 @@
  */
 import type { Command } from "commander";
 import { ensureFirstApiKey } from "../../app/api-keys/first-api-key.ts";
+import { runFlowTriggers } from "../../app/flows/triggers.ts";
 import { providerSettingsFromEnv } from "../../app/provider-settings.ts";
+import { runReverseEtlSchedules } from "../../app/reverse-etl/schedule.ts";
 import { outboundWebhookJobs } from "../../app/webhooks/outbound.ts";
 import { inboundEventEnqueuer } from "../../app/webhooks-inbound/processor.ts";
+import { warehouseFileIn } from "../../app/workspace.ts";
 import { ArgumentError, describeError } from "../../core/index.ts";
 import { providers } from "../../providers/registry.ts";
 import { createSyncDispatcher } from "../../scheduler/index.ts";
@@ -67,6 +70,8 @@ async function runServer(flags: ServerFlags): Promise<number> {
     providerSettings: providerSettingsFromEnv(providers),
     // Inbound webhooks are persisted here and processed by the workers (webhooks.inbound jobs).
     inboundWebhooks: inboundEventEnqueuer(deployment.jobs, onError),
+    // Models are checked on (and workers read) the DuckDB file of the data directory (docs/reverse-etl.md).
+    warehouse: { path: warehouseFileIn(deployment.dataDir) },
   });
   try {
     await server.listen({ port: flags.port, host: flags.host });
@@ -78,6 +83,20 @@ async function runServer(flags: ServerFlags): Promise<number> {
   const stopped = untilStopSignal();
   const abort = new AbortController();
   const scheduling = dispatcher.start(abort.signal);
+  // Reverse-ETL schedules: due syncs become retl.run jobs for the workers.
+  const retlScheduling = runReverseEtlSchedules({
+    jobs: deployment.jobs,
+    signal: abort.signal,
+    dispatch: { db: deployment.store.db },
+    onError,
+  });
+  // App-to-app flows: due and changed flows become flow.run jobs for the workers (docs/flows.md).
+  const flowScheduling = runFlowTriggers({
+    queue: deployment.jobs,
+    signal: abort.signal,
+    dispatch: { db: deployment.store.db },
+    onError,
+  });
   // Outbound webhooks: a delivery pass (webhooks.deliver job) for the workers every second.
   const delivering = outboundWebhookJobs(
     { db: deployment.store.db, vault: deployment.vault },
@@ -97,6 +116,8 @@ async function runServer(flags: ServerFlags): Promise<number> {
   await stopped;
   abort.abort();
   await scheduling;
+  await flowScheduling;
+  await retlScheduling;
   await delivering;
   await server.close();
   await deployment.close();

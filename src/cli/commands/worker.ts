@@ -6,15 +6,19 @@
  */
 import { mkdirSync } from "node:fs";
 import type { Command } from "commander";
+import { runFlowTriggers } from "../../app/flows/triggers.ts";
 import { providerSettingsFromEnv } from "../../app/provider-settings.ts";
+import { reverseEtlRunLine, runReverseEtlSchedules } from "../../app/reverse-etl/schedule.ts";
 import { buildSyncJob } from "../../app/syncs/sync-connection.ts";
 import { openWarehouse } from "../../app/warehouse/open-warehouse.ts";
 import { outboundWebhookJobs } from "../../app/webhooks/outbound.ts";
 import { createInboundProcessor } from "../../app/webhooks-inbound/processor.ts";
-import { resolveDataDir } from "../../app/workspace.ts";
+import { resolveDataDir, warehouseFileIn } from "../../app/workspace.ts";
 import { ConfigError, type Destination, describeError } from "../../core/index.ts";
 import { providerAccountKey } from "../../http/index.ts";
 import { providers } from "../../providers/registry.ts";
+import { unifiedMappers } from "../../providers/unified-mappers.ts";
+import { unifiedWriters } from "../../providers/unified-writers.ts";
 import {
   createGraphileJobQueue,
   createPostgresAccountSlots,
@@ -246,10 +250,38 @@ async function runWorker(flags: WorkerFlags): Promise<number> {
     },
   );
   inbound.start();
+  // Flow runs (flow.run jobs the server enqueues; docs/flows.md), on a queue instance of their own.
+  const stopFlows = new AbortController();
+  const flowing = runFlowTriggers({
+    queue: await createGraphileJobQueue({ connectionString: process.env.DATABASE_URL! }),
+    signal: stopFlows.signal,
+    work: { ...jobDeps, db: store.db, mappers: unifiedMappers, writers: unifiedWriters },
+    onError: (error) => process.stderr.write(`Flows: ${describeError(error).message}\n`),
+  });
+  // Reverse-ETL runs (retl.run jobs the server's dispatcher enqueues), on a queue instance of their own.
+  const stopRetl = new AbortController();
+  const retl = runReverseEtlSchedules({
+    jobs: await createGraphileJobQueue({ connectionString: process.env.DATABASE_URL! }),
+    signal: stopRetl.signal,
+    work: {
+      ...jobDeps,
+      db: store.db,
+      mappers: unifiedMappers,
+      writers: unifiedWriters,
+      // Models read the data directory's DuckDB file (docs/reverse-etl.md).
+      warehouse: { path: warehouseFileIn(deployment.dataDir) },
+    },
+    onRunFinished: (run) => log(reverseEtlRunLine(run)),
+    onError: (error) => process.stderr.write(`Reverse ETL: ${describeError(error).message}\n`),
+  });
   log(`Switchyard worker ${process.pid} is taking sync jobs (concurrency ${flags.concurrency}).`);
   const signal = await stopped;
   log(`${signal}: stopping; running runs stop at their next checkpoint and are asked for again.`);
   await worker.stop();
+  stopRetl.abort();
+  await retl;
+  stopFlows.abort();
+  await flowing;
   await inbound.stop();
   await outbound.stop();
   await warehouse?.close();
