@@ -12,6 +12,17 @@ describe("a run that failed because the database went away", () => {
       failedOnLostDatabase(failed("internal", "terminating connection due to administrator command")),
     ).toBe(true);
     expect(failedOnLostDatabase(failed("internal", "Connection terminated unexpectedly"))).toBe(true);
+    expect(
+      failedOnLostDatabase(
+        failed(
+          "destination_failed",
+          'Destination "records-cache" failed: Connection terminated unexpectedly',
+        ),
+      ),
+    ).toBe(true);
+    expect(
+      failedOnLostDatabase(failed("destination_failed", 'Destination "warehouse" failed: disk full')),
+    ).toBe(false);
     expect(failedOnLostDatabase(failed("internal", "the database system is shutting down"))).toBe(true);
     expect(failedOnLostDatabase(failed("internal", "connect ECONNREFUSED 127.0.0.1:5432"))).toBe(true);
     // A provider that refuses connections is a typed provider error, not a lost database.

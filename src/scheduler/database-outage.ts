@@ -4,10 +4,11 @@
  * and the next run resumes from its last checkpoint: without this, a run that could still record its
  * failure once the server was back stayed failed until the sync's next scheduled time.
  *
- * The engine records these as `internal` errors carrying the driver's message, so the messages are what is
- * matched: node-postgres's for a broken or refused connection, and Postgres's own for a session it ended
- * (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now). Provider failures are never
- * `internal` (the HTTP client types them), so they do not match.
+ * The engine records these as `internal` errors, or `destination_failed` when a destination's write broke
+ * (the records cache and the Postgres warehouse live on the same server), carrying the driver's message; the
+ * messages are what is matched: node-postgres's for a broken or refused connection, and Postgres's own for a
+ * session it ended (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now). Provider
+ * failures have codes of their own (the HTTP client types them), so they do not match.
  */
 import type { Run } from "../store/index.ts";
 
@@ -22,5 +23,8 @@ const LOST_SESSION = [
 
 export function failedOnLostDatabase(run: Pick<Run, "status" | "error"> | undefined): boolean {
   const error = run?.status === "failed" ? run.error : undefined;
-  return error?.code === "internal" && LOST_SESSION.some((pattern) => pattern.test(error.message));
+  return (
+    (error?.code === "internal" || error?.code === "destination_failed") &&
+    LOST_SESSION.some((pattern) => pattern.test(error.message))
+  );
 }
