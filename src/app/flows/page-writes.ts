@@ -14,7 +14,14 @@
 import { SwitchyardError } from "../../core/index.ts";
 import type { SideName } from "../../flows/app-to-app/definitions.ts";
 import { type FieldValues, type Plan, valuesHash } from "../../flows/app-to-app/reconcile.ts";
-import { clearRetry, deleteLink, type Link, markRetry, saveLink } from "../../flows/app-to-app/store.ts";
+import {
+  clearRetry,
+  deleteLink,
+  type Link,
+  linksBy,
+  markRetry,
+  saveLink,
+} from "../../flows/app-to-app/store.ts";
 import { buildFields } from "../../flows/reverse-etl/mapping.ts";
 import { isNotFound, isNotSent } from "../reverse-etl/batch-calls.ts";
 import { failureMessage } from "../reverse-etl/run.ts";
@@ -140,6 +147,35 @@ async function send(ctx: RunContext, side: SideName, op: Op, group: readonly Job
   return results;
 }
 
+/**
+ * A create that the provider answered with a record already linked to another record of this flow: a target
+ * that creates by upsert on a natural key (HubSpot's by email) returns the existing record when two records of
+ * the other side share that key. One record links to one only, so this record is failed with why (and retried:
+ * once the other is deleted or changed its key, it goes through) instead of breaking the link table.
+ */
+async function linkedToAnother(
+  ctx: RunContext,
+  jobs: readonly Job[],
+  pks: Record<SideName, string | undefined>,
+): Promise<{ job: Job; message: string } | undefined> {
+  for (const job of jobs) {
+    if (job.op !== "create") continue;
+    const remoteId = pks[job.side]!;
+    const existing = (await linksBy(ctx.db, ctx.flow.id, job.side, [remoteId])).get(remoteId);
+    const other: SideName = job.side === "to" ? "from" : "to";
+    const existingOther = other === "from" ? existing?.fromPk : existing?.toPk;
+    if (existing && existingOther !== pks[other])
+      return {
+        job,
+        message:
+          `The ${job.side} side answered the create with record ${remoteId}, which this flow already links to ` +
+          `${other} record ${existingOther}: two ${other} records match one ${job.side} record (the same matching ` +
+          "key, such as an email). Merge or correct the duplicates; this record is tried again on the next run.",
+      };
+  }
+  return undefined;
+}
+
 /** One record's outcome: linked (or unlinked) and counted, or failed and marked for a retry. */
 async function settle(ctx: RunContext, write: PendingWrite, jobs: readonly Job[]): Promise<void> {
   const refused = jobs.find(
@@ -164,10 +200,26 @@ async function settle(ctx: RunContext, write: PendingWrite, jobs: readonly Job[]
       if (write.link) await saveLink(ctx.db, ctx.flow.id, { ...write.link, values: plan.next });
     } else {
       const pks = pksOf(write);
+      for (const job of jobs)
+        if (job.op === "create") pks[job.side] = (job.result as { remoteId: string }).remoteId;
+      const clash = await linkedToAnother(ctx, jobs, pks);
+      if (clash) {
+        ctx.counts.failed++;
+        await markRetry(ctx.db, ctx.flow.id, write.side, write.pk, clash.message);
+        await recordRow(
+          ctx,
+          clash.job.side,
+          write.pk,
+          "create",
+          "failed",
+          pks[clash.job.side] ?? null,
+          clash.message,
+        );
+        return;
+      }
       const written = { from: write.link?.written.from ?? null, to: write.link?.written.to ?? null };
       for (const job of jobs) {
-        const remoteId = job.op === "create" ? (job.result as { remoteId: string }).remoteId : job.remoteId!;
-        pks[job.side] = remoteId;
+        const remoteId = pks[job.side]!;
         written[job.side] = valuesHash(plan.next[job.side]);
         ctx.counts[job.op === "create" ? "created" : "updated"]++;
         await recordRow(ctx, job.side, write.pk, job.op, "succeeded", remoteId, null);
