@@ -14,7 +14,7 @@
  */
 import { CompiledQuery, type Kysely, PostgresAdapter, sql } from "kysely";
 import type { Database } from "../schema.ts";
-import type { CachedRecordVersion, RecordWrite } from "./records.ts";
+import type { CachedVersionRow, RecordWrite } from "./records.ts";
 
 export function isPostgres(db: Kysely<Database>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
@@ -85,22 +85,17 @@ async function freshenStatistics(db: Kysely<Database>): Promise<void> {
   }
 }
 
-export async function readRecordVersionsPostgres(
+/** The version lookup as one statement of per-key probes. */
+export async function readVersionRowsPostgres(
   db: Kysely<Database>,
   connectionId: string,
   stream: string,
   pks: readonly string[],
-): Promise<Map<string, CachedRecordVersion>> {
-  const found = new Map<string, CachedRecordVersion>();
-  if (pks.length === 0) return found;
+): Promise<CachedVersionRow[]> {
+  if (pks.length === 0) return [];
   await freshenStatistics(db);
-  const { rows } = await db.executeQuery<{ pk: string; hash: string; deleted: number; updated_at: string }>(
-    CompiledQuery.raw(READ_VERSIONS, [connectionId, stream, pks]),
-  );
-  for (const row of rows) {
-    found.set(row.pk, { hash: row.hash, deleted: row.deleted === 1, updatedAt: row.updated_at });
-  }
-  return found;
+  const query = CompiledQuery.raw(READ_VERSIONS, [connectionId, stream, pks]);
+  return (await db.executeQuery<CachedVersionRow>(query)).rows;
 }
 
 /** The upserts and last-seen moves of writeRecords, run on `trx` (the caller's transaction). */

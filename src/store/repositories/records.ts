@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../schema.ts";
 import { inTransaction } from "../transaction.ts";
 import { batchQuery, chunks } from "./batch-query.ts";
-import { isPostgres, readRecordVersionsPostgres, writeRecordsPostgres } from "./records-postgres.ts";
+import { isPostgres, readVersionRowsPostgres, writeRecordsPostgres } from "./records-postgres.ts";
 
 export interface CachedRecordVersion {
   hash: string;
@@ -18,6 +18,14 @@ export interface RecordWrite {
   deleted: boolean;
 }
 
+/** A row of the cache's version lookup, as the database returns it. */
+export interface CachedVersionRow {
+  pk: string;
+  hash: string;
+  deleted: number;
+  updated_at: string;
+}
+
 /** Reads what the cache holds for these primary keys (absent keys are new records). */
 export async function readRecordVersions(
   db: Kysely<Database>,
@@ -25,8 +33,22 @@ export async function readRecordVersions(
   stream: string,
   pks: readonly string[],
 ): Promise<Map<string, CachedRecordVersion>> {
-  if (isPostgres(db)) return readRecordVersionsPostgres(db, connectionId, stream, pks);
-  const found = new Map<string, CachedRecordVersion>();
+  const rows = isPostgres(db)
+    ? await readVersionRowsPostgres(db, connectionId, stream, pks)
+    : await readVersionRowsInChunks(db, connectionId, stream, pks);
+  return new Map(
+    rows.map((row) => [row.pk, { hash: row.hash, deleted: row.deleted === 1, updatedAt: row.updated_at }]),
+  );
+}
+
+/** The version lookup as `IN` lists of at most 512 keys (SQLite). */
+async function readVersionRowsInChunks(
+  db: Kysely<Database>,
+  connectionId: string,
+  stream: string,
+  pks: readonly string[],
+): Promise<CachedVersionRow[]> {
+  const found: CachedVersionRow[] = [];
   for (const part of chunks(pks)) {
     const query = batchQuery(
       db,
@@ -40,12 +62,7 @@ export async function readRecordVersions(
           .where("pk", "in", part),
       [connectionId, stream, ...part],
     );
-    const { rows } = await db.executeQuery<{ pk: string; hash: string; deleted: number; updated_at: string }>(
-      query,
-    );
-    for (const row of rows) {
-      found.set(row.pk, { hash: row.hash, deleted: row.deleted === 1, updatedAt: row.updated_at });
-    }
+    found.push(...(await db.executeQuery<CachedVersionRow>(query)).rows);
   }
   return found;
 }
