@@ -213,7 +213,8 @@ async function start(): Promise<void> {
   const embedding = runEmbeddedSchedules({
     jobs: createInProcessJobQueue(),
     signal: abort.signal,
-    deps: flowDeps,
+    dispatch: flowDeps,
+    work: flowDeps,
     onRunFinished: (run) => console.log(embeddedRunLine(run)),
     onError: (error) => console.error(`Embedded syncs: ${describeError(error).message}`),
   });

@@ -425,10 +425,12 @@ describe("npm start's embedded schedules", () => {
     });
     const abort = new AbortController();
     const finished: string[] = [];
+    const deps = { ...h.deps, mappers: unifiedMappers, writers: unifiedWriters };
     const scheduling = runEmbeddedSchedules({
       jobs: createInProcessJobQueue(),
       signal: abort.signal,
-      deps: { ...h.deps, mappers: unifiedMappers, writers: unifiedWriters },
+      dispatch: deps,
+      work: deps,
       pollMs: 100,
       onRunFinished: (result) => finished.push(embeddedRunLine(result)),
       onError: (error) => finished.push(`error: ${error}`),

@@ -16,7 +16,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { upsertConnection } from "../../src/app/connections/connections.ts";
 import { createModel } from "../../src/app/reverse-etl/models.ts";
 import { createReverseEtlSync } from "../../src/app/reverse-etl/syncs.ts";
+import { createEmbeddedSync } from "../../src/app/sources/embedded-syncs.ts";
+import { pushRecords } from "../../src/app/sources/records.ts";
+import { createSource } from "../../src/app/sources/sources.ts";
 import { DEMO_RETL_MODEL } from "../../src/demo/demo-retl.ts";
+import { embeddedSyncInput } from "../../src/flows/embedded/definitions.ts";
 import { syncInput } from "../../src/flows/reverse-etl/definitions.ts";
 import { retlDb } from "../../src/flows/reverse-etl/store.ts";
 import { providers } from "../../src/providers/registry.ts";
@@ -253,6 +257,43 @@ describe.skipIf(!pgUp)("scale-out (switchyard server + switchyard worker on Post
       );
       expect(written).toHaveLength(40);
       expect(written.find((c) => c.email === "p7@scheduled.example")?.firstname).toBe("Name7");
+
+      // Embedded reverse ETL too: a push makes its syncs due, the server enqueues them, the worker runs them.
+      await createSource(deps, env, { name: "product-users", kind: "api", primary_key: "id" });
+      const embedded = await createEmbeddedSync(
+        deps,
+        env,
+        embeddedSyncInput.parse({
+          source: "product-users",
+          model: "Contact",
+          mapping: [
+            { column: "name", field: "first_name" },
+            { column: "email", field: "email_addresses.0.email_address" },
+          ],
+        }),
+      );
+      await pushRecords(deps, env, "product-users", {
+        records: [1, 2, 3].map((i) => ({ id: i, name: `User${i}`, email: `u${i}@embedded.example` })),
+        deletes: [],
+      });
+      await world.until(
+        "the pushed records to reach HubSpot through the worker",
+        async () => {
+          const live = [...(await emulator.truth("contacts")).live.values()];
+          return live.filter((c) => String(c.email ?? "").endsWith("@embedded.example")).length === 3
+            ? true
+            : undefined;
+        },
+        60_000,
+      );
+      // The worker logs the run once its bookkeeping is done, just after the writes.
+      const line = await world.until("the worker to log the embedded run", async () =>
+        worker
+          .output()
+          .split("\n")
+          .find((l) => l.startsWith(`Embedded sync ${embedded.id}`)),
+      );
+      expect(line).toContain(`Embedded sync ${embedded.id} succeeded`);
     } finally {
       await world.close();
       await emulator.close();

@@ -11,11 +11,9 @@
  * - The loop stops cleanly on its AbortSignal.
  */
 
-import { setTimeout as sleep } from "node:timers/promises";
 import { SwitchyardError } from "../../core/index.ts";
-import { retlDb } from "../../flows/reverse-etl/store.ts";
-import { nextRunAfter, parseFrequency } from "../../scheduler/frequency.ts";
 import type { JobHandler, JobQueue } from "../../scheduler/jobs.ts";
+import { runScheduledJobs, takeDueSlots } from "../../scheduler/scheduled-jobs.ts";
 import { type ReverseEtlRun, type RunDeps, runReverseEtlSync } from "./run.ts";
 
 export const RETL_RUN_JOB = "retl.run";
@@ -73,54 +71,9 @@ export async function enqueueDueReverseEtlRuns(
   jobs: JobQueue,
   now = new Date(),
 ): Promise<string[]> {
-  const db = retlDb(deps.db);
-  const due = await db
-    .selectFrom("retl_syncs")
-    .select(["id", "environment_id", "frequency", "time_zone", "next_run_at"])
-    .where("next_run_at", "is not", null)
-    .where("next_run_at", "<=", now.toISOString())
-    .execute();
-  const enqueued: string[] = [];
-  for (const sync of due) {
-    let next: string | null = null;
-    try {
-      next = sync.frequency
-        ? (nextRunAfter(parseFrequency(sync.frequency, sync.time_zone), now)?.toISOString() ?? null)
-        : null;
-    } catch {
-      next = null; // A frequency that no longer parses stops the schedule rather than looping.
-    }
-    const taken = await db
-      .updateTable("retl_syncs")
-      .set({ next_run_at: next })
-      .where("id", "=", sync.id)
-      .where("next_run_at", "=", sync.next_run_at)
-      .executeTakeFirst();
-    if (Number(taken.numUpdatedRows) !== 1) continue;
-    await enqueueReverseEtlRun(jobs, sync.environment_id, sync.id);
-    enqueued.push(sync.id);
-  }
-  return enqueued;
-}
-
-/** Looks for due reverse-ETL syncs every `pollMs` until `signal` aborts. */
-export async function runReverseEtlDispatcher(options: {
-  deps: Pick<RunDeps, "db">;
-  jobs: JobQueue;
-  signal: AbortSignal;
-  pollMs?: number;
-  onError: (error: unknown) => void;
-}): Promise<void> {
-  const pollMs = options.pollMs ?? 1000;
-  while (!options.signal.aborted) {
-    try {
-      await enqueueDueReverseEtlRuns(options.deps, options.jobs);
-    } catch (error) {
-      options.onError(error);
-    }
-    // Resolves early (rejecting, caught) when the signal aborts; leaves no listener behind.
-    await sleep(pollMs, undefined, { signal: options.signal }).catch(() => undefined);
-  }
+  const taken = await takeDueSlots(deps.db, "retl_syncs", now);
+  for (const sync of taken) await enqueueReverseEtlRun(jobs, sync.environment_id, sync.id);
+  return taken.map((sync) => sync.id);
 }
 
 export interface ReverseEtlScheduleOptions {
@@ -147,20 +100,11 @@ export interface ReverseEtlScheduleOptions {
  * jobs returned.
  */
 export async function runReverseEtlSchedules(options: ReverseEtlScheduleOptions): Promise<void> {
-  if (options.work)
-    await options.jobs.work(reverseEtlJobHandlers(options.work, options.onRunFinished), {
-      concurrency: options.concurrency ?? 2,
-      onError: options.onError,
-    });
-  if (options.dispatch)
-    await runReverseEtlDispatcher({
-      deps: options.dispatch,
-      jobs: options.jobs,
-      signal: options.signal,
-      onError: options.onError,
-      ...(options.pollMs ? { pollMs: options.pollMs } : {}),
-    });
-  else if (!options.signal.aborted)
-    await new Promise((resolve) => options.signal.addEventListener("abort", resolve, { once: true }));
-  if (options.work) await options.jobs.stop();
+  const { dispatch } = options;
+  await runScheduledJobs({
+    ...options,
+    dispatch: dispatch && (() => enqueueDueReverseEtlRuns(dispatch, options.jobs)),
+    handlers: (deps) => reverseEtlJobHandlers(deps, options.onRunFinished),
+    concurrency: options.concurrency ?? 2,
+  });
 }

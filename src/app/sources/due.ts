@@ -3,7 +3,6 @@
  * (debounced). See schedule.ts for the jobs that run due syncs.
  */
 import type { EmbeddedDb } from "../../flows/embedded/store.ts";
-import { nextRunAfter, parseFrequency } from "../../scheduler/frequency.ts";
 
 /** How long after a change its syncs run: more pushes within it join the same run. */
 export const DEBOUNCE_MS = 5_000;
@@ -17,14 +16,4 @@ export async function scheduleSoon(db: EmbeddedDb, sourceId: string, now: Date):
     .where("source_id", "=", sourceId)
     .where((eb) => eb.or([eb("next_run_at", "is", null), eb("next_run_at", ">", soon)]))
     .execute();
-}
-
-/** When a sync of this schedule runs next after `from`; null without a frequency (or one that no longer parses). */
-export function nextSlot(frequency: string | null, timeZone: string | null, from: Date): string | null {
-  if (frequency === null) return null;
-  try {
-    return nextRunAfter(parseFrequency(frequency, timeZone), from)?.toISOString() ?? null;
-  } catch {
-    return null; // A frequency that no longer parses stops the schedule rather than looping.
-  }
 }

@@ -13,11 +13,9 @@
  * - The loop stops cleanly on its AbortSignal.
  */
 import { SwitchyardError } from "../../core/index.ts";
-import { embeddedDb } from "../../flows/embedded/store.ts";
-import { sleep } from "../../http/retry.ts";
 import type { JobHandler, JobQueue } from "../../scheduler/jobs.ts";
+import { runScheduledJobs, takeDueSlots } from "../../scheduler/scheduled-jobs.ts";
 import type { PlatformDeps } from "../platform.ts";
-import { nextSlot } from "./due.ts";
 import { type EmbeddedRun, type EmbeddedRunDeps, runEmbeddedSync } from "./run.ts";
 
 export const EMBEDDED_RUN_JOB = "embedded.run";
@@ -53,45 +51,12 @@ export async function enqueueDueEmbeddedRuns(
   jobs: JobQueue,
   now = new Date(),
 ): Promise<string[]> {
-  const db = embeddedDb(deps.db);
-  const due = await db
-    .selectFrom("embedded_syncs")
-    .select(["id", "environment_id", "frequency", "time_zone", "next_run_at"])
-    .where("next_run_at", "is not", null)
-    .where("next_run_at", "<=", now.toISOString())
-    .execute();
-  const enqueued: string[] = [];
-  for (const sync of due) {
-    const taken = await db
-      .updateTable("embedded_syncs")
-      .set({ next_run_at: nextSlot(sync.frequency, sync.time_zone, now) })
-      .where("id", "=", sync.id)
-      .where("next_run_at", "=", sync.next_run_at)
-      .executeTakeFirst();
-    if (Number(taken.numUpdatedRows) !== 1) continue;
+  const taken = await takeDueSlots(deps.db, "embedded_syncs", now);
+  for (const sync of taken) {
     const job: EmbeddedJob = { environment_id: sync.environment_id, sync_id: sync.id };
     await jobs.enqueue(EMBEDDED_RUN_JOB, job, { jobKey: `embedded:${sync.id}`, maxAttempts: 3 });
-    enqueued.push(sync.id);
   }
-  return enqueued;
-}
-
-/** Looks for due embedded syncs every `pollMs` until `signal` aborts. */
-export async function runEmbeddedDispatcher(options: {
-  deps: Pick<PlatformDeps, "db">;
-  jobs: JobQueue;
-  signal: AbortSignal;
-  pollMs?: number;
-  onError: (error: unknown) => void;
-}): Promise<void> {
-  while (!options.signal.aborted) {
-    try {
-      await enqueueDueEmbeddedRuns(options.deps, options.jobs);
-    } catch (error) {
-      options.onError(error);
-    }
-    await sleep(options.pollMs ?? 1_000, options.signal).catch(() => undefined);
-  }
+  return taken.map((sync) => sync.id);
 }
 
 /** A finished embedded run in one log line: its status and each connection's counts. */
@@ -107,27 +72,24 @@ export function embeddedRunLine(run: EmbeddedRun): string {
 }
 
 /**
- * Embedded syncs in one process (npm start): the dispatcher and the `embedded.run` handler on `jobs` (this is
- * its one `work()` call). Resolves once `signal` aborted, the dispatcher stopped and the running jobs returned.
+ * Embedded syncs in one process, whichever part it plays: the dispatcher (npm start, `switchyard server`), the
+ * `embedded.run` handler (npm start, `switchyard worker`; the queue's one `work()` call), or both. Resolves once
+ * `signal` aborted, the dispatcher stopped and the running jobs returned.
  */
 export async function runEmbeddedSchedules(options: {
   jobs: JobQueue;
   signal: AbortSignal;
-  deps: EmbeddedRunDeps;
+  dispatch?: Pick<PlatformDeps, "db">;
+  work?: EmbeddedRunDeps;
   pollMs?: number;
   onRunFinished?: (run: EmbeddedRun) => void;
   onError: (error: unknown) => void;
 }): Promise<void> {
-  await options.jobs.work(embeddedJobHandlers(options.deps, options.onRunFinished), {
+  const { dispatch } = options;
+  await runScheduledJobs({
+    ...options,
+    dispatch: dispatch && (() => enqueueDueEmbeddedRuns(dispatch, options.jobs)),
+    handlers: (deps) => embeddedJobHandlers(deps, options.onRunFinished),
     concurrency: 1,
-    onError: options.onError,
   });
-  await runEmbeddedDispatcher({
-    deps: options.deps,
-    jobs: options.jobs,
-    signal: options.signal,
-    onError: options.onError,
-    ...(options.pollMs ? { pollMs: options.pollMs } : {}),
-  });
-  await options.jobs.stop();
 }

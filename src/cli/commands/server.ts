@@ -9,6 +9,7 @@ import { ensureFirstApiKey } from "../../app/api-keys/first-api-key.ts";
 import { runFlowTriggers } from "../../app/flows/triggers.ts";
 import { providerSettingsFromEnv } from "../../app/provider-settings.ts";
 import { runReverseEtlSchedules } from "../../app/reverse-etl/schedule.ts";
+import { runEmbeddedSchedules } from "../../app/sources/schedule.ts";
 import { outboundWebhookJobs } from "../../app/webhooks/outbound.ts";
 import { inboundEventEnqueuer } from "../../app/webhooks-inbound/processor.ts";
 import { warehouseFileIn } from "../../app/workspace.ts";
@@ -90,6 +91,13 @@ async function runServer(flags: ServerFlags): Promise<number> {
     dispatch: { db: deployment.store.db },
     onError,
   });
+  // Embedded reverse ETL: due (scheduled or recently pushed) embedded syncs become embedded.run jobs.
+  const embeddedScheduling = runEmbeddedSchedules({
+    jobs: deployment.jobs,
+    signal: abort.signal,
+    dispatch: { db: deployment.store.db },
+    onError,
+  });
   // App-to-app flows: due and changed flows become flow.run jobs for the workers (docs/flows.md).
   const flowScheduling = runFlowTriggers({
     queue: deployment.jobs,
@@ -118,6 +126,7 @@ async function runServer(flags: ServerFlags): Promise<number> {
   await scheduling;
   await flowScheduling;
   await retlScheduling;
+  await embeddedScheduling;
   await delivering;
   await server.close();
   await deployment.close();

@@ -9,6 +9,7 @@ import type { Command } from "commander";
 import { runFlowTriggers } from "../../app/flows/triggers.ts";
 import { providerSettingsFromEnv } from "../../app/provider-settings.ts";
 import { reverseEtlRunLine, runReverseEtlSchedules } from "../../app/reverse-etl/schedule.ts";
+import { embeddedRunLine, runEmbeddedSchedules } from "../../app/sources/schedule.ts";
 import { buildSyncJob } from "../../app/syncs/sync-connection.ts";
 import { openWarehouse } from "../../app/warehouse/open-warehouse.ts";
 import { outboundWebhookJobs } from "../../app/webhooks/outbound.ts";
@@ -274,12 +275,23 @@ async function runWorker(flags: WorkerFlags): Promise<number> {
     onRunFinished: (run) => log(reverseEtlRunLine(run)),
     onError: (error) => process.stderr.write(`Reverse ETL: ${describeError(error).message}\n`),
   });
+  // Embedded reverse-ETL runs (embedded.run jobs the server's dispatcher enqueues), on a queue of their own.
+  const stopEmbedded = new AbortController();
+  const embedded = runEmbeddedSchedules({
+    jobs: await createGraphileJobQueue({ connectionString: process.env.DATABASE_URL! }),
+    signal: stopEmbedded.signal,
+    work: { ...jobDeps, db: store.db, mappers: unifiedMappers, writers: unifiedWriters },
+    onRunFinished: (run) => log(embeddedRunLine(run)),
+    onError: (error) => process.stderr.write(`Embedded syncs: ${describeError(error).message}\n`),
+  });
   log(`Switchyard worker ${process.pid} is taking sync jobs (concurrency ${flags.concurrency}).`);
   const signal = await stopped;
   log(`${signal}: stopping; running runs stop at their next checkpoint and are asked for again.`);
   await worker.stop();
   stopRetl.abort();
   await retl;
+  stopEmbedded.abort();
+  await embedded;
   stopFlows.abort();
   await flowing;
   await inbound.stop();
