@@ -27,6 +27,8 @@ export interface EnvironmentQuery {
   sql: string;
   maxRows?: number;
   timeoutMs?: number;
+  /** Only the result's columns are wanted: copy no rows (see WarehouseQuery.schemaOnly). */
+  schemaOnly?: boolean;
 }
 
 /**
@@ -63,6 +65,7 @@ export async function queryEnvironmentWarehouse(
       sql: query.sql,
       maxRows: Math.min(query.maxRows ?? maxRows.default, maxRows.max),
       timeoutMs: Math.min(query.timeoutMs ?? timeoutMs.default, timeoutMs.max),
+      ...(query.schemaOnly ? { schemaOnly: true } : {}),
       ...(warehouse.whileReleased ? { whileReleased: warehouse.whileReleased.bind(warehouse) } : {}),
     });
   } finally {
