@@ -153,7 +153,10 @@ export async function run(): Promise<void> {
     );
   } finally {
     await emulator.stop();
-    rmSync(dir, { recursive: true, force: true });
+    // BENCH_KEEP_DIR=1 keeps the workspace for profiling a run by hand (`node --cpu-prof bin/switchyard.js
+    // retl run <sync> --dry-run --data-dir <dir>`).
+    if (process.env.BENCH_KEEP_DIR) process.stderr.write(`reverse-etl: workspace kept in ${dir}\n`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -15,11 +15,11 @@
  * - A dry run diffs the same way and writes nothing: not to the provider, not to the snapshot.
  */
 import { SwitchyardError } from "../../core/index.ts";
-import { streamWarehouseQuery } from "../../destinations/duckdb/query.ts";
+import { streamWarehouseChunks, type WarehouseChunk } from "../../destinations/duckdb/query.ts";
 import { isHolderGone, thisProcess } from "../../engine/run-holder.ts";
 import { type Change, ModelKeyError, type ModelRow, SortedDiff } from "../../flows/reverse-etl/diff.ts";
 import { buildFields, valueAt } from "../../flows/reverse-etl/mapping.ts";
-import { DIFF_COLUMNS, modelDiffSql } from "../../flows/reverse-etl/model-sql.ts";
+import { MODEL_COLUMNS_FROM, modelDiffSql } from "../../flows/reverse-etl/model-sql.ts";
 import {
   advanceSnapshot,
   dropFromSnapshot,
@@ -295,7 +295,7 @@ function warehouseRows(
       });
     }
     const key = model.primary_key;
-    await streamWarehouseQuery(
+    await streamWarehouseChunks(
       {
         path: deps.warehouse.path,
         connectionIds: await connectionIdsIn(deps.db, environmentId),
@@ -305,17 +305,41 @@ function warehouseRows(
           ? { whileReleased: deps.warehouse.whileReleased.bind(deps.warehouse) }
           : {}),
       },
-      (rows) =>
-        onChunk(
-          rows.map((row) => {
-            const { [DIFF_COLUMNS.pk]: pk, [DIFF_COLUMNS.hash]: hash, ...values } = row;
-            if (pk === null || pk === undefined)
-              throw new ModelKeyError(`a row has no value in its key column "${key}"`);
-            return { pk: String(pk), hash: String(hash), row: values };
-          }),
-        ),
+      (chunk) => onChunk(chunkRows(chunk, key)),
     );
   };
+}
+
+/**
+ * A chunk of the diff query's result (model-sql.ts: key, hash, then the model's columns) as model rows. Only
+ * the key and hash are read for every row; a row's values are converted when the diff asks for them, which it
+ * does for added and changed rows only (unchanged ones, most of a run, never cost a conversion).
+ */
+function chunkRows(chunk: WarehouseChunk, key: string): ModelRow[] {
+  const pks = chunk.text(0);
+  const hashes = chunk.text(1);
+  const rows: ModelRow[] = new Array(chunk.rowCount);
+  for (let index = 0; index < chunk.rowCount; index++) {
+    const pk = pks[index];
+    if (pk === null || pk === undefined)
+      throw new ModelKeyError(`a row has no value in its key column "${key}"`);
+    rows[index] = new ChunkRow(pk, hashes[index] ?? "", chunk, index);
+  }
+  return rows;
+}
+
+/** A model row whose values stay in the chunk until read (a class: no closure per row to collect). */
+class ChunkRow implements ModelRow {
+  constructor(
+    readonly pk: string,
+    readonly hash: string,
+    private readonly chunk: WarehouseChunk,
+    private readonly index: number,
+  ) {}
+
+  get row(): Record<string, unknown> {
+    return this.chunk.rowObject(this.index, MODEL_COLUMNS_FROM);
+  }
 }
 
 /**

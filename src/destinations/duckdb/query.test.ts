@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDuckDbDestination, type DuckDbDestination } from "./index.ts";
-import { queryWarehouse, type WarehouseQuery } from "./query.ts";
+import { queryWarehouse, streamWarehouseChunks, streamWarehouseQuery, type WarehouseQuery } from "./query.ts";
 import { batch, contactsTarget, record, tempDir } from "./test-fixtures.ts";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -134,5 +134,42 @@ describe("queryWarehouse", () => {
       /test_contacts does not exist|Table with name test_contacts/i,
     );
     expect((await asA("SELECT 1 AS one", { path: dir.file("none.duckdb") })).rows).toEqual([{ one: 1 }]);
+  });
+
+  it("copies no rows, only the columns, for a schema-only query", async () => {
+    const result = await asA("SELECT * FROM test_contacts", { schemaOnly: true });
+    expect(result.rows).toEqual([]);
+    expect(result.columns.map((c) => c.name)).toEqual(expect.arrayContaining(["id", "email"]));
+    expect((await asA("SELECT count(*)::INTEGER AS n FROM test_contacts")).rows).toEqual([{ n: 2 }]);
+  });
+});
+
+describe("streamWarehouseChunks", () => {
+  const sql =
+    "SELECT CAST(i AS VARCHAR) AS k, i::BIGINT AS big, CASE WHEN i % 3 = 0 THEN NULL ELSE 'v' || i END AS t, " +
+    "TIMESTAMP '2026-01-01' + to_seconds(i) AS at FROM range(5000) r(i) ORDER BY i";
+  const query = { path, connectionIds: ["conn_a"], sql, timeoutMs: 10_000 };
+
+  it("reads columns as text and rows as streamWarehouseQuery's JSON, chunk by chunk", async () => {
+    const expected: Record<string, unknown>[] = [];
+    await streamWarehouseQuery(query, async (rows) => {
+      expected.push(...rows);
+    });
+    const keys: (string | null)[] = [];
+    const texts: (string | null)[] = [];
+    const rows: Record<string, unknown>[] = [];
+    let chunks = 0;
+    await streamWarehouseChunks(query, async (chunk) => {
+      chunks++;
+      keys.push(...chunk.text(0));
+      texts.push(...chunk.text(2));
+      for (let i = 0; i < chunk.rowCount; i++) rows.push(chunk.rowObject(i, 1));
+    });
+    expect(chunks).toBeGreaterThan(1);
+    expect(keys).toEqual(expected.map((row) => row.k));
+    expect(texts).toEqual(expected.map((row) => row.t));
+    expect(texts[0]).toBeNull();
+    expect(rows).toEqual(expected.map(({ k: _k, ...rest }) => rest));
+    expect(rows[1]).toEqual({ big: "1", t: "v1", at: "2026-01-01 00:00:01" });
   });
 });

@@ -6,7 +6,13 @@
  * nothing but those copies, whatever it says, and the file is held for the copy only.
  */
 import { existsSync } from "node:fs";
-import { type DuckDBConnection, DuckDBInstance, type Json } from "@duckdb/node-api";
+import {
+  type DuckDBConnection,
+  type DuckDBDataChunk,
+  DuckDBInstance,
+  type Json,
+  JsonDuckDBValueConverter,
+} from "@duckdb/node-api";
 import { SwitchyardError } from "../../core/index.ts";
 import { causeMessage, retryWhileLocked } from "./errors.ts";
 import { META, quoteIdent, quoteLiteral } from "./table-shape.ts";
@@ -31,6 +37,11 @@ export interface WarehouseQuery {
    * DuckDB's lock does not keep two instances of one process apart.
    */
   whileReleased?: <T>(work: () => Promise<T>) => Promise<T>;
+  /**
+   * Copy the tables' columns but none of their rows: for a caller that needs only the result's columns
+   * (checking a model), so a large table costs nothing to copy.
+   */
+  schemaOnly?: boolean;
 }
 
 export interface WarehouseQueryResult {
@@ -91,6 +102,49 @@ export async function streamWarehouseQuery(
     const result = await connection.stream(query.sql);
     for await (const rows of result.yieldRowObjectJson()) await onRows(rows);
   });
+}
+
+/** One chunk (about 2,048 rows) of a streamed result, read column by column, converted only when asked. */
+export interface WarehouseChunk {
+  readonly rowCount: number;
+  /** One column's values as text, straight from its vector (a VARCHAR column costs no conversion). */
+  text(columnIndex: number): (string | null)[];
+  /** One row as queryWarehouse returns rows (JSON values), its columns from `fromColumn` on. */
+  rowObject(rowIndex: number, fromColumn: number): Record<string, Json>;
+}
+
+/**
+ * Like streamWarehouseQuery, but hands over each chunk as it is, so a caller that needs a few columns of
+ * every row and the whole of only some rows (reverse ETL's diff) converts no more than that. The chunk is
+ * valid until `onChunk`'s promise settles.
+ */
+export async function streamWarehouseChunks(
+  query: Omit<WarehouseQuery, "maxRows">,
+  onChunk: (chunk: WarehouseChunk) => Promise<void>,
+): Promise<void> {
+  await inSandbox(query, async (connection) => {
+    const result = await connection.stream(query.sql);
+    const names = result.deduplicatedColumnNames();
+    for await (const chunk of result) await onChunk(chunkReader(chunk, names));
+  });
+}
+
+function chunkReader(chunk: DuckDBDataChunk, names: readonly string[]): WarehouseChunk {
+  return {
+    rowCount: chunk.rowCount,
+    text: (columnIndex) =>
+      chunk
+        .getColumnValues(columnIndex)
+        .map((value) => (value === null || typeof value === "string" ? value : String(value))),
+    rowObject: (rowIndex, fromColumn) => {
+      const row: Record<string, Json> = {};
+      chunk.visitRowValues(rowIndex, (value, _row, columnIndex, type) => {
+        if (columnIndex >= fromColumn)
+          row[names[columnIndex]!] = JsonDuckDBValueConverter(value, type, JsonDuckDBValueConverter);
+      });
+      return row;
+    },
+  };
 }
 
 /** A fresh in-memory DuckDB holding the allowed rows, locked down, for `work` to run the caller's SQL in. */
@@ -229,9 +283,10 @@ async function copyAllowedRows(
       const ids = query.connectionIds.map(quoteLiteral).join(", ") || "NULL";
       for (const { table_name } of found.getRowObjectsJS()) {
         const table = String(table_name);
-        const rows = named.has(table.toLowerCase())
-          ? `WHERE ${quoteIdent(META.connectionId)} IN (${ids})`
-          : "LIMIT 0";
+        const rows =
+          named.has(table.toLowerCase()) && !query.schemaOnly
+            ? `WHERE ${quoteIdent(META.connectionId)} IN (${ids})`
+            : "LIMIT 0";
         await connection.run(
           `CREATE TABLE main.${quoteIdent(table)} AS SELECT * FROM warehouse.main.${quoteIdent(table)} ${rows}`,
         );

@@ -65,4 +65,24 @@ describe("SortedDiff", () => {
     // U+FF5E sorts before U+1F600 in UTF-8, after it in UTF-16 units.
     expect(compareKeys("\uFF5E", "\u{1F600}")).toBeLessThan(0);
   });
+
+  it("reads a row's values only for added and changed rows (the warehouse's rows convert them on demand)", async () => {
+    const read: string[] = [];
+    const lazy = (pk: string, hash: string): ModelRow => ({
+      pk,
+      hash,
+      get row() {
+        read.push(pk);
+        return { pk };
+      },
+    });
+    const { diff, changes } = diffOf([
+      { pk: "a", hash: "1" },
+      { pk: "b", hash: "1" },
+    ]);
+    await diff.push([lazy("a", "1"), lazy("b", "2"), lazy("c", "1")]);
+    await diff.finish();
+    expect(read).toEqual(["b", "c"]);
+    expect(changes.map((c) => (c.kind === "removed" ? null : c.row))).toEqual([{ pk: "b" }, { pk: "c" }]);
+  });
 });

@@ -8,7 +8,8 @@ export interface ModelRow {
   pk: string;
   /** Hash of what the sync sends of the row (model-sql.ts). */
   hash: string;
-  row: Readonly<Record<string, unknown>>;
+  /** The row's values; may be a getter that converts them on demand (read only for added and changed rows). */
+  readonly row: Readonly<Record<string, unknown>>;
 }
 
 export interface SnapshotEntry {

@@ -8,6 +8,9 @@ import { quoteIdent } from "../../destinations/duckdb/table-shape.ts";
 /** The two columns the diff query adds in front of the model's own. */
 export const DIFF_COLUMNS = { pk: "__retl_pk", hash: "__retl_hash" } as const;
 
+/** Where the model's own columns start in the diff query's result. */
+export const MODEL_COLUMNS_FROM = Object.keys(DIFF_COLUMNS).length;
+
 /**
  * `SELECT key AS text, md5(sent values), * FROM (model) ORDER BY key as text`. Each value is hashed as
  * 'v' + its text, or 'n' for null, joined by the unit separator, so null, '' and 'null' all differ.
