@@ -116,6 +116,11 @@ const WRITE_PAGE = 400;
 const SNAPSHOT_PAGE = 5_000;
 /** How long the model's query may take to stream (the diff runs inside it). */
 const MODEL_TIMEOUT_MS = 30 * 60_000;
+/**
+ * The model's sandbox may hold this much; beyond it, its copy and sort spill to a temporary folder. So a run's
+ * memory stays bounded (with Node's own, under 512 MB at a million rows) whatever the model's size.
+ */
+const MODEL_MEMORY_LIMIT = "256MB";
 
 /** Runs the sync once (or its dry run) and returns the finished run; a run that failed says why in `error`. */
 export async function runReverseEtlSync(
@@ -301,6 +306,8 @@ function warehouseRows(
         connectionIds: await connectionIdsIn(deps.db, environmentId),
         sql: modelDiffSql(model.sql, key, sentColumns(sync)),
         timeoutMs: MODEL_TIMEOUT_MS,
+        memoryLimit: MODEL_MEMORY_LIMIT,
+        spill: true,
         ...(deps.warehouse.whileReleased
           ? { whileReleased: deps.warehouse.whileReleased.bind(deps.warehouse) }
           : {}),

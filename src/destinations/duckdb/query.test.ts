@@ -172,4 +172,25 @@ describe("streamWarehouseChunks", () => {
     expect(rows).toEqual(expected.map(({ k: _k, ...rest }) => rest));
     expect(rows[1]).toEqual({ big: "1", t: "v1", at: "2026-01-01 00:00:01" });
   });
+
+  it("spills past its memory limit into a private folder when asked, and removes it afterwards", async () => {
+    const { readdir } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const sandboxes = async () =>
+      (await readdir(tmpdir())).filter((name) => name.startsWith("switchyard-sandbox-")).length;
+    const before = await sandboxes();
+    const big = {
+      ...query,
+      sql: "SELECT md5(i::VARCHAR) AS m FROM range(2000000) r(i) ORDER BY m",
+      memoryLimit: "32MB",
+    };
+    // Without spilling, the same sort does not fit.
+    await expect(streamWarehouseChunks(big, async () => {})).rejects.toThrow(/more memory/);
+    let seen = 0;
+    await streamWarehouseChunks({ ...big, spill: true }, async (chunk) => {
+      seen += chunk.rowCount;
+    });
+    expect(seen).toBe(2_000_000);
+    expect(await sandboxes()).toBe(before);
+  });
 });

@@ -6,6 +6,9 @@
  * nothing but those copies, whatever it says, and the file is held for the copy only.
  */
 import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   type DuckDBConnection,
   type DuckDBDataChunk,
@@ -32,6 +35,12 @@ export interface WarehouseQuery {
   lockWaitMs?: number;
   /** Memory the query may use (DuckDB syntax, default "512MB"). */
   memoryLimit?: string;
+  /**
+   * Let the sandbox spill what passes `memoryLimit` (its copy, a large sort) to a private temporary folder,
+   * removed afterwards, instead of failing: for long streamed queries (reverse-ETL models), whose memory must
+   * stay bounded whatever the model's size.
+   */
+  spill?: boolean;
   /**
    * Runs the copy while the caller's own process has the file closed (DuckDbDestination.whileReleased):
    * DuckDB's lock does not keep two instances of one process apart.
@@ -152,14 +161,22 @@ async function inSandbox<T>(
   query: Omit<WarehouseQuery, "maxRows">,
   work: (connection: DuckDBConnection) => Promise<T>,
 ): Promise<T> {
-  const instance = await DuckDBInstance.create(":memory:", {
-    threads: "1",
-    memory_limit: query.memoryLimit ?? "512MB",
-    // No spilling: an in-memory DuckDB would write it under ./.tmp of whatever folder the process runs in.
-    temp_directory: "",
-    autoinstall_known_extensions: "false",
-    autoload_known_extensions: "false",
-  });
+  // Without `spill`, no spilling: an in-memory DuckDB would write it under ./.tmp of whatever folder the
+  // process runs in. With it, into a folder only this process's user can read.
+  const spillDir = query.spill ? await mkdtemp(join(tmpdir(), "switchyard-sandbox-")) : "";
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(":memory:", {
+      threads: "1",
+      memory_limit: query.memoryLimit ?? "512MB",
+      temp_directory: spillDir,
+      autoinstall_known_extensions: "false",
+      autoload_known_extensions: "false",
+    });
+  } catch (error) {
+    if (spillDir) await rm(spillDir, { recursive: true, force: true });
+    throw error;
+  }
   const connection = await instance.connect();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -202,6 +219,7 @@ async function inSandbox<T>(
     clearTimeout(timer);
     connection.closeSync();
     instance.closeSync();
+    if (spillDir) await rm(spillDir, { recursive: true, force: true });
   }
 }
 
