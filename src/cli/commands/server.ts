@@ -13,11 +13,12 @@ import { runEmbeddedSchedules } from "../../app/sources/schedule.ts";
 import { outboundWebhookJobs } from "../../app/webhooks/outbound.ts";
 import { inboundEventEnqueuer } from "../../app/webhooks-inbound/processor.ts";
 import { warehouseFileIn } from "../../app/workspace.ts";
-import { ArgumentError, describeError } from "../../core/index.ts";
+import { describeError } from "../../core/index.ts";
 import { providers } from "../../providers/registry.ts";
 import { createSyncDispatcher } from "../../scheduler/index.ts";
 import { buildServer } from "../../server/app.ts";
 import { EXIT } from "../output.ts";
+import { portNumber } from "../parse.ts";
 import { openDeployment, untilStopSignal } from "./worker.ts";
 
 interface ServerFlags {
@@ -26,20 +27,17 @@ interface ServerFlags {
   dataDir?: string;
 }
 
-function portNumber(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    throw new ArgumentError(`--port must be a whole number from 0 to 65535, not "${value}".`);
-  return port;
-}
-
 export function registerServerCommand(program: Command): void {
   program
     .command("server")
     .description(
       "Serve the API and schedule syncs as jobs on the Postgres of DATABASE_URL, running none (docs/scale-out.md)",
     )
-    .option("--port <n>", "port to listen on, 0 for any free one (default: PORT, else 3000)", portNumber)
+    .option(
+      "--port <n>",
+      "port to listen on, 0 for any free one (default: PORT, else 3000)",
+      portNumber("--port"),
+    )
     .option("--host <address>", "address to listen on (default: HOST, else 127.0.0.1)")
     .option("--data-dir <dir>", "directory of the vault key file (default: ./.switchyard)")
     .action(async (flags: Partial<ServerFlags>) => {
