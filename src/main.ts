@@ -199,15 +199,20 @@ async function start(): Promise<void> {
     onRunFinished: (run) => console.log(reverseEtlRunLine(run)),
     onError: (error) => console.error(`Reverse ETL: ${describeError(error).message}`),
   });
-  const demoRetl = startDemoRetl(
-    retlDeps,
-    demos.map((demo) => demo.connection),
-    {
-      jobs: retlJobs,
-      signal: abort.signal,
-      onError: (error) => console.error(`Reverse ETL demo: ${describeError(error).message}`),
-    },
-  );
+  // SWITCHYARD_DEMO_RETL=off leaves it out: its writes go through the emulator's API, which the saved emulator
+  // state does not keep, so with it a restart finds the emulator's data changed (and re-reads once).
+  const demoRetl =
+    process.env.SWITCHYARD_DEMO_RETL === "off"
+      ? undefined
+      : startDemoRetl(
+          retlDeps,
+          demos.map((demo) => demo.connection),
+          {
+            jobs: retlJobs,
+            signal: abort.signal,
+            onError: (error) => console.error(`Reverse ETL demo: ${describeError(error).message}`),
+          },
+        );
   if (demoRetl) console.log(`  Reverse ETL:      ${demoRetl.banner}`);
   // Embedded reverse ETL (docs/embedded-reverse-etl.md): embedded syncs run after a push (debounced) and on schedule.
   const embedding = runEmbeddedSchedules({

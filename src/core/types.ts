@@ -328,6 +328,11 @@ export interface EmulatorHandle {
   rejectedCredentials: Credentials;
   /** The streams whose truth it knows (tests sync these). */
   streams: readonly string[];
+  /**
+   * Streams whose truth it knows too but whose data never changes (`mutate` cannot change them), such as
+   * HubSpot's deal stages: tests count them, change tests leave them out.
+   */
+  fixedStreams?: readonly string[];
   /** Applies changes to streams' data (keyed by stream name), moving their modification times forward. */
   mutate(changes: Readonly<Record<string, EmulatorChange>>): Promise<void>;
   truth(stream: string): Promise<EmulatorTruth>;

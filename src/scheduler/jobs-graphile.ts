@@ -24,6 +24,7 @@ import {
   type WorkerEvents,
   type WorkerUtils,
 } from "graphile-worker";
+import pg from "pg";
 import { ConfigError } from "../core/index.ts";
 import {
   checkedConcurrency,
@@ -52,11 +53,19 @@ function quietLogger(onError: (error: unknown) => void): Logger {
 export async function createGraphileJobQueue(options: GraphileJobQueueOptions): Promise<JobQueue> {
   let onError: (error: unknown) => void = () => undefined;
   const logger = quietLogger((error) => onError(error));
+  // One pool for the queue's whole life, listened to for errors from open to close: a connection the server
+  // closes (a restart, a failover) raises 'error' on the pool or on its client, and pg drops it (the next
+  // query opens another). graphile's own pools lose their listeners when a runner stops and ends them, and a
+  // connection closed meanwhile raised an uncaught error.
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: 20 });
+  pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
   let utils: WorkerUtils;
   try {
-    utils = await makeWorkerUtils({ connectionString: options.connectionString, logger });
+    utils = await makeWorkerUtils({ pgPool: pool, logger });
     await utils.migrate();
   } catch (error) {
+    await pool.end().catch(() => undefined);
     throw new ConfigError(
       `Could not open the job queue on Postgres: ${error instanceof Error ? error.message : String(error)}`,
       "Check DATABASE_URL and that its user may create the graphile_worker schema.",
@@ -84,7 +93,7 @@ export async function createGraphileJobQueue(options: GraphileJobQueueOptions): 
       );
       runners = createRunnerSet(
         {
-          connectionString: options.connectionString,
+          pgPool: pool,
           pollInterval: options.pollMs ?? 2_000,
           // The process decides what SIGTERM does (stop(): checkpoint, then exit).
           noHandleSignals: true,
@@ -101,6 +110,7 @@ export async function createGraphileJobQueue(options: GraphileJobQueueOptions): 
         // Waits for the running handlers, which return soon after their signal aborted.
         await runners?.stop();
         await utils.release();
+        await pool.end();
       })();
       return stopping;
     },

@@ -70,6 +70,7 @@ export function emulatorOAuth(emulatorUrl: string) {
 /** How many live records the emulator holds, over all its streams (what a first full sync adds). */
 export async function liveRecordCount(emulator: EmulatorHandle): Promise<number> {
   let count = 0;
-  for (const stream of emulator.streams) count += (await emulator.truth(stream)).live.size;
+  for (const stream of [...emulator.streams, ...(emulator.fixedStreams ?? [])])
+    count += (await emulator.truth(stream)).live.size;
   return count;
 }

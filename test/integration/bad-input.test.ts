@@ -132,7 +132,7 @@ describe("bad input", () => {
     const run = await sync({ streams: ["contacts", "tickets"] });
     expect(run.error).toMatchObject({
       code: "unknown_stream",
-      hint: "Use one of: contacts, companies, deals, owners.",
+      hint: "Use one of: contacts, companies, deals, owners, deal_stages.",
     });
     expect(await committed()).toEqual(before);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { startHubSpotEmulator } from "../../src/providers/hubspot/emulator/index.ts";
+import { dealPipelines } from "../../src/providers/hubspot/emulator/pipelines.ts";
 import { hubspot } from "../../src/providers/hubspot/index.ts";
 import { cacheDigest, truthDigest, warehouseDigest } from "../../src/providers/hubspot/test-truth.ts";
 import { emulatorSyncWorld } from "../helpers/emulator-sync.ts";
@@ -37,14 +38,17 @@ async function expectExactlyTheEmulatorsData() {
   }
 }
 
+/** The stages of the emulator's deal pipelines: the deal_stages stream's records. */
+const dealStages = dealPipelines().reduce((count, pipeline) => count + pipeline.stages.length, 0);
+
 describe("HubSpot sync against the emulator", () => {
   it("lands exactly the emulator's dataset despite 429s, 5xx and dropped connections", async () => {
     const run = await sync();
     expect(run.error, JSON.stringify(run.error)).toBeNull();
     expect(run.status).toBe("succeeded");
-    // The CRM objects, and the account's active owners (deactivated ones land as deleted).
+    // The CRM objects, the account's active owners (deactivated ones land as deleted) and its deal stages.
     const activeOwners = world.emulator.owners().filter((owner) => !owner.archived).length;
-    expect(run.stats.recordsAdded).toBe(1_500 + 300 + 400 + activeOwners);
+    expect(run.stats.recordsAdded).toBe(1_500 + 300 + 400 + activeOwners + dealStages);
     // The faults really happened and were retried.
     expect(run.stats.retries).toBeGreaterThan(0);
     await expectExactlyTheEmulatorsData();
@@ -87,13 +91,13 @@ describe("HubSpot sync against the emulator", () => {
     expect(patched.status).toBe(200);
     const run = await sync({ fullRefresh: true });
     expect(run.error, JSON.stringify(run.error)).toBeNull();
-    // Every contact gained the (empty) property, archived ones included; companies, deals and owners did
-    // not change; nothing was deleted by the diff.
+    // Every contact gained the (empty) property, archived ones included; companies, deals, owners and deal
+    // stages did not change; nothing was deleted by the diff.
     expect(run.stats).toMatchObject({
       recordsAdded: 0,
       recordsDeleted: 0,
       recordsUpdated: 1_505 + 7,
-      recordsUnchanged: 300 + 400 + world.emulator.owners().length,
+      recordsUnchanged: 300 + 400 + world.emulator.owners().length + dealStages,
     });
     const columns = await world.warehouse.query(
       "SELECT column_name FROM information_schema.columns WHERE table_name = 'hubspot_contacts'",

@@ -239,6 +239,9 @@ describe("npm start, stopped and started again", () => {
       SWITCHYARD_EMULATOR_PORT: String(emulatorPort),
       // One provider is enough here (each emulator's journal is tested in src/demo), and it shows the subset.
       SWITCHYARD_DEMO_PROVIDERS: "hubspot",
+      // The emulator's saved state keeps its own changes, not writes made through its API, so the demo's
+      // reverse-ETL writes would make the restarted emulator's data differ (docs/reverse-etl.md).
+      SWITCHYARD_DEMO_RETL: "off",
     };
     const api = `http://127.0.0.1:${apiPort}`;
     const first = startSwitchyard(env);

@@ -12,12 +12,15 @@ import type {
 import { defined } from "../../emulator/index.ts";
 import type { ApiObject, HubSpotEmulator } from "./emulator/index.ts";
 import { DEFAULT_OAUTH_SCOPES, startHubSpotEmulator } from "./emulator/index.ts";
+import { dealPipelines } from "./emulator/pipelines.ts";
 import { CRM_OBJECTS, type CrmObject } from "./objects.ts";
 import { ownersStream } from "./owners.ts";
+import { dealStagesStream } from "./pipelines.ts";
 
 /** A well-formed private app token that no emulator accepts. */
 const REFUSED_TOKEN = "pat-na1-00000000-0000-4000-8000-0000000000ff";
 const OWNERS = ownersStream.name;
+const DEAL_STAGES = dealStagesStream.name;
 
 /** Starts the HubSpot emulator; `records` sets the contacts, with 15% as many companies and 30% as many deals. */
 export async function startHubSpotEmulatorHandle(
@@ -43,6 +46,7 @@ export async function startHubSpotEmulatorHandle(
     credentials: { type: "bearer", token: emulator.tokens[0]! },
     rejectedCredentials: { type: "bearer", token: REFUSED_TOKEN },
     streams: [...CRM_OBJECTS.map((object) => object.name), OWNERS],
+    fixedStreams: [DEAL_STAGES],
     async mutate(changes) {
       for (const [stream, change] of Object.entries(changes)) {
         const { creates, updates, deletes: archives } = change satisfies EmulatorChange;
@@ -52,7 +56,11 @@ export async function startHubSpotEmulatorHandle(
       }
     },
     truth: async (stream) =>
-      stream === OWNERS ? ownersTruth(emulator) : hubSpotTruth(emulator, objectOf(stream)),
+      stream === OWNERS
+        ? ownersTruth(emulator)
+        : stream === DEAL_STAGES
+          ? dealStagesTruth()
+          : hubSpotTruth(emulator, objectOf(stream)),
     async setFaults(faults) {
       emulator.setFaults(faults);
     },
@@ -70,7 +78,7 @@ export async function startHubSpotEmulatorHandle(
 function objectOf(stream: string): CrmObject {
   const object = CRM_OBJECTS.find((candidate) => candidate.name === stream);
   if (!object) {
-    const known = [...CRM_OBJECTS.map((o) => o.name), OWNERS].join(", ");
+    const known = [...CRM_OBJECTS.map((o) => o.name), OWNERS, DEAL_STAGES].join(", ");
     throw new Error(`The HubSpot emulator has no stream "${stream}"; it has ${known}.`);
   }
   return object;
@@ -91,6 +99,15 @@ function ownersTruth(emulator: HubSpotEmulator): EmulatorTruth {
     live: new Map(owners.filter((owner) => !owner.archived).map((owner) => [owner.id, { ...owner }])),
     deleted: new Set(owners.filter((owner) => owner.archived).map((owner) => owner.id)),
   };
+}
+
+/** The deal pipelines' stages as the connector outputs them (the emulator's handle uses the default clock). */
+function dealStagesTruth(): EmulatorTruth {
+  const live = new Map<string, SyncRecord>();
+  for (const pipeline of dealPipelines())
+    for (const stage of pipeline.stages)
+      live.set(stage.id, { ...stage, pipelineId: pipeline.id, pipelineLabel: pipeline.label });
+  return { live, deleted: new Set() };
 }
 
 /**
