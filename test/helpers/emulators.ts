@@ -67,10 +67,14 @@ export function emulatorOAuth(emulatorUrl: string) {
   };
 }
 
+/** Every stream whose truth the emulator knows: those it can change, and its fixed ones. */
+export function truthStreams(emulator: EmulatorHandle): string[] {
+  return [...emulator.streams, ...(emulator.fixedStreams ?? [])];
+}
+
 /** How many live records the emulator holds, over all its streams (what a first full sync adds). */
 export async function liveRecordCount(emulator: EmulatorHandle): Promise<number> {
   let count = 0;
-  for (const stream of [...emulator.streams, ...(emulator.fixedStreams ?? [])])
-    count += (await emulator.truth(stream)).live.size;
+  for (const stream of truthStreams(emulator)) count += (await emulator.truth(stream)).live.size;
   return count;
 }

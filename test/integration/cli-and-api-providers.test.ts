@@ -9,7 +9,7 @@ import type { EmulatorHandle } from "../../src/core/index.ts";
 import { runCli } from "../helpers/cli.ts";
 import { cliWorld, readDataDirStore } from "../helpers/cli-world.ts";
 import { type ConnectWorld, startConnectWorld } from "../helpers/connect-world.ts";
-import { liveRecordCount, providersWithEmulators } from "../helpers/emulators.ts";
+import { liveRecordCount, providersWithEmulators, truthStreams } from "../helpers/emulators.ts";
 
 const declared = providersWithEmulators();
 const EMULATOR = { seed: 7, records: 60, unlimited: true };
@@ -24,7 +24,7 @@ function changeEveryStream(emulator: EmulatorHandle) {
 /** Live records per stream of the truth. */
 async function truthCounts(emulator: EmulatorHandle): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const stream of emulator.streams) counts[stream] = (await emulator.truth(stream)).live.size;
+  for (const stream of truthStreams(emulator)) counts[stream] = (await emulator.truth(stream)).live.size;
   return counts;
 }
 
@@ -34,7 +34,7 @@ describe.each(declared)("$displayName through the CLI", (provider) => {
   /** Live records per stream in the data directory's records cache. */
   const cachedCounts = () =>
     Object.fromEntries(
-      world.emulator.streams.map((stream) => [
+      truthStreams(world.emulator).map((stream) => [
         stream,
         readDataDirStore(world.dataDir, (db) =>
           Number(
@@ -49,7 +49,7 @@ describe.each(declared)("$displayName through the CLI", (provider) => {
     );
 
   // The streams whose truth the emulator knows (a provider may have more, such as field definitions).
-  const syncArgs = () => [...world.syncArgs("--streams", world.emulator.streams.join(",")), "--json"];
+  const syncArgs = () => [...world.syncArgs("--streams", truthStreams(world.emulator).join(",")), "--json"];
 
   it("syncs everything, then only what changed, into the records cache and DuckDB", async () => {
     const full = await runCli(syncArgs());
