@@ -43,7 +43,7 @@ import {
 } from "../../store/index.ts";
 import { ActionRefusedError } from "../actions/errors.ts";
 import type { PlatformDeps } from "../platform.ts";
-import { isNotSent } from "./batch-calls.ts";
+import { isNotFound, isNotSent } from "./batch-calls.ts";
 import { getModel, type Model } from "./models.ts";
 import { getReverseEtlSync, type ReverseEtlSync } from "./syncs.ts";
 import { resolveTarget, type TargetDeps, type WriteTarget } from "./targets.ts";
@@ -612,10 +612,6 @@ async function writePage(db: RetlDb, ctx: WriteContext, plan: PagePlan): Promise
 }
 
 /** The provider answered 404: the record is not there (any more). */
-function isNotFound(error: unknown): boolean {
-  return error instanceof ActionRefusedError && error.providerStatus === 404;
-}
-
 /** A refused row: counted and recorded with the provider's message; its snapshot entry stays, so the next run sends it again. */
 async function recordFailure(
   db: RetlDb,
