@@ -110,7 +110,9 @@ export async function createGraphileJobQueue(options: GraphileJobQueueOptions): 
         // Waits for the running handlers, which return soon after their signal aborted.
         await runners?.stop();
         await utils.release();
-        await pool.end();
+        // Not awaited, as graphile ends its own pools: end() waits for every checked-out client, and a client
+        // a stopped runner never gave back would hold the shutdown forever (idle ones close at once).
+        void pool.end().catch(() => undefined);
       })();
       return stopping;
     },
