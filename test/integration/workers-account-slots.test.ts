@@ -41,7 +41,7 @@ describe.skipIf(!available)("account slots on Postgres", () => {
     }
   });
 
-  it("a worker whose connections end (crash) frees its slots at once", async () => {
+  it("a worker whose connections end (crash) frees its slots as soon as the server ends its sessions", async () => {
     const dying = createPostgresAccountSlots(database.url);
     const survivor = createPostgresAccountSlots(database.url);
     try {
@@ -49,7 +49,12 @@ describe.skipIf(!available)("account slots on Postgres", () => {
       expect(await survivor.take("pipedrive:account:x", 1)).toBeNull();
       // Its pool ends without giving the slot back, as the process's connections do when it dies.
       await dying.close();
-      const taken = await survivor.take("pipedrive:account:x", 1);
+      // The server frees a session's advisory locks as its backend exits, a moment after the client hung up.
+      let taken = await survivor.take("pipedrive:account:x", 1);
+      for (let attempt = 0; taken === null && attempt < 50; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        taken = await survivor.take("pipedrive:account:x", 1);
+      }
       expect(taken).not.toBeNull();
       await taken!.release();
     } finally {
