@@ -2,7 +2,8 @@
  * Which connections an event belongs to: those whose account at the provider (HubSpot portal, Pipedrive
  * company) is the event's. A connection's account id is asked of the provider once (the declaration's
  * `accountId` call) and kept; an event for an account no connection is known to hold first resolves the
- * environment's connections not asked yet, at most once per `retryMs` per environment and provider.
+ * environment's connections not asked yet. A connection whose answer failed is asked again at most once per
+ * `retryMs`; a new one is asked at once, whichever process made it.
  */
 import type { ProviderWebhooks } from "../../core/index.ts";
 import {
@@ -15,9 +16,10 @@ import {
 import { type ConnectionHttpDeps, withConnectionHttp } from "../connections/connection-http.ts";
 
 export class AccountRouter {
-  private readonly lastResolved = new Map<string, number>();
+  /** When each connection whose account could not be learnt was last asked. */
+  private readonly lastFailed = new Map<string, number>();
   /** Resolutions under way: events processed at the same time wait for the one resolution, not skip it. */
-  private readonly resolving = new Map<string, Promise<boolean>>();
+  private readonly resolving = new Map<string, Promise<void>>();
 
   constructor(
     private readonly deps: ConnectionHttpDeps,
@@ -32,24 +34,24 @@ export class AccountRouter {
     accountId: string,
   ): Promise<ConnectionRow[]> {
     let ids = await connectionsOfAccount(this.deps.db, environmentId, provider, accountId);
-    if (ids.length === 0 && (await this.resolve(environmentId, provider, webhooks))) {
+    if (ids.length === 0) {
+      await this.resolve(environmentId, provider, webhooks);
+      // Looked up again even when this process learnt nothing: another worker may have saved the account id
+      // between the first lookup and the resolution (two workers, one burst: it happened).
       ids = await connectionsOfAccount(this.deps.db, environmentId, provider, accountId);
     }
     return Promise.all(ids.map((id) => getConnection(this.deps.db, id)));
   }
 
   /**
-   * Asks the provider for the account id of each connection not asked yet; false when it is too soon to. A
-   * caller arriving while a resolution runs waits for it (otherwise "too soon" would leave its event
-   * unroutable although the resolution under way is about to route it).
+   * Asks the provider for the account id of each connection not asked yet. A caller arriving while a
+   * resolution runs waits for it (otherwise its event would be unroutable although the resolution under way
+   * is about to route it).
    */
-  private resolve(environmentId: string, provider: string, webhooks: ProviderWebhooks): Promise<boolean> {
+  private resolve(environmentId: string, provider: string, webhooks: ProviderWebhooks): Promise<void> {
     const key = `${environmentId}:${provider}`;
     const running = this.resolving.get(key);
     if (running) return running;
-    const last = this.lastResolved.get(key);
-    if (last !== undefined && Date.now() - last < this.retryMs) return Promise.resolve(false);
-    this.lastResolved.set(key, Date.now());
     const resolution = this.askProvider(environmentId, provider, webhooks).finally(() =>
       this.resolving.delete(key),
     );
@@ -61,23 +63,21 @@ export class AccountRouter {
     environmentId: string,
     provider: string,
     webhooks: ProviderWebhooks,
-  ): Promise<boolean> {
+  ): Promise<void> {
     const unknown = await connectionsWithoutAccount(this.deps.db, environmentId, provider);
     for (const connection of unknown) {
+      const failedAt = this.lastFailed.get(connection.id);
+      if (failedAt !== undefined && Date.now() - failedAt < this.retryMs) continue;
       try {
         const accountId = await withConnectionHttp(this.deps, connection, (http) =>
           webhooks.accountId(http, AbortSignal.timeout(30_000)),
         );
         await saveAccountId(this.deps.db, connection, accountId);
+        this.lastFailed.delete(connection.id);
       } catch {
-        // A connection whose credentials fail is asked again at the next resolution; its runs report why.
+        // Its credentials failed: asked again after retryMs, not on every event; its runs report why.
+        this.lastFailed.set(connection.id, Date.now());
       }
     }
-    return unknown.length > 0;
-  }
-
-  /** Forgets when resolution last ran (a new connection was made). */
-  reset(): void {
-    this.lastResolved.clear();
   }
 }
