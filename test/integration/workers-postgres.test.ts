@@ -194,10 +194,15 @@ describe.skipIf(!available)("workers on Postgres", () => {
       expect(runs.map((list) => list.map((run) => run.status))).toEqual(
         shared.syncIds.map(() => ["succeeded"]),
       );
-      // Each run was reported by exactly one worker, and both workers ran some.
-      const reported = shared.workers.map((worker) =>
-        shared.syncIds.filter((id) => worker.output().includes(`Sync ${id}: run`)),
-      );
+      // Each run was reported by exactly one worker, and both workers ran some. A worker prints its report
+      // after the run is saved, and the pipe may bring it later still on a busy machine: wait for all four.
+      const reportedBy = () =>
+        shared.workers.map((worker) =>
+          shared.syncIds.filter((id) => worker.output().includes(`Sync ${id}: run`)),
+        );
+      for (let i = 0; i < 300 && reportedBy().flat().length < shared.syncIds.length; i++)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      const reported = reportedBy();
       expect(reported.flat().sort()).toEqual([...shared.syncIds].sort());
       expect(reported.map((ids) => ids.length > 0)).toEqual([true, true]);
     },

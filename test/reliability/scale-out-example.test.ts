@@ -6,7 +6,7 @@
  * the server's first API key and three succeeded runs, stop every process with `kill` (SIGTERM) and drop
  * its database.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -26,6 +26,22 @@ function shellBlocks(section: string): string[] {
   const end = DOC.indexOf("\n### ", start + section.length);
   const text = DOC.slice(start, end < 0 ? undefined : end);
   return [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
+}
+
+/** Ended (and its output shown) before the test's own timeout, so that a hang says where it was. */
+const EXAMPLE_DEADLINE_MS = 270_000;
+
+/** `ps` of a process group: which of the example's processes were still there. */
+function processesOf(groupId: number): string {
+  try {
+    const table = execFileSync("ps", ["-eo", "pgid=,pid=,stat=,etime=,args="], { encoding: "utf8" });
+    return table
+      .split("\n")
+      .filter((line) => line.trim().split(/\s+/)[0] === String(groupId))
+      .join("\n");
+  } catch (error) {
+    return `(ps failed: ${(error as Error).message})`;
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -52,7 +68,9 @@ describe.skipIf(!available)("docs/scale-out.md's local example", () => {
       '  case "$statuses" in *running*|"") sleep 1 ;; *) [ $(echo $statuses | wc -w) -ge 3 ] && break; sleep 1 ;; esac',
       "done",
     ].join("\n");
-    const script = ["set -u", ...blocks]
+    // Each block says when it starts, so a run that hangs says where.
+    const marked = blocks.flatMap((block, n) => [`echo "[example] block ${n + 1} of ${blocks.length}"`, block]);
+    const script = ["set -u", ...marked]
       .join("\n")
       .replaceAll("postgres://postgres@127.0.0.1:5432", `${admin.protocol}//${admin.username}@${admin.host}`)
       .replaceAll("switchyard_scale", database)
@@ -63,7 +81,13 @@ describe.skipIf(!available)("docs/scale-out.md's local example", () => {
     expect(script).not.toContain("sleep 30");
     try {
       const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
-        const child = spawn("bash", ["-c", script], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+        // Its own process group, so that a hung example is stopped whole (the servers it started too)
+        // rather than left running beside the rest of the suite.
+        const child = spawn("bash", ["-c", script], {
+          cwd: ROOT,
+          stdio: ["ignore", "pipe", "pipe"],
+          detached: true,
+        });
         let output = "";
         child.stdout.on("data", (chunk) => {
           output += chunk;
@@ -71,7 +95,15 @@ describe.skipIf(!available)("docs/scale-out.md's local example", () => {
         child.stderr.on("data", (chunk) => {
           output += chunk;
         });
-        child.once("exit", (code) => resolve({ code, output }));
+        const deadline = setTimeout(() => {
+          output += `\n[test] the example had not ended after ${EXAMPLE_DEADLINE_MS / 1000} s: its processes:\n`;
+          output += processesOf(child.pid!);
+          process.kill(-child.pid!, "SIGKILL");
+        }, EXAMPLE_DEADLINE_MS);
+        child.once("exit", (code) => {
+          clearTimeout(deadline);
+          resolve({ code, output });
+        });
       });
       expect(result.output).toContain("Dev API key");
       expect(result.output).toContain("succeeded succeeded succeeded");
