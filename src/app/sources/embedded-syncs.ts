@@ -8,7 +8,7 @@ import { sql } from "kysely";
 import { NotFoundError, RequestInvalidError } from "../../core/index.ts";
 import type { EmbeddedSyncInput } from "../../flows/embedded/definitions.ts";
 import { mappingFor } from "../../flows/embedded/definitions.ts";
-import { type EmbeddedSyncsTable, embeddedDb } from "../../flows/embedded/store.ts";
+import { type EmbeddedSyncsTable, embeddedDb, partKey } from "../../flows/embedded/store.ts";
 import type { FieldMap, SyncMode } from "../../flows/reverse-etl/definitions.ts";
 import { type ConnectionRow, newId, nowIso } from "../../store/index.ts";
 import { nextRunOf } from "../reverse-etl/syncs.ts";
@@ -175,10 +175,8 @@ export async function listEmbeddedSyncs(
   return rows.map(toSync);
 }
 
-/** The key of one connection's part of a sync in the reverse-ETL tables (snapshot, links, runs). */
-export function partKey(syncId: string, connectionId: string): string {
-  return `${syncId}:${connectionId}`;
-}
+/** The key of one connection's part of a sync (the reverse-ETL tables' sync_id), as run.ts needs it. */
+export { partKey };
 
 /** `substr(sync_id, …)`: compared with partKey(syncId, "") it selects the rows of every part of the sync. */
 export function partsOf(syncId: string) {

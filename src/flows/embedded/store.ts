@@ -58,6 +58,46 @@ export function embeddedDb(db: Kysely<Database>): EmbeddedDb {
   return db.withTables<EmbeddedTables>();
 }
 
+/** The key of one connection's part of an embedded sync in the reverse-ETL tables (snapshot, links, runs). */
+export function partKey(syncId: string, connectionId: string): string {
+  return `${syncId}:${connectionId}`;
+}
+
+/**
+ * Deletes a connection's part of every embedded sync of its environment: the part's snapshot, links and runs
+ * (with their pending diffs and per-row results), and the connection's entry in each sync's per-connection
+ * mappings. Called by deleteConnectionCascade, inside its transaction.
+ */
+export async function deleteConnectionParts(
+  db: Kysely<Database>,
+  connection: { id: string; environment_id: string },
+): Promise<void> {
+  const trx = embeddedDb(db);
+  const syncs = await trx
+    .selectFrom("embedded_syncs")
+    .select(["id", "connection_mappings"])
+    .where("environment_id", "=", connection.environment_id)
+    .execute();
+  if (syncs.length === 0) return;
+  const parts = syncs.map((sync) => partKey(sync.id, connection.id));
+  const runs = trx.selectFrom("retl_runs").select("id").where("sync_id", "in", parts);
+  await trx.deleteFrom("retl_run_rows").where("run_id", "in", runs).execute();
+  await trx.deleteFrom("retl_pending").where("run_id", "in", runs).execute();
+  await trx.deleteFrom("retl_runs").where("sync_id", "in", parts).execute();
+  await trx.deleteFrom("retl_links").where("sync_id", "in", parts).execute();
+  await trx.deleteFrom("retl_snapshots").where("sync_id", "in", parts).execute();
+  for (const sync of syncs) {
+    const mappings = JSON.parse(sync.connection_mappings) as Record<string, unknown>;
+    if (!Object.hasOwn(mappings, connection.id)) continue;
+    delete mappings[connection.id];
+    await trx
+      .updateTable("embedded_syncs")
+      .set({ connection_mappings: JSON.stringify(mappings) })
+      .where("id", "=", sync.id)
+      .execute();
+  }
+}
+
 /** One page of a source's records after `afterPk`, in byte order of the keys (as the reverse-ETL diff needs). */
 export async function readRecordsPage(
   db: EmbeddedDb,
