@@ -55,7 +55,9 @@ export class PostgresBudgetStore implements BudgetStore {
           ? await sql`INSERT INTO shared_state (key, state, expires_at) VALUES (${key}, ${value}, ${expiresAt})
               ON CONFLICT (key) DO NOTHING`.execute(this.db)
           : await sql`UPDATE shared_state SET state = ${value}, expires_at = ${expiresAt}
-              WHERE key = ${key} AND state = ${read.state} AND expires_at = ${read.expires_at}`.execute(this.db);
+              WHERE key = ${key} AND state = ${read.state} AND expires_at = ${read.expires_at}`.execute(
+              this.db,
+            );
       if (Number(written.numAffectedRows ?? 0) === 1) return result;
     }
   }
