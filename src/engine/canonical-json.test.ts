@@ -83,6 +83,24 @@ describe("canonicalJson", () => {
     }
   });
 
+  it("writes exactly what safe-stable-stringify writes for wide records (V8 dictionary mode), whatever the key order", () => {
+    const next = random(13);
+    const names = Array.from({ length: 40 }, (_, i) => (i % 7 === 0 ? String(i) : `field_${(i * 17) % 40}`));
+    for (let i = 0; i < 500; i++) {
+      const record: Record<string, unknown> = {};
+      const order = next() < 0.5 ? names : [...names].reverse();
+      for (const name of order) if (next() < 0.9) record[name] = primitive(next);
+      expect(canonicalJson(record)).toBe(stringify(record));
+    }
+  });
+
+  it("leaves out what JSON leaves out (undefined, functions, symbols) and falls back for nested values", () => {
+    const record = { c: undefined, b: () => 1, a: Symbol("s"), d: 1, e: [1, { z: 1, y: 2 }], f: { toJSON: () => "x" } };
+    expect(canonicalJson(record)).toBe(stringify(record));
+    expect(canonicalJson({ a: undefined })).toBe("{}");
+    expect(canonicalJson({})).toBe("{}");
+  });
+
   it("sorts keys at every level for nested records, and writes bigints as numbers", () => {
     const record = { b: { y: 1, x: [{ d: 1, c: 2 }] }, a: 10n, c: [1, { f: 2, e: 1 }] };
     expect(canonicalJson(record)).toBe('{"a":10,"b":{"x":[{"c":2,"d":1}],"y":1},"c":[1,{"e":1,"f":2}]}');
