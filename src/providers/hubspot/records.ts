@@ -7,17 +7,20 @@ import { RecordInvalidError } from "../../core/index.ts";
 import { convertValue, parseRecord } from "../kit/index.ts";
 import type { CrmObject } from "./objects.ts";
 import { RECORD_COLUMNS } from "./objects.ts";
-import { type CrmObjectResponse, crmObjectSchema } from "./responses.ts";
+import { asCrmObject, type CrmObjectResponse, crmObjectSchema } from "./responses.ts";
 
 /** Column types per property for one read: declared types first, then the properties API's types. */
 export type PropertyTypes = ReadonlyMap<string, ColumnType>;
 
-/** Validates one raw result; a missing id or a wrong field is a RecordInvalidError naming the record. */
+/**
+ * Validates one raw result; a missing id or a wrong field is a RecordInvalidError naming the record. The
+ * usual shape is checked by hand (asCrmObject); the schema parses the rest and words the problems.
+ */
 export const parseCrmObject = (
   object: CrmObject,
   raw: Record<string, unknown>,
   index: number,
-): CrmObjectResponse => parseRecord(crmObjectSchema, object.name, raw, index);
+): CrmObjectResponse => asCrmObject(raw) ?? parseRecord(crmObjectSchema, object.name, raw, index);
 
 /**
  * The flat record. Property values are converted to their column types; a value that does not convert
