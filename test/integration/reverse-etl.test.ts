@@ -5,12 +5,15 @@
  * stopped midway then resumed, and a dry run that writes nothing.
  * Mirror mode deletes through HubSpot's `archive_contact` (`DELETE /crm/v3/objects/contacts/{id}`).
  */
+import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runReverseEtlSync } from "../../src/app/reverse-etl/run.ts";
+import { snapshotFilePath } from "../../src/app/reverse-etl/snapshot-file.ts";
 import { ApiError } from "../../src/client/client.ts";
 import type { ActionDefinition, EmulatorHandle, ProviderDefinition } from "../../src/core/index.ts";
-import { retlDb } from "../../src/flows/reverse-etl/store.ts";
+import { advanceSnapshot, retlDb } from "../../src/flows/reverse-etl/store.ts";
 import { unifiedMappers } from "../../src/providers/unified-mappers.ts";
 import { unifiedWriters } from "../../src/providers/unified-writers.ts";
 import { type Harness, startHarness } from "../../src/server/test-harness.ts";
@@ -121,6 +124,32 @@ async function sync(body: Record<string, unknown>): Promise<string> {
 }
 
 const run = (id: string) => h.dev.post("/v1/reverse-etl/syncs/:id/run", { params: { id } });
+
+/**
+ * A sync's snapshot as it is kept: its file's keys and hashes (undefined: no file), and the store's entries
+ * not folded into it yet (a null hash: removed).
+ */
+async function snapshotOf(id: string) {
+  const path = snapshotFilePath(warehousePath, id);
+  let file: Record<string, string> | undefined;
+  if (existsSync(path)) {
+    const instance = await DuckDBInstance.create(path, { access_mode: "READ_ONLY" });
+    const connection = await instance.connect();
+    try {
+      const rows = (await connection.runAndReadAll("SELECT pk, hash FROM snapshot ORDER BY pk")).getRows();
+      file = Object.fromEntries(rows.map(([pk, hash]) => [String(pk), String(hash)]));
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  }
+  const entries = await retlDb(h.store.db)
+    .selectFrom("retl_snapshots")
+    .select(["pk", "hash"])
+    .where("sync_id", "=", id)
+    .execute();
+  return { path, file, entries: Object.fromEntries(entries.map((e) => [e.pk, e.hash])) };
+}
 
 async function refusal(call: Promise<unknown>): Promise<ApiError> {
   const error = await call.then(
@@ -358,6 +387,7 @@ describe("runs", () => {
     expect([...left.keys()].sort()).toEqual([`p1@${domain}`, `p3@${domain}`, `p5@${domain}`]);
     const deleted = (await emulator.truth("contacts")).deleted;
     for (const gone of [2, 4]) expect(deleted.has(String(created.get(`p${gone}@${domain}`)!.id))).toBe(true);
+    expect(Object.keys((await snapshotOf(id)).file ?? {})).toEqual(["1", "3", "5"]);
     expect((await run(id)).stats).toMatchObject({ removed: 0, deleted: 0 });
   });
 
@@ -377,10 +407,14 @@ describe("runs", () => {
     expect(failed.data[0]).toMatchObject({ pk: "3", operation: "create" });
     expect(failed.data[0]!.message).toContain("Email address p3-at-failing.example is invalid");
     expect((await contactsAt(domain)).size).toBe(4);
+    // The written rows are in the snapshot (folded into its file as the run ended); the refused one is not.
+    expect(Object.keys((await snapshotOf(id)).file ?? {})).toEqual(["1", "2", "4", "5"]);
+    expect((await snapshotOf(id)).entries).toEqual({});
 
     // Unchanged, it is tried again (and the others are not resent).
     const again = await run(id);
     expect(again.stats).toMatchObject({ added: 1, unchanged: 4, failed: 1, created: 0 });
+    expect(Object.keys((await snapshotOf(id)).file ?? {})).toEqual(["1", "2", "4", "5"]);
     rows[2]!.email = `p3@${domain}`;
     await setTable("fail", rows);
     const fixed = await run(id);
@@ -405,6 +439,14 @@ describe("runs", () => {
     expect(stopped).toMatchObject({ code: "run_aborted" });
     const written = await contactsAt(domain);
     expect(written.size).toBe(5);
+    // The written rows' entries are in the store, saved with their results; the stopped run folded nothing.
+    const stoppedAt = await snapshotOf(id);
+    expect(stoppedAt.file).toBeUndefined();
+    expect(Object.keys(stoppedAt.entries)).toHaveLength(5);
+    // A dry run sees them, and moves nothing.
+    const dry = await h.dev.post("/v1/reverse-etl/syncs/:id/dry-run", { params: { id }, body: {} });
+    expect(dry.stats).toMatchObject({ added: 7, unchanged: 5 });
+    expect(await snapshotOf(id)).toEqual(stoppedAt);
 
     // Between the runs, one written row and one unwritten row change.
     const rows = people(domain, 12);
@@ -419,7 +461,33 @@ describe("runs", () => {
     expect(all.size).toBe(12);
     for (const row of rows) expect(all.get(row.email)?.firstname).toBe(row.first_name);
     const runs = await h.dev.get("/v1/reverse-etl/syncs/:id/runs", { params: { id }, query: {} });
-    expect(runs.data.map((r) => r.status)).toEqual(["succeeded", "failed"]);
+    expect(runs.data.map((r) => r.status)).toEqual(["succeeded", "succeeded", "failed"]);
+    const resumedAt = await snapshotOf(id);
+    expect(Object.keys(resumedAt.file ?? {})).toHaveLength(12);
+    expect(resumedAt.entries).toEqual({});
+  });
+
+  it("a snapshot kept whole in the store (before migration 0032) is still the snapshot, then moves into the file", async () => {
+    const domain = "legacy.example";
+    await setTable("leg", people(domain, 3));
+    const id = await sync({ model_id: await model("leg"), target: contactActions, mapping: contactMapping });
+    await run(id);
+    // As a sync last run before 0032 left it: every entry in the store, no file.
+    const { path, file } = await snapshotOf(id);
+    await rm(path);
+    for (const [pk, hash] of Object.entries(file ?? {}))
+      await advanceSnapshot(retlDb(h.store.db), id, pk, hash);
+    const rows = people(domain, 3);
+    rows[1]!.first_name = "Changed";
+    await setTable("leg", rows);
+    const dry = await h.dev.post("/v1/reverse-etl/syncs/:id/dry-run", { params: { id }, body: {} });
+    expect(dry.stats).toMatchObject({ added: 0, changed: 1, unchanged: 2 });
+    expect(await run(id)).toMatchObject({ stats: { changed: 1, unchanged: 2, updated: 1, created: 0 } });
+    expect((await contactsAt(domain)).get(`p2@${domain}`)?.firstname).toBe("Changed");
+    const after = await snapshotOf(id);
+    expect(Object.keys(after.file ?? {})).toEqual(["1", "2", "3"]);
+    expect(after.file?.["2"]).not.toBe(file?.["2"]);
+    expect(after.entries).toEqual({});
   });
 
   it("a dry run shows the diff and writes nothing", async () => {
@@ -547,6 +615,7 @@ describe("runs", () => {
       const left = await db.selectFrom(table).select("sync_id").where("sync_id", "=", id).execute();
       expect(left, table).toEqual([]);
     }
+    expect(existsSync(snapshotFilePath(warehousePath, id))).toBe(false);
     await h.dev.delete("/v1/reverse-etl/models/:id", { params: { id: modelId } });
     expect((await h.dev.get("/v1/reverse-etl/models", {})).data.map((m) => m.id)).not.toContain(modelId);
   });

@@ -10,21 +10,22 @@
  * - A run stopped at any point (abort, crash) leaves every row either written and in the snapshot, or not in
  *   it: the next run sends exactly the rest, each row with its current content. A row's write is keyed by
  *   sync + pk + hash, so nothing already written is written again.
- * - Memory is bounded: the model streams from the warehouse sorted by key and is merged with the snapshot
- *   page by page (flows/reverse-etl/diff.ts); only changed rows are kept, in the store (`retl_pending`).
+ * - Memory is bounded: a warehouse model is diffed inside the warehouse against its snapshot file
+ *   (model-changes.ts, snapshot-file.ts), and other rows stream sorted by key and are merged with the
+ *   snapshot page by page (flows/reverse-etl/diff.ts); only changed rows are kept, in the store
+ *   (`retl_pending`).
  * - A dry run diffs the same way and writes nothing: not to the provider, not to the snapshot.
  */
 import { SwitchyardError } from "../../core/index.ts";
-import { streamWarehouseChunks, type WarehouseChunk } from "../../destinations/duckdb/query.ts";
 import { isHolderGone, thisProcess } from "../../engine/run-holder.ts";
 import { type Change, ModelKeyError, type ModelRow, SortedDiff } from "../../flows/reverse-etl/diff.ts";
 import { buildFields, valueAt } from "../../flows/reverse-etl/mapping.ts";
-import { MODEL_COLUMNS_FROM, modelDiffSql } from "../../flows/reverse-etl/model-sql.ts";
 import {
   advanceSnapshot,
   dropFromSnapshot,
   dropLink,
   linksOf,
+  markRemovedFromSnapshot,
   type RetlDb,
   type RetlRunRowsTable,
   type RetlRunsTable,
@@ -44,7 +45,9 @@ import {
 import { ActionRefusedError } from "../actions/errors.ts";
 import type { PlatformDeps } from "../platform.ts";
 import { isNotFound, isNotSent } from "./batch-calls.ts";
-import { getModel, type Model } from "./models.ts";
+import { type ChangeSource, type DiffCounts, modelChanges } from "./model-changes.ts";
+import { getModel } from "./models.ts";
+import { foldSnapshot, snapshotFilePath } from "./snapshot-file.ts";
 import { getReverseEtlSync, type ReverseEtlSync } from "./syncs.ts";
 import { resolveTarget, type TargetDeps, type WriteTarget } from "./targets.ts";
 
@@ -114,13 +117,6 @@ const HEARTBEAT_EVERY_MS = 5_000;
 const PENDING_FLUSH = 500;
 const WRITE_PAGE = 400;
 const SNAPSHOT_PAGE = 5_000;
-/** How long the model's query may take to stream (the diff runs inside it). */
-const MODEL_TIMEOUT_MS = 30 * 60_000;
-/**
- * The model's sandbox may hold this much; beyond it, its copy and sort spill to a temporary folder. So a run's
- * memory stays bounded (with Node's own, under 512 MB at a million rows) whatever the model's size.
- */
-const MODEL_MEMORY_LIMIT = "256MB";
 
 /** Runs the sync once (or its dry run) and returns the finished run; a run that failed says why in `error`. */
 export async function runReverseEtlSync(
@@ -132,10 +128,25 @@ export async function runReverseEtlSync(
   const sync = await getReverseEtlSync(deps, environmentId, syncId);
   const model = await getModel(deps, environmentId, sync.model_id);
   const connection = await getConnection(deps.db, sync.connection_id);
-  const rows = warehouseRows(deps, environmentId, model, sync);
+  if (!deps.warehouse) {
+    throw new SwitchyardError("not_found", "This Switchyard has no warehouse to read models from.", {
+      hint: "Run the server with a DuckDB warehouse (npm start has one).",
+    });
+  }
+  const snapshotFile = snapshotFilePath(deps.warehouse.path, sync.id);
+  const changes = modelChanges({
+    db: retlDb(deps.db),
+    warehouse: deps.warehouse,
+    connectionIds: await connectionIdsIn(deps.db, environmentId),
+    syncId: sync.id,
+    snapshotFile,
+    modelSql: model.sql,
+    primaryKey: model.primary_key,
+    sentColumns: sentColumns(sync),
+  });
   return runSyncOnRows(
     deps,
-    { sync, connection, rows, modelName: model.name, primaryKey: model.primary_key },
+    { sync, connection, changes, snapshotFile, modelName: model.name, primaryKey: model.primary_key },
     options,
   );
 }
@@ -151,7 +162,12 @@ export interface RunSubject {
   /** `id` keys the snapshot, links and runs; the rest says how rows are written. */
   sync: Pick<ReverseEtlSync, "id" | "mode" | "target" | "match" | "mapping">;
   connection: ConnectionRow;
-  rows: RowProducer;
+  /** Where the rows come from, merged here with the snapshot in the store (an embedded source)… */
+  rows?: RowProducer;
+  /** …or the diff itself, computed where the rows are (a warehouse model, against `snapshotFile`). */
+  changes?: ChangeSource;
+  /** The snapshot file `changes` reads (snapshot-file.ts): real runs fold their entries into it. */
+  snapshotFile?: string;
   /** For messages: the model's name and key column. */
   modelName: string;
   primaryKey: string;
@@ -178,14 +194,26 @@ export async function runSyncOnRows(
   const run = await startRun(db, sync.id, dryRun);
   const stats: RunStats = { ...NO_STATS };
   const beat = heartbeat(db, run.id, stats);
+  const fold = async () => {
+    if (!dryRun && subject.snapshotFile) await foldSnapshot(db, sync.id, subject.snapshotFile);
+  };
   try {
+    // What earlier runs wrote goes into the file first, so the diff reads little beside it.
+    await fold();
     const samples = await diffIntoPending(db, subject, run.id, stats, {
       dryRun,
       sampleSize: options.sampleSize ?? 5,
       beat,
     });
     if (!dryRun) {
-      await writePending(deps, db, { sync, connection, target, runId: run.id, stats, beat }, options);
+      const dropEntry = subject.snapshotFile ? markRemovedFromSnapshot : dropFromSnapshot;
+      await writePending(
+        deps,
+        db,
+        { sync, connection, target, runId: run.id, stats, beat, dropEntry },
+        options,
+      );
+      await fold();
     }
     const status = stats.failed > 0 ? "partial" : "succeeded";
     return await finishRun(db, run, status, stats, null, dryRun ? samples : undefined);
@@ -286,72 +314,9 @@ async function finishRun(
   return toRun({ ...run, status, stats: stored, error, finished_at });
 }
 
-/** The model's rows out of the warehouse, sorted by key, each hashed by the warehouse (model-sql.ts). */
-function warehouseRows(
-  deps: RunDeps,
-  environmentId: string,
-  model: Model,
-  sync: ReverseEtlSync,
-): RowProducer {
-  return async (onChunk) => {
-    if (!deps.warehouse) {
-      throw new SwitchyardError("not_found", "This Switchyard has no warehouse to read models from.", {
-        hint: "Run the server with a DuckDB warehouse (npm start has one).",
-      });
-    }
-    const key = model.primary_key;
-    await streamWarehouseChunks(
-      {
-        path: deps.warehouse.path,
-        connectionIds: await connectionIdsIn(deps.db, environmentId),
-        sql: modelDiffSql(model.sql, key, sentColumns(sync)),
-        timeoutMs: MODEL_TIMEOUT_MS,
-        memoryLimit: MODEL_MEMORY_LIMIT,
-        spill: true,
-        ...(deps.warehouse.whileReleased
-          ? { whileReleased: deps.warehouse.whileReleased.bind(deps.warehouse) }
-          : {}),
-      },
-      (chunk) => onChunk(chunkRows(chunk, key)),
-    );
-  };
-}
-
 /**
- * A chunk of the diff query's result (model-sql.ts: key, hash, then the model's columns) as model rows. Only
- * the key and hash are read for every row; a row's values are converted when the diff asks for them, which it
- * does for added and changed rows only (unchanged ones, most of a run, never cost a conversion).
- */
-function chunkRows(chunk: WarehouseChunk, key: string): ModelRow[] {
-  const pks = chunk.text(0);
-  const hashes = chunk.text(1);
-  const rows: ModelRow[] = new Array(chunk.rowCount);
-  for (let index = 0; index < chunk.rowCount; index++) {
-    const pk = pks[index];
-    if (pk === null || pk === undefined)
-      throw new ModelKeyError(`a row has no value in its key column "${key}"`);
-    rows[index] = new ChunkRow(pk, hashes[index] ?? "", chunk, index);
-  }
-  return rows;
-}
-
-/** A model row whose values stay in the chunk until read (a class: no closure per row to collect). */
-class ChunkRow implements ModelRow {
-  constructor(
-    readonly pk: string,
-    readonly hash: string,
-    private readonly chunk: WarehouseChunk,
-    private readonly index: number,
-  ) {}
-
-  get row(): Record<string, unknown> {
-    return this.chunk.rowObject(this.index, MODEL_COLUMNS_FROM);
-  }
-}
-
-/**
- * Merges the model's sorted rows with the snapshot and keeps the changes in `retl_pending` (a dry run keeps
- * only a sample). Counts go into `stats`.
+ * Diffs the rows against the snapshot and keeps the changes in `retl_pending` (a dry run keeps only a
+ * sample). Counts go into `stats`.
  */
 async function diffIntoPending(
   db: RetlDb,
@@ -384,13 +349,10 @@ async function diffIntoPending(
     });
     if (buffer.length >= PENDING_FLUSH) await flush();
   };
-  const diff = new SortedDiff((after) => readSnapshotPage(db, subject.sync.id, after, SNAPSHOT_PAGE), emit);
+  const changes = subject.changes ?? sortedChanges(db, subject.sync.id, subject.rows);
+  let counts: DiffCounts;
   try {
-    await subject.rows(async (rows) => {
-      await diff.push(rows);
-      await options.beat();
-    });
-    await diff.finish();
+    counts = await changes(emit, options.beat);
     await flush();
   } catch (error) {
     if (error instanceof ModelKeyError) {
@@ -404,8 +366,22 @@ async function diffIntoPending(
     }
     throw error;
   }
-  Object.assign(stats, diff.counts);
+  Object.assign(stats, counts);
   return samples;
+}
+
+/** Rows sorted by key merged with the snapshot in the store, page by page (diff.ts). */
+function sortedChanges(db: RetlDb, syncId: string, rows: RowProducer | undefined): ChangeSource {
+  if (!rows) throw new Error("A run needs its subject's rows or changes.");
+  return async (emit, onProgress) => {
+    const diff = new SortedDiff((after) => readSnapshotPage(db, syncId, after, SNAPSHOT_PAGE), emit);
+    await rows(async (chunk) => {
+      await diff.push(chunk);
+      await onProgress();
+    });
+    await diff.finish();
+    return diff.counts;
+  };
 }
 
 /** The columns whose values the sync sends (mapped, and the match column): what a row's hash covers. */
@@ -422,6 +398,8 @@ interface WriteContext {
   runId: string;
   stats: RunStats;
   beat: () => Promise<void>;
+  /** Takes a row out of the snapshot: deleted, or marked removed when a snapshot file holds it. */
+  dropEntry: (db: RetlDb, syncId: string, pk: string) => Promise<void>;
 }
 
 interface PendingRow {
@@ -538,7 +516,7 @@ async function writePage(db: RetlDb, ctx: WriteContext, plan: PagePlan): Promise
   const { sync, target, stats, runId } = ctx;
   await db.transaction().execute(async (trx) => {
     for (const row of plan.untracked) {
-      await dropFromSnapshot(trx, sync.id, row.pk);
+      await ctx.dropEntry(trx, sync.id, row.pk);
       if (row.skipped) {
         await recordRow(trx, runId, row.pk, "delete", "skipped", null, row.skipped);
         stats.skipped++;
@@ -600,7 +578,7 @@ async function writePage(db: RetlDb, ctx: WriteContext, plan: PagePlan): Promise
         // Gone at the provider already (deleted there): what mirror wanted.
         if (result.ok || isNotFound(result.error)) {
           await dropLink(trx, sync.id, row.pk);
-          await dropFromSnapshot(trx, sync.id, row.pk);
+          await ctx.dropEntry(trx, sync.id, row.pk);
           await recordRow(trx, runId, row.pk, "delete", "succeeded", row.remoteId, null);
           stats.deleted++;
         } else if (!isNotSent(result.error)) {

@@ -18,7 +18,9 @@ import { nextRunAfter, parseFrequency } from "../../scheduler/frequency.ts";
 import { parseTimeZone } from "../../scheduler/time-zone.ts";
 import { getConnection, newId, nowIso } from "../../store/index.ts";
 import { findProvider } from "../platform.ts";
+import type { WarehouseAccess } from "../warehouse/query.ts";
 import { getModel, type Model } from "./models.ts";
+import { removeSnapshotFile, snapshotFilePath } from "./snapshot-file.ts";
 import { resolveTarget, type TargetDeps } from "./targets.ts";
 
 export interface ReverseEtlSync {
@@ -197,14 +199,18 @@ export async function listReverseEtlSyncs(
   return rows.map(toSync);
 }
 
-/** Deletes the sync with its snapshot, links, runs and results (nothing at the provider is touched). */
+/**
+ * Deletes the sync with its snapshot (its entries, and its file when the warehouse is given), links, runs and
+ * results (nothing at the provider is touched).
+ */
 export async function deleteReverseEtlSync(
-  deps: Pick<TargetDeps, "db">,
+  deps: Pick<TargetDeps, "db"> & { warehouse?: WarehouseAccess | undefined },
   environmentId: string,
   id: string,
 ): Promise<void> {
   const sync = await getReverseEtlSync(deps, environmentId, id);
   await deleteSyncData(retlDb(deps.db), sync.id);
+  if (deps.warehouse) await removeSnapshotFile(snapshotFilePath(deps.warehouse.path, sync.id));
 }
 
 function toSync(row: RetlSyncsTable): ReverseEtlSync {

@@ -131,11 +131,44 @@ export async function streamWarehouseChunks(
   query: Omit<WarehouseQuery, "maxRows">,
   onChunk: (chunk: WarehouseChunk) => Promise<void>,
 ): Promise<void> {
-  await inSandbox(query, async (connection) => {
-    const result = await connection.stream(query.sql);
-    const names = result.deduplicatedColumnNames();
-    for await (const chunk of result) await onChunk(chunkReader(chunk, names));
-  });
+  await withWarehouseSandbox(query, (sandbox) => sandbox.chunks(query.sql, onChunk));
+}
+
+/** SQL run in a locked-down sandbox (withWarehouseSandbox), one statement after another. */
+export interface WarehouseSandbox {
+  /** Every row of a result as queryWarehouse returns rows: for small results (counts, a key). */
+  readAll(sql: string): Promise<Record<string, Json>[]>;
+  /** A result chunk by chunk, as streamWarehouseChunks hands it over. */
+  chunks(sql: string, onChunk: (chunk: WarehouseChunk) => Promise<void>): Promise<void>;
+}
+
+export interface SandboxQuery extends Omit<WarehouseQuery, "maxRows"> {
+  /**
+   * Runs after the warehouse's rows are copied and before the sandbox is locked down: the caller's chance to
+   * load its own data beside them (reverse ETL's snapshot). What it creates, the queries can read.
+   */
+  prepare?: (connection: DuckDBConnection) => Promise<void>;
+}
+
+/**
+ * One sandbox for several queries on the same copy: `query.sql` is checked and decides which tables are
+ * copied, as for queryWarehouse; `work` then runs its queries, which must only read what that SQL reads.
+ * Same refusals and errors as queryWarehouse.
+ */
+export async function withWarehouseSandbox<T>(
+  query: SandboxQuery,
+  work: (sandbox: WarehouseSandbox) => Promise<T>,
+): Promise<T> {
+  return inSandbox(query, (connection) =>
+    work({
+      readAll: async (sql) => (await connection.runAndReadAll(sql)).getRowObjectsJson(),
+      chunks: async (sql, onChunk) => {
+        const result = await connection.stream(sql);
+        const names = result.deduplicatedColumnNames();
+        for await (const chunk of result) await onChunk(chunkReader(chunk, names));
+      },
+    }),
+  );
 }
 
 function chunkReader(chunk: DuckDBDataChunk, names: readonly string[]): WarehouseChunk {
@@ -158,7 +191,7 @@ function chunkReader(chunk: DuckDBDataChunk, names: readonly string[]): Warehous
 
 /** A fresh in-memory DuckDB holding the allowed rows, locked down, for `work` to run the caller's SQL in. */
 async function inSandbox<T>(
-  query: Omit<WarehouseQuery, "maxRows">,
+  query: SandboxQuery,
   work: (connection: DuckDBConnection) => Promise<T>,
 ): Promise<T> {
   // Without `spill`, no spilling: an in-memory DuckDB would write it under ./.tmp of whatever folder the
@@ -186,6 +219,7 @@ async function inSandbox<T>(
   try {
     const tables = await tablesNamedIn(connection, query.sql);
     await copyAllowedRows(connection, query, tables);
+    await query.prepare?.(connection);
     await lockDown(connection);
     return await work(connection);
   } catch (error) {

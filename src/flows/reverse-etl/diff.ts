@@ -107,6 +107,7 @@ export class SortedDiff {
   }
 }
 
-function clip(text: string): string {
+/** A key short enough for a message. */
+export function clip(text: string): string {
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }

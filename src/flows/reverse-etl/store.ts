@@ -61,7 +61,12 @@ export type RetlRunRowsTable = {
 export type RetlTables = {
   retl_models: RetlModelsTable;
   retl_syncs: RetlSyncsTable;
-  retl_snapshots: { sync_id: string; pk: string; hash: string };
+  /**
+   * A sync's snapshot entries (migration 0032): the whole snapshot of an embedded sync; for a warehouse
+   * model's sync, what its runs wrote since its snapshot file was last brought up to date, a null hash
+   * marking a row that left it (src/app/reverse-etl/snapshot-file.ts).
+   */
+  retl_snapshots: { sync_id: string; pk: string; hash: string | null };
   retl_links: { sync_id: string; pk: string; remote_id: string; updated_at: string };
   retl_runs: RetlRunsTable;
   retl_pending: { run_id: string; pk: string; change: string; hash: string | null; row: string | null };
@@ -81,13 +86,24 @@ export function byteOrder(db: Pick<Kysely<Database>, "getExecutor">, column: str
     : sql.ref(column);
 }
 
-/** One page of a sync's snapshot after `afterPk`, in byte order of the keys (diff.ts). */
+/** One page of a sync's snapshot after `afterPk`, in byte order of the keys (diff.ts); removal marks left out. */
 export async function readSnapshotPage(
   db: RetlDb,
   syncId: string,
   afterPk: string | undefined,
   limit: number,
 ): Promise<SnapshotEntry[]> {
+  const page = await readSnapshotEntries(db, syncId, afterPk, limit);
+  return page.filter((entry): entry is SnapshotEntry => entry.hash !== null);
+}
+
+/** One page of a sync's snapshot entries after `afterPk`, in byte order, removal marks (null hash) included. */
+export async function readSnapshotEntries(
+  db: RetlDb,
+  syncId: string,
+  afterPk: string | undefined,
+  limit: number,
+): Promise<{ pk: string; hash: string | null }[]> {
   let query = db.selectFrom("retl_snapshots").select(["pk", "hash"]).where("sync_id", "=", syncId);
   if (afterPk !== undefined) query = query.where(byteOrder(db, "pk"), ">", afterPk);
   return query.orderBy(byteOrder(db, "pk")).limit(limit).execute();
@@ -104,6 +120,20 @@ export async function advanceSnapshot(db: RetlDb, syncId: string, pk: string, ha
 
 export async function dropFromSnapshot(db: RetlDb, syncId: string, pk: string): Promise<void> {
   await db.deleteFrom("retl_snapshots").where("sync_id", "=", syncId).where("pk", "=", pk).execute();
+}
+
+/** The row left the snapshot, which a file also holds: a mark (null hash) until the file is brought up to date. */
+export async function markRemovedFromSnapshot(db: RetlDb, syncId: string, pk: string): Promise<void> {
+  await db
+    .insertInto("retl_snapshots")
+    .values({ sync_id: syncId, pk, hash: null })
+    .onConflict((c) => c.columns(["sync_id", "pk"]).doUpdateSet({ hash: null }))
+    .execute();
+}
+
+/** Forgets the sync's snapshot entries once its file holds them (snapshot-file.ts). */
+export async function clearSnapshotEntries(db: RetlDb, syncId: string): Promise<void> {
+  await db.deleteFrom("retl_snapshots").where("sync_id", "=", syncId).execute();
 }
 
 /** The provider's ids the sync linked to these model keys. */

@@ -27,6 +27,7 @@ import { reverseEtlSchedules } from "./0025-reverse-etl-schedules.ts";
 import { appToAppFlows } from "./0027-app-to-app-flows.ts";
 import { sources } from "./0030-sources.ts";
 import { embeddedSyncs } from "./0031-embedded-syncs.ts";
+import { retlSnapshotFiles } from "./0032-retl-snapshot-files.ts";
 
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -52,6 +53,7 @@ export const migrations: Record<string, Migration> = {
   "0027_app_to_app_flows": appToAppFlows,
   "0030_sources": sources,
   "0031_embedded_syncs": embeddedSyncs,
+  "0032_retl_snapshot_files": retlSnapshotFiles,
 };
 
 export const migrationProvider: MigrationProvider = {
