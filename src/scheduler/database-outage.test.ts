@@ -25,6 +25,15 @@ describe("a run that failed because the database went away", () => {
     ).toBe(false);
     expect(failedOnLostDatabase(failed("internal", "the database system is shutting down"))).toBe(true);
     expect(failedOnLostDatabase(failed("internal", "connect ECONNREFUSED 127.0.0.1:5432"))).toBe(true);
+    // The server at max_connections refusing a new session (seen in the full-size crash run).
+    expect(
+      failedOnLostDatabase(
+        failed(
+          "destination_failed",
+          'Destination "postgres" failed: connecting to the warehouse at 127.0.0.1:5432/db failed: sorry, too many clients already',
+        ),
+      ),
+    ).toBe(true);
     // A provider that refuses connections is a typed provider error, not a lost database.
     expect(failedOnLostDatabase(failed("provider_unavailable", "connect ECONNREFUSED 127.0.0.1:4110"))).toBe(
       false,
@@ -58,5 +67,34 @@ describe("a run that failed because the database went away", () => {
     expect(await releaseOf({ code: "record_invalid", message: "contacts: email is not a string" })).toEqual([
       { cutOff: false },
     ]);
+  });
+
+  it("is asked for again when its runner threw, having failed to record the run at all", async () => {
+    // The full-size crash run: the server refused the worker's new sessions (too many clients) after the run
+    // was created, so its failure could not be written; the run stayed `running` until the stale-run reaper
+    // failed it a minute later, and nothing asked for the sync again before its next scheduled time.
+    const claim = { syncId: "sync_1", connectionId: "conn_1" } as SyncClaim;
+    const released: { runId: string | null; cutOff?: boolean }[] = [];
+    const errors: unknown[] = [];
+    const queue = {
+      leaseMs: 60_000,
+      renew: async () => true,
+      release: async (_claim: SyncClaim, runId: string | null, outcome?: { cutOff?: boolean }) => {
+        released.push({ runId, ...outcome });
+      },
+    };
+    const refused = new Error("sorry, too many clients already");
+    const run = await runClaimed(
+      queue,
+      claim,
+      async () => {
+        throw refused;
+      },
+      new AbortController(),
+      { cutOff: () => false, onError: (error) => errors.push(error) },
+    );
+    expect(run).toBeUndefined();
+    expect(errors).toEqual([refused]);
+    expect(released).toEqual([{ runId: null, cutOff: true }]);
   });
 });

@@ -7,7 +7,8 @@
  * The engine records these as `internal` errors, or `destination_failed` when a destination's write broke
  * (the records cache and the Postgres warehouse live on the same server), carrying the driver's message; the
  * messages are what is matched: node-postgres's for a broken or refused connection, and Postgres's own for a
- * session it ended (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now). Provider
+ * session it ended or refused (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 53300
+ * too many connections). Provider
  * failures have codes of their own (the HTTP client types them), so they do not match.
  */
 import type { Run } from "../store/index.ts";
@@ -19,6 +20,8 @@ const LOST_SESSION = [
   /is not queryable/,
   /server closed the connection unexpectedly/,
   /connect ECONNREFUSED|read ECONNRESET/,
+  // 53300: the server is at max_connections (a new session refused, as 57P03 refuses one while starting).
+  /sorry, too many clients already/,
 ];
 
 export function failedOnLostDatabase(run: Pick<Run, "status" | "error"> | undefined): boolean {

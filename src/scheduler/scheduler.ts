@@ -132,8 +132,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 /**
  * Runs one claimed sync: renews its lease every third of the lease's length (a lost lease aborts the run),
  * and gives the lease back after, noting the run. A run the shutdown stopped (`cutOff()` true once `abort`
- * fired), or that failed because the database session was lost, is asked for again, so it resumes. Returns
- * the run, or undefined if the runner threw.
+ * fired), that failed because the database session was lost, or whose runner threw, is asked for again, so
+ * it resumes. Returns the run, or undefined if the runner threw.
  */
 export async function runClaimed(
   queue: Pick<SyncQueue, "leaseMs" | "renew" | "release">,
@@ -154,15 +154,21 @@ export async function runClaimed(
     Math.max(1, Math.floor(queue.leaseMs / 3)),
   );
   let run: Run | undefined;
+  let threw = false;
   try {
     run = await runner(claim, abort.signal);
   } catch (error) {
+    threw = true;
     options.onError(error);
   } finally {
     clearInterval(heartbeat);
     // Cut off by the shutdown, or by the database going away: asked for again, to resume from the checkpoint.
+    // A runner records every failure of the sync itself as a failed run, so one that threw could not write
+    // to the store at all (e.g. the server refused new connections): that is the database going away too.
     const cutOff =
-      (options.cutOff() && abort.signal.aborted && run?.status !== "succeeded") || failedOnLostDatabase(run);
+      (options.cutOff() && abort.signal.aborted && run?.status !== "succeeded") ||
+      failedOnLostDatabase(run) ||
+      threw;
     await queue.release(claim, run?.id ?? null, { cutOff }).catch((error: unknown) => options.onError(error));
   }
   return run;
