@@ -18,7 +18,7 @@ export {
   type JobQueue,
   type WorkOptions,
 } from "./jobs.ts";
-export { createGraphileJobQueue, type GraphileJobQueueOptions } from "./jobs-graphile.ts";
+export { createGraphileJobQueue, createJobQueuePool, type GraphileJobQueueOptions } from "./jobs-graphile.ts";
 export { createInProcessJobQueue } from "./jobs-in-process.ts";
 export type { RunRequest, SyncClaim, SyncQueue } from "./queue.ts";
 export { createSyncRunner, type SyncRunnerDeps } from "./run-claim.ts";

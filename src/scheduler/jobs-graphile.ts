@@ -36,6 +36,11 @@ import {
 
 export interface GraphileJobQueueOptions {
   connectionString: string;
+  /**
+   * The connections to use, shared with other queues of the process (see createJobQueuePool); its opener ends
+   * it after stopping every queue on it. Default: a pool of the queue's own, ended by stop().
+   */
+  pool?: pg.Pool;
   /** How often idle workers look for jobs besides LISTEN/NOTIFY (default 2 s). */
   pollMs?: number;
   /** First wait before starting a retired worker's replacement again after it failed to start (default 1 s, doubling up to 10 s). */
@@ -49,23 +54,36 @@ function quietLogger(onError: (error: unknown) => void): Logger {
   });
 }
 
+/**
+ * The connections of one or more queues, for their whole life, listened to for errors from open to close: a
+ * connection the server closes (a restart, a failover) raises 'error' on the pool or on its client, and pg
+ * drops it (the next query opens another). graphile's own pools lose their listeners when a runner stops and
+ * ends them, and a connection closed meanwhile raised an uncaught error.
+ *
+ * A process working several queues (`switchyard worker` has one per kind of job) shares one pool: each
+ * runner holds one connection for LISTEN and borrows others only to take and complete a job, so separate
+ * pools each kept idle connections of their own (about 23 connections per worker; 4 workers and the server
+ * would not fit in Postgres's default 100).
+ */
+export function createJobQueuePool(connectionString: string, max = 20): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max });
+  pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
+  return pool;
+}
+
 /** Opens the queue: migrates graphile-worker's schema; fails with ConfigError when Postgres is unreachable. */
 export async function createGraphileJobQueue(options: GraphileJobQueueOptions): Promise<JobQueue> {
   let onError: (error: unknown) => void = () => undefined;
   const logger = quietLogger((error) => onError(error));
-  // One pool for the queue's whole life, listened to for errors from open to close: a connection the server
-  // closes (a restart, a failover) raises 'error' on the pool or on its client, and pg drops it (the next
-  // query opens another). graphile's own pools lose their listeners when a runner stops and ends them, and a
-  // connection closed meanwhile raised an uncaught error.
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: 20 });
-  pool.on("error", () => undefined);
-  pool.on("connect", (client) => client.on("error", () => undefined));
+  const pool = options.pool ?? createJobQueuePool(options.connectionString);
+  const endPool = () => (options.pool ? Promise.resolve() : pool.end());
   let utils: WorkerUtils;
   try {
     utils = await makeWorkerUtils({ pgPool: pool, logger });
     await utils.migrate();
   } catch (error) {
-    await pool.end().catch(() => undefined);
+    await endPool().catch(() => undefined);
     throw new ConfigError(
       `Could not open the job queue on Postgres: ${error instanceof Error ? error.message : String(error)}`,
       "Check DATABASE_URL and that its user may create the graphile_worker schema.",
@@ -112,7 +130,7 @@ export async function createGraphileJobQueue(options: GraphileJobQueueOptions): 
         await utils.release();
         // Not awaited, as graphile ends its own pools: end() waits for every checked-out client, and a client
         // a stopped runner never gave back would hold the shutdown forever (idle ones close at once).
-        void pool.end().catch(() => undefined);
+        void endPool().catch(() => undefined);
       })();
       return stopping;
     },

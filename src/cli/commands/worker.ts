@@ -22,6 +22,7 @@ import { unifiedMappers } from "../../providers/unified-mappers.ts";
 import { unifiedWriters } from "../../providers/unified-writers.ts";
 import {
   createGraphileJobQueue,
+  createJobQueuePool,
   createPostgresAccountSlots,
   createStoreSyncQueue,
   createSyncRunner,
@@ -44,6 +45,8 @@ export interface Deployment {
   store: Store;
   vault: Vault;
   jobs: JobQueue;
+  /** Another queue instance (one work() each) on the same connections as `jobs`; close() ends them. */
+  openQueue(): Promise<JobQueue>;
   /** The sync and connection leases; its lease length is the takeover bound. */
   leases: StoreSyncQueue;
   close(): Promise<void>;
@@ -72,10 +75,14 @@ export async function openDeployment(command: string, flags: { dataDir?: string 
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const vault = loadVault({ dataDir });
   const store = await openStore({ kind: "postgres", connectionString: url });
+  // Every queue of the process on one pool: see createJobQueuePool.
+  const queuePool = createJobQueuePool(url);
+  const openQueue = () => createGraphileJobQueue({ connectionString: url, pool: queuePool });
   let jobs: JobQueue;
   try {
-    jobs = await createGraphileJobQueue({ connectionString: url });
+    jobs = await openQueue();
   } catch (error) {
+    void queuePool.end().catch(() => undefined);
     await store.close();
     throw error;
   }
@@ -84,9 +91,12 @@ export async function openDeployment(command: string, flags: { dataDir?: string 
     store,
     vault,
     jobs,
+    openQueue,
     leases: createStoreSyncQueue(store.db, { leaseMs }),
     close: async () => {
       await jobs.stop();
+      // Not awaited, as each queue's own pool was not (jobs-graphile.ts): idle connections close at once.
+      void queuePool.end().catch(() => undefined);
       await store.close();
     },
   };
@@ -238,14 +248,14 @@ async function runWorker(flags: WorkerFlags): Promise<number> {
     process.stderr.write(`Webhooks: ${describeError(error).message}\n`);
   const outbound = outboundWebhookJobs(
     { db: store.db, vault },
-    await createGraphileJobQueue({ connectionString: process.env.DATABASE_URL! }),
+    await deployment.openQueue(),
     { onError: onWebhookError },
   );
   await outbound.start();
   const inbound = createInboundProcessor(
     { db: store.db, vault, providers, providerSettings: jobDeps.providerSettings },
     {
-      jobs: await createGraphileJobQueue({ connectionString: process.env.DATABASE_URL! }),
+      jobs: await deployment.openQueue(),
       onRecordsChanged: () => outbound.wake(),
       onError: onWebhookError,
     },
@@ -254,7 +264,7 @@ async function runWorker(flags: WorkerFlags): Promise<number> {
   // Flow runs (flow.run jobs the server enqueues; docs/flows.md), on a queue instance of their own.
   const stopFlows = new AbortController();
   const flowing = runFlowTriggers({
-    queue: await createGraphileJobQueue({ connectionString: process.env.DATABASE_URL! }),
+    queue: await deployment.openQueue(),
     signal: stopFlows.signal,
     work: { ...jobDeps, db: store.db, mappers: unifiedMappers, writers: unifiedWriters },
     onError: (error) => process.stderr.write(`Flows: ${describeError(error).message}\n`),
@@ -262,7 +272,7 @@ async function runWorker(flags: WorkerFlags): Promise<number> {
   // Reverse-ETL runs (retl.run jobs the server's dispatcher enqueues), on a queue instance of their own.
   const stopRetl = new AbortController();
   const retl = runReverseEtlSchedules({
-    jobs: await createGraphileJobQueue({ connectionString: process.env.DATABASE_URL! }),
+    jobs: await deployment.openQueue(),
     signal: stopRetl.signal,
     work: {
       ...jobDeps,
@@ -278,7 +288,7 @@ async function runWorker(flags: WorkerFlags): Promise<number> {
   // Embedded reverse-ETL runs (embedded.run jobs the server's dispatcher enqueues), on a queue of their own.
   const stopEmbedded = new AbortController();
   const embedded = runEmbeddedSchedules({
-    jobs: await createGraphileJobQueue({ connectionString: process.env.DATABASE_URL! }),
+    jobs: await deployment.openQueue(),
     signal: stopEmbedded.signal,
     work: { ...jobDeps, db: store.db, mappers: unifiedMappers, writers: unifiedWriters },
     onRunFinished: (run) => log(embeddedRunLine(run)),

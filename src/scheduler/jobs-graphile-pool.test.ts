@@ -1,0 +1,62 @@
+/**
+ * Queues of one process share a pool (createJobQueuePool): every runner's connections come from it, each
+ * queue takes only its own jobs, and stopping one leaves the pool to the others.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, postgresAvailable } from "../../test/helpers/postgres.ts";
+import type { JobQueue } from "./jobs.ts";
+import { createGraphileJobQueue, createJobQueuePool } from "./jobs-graphile.ts";
+
+const available = await postgresAvailable();
+
+async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe.skipIf(!available)("graphile queues sharing one pool", () => {
+  let database: { url: string; drop: () => Promise<void> };
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  }, 60_000);
+  afterAll(async () => {
+    await database?.drop();
+  }, 60_000);
+
+  it("each takes its own jobs; stopping one leaves the pool to the others", async () => {
+    const pool = createJobQueuePool(database.url);
+    const queues: JobQueue[] = [];
+    try {
+      for (let i = 0; i < 4; i++)
+        queues.push(await createGraphileJobQueue({ connectionString: database.url, pool }));
+      const handled: string[][] = queues.map(() => []);
+      const errors: unknown[] = [];
+      await Promise.all(
+        queues.map((queue, i) =>
+          queue.work(
+            { [`kind.${i}`]: async (payload) => void handled[i]!.push((payload as { n: string }).n) },
+            { concurrency: 2, onError: (error) => errors.push(error) },
+          ),
+        ),
+      );
+      for (let i = 0; i < 4; i++)
+        for (let n = 0; n < 5; n++) await queues[0]!.enqueue(`kind.${i}`, { n: `${i}-${n}` });
+      await until("every job", () => handled.every((names) => names.length === 5));
+      handled.forEach((names, i) => expect(names.sort()).toEqual([0, 1, 2, 3, 4].map((n) => `${i}-${n}`)));
+      // Each runner holds one connection of the pool for LISTEN while it works.
+      expect(pool.totalCount - pool.idleCount).toBeGreaterThanOrEqual(4);
+
+      await queues[3]!.stop();
+      expect(pool.ended).toBe(false);
+      await queues[1]!.enqueue("kind.2", { n: "after" });
+      await until("a job after another queue stopped", () => handled[2]!.includes("after"));
+      expect(errors).toEqual([]);
+    } finally {
+      await Promise.all(queues.map((queue) => queue.stop()));
+      await pool.end();
+    }
+  }, 60_000);
+});
