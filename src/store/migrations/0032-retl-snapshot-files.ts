@@ -32,7 +32,8 @@ async function rebuild(db: AnyDb, hashNullable: boolean): Promise<void> {
     .withTables<Record<string, { sync_id: string; pk: string; hash: string | null }>>()
     .insertInto(name)
     .columns(["sync_id", "pk", "hash"])
-    // Going back: a removal not yet folded has no place in the old table (its file is not read there).
+    // Going back: a removal mark has no place in the old table. Code before 0032 reads no snapshot file, so
+    // what the files hold looks added to it again: those rows are sent once more, matched through their links.
     .expression(hashNullable ? copy : copy.where("hash", "is not", null))
     .execute();
   await db.schema.dropTable("retl_snapshots").execute();
