@@ -24,7 +24,7 @@ import {
   countRunFinished,
   countRunStarted,
 } from "../metrics/index.ts";
-import { createRun, finishRun, getRun, type Run, type Store, updateRunStats } from "../store/index.ts";
+import { createRun, finishRun, type Run, type Store, updateRunStats } from "../store/index.ts";
 import { catchUp } from "./catch-up.ts";
 import { applyDiffDeletes, commitBatch, type Replica, type StreamSink } from "./commit.ts";
 import { prepareRecords } from "./prepare-records.ts";
@@ -159,6 +159,7 @@ export async function runSync(job: SyncJob): Promise<Run> {
     ...job.http,
   });
 
+  let finished: Run;
   try {
     if ("error" in planned) throw planned.error;
     const plans = planned.plans;
@@ -176,7 +177,7 @@ export async function runSync(job: SyncJob): Promise<Run> {
     stats.durationMs = Math.round(performance.now() - started);
     logger.log("info", "Run succeeded", { ...stats });
     await logger.flush();
-    await finishRun(db, run.id, { status: "succeeded", stats });
+    finished = await finishRun(db, run.id, { status: "succeeded", stats });
     countRunFinished(job.provider.name, "succeeded");
   } catch (error) {
     const summary = job.signal?.aborted
@@ -189,13 +190,13 @@ export async function runSync(job: SyncJob): Promise<Run> {
     stats.durationMs = Math.round(performance.now() - started);
     logger.log("error", summary.message, { ...summary });
     await logger.flush();
-    await finishRun(db, run.id, { status: "failed", stats, error: summary });
+    finished = await finishRun(db, run.id, { status: "failed", stats, error: summary });
     countRunFinished(job.provider.name, "failed");
   } finally {
     stopHeartbeat();
     await http.close();
   }
-  return getRun(db, run.id);
+  return finished;
 }
 
 interface RunContext {

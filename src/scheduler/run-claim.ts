@@ -9,7 +9,6 @@ import {
   appendRunLogs,
   createRun,
   finishRun,
-  getRun,
   markStreamStarted,
   markStreamSucceeded,
   markUnfinishedStreamsFailed,
@@ -94,8 +93,11 @@ async function failBeforeStart(store: Store, claim: SyncClaim, error: unknown, a
   await appendRunLogs(store.db, [
     { runId: run.id, seq: 0, at, level: "error", message: summary.message, fields: { ...summary } },
   ]);
-  await finishRun(store.db, run.id, { status: "failed", stats: emptyRunStats(), error: summary });
-  const failed = await getRun(store.db, run.id);
+  const failed = await finishRun(store.db, run.id, {
+    status: "failed",
+    stats: emptyRunStats(),
+    error: summary,
+  });
   await markFailed(store, claim, failed, at);
   return failed;
 }

@@ -59,3 +59,18 @@ describe("reapStaleRuns", () => {
     expect((await getRun(temp.store.db, leased.id)).status).toBe("running");
   });
 });
+
+describe("finishRun", () => {
+  it("returns the finished run as stored, and fails for a run that does not exist", async () => {
+    const run = await createRun(temp.store.db, { connectionId: temp.connectionId, fullRefresh: true });
+    const stats = { ...run.stats, requests: 3 };
+    const error = { code: "provider_error", message: "HubSpot answered 500." };
+    const finished = await finishRun(temp.store.db, run.id, { status: "failed", stats, error });
+    expect(finished).toEqual(await getRun(temp.store.db, run.id));
+    expect(finished).toMatchObject({ id: run.id, status: "failed", fullRefresh: true, stats, error });
+    expect(finished.finishedAt).not.toBeNull();
+    await expect(finishRun(temp.store.db, "run_missing", { status: "succeeded", stats })).rejects.toThrow(
+      /run_missing/,
+    );
+  });
+});

@@ -64,13 +64,13 @@ export async function updateRunStats(db: Kysely<Database>, runId: string, stats:
   await appendRunSample(db, runId, stats, nowIso());
 }
 
-/** Marks a run finished with its final status, stats and error. */
+/** Marks a run finished with its final status, stats and error; returns it as stored (no second read). */
 export async function finishRun(
   db: Kysely<Database>,
   runId: string,
   outcome: { status: Exclude<RunStatus, "running">; stats: RunStats; error?: Run["error"] },
-): Promise<void> {
-  await db
+): Promise<Run> {
+  const row = await db
     .updateTable("runs")
     .set({
       status: outcome.status,
@@ -79,7 +79,10 @@ export async function finishRun(
       finished_at: nowIso(),
     })
     .where("id", "=", runId)
-    .execute();
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError("Run", runId);
+  return toRun(row);
 }
 
 /** Stamps a running run as still alive (see `reapStaleRuns`). */
