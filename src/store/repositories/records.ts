@@ -102,7 +102,7 @@ async function writeRecordsInChunks(
 ): Promise<void> {
   const { upserts, seen, at } = changes;
   for (const part of chunks(upserts)) {
-    const rows = part.map((record) => ({
+    const row = (record: RecordWrite) => ({
       connection_id: connectionId,
       stream,
       pk: record.pk,
@@ -113,14 +113,33 @@ async function writeRecordsInChunks(
       last_seen_at: at,
       updated_at: at,
       deleted_at: record.deleted ? at : null,
-    }));
+    });
+    // Row by row, in the column order of `row` (the order `values` compiles them in), without building
+    // the row objects: the statement is built from them only once per size.
+    const parameters: unknown[] = [];
+    for (const record of part) {
+      const deleted = record.deleted ? 1 : 0;
+      const deletedAt = record.deleted ? at : null;
+      parameters.push(
+        connectionId,
+        stream,
+        record.pk,
+        record.hash,
+        record.payload,
+        deleted,
+        at,
+        at,
+        at,
+        deletedAt,
+      );
+    }
     const query = batchQuery(
       trx,
-      `upsert:${rows.length}`,
+      `upsert:${part.length}`,
       () =>
         trx
           .insertInto("records")
-          .values(rows)
+          .values(part.map(row))
           .onConflict((oc) =>
             oc.columns(["connection_id", "stream", "pk"]).doUpdateSet((eb) => ({
               hash: eb.ref("excluded.hash"),
@@ -131,8 +150,7 @@ async function writeRecordsInChunks(
               deleted_at: eb.ref("excluded.deleted_at"),
             })),
           ),
-      // Row by row, in the column order of the rows above (the order `values` compiles them in).
-      rows.flatMap((row) => Object.values(row)),
+      parameters,
     );
     await trx.executeQuery(query);
   }
