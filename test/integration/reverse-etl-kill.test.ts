@@ -5,15 +5,18 @@
  * every row is there exactly once (no contact created twice), with the model's final content, none skipped.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { upsertConnection } from "../../src/app/connections/connections.ts";
 import { createModel } from "../../src/app/reverse-etl/models.ts";
 import { listReverseEtlRuns } from "../../src/app/reverse-etl/run.ts";
+import { snapshotFilePath } from "../../src/app/reverse-etl/snapshot-file.ts";
 import { createReverseEtlSync } from "../../src/app/reverse-etl/syncs.ts";
 import { openWorkspace } from "../../src/app/workspace.ts";
 import type { EmulatorHandle } from "../../src/core/index.ts";
 import { syncInput } from "../../src/flows/reverse-etl/definitions.ts";
+import { retlDb } from "../../src/flows/reverse-etl/store.ts";
 import { providers } from "../../src/providers/registry.ts";
 import { unifiedMappers } from "../../src/providers/unified-mappers.ts";
 import { unifiedWriters } from "../../src/providers/unified-writers.ts";
@@ -44,6 +47,30 @@ async function setTable(warehousePath: string, edited: boolean): Promise<void> {
   } finally {
     connection.closeSync();
     instance.closeSync();
+  }
+}
+
+/** The sync's snapshot: how many keys its file holds (undefined: none), and its entries in the store. */
+async function snapshotSizes(): Promise<{ file: number | undefined; entries: number }> {
+  const workspace = await openWorkspace({ dataDir: dir.path });
+  try {
+    const path = snapshotFilePath(workspace.warehousePath, syncId);
+    let file: number | undefined;
+    if (existsSync(path)) {
+      const instance = await DuckDBInstance.create(path, { access_mode: "READ_ONLY" });
+      const connection = await instance.connect();
+      file = Number((await connection.runAndReadAll("SELECT count(*) FROM snapshot")).getRows()[0]![0]);
+      connection.closeSync();
+      instance.closeSync();
+    }
+    const entries = await retlDb(workspace.store.db)
+      .selectFrom("retl_snapshots")
+      .select("pk")
+      .where("sync_id", "=", syncId)
+      .execute();
+    return { file, entries: entries.length };
+  } finally {
+    await workspace.close();
   }
 }
 
@@ -151,6 +178,12 @@ it("killed mid-run then resumed: every row written once, with its final content,
   const atKill = (await contactsAt()).size;
   expect(atKill).toBeGreaterThan(0);
   expect(atKill).toBeLessThan(ROWS);
+  // The killed run's snapshot entries are in the store, saved with each page's results (none yet if the kill
+  // came before its first page's batches all answered); it never reached its end, where entries are folded
+  // into the sync's file.
+  const killedAt = await snapshotSizes();
+  expect(killedAt.file).toBeUndefined();
+  expect(killedAt.entries).toBeLessThanOrEqual(atKill);
 
   // The model moves on while nothing runs: written and unwritten rows change alike.
   const workspace = await openWorkspace({ dataDir: dir.path });
@@ -170,12 +203,20 @@ it("killed mid-run then resumed: every row written once, with its final content,
     expect(contacts.get(`p${i}@${domain}`)?.firstname, `row ${i}`).toBe(expected);
   }
 
+  // Every row is in the sync's file now, nothing left in the store: the next run has nothing to send.
+  expect(await snapshotSizes()).toEqual({ file: ROWS, entries: 0 });
+  const third = await retlRun().done;
+  expect(JSON.parse(third.stdout)).toMatchObject({
+    status: "succeeded",
+    stats: { added: 0, changed: 0, removed: 0, unchanged: ROWS, created: 0, updated: 0 },
+  });
+
   // The killed run is on record as failed, not left running.
   const check = await openWorkspace({ dataDir: dir.path });
   try {
     const runs = await listReverseEtlRuns({ db: check.store.db }, environmentId, syncId);
-    expect(runs.map((run) => run.status)).toEqual(["succeeded", "failed"]);
-    expect(runs[1]!.error).toContain("process stopped");
+    expect(runs.map((run) => run.status)).toEqual(["succeeded", "succeeded", "failed"]);
+    expect(runs[2]!.error).toContain("process stopped");
   } finally {
     await check.close();
   }
