@@ -2,7 +2,7 @@
  * A warehouse model's snapshot: the sync's file overlaid with its store entries (written rows, removal marks),
  * as the diff loads it, and folding the entries into the file, on both stores.
  */
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -58,10 +58,16 @@ describe("a model sync's snapshot file", () => {
       const expected = { a: "h-a2", c: "h-c", d: "h-d" };
       expect(await loaded(db, "retl_1", path)).toEqual(expected);
       const entries = await readSnapshotEntries(db, "retl_1", undefined, 10);
+      // A fold that died before its rename left its new file: the next fold removes it.
+      await writeFile(`${path}.123.dead.tmp`, "partial");
+      await writeFile(join(dir, "retl-snapshots", "retl_10.duckdb.123.other-sync.tmp"), "partial");
       await foldSnapshot(db, "retl_1", path);
       expect(await loaded(db, "retl_1", path)).toEqual(expected);
-      // The file is replaced whole: no temporary file is left beside it.
-      expect(await readdir(join(dir, "retl-snapshots"))).toEqual(["retl_1.duckdb"]);
+      // The file is replaced whole: no temporary file of its own is left beside it.
+      expect((await readdir(join(dir, "retl-snapshots"))).sort()).toEqual([
+        "retl_1.duckdb",
+        "retl_10.duckdb.123.other-sync.tmp",
+      ]);
 
       // A fold that stopped after its rename, before clearing the entries: they apply again, changing nothing.
       for (const entry of entries) {

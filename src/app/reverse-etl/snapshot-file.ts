@@ -8,7 +8,7 @@
  *   before. A row that left the snapshot is a removal mark (null hash) there, as the file still has it.
  * - The file is only ever replaced whole: `foldSnapshot` writes the file plus the entries into a new file
  *   and renames it over the old one, then clears the entries. A crash before the rename leaves the old file
- *   and the entries; after it, the entries again on top of a file that has them, which changes nothing. A
+ *   and the entries (and a new file the next fold removes); after it, the entries again on top of a file that has them, which changes nothing. A
  *   reader (a dry run) that opened the old file keeps reading it whole.
  * - Only a run holding the sync (one at a time, run.ts) folds; a dry run only reads.
  * - No file (a new sync, or a snapshot kept in the store before migration 0032): the entries alone are the
@@ -17,8 +17,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { mkdir, readdir, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { quoteIdent, quoteLiteral } from "../../destinations/duckdb/table-shape.ts";
 import { SNAPSHOT_TABLE } from "../../flows/reverse-etl/model-sql.ts";
@@ -55,6 +55,7 @@ export async function loadSnapshot(
 export async function foldSnapshot(db: RetlDb, syncId: string, path: string): Promise<void> {
   if ((await readSnapshotEntries(db, syncId, undefined, 1)).length === 0) return;
   await mkdir(dirname(path), { recursive: true });
+  await removeLeftovers(path);
   const next = `${path}.${process.pid}.${randomUUID()}.tmp`;
   try {
     const instance = await DuckDBInstance.create(next, { threads: "1", memory_limit: "256MB" });
@@ -78,6 +79,17 @@ export async function foldSnapshot(db: RetlDb, syncId: string, path: string): Pr
 /** Removes a deleted sync's snapshot file. */
 export async function removeSnapshotFile(path: string): Promise<void> {
   await rm(path, { force: true });
+  await removeLeftovers(path);
+}
+
+/** New files of folds that died before their rename (only the run holding the sync folds: none is live). */
+async function removeLeftovers(path: string): Promise<void> {
+  const prefix = `${basename(path)}.`;
+  const names = await readdir(dirname(path)).catch(() => [] as string[]);
+  for (const name of names) {
+    if (name.startsWith(prefix) && /\.tmp(\.wal)?$/.test(name))
+      await rm(join(dirname(path), name), { force: true });
+  }
 }
 
 /** Creates `table` (pk, hash) with the file's entries, or empty without a file. */
