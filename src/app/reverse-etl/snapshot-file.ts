@@ -8,8 +8,9 @@
  *   before. A row that left the snapshot is a removal mark (null hash) there, as the file still has it.
  * - The file is only ever replaced whole: `foldSnapshot` writes the file plus the entries into a new file
  *   and renames it over the old one, then clears the entries. A crash before the rename leaves the old file
- *   and the entries (and a new file the next fold removes); after it, the entries again on top of a file that has them, which changes nothing. A
- *   reader (a dry run) that opened the old file keeps reading it whole.
+ *   and the entries (and a new file the next fold removes); after it, the entries again on top of a file
+ *   that has them, which changes nothing. A reader (a dry run) that opened the old file keeps reading it
+ *   whole.
  * - Only a run holding the sync (one at a time, run.ts) folds; a dry run only reads.
  * - No file (a new sync, or a snapshot kept in the store before migration 0032): the entries alone are the
  *   snapshot; a sync with neither is diffed as all added, and its writes match rows to records as the sync
