@@ -4,7 +4,10 @@
  *
  * Guarantees:
  * - Only what changed since the last successful write of a row is sent: the snapshot (pk → hash of the sent
- *   values) is in the store, and advances row by row, right after the provider accepted that row's write.
+ *   values) advances row by row in the store, right after the provider accepted that row's write (for a
+ *   warehouse model, those entries sit on top of its snapshot file until the run's end folds them in:
+ *   snapshot-file.ts).
+ * - A dry run diffs the same way and writes nothing: not to the provider, not to the snapshot (nor folds).
  * - A failed row is recorded with the provider's message, does not stop the others, and, its snapshot entry
  *   unchanged, is sent again by the next run.
  * - A run stopped at any point (abort, crash) leaves every row either written and in the snapshot, or not in
@@ -14,7 +17,6 @@
  *   (model-changes.ts, snapshot-file.ts), and other rows stream sorted by key and are merged with the
  *   snapshot page by page (flows/reverse-etl/diff.ts); only changed rows are kept, in the store
  *   (`retl_pending`).
- * - A dry run diffs the same way and writes nothing: not to the provider, not to the snapshot.
  */
 import { SwitchyardError } from "../../core/index.ts";
 import { isHolderGone, thisProcess } from "../../engine/run-holder.ts";
