@@ -47,6 +47,18 @@ async function liveRecords(connectionId: string): Promise<number> {
 
 async function expectTheTruth(connectionId: string) {
   const landed = await world.compare(provider, emulator, connectionId, STREAM);
+  // What was compared, for the run's record (docs/reliability.md): counts and checksums, not the samples.
+  const figures = ({ count, checksum }: { count: number; checksum: string }) => ({ count, checksum });
+  console.log(
+    JSON.stringify({
+      reliability: "crash",
+      emulator: figures(landed.truth),
+      records_cache: figures(landed.cache),
+      cache_hashes: figures(landed.cacheHashes),
+      warehouse_hashes: figures(landed.warehouseHashes),
+      warehouse_duplicate_keys: landed.warehouseDuplicateKeys,
+    }),
+  );
   expect(landed.truth.count).toBe(RECORDS);
   expect(landed.cache, "records cache").toEqual(landed.truth);
   expect(landed.warehouseHashes, "Postgres warehouse").toEqual(landed.cacheHashes);
