@@ -2,7 +2,8 @@
  * fan-out: how runs spread over `switchyard worker` processes. For 1, 2 and 4 workers (BENCH_WORKERS,
  * default "1,2,4"), each on a fresh Postgres database of its own: BENCH_JOBS (default 2,000) small syncs —
  * one per connection, each its own token on one HubSpot emulator holding a tiny dataset — are enqueued as
- * `sync.run` jobs (as `switchyard server` enqueues them), and the workers run them all.
+ * `sync.run` jobs (as `switchyard server`'s dispatcher enqueues them: a pass's due syncs at once, up to
+ * DEFAULT_DISPATCH_BATCH), and the workers run them all.
  *
  * The emulator answers every request after BENCH_LATENCY_MS (default 30 ms), so a sync waits on the network
  * as a real one does and workers overlap waiting rather than compete for the machine's cores.
@@ -13,7 +14,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createGraphileJobQueue, SYNC_RUN_JOB, syncJobKey } from "../../src/scheduler/index.ts";
+import {
+  createGraphileJobQueue,
+  DEFAULT_DISPATCH_BATCH,
+  enqueueSyncRuns,
+} from "../../src/scheduler/index.ts";
 import { requestSyncRun } from "../../src/store/index.ts";
 import {
   assertAllSucceeded,
@@ -103,16 +108,16 @@ async function measure(emulatorUrl: string, workerCount: number): Promise<Figure
     for (let i = 0; i < workerCount; i++) workers.push(await startWorker(deployment, { concurrency }));
 
     const measured = syncs.slice(0, jobs);
-    const enqueue = (sync: SeededSync) =>
-      queue.enqueue(SYNC_RUN_JOB, { syncId: sync.syncId }, { jobKey: syncJobKey(sync.syncId) });
+    const enqueue = (batch: readonly SeededSync[]) =>
+      enqueueSyncRuns(
+        queue,
+        batch.map((sync) => sync.syncId),
+      );
     const cpuBefore = workers.reduce((sum, worker) => sum + worker.cpuMs(), 0);
     const started = Date.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        for (let i = next++; i < measured.length; i = next++) await enqueue(measured[i]!);
-      }),
-    );
+    // As the server's dispatcher does: each pass enqueues up to DEFAULT_DISPATCH_BATCH due syncs at once.
+    for (let i = 0; i < measured.length; i += DEFAULT_DISPATCH_BATCH)
+      await enqueue(measured.slice(i, i + DEFAULT_DISPATCH_BATCH));
     await untilRunsFinished(deployment.store, jobs, workers, 30 * 60_000);
     const runs = await finishedRuns(deployment.store);
     assertAllSucceeded(runs);
@@ -149,7 +154,7 @@ async function measure(emulatorUrl: string, workerCount: number): Promise<Figure
 async function probePickup(
   deployment: BenchDeployment,
   syncs: readonly SeededSync[],
-  enqueue: (sync: SeededSync) => Promise<void>,
+  enqueue: (batch: readonly SeededSync[]) => Promise<void>,
   workers: readonly WorkerProcess[],
 ): Promise<number> {
   const delays: number[] = [];
@@ -160,7 +165,7 @@ async function probePickup(
       fullRefresh: false,
     });
     const at = Date.now();
-    await enqueue(sync);
+    await enqueue([sync]);
     finished += 1;
     await untilRunsFinished(deployment.store, finished, workers, 60_000);
     const run = (await finishedRuns(deployment.store)).find((r) => r.syncId === sync.syncId);

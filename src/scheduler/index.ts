@@ -13,9 +13,11 @@ export { type Frequency, MIN_INTERVAL_MS, nextRunAfter, parseFrequency } from ".
 export {
   DEFAULT_MAX_ATTEMPTS,
   type EnqueueOptions,
+  enqueueAll,
   type JobContext,
   type JobHandler,
   type JobQueue,
+  type JobSpec,
   type WorkOptions,
 } from "./jobs.ts";
 export { createGraphileJobQueue, createJobQueuePool, type GraphileJobQueueOptions } from "./jobs-graphile.ts";
@@ -34,6 +36,8 @@ export {
   type AccountLimit,
   createSyncDispatcher,
   createSyncWorker,
+  DEFAULT_DISPATCH_BATCH,
+  enqueueSyncRuns,
   SYNC_RUN_JOB,
   type SyncDispatcher,
   type SyncDispatcherOptions,

@@ -32,6 +32,7 @@ import {
   type JobContext,
   type JobHandler,
   type JobQueue,
+  type JobSpec,
 } from "./jobs.ts";
 
 export interface GraphileJobQueueOptions {
@@ -54,6 +55,9 @@ function quietLogger(onError: (error: unknown) => void): Logger {
   });
 }
 
+/** Listeners allowed per pool and per client before Node warns: queues sharing one pool, two each, and ours. */
+const LISTENERS_PER_POOL = 64;
+
 /**
  * The connections of one or more queues, for their whole life, listened to for errors from open to close: a
  * connection the server closes (a restart, a failover) raises 'error' on the pool or on its client, and pg
@@ -67,10 +71,18 @@ function quietLogger(onError: (error: unknown) => void): Logger {
  */
 export function createJobQueuePool(connectionString: string, max = 20): pg.Pool {
   const pool = new pg.Pool({ connectionString, max });
+  // graphile listens for 'error' and 'connect' on the pool, and for 'error' on each new client, once per
+  // utils and once per runner using it (removed when they stop): a worker's six queues add a dozen, more
+  // than Node's default warning bound of 10, without leaking.
+  pool.setMaxListeners(LISTENERS_PER_POOL);
   pool.on("error", () => undefined);
-  pool.on("connect", (client) => client.on("error", () => undefined));
+  pool.on("connect", (client) => {
+    client.setMaxListeners(LISTENERS_PER_POOL);
+    client.on("error", () => undefined);
+  });
   return pool;
 }
+
 
 /** Opens the queue: migrates graphile-worker's schema; fails with ConfigError when Postgres is unreachable. */
 export async function createGraphileJobQueue(options: GraphileJobQueueOptions): Promise<JobQueue> {
@@ -103,6 +115,10 @@ export async function createGraphileJobQueue(options: GraphileJobQueueOptions): 
         maxAttempts: spec.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       });
     },
+    async enqueueMany(specs) {
+      if (specs.length === 0) return;
+      await utils.withPgClient((client) => client.query(ADD_JOBS, [JSON.stringify(specs.map(jobSpecRow))]));
+    },
     async work(handlers, work) {
       if (runners) throw new Error("work() was already called on this queue.");
       onError = work.onError;
@@ -134,6 +150,25 @@ export async function createGraphileJobQueue(options: GraphileJobQueueOptions): 
       })();
       return stopping;
     },
+  };
+}
+
+/**
+ * graphile-worker's add_jobs (its SQL API): one statement and one NOTIFY for the whole batch, where addJob
+ * takes one each. `true`: a waiting job of the same key keeps its time, as enqueue's preserve_run_at.
+ */
+const ADD_JOBS = `select count(*) from graphile_worker.add_jobs(
+  array(select json_populate_record(null::graphile_worker.job_spec, spec) from json_array_elements($1::json) as spec),
+  true)`;
+
+/** A job as a row of graphile_worker.job_spec (as JSON). */
+function jobSpecRow(spec: JobSpec) {
+  return {
+    identifier: spec.name,
+    payload: spec.payload,
+    run_at: spec.options?.runAt?.toISOString() ?? null,
+    max_attempts: spec.options?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    job_key: spec.options?.jobKey ?? null,
   };
 }
 

@@ -8,11 +8,11 @@ import { buildSyncJob } from "../app/syncs/sync-connection.ts";
 import { createSync } from "../app/syncs/syncs.ts";
 import { getRun, listRuns, type Run } from "../store/index.ts";
 import { createInProcessAccountSlots } from "./account-slots.ts";
-import type { JobQueue } from "./jobs.ts";
+import type { JobQueue, JobSpec } from "./jobs.ts";
 import { createInProcessJobQueue } from "./jobs-in-process.ts";
 import { createSyncRunner } from "./run-claim.ts";
 import { createStoreSyncQueue } from "./store-queue.ts";
-import { createSyncDispatcher, createSyncWorker, SYNC_RUN_JOB } from "./sync-jobs.ts";
+import { createSyncDispatcher, createSyncWorker, SYNC_RUN_JOB, syncJobKey } from "./sync-jobs.ts";
 import {
   type FakeClock,
   fakeClock,
@@ -92,6 +92,35 @@ describe("runs as jobs (in-process queue)", () => {
     await work.stop();
     expect(finished.map((run) => run.status)).toEqual(["succeeded"]);
     expect(await listRuns(f.store.db)).toHaveLength(1);
+  });
+
+  it("a pass enqueues its due syncs as one batch when the queue takes batches", async () => {
+    const clock = fakeClock();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push(
+        (await createSync(f.store.db, provider, await f.connection(), { frequency: "1h" }, clock.now())).id,
+      );
+    const batches: JobSpec[][] = [];
+    const jobs: JobQueue = {
+      ...createInProcessJobQueue(),
+      enqueue: () => Promise.reject(new Error("a pass enqueues its syncs as one batch")),
+      enqueueMany: async (specs) => void batches.push([...specs]),
+    };
+    const dispatcher = createSyncDispatcher({
+      db: f.store.db,
+      jobs,
+      queue: createStoreSyncQueue(f.store.db, { now: clock.now }),
+      now: clock.now,
+      onError: f.onError,
+    });
+    expect(await dispatcher.tick()).toBe(3);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.map((spec) => spec.payload)).toEqual(
+      expect.arrayContaining(ids.map((syncId) => ({ syncId }))),
+    );
+    expect(batches[0]!.every((spec) => spec.name === SYNC_RUN_JOB)).toBe(true);
+    expect(batches[0]!.map((spec) => spec.options?.jobKey).sort()).toEqual(ids.map(syncJobKey).sort());
   });
 
   it("a dead worker's run on another host is taken over once its lease expires, and not before", async () => {

@@ -16,7 +16,7 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import { type Database, findDueSyncs, type Run } from "../store/index.ts";
 import type { AccountSlot, AccountSlots } from "./account-slots.ts";
-import type { JobQueue } from "./jobs.ts";
+import { enqueueAll, type JobQueue } from "./jobs.ts";
 import type { RunRequest, SyncClaim, SyncQueue } from "./queue.ts";
 import { runClaimed, type SyncRunner } from "./scheduler.ts";
 import type { StoreSyncQueue } from "./store-queue.ts";
@@ -25,6 +25,23 @@ export const SYNC_RUN_JOB = "sync.run";
 const syncRunPayload = z.object({ syncId: z.string().min(1) });
 /** One waiting job per sync. */
 export const syncJobKey = (syncId: string) => `sync:${syncId}`;
+/** Most syncs a dispatcher pass enqueues, by default. */
+export const DEFAULT_DISPATCH_BATCH = 500;
+
+/**
+ * Enqueues one `sync.run` job per sync, all in one go (on Postgres one statement and one wake-up of the
+ * workers for the batch, instead of one each: each wake-up also stirs every idle runner of every worker).
+ */
+export function enqueueSyncRuns(jobs: JobQueue, syncIds: readonly string[]): Promise<void> {
+  return enqueueAll(
+    jobs,
+    [...new Set(syncIds)].map((syncId) => ({
+      name: SYNC_RUN_JOB,
+      payload: { syncId },
+      options: { jobKey: syncJobKey(syncId) },
+    })),
+  );
+}
 
 export interface SyncDispatcherOptions {
   db: Kysely<Database>;
@@ -33,7 +50,7 @@ export interface SyncDispatcherOptions {
   queue: Pick<SyncQueue, "reap" | "request">;
   /** How often to look for due syncs (default 1 s); `triggerNow` enqueues at once. */
   pollMs?: number;
-  /** Most syncs enqueued per pass (default 500). */
+  /** Most syncs enqueued per pass (default DEFAULT_DISPATCH_BATCH). */
   batch?: number;
   now?: () => Date;
   onError: (error: unknown) => void;
@@ -52,13 +69,15 @@ export interface SyncDispatcher {
 export function createSyncDispatcher(options: SyncDispatcherOptions): SyncDispatcher {
   const { db, jobs, queue } = options;
   const now = options.now ?? (() => new Date());
-  const enqueue = (syncId: string) => jobs.enqueue(SYNC_RUN_JOB, { syncId }, { jobKey: syncJobKey(syncId) });
 
   const dispatcher: SyncDispatcher = {
     async tick() {
       await queue.reap();
-      const due = await findDueSyncs(db, now().toISOString(), options.batch ?? 500);
-      for (const sync of due) await enqueue(sync.id);
+      const due = await findDueSyncs(db, now().toISOString(), options.batch ?? DEFAULT_DISPATCH_BATCH);
+      await enqueueSyncRuns(
+        jobs,
+        due.map((sync) => sync.id),
+      );
       return due.length;
     },
     async start(signal) {
@@ -77,7 +96,7 @@ export function createSyncDispatcher(options: SyncDispatcherOptions): SyncDispat
     },
     async triggerNow(syncId, request = { fullRefresh: false }) {
       await queue.request(syncId, request);
-      await enqueue(syncId);
+      await jobs.enqueue(SYNC_RUN_JOB, { syncId }, { jobKey: syncJobKey(syncId) });
     },
   };
   return dispatcher;
