@@ -19,7 +19,9 @@ import { createSyncDispatcher } from "../../scheduler/index.ts";
 import { buildServer } from "../../server/app.ts";
 import { EXIT } from "../output.ts";
 import { portNumber } from "../parse.ts";
-import { openDeployment, untilStopSignal } from "./worker.ts";
+import { Started } from "../started.ts";
+import { stopTimeoutMs, watchStopSignals } from "../stop-signal.ts";
+import { openDeployment } from "./worker.ts";
 
 interface ServerFlags {
   port: number;
@@ -50,7 +52,11 @@ export function registerServerCommand(program: Command): void {
 }
 
 async function runServer(flags: ServerFlags): Promise<number> {
+  // Checked before anything opens, so that a bad value is a plain configuration error.
+  const stopTimeout = stopTimeoutMs();
+  const started = new Started();
   const deployment = await openDeployment("server", flags);
+  started.add("The deployment", () => deployment.close());
   const onError = (error: unknown) => process.stderr.write(`Scheduler: ${describeError(error).message}\n`);
   const dispatcher = createSyncDispatcher({
     db: deployment.store.db,
@@ -72,43 +78,32 @@ async function runServer(flags: ServerFlags): Promise<number> {
     // Models are checked on (and workers read) the DuckDB file of the data directory (docs/reverse-etl.md).
     warehouse: { path: warehouseFileIn(deployment.dataDir) },
   });
-  try {
+  const apiKey = await started.starting(async () => {
     await server.listen({ port: flags.port, host: flags.host });
-  } catch (error) {
-    await deployment.close();
-    throw error;
-  }
-  const apiKey = await ensureFirstApiKey(deployment);
-  const stopped = untilStopSignal();
-  const abort = new AbortController();
-  const scheduling = dispatcher.start(abort.signal);
+    started.add("The API", () => server.close());
+    return ensureFirstApiKey(deployment);
+  });
+  const stop = watchStopSignals("server", stopTimeout);
+  started.loop("Scheduler", (signal) => dispatcher.start(signal));
   // Reverse-ETL schedules: due syncs become retl.run jobs for the workers.
-  const retlScheduling = runReverseEtlSchedules({
-    jobs: deployment.jobs,
-    signal: abort.signal,
-    dispatch: { db: deployment.store.db },
-    onError,
-  });
+  started.loop("Reverse-ETL schedules", (signal) =>
+    runReverseEtlSchedules({ jobs: deployment.jobs, signal, dispatch: { db: deployment.store.db }, onError }),
+  );
   // Embedded reverse ETL: due (scheduled or recently pushed) embedded syncs become embedded.run jobs.
-  const embeddedScheduling = runEmbeddedSchedules({
-    jobs: deployment.jobs,
-    signal: abort.signal,
-    dispatch: { db: deployment.store.db },
-    onError,
-  });
+  started.loop("Embedded-sync schedules", (signal) =>
+    runEmbeddedSchedules({ jobs: deployment.jobs, signal, dispatch: { db: deployment.store.db }, onError }),
+  );
   // App-to-app flows: due and changed flows become flow.run jobs for the workers (docs/flows.md).
-  const flowScheduling = runFlowTriggers({
-    queue: deployment.jobs,
-    signal: abort.signal,
-    dispatch: { db: deployment.store.db },
-    onError,
-  });
+  started.loop("Flow triggers", (signal) =>
+    runFlowTriggers({ queue: deployment.jobs, signal, dispatch: { db: deployment.store.db }, onError }),
+  );
   // Outbound webhooks: a delivery pass (webhooks.deliver job) for the workers every second.
-  const delivering = outboundWebhookJobs(
+  const outbound = outboundWebhookJobs(
     { db: deployment.store.db, vault: deployment.vault },
     deployment.jobs,
     { onError },
-  ).schedule(abort.signal);
+  );
+  started.loop("Outbound webhooks", (signal) => outbound.schedule(signal));
   // The port really listened on (--port 0 picks a free one).
   const address = server.server.address();
   const listening = `http://${shownHost}:${typeof address === "object" && address ? address.port : flags.port}`;
@@ -119,14 +114,9 @@ async function runServer(flags: ServerFlags): Promise<number> {
     process.stdout.write(
       `Dev API key (an admin key; shown once, saved to ${apiKey.path}): ${apiKey.created}\n`,
     );
-  await stopped;
-  abort.abort();
-  await scheduling;
-  await flowScheduling;
-  await retlScheduling;
-  await embeddedScheduling;
-  await delivering;
-  await server.close();
-  await deployment.close();
+  await stop.received;
+  // The schedulers first, then the API, then the queue and the store.
+  await started.stopAll();
+  stop.stopped();
   return EXIT.ok;
 }

@@ -15,7 +15,7 @@ import { openWarehouse } from "../../app/warehouse/open-warehouse.ts";
 import { outboundWebhookJobs } from "../../app/webhooks/outbound.ts";
 import { createInboundProcessor } from "../../app/webhooks-inbound/processor.ts";
 import { resolveDataDir, warehouseFileIn } from "../../app/workspace.ts";
-import { ConfigError, type Destination, describeError } from "../../core/index.ts";
+import { ConfigError, describeError } from "../../core/index.ts";
 import { providerAccountKey } from "../../http/index.ts";
 import { providers } from "../../providers/registry.ts";
 import { unifiedMappers } from "../../providers/unified-mappers.ts";
@@ -34,6 +34,8 @@ import { getSync, openStore, type Store } from "../../store/index.ts";
 import { loadVault, type Vault } from "../../vault/index.ts";
 import { EXIT, formatStats } from "../output.ts";
 import { portNumber, positiveInt } from "../parse.ts";
+import { Started } from "../started.ts";
+import { stopTimeoutMs, watchStopSignals } from "../stop-signal.ts";
 
 /** How long a dead worker's run waits before another takes it over, by default (SWITCHYARD_TAKEOVER_MS). */
 const DEFAULT_TAKEOVER_MS = 60_000;
@@ -115,19 +117,6 @@ function accountConcurrency(): number | undefined {
   return limit;
 }
 
-/** Resolves on the first SIGTERM or SIGINT. */
-export function untilStopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off("SIGTERM", stop);
-      process.off("SIGINT", stop);
-      resolve(signal);
-    };
-    process.once("SIGTERM", stop);
-    process.once("SIGINT", stop);
-  });
-}
-
 interface WorkerFlags {
   concurrency: number;
   dataDir?: string;
@@ -161,20 +150,109 @@ export function registerWorkerCommand(program: Command): void {
 }
 
 async function runWorker(flags: WorkerFlags): Promise<number> {
-  const deployment = await openDeployment("worker", flags);
-  const { store, vault } = deployment;
-  let warehouse: Destination | undefined;
-  try {
-    // Workers share no DuckDB file: syncs that write the warehouse need the Postgres one of WAREHOUSE_URL.
-    if (process.env.WAREHOUSE_URL)
-      warehouse = (await openWarehouse(process.env.WAREHOUSE_URL, "")).destination;
-  } catch (error) {
-    await deployment.close();
-    throw error;
-  }
-  const jobDeps = { store, vault, providers, providerSettings: providerSettingsFromEnv(providers) };
+  // Checked before anything opens, so that a bad value is a plain configuration error.
+  const stopTimeout = stopTimeoutMs();
   const accountLimit = accountConcurrency();
+  const started = new Started();
+  const deployment = await openDeployment("worker", flags);
+  started.add("The deployment", () => deployment.close());
   const log = (line: string) => process.stdout.write(`${line}\n`);
+  await started.starting(() => startWorker(deployment, flags, accountLimit, started, log));
+  const stop = watchStopSignals("worker", stopTimeout);
+  log(`Switchyard worker ${process.pid} is taking sync jobs (concurrency ${flags.concurrency}).`);
+  const signal = await stop.received;
+  log(`${signal}: stopping; running runs stop at their next checkpoint and are asked for again.`);
+  // Last started, first stopped: the sync jobs, then the other kinds, then the queues and the store.
+  await started.stopAll();
+  stop.stopped();
+  return EXIT.ok;
+}
+
+/** Starts every kind of job this worker takes, each remembered in `started` (the sync jobs last). */
+async function startWorker(
+  deployment: Deployment,
+  flags: WorkerFlags,
+  accountLimit: number | undefined,
+  started: Started,
+  log: (line: string) => void,
+): Promise<void> {
+  const { store, vault } = deployment;
+  // Workers share no DuckDB file: syncs that write the warehouse need the Postgres one of WAREHOUSE_URL.
+  const warehouse = process.env.WAREHOUSE_URL
+    ? (await openWarehouse(process.env.WAREHOUSE_URL, "")).destination
+    : undefined;
+  if (warehouse) started.add("The warehouse", () => warehouse.close());
+  const jobDeps = { store, vault, providers, providerSettings: providerSettingsFromEnv(providers) };
+  // Loaded only when asked: loading the metrics registry is what turns counting on (src/metrics/recorder.ts),
+  // so before the first job is taken.
+  if (flags.metricsPort !== undefined) {
+    const probes = (await import("../../server/health-and-metrics.ts")).buildHealthAndMetricsServer({
+      db: store.db,
+      vault,
+      providers,
+      providerSettings: jobDeps.providerSettings,
+    });
+    // A port in use throws here: the worker exits rather than run unwatched.
+    await probes.listen({ port: flags.metricsPort, host: flags.metricsHost });
+    started.add("The metrics listener", () => probes.close());
+    const address = probes.server.address();
+    const port = typeof address === "object" && address ? address.port : flags.metricsPort;
+    log(`Health, readiness and metrics: http://${flags.metricsHost}:${port}/metrics (and /health, /ready).`);
+  }
+  const newQueue = () => deployment.openQueue();
+  // Webhook jobs (webhooks.inbound, webhooks.deliver), each on a queue instance of its own (one work() each).
+  const onWebhookError = (error: unknown) =>
+    process.stderr.write(`Webhooks: ${describeError(error).message}\n`);
+  const outboundQueue = await newQueue();
+  started.add("Outbound webhooks", () => outboundQueue.stop());
+  const outbound = outboundWebhookJobs({ db: store.db, vault }, outboundQueue, { onError: onWebhookError });
+  await outbound.start();
+  started.add("Outbound webhooks", () => outbound.stop());
+  const inboundQueue = await newQueue();
+  started.add("Inbound webhooks", () => inboundQueue.stop());
+  const inbound = createInboundProcessor(
+    { db: store.db, vault, providers, providerSettings: jobDeps.providerSettings },
+    { jobs: inboundQueue, onRecordsChanged: () => outbound.wake(), onError: onWebhookError },
+  );
+  inbound.start();
+  started.add("Inbound webhooks", () => inbound.stop());
+  const work = { ...jobDeps, db: store.db, mappers: unifiedMappers, writers: unifiedWriters };
+  // Flow runs (flow.run jobs the server enqueues; docs/flows.md), on a queue instance of their own.
+  const flowQueue = await newQueue();
+  started.add("Flows", () => flowQueue.stop());
+  started.loop("Flows", (signal) =>
+    runFlowTriggers({
+      queue: flowQueue,
+      signal,
+      work,
+      onError: (error) => process.stderr.write(`Flows: ${describeError(error).message}\n`),
+    }),
+  );
+  // Reverse-ETL runs (retl.run jobs the server's dispatcher enqueues), on a queue instance of their own.
+  const retlQueue = await newQueue();
+  started.add("Reverse ETL", () => retlQueue.stop());
+  started.loop("Reverse ETL", (signal) =>
+    runReverseEtlSchedules({
+      jobs: retlQueue,
+      signal,
+      // Models read the data directory's DuckDB file (docs/reverse-etl.md).
+      work: { ...work, warehouse: { path: warehouseFileIn(deployment.dataDir) } },
+      onRunFinished: (run) => log(reverseEtlRunLine(run)),
+      onError: (error) => process.stderr.write(`Reverse ETL: ${describeError(error).message}\n`),
+    }),
+  );
+  // Embedded reverse-ETL runs (embedded.run jobs the server's dispatcher enqueues), on a queue of their own.
+  const embeddedQueue = await newQueue();
+  started.add("Embedded syncs", () => embeddedQueue.stop());
+  started.loop("Embedded syncs", (signal) =>
+    runEmbeddedSchedules({
+      jobs: embeddedQueue,
+      signal,
+      work,
+      onRunFinished: (run) => log(embeddedRunLine(run)),
+      onError: (error) => process.stderr.write(`Embedded syncs: ${describeError(error).message}\n`),
+    }),
+  );
   const worker = createSyncWorker({
     jobs: deployment.jobs,
     queue: deployment.leases,
@@ -217,97 +295,6 @@ async function runWorker(flags: WorkerFlags): Promise<number> {
       ),
     onError: (error) => process.stderr.write(`Worker: ${describeError(error).message}\n`),
   });
-  // Loaded only when asked: loading the metrics registry is what turns counting on (src/metrics/recorder.ts),
-  // so before the first job is taken.
-  const probes =
-    flags.metricsPort === undefined
-      ? undefined
-      : (await import("../../server/health-and-metrics.ts")).buildHealthAndMetricsServer({
-          db: store.db,
-          vault,
-          providers,
-          providerSettings: jobDeps.providerSettings,
-        });
-  if (probes) {
-    try {
-      await probes.listen({ port: flags.metricsPort!, host: flags.metricsHost });
-    } catch (error) {
-      // A port in use: say so and exit rather than run unwatched.
-      await warehouse?.close();
-      await deployment.close();
-      throw error;
-    }
-    const address = probes.server.address();
-    const port = typeof address === "object" && address ? address.port : flags.metricsPort;
-    log(`Health, readiness and metrics: http://${flags.metricsHost}:${port}/metrics (and /health, /ready).`);
-  }
-  const stopped = untilStopSignal();
   await worker.start();
-  // Webhook jobs (webhooks.inbound, webhooks.deliver), each on a queue instance of its own (one work() each).
-  const onWebhookError = (error: unknown) =>
-    process.stderr.write(`Webhooks: ${describeError(error).message}\n`);
-  const outbound = outboundWebhookJobs(
-    { db: store.db, vault },
-    await deployment.openQueue(),
-    { onError: onWebhookError },
-  );
-  await outbound.start();
-  const inbound = createInboundProcessor(
-    { db: store.db, vault, providers, providerSettings: jobDeps.providerSettings },
-    {
-      jobs: await deployment.openQueue(),
-      onRecordsChanged: () => outbound.wake(),
-      onError: onWebhookError,
-    },
-  );
-  inbound.start();
-  // Flow runs (flow.run jobs the server enqueues; docs/flows.md), on a queue instance of their own.
-  const stopFlows = new AbortController();
-  const flowing = runFlowTriggers({
-    queue: await deployment.openQueue(),
-    signal: stopFlows.signal,
-    work: { ...jobDeps, db: store.db, mappers: unifiedMappers, writers: unifiedWriters },
-    onError: (error) => process.stderr.write(`Flows: ${describeError(error).message}\n`),
-  });
-  // Reverse-ETL runs (retl.run jobs the server's dispatcher enqueues), on a queue instance of their own.
-  const stopRetl = new AbortController();
-  const retl = runReverseEtlSchedules({
-    jobs: await deployment.openQueue(),
-    signal: stopRetl.signal,
-    work: {
-      ...jobDeps,
-      db: store.db,
-      mappers: unifiedMappers,
-      writers: unifiedWriters,
-      // Models read the data directory's DuckDB file (docs/reverse-etl.md).
-      warehouse: { path: warehouseFileIn(deployment.dataDir) },
-    },
-    onRunFinished: (run) => log(reverseEtlRunLine(run)),
-    onError: (error) => process.stderr.write(`Reverse ETL: ${describeError(error).message}\n`),
-  });
-  // Embedded reverse-ETL runs (embedded.run jobs the server's dispatcher enqueues), on a queue of their own.
-  const stopEmbedded = new AbortController();
-  const embedded = runEmbeddedSchedules({
-    jobs: await deployment.openQueue(),
-    signal: stopEmbedded.signal,
-    work: { ...jobDeps, db: store.db, mappers: unifiedMappers, writers: unifiedWriters },
-    onRunFinished: (run) => log(embeddedRunLine(run)),
-    onError: (error) => process.stderr.write(`Embedded syncs: ${describeError(error).message}\n`),
-  });
-  log(`Switchyard worker ${process.pid} is taking sync jobs (concurrency ${flags.concurrency}).`);
-  const signal = await stopped;
-  log(`${signal}: stopping; running runs stop at their next checkpoint and are asked for again.`);
-  await worker.stop();
-  stopRetl.abort();
-  await retl;
-  stopEmbedded.abort();
-  await embedded;
-  stopFlows.abort();
-  await flowing;
-  await inbound.stop();
-  await outbound.stop();
-  await warehouse?.close();
-  await probes?.close();
-  await deployment.close();
-  return EXIT.ok;
+  started.add("Sync jobs", () => worker.stop());
 }
