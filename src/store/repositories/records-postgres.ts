@@ -11,9 +11,11 @@
  * into a hash join, so each key is one probe; which index it probes is still a cost guess, right only with
  * statistics (without any, records_by_change ties with the primary key and scans the stream per key), hence
  * `freshenStatistics`. Upserts go through ON CONFLICT, whose arbiter index is never a planner choice.
+ * The arrays are sent in Postgres's binary format (./postgres-binary-params.ts): no escaping of payloads.
  */
 import { CompiledQuery, type Kysely, PostgresAdapter, sql } from "kysely";
 import type { Database } from "../schema.ts";
+import { intArrayParam, textArrayParam } from "./postgres-binary-params.ts";
 import type { CachedVersionRow, RecordWrite } from "./records.ts";
 
 export function isPostgres(db: Kysely<Database>): boolean {
@@ -94,7 +96,7 @@ export async function readVersionRowsPostgres(
 ): Promise<CachedVersionRow[]> {
   if (pks.length === 0) return [];
   await freshenStatistics(db);
-  const query = CompiledQuery.raw(READ_VERSIONS, [connectionId, stream, pks]);
+  const query = CompiledQuery.raw(READ_VERSIONS, [connectionId, stream, textArrayParam(pks)]);
   return (await db.executeQuery<CachedVersionRow>(query)).rows;
 }
 
@@ -110,15 +112,15 @@ export async function writeRecordsPostgres(
     const parameters = [
       connectionId,
       stream,
-      upserts.map((record) => record.pk),
-      upserts.map((record) => record.hash),
-      upserts.map((record) => record.payload),
-      upserts.map((record) => (record.deleted ? 1 : 0)),
+      textArrayParam(upserts.map((record) => record.pk)),
+      textArrayParam(upserts.map((record) => record.hash)),
+      textArrayParam(upserts.map((record) => record.payload)),
+      intArrayParam(upserts.map((record) => (record.deleted ? 1 : 0))),
       at,
     ];
     await trx.executeQuery(CompiledQuery.raw(UPSERT, parameters));
   }
   if (seen.length > 0) {
-    await trx.executeQuery(CompiledQuery.raw(MARK_SEEN, [connectionId, stream, seen, at]));
+    await trx.executeQuery(CompiledQuery.raw(MARK_SEEN, [connectionId, stream, textArrayParam(seen), at]));
   }
 }
