@@ -57,6 +57,14 @@ SELECT $1, $2, k.pk, r.hash, r.payload, r.deleted, r.first_seen_at, $4, r.update
 ${cachedOf("hash, payload, deleted, first_seen_at, updated_at, deleted_at")}
 ON CONFLICT (connection_id, stream, pk) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at`;
 
+/**
+ * The columns the cache's queries filter and sort on (its three indexes' columns). ANALYZE of these alone
+ * samples the same rows and updates the table's size in pg_class as a full one does, but skips building
+ * statistics of the payloads and hashes, which cost ~40% of a full ANALYZE (measured at 100,000 rows of
+ * ~600-byte payloads) and which no plan uses. Autovacuum, where it runs, still analyzes every column.
+ */
+const ANALYZED_COLUMNS = ["connection_id", "stream", "pk", "deleted", "last_seen_at", "updated_at"];
+
 /** Pages (1 MB) a table may grow by beyond twice its size at its last ANALYZE before it is analyzed again. */
 const GROWTH_SLACK_PAGES = 128;
 
@@ -79,7 +87,7 @@ async function freshenStatistics(db: Kysely<Database>): Promise<void> {
   try {
     await db.transaction().execute(async (trx) => {
       await sql`SET LOCAL lock_timeout = '100ms'`.execute(trx);
-      await sql`ANALYZE records`.execute(trx);
+      await sql.raw(`ANALYZE records (${ANALYZED_COLUMNS.join(", ")})`).execute(trx);
     });
   } catch (error) {
     // lock_not_available: a vacuum or another worker's ANALYZE has the table; the lookups still work.
