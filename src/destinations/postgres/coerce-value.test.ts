@@ -51,6 +51,17 @@ describe("coerceValue follows the warehouse's coercion policy", () => {
     expect(value(coerceValue("timestamp", "9e15"))).toBe("REJECTED");
   });
 
+  it("reads JS's own ISO form (ms and Z) as the full parse does, and still rejects days that do not exist", () => {
+    expect(value(coerceValue("timestamp", "2021-08-15T19:29:33.474Z"))).toBe("2021-08-15T19:29:33.474000Z");
+    expect(value(coerceValue("timestamp", "2024-02-29T23:59:59.999Z"))).toBe("2024-02-29T23:59:59.999000Z");
+    expect(value(coerceValue("timestamp", "0001-01-01T00:00:00.000Z"))).toBe("0001-01-01T00:00:00.000000Z");
+    // Date.parse rolls these over to the next month; the timestamp must be rejected, not moved.
+    expect(value(coerceValue("timestamp", "2024-02-30T00:00:00.000Z"))).toBe("REJECTED");
+    expect(value(coerceValue("timestamp", "2023-02-29T12:00:00.000Z"))).toBe("REJECTED");
+    expect(value(coerceValue("timestamp", "2024-04-31T00:00:00.000Z"))).toBe("REJECTED");
+    expect(value(coerceValue("timestamp", "2024-13-01T00:00:00.000Z"))).toBe("REJECTED");
+  });
+
   it("keeps JSON as is, with NUL (which Postgres cannot hold) replaced", () => {
     expect(value(coerceValue("json", ["a", { b: "x\u0000y" }]))).toEqual(["a", { b: "x\uFFFDy" }]);
     expect(value(coerceValue("string", "a\u0000"))).toBe("a\uFFFD");

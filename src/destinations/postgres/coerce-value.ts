@@ -69,8 +69,24 @@ function typedText(type: Exclude<ColumnType, "string" | "json">, text: string) {
         const millis = Number(text);
         return Math.abs(millis) <= MAX_EPOCH_MS ? isoFromMicros(Math.round(millis * 1000)) : undefined;
       }
-      return ISO.test(text) ? parseIso(text) : undefined;
+      return ISO.test(text) ? (canonicalIso(text) ?? parseIso(text)) : undefined;
   }
+}
+
+/** JS's own ISO form (`toISOString`), which most APIs send: milliseconds and Z. */
+const JS_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * parseIso's answer for a timestamp already in JS's ISO form, without taking it apart: a date that exists
+ * reads back as the same text (Date.parse rolls Feb 30 over to March, so the text then differs). Undefined
+ * when the fast way does not apply. Profiled: parsing every timestamp of a 50,000-contact sync by parts
+ * was ~5% of the worker's CPU.
+ */
+function canonicalIso(text: string): string | undefined {
+  if (!JS_ISO.test(text)) return undefined;
+  const millis = Date.parse(text);
+  if (Number.isNaN(millis) || new Date(millis).toISOString() !== text) return undefined;
+  return `${text.slice(0, -1)}000Z`;
 }
 
 /** An ISO-8601 timestamp as UTC text with microseconds; undefined for a date that does not exist (Feb 30). */
