@@ -83,6 +83,28 @@ export function createJobQueuePool(connectionString: string, max = 20): pg.Pool 
   return pool;
 }
 
+/**
+ * Runs `migrate` (graphile-worker's migrations) in one process at a time. A server and workers started
+ * together on a new database all create the graphile_worker schema at once, and all but one failed with
+ * "duplicate key value violates unique constraint pg_namespace_nspname_index". A session advisory lock, held
+ * on a connection of its own, makes the others wait and then find the schema made.
+ */
+async function oneMigratorAtATime<T>(pool: pg.Pool, migrate: () => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("select pg_advisory_lock(hashtext($1))", [MIGRATION_LOCK]);
+    try {
+      return await migrate();
+    } finally {
+      await client.query("select pg_advisory_unlock(hashtext($1))", [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/** The advisory lock's name (hashed to its key): only the queue's migrations take it. */
+const MIGRATION_LOCK = "switchyard:graphile-worker:migrate";
 
 /** Opens the queue: migrates graphile-worker's schema; fails with ConfigError when Postgres is unreachable. */
 export async function createGraphileJobQueue(options: GraphileJobQueueOptions): Promise<JobQueue> {
@@ -92,8 +114,8 @@ export async function createGraphileJobQueue(options: GraphileJobQueueOptions): 
   const endPool = () => (options.pool ? Promise.resolve() : pool.end());
   let utils: WorkerUtils;
   try {
-    utils = await makeWorkerUtils({ pgPool: pool, logger });
-    await utils.migrate();
+    // makeWorkerUtils migrates graphile-worker's schema (and so does each runner's start, once it exists).
+    utils = await oneMigratorAtATime(pool, () => makeWorkerUtils({ pgPool: pool, logger }));
   } catch (error) {
     await endPool().catch(() => undefined);
     throw new ConfigError(
