@@ -23,6 +23,7 @@ import {
   setConnectionTags,
 } from "../../store/index.ts";
 import { findProvider, type PlatformDeps } from "../platform.ts";
+import { removeSnapshotFile, snapshotFilePath } from "../reverse-etl/snapshot-file.ts";
 import { createDefaultSync } from "../syncs/syncs.ts";
 import { checkCandidateCredentials } from "./check.ts";
 import type { ConnectionConfig } from "./connections.ts";
@@ -209,12 +210,19 @@ export async function changeEndUserConnection(
   return getConnection(deps.db, row.id);
 }
 
-/** Deletes a connection with its records, state, runs, logs and sealed credentials; logs `connection.deleted`. */
+/**
+ * Deletes a connection with its records, state, runs, logs, sealed credentials, and the reverse-ETL syncs and
+ * flows that use it (with the snapshot files of those syncs); logs `connection.deleted`.
+ */
 export async function deleteEndUserConnection(
-  deps: Pick<PlatformDeps, "db">,
+  deps: Pick<PlatformDeps, "db" | "warehouse">,
   row: ConnectionRow,
 ): Promise<void> {
-  await deleteConnectionCascade(deps.db, row.id);
+  const { reverseEtlSyncIds } = await deleteConnectionCascade(deps.db, row.id);
+  const warehouse = deps.warehouse;
+  if (warehouse)
+    for (const syncId of reverseEtlSyncIds)
+      await removeSnapshotFile(snapshotFilePath(warehouse.path, syncId));
   await appendEvent(deps.db, {
     environmentId: row.environment_id,
     type: "connection.deleted",

@@ -229,12 +229,15 @@ export async function cachedRecords(
 
 /** Everything a flow owns, for deleting it, in one transaction. */
 export async function deleteFlowData(db: FlowDb, flowId: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const runs = trx.selectFrom("flow_runs").select("id").where("flow_id", "=", flowId);
-    await trx.deleteFrom("flow_run_rows").where("run_id", "in", runs).execute();
-    await trx.deleteFrom("flow_runs").where("flow_id", "=", flowId).execute();
-    for (const table of ["flow_retries", "flow_links", "flow_cursors"] as const)
-      await trx.deleteFrom(table).where("flow_id", "=", flowId).execute();
-    await trx.deleteFrom("flows").where("id", "=", flowId).execute();
-  });
+  await db.transaction().execute((trx) => deleteFlowRows(trx, flowId));
+}
+
+/** What deleteFlowData deletes, inside the caller's transaction (a connection's deletion takes its flows). */
+export async function deleteFlowRows(trx: FlowDb, flowId: string): Promise<void> {
+  const runs = trx.selectFrom("flow_runs").select("id").where("flow_id", "=", flowId);
+  await trx.deleteFrom("flow_run_rows").where("run_id", "in", runs).execute();
+  await trx.deleteFrom("flow_runs").where("flow_id", "=", flowId).execute();
+  for (const table of ["flow_retries", "flow_links", "flow_cursors"] as const)
+    await trx.deleteFrom(table).where("flow_id", "=", flowId).execute();
+  await trx.deleteFrom("flows").where("id", "=", flowId).execute();
 }

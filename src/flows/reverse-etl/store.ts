@@ -167,13 +167,16 @@ export async function dropLink(db: RetlDb, syncId: string, pk: string): Promise<
 
 /** Everything a sync owns, for deleting it, in one transaction. */
 export async function deleteSyncData(db: RetlDb, syncId: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const runs = trx.selectFrom("retl_runs").select("id").where("sync_id", "=", syncId);
-    await trx.deleteFrom("retl_run_rows").where("run_id", "in", runs).execute();
-    await trx.deleteFrom("retl_pending").where("run_id", "in", runs).execute();
-    await trx.deleteFrom("retl_runs").where("sync_id", "=", syncId).execute();
-    await trx.deleteFrom("retl_links").where("sync_id", "=", syncId).execute();
-    await trx.deleteFrom("retl_snapshots").where("sync_id", "=", syncId).execute();
-    await trx.deleteFrom("retl_syncs").where("id", "=", syncId).execute();
-  });
+  await db.transaction().execute((trx) => deleteSyncRows(trx, syncId));
+}
+
+/** What deleteSyncData deletes, inside the caller's transaction (a connection's deletion takes its syncs). */
+export async function deleteSyncRows(trx: RetlDb, syncId: string): Promise<void> {
+  const runs = trx.selectFrom("retl_runs").select("id").where("sync_id", "=", syncId);
+  await trx.deleteFrom("retl_run_rows").where("run_id", "in", runs).execute();
+  await trx.deleteFrom("retl_pending").where("run_id", "in", runs).execute();
+  await trx.deleteFrom("retl_runs").where("sync_id", "=", syncId).execute();
+  await trx.deleteFrom("retl_links").where("sync_id", "=", syncId).execute();
+  await trx.deleteFrom("retl_snapshots").where("sync_id", "=", syncId).execute();
+  await trx.deleteFrom("retl_syncs").where("id", "=", syncId).execute();
 }

@@ -1,6 +1,8 @@
 import { describe, expect } from "vitest";
 import { itOnSqliteAndPostgres } from "../../../test/helpers/postgres.ts";
+import { flowDb } from "../../flows/app-to-app/store.ts";
 import { embeddedDb, partKey } from "../../flows/embedded/store.ts";
+import { retlDb } from "../../flows/reverse-etl/store.ts";
 import type { Store } from "../open-store.ts";
 import { createConnection } from "./connections.ts";
 import { deleteConnectionCascade } from "./delete-connection.ts";
@@ -159,6 +161,110 @@ describe("deleteConnectionCascade", () => {
       });
       expect(await leftFor(store, kept.id)).toEqual(all);
       expect(await store.db.selectFrom("connections").select("id").execute()).toEqual([{ id: kept.id }]);
+    });
+  });
+
+  describe("takes the reverse-ETL syncs into the connection and the flows from or to it, and only those", () => {
+    itOnSqliteAndPostgres(async (store) => {
+      const dev = await ensureEnvironment(store.db, "dev");
+      const [gone, kept] = [
+        await createConnection(store.db, {
+          environmentId: dev.id,
+          provider: "hubspot",
+          sealedCredentials: "x",
+        }),
+        await createConnection(store.db, {
+          environmentId: dev.id,
+          provider: "hubspot",
+          sealedCredentials: "x",
+        }),
+      ];
+      const retl = retlDb(store.db);
+      await retl
+        .insertInto("retl_models")
+        .values({
+          id: "model_1",
+          environment_id: dev.id,
+          name: "people",
+          sql: "select 1 as id",
+          primary_key: "id",
+          columns: "[]",
+          created_at: AT,
+          updated_at: AT,
+        })
+        .execute();
+      for (const connection of [gone, kept]) {
+        const syncId = `retl_${connection.id}`;
+        await retl
+          .insertInto("retl_syncs")
+          .values({
+            id: syncId,
+            environment_id: dev.id,
+            model_id: "model_1",
+            connection_id: connection.id,
+            mode: "upsert",
+            target: "{}",
+            match: "{}",
+            mapping: "[]",
+            created_at: AT,
+            updated_at: AT,
+            frequency: "1h",
+            time_zone: null,
+            next_run_at: AT,
+          })
+          .execute();
+        await retl
+          .insertInto("retl_links")
+          .values({ sync_id: syncId, pk: "1", remote_id: "r1", updated_at: AT })
+          .execute();
+      }
+      const flows = flowDb(store.db);
+      const flow = (id: string, from: string, to: string) => ({
+        id,
+        environment_id: dev.id,
+        name: id,
+        definition: "{}",
+        source: "api",
+        module: null,
+        from_connection_id: from,
+        to_connection_id: to,
+        enabled: 1,
+        next_run_at: null,
+        created_at: AT,
+        updated_at: AT,
+      });
+      await flows
+        .insertInto("flows")
+        .values([
+          flow("flow_out", gone.id, kept.id),
+          flow("flow_in", kept.id, gone.id),
+          flow("flow_kept", kept.id, kept.id),
+        ])
+        .execute();
+      await flows
+        .insertInto("flow_runs")
+        .values({
+          id: "frun_1",
+          flow_id: "flow_out",
+          trigger: "schedule",
+          status: "succeeded",
+          counts: "{}",
+          error: null,
+          started_at: AT,
+          heartbeat_at: AT,
+          finished_at: AT,
+        })
+        .execute();
+
+      const deleted = await deleteConnectionCascade(store.db, gone.id);
+
+      expect(deleted.reverseEtlSyncIds).toEqual([`retl_${gone.id}`]);
+      expect(await retl.selectFrom("retl_syncs").select("id").execute()).toEqual([{ id: `retl_${kept.id}` }]);
+      expect(await retl.selectFrom("retl_links").select("sync_id").execute()).toEqual([
+        { sync_id: `retl_${kept.id}` },
+      ]);
+      expect(await flows.selectFrom("flows").select("id").execute()).toEqual([{ id: "flow_kept" }]);
+      expect(await flows.selectFrom("flow_runs").select("id").execute()).toEqual([]);
     });
   });
 });
