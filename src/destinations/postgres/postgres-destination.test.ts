@@ -85,6 +85,45 @@ describe.skipIf(!available)("Postgres warehouse destination", () => {
     expect(row?.created_at).toEqual(new Date("2024-01-02T03:04:05.000Z"));
   });
 
+  it("writes each column's type from its text: json scalars and objects, numbers, booleans, NULLs", async () => {
+    const target = fresh();
+    await dest.prepare(target);
+    await dest.write(
+      batch(target, [
+        record({
+          id: "1",
+          properties: "just text",
+          amount: 1e21,
+          visits: "-9007199254740993",
+          subscribed: false,
+        }),
+        record({ id: "2", properties: 42, amount: -0.5, created_at: "2021-08-15T19:29:33.474Z" }),
+        record({ id: "3", properties: [1, "two", { three: null }], email: null }),
+        record({ id: "4", properties: true, email: 'quote " and \\ backslash, {braces}' }),
+      ]),
+    );
+    const [one, two, three, four] = await rows(target.table);
+    expect(one).toMatchObject({ properties: "just text", amount: 1e21, visits: "-9007199254740993" });
+    expect(one).toMatchObject({ subscribed: false, email: null, created_at: null, _rejected: null });
+    expect(two).toMatchObject({ properties: 42, amount: -0.5, subscribed: null });
+    expect(two?.created_at).toEqual(new Date("2021-08-15T19:29:33.474Z"));
+    expect(three).toMatchObject({ properties: [1, "two", { three: null }], email: null });
+    expect(four).toMatchObject({ properties: true, email: 'quote " and \\ backslash, {braces}' });
+  });
+
+  it("writes a table wider than a function's 100 arguments", async () => {
+    const wide = Object.fromEntries(
+      Array.from({ length: 150 }, (_, i) => [`field_${i}`, "integer" as const]),
+    );
+    const target = fresh(wide);
+    await dest.prepare(target);
+    const values = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`field_${i}`, i]));
+    await dest.write(batch(target, [record({ id: "1", ...values }), record({ id: "2", field_149: "7" })]));
+    const [one, two] = await rows(target.table);
+    expect(one).toMatchObject({ field_0: "0", field_99: "99", field_149: "149" });
+    expect(two).toMatchObject({ field_0: null, field_149: "7" });
+  });
+
   it("writes values holding NUL, which Postgres cannot store, with U+FFFD in its place", async () => {
     const target = fresh();
     await dest.write(

@@ -5,7 +5,7 @@ import { type ColumnPlan, planNewColumns, planPrepare } from "../duckdb/schema-e
 import { quoteIdent, type TableShape } from "../duckdb/table-shape.ts";
 import { createSyncedThroughSql, readSyncedThrough, saveSyncedThrough } from "./synced-through.ts";
 import { addColumnsSql, createTableSql, readExistingTable } from "./table-ddl.ts";
-import { upsertRowsParam, upsertSql } from "./upsert.ts";
+import { upsertColumnParams, upsertSql } from "./upsert.ts";
 
 export interface PostgresDestinationOptions {
   /** `postgres://user:password@host:5432/database`; the database must exist. */
@@ -134,11 +134,10 @@ class PostgresWarehouse implements PostgresDestination {
           const plan = postgresColumns(planNewColumns(shape, batch.records));
           if (plan.added.length > 0)
             shape = await this.addColumns(client, batch.target, shape.withColumns(plan.added));
-          const rows = upsertRowsParam(batch, shape, plan.unmatched);
           await client.query(upsertSql(this.schema, shape), [
-            rows,
             batch.connectionId,
             batch.syncedAt.toISOString(),
+            ...upsertColumnParams(batch, shape, plan.unmatched),
           ]);
           written = shape;
         }

@@ -1,7 +1,7 @@
-import type { RecordBatch } from "../../core/index.ts";
+import type { ColumnType, RecordBatch } from "../../core/index.ts";
 import { DestinationError } from "../../core/index.ts";
+import { textArrayParam } from "../../store/repositories/postgres-binary-params.ts";
 import { META, quoteIdent, type TableShape } from "../duckdb/table-shape.ts";
-import { jsonArrayParam } from "../../store/repositories/postgres-binary-params.ts";
 import { latestPerKey } from "../latest-per-key.ts";
 import { coerceValue, withoutNul, withoutNulDeep } from "./coerce-value.ts";
 import { pgTypeOf, qualified } from "./table-ddl.ts";
@@ -10,14 +10,17 @@ import { pgTypeOf, qualified } from "./table-ddl.ts";
 const built = new WeakMap<TableShape, string>();
 
 /**
- * The one statement that upserts a batch into the shape's table by (connection, primary key). The rows
- * arrive as a single JSON parameter ($1, one object per record, keyed by column name, values already
- * coerced), read by json_to_recordset: one round trip, no per-row parameters, no 65,535-parameter limit.
- * `json`, not `jsonb`: the server only checks the text and then reads each object once, where jsonb first
- * converts the whole batch to its binary form (measured: ~35% less server time for the same rows).
- * $2 is the connection and $3 the batch's sync time. A live record replaces every column; a deleted one
- * keeps the row's last known value wherever it carries none (so a bare tombstone only flips `_deleted`),
- * as in DuckDB (../duckdb/upsert-sql.ts).
+ * The one statement that upserts a batch into the shape's table by (connection, primary key). $1 is the
+ * connection and $2 the batch's sync time; then one `text[]` per column, in the order of `upsertColumns`,
+ * each holding that column's coerced values as text (NULL for SQL NULL), sent in binary format
+ * (../../store/repositories/postgres-binary-params.ts) and cast to the column's type. One round trip, no
+ * per-row parameters. A live record replaces every column; a deleted one keeps the row's last known value
+ * wherever it carries none (so a bare tombstone only flips `_deleted`), as in DuckDB
+ * (../duckdb/upsert-sql.ts).
+ *
+ * Column arrays rather than one JSON document of row objects (json_to_recordset, as before): no column name
+ * repeated in every row, no JSON text built by the worker and lexed again by the server (profiled on the
+ * 50,000-contact sync in docs/benchmarks.md, "sync-throughput on Postgres").
  */
 export function upsertSql(schema: string, shape: TableShape): string {
   let sql = built.get(shape);
@@ -28,26 +31,32 @@ export function upsertSql(schema: string, shape: TableShape): string {
   return sql;
 }
 
+/** The table's columns filled from the batch's arrays, with their Postgres types, in parameter order. */
+function upsertColumns(shape: TableShape): { name: string; pgType: string }[] {
+  const data = shape.columns.filter((spec) => spec.name !== shape.primaryKey);
+  return [
+    { name: shape.primaryKey, pgType: pgTypeOf(shape.primaryKeyType) },
+    ...data.map((spec) => ({ name: spec.name, pgType: pgTypeOf(spec.type) })),
+    { name: META.deleted, pgType: "boolean" },
+    { name: META.hash, pgType: "text" },
+    { name: META.rejected, pgType: "jsonb" },
+  ];
+}
+
+/** The first parameter holding a column array ($1 and $2 are the connection and the sync time). */
+const FIRST_COLUMN_PARAM = 3;
+
 function buildUpsertSql(schema: string, shape: TableShape): string {
   const column = quoteIdent;
+  const columns = upsertColumns(shape);
+  // ROWS FROM (unnest(…), …) rather than unnest(…, …): one function call per column, so no limit of
+  // 100 arguments on a table's width.
+  const arrays = columns.map((_, i) => `unnest($${FIRST_COLUMN_PARAM + i}::text[])`);
+  const aliases = columns.map((_, i) => `c${i}`);
+  const typed = (i: number) => (columns[i]!.pgType === "text" ? `r.c${i}` : `r.c${i}::${columns[i]!.pgType}`);
+  const names = [META.connectionId, ...columns.map((spec) => spec.name), META.syncedAt];
+  const values = ["$1", ...columns.map((_, i) => typed(i)), "$2::timestamptz"];
   const data = shape.columns.filter((spec) => spec.name !== shape.primaryKey);
-  const recordset = [
-    `${column(shape.primaryKey)} ${pgTypeOf(shape.primaryKeyType)}`,
-    ...data.map((spec) => `${column(spec.name)} ${pgTypeOf(spec.type)}`),
-    `${column(META.deleted)} boolean`,
-    `${column(META.hash)} text`,
-    `${column(META.rejected)} jsonb`,
-  ];
-  const names = [META.connectionId, shape.primaryKey, ...data.map((spec) => spec.name)];
-  names.push(META.deleted, META.syncedAt, META.hash, META.rejected);
-  const values = [
-    "$2",
-    ...[shape.primaryKey, ...data.map((spec) => spec.name)].map((name) => `r.${column(name)}`),
-    `r.${column(META.deleted)}`,
-    "$3::timestamptz",
-    `r.${column(META.hash)}`,
-    `r.${column(META.rejected)}`,
-  ];
   const keepOnDelete = (name: string) =>
     `${column(name)} = CASE WHEN EXCLUDED.${column(META.deleted)} THEN coalesce(EXCLUDED.${column(name)}, t.${column(name)}) ELSE EXCLUDED.${column(name)} END`;
   const replace = (name: string) => `${column(name)} = EXCLUDED.${column(name)}`;
@@ -61,24 +70,40 @@ function buildUpsertSql(schema: string, shape: TableShape): string {
   return (
     `INSERT INTO ${qualified(schema, shape.table)} AS t (${names.map(column).join(", ")})\n` +
     `SELECT ${values.join(", ")}\n` +
-    `FROM json_to_recordset($1::json) AS r(${recordset.join(", ")})\n` +
+    `FROM ROWS FROM (${arrays.join(", ")}) AS r(${aliases.join(", ")})\n` +
     `ON CONFLICT (${column(META.connectionId)}, ${column(shape.primaryKey)}) DO UPDATE SET\n  ${updates.join(",\n  ")}`
   );
 }
 
+/** A coerced value as the text its column's type reads (a json column's value as its JSON text), or null. */
+function asText(type: ColumnType, value: string | number | boolean | object | null): string | null {
+  if (value === null) return null;
+  if (type === "json") return JSON.stringify(value);
+  return typeof value === "string" ? value : String(value);
+}
+
 /**
- * The batch as $1, a JSON array sent in binary format: one object per primary key (the last record winning, see
- * latest-per-key.ts) with every value coerced to its column. Values that do not fit, and fields that
- * cannot be columns (`unmatched`), go to `_rejected` as their original JSON. A primary key its column
- * cannot hold fails the whole batch (nothing is written), as in DuckDB. Each row is turned into JSON text
- * as soon as it is built (so the row objects die young instead of being kept, and traced, until the
- * whole batch is built), and the texts go into one Buffer (../../store/repositories/postgres-binary-params.ts).
+ * The column arrays of the batch (parameters $3… of upsertSql), one element per primary key (the last
+ * record winning, see latest-per-key.ts) with every value coerced to its column. Values that do not fit,
+ * and fields that cannot be columns (`unmatched`), go to `_rejected` as their original JSON. A primary key
+ * its column cannot hold fails the whole batch (nothing is written), as in DuckDB.
  */
-export function upsertRowsParam(batch: RecordBatch, shape: TableShape, unmatched: readonly string[]): Buffer {
-  const rows = latestPerKey(batch.records).map(({ record, json }) => {
-    const data = JSON.parse(json) as Record<string, unknown>;
-    const row: Record<string, unknown> = {};
+export function upsertColumnParams(
+  batch: RecordBatch,
+  shape: TableShape,
+  unmatched: readonly string[],
+): Buffer[] {
+  const latest = latestPerKey(batch.records);
+  const data = shape.columns.filter((spec) => spec.name !== shape.primaryKey);
+  const keys = new Array<string>(latest.length);
+  const values = data.map(() => new Array<string | null>(latest.length).fill(null));
+  const deleted = new Array<string>(latest.length);
+  const hashes = new Array<string>(latest.length);
+  const rejections = new Array<string | null>(latest.length);
+  latest.forEach(({ record, json }, row) => {
+    const fields = JSON.parse(json) as Record<string, unknown>;
     const rejected: Record<string, unknown> = {};
+    let anyRejected = false;
     const key = coerceValue(shape.primaryKeyType, record.pk);
     if ("rejected" in key || key.value === null) {
       throw new DestinationError(
@@ -86,21 +111,25 @@ export function upsertRowsParam(batch: RecordBatch, shape: TableShape, unmatched
         `primary key ${JSON.stringify(record.pk)} does not fit column "${shape.primaryKey}" (${shape.primaryKeyType}) of table "${shape.table}".`,
       );
     }
-    row[shape.primaryKey] = key.value;
-    for (const spec of shape.columns) {
-      if (spec.name === shape.primaryKey || !Object.hasOwn(data, spec.name)) continue;
-      const coerced = coerceValue(spec.type, data[spec.name]);
-      if ("rejected" in coerced) rejected[spec.name] = withoutNulDeep(data[spec.name]);
-      else row[spec.name] = coerced.value;
-    }
+    keys[row] = asText(shape.primaryKeyType, key.value)!;
+    data.forEach((spec, i) => {
+      if (!Object.hasOwn(fields, spec.name)) return;
+      const coerced = coerceValue(spec.type, fields[spec.name]);
+      if ("rejected" in coerced) {
+        rejected[spec.name] = withoutNulDeep(fields[spec.name]);
+        anyRejected = true;
+      } else values[i]![row] = asText(spec.type, coerced.value);
+    });
     for (const name of unmatched) {
-      const original = data[name];
-      if (original !== null && original !== undefined) rejected[withoutNul(name)] = withoutNulDeep(original);
+      const original = fields[name];
+      if (original !== null && original !== undefined) {
+        rejected[withoutNul(name)] = withoutNulDeep(original);
+        anyRejected = true;
+      }
     }
-    row[META.deleted] = record.deleted;
-    row[META.hash] = record.hash;
-    row[META.rejected] = Object.keys(rejected).length > 0 ? rejected : null;
-    return JSON.stringify(row);
+    deleted[row] = record.deleted ? "true" : "false";
+    hashes[row] = record.hash;
+    rejections[row] = anyRejected ? JSON.stringify(rejected) : null;
   });
-  return jsonArrayParam(rows);
+  return [keys, ...values, deleted, hashes, rejections].map(textArrayParam);
 }

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postgresAvailable } from "../../../test/helpers/postgres.ts";
-import { intArrayParam, jsonArrayParam, textArrayParam } from "./postgres-binary-params.ts";
+import { intArrayParam, textArrayParam } from "./postgres-binary-params.ts";
 
 const ADMIN_URL = process.env.SWITCHYARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -45,13 +45,5 @@ describe.skipIf(!(await postgresAvailable()))("binary parameters, read back by P
     const values = [0, 1, -1, 2_147_483_647, -2_147_483_648];
     const { rows } = await client.query<{ v: number[] }>("SELECT $1::int[] AS v", [intArrayParam(values)]);
     expect(rows[0]!.v).toEqual(values);
-  });
-
-  it("json: an array of the given JSON texts", async () => {
-    const elements = AWKWARD.map((text, i) => JSON.stringify({ i, text }));
-    const { rows } = await client.query<{ v: unknown }>("SELECT $1::json AS v", [jsonArrayParam(elements)]);
-    expect(rows[0]!.v).toEqual(AWKWARD.map((text, i) => ({ i, text })));
-    const empty = await client.query<{ v: unknown }>("SELECT $1::json AS v", [jsonArrayParam([])]);
-    expect(empty.rows[0]!.v).toEqual([]);
   });
 });

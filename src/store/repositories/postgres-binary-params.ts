@@ -71,26 +71,3 @@ function emptyArray(elementOid: number): Buffer {
   buffer.writeInt32BE(elementOid, 8);
   return buffer;
 }
-
-/**
- * A `json` parameter (bind it as `$n::json`) holding a JSON array whose elements are the given JSON texts,
- * written into one Buffer without first joining them into one string. json's binary format is its text;
- * the server checks that it is valid JSON.
- */
-export function jsonArrayParam(elements: readonly string[]): Buffer {
-  let size = 2 + Math.max(0, elements.length - 1);
-  const lengths = new Array<number>(elements.length);
-  for (let i = 0; i < elements.length; i++) {
-    lengths[i] = Buffer.byteLength(elements[i]!, "utf8");
-    size += lengths[i]!;
-  }
-  const buffer = Buffer.allocUnsafe(size);
-  buffer[0] = 0x5b; // [
-  let at = 1;
-  for (let i = 0; i < elements.length; i++) {
-    if (i > 0) buffer[at++] = 0x2c; // ,
-    at += buffer.write(elements[i]!, at, lengths[i]!, "utf8");
-  }
-  buffer[at] = 0x5d; // ]
-  return buffer;
-}

@@ -145,7 +145,9 @@ describe.skipIf(!available)("records cache on Postgres without table statistics"
     });
     // The statistics came from the cache's own ANALYZE, of the columns its queries use and not the payloads.
     const analyzed = await sql<{ attname: string }>`
-      SELECT attname FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'records' ORDER BY attname`.execute(db);
+      SELECT attname FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'records' ORDER BY attname`.execute(
+      db,
+    );
     expect(analyzed.rows.map((row) => row.attname)).toEqual([
       "connection_id",
       "deleted",
