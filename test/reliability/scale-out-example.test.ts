@@ -69,7 +69,10 @@ describe.skipIf(!available)("docs/scale-out.md's local example", () => {
       "done",
     ].join("\n");
     // Each block says when it starts, so a run that hangs says where.
-    const marked = blocks.flatMap((block, n) => [`echo "[example] block ${n + 1} of ${blocks.length}"`, block]);
+    const marked = blocks.flatMap((block, n) => [
+      `echo "[example] block ${n + 1} of ${blocks.length}"`,
+      block,
+    ]);
     const script = ["set -u", ...marked]
       .join("\n")
       .replaceAll("postgres://postgres@127.0.0.1:5432", `${admin.protocol}//${admin.username}@${admin.host}`)
