@@ -1,5 +1,5 @@
 import { type DuckDBConnection, DuckDBDataChunk } from "@duckdb/node-api";
-import { STAGING, type StagedRows } from "./staging-rows.ts";
+import { DROP_STAGING_SQL, STAGING, STAGING_TABLE_SQL, type StagedRows } from "./staging-rows.ts";
 
 /** DuckDB's vector size: the most rows one data chunk holds. */
 const ROWS_PER_CHUNK = 2048;
@@ -28,4 +28,19 @@ export async function appendStaged(connection: DuckDBConnection, rows: StagedRow
     } catch {}
     throw error;
   }
+}
+
+/**
+ * Within the connection's open transaction: runs `before` (DDL the batch needs), creates the staging table,
+ * appends the rows, runs `upsert` (which reads the staging table), then drops the staging table, so nothing
+ * of this batch's staging outlives its transaction (see DROP_STAGING_SQL).
+ */
+export async function upsertStaged(
+  connection: DuckDBConnection,
+  batch: { before: readonly string[]; rows: StagedRows; upsert: string },
+): Promise<void> {
+  await connection.run([...batch.before, STAGING_TABLE_SQL].join(";\n"));
+  await appendStaged(connection, batch.rows);
+  await connection.run(batch.upsert);
+  await connection.run(DROP_STAGING_SQL);
 }

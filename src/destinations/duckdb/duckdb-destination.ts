@@ -3,11 +3,11 @@ import { dirname, resolve } from "node:path";
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, type JS } from "@duckdb/node-api";
 import type { Destination, RecordBatch, StreamTarget } from "../../core/index.ts";
 import { DestinationError, SwitchyardError } from "../../core/index.ts";
-import { appendStaged } from "./append-staged.ts";
+import { upsertStaged } from "./append-staged.ts";
 import { causeMessage, DuckDbFileLockedError, DuckDbQueryError, retryWhileLocked } from "./errors.ts";
 import { makePrivate, withPrivateFiles } from "./private-files.ts";
 import { addColumnSql, planNewColumns, planPrepare, readExistingTable } from "./schema-evolution.ts";
-import { buildStagedRows, STAGING_TABLE_SQL } from "./staging-rows.ts";
+import { buildStagedRows } from "./staging-rows.ts";
 import { readSyncedThrough, saveSyncedThrough } from "./synced-through.ts";
 import type { TableShape } from "./table-shape.ts";
 import { upsertSql } from "./upsert-sql.ts";
@@ -200,14 +200,12 @@ class DuckDbWarehouse implements DuckDbDestination {
       const next = shape.withColumns(plan.added);
       // Records are staged as JSON text; typing them runs inside DuckDB, off the JS thread.
       const rows = buildStagedRows(batch);
-      const setup = [...plan.added.map((column) => addColumnSql(next.table, column)), STAGING_TABLE_SQL];
+      const before = plan.added.map((column) => addColumnSql(next.table, column));
       await this.inTransaction(
         writer,
         `writing ${rows.rowCount} records to table "${next.table}"`,
         async () => {
-          await writer.run(setup.join(";\n"));
-          await appendStaged(writer, rows);
-          await writer.run(upsertSql(next, plan.unmatched));
+          await upsertStaged(writer, { before, rows, upsert: upsertSql(next, plan.unmatched) });
           await saveSyncedThrough(writer, batch);
         },
       );

@@ -37,6 +37,14 @@ export const STAGING_TABLE_SQL = `CREATE OR REPLACE TEMP TABLE ${STAGING_REF} ($
   (key) => `${quoteIdent(STAGED[key])} ${STAGED_TYPES[key]}`,
 ).join(", ")})`;
 
+/**
+ * DROP of the staging table, run before the batch's transaction commits. A CREATE OR REPLACE inside a
+ * transaction keeps the replaced table's rows until it commits (for a rollback), so a staging table left
+ * from the last batch would stay resident beside the new one through the whole upsert: ~6 MB at 10,000
+ * HubSpot contacts, at the moment the sync's memory peaks.
+ */
+export const DROP_STAGING_SQL = `DROP TABLE IF EXISTS ${STAGING_REF}`;
+
 /** The value written to the staging table for one cell. */
 export type StagedCell = string | boolean | DuckDBTimestampTZValue;
 
