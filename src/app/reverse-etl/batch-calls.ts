@@ -33,6 +33,8 @@ export interface RunCallsOptions {
   maxBatch?: number;
   /** Stops sending: calls not sent yet answer a `run_aborted` error (see isNotSent). */
   signal?: AbortSignal | undefined;
+  /** Called with the calls' indexes right before each request that sends them (reverse ETL marks creates in flight). */
+  beforeSend?: ((indexes: readonly number[]) => Promise<void>) | undefined;
 }
 
 /** Errors that fail every row alike: the run stops instead of failing each. */
@@ -71,6 +73,7 @@ export async function runCalls(
     for (let start = 0; start < indexes.length; start += max) {
       const chunk = indexes.slice(start, start + max);
       tasks.push(async () => {
+        await options.beforeSend?.(chunk);
         const answers = batch
           ? await sendBatch(
               deps,

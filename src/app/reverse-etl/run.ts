@@ -46,7 +46,8 @@ import {
 } from "../../store/index.ts";
 import { ActionRefusedError } from "../actions/errors.ts";
 import type { PlatformDeps } from "../platform.ts";
-import { isNotFound, isNotSent } from "./batch-calls.ts";
+import { isNotFound, isNotSent, isRunFatal } from "./batch-calls.ts";
+import { markInFlight, sentByEarlierRuns, settleEarlierMarks } from "./in-flight.ts";
 import { type ChangeSource, type DiffCounts, modelChanges } from "./model-changes.ts";
 import { getModel } from "./models.ts";
 import { foldSnapshot, snapshotFilePath } from "./snapshot-file.ts";
@@ -189,6 +190,7 @@ export async function runSyncOnRows(
     signal: options.signal,
     ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(sync.match.by === "natural_key" ? { upsertKey: sync.match.field } : {}),
   });
   const db = retlDb(deps.db);
   const dryRun = options.dryRun ?? false;
@@ -516,6 +518,7 @@ function planPage(
  */
 async function writePage(db: RetlDb, ctx: WriteContext, plan: PagePlan): Promise<void> {
   const { sync, target, stats, runId } = ctx;
+  await checkEarlierCreates(db, ctx, plan);
   await db.transaction().execute(async (trx) => {
     for (const row of plan.untracked) {
       await ctx.dropEntry(trx, sync.id, row.pk);
@@ -557,7 +560,23 @@ async function writePage(db: RetlDb, ctx: WriteContext, plan: PagePlan): Promise
     });
   }
   if (creates.length > 0) {
-    const results = await target.createMany(creates.map((row) => row.fields));
+    // Each request's rows are marked right before it is sent, so that a crash before their answers are
+    // recorded leaves them to be looked up; rows never sent carry no mark.
+    const checked = await checksCreates(target);
+    const results = await target.createMany(
+      creates.map((row) => row.fields),
+      checked
+        ? {
+            beforeSend: async (indexes) => {
+              await markInFlight(
+                db,
+                runId,
+                indexes.map((index) => creates[index]!.pk),
+              );
+            },
+          }
+        : {},
+    );
     await db.transaction().execute(async (trx) => {
       for (const [index, row] of creates.entries()) {
         const result = results[index]!;
@@ -589,6 +608,63 @@ async function writePage(db: RetlDb, ctx: WriteContext, plan: PagePlan): Promise
       }
     });
   }
+}
+
+/** Whether the target's creates are marked and looked up after a crash: it can, and they are not upserts. */
+async function checksCreates(target: WriteTarget): Promise<boolean> {
+  return target.checkCreated !== undefined && !(await target.idempotentCreates?.());
+}
+
+/**
+ * Creates an earlier run sent without recording the answer (in-flight.ts) are looked up at the provider
+ * before being sent again: a record found is linked and updated with the row's current values instead of
+ * created a second time; a key two records hold, or a create with no key to look up by, fails the row with
+ * why (it stays marked, so it is checked again, never created blind). Rows never sent are not looked up.
+ */
+async function checkEarlierCreates(db: RetlDb, ctx: WriteContext, plan: PagePlan): Promise<void> {
+  const { sync, target, runId } = ctx;
+  if (plan.creates.length === 0 || !(await checksCreates(target))) return;
+  const earlier = await sentByEarlierRuns(
+    db,
+    sync.id,
+    runId,
+    plan.creates.map((row) => row.pk),
+  );
+  if (earlier.size === 0) return;
+  const sent = plan.creates.filter((row) => earlier.has(row.pk));
+  plan.creates = plan.creates.filter((row) => !earlier.has(row.pk));
+  const keyField = sync.match.by === "natural_key" ? sync.match.field : undefined;
+  let checks: Awaited<ReturnType<NonNullable<WriteTarget["checkCreated"]>>>;
+  try {
+    checks = await target.checkCreated!(
+      sent.map((row) => ({ fields: row.fields, sentAt: earlier.get(row.pk)! })),
+      keyField,
+    );
+  } catch (error) {
+    if (isRunFatal(error)) throw error;
+    const why = `An earlier run sent this row's create and lost the answer; looking its record up failed (${failureMessage(error)}), so it was not created again. The next run looks it up again.`;
+    for (const row of sent) await recordFailure(db, ctx, row.pk, "create", null, new Error(why));
+    return;
+  }
+  const settled = new Map<string, string>();
+  for (const [index, row] of sent.entries()) {
+    const check = checks[index]!;
+    const lost = "An earlier run sent this row's create and lost the answer";
+    if ("found" in check) {
+      plan.updates.push({ ...row, remoteId: check.found, linked: false });
+      settled.set(row.pk, `found its record ${check.found} and linked it`);
+    } else if ("absent" in check) {
+      plan.creates.push(row);
+      settled.set(row.pk, "found no record and created it");
+    } else if ("ambiguous" in check) {
+      const why = `${lost}; ${check.ambiguous.length} records match ${check.key} (${check.ambiguous.join(", ")}), so it was neither linked nor created again. Merge or delete the extra ones at the provider; the next run looks it up again.`;
+      await recordFailure(db, ctx, row.pk, "create", null, new Error(why));
+    } else {
+      const why = `${lost}, and its record cannot be looked up: ${check.unchecked}. Not created again, to avoid a duplicate.`;
+      await recordFailure(db, ctx, row.pk, "create", null, new Error(why));
+    }
+  }
+  await settleEarlierMarks(db, sync.id, runId, settled);
 }
 
 /** The provider answered 404: the record is not there (any more). */

@@ -15,6 +15,8 @@ import { findAction } from "../actions/run-action.ts";
 import { type UnifiedWriteDeps, writerFor } from "../actions/unified-writes.ts";
 import { findProvider } from "../platform.ts";
 import { type ActionCall, type CallResult, type RunCallsOptions, runCalls } from "./batch-calls.ts";
+import { type CreateCheck, checkCreates, createChecker } from "./created-lookup.ts";
+import { upsertActionFor } from "./upsert-key.ts";
 
 export type TargetDeps = UnifiedWriteDeps;
 
@@ -56,16 +58,36 @@ export interface WriteTarget {
   stream: string | undefined;
   /** Why the dotted path is not a field the target takes, or undefined. */
   checkField(path: string): string | undefined;
-  /** Creates records; each ok result holds the new record's provider id. */
-  createMany(items: readonly Fields[]): Promise<WriteResult[]>;
+  /**
+   * Creates records; each ok result holds the new record's provider id. `beforeSend` gets the items' indexes
+   * right before each request that sends them.
+   */
+  createMany(
+    items: readonly Fields[],
+    options?: { beforeSend?: RunCallsOptions["beforeSend"] },
+  ): Promise<WriteResult[]>;
   updateMany(items: readonly { remoteId: string; fields: Fields }[]): Promise<WriteResult[]>;
   deleteMany(remoteIds: readonly string[]): Promise<WriteResult[]>;
+  /**
+   * Looks up, at the provider, the records that creates sent at `sentAt` (whose answers were lost) would have
+   * made, keyed on `keyField` (the sync's natural-key field) when the create sets it (created-lookup.ts);
+   * one answer per item. Undefined when the provider's creates cannot be looked up.
+   */
+  /** Whether a create sent twice makes one record (an upsert on a key the create sets). */
+  idempotentCreates?(): Promise<boolean>;
+  checkCreated?(
+    items: readonly { fields: Fields; sentAt: string }[],
+    keyField?: string,
+  ): Promise<CreateCheck[]>;
 }
 
 type Fields = Record<string, unknown>;
 
 /** How a target sends: requests in flight, rows per batch request, and a signal that stops sending. */
-export type SendOptions = RunCallsOptions;
+export type SendOptions = RunCallsOptions & {
+  /** The sync's natural-key field: creates upsert on it where the provider can (upsert-key.ts). */
+  upsertKey?: string | undefined;
+};
 
 /**
  * The target a sync writes to. A write not sent because `options.signal` stopped the run answers a
@@ -77,9 +99,10 @@ export function resolveTarget(
   target: SyncTarget,
   options: SendOptions = {},
 ): WriteTarget {
-  const send = { concurrency: CONCURRENCY, ...options };
+  const { upsertKey, ...sendOptions } = options;
+  const send = { concurrency: CONCURRENCY, ...sendOptions };
   return target.type === "actions"
-    ? actionsTarget(deps, connection, target, send)
+    ? actionsTarget(deps, connection, target, send, upsertKey)
     : unifiedTarget(deps, connection, target.model, send);
 }
 
@@ -88,6 +111,7 @@ function actionsTarget(
   connection: ConnectionRow,
   target: Extract<SyncTarget, { type: "actions" }>,
   send: RunCallsOptions,
+  upsertKey: string | undefined,
 ): WriteTarget {
   const provider = connection.provider;
   const create = findAction(deps.providers, provider, target.create).action;
@@ -109,6 +133,11 @@ function actionsTarget(
   const idOf = (remoteId: string) =>
     idType === "integer" || idType === "number" ? Number(remoteId) : remoteId;
   const actions = (findProvider(deps.providers, provider).actions ?? []).map((a) => a.name);
+  let upsert: Promise<string | undefined> | undefined;
+  const upsertAction = () =>
+    (upsert ??= upsertKey
+      ? upsertActionFor(deps, connection, create.name, upsertKey)
+      : Promise.resolve(undefined));
   return {
     describe: `${provider} ${create.name}/${update.name}`,
     cannotDelete: remove
@@ -118,11 +147,30 @@ function actionsTarget(
     checkField(path) {
       return checkPath(describeAction(create).input_schema, path) ?? checkPath(updateSchema, path);
     },
-    createMany(items) {
+    ...(createChecker(provider)
+      ? {
+          checkCreated: (items, keyField) =>
+            checkCreates(
+              deps,
+              connection,
+              items.map(({ fields, sentAt }) => ({ action: create.name, input: fields, sentAt })),
+              keyField,
+            ),
+        }
+      : {}),
+    async idempotentCreates() {
+      return (await upsertAction()) !== undefined;
+    },
+    async createMany(items, options) {
+      const upsertBy = await upsertAction();
       return written(
         deps,
         connection,
-        items.map((fields) => ({ action: create.name, input: fields })),
+        items.map((fields) =>
+          upsertBy
+            ? { action: upsertBy, input: { by: upsertKey, record: fields } }
+            : { action: create.name, input: fields },
+        ),
         (output) => {
           const id = valueAt(output, target.id_from);
           if (typeof id !== "string" && typeof id !== "number") {
@@ -136,7 +184,7 @@ function actionsTarget(
           }
           return String(id);
         },
-        send,
+        { ...send, beforeSend: options?.beforeSend },
       );
     },
     updateMany(items) {
@@ -195,13 +243,39 @@ function unifiedTarget(
       ? undefined
       : `mirror mode deletes what left the model, and ${connection.provider}'s unified ${model} writes have no delete yet`,
     stream: writer.stream,
+    ...(createChecker(connection.provider)
+      ? {
+          async checkCreated(items, keyField) {
+            // The calls the writer builds for these rows, as they were sent.
+            const built = await Promise.all(
+              items.map(async ({ fields, sentAt }) => {
+                try {
+                  const call = await writer.create(fields, ctx);
+                  return { action: call.action, input: call.input as Fields, sentAt };
+                } catch (error) {
+                  return { error };
+                }
+              }),
+            );
+            const sent = built.flatMap((entry) => ("error" in entry ? [] : [entry]));
+            const checks = await checkCreates(deps, connection, sent, keyField);
+            let at = 0;
+            return built.map(
+              (entry): CreateCheck =>
+                "error" in entry
+                  ? { unchecked: entry.error instanceof Error ? entry.error.message : String(entry.error) }
+                  : checks[at++]!,
+            );
+          },
+        }
+      : {}),
     checkField(path) {
       const [field] = path.split(".");
       return writer.fields.includes(field!)
         ? undefined
         : `"${field}" is not a ${model} field ${connection.provider} writes; it writes: ${writer.fields.join(", ")}`;
     },
-    createMany(items) {
+    createMany(items, options) {
       return writtenCalls(
         deps,
         connection,
@@ -210,7 +284,7 @@ function unifiedTarget(
           String(
             writer.toRecord({ output, input: call.input as Record<string, unknown> })[stream.primaryKey],
           ),
-        send,
+        { ...send, beforeSend: options?.beforeSend },
       );
     },
     updateMany(items) {
@@ -262,12 +336,17 @@ async function writtenCalls(
   );
   const indexes = built.flatMap((entry, index) => ("call" in entry ? [index] : []));
   const calls = indexes.map((index) => (built[index] as { call: ActionCall }).call);
+  // The hook is told the builders' indexes, not those of the calls that were built.
+  const { beforeSend } = send;
   const sent = await written(
     deps,
     connection,
     calls,
     (output, at) => idOf(output, calls[at]!, indexes[at]!),
-    send,
+    {
+      ...send,
+      beforeSend: beforeSend && ((at: readonly number[]) => beforeSend(at.map((i) => indexes[i]!))),
+    },
   );
   const results: WriteResult[] = built.map((entry) =>
     "error" in entry ? { ok: false, error: entry.error } : { ok: false, error: undefined },

@@ -6,9 +6,11 @@
  * `allOrNone: false`, so one refused record never holds back the others. A request refused as a whole (a
  * 400 such as a malformed body) throws, as the single action would: the caller splits the batch.
  *
- * No create here is idempotent by a key: Salesforce upserts only on an external id field, which an org
- * defines itself, so a batch resent after a crash may create again (reverse ETL's snapshot limits this to
- * the batch in flight).
+ * Upserts (PATCH `/composite/sobjects/{object}/{field}`) match on an External ID field, which an org defines
+ * itself: each input names the field (`by`) and the record's fields (which set it); a record whose value
+ * matches one is updated (`created: false`), else created (`created: true`), so a batch sent again after a
+ * crash updates what the first one created. Plain creates have no key: a batch resent after a crash may
+ * create again (reverse ETL looks such creates up first: src/app/reverse-etl/created-lookup.ts).
  */
 import { z } from "zod";
 import type { ActionDefinition, BatchItemResult, HttpClient } from "../../core/index.ts";
@@ -120,6 +122,45 @@ function updateBatch(object: SObject, plural: string, input: z.ZodType<Fields>) 
   );
 }
 
+/** An upsert's input: the External ID field it matches on, and the record's fields (`by` among them). */
+const upsertInput = (record: z.ZodType<Fields>) =>
+  z.strictObject({ by: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), record }).meta({
+    examples: [{ by: "Customer_Key__c", record: { LastName: "Lovelace", Customer_Key__c: "C-1" } }],
+  });
+
+/** The upsert of many records: one request per External ID field named (a reverse-ETL sync names one). */
+function upsertBatch(object: SObject, plural: string, input: z.ZodType<Fields>) {
+  return batchAction(
+    `batch_upsert_${plural}`,
+    `Create or update up to ${SALESFORCE_COLLECTION_MAX} ${object} records in one request, matched on an External ID field`,
+    `upsert_${object.toLowerCase()}`,
+    upsertInput(input),
+    async (http, inputs) => {
+      const results: BatchItemResult[] = new Array(inputs.length);
+      const byField = new Map<string, number[]>();
+      inputs.forEach((input, index) => {
+        byField.set(input.by, [...(byField.get(input.by) ?? []), index]);
+      });
+      for (const [field, indexes] of byField) {
+        const records = indexes.map((index) => ({ attributes: { type: object }, ...inputs[index]!.record }));
+        const response = await http.request({
+          method: "PATCH",
+          path: `${COLLECTIONS_PATH}/${object}/${field}`,
+          body: { allOrNone: false, records },
+        });
+        const answers = resultsOf(
+          response.body,
+          indexes.map(() => undefined),
+        );
+        indexes.forEach((index, at) => {
+          results[index] = answers[at]!;
+        });
+      }
+      return results;
+    },
+  );
+}
+
 /** Deletes records by id (any object: Salesforce tells them apart by the id's prefix). */
 async function deleteIds(http: HttpClient, ids: readonly string[]): Promise<BatchItemResult[]> {
   const response = await http.request({
@@ -151,6 +192,9 @@ export const salesforceBatchActions: readonly ActionDefinition[] = [
   updateBatch("Contact", "contacts", contactUpdate as z.ZodType<Fields>),
   updateBatch("Account", "accounts", accountUpdate as z.ZodType<Fields>),
   updateBatch("Opportunity", "opportunities", opportunityUpdate as z.ZodType<Fields>),
+  upsertBatch("Contact", "contacts", contactInput as z.ZodType<Fields>),
+  upsertBatch("Account", "accounts", accountInput as z.ZodType<Fields>),
+  upsertBatch("Opportunity", "opportunities", opportunityInput as z.ZodType<Fields>),
   deleteBatch("Contact", "contacts"),
   deleteBatch("Account", "accounts"),
   deleteBatch("Opportunity", "opportunities"),

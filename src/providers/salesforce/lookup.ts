@@ -5,7 +5,7 @@
  * never change the query. Matching is Salesforce's: case-insensitive for text fields.
  */
 import type { HttpClient } from "../../core/index.ts";
-import { DATA_PATH } from "./api.ts";
+import { DATA_PATH, describePath } from "./api.ts";
 
 /** Values per query: 200 emails of ~40 characters keep a query near 10 KB (SOQL allows 100,000). */
 const VALUES_PER_QUERY = 200;
@@ -61,4 +61,12 @@ export async function findIdsByField(
     }
   }
   return found;
+}
+
+/** Whether `field` of `object` is an External ID field in this org (its describe says so): upserts may match on it. */
+export async function isExternalIdField(http: HttpClient, object: string, field: string): Promise<boolean> {
+  const response = await http.request<{ fields?: { name?: unknown; externalId?: unknown }[] }>({
+    path: describePath(apiName(object)),
+  });
+  return (response.body.fields ?? []).some((f) => f.name === field && f.externalId === true);
 }

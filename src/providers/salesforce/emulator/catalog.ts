@@ -1,7 +1,7 @@
 /**
  * The emulated org's objects and fields, as `sobjects/{object}/describe` reports them: Contact, Account,
  * Opportunity, User and OpportunityStage with their standard fields, a custom field (`__c`) on each of the
- * first three, the system fields every record has, and the compound address fields built from their parts.
+ * first three (and an External ID field, `Customer_Key__c`, on Contact), the system fields every record has, and the compound address fields built from their parts.
  */
 
 /** The describe `type` of a field (a subset of Salesforce's). */
@@ -240,6 +240,8 @@ const OBJECTS: readonly ObjectSpec[] = [
       ...addressParts("Mailing", "Mailing"),
       OWNER,
       { name: "Preferred_Channel__c", label: "Preferred Channel", type: "picklist", picklist: CHANNELS },
+      // An External ID field, as orgs define them for upserts (`/composite/sobjects/Contact/Customer_Key__c`).
+      { name: "Customer_Key__c", label: "Customer Key", type: "string", length: 80, externalId: true },
     ],
   },
   {

@@ -172,17 +172,24 @@ export function deleteRecords(org: Org, ids: string | undefined, allOrNoneParam:
   );
 }
 
-/** The id of the live record of `object` whose `field` holds `value` (Id, or a field marked external id). */
-function matchOf(org: Org, object: ObjectCatalogEntry, field: string, value: string): string | undefined {
+/**
+ * The ids of the live records of `object` whose `field` holds `value` (Id, or a field marked external id,
+ * compared case-insensitively as Salesforce does unless the field is marked case-sensitive).
+ */
+function matchesOf(org: Org, object: ObjectCatalogEntry, field: string, value: string): string[] {
   const table = org.table(object.name as ObjectName);
   if (field === "Id") {
     const n = looksLikeId(value) ? org.numberOf(object, value) : undefined;
-    return n !== undefined && table.isLive(n) ? toSalesforceId(object.keyPrefix, n) : undefined;
+    return n !== undefined && table.isLive(n) ? [toSalesforceId(object.keyPrefix, n)] : [];
   }
+  const wanted = value.toLowerCase();
+  const ids: string[] = [];
   for (const n of table.liveIds()) {
-    if (table.get(n)!.fields[field] === value) return toSalesforceId(object.keyPrefix, n);
+    const held = table.get(n)!.fields[field];
+    if (typeof held === "string" && held.toLowerCase() === wanted)
+      ids.push(toSalesforceId(object.keyPrefix, n));
   }
-  return undefined;
+  return ids;
 }
 
 /**
@@ -206,6 +213,12 @@ export function upsertRecords(
     );
   }
   const { allOrNone, records } = collectionBody(body);
+  // Salesforce refuses every record of a request whose key another record of it repeats.
+  const sent = new Map<string, number>();
+  for (const record of records) {
+    const value = record[key.name];
+    if (typeof value === "string") sent.set(value.toLowerCase(), (sent.get(value.toLowerCase()) ?? 0) + 1);
+  }
   return run(records, allOrNone, (record) =>
     checked(undefined, () => {
       if (typeOf(record).name !== object.name) {
@@ -215,7 +228,21 @@ export function upsertRecords(
       if (typeof value !== "string" || value === "") {
         throw new EmulatorError(400, "MISSING_ARGUMENT", `${key.name} not specified`);
       }
-      const existing = matchOf(org, object, key.name, value);
+      if ((sent.get(value.toLowerCase()) ?? 0) > 1) {
+        throw new EmulatorError(400, "DUPLICATE_EXTERNAL_ID", `Duplicate external id specified: ${value}`, {
+          fields: [key.name],
+        });
+      }
+      const matches = matchesOf(org, object, key.name, value);
+      if (matches.length > 1) {
+        throw new EmulatorError(
+          300,
+          "DUPLICATE_EXTERNAL_ID",
+          `${key.name}: more than one record found for external id field: [${matches.join(", ")}]`,
+          { fields: [key.name] },
+        );
+      }
+      const existing = matches[0];
       const fields = fieldsOf(record, key.name === "Id" ? ["attributes", "Id"] : ["attributes"]);
       if (existing !== undefined) {
         const update = prepareUpdate(org, object, existing, fields);
