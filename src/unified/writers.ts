@@ -5,7 +5,7 @@
  * A provider ships its writers in `src/providers/<name>/unified/writes.ts` and lists them in
  * `src/providers/unified-writers.ts`; the unified API finds them here and knows no provider.
  */
-import { SwitchyardError } from "../core/index.ts";
+import { type HttpClient, SwitchyardError } from "../core/index.ts";
 import type { CrmModelName } from "./mappers.ts";
 
 export type WritableModel = "Contact" | "Account" | "Opportunity";
@@ -63,7 +63,40 @@ export interface UnifiedWriter {
   toRecord(outcome: WriteOutcome): Record<string, unknown>;
   /** The action (and its input) that deletes (or archives) the object; absent when the provider cannot yet. */
   delete?(remoteId: string): ActionCall;
+  /**
+   * How an existing object is found by its natural key (a Contact's email, an Account's name) through the
+   * provider's search API, so a sync links it instead of creating a second one; absent when the model has
+   * no natural key (Opportunity) or the provider dedupes by it itself (HubSpot upserts contacts by email).
+   */
+  match?: NaturalKeyMatch;
 }
+
+/** A model's natural key and the provider's lookup of it. */
+export interface NaturalKeyMatch {
+  /** What the key is, for messages: `email`, `name`. */
+  key: string;
+  /** The key a create's fields carry, normalized as `find` compares it (trimmed, lower case); or undefined. */
+  keyOf(fields: ModelFields): string | undefined;
+  /**
+   * The provider's ids of the live objects whose key is one of `keys` (normalized as keyOf does), by key;
+   * a key no object has is absent. Every object with the key is listed, so the caller can tell two apart.
+   */
+  find(http: HttpClient, keys: readonly string[]): Promise<ReadonlyMap<string, readonly string[]>>;
+}
+
+/** A natural key as `match` compares it: trimmed, lower case (email and name matches ignore case). */
+export function normalizedKey(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const key = value.trim().toLowerCase();
+  return key === "" ? undefined : key;
+}
+
+/** Contacts' natural key: the first email address. */
+export const emailKeyOf = (fields: ModelFields): string | undefined =>
+  normalizedKey(firstOf(fields.email_addresses, "email_address"));
+
+/** Accounts' natural key: the name. */
+export const nameKeyOf = (fields: ModelFields): string | undefined => normalizedKey(fields.name);
 
 /**
  * A field of the request cannot be written as it is (an unknown reference, a value the provider cannot
@@ -98,6 +131,12 @@ export class WriterRegistry {
   /** The provider's writer of a model, or undefined when the provider cannot write it (yet). */
   find(provider: string, model: CrmModelName): UnifiedWriter | undefined {
     return this.#writers.find((writer) => writer.provider === provider && writer.model === model);
+  }
+
+  /** These writers with `writer` in place of the one of its provider and model (a run's own variant). */
+  replacing(writer: UnifiedWriter): WriterRegistry {
+    const others = this.#writers.filter((w) => w.provider !== writer.provider || w.model !== writer.model);
+    return new WriterRegistry([...others, writer]);
   }
 }
 

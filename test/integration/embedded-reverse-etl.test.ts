@@ -254,17 +254,11 @@ describe("an api source into every connection's CRM as unified Contacts", () => 
     const contacts = await hubspotContacts(domain);
     expect(contacts.has("user4@embedded.example")).toBe(false);
     expect(contacts.size).toBe(4);
-    // Pipedrive's writer has no delete yet: the row is skipped, saying so; the person stays.
-    const pdPart = partOf(mirror, pdConn);
-    expect(pdPart.run?.stats).toMatchObject({ removed: 1, deleted: 0, skipped: 1 });
-    const rows = await h.dev.get("/v1/embedded-syncs/:id/runs/:run_id/rows", {
-      params: { id: syncId, run_id: pdPart.run!.id },
-      query: { status: "skipped" },
-    });
-    expect(rows.data).toEqual([
-      expect.objectContaining({ pk: "u4", message: expect.stringMatching(/no delete/) }),
-    ]);
-    expect((await pipedrivePersons(domain)).has("user4@embedded.example")).toBe(true);
+    // Pipedrive deletes the person too (DELETE /api/v2/persons/{id}).
+    expect(partOf(mirror, pdConn).run?.stats).toMatchObject({ removed: 1, deleted: 1, skipped: 0 });
+    const persons = await pipedrivePersons(domain);
+    expect(persons.has("user4@embedded.example")).toBe(false);
+    expect(persons.size).toBe(4);
   });
 
   it("a per-connection mapping applies to that connection only", async () => {

@@ -20,6 +20,7 @@ import type { FieldMap } from "../../flows/reverse-etl/definitions.ts";
 import { mappedValues, valueAt } from "../../flows/reverse-etl/mapping.ts";
 import { retlDb } from "../../flows/reverse-etl/store.ts";
 import type { ConnectionRow } from "../../store/index.ts";
+import { withConnectionHttp } from "../connections/connection-http.ts";
 import {
   failureMessage,
   type ReverseEtlRun,
@@ -32,6 +33,7 @@ import {
 } from "../reverse-etl/run.ts";
 import type { TargetDeps } from "../reverse-etl/targets.ts";
 import { connectionsOf, type EmbeddedSync, getEmbeddedSync, partKey, partsOf } from "./embedded-syncs.ts";
+import { type MatchCounts, matchingWriter } from "./match.ts";
 import { type ReadResult, readPostgresSource } from "./postgres-read.ts";
 import { sourceRow } from "./sources.ts";
 
@@ -47,6 +49,11 @@ export interface ConnectionRun {
   status: "succeeded" | "partial" | "failed" | "skipped";
   run: ReverseEtlRun | null;
   message: string | null;
+  /**
+   * Rows whose record was found at the provider by its natural key (match.ts) and linked instead of created
+   * (counted in `run.stats.created` with the rest), and rows failed because two records have their key.
+   */
+  matched: MatchCounts;
 }
 
 export interface EmbeddedRun {
@@ -115,14 +122,28 @@ async function runConnection(
     provider: connection.provider,
     end_user_id: connection.end_user_id,
   };
-  const skipped = (message: string): ConnectionRun => ({ ...part, status: "skipped", run: null, message });
+  const matched: MatchCounts = { matched: 0, ambiguous: 0 };
+  const skipped = (message: string): ConnectionRun => ({
+    ...part,
+    status: "skipped",
+    run: null,
+    message,
+    matched,
+  });
   if (connection.status === "paused") return skipped("The connection is paused.");
-  if (!deps.writers.find(connection.provider, sync.model))
-    return skipped(`${connection.provider} cannot write unified ${sync.model} objects yet.`);
+  const writer = deps.writers.find(connection.provider, sync.model);
+  if (!writer) return skipped(`${connection.provider} cannot write unified ${sync.model} objects yet.`);
   const mapping = mappingFor(sync.mapping, sync.connection_mappings[connection.id]);
+  // Creates first look for an existing record with the row's natural key (match.ts).
+  const matching = matchingWriter(
+    writer,
+    sync.mode,
+    (use) => withConnectionHttp(deps, connection, use),
+    matched,
+  );
   try {
     const run = await runSyncOnRows(
-      deps,
+      { ...deps, writers: deps.writers.replacing(matching) },
       {
         sync: {
           id: partKey(sync.id, connection.id),
@@ -138,10 +159,11 @@ async function runConnection(
       },
       options,
     );
-    return { ...part, status: run.status === "running" ? "failed" : run.status, run, message: run.error };
+    const status = run.status === "running" ? "failed" : run.status;
+    return { ...part, status, run, message: run.error, matched };
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    return { ...part, status: "failed", run: null, message: failureMessage(error) };
+    return { ...part, status: "failed", run: null, message: failureMessage(error), matched };
   }
 }
 

@@ -1,4 +1,7 @@
-/** Pipedrive's writes through API v2 (POST creates, PATCH updates): typed functions and ActionDefinitions. */
+/**
+ * Pipedrive's writes through API v2 (POST creates, PATCH updates, DELETE deletes): typed functions and
+ * ActionDefinitions.
+ */
 import { z } from "zod";
 import type { ActionDefinition, HttpClient } from "../../core/index.ts";
 
@@ -70,6 +73,17 @@ async function save(http: HttpClient, entity: Entity, input: Record<string, unkn
   return savedRecord.parse(response.body?.data);
 }
 
+/** A delete by id (`DELETE /api/v2/{entity}/{id}`); Pipedrive keeps a deleted record 30 days, then purges it. */
+export const deleteInput = z.strictObject({ id }).meta({ examples: [{ id: 1 }] });
+
+async function remove(http: HttpClient, entity: Entity, { id: recordId }: { id: number }) {
+  const response = await http.request<{ data?: unknown }>({
+    method: "DELETE",
+    path: `/api/v2/${entity}/${recordId}`,
+  });
+  return savedRecord.parse(response.body?.data ?? { id: recordId });
+}
+
 type PersonInput = z.infer<typeof personInput>;
 type OrganizationInput = z.infer<typeof organizationInput>;
 type DealInput = z.infer<typeof dealInput>;
@@ -104,4 +118,9 @@ export const pipedriveActions: readonly ActionDefinition[] = [
   action("update_organization", "Update an organization's fields", organizationUpdate, updateOrganization),
   action("create_deal", "Create a deal", dealInput, createDeal),
   action("update_deal", "Update a deal's fields", dealUpdate, updateDeal),
+  action("delete_person", "Delete a person", deleteInput, (http, input) => remove(http, "persons", input)),
+  action("delete_organization", "Delete an organization", deleteInput, (http, input) =>
+    remove(http, "organizations", input),
+  ),
+  action("delete_deal", "Delete a deal", deleteInput, (http, input) => remove(http, "deals", input)),
 ] as readonly ActionDefinition[];

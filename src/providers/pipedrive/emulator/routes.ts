@@ -1,7 +1,7 @@
 /**
  * Pipedrive's API paths over the dataset: API v2 (`/api/v2/...`: cursor paging, `updated_since`, list, get,
  * create, update and delete of persons, organizations, deals and activities, deleted deals through
- * `status=deleted`, the stages) and API v1 (`/v1/...` and `/api/v1/...`: `start`/`limit` paging with
+ * `status=deleted`, the stages, the searches of persons and organizations in search.ts) and API v1 (`/v1/...` and `/api/v1/...`: `start`/`limit` paging with
  * `additional_data.pagination`; the field definitions, users, and legacy reads of the entities).
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -9,6 +9,7 @@ import { z } from "zod";
 import * as kit from "../../../emulator/index.ts";
 import { ENTITIES, type Entity, fieldDefinitions, STAGES, type Values } from "./catalog.ts";
 import { CLOCK_START, type Dataset, rfc3339, type User, v1Time } from "./dataset.ts";
+import { pipedriveSearchRoutes } from "./search.ts";
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -75,6 +76,7 @@ export function pipedriveRoutes(api: FastifyInstance, data: Dataset, errors: kit
     return record;
   };
 
+  pipedriveSearchRoutes(api, data);
   for (const entity of Object.keys(CREATE) as Entity[]) {
     const path = `/api/v2/${entity}`;
     api.get(path, async (request) => {

@@ -5,9 +5,12 @@
  */
 import {
   type ActionCall,
+  emailKeyOf,
   firstOf,
   isoTimestampOf,
   type ModelFields,
+  type NaturalKeyMatch,
+  nameKeyOf,
   referenceOf,
   requireFields,
   sets,
@@ -16,6 +19,7 @@ import {
   WriteFieldError,
 } from "../../../unified/writers.ts";
 import { savedRecord } from "../actions.ts";
+import { type SearchField, searchPipedrive } from "./search.ts";
 
 type Input = Record<string, unknown>;
 type Previous = Readonly<Record<string, unknown>> | undefined;
@@ -118,6 +122,15 @@ function personToRecord(outcome: Outcome): Record<string, unknown> {
   return record;
 }
 
+/** Existing persons by email, organizations by name, through Pipedrive's search (search.ts). */
+function matchBy(
+  stream: "persons" | "organizations",
+  field: SearchField,
+  keyOf: NaturalKeyMatch["keyOf"],
+): NaturalKeyMatch {
+  return { key: field, keyOf, find: (http, keys) => searchPipedrive(http, stream, field, keys) };
+}
+
 function writer(
   model: UnifiedWriter["model"],
   stream: string,
@@ -126,6 +139,7 @@ function writer(
   required: readonly string[],
   build: (fields: ModelFields, ctx: WriteContext, previous?: Previous) => Promise<Input>,
   cached: (outcome: Outcome) => Record<string, unknown> = toRecord,
+  match?: NaturalKeyMatch,
 ): UnifiedWriter {
   return {
     provider: "pipedrive",
@@ -144,6 +158,8 @@ function writer(
       };
     },
     toRecord: cached,
+    delete: (remoteId) => ({ action: `delete_${entity}`, input: { id: Number(remoteId) } }),
+    ...(match ? { match } : {}),
   };
 }
 
@@ -156,8 +172,18 @@ export const pipedriveWriters: readonly UnifiedWriter[] = [
     ["last_name"],
     personInput,
     personToRecord,
+    matchBy("persons", "email", emailKeyOf),
   ),
-  writer("Account", "organizations", "organization", ["name", "owner"], ["name"], organizationInput),
+  writer(
+    "Account",
+    "organizations",
+    "organization",
+    ["name", "owner"],
+    ["name"],
+    organizationInput,
+    toRecord,
+    matchBy("organizations", "name", nameKeyOf),
+  ),
   writer(
     "Opportunity",
     "deals",

@@ -6,9 +6,12 @@
 import {
   type ActionCall,
   copyField,
+  emailKeyOf,
   firstOf,
   isoTimestampOf,
   type ModelFields,
+  type NaturalKeyMatch,
+  nameKeyOf,
   referenceOf,
   requireFields,
   sets,
@@ -16,6 +19,7 @@ import {
   type WriteContext,
 } from "../../../unified/writers.ts";
 import { saveResult } from "../actions.ts";
+import { findIdsByField } from "../lookup.ts";
 
 type Input = Record<string, unknown>;
 
@@ -96,6 +100,16 @@ function toRecord({
   return { IsDeleted: false, ...previous, ...written, Id: saveResult.parse(output).id };
 }
 
+/** Existing records by a field's value, through SOQL (lookup.ts): many keys a query. */
+function matchBy(
+  object: string,
+  field: string,
+  key: string,
+  keyOf: NaturalKeyMatch["keyOf"],
+): NaturalKeyMatch {
+  return { key, keyOf, find: (http, keys) => findIdsByField(http, object, field, keys) };
+}
+
 function writer(
   model: UnifiedWriter["model"],
   stream: string,
@@ -103,6 +117,7 @@ function writer(
   fields: readonly string[],
   required: readonly string[],
   build: (fields: ModelFields, ctx: WriteContext) => Promise<Input>,
+  match?: NaturalKeyMatch,
 ): UnifiedWriter {
   const action = object.toLowerCase();
   return {
@@ -119,6 +134,9 @@ function writer(
       return { action: `update_${action}`, input: { Id: remoteId, ...(await build(modelFields, ctx)) } };
     },
     toRecord,
+    // Into the recycle bin (`DELETE /sobjects/{object}/{id}`, batched as sObject Collections deletes).
+    delete: (remoteId) => ({ action: `delete_${action}`, input: { Id: remoteId } }),
+    ...(match ? { match } : {}),
   };
 }
 
@@ -130,6 +148,7 @@ export const salesforceWriters: readonly UnifiedWriter[] = [
     ["first_name", "last_name", "email_addresses", "phone_numbers", "addresses", "account", "owner"],
     ["last_name"],
     contactInput,
+    matchBy("Contact", "Email", "email", emailKeyOf),
   ),
   writer(
     "Account",
@@ -138,6 +157,7 @@ export const salesforceWriters: readonly UnifiedWriter[] = [
     ["name", "industry", "website", "number_of_employees", "addresses", "owner"],
     ["name"],
     accountInput,
+    matchBy("Account", "Name", "name", nameKeyOf),
   ),
   writer(
     "Opportunity",
