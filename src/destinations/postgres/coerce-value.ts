@@ -10,7 +10,7 @@ import { DECIMAL_NUMBER, EPOCH_MILLIS, ISO_TIMESTAMP, WHOLE_NUMBER } from "../du
  * One difference Postgres forces: its text and jsonb cannot hold the NUL character, so NUL becomes U+FFFD.
  */
 
-/** What a column receives: a value ready for jsonb_to_recordset (null for SQL NULL), or a rejection. */
+/** What a column receives: a value (null for SQL NULL), written as its text by ./upsert.ts, or a rejection. */
 export type Coerced = { value: string | number | boolean | null | object } | { rejected: true };
 
 const full = (pattern: string) => new RegExp(`^(?:${pattern})$`);
