@@ -61,7 +61,13 @@ const people = (table: string, connectionId: string, domain: string, rows: numbe
  * The providers, with `action` of `provider` wrapped: after its first `okSends` calls ran, the next call runs
  * against the emulator and then stops the run, its answer lost (what a process killed right then leaves).
  */
-function crashingAfter(provider: ProviderDefinition, action: string, okSends: number) {
+function crashingAfter(
+  provider: ProviderDefinition,
+  action: string,
+  okSends: number,
+  lost: () => Error = () =>
+    new SwitchyardError("run_aborted", "Simulated crash: the process died after the provider answered."),
+) {
   let sends = 0;
   const actions = (provider.actions ?? []).map(
     (definition): ActionDefinition =>
@@ -71,11 +77,7 @@ function crashingAfter(provider: ProviderDefinition, action: string, okSends: nu
             ...definition,
             async run(http, input) {
               const output = await definition.run(http, input);
-              if (++sends > okSends)
-                throw new SwitchyardError(
-                  "run_aborted",
-                  "Simulated crash: the process died after the provider answered.",
-                );
+              if (++sends > okSends) throw lost();
               return output;
             },
           },
@@ -268,7 +270,7 @@ it("Salesforce matched on an External ID field: creates are upserts, the resent 
   expectOnePerRow(await sfContacts(domain), domain, ROWS, 7, true);
 }, 120_000);
 
-it("Pipedrive persons (no upsert): the creates in flight are found by email among the persons changed since; one person per row", async () => {
+it("Pipedrive persons (no upsert): the creates in flight are found by email among its persons; one person per row", async () => {
   const domain = "idem-pd.example";
   const ROWS = 30;
   await people("pd_people", pdConn, domain, ROWS);
@@ -307,4 +309,34 @@ it("Pipedrive persons (no upsert): the creates in flight are found by email amon
   expect(org.size).toBe(ROWS);
   for (let i = 1; i <= ROWS; i++)
     expect(org.get(`p${i}@${domain}`)?.[0]?.name, `p${i}`).toBe(i % 4 === 0 ? `Edited${i}` : `Last${i}`);
+}, 120_000);
+
+it("Salesforce: a create batch sent and never answered (retries ran out) fails its rows, and the next run links instead of creating again", async () => {
+  const domain = "idem-noanswer.example";
+  await people("sf_noanswer", sfConn, domain, 3);
+  const id = await sync({
+    model_id: await model("sf_noanswer", "sf_noanswer"),
+    connection_id: sfConn,
+    mode: "upsert",
+    target: contactTarget,
+    mapping: [
+      { column: "email", field: "Email" },
+      { column: "last_name", field: "LastName" },
+    ],
+  });
+  const providers = crashingAfter(
+    salesforce,
+    "batch_create_contacts",
+    0,
+    () => new SwitchyardError("provider_unavailable", "Salesforce did not answer (simulated)."),
+  );
+  const deps = { ...h.deps, providers, mappers: unifiedMappers, writers: unifiedWriters };
+  const first = await runReverseEtlSync(deps, h.environments.dev.id, id);
+  expect(first).toMatchObject({ status: "partial", stats: { created: 0, failed: 3 } });
+  expect((await sfContacts(domain)).size).toBe(3);
+  const again = await resume(id);
+  expect(again).toMatchObject({ status: "succeeded", stats: { created: 0, updated: 3, failed: 0 } });
+  const org = await sfContacts(domain);
+  expect(org.size).toBe(3);
+  for (const records of org.values()) expect(records).toHaveLength(1);
 }, 120_000);

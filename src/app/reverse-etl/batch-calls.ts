@@ -160,6 +160,17 @@ export function isNotFound(error: unknown): boolean {
   return error instanceof ActionRefusedError && error.providerStatus === 404;
 }
 
+/**
+ * The call was sent and no usable answer came back (retries ran out on timeouts or 5xx, or the answer was
+ * unreadable): the provider may have done the write.
+ */
+export function isUnanswered(error: unknown): boolean {
+  return (
+    error instanceof SwitchyardError &&
+    (error.code === "provider_unavailable" || error.code === "provider_response_malformed")
+  );
+}
+
 /** The call was not sent: the run was stopped first. Not the provider's refusal. */
 export function isNotSent(error: unknown): boolean {
   return error instanceof SwitchyardError && error.code === "run_aborted";

@@ -46,8 +46,8 @@ import {
 } from "../../store/index.ts";
 import { ActionRefusedError } from "../actions/errors.ts";
 import type { PlatformDeps } from "../platform.ts";
-import { isNotFound, isNotSent, isRunFatal } from "./batch-calls.ts";
-import { markInFlight, sentByEarlierRuns, settleEarlierMarks } from "./in-flight.ts";
+import { isNotFound, isNotSent, isRunFatal, isUnanswered } from "./batch-calls.ts";
+import { IN_FLIGHT, markInFlight, sentByEarlierRuns, settleEarlierMarks } from "./in-flight.ts";
 import { type ChangeSource, type DiffCounts, modelChanges } from "./model-changes.ts";
 import { getModel } from "./models.ts";
 import { foldSnapshot, snapshotFilePath } from "./snapshot-file.ts";
@@ -585,6 +585,11 @@ async function writePage(db: RetlDb, ctx: WriteContext, plan: PagePlan): Promise
           await advanceSnapshot(trx, sync.id, row.pk, row.hash);
           await recordRow(trx, runId, row.pk, "create", "succeeded", result.remoteId, null);
           stats.created++;
+        } else if (checked && isUnanswered(result.error)) {
+          // Sent, and no answer: the record may exist. Counted failed, and left in flight to be looked up.
+          stats.failed++;
+          const why = `Sent, and no usable answer came back (${failureMessage(result.error)}); the next run looks its record up before creating it again.`;
+          await recordRow(trx, runId, row.pk, "create", IN_FLIGHT, null, why);
         } else if (!isNotSent(result.error)) {
           await recordFailure(trx, ctx, row.pk, "create", null, result.error);
         }

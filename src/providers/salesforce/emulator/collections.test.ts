@@ -1,7 +1,8 @@
 /**
  * sObject Collections through jsforce, which sends arrays to `/composite/sobjects` (create, update, delete
  * from API 42.0, upsert from 46.0): SaveResults per record in order, one refused record not blocking the
- * rest, allOrNone rolling every record back, the 200-record limit, and upsert by Id creating or updating.
+ * rest, allOrNone rolling every record back, the 200-record limit, and upsert by Id or an External ID field
+ * creating or updating.
  */
 import jsforce from "jsforce";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -104,6 +105,40 @@ describe("sObject Collections", () => {
     await expect(
       conn.sobject("Contact").upsert([{ Email: "e@example.com", LastName: "E" }], "Email"),
     ).rejects.toMatchObject({ errorCode: "INVALID_FIELD" });
+  });
+
+  it("upserts by an External ID field: created, then updated (case-insensitively); a repeated or ambiguous key refused per record", async () => {
+    const contacts = conn.sobject("Contact");
+    const first = await contacts.upsert(
+      [
+        { Customer_Key__c: "K-1", LastName: "One" },
+        { Customer_Key__c: "K-2", LastName: "Two" },
+      ],
+      "Customer_Key__c",
+    );
+    expect(first.map((r) => [r.success, r.created])).toEqual([
+      [true, true],
+      [true, true],
+    ]);
+    const again = await contacts.upsert(
+      [
+        { Customer_Key__c: "k-1", LastName: "One again" },
+        { Customer_Key__c: "K-3", LastName: "Three" },
+        { Customer_Key__c: "K-3", LastName: "Three twice" },
+      ],
+      "Customer_Key__c",
+    );
+    expect(again[0]).toEqual({ id: first[0]!.id, success: true, errors: [], created: false });
+    expect(byId(first[0]!.id!)).toMatchObject({ LastName: "One again", Customer_Key__c: "k-1" });
+    for (const refused of again.slice(1))
+      expect(refused).toMatchObject({ success: false, errors: [{ statusCode: "DUPLICATE_EXTERNAL_ID" }] });
+    expect(liveContacts().filter((c) => String(c.Customer_Key__c).toLowerCase() === "k-3")).toEqual([]);
+    // Two records holding a key (an update gave the second one K-2 too): an upsert on it matches neither.
+    const [other] = await contacts.create([{ LastName: "Other" }]);
+    await contacts.update([{ Id: other!.id!, Customer_Key__c: "K-2" }]);
+    const [ambiguous] = await contacts.upsert([{ Customer_Key__c: "K-2", LastName: "?" }], "Customer_Key__c");
+    expect(ambiguous).toMatchObject({ success: false, errors: [{ statusCode: "DUPLICATE_EXTERNAL_ID" }] });
+    expect(byId(first[1]!.id!)).toMatchObject({ LastName: "Two" });
   });
 
   it("refuses more than 200 records as a whole", async () => {

@@ -173,23 +173,28 @@ export function deleteRecords(org: Org, ids: string | undefined, allOrNoneParam:
 }
 
 /**
- * The ids of the live records of `object` whose `field` holds `value` (Id, or a field marked external id,
- * compared case-insensitively as Salesforce does unless the field is marked case-sensitive).
+ * The live records of `object` by their value of `field` (a field marked external id), lower-cased: Salesforce
+ * matches external ids case-insensitively unless the field is marked case-sensitive. Read once per request
+ * (its records may not repeat a key, so none matches another of the same request).
  */
-function matchesOf(org: Org, object: ObjectCatalogEntry, field: string, value: string): string[] {
+function idsByValue(org: Org, object: ObjectCatalogEntry, field: string): Map<string, string[]> {
   const table = org.table(object.name as ObjectName);
-  if (field === "Id") {
-    const n = looksLikeId(value) ? org.numberOf(object, value) : undefined;
-    return n !== undefined && table.isLive(n) ? [toSalesforceId(object.keyPrefix, n)] : [];
-  }
-  const wanted = value.toLowerCase();
-  const ids: string[] = [];
+  const ids = new Map<string, string[]>();
   for (const n of table.liveIds()) {
     const held = table.get(n)!.fields[field];
-    if (typeof held === "string" && held.toLowerCase() === wanted)
-      ids.push(toSalesforceId(object.keyPrefix, n));
+    if (typeof held !== "string") continue;
+    const key = held.toLowerCase();
+    ids.set(key, [...(ids.get(key) ?? []), toSalesforceId(object.keyPrefix, n)]);
   }
   return ids;
+}
+
+/** The live record whose Id is `value`, as a list of none or one. */
+function byId(org: Org, object: ObjectCatalogEntry, value: string): string[] {
+  const n = looksLikeId(value) ? org.numberOf(object, value) : undefined;
+  return n !== undefined && org.table(object.name as ObjectName).isLive(n)
+    ? [toSalesforceId(object.keyPrefix, n)]
+    : [];
 }
 
 /**
@@ -219,6 +224,7 @@ export function upsertRecords(
     const value = record[key.name];
     if (typeof value === "string") sent.set(value.toLowerCase(), (sent.get(value.toLowerCase()) ?? 0) + 1);
   }
+  const held = key.name === "Id" ? new Map<string, string[]>() : idsByValue(org, object, key.name);
   return run(records, allOrNone, (record) =>
     checked(undefined, () => {
       if (typeOf(record).name !== object.name) {
@@ -233,7 +239,7 @@ export function upsertRecords(
           fields: [key.name],
         });
       }
-      const matches = matchesOf(org, object, key.name, value);
+      const matches = key.name === "Id" ? byId(org, object, value) : (held.get(value.toLowerCase()) ?? []);
       if (matches.length > 1) {
         throw new EmulatorError(
           300,
