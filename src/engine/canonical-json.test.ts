@@ -95,7 +95,14 @@ describe("canonicalJson", () => {
   });
 
   it("leaves out what JSON leaves out (undefined, functions, symbols) and falls back for nested values", () => {
-    const record = { c: undefined, b: () => 1, a: Symbol("s"), d: 1, e: [1, { z: 1, y: 2 }], f: { toJSON: () => "x" } };
+    const record = {
+      c: undefined,
+      b: () => 1,
+      a: Symbol("s"),
+      d: 1,
+      e: [1, { z: 1, y: 2 }],
+      f: { toJSON: () => "x" },
+    };
     expect(canonicalJson(record)).toBe(stringify(record));
     expect(canonicalJson({ a: undefined })).toBe("{}");
     expect(canonicalJson({})).toBe("{}");

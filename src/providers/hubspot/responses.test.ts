@@ -36,7 +36,10 @@ const variants: Record<string, () => Record<string, unknown>> = {
   "a numeric time": () => ({ ...usual(), updatedAt: 5 }),
   "archived as text": () => ({ ...usual(), archived: "false" }),
   "a numeric association id": () => ({ ...usual(), associations: { companies: { results: [{ id: 7 }] } } }),
-  "an association without id": () => ({ ...usual(), associations: { companies: { results: [{ type: "x" }] } } }),
+  "an association without id": () => ({
+    ...usual(),
+    associations: { companies: { results: [{ type: "x" }] } },
+  }),
   "an association with an extra field": () => ({
     ...usual(),
     associations: { companies: { results: [{ id: "7", label: "x" }] } },
@@ -61,7 +64,13 @@ describe("asCrmObject", () => {
   }
 
   it("takes the usual shapes itself", () => {
-    for (const name of ["usual", "no associations", "archived with a time", "without archived", "an unknown field"])
+    for (const name of [
+      "usual",
+      "no associations",
+      "archived with a time",
+      "without archived",
+      "an unknown field",
+    ])
       expect(asCrmObject(variants[name]!()), name).toBeDefined();
   });
 });
