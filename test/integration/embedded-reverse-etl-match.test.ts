@@ -139,6 +139,7 @@ describe("an embedded sync over a source whose emails some CRM records have alre
       const part = partOf(result, conn);
       // Matched rows are written as updates of the records found, and counted with the creates.
       expect(part.run?.stats).toMatchObject({ added: 5, created: 4, updated: 0, failed: 1 });
+      expect(part.matched).toEqual({ matched: 2, ambiguous: 1 });
       const failed = await rowsOf(part.run!.id, "failed");
       expect(failed.data.map((r) => r.pk)).toEqual(["dup"]);
       const ids = conn === pdConn ? duplicates.pd : duplicates.sf;
@@ -217,6 +218,7 @@ describe("an embedded sync over a source whose emails some CRM records have alre
     const retried = await run();
     for (const conn of [pdConn, sfConn]) {
       expect(partOf(retried, conn).run?.stats).toMatchObject({ created: 1, failed: 0 });
+      expect(partOf(retried, conn).matched).toEqual({ matched: 1, ambiguous: 0 });
     }
     expect((await personsByEmail()).get(`dup@${domain}`)).toEqual([
       expect.objectContaining({ id: Number(duplicates.pd[0]), name: "Dee Uplicate" }),

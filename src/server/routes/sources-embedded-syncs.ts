@@ -68,6 +68,11 @@ const embeddedRunSchema = z
         status: z.enum(["succeeded", "partial", "failed", "skipped"]),
         run: runSchema.nullable(),
         message: z.string().nullable().describe("Why it failed or was skipped."),
+        matched: z
+          .object({ matched: z.number(), ambiguous: z.number() })
+          .describe(
+            "Rows linked to an existing record found by their natural key (counted in run.stats.created), and rows failed because two records have it.",
+          ),
       }),
     ),
     started_at: z.string(),
