@@ -21,11 +21,10 @@ import type { ConnectionRow } from "../../store/index.ts";
 import type { ActionDeps } from "../actions/run-action.ts";
 import { withConnectionHttp } from "../connections/connection-http.ts";
 
-/** One create to check: the provider action and input that were sent, and when. */
+/** One create to check: the provider action and input that were sent. */
 export interface SentCreate {
   action: string;
   input: Record<string, unknown>;
-  sentAt: string;
 }
 
 export type CreateCheck =

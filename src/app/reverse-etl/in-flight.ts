@@ -13,8 +13,8 @@ export const IN_FLIGHT = "in_flight";
 
 const CHUNK = 500;
 
-/** Marks the rows as sent, now (right before their request goes); returns the time written. */
-export async function markInFlight(db: RetlDb, runId: string, pks: readonly string[]): Promise<string> {
+/** Marks the rows as sent, now (right before their request goes). */
+export async function markInFlight(db: RetlDb, runId: string, pks: readonly string[]): Promise<void> {
   const at = nowIso();
   for (let start = 0; start < pks.length; start += CHUNK) {
     const rows = pks.slice(start, start + CHUNK).map((pk) => ({
@@ -30,34 +30,40 @@ export async function markInFlight(db: RetlDb, runId: string, pks: readonly stri
     await db
       .insertInto("retl_run_rows")
       .values(rows)
-      .onConflict((c) => c.columns(["run_id", "pk"]).doUpdateSet({ status: IN_FLIGHT, remote_id: null, at }))
+      .onConflict((c) =>
+        c
+          .columns(["run_id", "pk"])
+          .doUpdateSet({
+            operation: "create",
+            status: IN_FLIGHT,
+            remote_id: null,
+            message: rows[0]!.message,
+            at,
+          }),
+      )
       .execute();
   }
-  return at;
 }
 
-/**
- * Of `pks`, those an earlier run of the sync sent as creates without recording the answer, each with the
- * latest such send (an earlier one was looked up and found absent before the later one was sent).
- */
+/** Of `pks`, those an earlier run of the sync sent as creates without recording the answer. */
 export async function sentByEarlierRuns(
   db: RetlDb,
   syncId: string,
   runId: string,
   pks: readonly string[],
-): Promise<Map<string, string>> {
-  const sent = new Map<string, string>();
+): Promise<Set<string>> {
+  const sent = new Set<string>();
   for (let start = 0; start < pks.length; start += CHUNK) {
     const rows = await db
       .selectFrom("retl_run_rows")
       .innerJoin("retl_runs", "retl_runs.id", "retl_run_rows.run_id")
-      .select(["retl_run_rows.pk as pk", "retl_run_rows.at as at"])
+      .select("retl_run_rows.pk as pk")
       .where("retl_runs.sync_id", "=", syncId)
       .where("retl_runs.id", "!=", runId)
       .where("retl_run_rows.status", "=", IN_FLIGHT)
       .where("retl_run_rows.pk", "in", pks.slice(start, start + CHUNK))
       .execute();
-    for (const row of rows) if ((sent.get(row.pk) ?? "") < row.at) sent.set(row.pk, row.at);
+    for (const row of rows) sent.add(row.pk);
   }
   return sent;
 }

@@ -13,6 +13,10 @@
  * - A run stopped at any point (abort, crash) leaves every row either written and in the snapshot, or not in
  *   it: the next run sends exactly the rest, each row with its current content. A row's write is keyed by
  *   sync + pk + hash, so nothing already written is written again.
+ * - A create whose answer was lost (the process died after the provider answered, or no answer came back)
+ *   makes no second record: creates are marked in flight right before they are sent (in-flight.ts), and a
+ *   later run looks marked rows up at the provider before creating them again (created-lookup.ts), or the
+ *   creates are upserts on the provider's own key (upsert-key.ts, HubSpot contacts by email).
  * - Memory is bounded: a warehouse model is diffed inside the warehouse against its snapshot file
  *   (model-changes.ts, snapshot-file.ts), and other rows stream sorted by key and are merged with the
  *   snapshot page by page (flows/reverse-etl/diff.ts); only changed rows are kept, in the store
@@ -642,7 +646,7 @@ async function checkEarlierCreates(db: RetlDb, ctx: WriteContext, plan: PagePlan
   let checks: Awaited<ReturnType<NonNullable<WriteTarget["checkCreated"]>>>;
   try {
     checks = await target.checkCreated!(
-      sent.map((row) => ({ fields: row.fields, sentAt: earlier.get(row.pk)! })),
+      sent.map((row) => row.fields),
       keyField,
     );
   } catch (error) {

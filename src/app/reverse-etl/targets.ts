@@ -68,17 +68,14 @@ export interface WriteTarget {
   ): Promise<WriteResult[]>;
   updateMany(items: readonly { remoteId: string; fields: Fields }[]): Promise<WriteResult[]>;
   deleteMany(remoteIds: readonly string[]): Promise<WriteResult[]>;
+  /** Whether a create sent twice makes one record (an upsert on a key the create sets). */
+  idempotentCreates?(): Promise<boolean>;
   /**
-   * Looks up, at the provider, the records that creates sent at `sentAt` (whose answers were lost) would have
+   * Looks up, at the provider, the records that creates sent earlier (whose answers were lost) would have
    * made, keyed on `keyField` (the sync's natural-key field) when the create sets it (created-lookup.ts);
    * one answer per item. Undefined when the provider's creates cannot be looked up.
    */
-  /** Whether a create sent twice makes one record (an upsert on a key the create sets). */
-  idempotentCreates?(): Promise<boolean>;
-  checkCreated?(
-    items: readonly { fields: Fields; sentAt: string }[],
-    keyField?: string,
-  ): Promise<CreateCheck[]>;
+  checkCreated?(items: readonly Fields[], keyField?: string): Promise<CreateCheck[]>;
 }
 
 type Fields = Record<string, unknown>;
@@ -153,7 +150,7 @@ function actionsTarget(
             checkCreates(
               deps,
               connection,
-              items.map(({ fields, sentAt }) => ({ action: create.name, input: fields, sentAt })),
+              items.map((fields) => ({ action: create.name, input: fields })),
               keyField,
             ),
         }
@@ -248,10 +245,10 @@ function unifiedTarget(
           async checkCreated(items, keyField) {
             // The calls the writer builds for these rows, as they were sent.
             const built = await Promise.all(
-              items.map(async ({ fields, sentAt }) => {
+              items.map(async (fields) => {
                 try {
                   const call = await writer.create(fields, ctx);
-                  return { action: call.action, input: call.input as Fields, sentAt };
+                  return { action: call.action, input: call.input as Fields };
                 } catch (error) {
                   return { error };
                 }
