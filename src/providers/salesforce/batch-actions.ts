@@ -54,7 +54,13 @@ function resultsOf(body: unknown, ids: readonly (string | undefined)[]): BatchIt
     if (!reply)
       return { ok: false, status: 502, message: "Salesforce's answer did not mention this record." };
     if (reply.success) {
-      const output: SaveResult = { id: reply.id ?? sentId ?? "", success: true, errors: [] };
+      const output: SaveResult & { created?: boolean } = {
+        id: reply.id ?? sentId ?? "",
+        success: true,
+        errors: [],
+        // An upsert says whether it created the record or updated one.
+        ...(typeof reply.created === "boolean" ? { created: reply.created } : {}),
+      };
       return { ok: true, output };
     }
     const missing = reply.errors.some((error) => MISSING.has(error.statusCode));
