@@ -455,7 +455,15 @@ async function writePending(
 /** What a page's rows need: writes by kind, and rows settled without a write (skipped, untracked). */
 interface PagePlan {
   creates: { pk: string; hash: string; fields: Record<string, unknown> }[];
-  updates: { pk: string; hash: string; fields: Record<string, unknown>; remoteId: string; linked: boolean }[];
+  /** `found`: the record an earlier run's lost create made (checkEarlierCreates). */
+  updates: {
+    pk: string;
+    hash: string;
+    fields: Record<string, unknown>;
+    remoteId: string;
+    linked: boolean;
+    found?: boolean;
+  }[];
   deletes: { pk: string; remoteId: string }[];
   /** Left the model and not deleted (not mirror mode, or nothing linked): dropped from the snapshot. */
   untracked: { pk: string; skipped?: string }[];
@@ -550,6 +558,14 @@ async function writePage(db: RetlDb, ctx: WriteContext, plan: PagePlan): Promise
         const result = results[index]!;
         if (result.ok) {
           if (!row.linked) await saveLink(trx, sync.id, row.pk, row.remoteId);
+          // Linked now: the earlier runs' marks are settled with it (not before: a failed update keeps them).
+          if (row.found)
+            await settleEarlierMarks(
+              trx,
+              sync.id,
+              runId,
+              new Map([[row.pk, `found its record ${row.remoteId} and linked it`]]),
+            );
           await advanceSnapshot(trx, sync.id, row.pk, row.hash);
           await recordRow(trx, runId, row.pk, "update", "succeeded", row.remoteId, null);
           stats.updated++;
@@ -660,8 +676,7 @@ async function checkEarlierCreates(db: RetlDb, ctx: WriteContext, plan: PagePlan
     const check = checks[index]!;
     const lost = "An earlier run sent this row's create and lost the answer";
     if ("found" in check) {
-      plan.updates.push({ ...row, remoteId: check.found, linked: false });
-      settled.set(row.pk, `found its record ${check.found} and linked it`);
+      plan.updates.push({ ...row, remoteId: check.found, linked: false, found: true });
     } else if ("absent" in check) {
       plan.creates.push(row);
       settled.set(row.pk, "found no record and created it");
