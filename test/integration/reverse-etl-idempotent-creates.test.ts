@@ -9,8 +9,9 @@
  *   the dead run never sent are not looked up (counted in requests). A key two records hold fails its row.
  * - Salesforce matched on an External ID field (`Customer_Key__c`): creates are sObject Collections upserts,
  *   so the resent batch updates what the first one created.
- * - Pipedrive persons (no upsert): the resumed run lists the persons changed since the lost send and links
- *   them by email.
+ * - Pipedrive persons (no upsert): the resumed run lists the persons and links them by email.
+ * - A unified Contact target through Salesforce: the same lookup, on the calls the unified writer builds.
+ * - A create sent and never answered (retries ran out): its row fails, and the next run links its record.
  */
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -339,4 +340,26 @@ it("Salesforce: a create batch sent and never answered (retries ran out) fails i
   const org = await sfContacts(domain);
   expect(org.size).toBe(3);
   for (const records of org.values()) expect(records).toHaveLength(1);
+}, 120_000);
+
+it("a unified Contact target through Salesforce: the same lookup of the creates in flight (the writer's calls), one contact per row", async () => {
+  const domain = "idem-unified.example";
+  const ROWS = 20;
+  await people("sf_unified", sfConn, domain, ROWS);
+  const id = await sync({
+    model_id: await model("sf_unified", "sf_unified"),
+    connection_id: sfConn,
+    mode: "upsert",
+    target: { type: "unified", model: "Contact" },
+    mapping: [
+      { column: "email", field: "email_addresses.0.email_address" },
+      { column: "last_name", field: "last_name" },
+    ],
+  });
+  await crashedRun(id, crashingAfter(salesforce, "batch_create_contacts", 0));
+  expect((await sfContacts(domain)).size).toBe(ROWS);
+  await people("sf_unified", sfConn, domain, ROWS, 3);
+  const resumed = await resume(id);
+  expect(resumed).toMatchObject({ status: "succeeded", stats: { updated: ROWS, created: 0, failed: 0 } });
+  expectOnePerRow(await sfContacts(domain), domain, ROWS, 3);
 }, 120_000);
