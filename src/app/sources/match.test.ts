@@ -67,7 +67,7 @@ describe("matchingWriter", () => {
       status: "fulfilled",
       value: { action: "update", input: { id: "7", ...contact(" Ada@X.example ") } },
     });
-    expect(dup.status).toBe("rejected");
+    expect(dup?.status).toBe("rejected");
     expect(String((dup as PromiseRejectedResult).reason.message)).toMatch(
       /2 existing fake Contact records have the email "dup@x.example" \(ids 8, 9\)/,
     );
