@@ -10,6 +10,8 @@ import {
   firstOf,
   isoTimestampOf,
   type ModelFields,
+  type NaturalKeyMatch,
+  nameKeyOf,
   referenceOf,
   requireFields,
   sets,
@@ -18,6 +20,7 @@ import {
   WriteFieldError,
 } from "../../../unified/writers.ts";
 import { savedObject } from "../actions.ts";
+import { findCompaniesByName } from "./search.ts";
 
 type Properties = Record<string, string | number | null>;
 type ObjectType = "contacts" | "companies" | "deals";
@@ -148,6 +151,7 @@ function writer(
   fields: readonly string[],
   required: readonly string[],
   properties: (fields: ModelFields, ctx: WriteContext) => Promise<Properties>,
+  match?: NaturalKeyMatch,
 ): UnifiedWriter {
   const withCompany = type !== "companies";
   const build = async (modelFields: ModelFields, ctx: WriteContext) => ({
@@ -169,6 +173,7 @@ function writer(
     },
     toRecord: toRecord(type),
     delete: (remoteId) => ({ action: `archive_${singular}`, input: { id: remoteId } }),
+    ...(match ? { match } : {}),
   };
 }
 
@@ -188,6 +193,8 @@ export const hubspotWriters: readonly UnifiedWriter[] = [
     ["name", "description", "industry", "website", "number_of_employees", "addresses", "owner"],
     ["name"],
     companyProperties,
+    // Companies by name through the search API; contacts need no lookup (creates upsert by email).
+    { key: "name", keyOf: nameKeyOf, find: findCompaniesByName },
   ),
   writer(
     "Opportunity",
