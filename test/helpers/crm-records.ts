@@ -14,19 +14,23 @@ async function json(response: Response, what: string): Promise<Record<string, un
   return (await response.json()) as Record<string, unknown>;
 }
 
-/** Creates a Pipedrive person (API v2) and answers its id. */
-export async function createPipedrivePerson(
+/** Creates a Pipedrive record (API v2, `persons` or `organizations`) and answers its id. */
+export async function createPipedriveRecord(
   pd: EmulatorHandle,
-  name: string,
-  email: string,
+  entity: "persons" | "organizations",
+  body: Record<string, unknown>,
 ): Promise<number> {
-  const response = await fetch(`${pd.url}/api/v2/persons`, {
+  const response = await fetch(`${pd.url}/api/v2/${entity}`, {
     method: "POST",
     headers: { "x-api-token": pipedriveKey(pd), "content-type": "application/json" },
-    body: JSON.stringify({ name, emails: [{ value: email, primary: true }] }),
+    body: JSON.stringify(body),
   });
-  return ((await json(response, "create person")).data as { id: number }).id;
+  return ((await json(response, `create in ${entity}`)).data as { id: number }).id;
 }
+
+/** Creates a Pipedrive person with one email and answers its id. */
+export const createPipedrivePerson = (pd: EmulatorHandle, name: string, email: string) =>
+  createPipedriveRecord(pd, "persons", { name, emails: [{ value: email, primary: true }] });
 
 /** Deletes a Pipedrive person (API v2). */
 export async function deletePipedrivePerson(pd: EmulatorHandle, id: string): Promise<void> {
@@ -55,17 +59,18 @@ export async function pipedrivePersons(
   return out;
 }
 
-/** Creates a Salesforce Contact and answers its Id. */
-export async function createSalesforceContact(
+/** Creates a Salesforce record (`Contact`, `Account`…) and answers its Id. */
+export async function createSalesforceRecord(
   sf: EmulatorHandle,
-  fields: { LastName: string; Email: string; FirstName?: string },
+  object: string,
+  fields: Record<string, unknown>,
 ): Promise<string> {
-  const response = await fetch(`${sf.url}${DATA_PATH}/sobjects/Contact`, {
+  const response = await fetch(`${sf.url}${DATA_PATH}/sobjects/${object}`, {
     method: "POST",
     headers: { authorization: `Bearer ${salesforceToken(sf)}`, "content-type": "application/json" },
     body: JSON.stringify(fields),
   });
-  return (await json(response, "create Contact")).id as string;
+  return (await json(response, `create ${object}`)).id as string;
 }
 
 /** Deletes a Salesforce Contact. */

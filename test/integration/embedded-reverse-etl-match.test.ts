@@ -4,20 +4,22 @@
  * different case, and one email held by two records). One embedded sync links the existing ones (no second
  * record; their fields updated, and updated again on a later run), creates the rest, and fails only the row
  * whose email two records share, naming them. Mirror mode then deletes exactly what left the source, a
- * record already deleted at the provider counting as deleted. Everything is checked at the emulators.
+ * record already deleted at the provider counting as deleted. Accounts are matched by name the same way.
+ * Everything is checked at the emulators.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/core/index.ts";
 import { type Harness, startHarness } from "../../src/server/test-harness.ts";
 import {
   createPipedrivePerson,
-  createSalesforceContact,
+  createPipedriveRecord,
+  createSalesforceRecord,
   deletePipedrivePerson,
   deleteSalesforceContact,
   pipedrivePersons,
   salesforceContacts,
 } from "../helpers/crm-records.ts";
-import { acceptedRequests } from "../helpers/emulator-counts.ts";
+import { acceptedRequests, liveRows } from "../helpers/emulator-counts.ts";
 import { providerWithEmulator, startEmulator } from "../helpers/emulators.ts";
 
 const pipedrive = providerWithEmulator("pipedrive");
@@ -107,14 +109,19 @@ beforeAll(async () => {
   // The customer's own records: Ada and Alan (Alan's email in capitals at Salesforce), and two of `dup`.
   existing.pd.set("ada", String(await createPipedrivePerson(pd, "Old Ada", `ada@${domain}`)));
   existing.pd.set("alan", String(await createPipedrivePerson(pd, "Old Alan", `Alan@${domain}`)));
-  existing.sf.set("ada", await createSalesforceContact(sf, { LastName: "OldAda", Email: `ada@${domain}` }));
+  existing.sf.set(
+    "ada",
+    await createSalesforceRecord(sf, "Contact", { LastName: "OldAda", Email: `ada@${domain}` }),
+  );
   existing.sf.set(
     "alan",
-    await createSalesforceContact(sf, { LastName: "OldAlan", Email: `ALAN@${domain}` }),
+    await createSalesforceRecord(sf, "Contact", { LastName: "OldAlan", Email: `ALAN@${domain}` }),
   );
   for (let i = 0; i < 2; i++) {
     duplicates.pd.push(String(await createPipedrivePerson(pd, `Dup ${i}`, `dup@${domain}`)));
-    duplicates.sf.push(await createSalesforceContact(sf, { LastName: `Dup${i}`, Email: `dup@${domain}` }));
+    duplicates.sf.push(
+      await createSalesforceRecord(sf, "Contact", { LastName: `Dup${i}`, Email: `dup@${domain}` }),
+    );
   }
   await h.dev.post("/v1/sources", { body: { name: "people", kind: "api", primary_key: "id" } });
   await push({ records: records as never });
@@ -259,5 +266,44 @@ describe("mirror mode in Pipedrive and Salesforce", () => {
     expect([...contacts.keys()].sort()).toEqual(kept.sort());
     for (const email of kept)
       expect(contacts.get(email)?.map((c) => c.Id)).toEqual(contactsBefore.get(email)?.map((c) => c.Id));
+  });
+});
+
+describe("Accounts are matched by name", () => {
+  it("an existing Pipedrive organization and Salesforce Account with the name are linked, not created again", async () => {
+    const pdOrg = String(await createPipedriveRecord(pd, "organizations", { name: "Analytical Engines" }));
+    await h.dev.post("/v1/sources", { body: { name: "companies", kind: "api", primary_key: "id" } });
+    await h.dev.put("/v1/sources/:name/records", {
+      params: { name: "companies" },
+      body: {
+        records: [
+          { id: "c1", name: "analytical engines" },
+          { id: "c2", name: "Difference Engines" },
+        ],
+      } as never,
+    });
+    const sfAccountsBefore = (await liveRows(sf.url, "Account")).length;
+    const sfAccount = await createSalesforceRecord(sf, "Account", { Name: "Analytical Engines" });
+    const sync = await h.dev.post("/v1/embedded-syncs", {
+      body: { source: "companies", model: "Account", mapping: [{ column: "name", field: "name" }] },
+    });
+    const result = await h.dev.post("/v1/embedded-syncs/:id/run", { params: { id: sync.id } });
+    expect(result.status).toBe("succeeded");
+    for (const [conn, existingId] of [
+      [pdConn, pdOrg],
+      [sfConn, sfAccount],
+    ] as const) {
+      const part = partOf(result, conn);
+      expect(part.matched).toEqual({ matched: 1, ambiguous: 0 });
+      const rows = await h.dev.get("/v1/embedded-syncs/:id/runs/:run_id/rows", {
+        params: { id: sync.id, run_id: part.run!.id },
+        query: { status: "succeeded" },
+      });
+      expect(rows.data.find((r) => r.pk === "c1")?.remote_id).toBe(existingId);
+    }
+    const accounts = await liveRows(sf.url, "Account");
+    expect(accounts.length).toBe(sfAccountsBefore + 2);
+    expect(accounts.find((a) => a.Id === sfAccount)?.Name).toBe("analytical engines");
+    expect(accounts.filter((a) => String(a.Name).toLowerCase() === "analytical engines")).toHaveLength(1);
   });
 });
