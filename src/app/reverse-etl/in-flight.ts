@@ -31,37 +31,52 @@ export async function markInFlight(db: RetlDb, runId: string, pks: readonly stri
       .insertInto("retl_run_rows")
       .values(rows)
       .onConflict((c) =>
-        c
-          .columns(["run_id", "pk"])
-          .doUpdateSet({
-            operation: "create",
-            status: IN_FLIGHT,
-            remote_id: null,
-            message: rows[0]!.message,
-            at,
-          }),
+        c.columns(["run_id", "pk"]).doUpdateSet({
+          operation: "create",
+          status: IN_FLIGHT,
+          remote_id: null,
+          message: rows[0]!.message,
+          at,
+        }),
       )
       .execute();
   }
 }
 
-/** Of `pks`, those an earlier run of the sync sent as creates without recording the answer. */
+/**
+ * The earlier runs of the sync that hold marks. Only a run that did not succeed can (one that died is closed
+ * as failed, one with an unanswered create ends partial), so only those runs' rows are read; once per run.
+ */
+export async function runsWithMarks(db: RetlDb, syncId: string, runId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("retl_run_rows")
+    .innerJoin("retl_runs", "retl_runs.id", "retl_run_rows.run_id")
+    .select("retl_run_rows.run_id as run_id")
+    .distinct()
+    .where("retl_runs.sync_id", "=", syncId)
+    .where("retl_runs.id", "!=", runId)
+    .where("retl_runs.dry_run", "=", 0)
+    .where("retl_runs.status", "in", ["failed", "partial"])
+    .where("retl_run_rows.status", "=", IN_FLIGHT)
+    .execute();
+  return rows.map((row) => row.run_id);
+}
+
+/** Of `pks`, those the runs (runsWithMarks) sent as creates without recording the answer. */
 export async function sentByEarlierRuns(
   db: RetlDb,
-  syncId: string,
-  runId: string,
+  runIds: readonly string[],
   pks: readonly string[],
 ): Promise<Set<string>> {
   const sent = new Set<string>();
+  if (runIds.length === 0) return sent;
   for (let start = 0; start < pks.length; start += CHUNK) {
     const rows = await db
       .selectFrom("retl_run_rows")
-      .innerJoin("retl_runs", "retl_runs.id", "retl_run_rows.run_id")
-      .select("retl_run_rows.pk as pk")
-      .where("retl_runs.sync_id", "=", syncId)
-      .where("retl_runs.id", "!=", runId)
-      .where("retl_run_rows.status", "=", IN_FLIGHT)
-      .where("retl_run_rows.pk", "in", pks.slice(start, start + CHUNK))
+      .select("pk")
+      .where("run_id", "in", runIds)
+      .where("status", "=", IN_FLIGHT)
+      .where("pk", "in", pks.slice(start, start + CHUNK))
       .execute();
     for (const row of rows) sent.add(row.pk);
   }
@@ -69,28 +84,25 @@ export async function sentByEarlierRuns(
 }
 
 /**
- * Closes earlier runs' marks of rows this run has now settled (found at the provider, or found absent and
- * sent again), with what it found, so that later creates of the same rows are not looked up again.
+ * Closes the marks the runs (runsWithMarks) hold of rows this run has now settled (found at the provider and
+ * linked, or found absent and sent again), with what it found, so that later creates of the same rows are
+ * not looked up again.
  */
 export async function settleEarlierMarks(
   db: RetlDb,
-  syncId: string,
+  runIds: readonly string[],
   runId: string,
   settled: ReadonlyMap<string, string>,
 ): Promise<void> {
+  if (runIds.length === 0) return;
   for (const [pk, outcome] of settled) {
-    const runs = db
-      .selectFrom("retl_runs")
-      .select("id")
-      .where("sync_id", "=", syncId)
-      .where("id", "!=", runId);
     await db
       .updateTable("retl_run_rows")
       .set({
         status: "failed",
         message: `Sent, and its answer lost when the run stopped; run ${runId} ${outcome}.`,
       })
-      .where("run_id", "in", runs)
+      .where("run_id", "in", runIds)
       .where("pk", "=", pk)
       .where("status", "=", IN_FLIGHT)
       .execute();

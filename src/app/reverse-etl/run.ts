@@ -51,7 +51,13 @@ import {
 import { ActionRefusedError } from "../actions/errors.ts";
 import type { PlatformDeps } from "../platform.ts";
 import { isNotFound, isNotSent, isRunFatal, isUnanswered } from "./batch-calls.ts";
-import { IN_FLIGHT, markInFlight, sentByEarlierRuns, settleEarlierMarks } from "./in-flight.ts";
+import {
+  IN_FLIGHT,
+  markInFlight,
+  runsWithMarks,
+  sentByEarlierRuns,
+  settleEarlierMarks,
+} from "./in-flight.ts";
 import { type ChangeSource, type DiffCounts, modelChanges } from "./model-changes.ts";
 import { getModel } from "./models.ts";
 import { foldSnapshot, snapshotFilePath } from "./snapshot-file.ts";
@@ -408,6 +414,8 @@ interface WriteContext {
   beat: () => Promise<void>;
   /** Takes a row out of the snapshot: deleted, or marked removed when a snapshot file holds it. */
   dropEntry: (db: RetlDb, syncId: string, pk: string) => Promise<void>;
+  /** The earlier runs holding creates in flight (in-flight.ts), read at the first page with creates. */
+  markedRuns?: Promise<string[]>;
 }
 
 interface PendingRow {
@@ -562,7 +570,7 @@ async function writePage(db: RetlDb, ctx: WriteContext, plan: PagePlan): Promise
           if (row.found)
             await settleEarlierMarks(
               trx,
-              sync.id,
+              (await ctx.markedRuns) ?? [],
               runId,
               new Map([[row.pk, `found its record ${row.remoteId} and linked it`]]),
             );
@@ -649,10 +657,10 @@ async function checksCreates(target: WriteTarget): Promise<boolean> {
 async function checkEarlierCreates(db: RetlDb, ctx: WriteContext, plan: PagePlan): Promise<void> {
   const { sync, target, runId } = ctx;
   if (plan.creates.length === 0 || !(await checksCreates(target))) return;
+  ctx.markedRuns ??= runsWithMarks(db, sync.id, runId);
   const earlier = await sentByEarlierRuns(
     db,
-    sync.id,
-    runId,
+    await ctx.markedRuns,
     plan.creates.map((row) => row.pk),
   );
   if (earlier.size === 0) return;
@@ -688,7 +696,7 @@ async function checkEarlierCreates(db: RetlDb, ctx: WriteContext, plan: PagePlan
       await recordFailure(db, ctx, row.pk, "create", null, new Error(why));
     }
   }
-  await settleEarlierMarks(db, sync.id, runId, settled);
+  await settleEarlierMarks(db, (await ctx.markedRuns) ?? [], runId, settled);
 }
 
 /** The provider answered 404: the record is not there (any more). */
