@@ -9,7 +9,7 @@
  *   the dead run never sent are not looked up (counted in requests). A key two records hold fails its row.
  * - Salesforce matched on an External ID field (`Customer_Key__c`): creates are sObject Collections upserts,
  *   so the resent batch updates what the first one created.
- * - Pipedrive persons (no upsert): the resumed run lists the persons and links them by email.
+ * - Pipedrive persons (no upsert): the resumed run searches the persons in flight by email and links them.
  * - A unified Contact target through Salesforce: the same lookup, on the calls the unified writer builds.
  * - A create sent and never answered (retries ran out): its row fails, and the next run links its record.
  */
@@ -271,7 +271,7 @@ it("Salesforce matched on an External ID field: creates are upserts, the resent 
   expectOnePerRow(await sfContacts(domain), domain, ROWS, 7, true);
 }, 120_000);
 
-it("Pipedrive persons (no upsert): the creates in flight are found by email among its persons; one person per row", async () => {
+it("Pipedrive persons (no upsert): the creates in flight are found by Pipedrive's exact search on email; one person per row", async () => {
   const domain = "idem-pd.example";
   const ROWS = 30;
   await people("pd_people", pdConn, domain, ROWS);
@@ -300,10 +300,13 @@ it("Pipedrive persons (no upsert): the creates in flight are found by email amon
   };
   expect((await persons()).size).toBe(11);
   await people("pd_people", pdConn, domain, ROWS, 4);
+  const before = await acceptedRequests(pd.url, "daily");
   const resumed = await resume(id);
   expect(resumed).toMatchObject({ status: "succeeded", stats: { failed: 0 } });
   // The eleven in flight found by email and linked (updated), the 19 never sent created.
   expect(resumed.stats).toMatchObject({ updated: 11, created: 19 });
+  // One exact search per person in flight, then one call per row: the 19 never sent were not searched for.
+  expect((await acceptedRequests(pd.url, "daily")) - before).toBe(11 + 11 + 19);
   const org = await persons();
   const twice = [...org].filter(([, records]) => records.length > 1).map(([email]) => email);
   expect(twice, "persons created twice").toEqual([]);

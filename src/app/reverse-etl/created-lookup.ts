@@ -6,16 +6,17 @@
  * - Salesforce: one SOQL query per object and up to 200 keys (`WHERE Email IN (...)`, lookup.ts): the
  *   sync's natural-key field when the create sets it, else the object's identifying field (a Contact's
  *   Email, an Account's or Opportunity's Name).
- * - Pipedrive (no upsert, and v2's lists filter on no field): every record of that kind, 500 a page
- *   (`GET /api/v2/{persons|organizations|deals}`; not `updated_since`, which would compare our clock with
- *   Pipedrive's), matched on the person's email (else name), the organization's name, the deal's title. One
- *   listing per run that finds creates in flight, whatever their number.
+ * - Pipedrive (no upsert): persons by email (else name) and organizations by name through its exact search
+ *   (`GET /api/v2/{persons|organizations}/search?fields=…&exact_match=true`, one key a request, 4 in flight:
+ *   pipedrive/unified/search.ts); deals by title among every deal, 500 a page (`GET /api/v2/deals`; not
+ *   `updated_since`, which would compare our clock with Pipedrive's).
  *
  * Keys compare case-insensitively, as both providers match them. A key held by two records is ambiguous; a
  * create with no key (the sync does not send one) cannot be checked: both are answered as such, never
  * guessed at, so the caller fails the row rather than risk a duplicate.
  */
 import type { HttpClient } from "../../core/index.ts";
+import { searchPipedrive } from "../../providers/pipedrive/unified/search.ts";
 import { findIdsByField } from "../../providers/salesforce/lookup.ts";
 import type { ConnectionRow } from "../../store/index.ts";
 import type { ActionDeps } from "../actions/run-action.ts";
@@ -166,8 +167,13 @@ const pipedrive: Checker = (http, creates) =>
         ? `the create sets no ${spec.fields.join(" or ")} to look its record up by`
         : { kind: spec.entity, field, value: textOf(create.input[field])! };
     },
-    async (entity, field) => {
-      // Every record of the kind, 500 a page: `updated_since` would compare our clock with Pipedrive's.
+    async (entity, field, items) => {
+      // Persons and organizations: Pipedrive's exact search, one key a request (a crash leaves few in flight).
+      if ((entity === "persons" || entity === "organizations") && (field === "email" || field === "name")) {
+        const keys = [...new Set(items.map((item) => item.value.toLowerCase()))];
+        return searchPipedrive(http, entity, field, keys);
+      }
+      // Deals: every deal, 500 a page (`updated_since` would compare our clock with Pipedrive's).
       const found = new Map<string, string[]>();
       let cursor: string | undefined;
       do {
