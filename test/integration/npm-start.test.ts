@@ -5,7 +5,6 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -13,18 +12,10 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../src/providers/registry.ts";
 import { BUILT_BIN, runCli } from "../helpers/cli.ts";
+import { freePort, freePorts } from "../helpers/free-ports.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const dir = tempDir();
 let child: ChildProcess | undefined;
@@ -55,7 +46,7 @@ describe("npm start", () => {
     expect(build).toBe("npm run build --silent && npm run build:ui --silent");
     const nodeArgs = startCommand!.split(" ");
     expect(nodeArgs.at(-1)).toBe("dist/main.js");
-    const port = await freePort();
+    const [port, emulatorPort] = await freePorts(2);
     child = spawn(process.execPath, nodeArgs, {
       cwd: ROOT,
       env: {
@@ -63,7 +54,7 @@ describe("npm start", () => {
         PORT: String(port),
         SWITCHYARD_DATA_DIR: dir.path,
         // Not the default port, which another Switchyard on this machine may hold.
-        SWITCHYARD_EMULATOR_PORT: String(await freePort()),
+        SWITCHYARD_EMULATOR_PORT: String(emulatorPort),
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -232,7 +223,7 @@ describe("npm start, stopped and started again", () => {
   afterAll(() => restartDir.cleanup());
 
   it("keeps the emulator's port and data: syncs still succeed and the cache equals the emulator", async () => {
-    const [apiPort, emulatorPort] = [await freePort(), await freePort()];
+    const [apiPort, emulatorPort] = await freePorts(2);
     const env = {
       PORT: String(apiPort),
       SWITCHYARD_DATA_DIR: restartDir.path,
@@ -353,7 +344,7 @@ describe("npm start, stopped and started again", () => {
 describe("npm start with an OAuth app of its own", () => {
   it("sends Connect's HubSpot OAuth to the app in SWITCHYARD_HUBSPOT_CLIENT_ID/_SECRET, not the emulator", async () => {
     const dataDir = tempDir();
-    const [apiPort, emulatorPort] = [await freePort(), await freePort()];
+    const [apiPort, emulatorPort] = await freePorts(2);
     const publicUrl = "https://switchyard.example.com";
     const started = startSwitchyard({
       PORT: String(apiPort),

@@ -7,7 +7,6 @@
  * Each is checked on the HubSpot emulator's side: the model's rows are there with the values sent.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -28,6 +27,7 @@ import { unifiedMappers } from "../../src/providers/unified-mappers.ts";
 import { unifiedWriters } from "../../src/providers/unified-writers.ts";
 import { loadVault } from "../../src/vault/index.ts";
 import { providerWithEmulator, startEmulator } from "../helpers/emulators.ts";
+import { freePorts } from "../helpers/free-ports.ts";
 import { createTestDatabase, postgresAvailable } from "../helpers/postgres.ts";
 import { openScaleOutWorld } from "../helpers/scale-out-world.ts";
 import { tempDir } from "../helpers/temp-store.ts";
@@ -43,15 +43,6 @@ afterAll(async () => {
     await exited;
   }
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, ms: number) {
   const deadline = Date.now() + ms;
@@ -89,13 +80,14 @@ describe("embedded (npm start)", () => {
   afterAll(() => dir.cleanup());
 
   it("runs the demo's reverse-ETL sync at start and again when its slot comes", async () => {
+    const [apiPort, emulatorPort] = await freePorts(2);
     const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts")], {
       cwd: ROOT,
       env: {
         ...process.env,
-        PORT: String(await freePort()),
+        PORT: String(apiPort),
         SWITCHYARD_DATA_DIR: dir.path,
-        SWITCHYARD_EMULATOR_PORT: String(await freePort()),
+        SWITCHYARD_EMULATOR_PORT: String(emulatorPort),
         SWITCHYARD_DEMO_PROVIDERS: "hubspot",
       },
       stdio: ["ignore", "pipe", "pipe"],

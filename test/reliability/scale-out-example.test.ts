@@ -8,10 +8,10 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
+import { freePorts } from "../helpers/free-ports.ts";
 import { postgresAvailable } from "../helpers/postgres.ts";
 import { tempDir } from "../helpers/temp-store.ts";
 
@@ -44,22 +44,13 @@ function processesOf(groupId: number): string {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
 describe.skipIf(!available)("docs/scale-out.md's local example", () => {
   it("runs as written: three succeeded runs, every process stopped, the database dropped", async () => {
     const blocks = shellBlocks("### Local example: a server and two workers");
     expect(blocks.length, "the example's shell blocks").toBe(3);
     const database = `switchyard_scale_${process.pid}`;
     const dataDir = tempDir();
-    const [emulatorPort, apiPort] = [await freePort(), await freePort()];
+    const [emulatorPort, apiPort] = await freePorts(2);
     const admin = new URL(ADMIN_URL);
     const waitForRuns = [
       "for attempt in $(seq 1 180); do",
