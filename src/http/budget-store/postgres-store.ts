@@ -3,7 +3,8 @@
  * database's clock in one statement, steps the state, and writes it back with a compare-and-set: an
  * `UPDATE … WHERE` the row is still as read (an `INSERT … ON CONFLICT DO NOTHING` when there was none). If
  * another process changed the key meanwhile, nothing is written and the update reads and steps again, so
- * none is lost. Updates of one process are queued per key first, so only other processes can conflict.
+ * none is lost. Updates of one process are queued per key first, so only other processes can conflict, and
+ * those queued while a change is written go together into the next one.
  *
  * Two round trips and no transaction per change (a step that writes nothing: one); a row lock held over
  * BEGIN, upsert, UPDATE and COMMIT took four, and every HTTP request of a sync makes two changes (its
@@ -11,7 +12,6 @@
  */
 import { type Kysely, sql } from "kysely";
 import { type BudgetStore, parseState, type StateStep, withLease } from "./budget-store.ts";
-import { KeyedQueue } from "./keyed-queue.ts";
 
 /**
  * Rate-limit bookkeeping commits without waiting for its WAL record to reach the disk: synchronous_commit is
@@ -38,30 +38,78 @@ interface Read {
   now: number;
 }
 
+/** An update waiting for its key's next change. */
+interface Waiting {
+  ttlMs: number;
+  step: StateStep<unknown, unknown>;
+  resolve: (result: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 export class PostgresBudgetStore implements BudgetStore {
   readonly kind = "postgres";
-  private readonly queue = new KeyedQueue();
+  /** Per key, the updates that arrived while its change was being written, in call order. */
+  private readonly waiting = new Map<string, Waiting[]>();
+  private readonly changing = new Set<string>();
   private updates = 0;
 
   constructor(private readonly db: AnyDb) {}
 
+  /**
+   * Updates of one key in this process are applied one after the other, in call order. Those that arrive
+   * while a change of the key is being written go together into the next one: one read and one write for
+   * all of them. A request's budget booking so often waits behind the previous answer's reading that this
+   * halves the round trips on a sync's read path.
+   */
   update<S, R>(key: string, ttlMs: number, step: StateStep<S, R>): Promise<R> {
     if (++this.updates % SWEEP_EVERY === 0) void this.sweep();
-    return this.queue.run(key, () => this.change(key, ttlMs, step));
+    return new Promise<R>((resolve, reject) => {
+      const queued = this.waiting.get(key) ?? [];
+      queued.push({ ttlMs, step: step as StateStep<unknown, unknown>, resolve: resolve as never, reject });
+      this.waiting.set(key, queued);
+      if (!this.changing.has(key)) void this.drain(key);
+    });
   }
 
-  private async change<S, R>(key: string, ttlMs: number, step: StateStep<S, R>): Promise<R> {
+  private async drain(key: string): Promise<void> {
+    this.changing.add(key);
+    try {
+      for (let batch = this.waiting.get(key); batch; batch = this.waiting.get(key)) {
+        this.waiting.delete(key);
+        try {
+          const results = await this.change(key, batch);
+          for (const [n, update] of batch.entries()) update.resolve(results[n]);
+        } catch (error) {
+          for (const update of batch) update.reject(error);
+        }
+      }
+    } finally {
+      // No await since the last look at `waiting`: an update arriving now starts its own drain.
+      this.changing.delete(key);
+    }
+  }
+
+  /** Applies the steps in order to the key's state, read once and written once (compare-and-set). */
+  private async change(key: string, batch: Waiting[]): Promise<unknown[]> {
     for (;;) {
       const { rows } = await sql<Read>`
         SELECT s.state, s.expires_at, (extract(epoch from clock_timestamp()) * 1000)::float8 AS now
         FROM (SELECT 1) AS one LEFT JOIN shared_state AS s ON s.key = ${key}`.execute(this.db);
       const read = rows[0]!;
       const now = Number(read.now);
-      const current = Number(read.expires_at ?? 0) > now ? parseState<S>(read.state) : undefined;
-      const { state, result } = step(current, now);
-      if (state === undefined) return result;
-      const value = JSON.stringify(state);
-      const expiresAt = Math.ceil(now + ttlMs);
+      let current = Number(read.expires_at ?? 0) > now ? parseState<unknown>(read.state) : undefined;
+      // The state is dropped ttlMs after its last change: the last step that changed it sets the expiry.
+      let expiresAt: number | undefined;
+      const results = batch.map(({ step, ttlMs }) => {
+        const { state, result } = step(current, now);
+        if (state !== undefined) {
+          current = state;
+          expiresAt = Math.ceil(now + ttlMs);
+        }
+        return result;
+      });
+      if (expiresAt === undefined) return results;
+      const value = JSON.stringify(current);
       const relaxed = key.startsWith(LOCK_PREFIX) ? sql`` : ASYNC_COMMIT;
       const written =
         read.state === null
@@ -72,7 +120,7 @@ export class PostgresBudgetStore implements BudgetStore {
               WHERE key = ${key} AND state = ${read.state} AND expires_at = ${read.expires_at} ${relaxed}`.execute(
               this.db,
             );
-      if (Number(written.numAffectedRows ?? 0) === 1) return result;
+      if (Number(written.numAffectedRows ?? 0) === 1) return results;
     }
   }
 
