@@ -77,8 +77,8 @@ export async function openDeployment(command: string, flags: { dataDir?: string 
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const vault = loadVault({ dataDir });
   const store = await openStore({ kind: "postgres", connectionString: url });
-  // Every queue of the process on one pool: see createJobQueuePool.
-  const queuePool = createJobQueuePool(url);
+  // Every queue of the process on one pool (see createJobQueuePool), of at most QUEUE_CONNECTIONS.
+  const queuePool = createJobQueuePool(url, QUEUE_CONNECTIONS);
   const openQueue = () => createGraphileJobQueue({ connectionString: url, pool: queuePool });
   let jobs: JobQueue;
   try {
@@ -103,6 +103,14 @@ export async function openDeployment(command: string, flags: { dataDir?: string 
     },
   };
 }
+
+/**
+ * Connections of a process's job-queue pool: one LISTEN per queue (a worker has six), and a few to take and
+ * complete jobs. With the store's 10 that is at most 20 per process, so a server and four workers fit in
+ * Postgres's default max_connections of 100 (docs/scale-out.md, "Postgres sizing"); the pool's default of 20
+ * made four workers run out ("sorry, too many clients already" in bench/fan-out).
+ */
+const QUEUE_CONNECTIONS = 10;
 
 /** SWITCHYARD_ACCOUNT_CONCURRENCY: most runs at once per provider account, across workers; undefined: no limit. */
 function accountConcurrency(): number | undefined {
