@@ -128,11 +128,16 @@ function updateBatch(object: SObject, plural: string, input: z.ZodType<Fields>) 
   );
 }
 
-/** An upsert's input: the External ID field it matches on, and the record's fields (`by` among them). */
-const upsertInput = (record: z.ZodType<Fields>) =>
-  z.strictObject({ by: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), record }).meta({
-    examples: [{ by: "Customer_Key__c", record: { LastName: "Lovelace", Customer_Key__c: "C-1" } }],
+/**
+ * An upsert's input: the External ID field it matches on, and the record's fields (`by` among them). Its
+ * example is the record's own, with an External ID field added.
+ */
+const upsertInput = (record: z.ZodType<Fields>) => {
+  const recordExample = (record.meta() as { examples?: Fields[] } | undefined)?.examples?.[0];
+  return z.strictObject({ by: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), record }).meta({
+    examples: [{ by: "Customer_Key__c", record: { ...recordExample, Customer_Key__c: "C-1" } }],
   });
+};
 
 /** The upsert of many records: one request per External ID field named (a reverse-ETL sync names one). */
 function upsertBatch(object: SObject, plural: string, input: z.ZodType<Fields>) {
