@@ -2,47 +2,21 @@
  * Salesforce's batch actions against the emulator: one sObject Collections request per batch, each input
  * answered in order with its SaveResult or Salesforce's refusal (400, or 404 for a record that is gone).
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { ActionDefinition, HttpClient } from "../../core/index.ts";
-import { createHttpClient } from "../../http/index.ts";
-import { type SalesforceEmulator, startSalesforceEmulator } from "./emulator/index.ts";
+import { expect, it } from "vitest";
+import type { ActionDefinition } from "../../core/index.ts";
 import { salesforce } from "./index.ts";
+import { salesforceTestWorld } from "./test-world.test-helper.ts";
 
-let emulator: SalesforceEmulator;
-let http: HttpClient & { close(): Promise<void> };
-let requests = 0;
-beforeAll(async () => {
-  emulator = await startSalesforceEmulator({
-    size: { accounts: 5, contacts: 5, opportunities: 5, users: 3 },
-  });
-  const client = createHttpClient({
-    provider: "Salesforce",
-    baseUrl: emulator.url,
-    auth: salesforce.auth,
-    credentials: { type: "bearer", token: emulator.tokens[0]! },
-    allowPrivateAddresses: true,
-    maxAttempts: 1,
-  });
-  http = Object.assign(Object.create(client) as typeof client, {
-    request: (req: Parameters<HttpClient["request"]>[0]) => {
-      requests++;
-      return client.request(req);
-    },
-  });
-});
-afterAll(async () => {
-  await http.close();
-  await emulator.close();
-});
+const world = salesforceTestWorld();
 
 const action = (name: string) => salesforce.actions!.find((a) => a.name === name) as ActionDefinition;
 const run = async (name: string, inputs: unknown[]) => {
   const definition = action(name);
-  return definition.output.parse(await definition.run(http, definition.input.parse({ inputs }))) as {
+  return definition.output.parse(await definition.run(world.http, definition.input.parse({ inputs }))) as {
     results: ({ ok: true; output: { id: string } } | { ok: false; status: number; message: string })[];
   };
 };
-const live = (id: string) => emulator.groundTruth("Contact").live.find((record) => record.Id === id);
+const live = (id: string) => world.emulator.groundTruth("Contact").live.find((record) => record.Id === id);
 
 it("declares each batch as the single action it batches, 200 at most", () => {
   expect(action("batch_create_contacts").batchOf).toEqual({ action: "create_contact", maxInputs: 200 });
@@ -57,13 +31,13 @@ it("declares each batch as the single action it batches, 200 at most", () => {
 });
 
 it("creates, updates and deletes many in one request each, refusals answered per input in order", async () => {
-  const before = requests;
+  const before = world.requests;
   const created = await run("batch_create_contacts", [
     { LastName: "Ada", Email: "ada@example.com" },
     { LastName: "y".repeat(81) },
     { LastName: "Grace", Preferred_Channel__c: "Phone" },
   ]);
-  expect(requests - before).toBe(1);
+  expect(world.requests - before).toBe(1);
   const [ada, tooLong, grace] = created.results;
   expect(ada).toMatchObject({ ok: true, output: { success: true } });
   expect(tooLong).toEqual({
@@ -88,5 +62,5 @@ it("creates, updates and deletes many in one request each, refusals answered per
   const again = await run("batch_delete_records", [{ object: "Contact", id: adaId }]);
   expect(again.results[0]).toEqual({ ok: false, status: 404, message: "entity is deleted" });
   expect(live(adaId)).toBeUndefined();
-  expect(requests - before).toBe(4);
+  expect(world.requests - before).toBe(4);
 });

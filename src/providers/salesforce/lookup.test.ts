@@ -4,43 +4,17 @@
  * value two records hold answers both ids), the External ID check (describe), and the upsert batch action
  * (created, then updated, one request per batch).
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { ActionDefinition, HttpClient } from "../../core/index.ts";
-import { createHttpClient } from "../../http/index.ts";
-import { type SalesforceEmulator, startSalesforceEmulator } from "./emulator/index.ts";
+import { expect, it } from "vitest";
+import type { ActionDefinition } from "../../core/index.ts";
 import { salesforce } from "./index.ts";
 import { findIdsByField, isExternalIdField, soqlString } from "./lookup.ts";
+import { salesforceTestWorld } from "./test-world.test-helper.ts";
 
-let emulator: SalesforceEmulator;
-let http: HttpClient & { close(): Promise<void> };
-let requests = 0;
-beforeAll(async () => {
-  emulator = await startSalesforceEmulator({
-    size: { accounts: 5, contacts: 5, opportunities: 5, users: 3 },
-  });
-  const client = createHttpClient({
-    provider: "Salesforce",
-    baseUrl: emulator.url,
-    auth: salesforce.auth,
-    credentials: { type: "bearer", token: emulator.tokens[0]! },
-    allowPrivateAddresses: true,
-    maxAttempts: 1,
-  });
-  http = Object.assign(Object.create(client) as typeof client, {
-    request: (req: Parameters<HttpClient["request"]>[0]) => {
-      requests++;
-      return client.request(req);
-    },
-  });
-});
-afterAll(async () => {
-  await http.close();
-  await emulator.close();
-});
+const world = salesforceTestWorld();
 
 const upsert = async (inputs: unknown[]) => {
   const action = salesforce.actions!.find((a) => a.name === "batch_upsert_contacts") as ActionDefinition;
-  return action.output.parse(await action.run(http, action.input.parse({ inputs }))) as {
+  return action.output.parse(await action.run(world.http, action.input.parse({ inputs }))) as {
     results: ({ ok: true; output: { id: string; created?: boolean } } | { ok: false; message: string })[];
   };
 };
@@ -67,22 +41,22 @@ it("finds ids by a field's values in one query: quotes kept, case ignored, a val
     },
   ]);
   const ids = made.results.map((r) => (r.ok ? r.output.id : ""));
-  const before = requests;
-  const found = await findIdsByField(http, "Contact", "Email", [
+  const before = world.requests;
+  const found = await findIdsByField(world.http, "Contact", "Email", [
     "O'Brien@lookup.example",
     "twin@lookup.example",
     "none@lookup.example",
     "x' OR Email != 'y",
   ]);
-  expect(requests - before).toBe(1);
+  expect(world.requests - before).toBe(1);
   expect(found.get("o'brien@lookup.example")).toEqual([ids[0]]);
   expect(found.get("twin@lookup.example")?.sort()).toEqual([ids[1], ids[2]].sort());
   expect(found.size).toBe(2);
 });
 
 it("tells an External ID field from another one", async () => {
-  expect(await isExternalIdField(http, "Contact", "Customer_Key__c")).toBe(true);
-  expect(await isExternalIdField(http, "Contact", "Email")).toBe(false);
+  expect(await isExternalIdField(world.http, "Contact", "Customer_Key__c")).toBe(true);
+  expect(await isExternalIdField(world.http, "Contact", "Email")).toBe(false);
 });
 
 it("upserts many on an External ID field in one request: created, then updated in place", async () => {
@@ -91,15 +65,17 @@ it("upserts many on an External ID field in one request: created, then updated i
       by: "Customer_Key__c",
       record: { LastName: name, Customer_Key__c: key },
     }));
-  const before = requests;
+  const before = world.requests;
   const first = await upsert(inputs("First"));
   const again = await upsert(inputs("Again"));
-  expect(requests - before).toBe(2);
+  expect(world.requests - before).toBe(2);
   expect(first.results.map((r) => r.ok && r.output.created)).toEqual([true, true]);
   expect(again.results.map((r) => r.ok && r.output.created)).toEqual([false, false]);
   expect(again.results.map((r) => r.ok && r.output.id)).toEqual(
     first.results.map((r) => r.ok && r.output.id),
   );
-  const live = emulator.groundTruth("Contact").live.filter((c) => String(c.Customer_Key__c).startsWith("U-"));
+  const live = world.emulator
+    .groundTruth("Contact")
+    .live.filter((c) => String(c.Customer_Key__c).startsWith("U-"));
   expect(live.map((c) => c.LastName)).toEqual(["Again", "Again"]);
 });
