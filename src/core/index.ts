@@ -1,3 +1,4 @@
+export * from "./created-records.ts";
 export * from "./errors.ts";
 export * from "./issues.ts";
 export * from "./providers.ts";

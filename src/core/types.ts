@@ -2,6 +2,8 @@
  * The seams of Switchyard, as types only (no I/O here).
  * A stream yields pages; a destination writes a batch and says when it is committed; the engine moves state.
  */
+
+import type { CreatedRecordChecks } from "./created-records.ts";
 import type { ProviderWebhooks } from "./webhooks.ts";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -371,6 +373,8 @@ export interface ProviderDefinition {
    * `webhooks.accountId` does not already: OAuth2 connections of one account then share one rate-limit budget.
    */
   accountId?(http: HttpClient, signal: AbortSignal): Promise<string>;
+  /** How reverse ETL checks creates whose answer was lost, for a provider without upserts (created-records.ts). */
+  createdRecords?: CreatedRecordChecks;
 }
 
 // ---------------------------------------------------------------------------------------------------------

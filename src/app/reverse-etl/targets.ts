@@ -4,7 +4,7 @@
  * sync definition serves whichever CRM the connection is). Every write goes through runAction: the
  * connection's HTTP client with its retries and the account's shared rate-limit budget.
  */
-import { SwitchyardError } from "../../core/index.ts";
+import { type CreateCheck, SwitchyardError } from "../../core/index.ts";
 import type { SyncTarget } from "../../flows/reverse-etl/definitions.ts";
 import { checkPath, valueAt } from "../../flows/reverse-etl/mapping.ts";
 import type { ConnectionRow } from "../../store/index.ts";
@@ -15,7 +15,7 @@ import { findAction } from "../actions/run-action.ts";
 import { type UnifiedWriteDeps, writerFor } from "../actions/unified-writes.ts";
 import { findProvider } from "../platform.ts";
 import { type ActionCall, type CallResult, type RunCallsOptions, runCalls } from "./batch-calls.ts";
-import { type CreateCheck, checkCreates, createChecker } from "./created-lookup.ts";
+import { checkCreates, checksCreates } from "./created-lookup.ts";
 import { upsertActionFor } from "./upsert-key.ts";
 
 export type TargetDeps = UnifiedWriteDeps;
@@ -144,7 +144,7 @@ function actionsTarget(
     checkField(path) {
       return checkPath(describeAction(create).input_schema, path) ?? checkPath(updateSchema, path);
     },
-    ...(createChecker(provider)
+    ...(checksCreates(deps.providers, provider)
       ? {
           checkCreated: (items, keyField) =>
             checkCreates(
@@ -240,7 +240,7 @@ function unifiedTarget(
       ? undefined
       : `mirror mode deletes what left the model, and ${connection.provider}'s unified ${model} writes have no delete yet`,
     stream: writer.stream,
-    ...(createChecker(connection.provider)
+    ...(checksCreates(deps.providers, connection.provider)
       ? {
           async checkCreated(items, keyField) {
             // The calls the writer builds for these rows, as they were sent.

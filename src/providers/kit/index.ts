@@ -4,6 +4,7 @@
  * Reference: docs/provider-kit.md.
  */
 export { type BatchActionSpec, defineBatchAction } from "./batch-action.ts";
+export { type CreateKey, checkCreatesByKey, keyText } from "./created-lookup.ts";
 export type { CursorFormat } from "./cursor-format.ts";
 export { defineProvider, type ProviderSpec } from "./define-provider.ts";
 export { type DefineStreamOptions, defineStream } from "./define-stream.ts";

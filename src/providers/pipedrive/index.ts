@@ -8,6 +8,7 @@
 import type { ColumnType, ProviderDefinition } from "../../core/index.ts";
 import { defineProvider, type StreamSpec } from "../kit/index.ts";
 import { pipedriveActions } from "./actions.ts";
+import { pipedriveCreatedRecords } from "./created-records.ts";
 import { pipedriveWebhooks } from "./webhooks.ts";
 
 export const PIPEDRIVE_BASE_URL = "https://api.pipedrive.com";
@@ -187,6 +188,7 @@ export const pipedrive: ProviderDefinition = {
   ...declared,
   webhooks: pipedriveWebhooks,
   actions: pipedriveActions,
+  createdRecords: pipedriveCreatedRecords,
   // Loaded only when started, so loading the definition does not load the emulator.
   emulator: async (options) => (await import("./emulator/handle.ts")).startPipedriveEmulatorHandle(options),
 };

@@ -10,7 +10,7 @@
  * itself: each input names the field (`by`) and the record's fields (which set it); a record whose value
  * matches one is updated (`created: false`), else created (`created: true`), so a batch sent again after a
  * crash updates what the first one created. Plain creates have no key: a batch resent after a crash may
- * create again (reverse ETL looks such creates up first: src/app/reverse-etl/created-lookup.ts).
+ * create again (reverse ETL looks such creates up first: created-records.ts).
  */
 import { z } from "zod";
 import type { ActionDefinition, BatchItemResult, HttpClient } from "../../core/index.ts";

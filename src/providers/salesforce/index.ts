@@ -11,6 +11,7 @@ import { defineProvider } from "../kit/index.ts";
 import { salesforceActions } from "./actions.ts";
 import { DATA_PATH, USERINFO_PATH } from "./api.ts";
 import { salesforceBatchActions } from "./batch-actions.ts";
+import { salesforceCreatedRecords } from "./created-records.ts";
 import { SOBJECTS } from "./objects.ts";
 import { sObjectStream } from "./stream.ts";
 
@@ -56,6 +57,7 @@ const declared = defineProvider({
 export const salesforce: ProviderDefinition = {
   ...declared,
   actions: [...salesforceActions, ...salesforceBatchActions],
+  createdRecords: salesforceCreatedRecords,
   // The org is the account: every connection of one org shares its daily API allowance.
   async accountId(http, signal) {
     const response = await http.request({ path: USERINFO_PATH }, { signal });
