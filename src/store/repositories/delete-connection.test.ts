@@ -117,22 +117,18 @@ async function leftFor(store: Store, connectionId: string) {
   };
 }
 
+/** The connection the test deletes, and one beside it whose rows must stay. */
+async function twoConnections(store: Store, environmentId: string) {
+  const connection = () =>
+    createConnection(store.db, { environmentId, provider: "hubspot", sealedCredentials: "x" });
+  return [await connection(), await connection()] as const;
+}
+
 describe("deleteConnectionCascade", () => {
   describe("removes the connection's part of every embedded sync and its account id, and only its own", () => {
     itOnSqliteAndPostgres(async (store) => {
       const dev = await ensureEnvironment(store.db, "dev");
-      const [gone, kept] = [
-        await createConnection(store.db, {
-          environmentId: dev.id,
-          provider: "hubspot",
-          sealedCredentials: "x",
-        }),
-        await createConnection(store.db, {
-          environmentId: dev.id,
-          provider: "hubspot",
-          sealedCredentials: "x",
-        }),
-      ];
+      const [gone, kept] = await twoConnections(store, dev.id);
       await embeddedSyncOver(store, dev.id, [gone.id, kept.id]);
       for (const connection of [gone, kept])
         await store.db
@@ -167,18 +163,7 @@ describe("deleteConnectionCascade", () => {
   describe("takes the reverse-ETL syncs into the connection and the flows from or to it, and only those", () => {
     itOnSqliteAndPostgres(async (store) => {
       const dev = await ensureEnvironment(store.db, "dev");
-      const [gone, kept] = [
-        await createConnection(store.db, {
-          environmentId: dev.id,
-          provider: "hubspot",
-          sealedCredentials: "x",
-        }),
-        await createConnection(store.db, {
-          environmentId: dev.id,
-          provider: "hubspot",
-          sealedCredentials: "x",
-        }),
-      ];
+      const [gone, kept] = await twoConnections(store, dev.id);
       const retl = retlDb(store.db);
       await retl
         .insertInto("retl_models")
