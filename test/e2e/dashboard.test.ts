@@ -287,7 +287,7 @@ describe.skipIf(!available)(`Dashboard in Chromium${suffix}`, () => {
     await poll(() => runRows.count()).toBeGreaterThanOrEqual(4);
     await page.getByLabel("Status").selectOption("failed");
     await poll(() => runRows.count()).toBe(1);
-    expect(await runRows.first().textContent()).toContain("Umbrella · HubSpot");
+    await poll(() => runRows.first().textContent()).toContain("Umbrella · HubSpot");
     await runRows.first().getByRole("link").first().click();
     const error = page.getByRole("alert", { name: "Run error" });
     await poll(() => error.textContent()).toContain("HubSpot");
@@ -484,7 +484,8 @@ describe.skipIf(!available)(`Dashboard in Chromium${suffix}`, () => {
     await nav.getByRole("link", { name: "Flows" }).click();
     const flowRow = page.getByRole("table", { name: "Flows" }).locator("tbody tr");
     await poll(() => flowRow.textContent()).toContain(flow.name);
-    expect(await flowRow.textContent()).toContain("Initech · Pipedrive");
+    // Connections are named once their own list has loaded (until then the row shows their ids).
+    await poll(() => flowRow.textContent()).toContain("Initech · Pipedrive");
     await flowRow.getByRole("button", { name: "Runs" }).click();
     const personsBefore = (await pipedriveEmulator.truth("persons")).live.size;
     await page.getByRole("button", { name: "Run now" }).click();

@@ -207,16 +207,15 @@ async function startWorker(
     const port = typeof address === "object" && address ? address.port : flags.metricsPort;
     log(`Health, readiness and metrics: http://${flags.metricsHost}:${port}/metrics (and /health, /ready).`);
   }
-  const newQueue = () => deployment.openQueue();
   // Webhook jobs (webhooks.inbound, webhooks.deliver), each on a queue instance of its own (one work() each).
   const onWebhookError = (error: unknown) =>
     process.stderr.write(`Webhooks: ${describeError(error).message}\n`);
-  const outboundQueue = await newQueue();
+  const outboundQueue = await deployment.openQueue();
   started.add("Outbound webhooks", () => outboundQueue.stop());
   const outbound = outboundWebhookJobs({ db: store.db, vault }, outboundQueue, { onError: onWebhookError });
   await outbound.start();
   started.add("Outbound webhooks", () => outbound.stop());
-  const inboundQueue = await newQueue();
+  const inboundQueue = await deployment.openQueue();
   started.add("Inbound webhooks", () => inboundQueue.stop());
   const inbound = createInboundProcessor(
     { db: store.db, vault, providers, providerSettings: jobDeps.providerSettings },
@@ -226,7 +225,7 @@ async function startWorker(
   started.add("Inbound webhooks", () => inbound.stop());
   const work = { ...jobDeps, db: store.db, mappers: unifiedMappers, writers: unifiedWriters };
   // Flow runs (flow.run jobs the server enqueues; docs/flows.md), on a queue instance of their own.
-  const flowQueue = await newQueue();
+  const flowQueue = await deployment.openQueue();
   started.add("Flows", () => flowQueue.stop());
   started.loop("Flows", (signal) =>
     runFlowTriggers({
@@ -237,7 +236,7 @@ async function startWorker(
     }),
   );
   // Reverse-ETL runs (retl.run jobs the server's dispatcher enqueues), on a queue instance of their own.
-  const retlQueue = await newQueue();
+  const retlQueue = await deployment.openQueue();
   started.add("Reverse ETL", () => retlQueue.stop());
   started.loop("Reverse ETL", (signal) =>
     runReverseEtlSchedules({
@@ -250,7 +249,7 @@ async function startWorker(
     }),
   );
   // Embedded reverse-ETL runs (embedded.run jobs the server's dispatcher enqueues), on a queue of their own.
-  const embeddedQueue = await newQueue();
+  const embeddedQueue = await deployment.openQueue();
   started.add("Embedded syncs", () => embeddedQueue.stop());
   started.loop("Embedded syncs", (signal) =>
     runEmbeddedSchedules({
