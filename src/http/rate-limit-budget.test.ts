@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { BudgetStore } from "./budget-store/budget-store.ts";
 import { MemoryBudgetStore } from "./budget-store/memory-store.ts";
 import { getSharedBudget, InMemoryRateLimitBudget, StoredRateLimitBudget } from "./rate-limit-budget.ts";
 import { readRateLimit } from "./rate-limit-headers.ts";
@@ -182,6 +183,64 @@ describe("StoredRateLimitBudget", () => {
       }),
     );
     expect(wait).toBeGreaterThan(Date.now());
+  });
+});
+
+/** A shared (not in-memory) store, as another process's budget sees it, that counts its changes. */
+function sharedStore() {
+  const memory = new MemoryBudgetStore();
+  const counter = { changes: 0 };
+  const store: BudgetStore = {
+    kind: "redis",
+    update: (key, ttlMs, step) => {
+      counter.changes += 1;
+      return memory.update(key, ttlMs, step);
+    },
+    withLock: (key, ttlMs, task) => memory.withLock(key, ttlMs, task),
+    close: () => memory.close(),
+  };
+  return { store, counter };
+}
+
+describe("StoredRateLimitBudget on a shared store", () => {
+  it("writes each answer with the next booking: one change per request", async () => {
+    const { store, counter } = sharedStore();
+    const budget = new StoredRateLimitBudget("acme:2", store);
+    for (let n = 0; n < 20; n++) {
+      await budget.acquire();
+      budget.observe({ limit: 1000, remaining: 999 - n, windowMs: 10_000 }, 200);
+    }
+    expect(counter.changes).toBe(20);
+    // The last answer, with no booking after it, is written on its own shortly after.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(counter.changes).toBe(21);
+    const stored = await store.update(
+      "budget:acme:2",
+      60_000,
+      (state: { reading: { remaining: number }; inFlight: number[] } | undefined) => ({
+        result: state,
+      }),
+    );
+    expect(stored?.reading.remaining).toBe(980);
+    expect(stored?.inFlight).toEqual([]);
+  });
+
+  it("writes a 429 at once, so another process waits for its Retry-After", async () => {
+    const { store } = sharedStore();
+    const first = new StoredRateLimitBudget("acme:3", store);
+    const waits: number[] = [];
+    // The second process's first wait is all this test needs to see; it stops there.
+    const second = new StoredRateLimitBudget("acme:3", store, {
+      sleep: async (ms) => {
+        waits.push(ms);
+        throw new Error("seen");
+      },
+    });
+    await first.acquire();
+    first.observe({ retryAfterMs: 5_000 }, 429);
+    await expect(second.acquire()).rejects.toThrow("seen");
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThan(4_900);
   });
 });
 

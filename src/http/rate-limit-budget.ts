@@ -90,10 +90,23 @@ function wellFormed(stored: BudgetState | undefined): BudgetState {
 
 type Grant = { delayMs: number; reason: string; booked: boolean };
 
+/** An answer whose reading has not been written to the store yet. */
+type Answer = { reading: RateLimitReading; status: number };
+
+/**
+ * How long an answer's reading may wait in this process before it is written on its own. It is written
+ * sooner with the process's next booking on the account (the usual case: a sync sends its next request a
+ * moment later), and at once if it is a 429.
+ */
+const ANSWER_DELAY_MS = 50;
+
 /** A budget whose state lives in a BudgetStore; shared by every process using the same store and account. */
 export class StoredRateLimitBudget implements RateLimitBudget {
   private readonly key: string;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Answers not written yet, in arrival order (see ANSWER_DELAY_MS); always empty on the memory store. */
+  private answers: Answer[] = [];
+  private answersTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly account: string,
@@ -108,7 +121,11 @@ export class StoredRateLimitBudget implements RateLimitBudget {
     signal?.throwIfAborted();
     let waited = 0;
     for (;;) {
-      const grant = await this.store.update(this.key, BUDGET_TTL_MS, grantStep);
+      // The answers waiting here are written by this booking's change: one change per request, not two.
+      const answers = this.takeAnswers();
+      const grant = await this.store.update(this.key, BUDGET_TTL_MS, (stored: BudgetState | undefined, now) =>
+        grantStep(withAnswers(wellFormed(stored), answers, now), now, answers.length > 0),
+      );
       if (grant.delayMs >= MIN_WAIT_MS) {
         onWait?.(grant.delayMs, grant.reason);
         await this.sleep(grant.delayMs, signal);
@@ -119,11 +136,31 @@ export class StoredRateLimitBudget implements RateLimitBudget {
     }
   }
 
+  /**
+   * Not awaited: the response is the caller's to handle now. On a shared store the reading goes with this
+   * process's next booking on the account, or after ANSWER_DELAY_MS, or at once for a 429 (it blocks every
+   * process). A store that failed is seen on the next acquire.
+   */
   observe(reading: RateLimitReading, status: number): void {
-    // Not awaited: the response is the caller's to handle now. A store that failed is seen on the next acquire.
+    this.answers.push({ reading, status });
+    if (status === 429 || this.store.kind === "memory") this.writeAnswers();
+    else this.answersTimer ??= setTimeout(() => this.writeAnswers(), ANSWER_DELAY_MS);
+  }
+
+  private takeAnswers(): Answer[] {
+    const answers = this.answers;
+    this.answers = [];
+    clearTimeout(this.answersTimer);
+    this.answersTimer = undefined;
+    return answers;
+  }
+
+  private writeAnswers(): void {
+    const answers = this.takeAnswers();
+    if (answers.length === 0) return;
     this.store
       .update(this.key, BUDGET_TTL_MS, (state: BudgetState | undefined, now) => ({
-        state: observed(wellFormed(state), reading, status, now),
+        state: withAnswers(wellFormed(state), answers, now),
         result: undefined,
       }))
       .catch(() => undefined);
@@ -137,13 +174,19 @@ export class InMemoryRateLimitBudget extends StoredRateLimitBudget {
   }
 }
 
-/** Rule 1, else rules 2 and 3: when the next request may go; books that slot unless blocked. */
-function grantStep(stored: BudgetState | undefined, now: number): { state?: BudgetState; result: Grant } {
-  const state = wellFormed(stored);
+/**
+ * Rule 1, else rules 2 and 3: when the next request may go; books that slot unless blocked. `changed`: the
+ * state given already differs from the stored one (answers were folded in), so it is written even unbooked.
+ */
+function grantStep(
+  state: BudgetState,
+  now: number,
+  changed: boolean,
+): { state?: BudgetState; result: Grant } {
   const blocked = state.blockedUntil - now;
   if (blocked >= MIN_WAIT_MS) {
     const reason = "the provider answered 429; every request on this account waits for its Retry-After";
-    return { result: { delayMs: blocked, reason, booked: false } };
+    return { ...(changed ? { state } : {}), result: { delayMs: blocked, reason, booked: false } };
   }
   const slot = slotFor(state, now);
   const inFlight = state.inFlight.filter((at) => at > now - IN_FLIGHT_MAX_MS);
@@ -152,6 +195,11 @@ function grantStep(stored: BudgetState | undefined, now: number): { state?: Budg
     state: { ...state, lastSlot: slot.at, inFlight },
     result: { delayMs: slot.at - now, reason: slot.reason, booked: true },
   };
+}
+
+/** The state after the answers, in order. */
+function withAnswers(state: BudgetState, answers: readonly Answer[], now: number): BudgetState {
+  return answers.reduce((next, { reading, status }) => observed(next, reading, status, now), state);
 }
 
 function observed(state: BudgetState, reading: RateLimitReading, status: number, now: number): BudgetState {

@@ -1,14 +1,18 @@
 /**
- * The Postgres backend: one `shared_state` row per key (migration 0018). An update reads the row and the
- * database's clock in one statement, steps the state, and writes it back with a compare-and-set: an
- * `UPDATE … WHERE` the row is still as read (an `INSERT … ON CONFLICT DO NOTHING` when there was none). If
- * another process changed the key meanwhile, nothing is written and the update reads and steps again, so
- * none is lost. Updates of one process are queued per key first, so only other processes can conflict, and
- * those queued while a change is written go together into the next one.
+ * The Postgres backend: one `shared_state` row per key (migration 0018). A change steps the key's state and
+ * writes it back with a compare-and-set: an `UPDATE … WHERE` the row is still as it was (an `INSERT … ON
+ * CONFLICT DO NOTHING` when there was none). If another process changed the key meanwhile, nothing is
+ * written, and the change reads the row and steps again, so none is lost. Updates of one process are queued
+ * per key first, so only other processes can conflict, and those queued while a change is written go
+ * together into the next one.
  *
- * Two round trips and no transaction per change (a step that writes nothing: one); a row lock held over
- * BEGIN, upsert, UPDATE and COMMIT took four, and every HTTP request of a sync makes two changes (its
- * budget's booking and the answer's reading).
+ * One round trip per change in the usual case: the process remembers the row as it last read or wrote it,
+ * steps that at the database's clock (estimated from the last statement that read it), and sends the
+ * compare-and-set at once; only when the row has moved on (another process wrote it) does the change read
+ * it first. Every HTTP request of a sync makes a change (its budget's booking, with the previous answers'
+ * readings folded in: ../rate-limit-budget.ts), so the round trips here are on a sync's read path: reading
+ * before each write, as before, cost a 200,000-contact sync on Postgres about a quarter of its time
+ * (docs/benchmarks.md, "sync-throughput on Postgres").
  */
 import { type Kysely, sql } from "kysely";
 import { type BudgetStore, parseState, type StateStep, withLease } from "./budget-store.ts";
@@ -52,14 +56,21 @@ export class PostgresBudgetStore implements BudgetStore {
   private readonly waiting = new Map<string, Waiting[]>();
   private readonly changing = new Set<string>();
   private updates = 0;
+  /**
+   * Per key, the row as this process last read or wrote it: the next change steps it and writes without
+   * reading first (a compare-and-set against it, so a stale row costs a read, never a lost change). Emptied
+   * at each sweep, so it holds at most the keys of SWEEP_EVERY updates however many keys there are.
+   */
+  private readonly known = new Map<string, Read>();
+  /** The database's clock minus this process's, in ms, as of the last read. */
+  private clockOffsetMs = 0;
 
   constructor(private readonly db: AnyDb) {}
 
   /**
    * Updates of one key in this process are applied one after the other, in call order. Those that arrive
-   * while a change of the key is being written go together into the next one: one read and one write for
-   * all of them. A request's budget booking so often waits behind the previous answer's reading that this
-   * halves the round trips on a sync's read path.
+   * while a change of the key is being written go together into the next one: one compare-and-set for all
+   * of them.
    */
   update<S, R>(key: string, ttlMs: number, step: StateStep<S, R>): Promise<R> {
     if (++this.updates % SWEEP_EVERY === 0) void this.sweep();
@@ -89,15 +100,21 @@ export class PostgresBudgetStore implements BudgetStore {
     }
   }
 
-  /** Applies the steps in order to the key's state, read once and written once (compare-and-set). */
+  /**
+   * Applies the steps in order to the key's state and writes the result with one compare-and-set, against
+   * the row as this process last knew it, or as read now when it knew none or that guess failed. A batch
+   * that writes nothing is answered only from a row read now: a remembered one may be stale.
+   */
   private async change(key: string, batch: Waiting[]): Promise<unknown[]> {
+    let row = this.known.get(key);
+    let guessed = row !== undefined;
     for (;;) {
-      const { rows } = await sql<Read>`
-        SELECT s.state, s.expires_at, (extract(epoch from clock_timestamp()) * 1000)::float8 AS now
-        FROM (SELECT 1) AS one LEFT JOIN shared_state AS s ON s.key = ${key}`.execute(this.db);
-      const read = rows[0]!;
-      const now = Number(read.now);
-      let current = Number(read.expires_at ?? 0) > now ? parseState<unknown>(read.state) : undefined;
+      if (!row) {
+        row = await this.read(key);
+        guessed = false;
+      }
+      const now = guessed ? Date.now() + this.clockOffsetMs : row.now;
+      let current = Number(row.expires_at ?? 0) > now ? parseState<unknown>(row.state) : undefined;
       // The state is dropped ttlMs after its last change: the last step that changed it sets the expiry.
       let expiresAt: number | undefined;
       const results = batch.map(({ step, ttlMs }) => {
@@ -108,20 +125,45 @@ export class PostgresBudgetStore implements BudgetStore {
         }
         return result;
       });
-      if (expiresAt === undefined) return results;
+      if (expiresAt === undefined) {
+        if (!guessed) return results;
+        row = undefined;
+        continue;
+      }
       const value = JSON.stringify(current);
-      const relaxed = key.startsWith(LOCK_PREFIX) ? sql`` : ASYNC_COMMIT;
-      const written =
-        read.state === null
-          ? await sql`INSERT INTO shared_state (key, state, expires_at)
-              SELECT ${key}::text, ${value}::text, ${expiresAt}::bigint WHERE true ${relaxed}
-              ON CONFLICT (key) DO NOTHING`.execute(this.db)
-          : await sql`UPDATE shared_state SET state = ${value}, expires_at = ${expiresAt}
-              WHERE key = ${key} AND state = ${read.state} AND expires_at = ${read.expires_at} ${relaxed}`.execute(
-              this.db,
-            );
-      if (Number(written.numAffectedRows ?? 0) === 1) return results;
+      if (await this.compareAndSet(key, row, value, expiresAt)) {
+        this.known.set(key, { state: value, expires_at: String(expiresAt), now });
+        return results;
+      }
+      this.known.delete(key);
+      row = undefined;
     }
+  }
+
+  /** The key's row and the database's clock, which also corrects this process's estimate of that clock. */
+  private async read(key: string): Promise<Read> {
+    const sentAt = Date.now();
+    const { rows } = await sql<Read>`
+      SELECT s.state, s.expires_at, (extract(epoch from clock_timestamp()) * 1000)::float8 AS now
+      FROM (SELECT 1) AS one LEFT JOIN shared_state AS s ON s.key = ${key}`.execute(this.db);
+    const read = { ...rows[0]!, now: Number(rows[0]!.now) };
+    this.clockOffsetMs = read.now - (sentAt + Date.now()) / 2;
+    return read;
+  }
+
+  /** Writes `value` if the key's row is still `row` (absent: if there is still none); true if it was written. */
+  private async compareAndSet(key: string, row: Read, value: string, expiresAt: number): Promise<boolean> {
+    const relaxed = key.startsWith(LOCK_PREFIX) ? sql`` : ASYNC_COMMIT;
+    const written =
+      row.state === null
+        ? await sql`INSERT INTO shared_state (key, state, expires_at)
+            SELECT ${key}::text, ${value}::text, ${expiresAt}::bigint WHERE true ${relaxed}
+            ON CONFLICT (key) DO NOTHING`.execute(this.db)
+        : await sql`UPDATE shared_state SET state = ${value}, expires_at = ${expiresAt}
+            WHERE key = ${key} AND state = ${row.state} AND expires_at = ${row.expires_at} ${relaxed}`.execute(
+            this.db,
+          );
+    return Number(written.numAffectedRows ?? 0) === 1;
   }
 
   withLock<T>(key: string, ttlMs: number, task: () => Promise<T>): Promise<T> {
@@ -132,6 +174,7 @@ export class PostgresBudgetStore implements BudgetStore {
   async close(): Promise<void> {}
 
   private async sweep(): Promise<void> {
+    this.known.clear();
     await sql`DELETE FROM shared_state WHERE expires_at < (extract(epoch from clock_timestamp()) * 1000)`
       .execute(this.db)
       .catch(() => undefined);
