@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { coerceValue } from "./coerce-value.ts";
+import { coerceValue, REJECTED } from "./coerce-value.ts";
 
-const value = (result: ReturnType<typeof coerceValue>) => ("value" in result ? result.value : "REJECTED");
+const value = (result: ReturnType<typeof coerceValue>) => (result === REJECTED ? "REJECTED" : result);
 
 describe("coerceValue follows the warehouse's coercion policy", () => {
   it("keeps null and blank as NULL; blank stays text in string columns", () => {
@@ -60,6 +60,30 @@ describe("coerceValue follows the warehouse's coercion policy", () => {
     expect(value(coerceValue("timestamp", "2023-02-29T12:00:00.000Z"))).toBe("REJECTED");
     expect(value(coerceValue("timestamp", "2024-04-31T00:00:00.000Z"))).toBe("REJECTED");
     expect(value(coerceValue("timestamp", "2024-13-01T00:00:00.000Z"))).toBe("REJECTED");
+  });
+
+  it("agrees with Date on every day 00-31 of every month 00-13 of common, leap and century years", () => {
+    for (const year of ["1900", "2000", "2023", "2024", "0000", "9999"]) {
+      for (let month = 0; month <= 13; month++) {
+        for (let day = 0; day <= 31; day++) {
+          for (const time of [
+            "00:00:00.000",
+            "23:59:59.999",
+            "24:00:00.000",
+            "12:60:00.000",
+            "12:00:60.000",
+          ]) {
+            const text = `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}T${time}Z`;
+            // Date's reading, where it keeps the text as it is: a time that exists.
+            const millis = Date.parse(text);
+            const exists = !Number.isNaN(millis) && new Date(millis).toISOString() === text;
+            expect(value(coerceValue("timestamp", text)), text).toBe(
+              exists ? `${text.slice(0, 23)}000Z` : "REJECTED",
+            );
+          }
+        }
+      }
+    }
   });
 
   it("keeps JSON as is, with NUL (which Postgres cannot hold) replaced", () => {

@@ -3,7 +3,7 @@ import { DestinationError } from "../../core/index.ts";
 import { textArrayParam } from "../../store/repositories/postgres-binary-params.ts";
 import { META, quoteIdent, type TableShape } from "../duckdb/table-shape.ts";
 import { latestPerKey } from "../latest-per-key.ts";
-import { coerceValue, withoutNul, withoutNulDeep } from "./coerce-value.ts";
+import { type Coerced, coerceValue, REJECTED, withoutNul, withoutNulDeep } from "./coerce-value.ts";
 import { pgTypeOf, qualified } from "./table-ddl.ts";
 
 /** Built statements per shape; shapes are immutable, so none goes stale. */
@@ -76,7 +76,7 @@ function buildUpsertSql(schema: string, shape: TableShape): string {
 }
 
 /** A coerced value as the text its column's type reads (a json column's value as its JSON text), or null. */
-function asText(type: ColumnType, value: string | number | boolean | object | null): string | null {
+function asText(type: ColumnType, value: Exclude<Coerced, typeof REJECTED>): string | null {
   if (value === null) return null;
   if (type === "json") return JSON.stringify(value);
   return typeof value === "string" ? value : String(value);
@@ -100,36 +100,38 @@ export function upsertColumnParams(
   const deleted = new Array<string>(latest.length);
   const hashes = new Array<string>(latest.length);
   const rejections = new Array<string | null>(latest.length);
-  latest.forEach(({ record, json }, row) => {
+  for (let row = 0; row < latest.length; row++) {
+    const { record, json } = latest[row]!;
     const fields = JSON.parse(json) as Record<string, unknown>;
-    const rejected: Record<string, unknown> = {};
-    let anyRejected = false;
+    // Made on the first value that does not fit: most rows have none.
+    let rejected: Record<string, unknown> | undefined;
     const key = coerceValue(shape.primaryKeyType, record.pk);
-    if ("rejected" in key || key.value === null) {
+    if (key === REJECTED || key === null) {
       throw new DestinationError(
         "postgres",
         `primary key ${JSON.stringify(record.pk)} does not fit column "${shape.primaryKey}" (${shape.primaryKeyType}) of table "${shape.table}".`,
       );
     }
-    keys[row] = asText(shape.primaryKeyType, key.value)!;
-    data.forEach((spec, i) => {
-      if (!Object.hasOwn(fields, spec.name)) return;
+    keys[row] = asText(shape.primaryKeyType, key)!;
+    for (let i = 0; i < data.length; i++) {
+      const spec = data[i]!;
+      if (!Object.hasOwn(fields, spec.name)) continue;
       const coerced = coerceValue(spec.type, fields[spec.name]);
-      if ("rejected" in coerced) {
+      if (coerced === REJECTED) {
+        rejected ??= {};
         rejected[spec.name] = withoutNulDeep(fields[spec.name]);
-        anyRejected = true;
-      } else values[i]![row] = asText(spec.type, coerced.value);
-    });
+      } else values[i]![row] = asText(spec.type, coerced);
+    }
     for (const name of unmatched) {
       const original = fields[name];
       if (original !== null && original !== undefined) {
+        rejected ??= {};
         rejected[withoutNul(name)] = withoutNulDeep(original);
-        anyRejected = true;
       }
     }
     deleted[row] = record.deleted ? "true" : "false";
     hashes[row] = record.hash;
-    rejections[row] = anyRejected ? JSON.stringify(rejected) : null;
-  });
+    rejections[row] = rejected ? JSON.stringify(rejected) : null;
+  }
   return [keys, ...values, deleted, hashes, rejections].map(textArrayParam);
 }
