@@ -3,7 +3,7 @@
  * windows a provider declares, the API's attempt throttles, and the lock that makes an OAuth refresh
  * single-flight. One interface, three backends:
  *  - memory (embedded default): this process only, today's behaviour;
- *  - Postgres (the store is Postgres): a `shared_state` row per key, changed under its row lock;
+ *  - Postgres (the store is Postgres): a `shared_state` row per key, changed by compare-and-set;
  *  - Redis (REDIS_URL is set; preferred over Postgres then): a key per state, changed by compare-and-set.
  *
  * Every piece of shared state is a small JSON value changed by a pure `step` function, so the pacing rules
