@@ -5,7 +5,6 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import pg from "pg";
@@ -23,6 +22,7 @@ import {
 } from "../../src/store/index.ts";
 import { loadVault, type Vault } from "../../src/vault/index.ts";
 import { fromRoot } from "./child.ts";
+import { cpuSecondsOf } from "./process-cpu.ts";
 
 /** The Postgres server benchmarks use (an admin connection: they create and drop databases of their own). */
 export const BENCH_POSTGRES_URL =
@@ -126,21 +126,6 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
-const USER_HZ = 100;
-
-function cpuMsOf(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command's closing parenthesis; utime and stime are the 14th and 15th fields.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 /**
  * Starts `switchyard worker` (the built CLI, run as a user runs it) on the deployment's database; resolves
  * once it says it takes jobs. `env` adds variables (WAREHOUSE_URL, SWITCHYARD_ACCOUNT_CONCURRENCY…).
@@ -183,7 +168,7 @@ export async function startWorker(
   return {
     child,
     output: () => output,
-    cpuMs: () => cpuMsOf(child.pid),
+    cpuMs: () => (cpuSecondsOf(child.pid) ?? Number.NaN) * 1000,
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGTERM");
       await exited;

@@ -16,19 +16,10 @@ import pg from "pg";
 import { fromRoot } from "../lib/child.ts";
 import { BENCH_POSTGRES_URL } from "../lib/deployment.ts";
 import { startEmulatorProcess } from "../lib/emulator-process.ts";
+import { cpuSecondsOf } from "../lib/process-cpu.ts";
 import { runPostgresWorker } from "./postgres-side.ts";
 
 const contacts = Number(process.env.BENCH_CONTACTS ?? 50_000);
-
-function cpuOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 function workerPids(): number[] {
   const pids: number[] = [];
@@ -83,7 +74,7 @@ async function main() {
           [database],
         );
         for (const row of rows) {
-          const cpu = cpuOf(row.pid);
+          const cpu = cpuSecondsOf(row.pid);
           if (cpu !== undefined) backendCpu.set(row.pid, cpu);
           if (row.state !== "active") continue;
           const key = `${row.wait.padEnd(24)} ${row.query}`;
@@ -91,7 +82,7 @@ async function main() {
         }
       }
       for (const pid of workerPids()) {
-        const cpu = cpuOf(pid);
+        const cpu = cpuSecondsOf(pid);
         if (cpu !== undefined) workerCpu.set(pid, cpu);
       }
       await new Promise((resolve) => setTimeout(resolve, 25));

@@ -27,6 +27,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { encodeCursor } from "../../src/app/unified/reads.ts";
 import { fromRoot, spawnNode, waitForJsonLine } from "../lib/child.ts";
+import { cpuSecondsOf } from "../lib/process-cpu.ts";
 
 const contacts = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
 const modifiedFraction = Number(process.env.BENCH_MODIFIED_FRACTION ?? 0.1);
@@ -183,22 +184,6 @@ async function checkSamePage(
   }
 }
 
-/**
- * CPU seconds a process has used (user + system), from /proc (Linux: 100 clock ticks a second); undefined
- * elsewhere. On a shared machine requests per second swing with the neighbours' load; CPU time per request
- * of each server much less, so it is reported beside them.
- */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // utime and stime are the 14th and 15th fields of the line, the 12th and 13th after the name.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
 async function load(
   dir: string,
   server: Server,
@@ -215,11 +200,11 @@ async function load(
   // The warm-up's requests are not counted: the CPU count starts when the measured part does.
   let cpuAtStart: number | undefined;
   const timer = setTimeout(() => {
-    cpuAtStart = cpuSeconds(server.child.pid);
+    cpuAtStart = cpuSecondsOf(server.child.pid);
   }, warmup * 1000);
   const result = await waitForJsonLine<LoadResult>(child);
   clearTimeout(timer);
-  const cpuAtEnd = cpuSeconds(server.child.pid);
+  const cpuAtEnd = cpuSecondsOf(server.child.pid);
   await new Promise((resolve) => child.once("exit", resolve));
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${server.url}: ${result.non2xx} non-2xx answers and ${result.errors} errors under load`);

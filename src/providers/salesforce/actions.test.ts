@@ -2,39 +2,20 @@
  * Salesforce's typed actions against the emulator: create, update and delete through the sObject rows
  * resource, inputs checked before any request, and Salesforce's own refusal surfaced with its message.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ActionDefinition, HttpClient } from "../../core/index.ts";
-import { createHttpClient } from "../../http/index.ts";
-import { type SalesforceEmulator, startSalesforceEmulator } from "./emulator/index.ts";
-import { salesforce, salesforceActions } from "./index.ts";
+import { describe, expect, it } from "vitest";
+import type { ActionDefinition } from "../../core/index.ts";
+import { salesforceActions } from "./index.ts";
+import { salesforceTestWorld } from "./test-world.test-helper.ts";
 
-let emulator: SalesforceEmulator;
-let http: HttpClient & { close(): Promise<void> };
-beforeAll(async () => {
-  emulator = await startSalesforceEmulator({
-    size: { accounts: 5, contacts: 5, opportunities: 5, users: 3 },
-  });
-  http = createHttpClient({
-    provider: "Salesforce",
-    baseUrl: emulator.url,
-    auth: salesforce.auth,
-    credentials: { type: "bearer", token: emulator.tokens[0]! },
-    allowPrivateAddresses: true,
-    maxAttempts: 1,
-  });
-});
-afterAll(async () => {
-  await http.close();
-  await emulator.close();
-});
+const world = salesforceTestWorld();
 
 const action = (name: string) => salesforceActions.find((a) => a.name === name) as ActionDefinition;
 const run = async (name: string, input: unknown) => {
   const definition = action(name);
-  return definition.output.parse(await definition.run(http, definition.input.parse(input)));
+  return definition.output.parse(await definition.run(world.http, definition.input.parse(input)));
 };
 const live = (object: "Account" | "Contact" | "Opportunity", id: string) =>
-  emulator.groundTruth(object).live.find((record) => record.Id === id);
+  world.emulator.groundTruth(object).live.find((record) => record.Id === id);
 
 describe("Salesforce actions", () => {
   it("creates an account and a contact on it, custom fields included, then updates and deletes the contact", async () => {
@@ -67,7 +48,7 @@ describe("Salesforce actions", () => {
 
     await run("delete_record", { object: "Contact", id: contact.id });
     expect(live("Contact", contact.id)).toBeUndefined();
-    expect(emulator.groundTruth("Contact").deletedIds).toContain(contact.id);
+    expect(world.emulator.groundTruth("Contact").deletedIds).toContain(contact.id);
   });
 
   it("creates and updates an opportunity", async () => {
