@@ -4,7 +4,6 @@
  * and retried by the next run; the emulator's truth holds exactly the 999 (then 1,000) contacts with their
  * contents, and its rate-limit windows show the requests it accepted.
  */
-import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { enqueueDueReverseEtlRuns, reverseEtlJobHandlers } from "../../src/app/reverse-etl/schedule.ts";
 import { ApiError } from "../../src/client/client.ts";
@@ -15,6 +14,7 @@ import { unifiedWriters } from "../../src/providers/unified-writers.ts";
 import { createInProcessJobQueue } from "../../src/scheduler/jobs-in-process.ts";
 import { type Harness, startHarness } from "../../src/server/test-harness.ts";
 import { providerWithEmulator, startEmulator } from "../helpers/emulators.ts";
+import { onWarehouseFile } from "../helpers/warehouse-file.ts";
 
 const hubspot = providerWithEmulator("hubspot");
 const ROWS = 1000;
@@ -27,18 +27,13 @@ let connectionId: string;
 let warehousePath: string;
 
 async function setTable(badEmail: string): Promise<void> {
-  const instance = await DuckDBInstance.create(warehousePath);
-  const connection = await instance.connect();
-  try {
+  await onWarehouseFile(warehousePath, async (connection) => {
     await connection.run(
       `CREATE OR REPLACE TABLE people AS SELECT i AS id,
-         CASE WHEN i = ${BAD} THEN '${badEmail}' ELSE 'p' || i || '@${domain}' END AS email,
-         'Name' || i AS first_name, '${connectionId}' AS _connection_id FROM range(1, ${ROWS + 1}) t(i)`,
+       CASE WHEN i = ${BAD} THEN '${badEmail}' ELSE 'p' || i || '@${domain}' END AS email,
+       'Name' || i AS first_name, '${connectionId}' AS _connection_id FROM range(1, ${ROWS + 1}) t(i)`,
     );
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  });
 }
 
 /** Requests the emulator accepted so far (its daily window, as it counted them). */

@@ -13,7 +13,6 @@
  * - A unified Contact target through Salesforce: the same lookup, on the calls the unified writer builds.
  * - A create sent and never answered (retries ran out): its row fails, and the next run links its record.
  */
-import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runReverseEtlSync } from "../../src/app/reverse-etl/run.ts";
 import {
@@ -27,6 +26,7 @@ import { unifiedWriters } from "../../src/providers/unified-writers.ts";
 import { type Harness, startHarness } from "../../src/server/test-harness.ts";
 import { acceptedRequests, liveRows } from "../helpers/emulator-counts.ts";
 import { providerWithEmulator, startEmulator } from "../helpers/emulators.ts";
+import { onWarehouseFile } from "../helpers/warehouse-file.ts";
 
 const salesforce = providerWithEmulator("salesforce");
 const pipedrive = providerWithEmulator("pipedrive");
@@ -39,14 +39,9 @@ let pdConn: string;
 let warehousePath: string;
 
 async function setTable(sql: string): Promise<void> {
-  const instance = await DuckDBInstance.create(warehousePath);
-  const connection = await instance.connect();
-  try {
+  await onWarehouseFile(warehousePath, async (connection) => {
     await connection.run(sql);
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  });
 }
 
 /** `rows` people of `domain`; rows whose id is a multiple of `editEvery` carry an edited last name. */

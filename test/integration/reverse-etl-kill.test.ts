@@ -23,6 +23,7 @@ import { unifiedWriters } from "../../src/providers/unified-writers.ts";
 import { ensureEnvironment, setEnvironmentPrivateNetwork } from "../../src/store/index.ts";
 import { providerWithEmulator, startEmulator } from "../helpers/emulators.ts";
 import { tempDir } from "../helpers/temp-store.ts";
+import { onWarehouseFile } from "../helpers/warehouse-file.ts";
 
 const CLI = new URL("../../src/cli/index.ts", import.meta.url).pathname;
 const ROWS = 1200;
@@ -36,18 +37,13 @@ let connectionId: string;
 const children: ChildProcess[] = [];
 
 async function setTable(warehousePath: string, edited: boolean): Promise<void> {
-  const instance = await DuckDBInstance.create(warehousePath);
-  const connection = await instance.connect();
-  try {
+  await onWarehouseFile(warehousePath, async (connection) => {
     await connection.run(
       `CREATE OR REPLACE TABLE people AS SELECT i AS id, 'p' || i || '@${domain}' AS email,
-         CASE WHEN ${edited} AND i % 7 = 0 THEN 'Edited' || i ELSE 'Name' || i END AS first_name,
-         '${connectionId}' AS _connection_id FROM range(1, ${ROWS + 1}) t(i)`,
+       CASE WHEN ${edited} AND i % 7 = 0 THEN 'Edited' || i ELSE 'Name' || i END AS first_name,
+       '${connectionId}' AS _connection_id FROM range(1, ${ROWS + 1}) t(i)`,
     );
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  });
 }
 
 /** The sync's snapshot: how many keys its file holds (undefined: none), and its entries in the store. */

@@ -5,12 +5,12 @@
  * contents. Mirror mode then deletes what left the model through the batch delete (`?ids=`). (The warehouse
  * shows a model only the rows of its environment's connections: hence `_connection_id`.)
  */
-import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { EmulatorHandle } from "../../src/core/index.ts";
 import { type Harness, startHarness } from "../../src/server/test-harness.ts";
 import { acceptedRequests, liveRows } from "../helpers/emulator-counts.ts";
 import { providerWithEmulator, startEmulator } from "../helpers/emulators.ts";
+import { onWarehouseFile } from "../helpers/warehouse-file.ts";
 
 const salesforce = providerWithEmulator("salesforce");
 const ROWS = 1000;
@@ -23,14 +23,9 @@ let connectionId: string;
 let warehousePath: string;
 
 async function setTable(sql: string): Promise<void> {
-  const instance = await DuckDBInstance.create(warehousePath);
-  const connection = await instance.connect();
-  try {
+  await onWarehouseFile(warehousePath, async (connection) => {
     await connection.run(sql);
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  });
 }
 
 const peopleUpTo = (rows: number, badLastName: string) =>

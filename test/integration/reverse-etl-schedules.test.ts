@@ -9,7 +9,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DuckDBInstance } from "@duckdb/node-api";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { upsertConnection } from "../../src/app/connections/connections.ts";
@@ -31,6 +30,7 @@ import { freePorts } from "../helpers/free-ports.ts";
 import { createTestDatabase, postgresAvailable } from "../helpers/postgres.ts";
 import { openScaleOutWorld } from "../helpers/scale-out-world.ts";
 import { tempDir } from "../helpers/temp-store.ts";
+import { onWarehouseFile } from "../helpers/warehouse-file.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const children: ChildProcess[] = [];
@@ -173,14 +173,12 @@ describe.skipIf(!pgUp)("scale-out (switchyard server + switchyard worker on Post
         config: { baseUrl: emulator.url },
       });
       // The model's table, in the data directory's DuckDB file that the server and the worker read.
-      const instance = await DuckDBInstance.create(workspace.warehousePath);
-      const duck = await instance.connect();
-      await duck.run(
-        `CREATE TABLE people AS SELECT i AS id, 'p' || i || '@scheduled.example' AS email,
+      await onWarehouseFile(workspace.warehousePath, (duck) =>
+        duck.run(
+          `CREATE TABLE people AS SELECT i AS id, 'p' || i || '@scheduled.example' AS email,
            'Name' || i AS first_name, '${connection.id}' AS _connection_id FROM range(1, 41) t(i)`,
+        ),
       );
-      duck.closeSync();
-      instance.closeSync();
       const deps = {
         db: world.store.db,
         vault: workspace.vault,

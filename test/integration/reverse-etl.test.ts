@@ -18,6 +18,7 @@ import { unifiedMappers } from "../../src/providers/unified-mappers.ts";
 import { unifiedWriters } from "../../src/providers/unified-writers.ts";
 import { type Harness, startHarness } from "../../src/server/test-harness.ts";
 import { providerWithEmulator, startEmulator } from "../helpers/emulators.ts";
+import { onWarehouseFile } from "../helpers/warehouse-file.ts";
 
 interface Person {
   id: number;
@@ -61,9 +62,7 @@ let warehousePath: string;
 
 /** Replaces a warehouse table with these people, as the connection's rows. */
 async function setTable(table: string, people: readonly Person[]): Promise<void> {
-  const instance = await DuckDBInstance.create(warehousePath);
-  const connection = await instance.connect();
-  try {
+  await onWarehouseFile(warehousePath, async (connection) => {
     await connection.run(
       `CREATE OR REPLACE TABLE ${table} (id INTEGER, email VARCHAR, first_name VARCHAR, hubspot_id VARCHAR, _connection_id VARCHAR)`,
     );
@@ -76,10 +75,7 @@ async function setTable(table: string, people: readonly Person[]): Promise<void>
         connectionId,
       ]);
     }
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  });
 }
 
 /** The emulator's live contacts whose email ends with `@<domain>`, by email. */
