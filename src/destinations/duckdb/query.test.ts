@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDuckDbDestination, type DuckDbDestination } from "./index.ts";
 import { queryWarehouse, streamWarehouseChunks, streamWarehouseQuery, type WarehouseQuery } from "./query.ts";
@@ -174,23 +175,36 @@ describe("streamWarehouseChunks", () => {
   });
 
   it("spills past its memory limit into a private folder when asked, and removes it afterwards", async () => {
-    const { readdir } = await import("node:fs/promises");
+    const { mkdtemp, readdir, rm } = await import("node:fs/promises");
     const { tmpdir } = await import("node:os");
-    const sandboxes = async () =>
-      (await readdir(tmpdir())).filter((name) => name.startsWith("switchyard-sandbox-")).length;
-    const before = await sandboxes();
-    const big = {
-      ...query,
-      sql: "SELECT md5(i::VARCHAR) AS m FROM range(2000000) r(i) ORDER BY m",
-      memoryLimit: "32MB",
-    };
-    // Without spilling, the same sort does not fit.
-    await expect(streamWarehouseChunks(big, async () => {})).rejects.toThrow(/more memory/);
-    let seen = 0;
-    await streamWarehouseChunks({ ...big, spill: true }, async (chunk) => {
-      seen += chunk.rowCount;
-    });
-    expect(seen).toBe(2_000_000);
-    expect(await sandboxes()).toBe(before);
+    // A temporary directory of this test's own (TMPDIR, read at each call of tmpdir()): other test files
+    // running at the same time make and remove sandboxes of their own in the shared one.
+    const ownTmp = await mkdtemp(join(tmpdir(), "spill-test-"));
+    const sharedTmp = process.env.TMPDIR;
+    process.env.TMPDIR = ownTmp;
+    try {
+      const sandboxes = async () =>
+        (await readdir(ownTmp)).filter((name) => name.startsWith("switchyard-sandbox-")).length;
+      const big = {
+        ...query,
+        sql: "SELECT md5(i::VARCHAR) AS m FROM range(2000000) r(i) ORDER BY m",
+        memoryLimit: "32MB",
+      };
+      // Without spilling, the same sort does not fit.
+      await expect(streamWarehouseChunks(big, async () => {})).rejects.toThrow(/more memory/);
+      let seen = 0;
+      let whileStreaming = 0;
+      await streamWarehouseChunks({ ...big, spill: true }, async (chunk) => {
+        if (seen === 0) whileStreaming = await sandboxes();
+        seen += chunk.rowCount;
+      });
+      expect(seen).toBe(2_000_000);
+      expect(whileStreaming).toBe(1);
+      expect(await sandboxes()).toBe(0);
+    } finally {
+      if (sharedTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = sharedTmp;
+      await rm(ownTmp, { recursive: true, force: true });
+    }
   });
 });
